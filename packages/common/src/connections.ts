@@ -1,0 +1,79 @@
+import { Redis, type RedisOptions } from 'ioredis';
+import mongoose, { type Connection } from 'mongoose';
+import type { Logger } from 'pino';
+import { AppError } from './errors';
+
+/**
+ * A mongoose connection that is returned at once and keeps trying to reach the server
+ * in the background, so a service starts (and answers 503) while MongoDB is still away.
+ * Operations fail fast instead of queueing: a request never waits on a dead server.
+ */
+export function connectMongo(url: string, logger: Logger): Connection {
+  const connection = mongoose.createConnection();
+  connection.set('bufferCommands', false);
+  connection.on('disconnected', () => logger.warn('mongodb disconnected'));
+  connection.on('reconnected', () => logger.info('mongodb reconnected'));
+  let attempt = 0;
+  const open = () => {
+    connection
+      .openUri(url, { serverSelectionTimeoutMS: 1500, connectTimeoutMS: 2000, socketTimeoutMS: 30_000, maxPoolSize: 20 })
+      .then(() => logger.info('connected to mongodb'))
+      .catch((err: unknown) => {
+        attempt += 1;
+        logger.warn({ err: String(err), attempt }, 'mongodb connect failed, retrying');
+        setTimeout(open, Math.min(5000, 250 * 2 ** attempt)).unref();
+      });
+  };
+  open();
+  return connection;
+}
+
+const MONGO_UNAVAILABLE = new Set([
+  'MongoServerSelectionError',
+  'MongoNetworkError',
+  'MongoNetworkTimeoutError',
+  'MongoNotConnectedError',
+  'MongoTopologyClosedError',
+  'MongoPoolClearedError',
+]);
+
+/** Maps a driver error that means "the database is away" to a 503; returns other errors unchanged. */
+export function mapMongoError(err: unknown): unknown {
+  const name = (err as { name?: string })?.name ?? '';
+  const message = (err as { message?: string })?.message ?? '';
+  if (MONGO_UNAVAILABLE.has(name) || (name === 'MongooseError' && /bufferCommands|not connected|initial connection/i.test(message))) {
+    return AppError.unavailable('mongodb');
+  }
+  return err;
+}
+
+/** Whether a MongoDB error is a unique-index violation. */
+export function isDuplicateKey(err: unknown): boolean {
+  return (err as { code?: number })?.code === 11000;
+}
+
+/**
+ * An ioredis client that reconnects forever with backoff and fails commands quickly
+ * while disconnected, instead of queueing them behind a dead server.
+ */
+export function connectRedis(url: string, logger: Logger, name: string, options: RedisOptions = {}): Redis {
+  const client = new Redis(url, {
+    connectionName: name,
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: false,
+    connectTimeout: 2000,
+    retryStrategy: (times) => Math.min(times * 200, 2000),
+    ...options,
+  });
+  let lastError = '';
+  client.on('error', (err: Error) => {
+    // ioredis reports every failed reconnect; one line per distinct error is enough.
+    if (err.message !== lastError) logger.warn({ err: err.message, name }, 'redis error');
+    lastError = err.message;
+  });
+  client.on('ready', () => {
+    lastError = '';
+    logger.info({ name }, 'connected to redis');
+  });
+  return client;
+}

@@ -1,0 +1,266 @@
+import { randomUUID } from 'node:crypto';
+import amqp, { type ChannelModel, type ConfirmChannel, type ConsumeMessage } from 'amqplib';
+import type { Logger } from 'pino';
+import { currentContext, runWithContext } from './request-context';
+
+/** What travels on the wire for every domain event. */
+export interface EventEnvelope<T = unknown> {
+  id: string;
+  type: string;
+  source: string;
+  occurredAt: string;
+  requestId?: string;
+  data: T;
+}
+
+export type EventHandler = (event: EventEnvelope) => Promise<void>;
+
+interface Subscription {
+  queue: string;
+  routingKeys: string[];
+  handler: EventHandler;
+  prefetch: number;
+}
+
+interface Pending {
+  routingKey: string;
+  envelope: EventEnvelope;
+}
+
+export interface EventBusOptions {
+  url: string;
+  service: string;
+  logger: Logger;
+  exchange?: string;
+  /** Events kept in memory while the broker is away; past this the oldest are dropped and logged. */
+  maxPending?: number;
+  /** A consumer gives up on a message after this many deliveries and dead-letters it. */
+  deliveryLimit?: number;
+}
+
+const DEAD_LETTER_EXCHANGE_SUFFIX = '.dead';
+
+/**
+ * Domain events over RabbitMQ: a durable topic exchange, publisher confirms,
+ * durable quorum queues with manual acks, and a reconnect loop with backoff
+ * that re-establishes every subscription. Publishing never fails the caller
+ * because the broker is away: the event waits in memory and goes out on reconnect.
+ */
+export class EventBus {
+  private connection?: ChannelModel;
+  private channel?: ConfirmChannel;
+  private readonly subscriptions: Subscription[] = [];
+  private readonly pending: Pending[] = [];
+  private reconnectTimer?: NodeJS.Timeout;
+  private attempt = 0;
+  private closed = false;
+  private connecting?: Promise<void>;
+  private flushing?: Promise<void>;
+  readonly exchange: string;
+
+  constructor(private readonly options: EventBusOptions) {
+    this.exchange = options.exchange ?? 'app.events';
+  }
+
+  /** Starts connecting in the background; resolves once connected or after the first failure. */
+  async start(): Promise<void> {
+    await this.connect();
+  }
+
+  isConnected(): boolean {
+    return this.channel !== undefined;
+  }
+
+  pendingCount(): number {
+    return this.pending.length;
+  }
+
+  /** Publishes an event; when the broker is away it is kept and sent after reconnecting. */
+  async publish<T>(routingKey: string, data: T): Promise<EventEnvelope<T>> {
+    const envelope: EventEnvelope<T> = {
+      id: randomUUID(),
+      type: routingKey,
+      source: this.options.service,
+      occurredAt: new Date().toISOString(),
+      requestId: currentContext()?.requestId,
+      data,
+    };
+    this.pending.push({ routingKey, envelope });
+    const max = this.options.maxPending ?? 10_000;
+    if (this.pending.length > max) {
+      const dropped = this.pending.splice(0, this.pending.length - max);
+      this.options.logger.error({ dropped: dropped.length }, 'event buffer full, oldest events dropped');
+    }
+    await this.flush();
+    return envelope;
+  }
+
+  /** Consumes `routingKeys` into the durable queue `queue`; the handler's success acks the message. */
+  async subscribe(queue: string, routingKeys: string[], handler: EventHandler, prefetch = 10): Promise<void> {
+    const subscription = { queue, routingKeys, handler, prefetch };
+    this.subscriptions.push(subscription);
+    if (this.connection) {
+      await this.consume(this.connection, subscription).catch((err) =>
+        this.options.logger.warn({ err, queue }, 'subscribe failed, will retry on reconnect'),
+      );
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearTimeout(this.reconnectTimer);
+    await this.flushing?.catch(() => undefined);
+    const connection = this.connection;
+    this.connection = undefined;
+    this.channel = undefined;
+    await connection?.close().catch(() => undefined);
+    if (this.pending.length > 0) {
+      this.options.logger.warn({ pending: this.pending.length }, 'closing with unsent events');
+    }
+  }
+
+  private connect(): Promise<void> {
+    this.connecting ??= this.doConnect().finally(() => {
+      this.connecting = undefined;
+    });
+    return this.connecting;
+  }
+
+  private async doConnect(): Promise<void> {
+    if (this.closed) return;
+    let connection: ChannelModel | undefined;
+    try {
+      connection = await amqp.connect(this.options.url, { timeout: 3000 });
+      connection.on('error', (err) => this.options.logger.warn({ err }, 'amqp connection error'));
+      connection.on('close', () => this.onDisconnect(connection!));
+      const channel = await connection.createConfirmChannel();
+      channel.on('error', (err) => this.options.logger.warn({ err }, 'amqp channel error'));
+      channel.on('close', () => {
+        if (this.channel === channel) this.onDisconnect(connection!);
+      });
+      await channel.assertExchange(this.exchange, 'topic', { durable: true });
+      await channel.assertExchange(this.exchange + DEAD_LETTER_EXCHANGE_SUFFIX, 'topic', { durable: true });
+      this.connection = connection;
+      this.channel = channel;
+      this.attempt = 0;
+      this.options.logger.info({ exchange: this.exchange }, 'connected to amqp');
+      for (const subscription of this.subscriptions) await this.consume(connection, subscription);
+      void this.flush();
+    } catch (err) {
+      this.options.logger.warn({ err: String(err) }, 'amqp connect failed');
+      await connection?.close().catch(() => undefined);
+      this.scheduleReconnect();
+    }
+  }
+
+  private onDisconnect(connection: ChannelModel) {
+    if (this.connection !== connection) return;
+    this.connection = undefined;
+    this.channel = undefined;
+    if (this.closed) return;
+    this.options.logger.warn('amqp connection lost');
+    connection.close().catch(() => undefined);
+    this.scheduleReconnect();
+  }
+
+  private scheduleReconnect() {
+    if (this.closed || this.reconnectTimer) return;
+    const delay = Math.min(10_000, 250 * 2 ** this.attempt) * (0.8 + Math.random() * 0.4);
+    this.attempt += 1;
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = undefined;
+      void this.connect();
+    }, delay);
+    this.reconnectTimer.unref();
+  }
+
+  private flush(): Promise<void> {
+    this.flushing ??= this.doFlush().finally(() => {
+      this.flushing = undefined;
+    });
+    return this.flushing;
+  }
+
+  private async doFlush(): Promise<void> {
+    while (this.pending.length > 0 && this.channel) {
+      const channel = this.channel;
+      const { routingKey, envelope } = this.pending[0]!;
+      try {
+        await new Promise<void>((resolve, reject) => {
+          channel.publish(
+            this.exchange,
+            routingKey,
+            Buffer.from(JSON.stringify(envelope)),
+            {
+              persistent: true,
+              contentType: 'application/json',
+              messageId: envelope.id,
+              type: routingKey,
+              appId: envelope.source,
+              headers: envelope.requestId ? { 'x-request-id': envelope.requestId } : {},
+            },
+            (err) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve()),
+          );
+        });
+        if (this.pending[0]?.envelope.id === envelope.id) this.pending.shift();
+      } catch (err) {
+        this.options.logger.warn({ err: String(err), routingKey }, 'publish not confirmed, will retry');
+        return;
+      }
+    }
+  }
+
+  private async consume(connection: ChannelModel, subscription: Subscription): Promise<void> {
+    const channel = await connection.createChannel();
+    channel.on('error', (err) => this.options.logger.warn({ err, queue: subscription.queue }, 'consumer channel error'));
+    const deadLetters = this.exchange + DEAD_LETTER_EXCHANGE_SUFFIX;
+    // Quorum queues count deliveries, so a message that keeps failing is dead-lettered instead of looping.
+    await channel.assertQueue(subscription.queue, {
+      durable: true,
+      arguments: {
+        'x-queue-type': 'quorum',
+        'x-delivery-limit': this.options.deliveryLimit ?? 5,
+        'x-dead-letter-exchange': deadLetters,
+      },
+    });
+    await channel.assertQueue(subscription.queue + '.dead', { durable: true });
+    await channel.bindQueue(subscription.queue + '.dead', deadLetters, '#');
+    for (const key of subscription.routingKeys) await channel.bindQueue(subscription.queue, this.exchange, key);
+    await channel.prefetch(subscription.prefetch);
+    await channel.consume(subscription.queue, (message) => {
+      if (message) void this.handle(channel, subscription, message);
+    });
+  }
+
+  private async handle(
+    channel: Awaited<ReturnType<ChannelModel['createChannel']>>,
+    subscription: Subscription,
+    message: ConsumeMessage,
+  ): Promise<void> {
+    let envelope: EventEnvelope;
+    try {
+      envelope = JSON.parse(message.content.toString('utf8')) as EventEnvelope;
+    } catch {
+      this.options.logger.error({ queue: subscription.queue }, 'unparseable event dead-lettered');
+      channel.nack(message, false, false);
+      return;
+    }
+    const requestId = envelope.requestId ?? envelope.id;
+    await runWithContext({ requestId }, async () => {
+      try {
+        await subscription.handler(envelope);
+        channel.ack(message);
+      } catch (err) {
+        this.options.logger.warn({ err, type: envelope.type, id: envelope.id }, 'event handler failed, requeued');
+        // A short pause keeps a failing handler from spinning while its dependency recovers.
+        await new Promise((r) => setTimeout(r, 500));
+        try {
+          channel.nack(message, false, true);
+        } catch {
+          // The channel closed meanwhile; the broker redelivers unacked messages by itself.
+        }
+      }
+    });
+  }
+}

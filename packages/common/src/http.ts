@@ -1,0 +1,196 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express, { type ErrorRequestHandler, type Express, type NextFunction, type Request, type Response } from 'express';
+import { pinoHttp } from 'pino-http';
+import type { Logger } from 'pino';
+import { AppError, errorBody } from './errors';
+import { IDENTITY_HEADERS, verifyIdentityProof, type Identity } from './identity';
+import type { Metrics } from './metrics';
+import { checkReadiness, type DependencyCheck } from './readiness';
+import { runWithContext } from './request-context';
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    id: string;
+    identity?: Identity;
+  }
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** The request id a caller sent, if it is sane, or a new one. */
+export function requestIdFrom(header: string | string[] | undefined): string {
+  return typeof header === 'string' && REQUEST_ID.test(header) ? header : randomUUID();
+}
+
+export interface ServiceAppOptions {
+  service: string;
+  logger: Logger;
+  metrics: Metrics;
+  dependencies: DependencyCheck[];
+  /** Mounts the service's own routes between the platform's routes and the error handler. */
+  routes: (app: Express) => void;
+}
+
+/**
+ * An express app with what every service shares: request ids in an async context,
+ * request logs, metrics, `/health`, `/ready`, `/metrics`, a JSON 404 and the one error handler.
+ */
+export function createServiceApp(options: ServiceAppOptions): Express {
+  const { logger, metrics } = options;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('query parser', 'simple');
+
+  app.use((req, res, next) => {
+    req.id = requestIdFrom(req.headers[IDENTITY_HEADERS.requestId]);
+    res.setHeader('x-request-id', req.id);
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      const route = req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';
+      metrics.httpDuration
+        .labels(req.method, route, String(res.statusCode))
+        .observe(Number(process.hrtime.bigint() - started) / 1e9);
+    });
+    runWithContext({ requestId: req.id }, next);
+  });
+  app.use(
+    pinoHttp({
+      logger,
+      genReqId: (req) => (req as Request).id,
+      autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/metrics' || req.url === '/ready' },
+      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+      serializers: {
+        req: (req: { method: string; url: string }) => ({ method: req.method, url: req.url }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
+    }),
+  );
+
+  app.get('/health', (_req, res) => {
+    res.json({ status: 'ok', service: options.service });
+  });
+  app.get('/ready', async (req, res) => {
+    const report = await checkReadiness(options.dependencies);
+    if (report.ready) {
+      res.json({ status: 'ready', service: options.service, checks: report.checks });
+    } else {
+      res
+        .status(503)
+        .json(
+          errorBody('not_ready', `Not ready: ${report.down.join(', ')} unavailable`, req.id, {
+            service: options.service,
+            checks: report.checks,
+          }),
+        );
+    }
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+
+  options.routes(app);
+
+  app.use((req: Request, _res: Response, next: NextFunction) => {
+    next(AppError.notFound(`No route for ${req.method} ${req.path}`));
+  });
+  app.use(errorHandler(logger));
+  return app;
+}
+
+interface BodyParserError {
+  type?: string;
+  status?: number;
+  expose?: boolean;
+  message?: string;
+}
+
+/** Turns any error into an AppError: ours pass through, body-parser's keep their 4xx meaning. */
+export function toAppError(err: unknown): AppError {
+  if (err instanceof AppError) return err;
+  const e = err as BodyParserError;
+  switch (e?.type) {
+    case 'entity.too.large':
+      return AppError.payloadTooLarge();
+    case 'entity.parse.failed':
+      return AppError.badRequest('Request body is not valid JSON');
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return AppError.unsupportedMediaType(e.message ?? 'Unsupported encoding');
+    case 'request.aborted':
+      return new AppError(400, 'request_aborted', 'The request was aborted');
+  }
+  if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
+    return new AppError(e.status, 'bad_request', e.expose && e.message ? e.message : 'Bad request');
+  }
+  return new AppError(500, 'internal_error', 'Internal server error');
+}
+
+/** The one place where errors become HTTP answers. */
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (err, req, res, _next) => {
+    const appError = toAppError(err);
+    if (!appError.operational) logger.error({ err }, 'unhandled error');
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    for (const [name, value] of Object.entries(appError.headers ?? {})) res.setHeader(name, value);
+    res.status(appError.status).json(errorBody(appError.code, appError.message, req.id, appError.details));
+  };
+}
+
+/**
+ * Refuses (401) a request whose identity proof from the gateway is missing, wrong or stale,
+ * or that names no user. With `allowAnonymous`, a valid proof without a user passes too
+ * (public routes such as login, where the proof still vouches for the client address).
+ */
+export function requireIdentity(secret: string, { allowAnonymous = false } = {}) {
+  return (req: Request, _res: Response, next: NextFunction) => {
+    const result = verifyIdentityProof(secret, req.method, req.originalUrl, req.headers);
+    if (!result.ok || (!allowAnonymous && !result.identity.userId)) {
+      next(new AppError(401, 'identity_proof_invalid', `Request refused: ${result.ok ? 'no user' : result.reason}`));
+      return;
+    }
+    req.identity = result.identity;
+    runWithContext({ requestId: req.id, userId: result.identity.userId || undefined }, next);
+  };
+}
+
+/** The verified caller of a request that passed `requireIdentity`. */
+export function callerOf(req: Request): Identity {
+  if (!req.identity?.userId) throw new AppError(401, 'unauthorized', 'Authentication required');
+  return req.identity;
+}
+
+/** Starts an HTTP server for `app`; port 0 picks a free one. */
+export async function listen(handler: Express | Parameters<typeof createServer>[1], port: number, host = '0.0.0.0'): Promise<Server> {
+  const server = createServer(handler as Parameters<typeof createServer>[1]);
+  // Longer than common proxy idle timeouts, so the gateway's keep-alive sockets are not cut under it.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  return server;
+}
+
+export function portOf(server: Server): number {
+  return (server.address() as AddressInfo).port;
+}
+
+/** Stops accepting, lets in-flight requests finish for up to `graceMs`, then cuts what is left. */
+export async function closeServer(server: Server, graceMs = 5000): Promise<void> {
+  if (!server.listening) return;
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+  await closed;
+  clearTimeout(timer);
+}

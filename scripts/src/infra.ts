@@ -1,0 +1,55 @@
+import { execFileSync } from 'node:child_process';
+import { startFerretDb, startRabbitMq, startRedis, log, type NativeServer } from './servers';
+
+export interface Infrastructure {
+  env: { MONGO_URL: string; REDIS_URL: string; REDIS_CACHE_URL: string; AMQP_URL: string };
+  stop(): Promise<void>;
+}
+
+export const DEFAULT_PORTS = { mongodb: 27017, redis: 6379, redisCache: 6380, rabbitmq: 5672 };
+
+function dockerAnswers(): boolean {
+  try {
+    execFileSync('docker', ['info'], { stdio: 'ignore', timeout: 5000 });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Brings up MongoDB, Redis (queues, and a second one for the cache) and RabbitMQ.
+ * A *_URL already set in the environment is used as it is. Otherwise: containers via
+ * testcontainers when a Docker engine answers, else native servers on this machine.
+ */
+export async function startInfrastructure(environment: NodeJS.ProcessEnv = process.env): Promise<Infrastructure> {
+  const useDocker = environment.INFRA !== 'native' && dockerAnswers();
+  const started: Array<{ stop(): Promise<unknown> }> = [];
+  const stopAll = async () => {
+    for (const server of started.reverse()) await server.stop().catch(() => undefined);
+  };
+  try {
+    const pick = async (given: string | undefined, native: () => Promise<NativeServer>, docker: () => Promise<{ url: string; stop(): Promise<unknown> }>) => {
+      if (given) return given;
+      const server = useDocker ? await docker() : await native();
+      started.push(server);
+      return server.url;
+    };
+    const containers = useDocker ? (require('./containers') as typeof import('./containers')) : undefined;
+    const [MONGO_URL, REDIS_URL, AMQP_URL] = await Promise.all([
+      pick(environment.MONGO_URL, () => startFerretDb({ port: DEFAULT_PORTS.mongodb }), () => containers!.mongoContainer()),
+      pick(environment.REDIS_URL, () => startRedis({ port: DEFAULT_PORTS.redis }), () => containers!.redisContainer('noeviction')),
+      pick(environment.AMQP_URL, () => startRabbitMq({ port: DEFAULT_PORTS.rabbitmq }), () => containers!.rabbitContainer()),
+    ]);
+    const REDIS_CACHE_URL = await pick(
+      environment.REDIS_CACHE_URL ?? (environment.REDIS_URL ? environment.REDIS_URL : undefined),
+      () => startRedis({ port: DEFAULT_PORTS.redisCache, maxMemory: '128mb', policy: 'allkeys-lru' }),
+      () => containers!.redisContainer('allkeys-lru'),
+    );
+    return { env: { MONGO_URL, REDIS_URL, REDIS_CACHE_URL, AMQP_URL }, stop: stopAll };
+  } catch (err) {
+    log(`could not start the infrastructure: ${err instanceof Error ? err.message : String(err)}`);
+    await stopAll();
+    throw err;
+  }
+}
