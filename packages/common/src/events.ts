@@ -20,6 +20,13 @@ interface Subscription {
   routingKeys: string[];
   handler: EventHandler;
   prefetch: number;
+  /** Every instance gets every event (a private, auto-deleted queue) instead of sharing the work. */
+  perInstance: boolean;
+}
+
+export interface SubscribeOptions {
+  prefetch?: number;
+  perInstance?: boolean;
 }
 
 interface Pending {
@@ -96,8 +103,8 @@ export class EventBus {
   }
 
   /** Consumes `routingKeys` into the durable queue `queue`; the handler's success acks the message. */
-  async subscribe(queue: string, routingKeys: string[], handler: EventHandler, prefetch = 10): Promise<void> {
-    const subscription = { queue, routingKeys, handler, prefetch };
+  async subscribe(queue: string, routingKeys: string[], handler: EventHandler, options: SubscribeOptions = {}): Promise<void> {
+    const subscription = { queue, routingKeys, handler, prefetch: options.prefetch ?? 10, perInstance: options.perInstance ?? false };
     this.subscriptions.push(subscription);
     if (this.connection) {
       await this.consume(this.connection, subscription).catch((err) =>
@@ -214,6 +221,19 @@ export class EventBus {
   private async consume(connection: ChannelModel, subscription: Subscription): Promise<void> {
     const channel = await connection.createChannel();
     channel.on('error', (err) => this.options.logger.warn({ err, queue: subscription.queue }, 'consumer channel error'));
+    if (subscription.perInstance) {
+      const { queue } = await channel.assertQueue(`${subscription.queue}.${randomUUID()}`, {
+        exclusive: true,
+        autoDelete: true,
+        durable: false,
+      });
+      for (const key of subscription.routingKeys) await channel.bindQueue(queue, this.exchange, key);
+      await channel.prefetch(subscription.prefetch);
+      await channel.consume(queue, (message) => {
+        if (message) void this.handle(channel, subscription, message);
+      });
+      return;
+    }
     const deadLetters = this.exchange + DEAD_LETTER_EXCHANGE_SUFFIX;
     // Quorum queues count deliveries, so a message that keeps failing is dead-lettered instead of looping.
     await channel.assertQueue(subscription.queue, {

@@ -31,6 +31,8 @@ export interface ServiceAppOptions {
   dependencies: DependencyCheck[];
   /** Mounts the service's own routes between the platform's routes and the error handler. */
   routes: (app: Express) => void;
+  /** Middleware for every request, platform routes included (the gateway's edge headers). */
+  before?: (app: Express) => void;
 }
 
 /**
@@ -68,6 +70,8 @@ export function createServiceApp(options: ServiceAppOptions): Express {
       },
     }),
   );
+
+  options.before?.(app);
 
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok', service: options.service });

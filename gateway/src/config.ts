@@ -1,0 +1,60 @@
+import { env, loadConfig } from '@app/common';
+import { z } from 'zod';
+
+const DEFAULT_PUBLIC_PATHS = [
+  '/auth/login',
+  '/auth/register',
+  '/auth/refresh',
+  '/auth/.well-known/jwks.json',
+  '/health',
+  '/ready',
+  '/metrics',
+  '/docs',
+  '/docs/*',
+  '/openapi.json',
+].join(',');
+
+// As the seed: the caching demo for two minutes; records reads briefly, since writes invalidate them anyway.
+const DEFAULT_CACHE_ROUTES = '/cached-data=120,/cached-data-scope=120,/records=60,/records/:id=60';
+
+export function loadGatewayConfig(overrides: Record<string, string | undefined> = {}) {
+  const source = { ...process.env, ...overrides };
+  const config = loadConfig(
+    {
+      NODE_ENV: env.nodeEnv(),
+      LOG_LEVEL: env.logLevel(),
+      HOST: z.string().default('0.0.0.0'),
+      PORT: env.port(8000),
+      AUTH_URL: env.url(['http', 'https']),
+      RECORDS_URL: env.url(['http', 'https']),
+      QA_URL: env.url(['http', 'https']),
+      REDIS_URL: env.url(['redis', 'rediss']),
+      REDIS_CACHE_URL: env.url(['redis', 'rediss']).optional(),
+      AMQP_URL: env.url(['amqp', 'amqps']),
+      IDENTITY_SECRET: env.secret(),
+      JWT_ISSUER: z.string().min(1).default('api-gateway-auth'),
+      JWT_AUDIENCE: z.string().min(1).default('api-gateway'),
+      JWT_ALGORITHMS: env.list('RS256,ES256').pipe(z.array(z.enum(['RS256', 'RS384', 'RS512', 'ES256', 'ES384', 'ES512', 'PS256', 'EdDSA'])).min(1)),
+      JWT_CLOCK_TOLERANCE_SECONDS: env.int(5, 0, 300),
+      JWKS_REFRESH_SECONDS: env.int(600, 10),
+      JWKS_MIN_REFETCH_SECONDS: env.int(10, 0),
+      PUBLIC_PATHS: env.list(DEFAULT_PUBLIC_PATHS),
+      CORS_ORIGINS: env.list('*'),
+      TRUST_PROXY: z.string().default('false'),
+      BODY_LIMIT_BYTES: env.int(1024 * 1024, 1),
+      QA_BODY_LIMIT_BYTES: env.int(12 * 1024 * 1024, 1),
+      UPSTREAM_TIMEOUT_MS: env.int(15_000, 100),
+      QA_UPSTREAM_TIMEOUT_MS: env.int(70_000, 100),
+      CACHE_ROUTES: z.string().default(DEFAULT_CACHE_ROUTES),
+      CACHE_MAX_ENTRY_BYTES: env.int(256 * 1024, 1024),
+      CACHE_REDIS_TIMEOUT_MS: env.int(150, 10, 5000),
+      CACHE_LOCK_WAIT_MS: env.int(3000, 0, 30_000),
+      OPENAPI_CACHE_SECONDS: env.int(60, 0),
+      SHUTDOWN_TIMEOUT_MS: env.int(10_000, 100),
+    },
+    source,
+  );
+  return { ...config, REDIS_CACHE_URL: config.REDIS_CACHE_URL ?? config.REDIS_URL };
+}
+
+export type GatewayConfig = ReturnType<typeof loadGatewayConfig>;

@@ -1,0 +1,47 @@
+import { request, type Agent, type IncomingHttpHeaders } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+
+export interface BufferedResponse {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: Buffer;
+}
+
+export class UpstreamError extends Error {
+  constructor(readonly timeout: boolean, message: string) {
+    super(message);
+    this.name = 'UpstreamError';
+  }
+}
+
+/** A bodiless request to a service, its answer read whole; used where the gateway must keep the answer. */
+export function fetchUpstream(
+  baseUrl: string,
+  path: string,
+  headers: Record<string, string | string[] | undefined>,
+  agent: Agent,
+  timeoutMs: number,
+  maxBytes: number,
+): Promise<BufferedResponse> {
+  const url = new URL(path, baseUrl);
+  const send = url.protocol === 'https:' ? httpsRequest : request;
+  return new Promise((resolve, reject) => {
+    const req = send(url, { method: 'GET', headers, agent }, (res) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > maxBytes) {
+          req.destroy(new UpstreamError(false, 'upstream answer too large to keep'));
+          return;
+        }
+        chunks.push(chunk);
+      });
+      res.on('end', () => resolve({ status: res.statusCode ?? 502, headers: res.headers, body: Buffer.concat(chunks) }));
+      res.on('error', (err) => reject(err));
+    });
+    req.setTimeout(timeoutMs, () => req.destroy(new UpstreamError(true, 'upstream timed out')));
+    req.on('error', (err) => reject(err instanceof UpstreamError ? err : new UpstreamError(false, err.message)));
+    req.end();
+  });
+}

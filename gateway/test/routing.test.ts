@@ -1,0 +1,135 @@
+import { bearer, signToken, startHarness, type Harness } from './support';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness({ UPSTREAM_TIMEOUT_MS: '400', BODY_LIMIT_BYTES: '1024', CORS_ORIGINS: '*' });
+});
+afterAll(async () => {
+  await h.close();
+});
+
+interface ErrorBody {
+  error: { code: string; message: string; requestId: string };
+}
+
+describe('routing to the services', () => {
+  it('when a path belongs to a service, then the gateway forwards it unchanged with its query', async () => {
+    const token = signToken(h.key);
+    const response = await fetch(`${h.url}/qa/jobs/abc?x=1`, { headers: bearer(token) });
+    expect(response.status).toBe(200);
+    expect(h.qa.seen.at(-1)!.url).toBe('/qa/jobs/abc?x=1');
+  });
+
+  it('when a body is posted, then it reaches the service byte for byte', async () => {
+    const body = JSON.stringify({ option_type: 'opportunity', description: 'ünïcødé', status: 'active' });
+    const response = await fetch(`${h.url}/records/`, {
+      method: 'POST',
+      headers: { ...bearer(signToken(h.key)), 'content-type': 'application/json' },
+      body,
+    });
+    expect(response.status).toBe(200);
+    expect(h.records.seen.at(-1)!.body).toBe(body);
+  });
+
+  it('when the declared body is over the limit, then 413 and the service sees nothing', async () => {
+    const before = h.records.seen.length;
+    const response = await fetch(`${h.url}/records/`, {
+      method: 'POST',
+      headers: { ...bearer(signToken(h.key)), 'content-type': 'application/json' },
+      body: JSON.stringify({ description: 'x'.repeat(5000) }),
+    });
+    expect(response.status).toBe(413);
+    expect(((await response.json()) as ErrorBody).error.code).toBe('payload_too_large');
+    expect(h.records.seen.length).toBe(before);
+  });
+
+  it('when the service is slower than the timeout, then 504 with the JSON error', async () => {
+    h.auth.handler = () => ({ delayMs: 1500 });
+    try {
+      const started = Date.now();
+      const response = await fetch(`${h.url}/auth/me`, { headers: bearer(signToken(h.key)) });
+      expect(response.status).toBe(504);
+      expect(((await response.json()) as ErrorBody).error.code).toBe('upstream_timeout');
+      expect(Date.now() - started).toBeLessThan(1400);
+    } finally {
+      h.auth.handler = undefined;
+    }
+  });
+
+  it('when a service is down, then its routes answer 502 at once while the others keep working', async () => {
+    const down = await startHarness();
+    await down.qa.close();
+    try {
+      const token = signToken(down.key);
+      const started = Date.now();
+      const response = await fetch(`${down.url}/qa/jobs`, { headers: bearer(token) });
+      const elapsed = Date.now() - started;
+      expect(response.status).toBe(502);
+      const body = (await response.json()) as ErrorBody;
+      expect(body.error).toMatchObject({ code: 'bad_gateway', message: 'The qa service is unavailable' });
+      expect(body.error.requestId).toBe(response.headers.get('x-request-id'));
+      expect(elapsed).toBeLessThan(1000);
+      expect((await fetch(`${down.url}/records/1`, { headers: bearer(token) })).status).toBe(200);
+    } finally {
+      await down.close();
+    }
+  });
+
+  it('when a service answers an error, then the gateway passes it on untouched', async () => {
+    h.records.handler = () => ({ status: 404, body: { error: { code: 'not_found', message: 'Record 9 not found' } } });
+    try {
+      const response = await fetch(`${h.url}/records/9`, { method: 'DELETE', headers: bearer(signToken(h.key)) });
+      expect(response.status).toBe(404);
+      expect(((await response.json()) as ErrorBody).error.message).toBe('Record 9 not found');
+    } finally {
+      h.records.handler = undefined;
+    }
+  });
+});
+
+describe('edge headers', () => {
+  it('when a browser preflights, then CORS allows it without a token', async () => {
+    const response = await fetch(`${h.url}/records/`, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://app.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' },
+    });
+    expect(response.status).toBeLessThan(300);
+    expect(response.headers.get('access-control-allow-origin')).toBe('*');
+  });
+
+  it('when any answer leaves the gateway, then it carries the security headers', async () => {
+    const response = await fetch(`${h.url}/health`);
+    expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(response.headers.get('x-powered-by')).toBeNull();
+  });
+});
+
+describe('platform routes', () => {
+  it('when /ready is asked, then it lists the dependencies', async () => {
+    const response = await fetch(`${h.url}/ready`);
+    expect(response.status).toBe(200);
+    expect(((await response.json()) as { checks: Record<string, string> }).checks).toEqual({ redis: 'up', rabbitmq: 'up', 'auth-jwks': 'up' });
+  });
+
+  it('when /openapi.json is asked, then it merges every service with the OAuth2 password flow', async () => {
+    const doc = (await (await fetch(`${h.url}/openapi.json`)).json()) as {
+      openapi: string;
+      paths: Record<string, unknown>;
+      components: { securitySchemes: Record<string, { flows: { password: { tokenUrl: string } } }> };
+    };
+    expect(doc.openapi).toBe('3.1.0');
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/auth/thing', '/records/thing', '/qa/thing', '/health']));
+    expect(doc.components.securitySchemes.OAuth2PasswordBearer!.flows.password.tokenUrl).toBe('/auth/login');
+  });
+
+  it('when /docs is asked without a token, then Swagger UI is served', async () => {
+    const response = await fetch(`${h.url}/docs/`);
+    expect(response.status).toBe(200);
+    expect(await response.text()).toContain('swagger-ui');
+  });
+
+  it('when /metrics is asked, then Prometheus text comes back', async () => {
+    const text = await (await fetch(`${h.url}/metrics`)).text();
+    expect(text).toContain('http_request_duration_seconds');
+  });
+});

@@ -1,0 +1,140 @@
+import { generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import jwt, { type SignOptions } from 'jsonwebtoken';
+import { start, type RunningGateway } from '../src/main';
+
+export const IDENTITY_SECRET = 'test-identity-secret-0123456789abcdef';
+export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+export const AMQP_URL = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
+export const ISSUER = 'api-gateway-auth';
+export const AUDIENCE = 'api-gateway';
+
+export interface SigningKey {
+  kid: string;
+  privateKey: KeyObject;
+  publicKey: KeyObject;
+  publicPem: string;
+}
+
+export function makeKey(): SigningKey {
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  return { kid: randomUUID(), privateKey, publicKey, publicPem: publicKey.export({ type: 'spki', format: 'pem' }).toString() };
+}
+
+export function signToken(key: SigningKey, claims: Record<string, unknown> = {}, options: SignOptions = {}): string {
+  const signOptions: SignOptions = { algorithm: 'RS256', keyid: key.kid, expiresIn: 1200, issuer: ISSUER, audience: AUDIENCE, ...options };
+  if ('exp' in claims) delete signOptions.expiresIn;
+  // A fresh user per token unless a test names one, so cached answers never leak between runs.
+  return jwt.sign({ sub: `user-${randomUUID()}`, username: 'ann', jti: randomUUID(), ...claims }, key.privateKey, signOptions);
+}
+
+export interface SeenRequest {
+  method: string;
+  url: string;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+/** A real HTTP service that records what reached it; `handler` may shape the answer. */
+export interface FakeService {
+  url: string;
+  seen: SeenRequest[];
+  handler?: (req: SeenRequest) => { status?: number; headers?: Record<string, string>; body?: unknown; delayMs?: number } | undefined;
+  close(): Promise<void>;
+}
+
+export async function startFakeService(name: string, jwksKeys?: () => SigningKey[]): Promise<FakeService> {
+  const seen: SeenRequest[] = [];
+  const service: FakeService = { url: '', seen, close: async () => undefined };
+  let counter = 0;
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', async () => {
+      const request = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString() };
+      if (jwksKeys && req.url === '/auth/.well-known/jwks.json') {
+        const keys = jwksKeys().map((k) => ({ ...k.publicKey.export({ format: 'jwk' }), kid: k.kid, alg: 'RS256', use: 'sig' }));
+        res.setHeader('content-type', 'application/json');
+        res.end(JSON.stringify({ keys }));
+        return;
+      }
+      if (req.url === '/openapi.json') {
+        res.setHeader('content-type', 'application/json');
+        res.end(JSON.stringify({ paths: { [`/${name}/thing`]: { get: { summary: `${name} thing` } } } }));
+        return;
+      }
+      seen.push(request);
+      counter += 1;
+      const shaped = service.handler?.(request);
+      if (shaped?.delayMs) await new Promise((r) => setTimeout(r, shaped.delayMs));
+      res.statusCode = shaped?.status ?? 200;
+      res.setHeader('content-type', 'application/json');
+      for (const [k, v] of Object.entries(shaped?.headers ?? {})) res.setHeader(k, v);
+      res.end(
+        JSON.stringify(
+          shaped?.body ?? { service: name, url: req.url, userId: req.headers['x-user-id'], n: counter, at: new Date().toISOString(), body: request.body },
+        ),
+      );
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  service.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  service.close = () =>
+    new Promise<void>((r) => {
+      server.closeAllConnections();
+      server.close(() => r());
+    });
+  return service;
+}
+
+export interface Harness {
+  gateway: RunningGateway;
+  url: string;
+  key: SigningKey;
+  keys: SigningKey[];
+  auth: FakeService;
+  records: FakeService;
+  qa: FakeService;
+  close(): Promise<void>;
+}
+
+/** The real gateway in-process, in front of real HTTP services that record what reaches them. */
+export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
+  const key = makeKey();
+  const keys = [key];
+  const auth = await startFakeService('auth', () => keys);
+  const records = await startFakeService('records');
+  const qa = await startFakeService('qa');
+  const gateway = await start({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'silent',
+    AUTH_URL: auth.url,
+    RECORDS_URL: records.url,
+    QA_URL: qa.url,
+    REDIS_URL,
+    AMQP_URL,
+    IDENTITY_SECRET,
+    // Production waits 10 s between refetches for unknown kids; tests rotate keys at once.
+    JWKS_MIN_REFETCH_SECONDS: '0',
+    ...env,
+  });
+  return {
+    gateway,
+    url: gateway.url,
+    key,
+    keys,
+    auth,
+    records,
+    qa,
+    close: async () => {
+      await gateway.stop();
+      await Promise.all([auth.close(), records.close(), qa.close()]);
+    },
+  };
+}
+
+export function bearer(token: string) {
+  return { authorization: `Bearer ${token}` };
+}

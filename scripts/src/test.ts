@@ -1,0 +1,42 @@
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { startInfrastructure } from './infra';
+import { DATA_DIR, ROOT, log } from './servers';
+
+interface JestSummary {
+  numPassedTests: number;
+  numFailedTests: number;
+  numPendingTests: number;
+  numTodoTests: number;
+}
+
+// `npm test`: the same infrastructure as `npm start`, then every test suite against it.
+async function main() {
+  const infra = await startInfrastructure();
+  const results = join(DATA_DIR, 'jest-results.json');
+  rmSync(results, { force: true });
+  // Jest loads ESM-only packages (http-proxy-middleware) through node:vm's module support.
+  const args = ['--experimental-vm-modules', '--disable-warning=ExperimentalWarning', require.resolve('jest/bin/jest', { paths: [ROOT] }), '--json', `--outputFile=${results}`, ...process.argv.slice(2)];
+  const code = await new Promise<number>((resolve) => {
+    const child = spawn(process.execPath, args, { cwd: ROOT, stdio: 'inherit', env: { ...process.env, ...infra.env } });
+    const forward = (signal: NodeJS.Signals) => child.kill(signal);
+    process.on('SIGINT', forward);
+    process.on('SIGTERM', forward);
+    child.on('exit', (exitCode, signal) => resolve(exitCode ?? (signal ? 1 : 0)));
+  });
+  await infra.stop();
+  if (existsSync(results)) {
+    const summary = JSON.parse(readFileSync(results, 'utf8')) as JestSummary;
+    const skipped = summary.numPendingTests + summary.numTodoTests;
+    process.stdout.write(`\n${summary.numPassedTests} passed, ${summary.numFailedTests} failed${skipped ? `, ${skipped} skipped` : ''}\n`);
+  } else {
+    log('jest wrote no results');
+  }
+  process.exit(code);
+}
+
+void main().catch((err) => {
+  process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});

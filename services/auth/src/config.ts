@@ -1,0 +1,109 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { ConfigError, env, loadConfig } from '@app/common';
+import { passwordRule, usernameRule } from './domain/account-rules';
+
+// src/ and dist/ sit at the same depth, so the repository root is three levels up from either.
+const REPO_ROOT = resolve(__dirname, '..', '..', '..');
+const DEV_SEED_USERS = 'anurag:password123';
+
+const shape = {
+  NODE_ENV: env.nodeEnv(),
+  LOG_LEVEL: env.logLevel(),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  PORT: env.port(8001),
+  IDENTITY_SECRET: env.secret(32),
+  MONGO_URL: env.url(['mongodb', 'mongodb+srv']),
+  MONGO_DB: z.string().regex(/^[A-Za-z0-9_-]{1,63}$/, 'must be 1-63 letters, digits, _ or -').default('auth'),
+  REDIS_URL: env.url(['redis', 'rediss']),
+  AMQP_URL: env.url(['amqp', 'amqps']),
+
+  JWT_ISSUER: z.string().min(1).default('api-gateway-auth'),
+  JWT_AUDIENCE: z.string().min(1).default('api-gateway'),
+  ACCESS_TOKEN_TTL_SECONDS: env.int(1200, 60, 24 * 3600),
+  REFRESH_TOKEN_TTL_SECONDS: env.int(14 * 24 * 3600, 300, 365 * 24 * 3600),
+  JWT_KEYS_DIR: z.string().min(1).optional(),
+  JWT_PRIVATE_KEY: z.string().min(1).optional(),
+  JWT_PRIVATE_KEY_FILE: z.string().min(1).optional(),
+  JWT_PREVIOUS_PUBLIC_KEYS: z.string().min(1).optional(),
+  JWT_PREVIOUS_PUBLIC_KEYS_FILE: z.string().min(1).optional(),
+
+  SEED_USERS: z.string().optional(),
+
+  LOGIN_MAX_CONSECUTIVE_FAILURES: env.int(5, 1, 1000),
+  LOGIN_BLOCK_SECONDS: env.int(900, 1, 7 * 24 * 3600),
+  LOGIN_MAX_FAILURES_PER_IP_PER_DAY: env.int(100, 1, 1_000_000),
+  LOGIN_LIMIT_KEY_PREFIX: z.string().min(1).default('auth:login-fail'),
+};
+
+export interface SeedUser {
+  username: string;
+  password: string;
+}
+
+export type SigningKeySource =
+  | { kind: 'pem'; privateKeyPem?: string; privateKeyFile?: string; previousPublicKeysPem?: string; previousPublicKeysFile?: string }
+  | { kind: 'directory'; dir: string };
+
+export type AuthConfig = ReturnType<typeof loadAuthConfig>;
+
+/** The auth service's settings, validated once; cross-variable rules raise the same ConfigError as missing ones. */
+export function loadAuthConfig(overrides: NodeJS.ProcessEnv = {}) {
+  const raw = loadConfig(shape, { ...process.env, ...overrides });
+  const problems: string[] = [];
+
+  let keys: SigningKeySource;
+  if (raw.JWT_PRIVATE_KEY && raw.JWT_PRIVATE_KEY_FILE) {
+    problems.push('JWT_PRIVATE_KEY and JWT_PRIVATE_KEY_FILE are both set; set only one');
+  }
+  if (raw.JWT_PREVIOUS_PUBLIC_KEYS && raw.JWT_PREVIOUS_PUBLIC_KEYS_FILE) {
+    problems.push('JWT_PREVIOUS_PUBLIC_KEYS and JWT_PREVIOUS_PUBLIC_KEYS_FILE are both set; set only one');
+  }
+  if (raw.JWT_PRIVATE_KEY || raw.JWT_PRIVATE_KEY_FILE) {
+    keys = {
+      kind: 'pem',
+      privateKeyPem: raw.JWT_PRIVATE_KEY,
+      privateKeyFile: raw.JWT_PRIVATE_KEY_FILE,
+      previousPublicKeysPem: raw.JWT_PREVIOUS_PUBLIC_KEYS,
+      previousPublicKeysFile: raw.JWT_PREVIOUS_PUBLIC_KEYS_FILE,
+    };
+  } else if (raw.NODE_ENV === 'production') {
+    // A generated key would differ per replica and vanish with the container: tokens would fail at random.
+    problems.push('JWT_PRIVATE_KEY or JWT_PRIVATE_KEY_FILE is required when NODE_ENV=production (a PEM RSA or P-256 private key)');
+    keys = { kind: 'directory', dir: '' };
+  } else if (raw.JWT_KEYS_DIR) {
+    keys = { kind: 'directory', dir: resolve(raw.JWT_KEYS_DIR) };
+  } else if (raw.NODE_ENV === 'development') {
+    keys = { kind: 'directory', dir: resolve(REPO_ROOT, '.data', 'auth-keys') };
+  } else {
+    problems.push('JWT_KEYS_DIR is required when NODE_ENV=test (a temporary directory for the generated signing key)');
+    keys = { kind: 'directory', dir: '' };
+  }
+
+  const seedUsers = parseSeedUsers(raw.NODE_ENV, raw.SEED_USERS, problems);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return { ...raw, keys, seedUsers, seedUsersIgnored: raw.NODE_ENV === 'production' && Boolean(raw.SEED_USERS) };
+}
+
+function parseSeedUsers(nodeEnv: string, value: string | undefined, problems: string[]): SeedUser[] {
+  // Demo accounts with known passwords must never exist in production, whatever the environment says.
+  if (nodeEnv === 'production') return [];
+  const list = value ?? (nodeEnv === 'development' ? DEV_SEED_USERS : '');
+  const users: SeedUser[] = [];
+  for (const entry of list.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const colon = entry.indexOf(':');
+    if (colon <= 0) {
+      problems.push(`SEED_USERS is invalid: '${entry.slice(0, 40)}' must be username:password`);
+      continue;
+    }
+    const username = entry.slice(0, colon);
+    const password = entry.slice(colon + 1);
+    const bad = [usernameRule.safeParse(username), passwordRule.safeParse(password)].find((r) => !r.success);
+    if (bad && !bad.success) {
+      problems.push(`SEED_USERS is invalid: '${username}' ${bad.error.issues[0]?.message ?? 'is not a valid account'}`);
+      continue;
+    }
+    users.push({ username, password });
+  }
+  return users;
+}

@@ -1,0 +1,42 @@
+import type { Redis } from 'ioredis';
+import { withTimeout, type Logger } from '@app/common';
+
+// Key names are a contract with the gateway, which refuses tokens these keys name.
+export const revokedJtiKey = (jti: string) => `auth:revoked:jti:${jti}`;
+export const revokedUserKey = (userId: string) => `auth:revoked:user:${userId}`;
+
+const USER_REVOCATION_TTL_SECONDS = 24 * 3600;
+const REDIS_WRITE_TIMEOUT_MS = 1000;
+
+export type RevocationStore = ReturnType<typeof revocationStore>;
+
+/**
+ * Writes revocations where the gateway looks for them. A failed write is logged, not thrown:
+ * the token.revoked event still reaches the gateways, which keep revocations in memory.
+ */
+export function revocationStore(redis: Redis, logger: Logger, accessTokenTtlSeconds: number) {
+  const write = async (what: string, run: () => Promise<unknown>): Promise<boolean> => {
+    try {
+      await withTimeout(run(), REDIS_WRITE_TIMEOUT_MS, 'redis write');
+      return true;
+    } catch (err) {
+      logger.warn({ err: String(err), what }, 'revocation not written to redis; relying on the token.revoked event');
+      return false;
+    }
+  };
+
+  return {
+    /** Revokes one access token until it would have expired anyway. */
+    revokeAccessToken(jti: string, exp: number, now = Date.now()): Promise<boolean> {
+      const ttl = exp - Math.floor(now / 1000);
+      if (ttl <= 0) return Promise.resolve(true);
+      return write('jti', () => redis.set(revokedJtiKey(jti), '1', 'EX', ttl));
+    },
+
+    /** Revokes every access token of a user issued at or before `before` (unix seconds). */
+    revokeUserTokens(userId: string, before: number): Promise<boolean> {
+      const ttl = Math.max(USER_REVOCATION_TTL_SECONDS, accessTokenTtlSeconds);
+      return write('user', () => redis.set(revokedUserKey(userId), String(before), 'EX', ttl));
+    },
+  };
+}

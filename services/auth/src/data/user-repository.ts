@@ -1,0 +1,84 @@
+import { Schema, isValidObjectId, type Connection } from 'mongoose';
+import { AppError, isDuplicateKey } from '@app/common';
+import { normaliseUsername } from '../domain/account-rules';
+import { onceSucceeded, query } from './mongo-errors';
+
+export interface UserRecord {
+  id: string;
+  username: string;
+  passwordHash: string;
+  createdAt: Date;
+}
+
+interface UserDocument {
+  username: string;
+  usernameLower: string;
+  passwordHash: string;
+  createdAt: Date;
+}
+
+const userSchema = new Schema<UserDocument>(
+  {
+    username: { type: String, required: true },
+    usernameLower: { type: String, required: true },
+    passwordHash: { type: String, required: true },
+    createdAt: { type: Date, required: true },
+  },
+  // Indexes are built explicitly (ensureIndexes) so no insert can happen before the unique index exists.
+  { versionKey: false, autoIndex: false, autoCreate: false, strict: 'throw' },
+);
+userSchema.index({ usernameLower: 1 }, { unique: true, name: 'username_lower_unique' });
+
+export type UserRepository = ReturnType<typeof userRepository>;
+
+export function userRepository(connection: Connection) {
+  const users = connection.model<UserDocument>('User', userSchema, 'users');
+  const toRecord = (doc: UserDocument & { _id: unknown }): UserRecord => ({
+    id: String(doc._id),
+    username: doc.username,
+    passwordHash: doc.passwordHash,
+    createdAt: doc.createdAt,
+  });
+
+  const ensureIndexes = onceSucceeded(() => query(async () => void (await users.createIndexes())));
+
+  return {
+    ensureIndexes,
+
+    /** Inserts a user; a taken username (in any case) is a 409, including when two requests race. */
+    async create(input: { username: string; passwordHash: string; createdAt?: Date }): Promise<UserRecord> {
+      await ensureIndexes();
+      return query(async () => {
+        try {
+          const doc = await users.create({
+            username: input.username,
+            usernameLower: normaliseUsername(input.username),
+            passwordHash: input.passwordHash,
+            createdAt: input.createdAt ?? new Date(),
+          });
+          return toRecord(doc.toObject());
+        } catch (err) {
+          if (isDuplicateKey(err)) throw AppError.conflict('This username is already taken', 'username_taken');
+          throw err;
+        }
+      });
+    },
+
+    async findByUsername(username: string): Promise<UserRecord | undefined> {
+      const doc = await query(() => users.findOne({ usernameLower: normaliseUsername(username) }).lean());
+      return doc ? toRecord(doc) : undefined;
+    },
+
+    async findById(id: string): Promise<UserRecord | undefined> {
+      if (!isValidObjectId(id) || !/^[0-9a-f]{24}$/i.test(id)) return undefined;
+      const doc = await query(() => users.findById(id).lean());
+      return doc ? toRecord(doc) : undefined;
+    },
+
+    async deleteById(id: string): Promise<UserRecord | undefined> {
+      if (!/^[0-9a-f]{24}$/i.test(id)) return undefined;
+      const doc = await query(() => users.findByIdAndDelete(id).lean());
+      return doc ? toRecord(doc) : undefined;
+    },
+  };
+}

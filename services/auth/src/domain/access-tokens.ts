@@ -1,0 +1,86 @@
+import { randomUUID } from 'node:crypto';
+import jwt from 'jsonwebtoken';
+import { AppError } from '@app/common';
+import type { KeyRing } from './signing-keys';
+
+export interface AccessTokenOptions {
+  issuer: string;
+  audience: string;
+  ttlSeconds: number;
+}
+
+export interface AccessTokenClaims {
+  sub: string;
+  username: string;
+  iat: number;
+  exp: number;
+  jti: string;
+}
+
+export interface IssuedAccessToken {
+  token: string;
+  expiresIn: number;
+  claims: AccessTokenClaims;
+}
+
+/** Signs short-lived access tokens with the current key and checks tokens this service signed. */
+export class AccessTokens {
+  constructor(
+    private readonly keys: KeyRing,
+    private readonly options: AccessTokenOptions,
+  ) {}
+
+  issue(user: { id: string; username: string }, now = Date.now()): IssuedAccessToken {
+    const iat = Math.floor(now / 1000);
+    const claims: AccessTokenClaims = {
+      sub: user.id,
+      username: user.username,
+      iat,
+      exp: iat + this.options.ttlSeconds,
+      jti: randomUUID(),
+    };
+    const { current } = this.keys;
+    const token = jwt.sign(
+      { ...claims, iss: this.options.issuer, aud: this.options.audience },
+      current.privateKey,
+      { algorithm: current.alg, keyid: current.kid },
+    );
+    return { token, expiresIn: this.options.ttlSeconds, claims };
+  }
+
+  /** The claims of a token signed by one of our keys, for our audience; 401 for anything else. */
+  verify(token: string): AccessTokenClaims {
+    const invalid = () => AppError.unauthorized('The access token is invalid', 'invalid_token');
+    const decoded = jwt.decode(token, { complete: true });
+    const kid = decoded?.header.kid;
+    const key = kid ? this.keys.verificationKeys.get(kid) : undefined;
+    if (!key) throw invalid();
+    let payload: jwt.JwtPayload | string;
+    try {
+      // The algorithm comes from our key, never from the token's header.
+      payload = jwt.verify(token, key.publicKey, {
+        algorithms: [key.alg],
+        issuer: this.options.issuer,
+        audience: this.options.audience,
+      });
+    } catch {
+      throw invalid();
+    }
+    if (
+      typeof payload === 'string' ||
+      typeof payload.sub !== 'string' ||
+      typeof payload.jti !== 'string' ||
+      typeof payload.exp !== 'number' ||
+      typeof payload.iat !== 'number'
+    ) {
+      throw invalid();
+    }
+    return {
+      sub: payload.sub,
+      username: typeof payload.username === 'string' ? payload.username : '',
+      iat: payload.iat,
+      exp: payload.exp,
+      jti: payload.jti,
+    };
+  }
+}

@@ -1,0 +1,81 @@
+import { AppError, type Logger } from '@app/common';
+import type { SeedUser } from '../config';
+import type { RefreshTokenRepository } from '../data/refresh-token-repository';
+import type { RevocationStore } from '../data/revocation-store';
+import type { UserRecord, UserRepository } from '../data/user-repository';
+import type { AuthEvents } from '../events/auth-events';
+import { hashPassword } from './passwords';
+
+export interface PublicUser {
+  id: string;
+  username: string;
+  createdAt: string;
+}
+
+export interface AccountDeps {
+  users: UserRepository;
+  refreshTokens: RefreshTokenRepository;
+  revocations: RevocationStore;
+  events: AuthEvents;
+  logger: Logger;
+}
+
+export function publicUser(user: UserRecord): PublicUser {
+  return { id: user.id, username: user.username, createdAt: user.createdAt.toISOString() };
+}
+
+/** Registration, profile and account deletion. Input is already validated against the account rules. */
+export function accounts(deps: AccountDeps) {
+  const { users, refreshTokens, revocations, events, logger } = deps;
+
+  return {
+    async register(input: { username: string; password: string }): Promise<PublicUser> {
+      const passwordHash = await hashPassword(input.password);
+      const user = await users.create({ username: input.username, passwordHash });
+      await events.userRegistered({ userId: user.id, username: user.username });
+      logger.info({ userId: user.id }, 'user registered');
+      return publicUser(user);
+    },
+
+    async profile(userId: string): Promise<PublicUser> {
+      const user = await users.findById(userId);
+      if (!user) throw AppError.notFound('User not found');
+      return publicUser(user);
+    },
+
+    /**
+     * Deletes the account and its refresh tokens, and revokes every access token issued so far
+     * (Redis for the gateways that read it, an event for those that keep it in memory).
+     */
+    async deleteAccount(userId: string, now = Date.now()): Promise<void> {
+      const user = await users.deleteById(userId);
+      if (!user) throw AppError.notFound('User not found');
+      await refreshTokens.deleteForUser(userId);
+      const before = Math.floor(now / 1000);
+      await revocations.revokeUserTokens(userId, before);
+      await events.userTokensRevoked({ userId, before });
+      await events.userDeleted({ userId, username: user.username });
+      logger.info({ userId }, 'user deleted');
+    },
+
+    /**
+     * Creates the configured demo users that do not exist yet. Safe to run on every start and on
+     * several instances at once: the unique index decides, and a lost race is not an error.
+     */
+    async seed(seedUsers: SeedUser[]): Promise<void> {
+      for (const seedUser of seedUsers) {
+        if (await users.findByUsername(seedUser.username)) continue;
+        try {
+          const user = await users.create({ username: seedUser.username, passwordHash: await hashPassword(seedUser.password) });
+          await events.userRegistered({ userId: user.id, username: user.username });
+          logger.info({ username: user.username }, 'seed user created');
+        } catch (err) {
+          if (err instanceof AppError && err.status === 409) continue;
+          throw err;
+        }
+      }
+    },
+  };
+}
+
+export type Accounts = ReturnType<typeof accounts>;

@@ -1,0 +1,135 @@
+import { randomUUID } from 'node:crypto';
+import { AppError, type Logger } from '@app/common';
+import type { RefreshTokenRepository } from '../data/refresh-token-repository';
+import type { RevocationStore } from '../data/revocation-store';
+import type { UserRecord, UserRepository } from '../data/user-repository';
+import type { AuthEvents } from '../events/auth-events';
+import type { AccessTokens } from './access-tokens';
+import { normaliseUsername } from './account-rules';
+import type { LoginThrottle } from './login-throttle';
+import { verifyPassword } from './passwords';
+import { looksLikeRefreshToken, newRefreshToken, refreshTokenHash } from './refresh-token-secret';
+
+export type LoginResult = 'success' | 'invalid_credentials' | 'rate_limited' | 'error';
+
+export interface TokenPair {
+  access_token: string;
+  token_type: 'bearer';
+  expires_in: number;
+  refresh_token: string;
+}
+
+export interface SessionDeps {
+  users: UserRepository;
+  refreshTokens: RefreshTokenRepository;
+  accessTokens: AccessTokens;
+  throttle: LoginThrottle;
+  revocations: RevocationStore;
+  events: AuthEvents;
+  logger: Logger;
+  refreshTokenTtlSeconds: number;
+  onLogin?: (result: LoginResult) => void;
+}
+
+const invalidCredentials = () => AppError.unauthorized('Incorrect username or password', 'invalid_credentials');
+const invalidRefreshToken = () =>
+  AppError.unauthorized('The refresh token is invalid, expired or revoked', 'invalid_grant');
+
+/** Login, refresh-token rotation and logout. */
+export function sessions(deps: SessionDeps) {
+  const { users, refreshTokens, accessTokens, throttle, revocations, events, logger } = deps;
+
+  async function issue(user: UserRecord, familyId: string, now: Date): Promise<TokenPair> {
+    const refreshToken = newRefreshToken();
+    await refreshTokens.create({
+      tokenHash: refreshTokenHash(refreshToken),
+      familyId,
+      userId: user.id,
+      expiresAt: new Date(now.getTime() + deps.refreshTokenTtlSeconds * 1000),
+      now,
+    });
+    const access = accessTokens.issue(user, now.getTime());
+    return { access_token: access.token, token_type: 'bearer', expires_in: access.expiresIn, refresh_token: refreshToken };
+  }
+
+  async function login(username: string, password: string, clientIp: string): Promise<TokenPair> {
+    const throttleKey = normaliseUsername(username);
+    await throttle.assertAllowed(throttleKey, clientIp);
+    const user = await users.findByUsername(username);
+    // Unknown users are checked against a throwaway hash: same work, same answer, same time.
+    const valid = await verifyPassword(user?.passwordHash, password);
+    if (!user || !valid) {
+      await throttle.recordFailure(throttleKey, clientIp);
+      throw invalidCredentials();
+    }
+    await throttle.recordSuccess(throttleKey, clientIp);
+    return issue(user, randomUUID(), new Date());
+  }
+
+  return {
+    async login(username: string, password: string, clientIp: string): Promise<TokenPair> {
+      try {
+        const tokens = await login(username, password, clientIp);
+        deps.onLogin?.('success');
+        return tokens;
+      } catch (err) {
+        const code = err instanceof AppError ? err.status : 500;
+        deps.onLogin?.(code === 401 ? 'invalid_credentials' : code === 429 ? 'rate_limited' : 'error');
+        throw err;
+      }
+    },
+
+    /**
+     * Trades a refresh token for a new pair. Each token works once; presenting a used one means
+     * it was copied, so its whole family (every token descended from the same login) is revoked.
+     */
+    async refresh(refreshToken: string): Promise<TokenPair> {
+      if (!looksLikeRefreshToken(refreshToken)) throw invalidRefreshToken();
+      const tokenHash = refreshTokenHash(refreshToken);
+      const now = new Date();
+      const record = await refreshTokens.use(tokenHash, now);
+      if (!record) {
+        const seen = await refreshTokens.findByHash(tokenHash);
+        if (seen?.usedAt && !seen.revokedAt) {
+          const revoked = await refreshTokens.revokeFamily(seen.familyId, now);
+          logger.warn({ userId: seen.userId, familyId: seen.familyId, revoked }, 'refresh token reused; family revoked');
+        }
+        throw invalidRefreshToken();
+      }
+      const user = await users.findById(record.userId);
+      if (!user) {
+        await refreshTokens.revokeFamily(record.familyId, now);
+        throw invalidRefreshToken();
+      }
+      const pair = await issue(user, record.familyId, now);
+      // A replay that revoked the family between our use() and the insert above would miss the new token:
+      // the used token carries that revocation, so look again and revoke what we just issued.
+      const parent = await refreshTokens.findByHash(tokenHash);
+      if (parent?.revokedAt) {
+        await refreshTokens.revokeFamily(record.familyId, new Date());
+        throw invalidRefreshToken();
+      }
+      return pair;
+    },
+
+    /**
+     * Revokes the caller's access token (until its expiry) and, when given, the family of a
+     * refresh token that belongs to the caller. The token must be the caller's own.
+     */
+    async logout(callerId: string, accessToken: string, refreshToken?: string): Promise<void> {
+      const claims = accessTokens.verify(accessToken);
+      if (claims.sub !== callerId) {
+        throw AppError.unauthorized('The access token does not belong to the caller', 'invalid_token');
+      }
+      await revocations.revokeAccessToken(claims.jti, claims.exp);
+      await events.accessTokenRevoked({ jti: claims.jti, exp: claims.exp });
+      if (refreshToken && looksLikeRefreshToken(refreshToken)) {
+        const record = await refreshTokens.findByHash(refreshTokenHash(refreshToken));
+        // Someone else's refresh token is ignored, not revoked: logout must not be a way to log others out.
+        if (record && record.userId === callerId) await refreshTokens.revokeFamily(record.familyId, new Date());
+      }
+    },
+  };
+}
+
+export type Sessions = ReturnType<typeof sessions>;

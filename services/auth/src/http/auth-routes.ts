@@ -1,0 +1,90 @@
+import { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
+import { AppError, callerOf, requireIdentity } from '@app/common';
+import { passwordRule, usernameRule } from '../domain/account-rules';
+import type { Accounts } from '../domain/accounts';
+import type { Sessions, TokenPair } from '../domain/sessions';
+import type { KeyRing } from '../domain/signing-keys';
+import { clientAddressOf, identityIfProven } from './client-identity';
+import { acceptBody, parseBody } from './request-body';
+
+const registerBody = z.strictObject({ username: usernameRule, password: passwordRule });
+
+// Login takes any string the user typed (bounded): a name that could never register is just a 401.
+// The optional fields are those of the OAuth2 password grant form (RFC 6749 section 4.3).
+const loginBody = z.strictObject({
+  username: z.string().min(1, 'must not be empty').max(256),
+  password: z.string().min(1, 'must not be empty').max(1024),
+  grant_type: z.literal('password').optional(),
+  scope: z.string().max(1024).optional(),
+  client_id: z.string().max(256).optional(),
+  client_secret: z.string().max(256).optional(),
+});
+
+const refreshTokenField = z.string().min(1, 'must not be empty').max(512);
+const refreshBody = z.strictObject({
+  refresh_token: refreshTokenField,
+  grant_type: z.literal('refresh_token').optional(),
+});
+const logoutBody = z.strictObject({ refresh_token: refreshTokenField.optional() });
+
+export interface AuthRouteDeps {
+  identitySecret: string;
+  accounts: Accounts;
+  sessions: Sessions;
+  keys: KeyRing;
+}
+
+function sendTokens(res: Response, tokens: TokenPair) {
+  // RFC 6749 section 5.1: token responses must not be cached.
+  res.set({ 'Cache-Control': 'no-store', Pragma: 'no-cache' }).json(tokens);
+}
+
+function bearerTokenOf(req: Request): string {
+  const match = /^Bearer\s+([A-Za-z0-9._~+/=-]+)$/i.exec(req.headers.authorization ?? '');
+  if (!match?.[1]) throw AppError.unauthorized('A bearer access token is required', 'invalid_token');
+  return match[1];
+}
+
+export function authRoutes(deps: AuthRouteDeps): Router {
+  const router = Router();
+  const proven = requireIdentity(deps.identitySecret);
+  const provenIfAny = identityIfProven(deps.identitySecret);
+
+  router.post('/auth/register', provenIfAny, acceptBody('json'), async (req, res) => {
+    const input = parseBody(registerBody, req.body);
+    res.status(201).json(await deps.accounts.register(input));
+  });
+
+  router.post('/auth/login', provenIfAny, acceptBody('form', 'json'), async (req, res) => {
+    const input = parseBody(loginBody, req.body);
+    sendTokens(res, await deps.sessions.login(input.username, input.password, clientAddressOf(req)));
+  });
+
+  router.post('/auth/refresh', provenIfAny, acceptBody('json', 'form'), async (req, res) => {
+    const input = parseBody(refreshBody, req.body);
+    sendTokens(res, await deps.sessions.refresh(input.refresh_token));
+  });
+
+  router.post('/auth/logout', proven, acceptBody('json'), async (req, res) => {
+    const caller = callerOf(req);
+    const input = parseBody(logoutBody, req.body);
+    await deps.sessions.logout(caller.userId, bearerTokenOf(req), input.refresh_token);
+    res.status(204).end();
+  });
+
+  router.get('/auth/me', proven, async (req, res) => {
+    res.json(await deps.accounts.profile(callerOf(req).userId));
+  });
+
+  router.delete('/auth/me', proven, async (req, res) => {
+    await deps.accounts.deleteAccount(callerOf(req).userId);
+    res.status(204).end();
+  });
+
+  router.get('/auth/.well-known/jwks.json', (_req, res) => {
+    res.set('Cache-Control', 'public, max-age=300').json(deps.keys.jwks());
+  });
+
+  return router;
+}

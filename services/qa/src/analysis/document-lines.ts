@@ -1,0 +1,50 @@
+/** A line of a source document, with the position a finding can cite. */
+export interface DocumentLine {
+  text: string;
+  /** 1-based page number (1 for plain text input). */
+  page: number;
+  /** 1-based line number within its page, counting only non-blank lines. */
+  lineNo: number;
+}
+
+const PAGE_MARKER = /^--\s*\d+\s+of\s+\d+\s*--$/;
+
+/**
+ * Splits plain text into cited lines. A form feed starts a new page, so text copied out of
+ * a PDF viewer keeps its page numbers; blank lines are dropped because nothing cites them.
+ */
+export function linesFromText(text: string): DocumentLine[] {
+  const lines: DocumentLine[] = [];
+  const pages = text.replace(/\r\n?/g, '\n').split('\f');
+  pages.forEach((pageText, pageIndex) => {
+    let lineNo = 0;
+    for (const raw of pageText.split('\n')) {
+      const cleaned = cleanLine(raw);
+      if (cleaned === '' || PAGE_MARKER.test(cleaned)) continue;
+      lineNo += 1;
+      lines.push({ text: cleaned, page: pageIndex + 1, lineNo });
+    }
+  });
+  return lines;
+}
+
+/**
+ * Tabs are kept (single) because PDF extraction uses them for a column gap, which is how a
+ * right-aligned date is told apart from the title beside it; everything else is collapsed.
+ */
+export function cleanLine(raw: string): string {
+  return raw
+    .replace(/\u00a0/g, ' ')
+    .replace(/[ \u2000-\u200b]+/g, ' ')
+    .replace(/ *\t[\t ]*/g, '\t')
+    .replace(/^[\t ]+|[\t ]+$/g, '');
+}
+
+/** A short, citable form of a line: columns joined, bullets dropped, long text cut at a word. */
+export function quoteLine(text: string, maxLength = 160): string {
+  const flat = text.replace(/\t+/g, ' — ').replace(/^[•▪◦●\-–*·]\s*/, '').replace(/\s+/g, ' ').trim();
+  if (flat.length <= maxLength) return flat;
+  const cut = flat.slice(0, maxLength);
+  const lastSpace = cut.lastIndexOf(' ');
+  return `${cut.slice(0, lastSpace > maxLength * 0.6 ? lastSpace : maxLength).replace(/[,;:.\s]+$/, '')}…`;
+}

@@ -1,0 +1,54 @@
+import { env, loadConfig } from '@app/common';
+import { z } from 'zod';
+
+// What the HTTP service and the worker both need: the same database, queue and broker.
+const shared = {
+  NODE_ENV: env.nodeEnv(),
+  LOG_LEVEL: env.logLevel(),
+  HOST: z.string().default('0.0.0.0'),
+  MONGO_URL: env.url(['mongodb', 'mongodb+srv']),
+  MONGO_DB: z.string().min(1).default('qa'),
+  // BullMQ keeps its jobs here, so this Redis must not evict keys (maxmemory-policy noeviction).
+  REDIS_URL: env.url(['redis', 'rediss']),
+  AMQP_URL: env.url(['amqp', 'amqps']),
+  QA_QUEUE_NAME: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,100}$/, 'letters, digits, dot, dash, underscore')
+    .default('qa-analysis'),
+  QA_JOB_ATTEMPTS: env.int(5, 1, 50),
+  QA_JOB_BACKOFF_MS: env.int(1000, 0, 600_000),
+  QA_DEDUP_WINDOW_SECONDS: env.int(600, 0, 7 * 24 * 3600),
+};
+
+const apiShape = {
+  ...shared,
+  PORT: env.port(8003),
+  IDENTITY_SECRET: env.secret(),
+  QA_MAX_FILE_BYTES: env.int(5 * 1024 * 1024, 1024, 100 * 1024 * 1024),
+  QA_MAX_WAIT_SECONDS: env.int(60, 0, 300),
+  QA_POLL_INTERVAL_MS: env.int(300, 20, 10_000),
+  QA_SSE_HEARTBEAT_MS: env.int(15_000, 100, 300_000),
+  QA_USER_DELETED_QUEUE: z.string().min(1).default('qa.user-deleted'),
+};
+
+const workerShape = {
+  ...shared,
+  QA_WORKER_PORT: env.port(8004),
+  QA_WORKER_CONCURRENCY: env.int(2, 1, 64),
+  // A killed worker's jobs go back to the queue once their lock lapses and a stalled check runs.
+  QA_LOCK_DURATION_MS: env.int(10_000, 1000, 600_000),
+  QA_STALLED_INTERVAL_MS: env.int(5000, 500, 600_000),
+  // How many times a job may lose its worker before it counts as failed (a poison document crashing workers).
+  QA_MAX_STALLED_COUNT: env.int(1, 0, 100),
+};
+
+export type ApiConfig = ReturnType<typeof loadApiConfig>;
+export type WorkerConfig = ReturnType<typeof loadWorkerConfig>;
+
+export function loadApiConfig(overrides: NodeJS.ProcessEnv = {}) {
+  return loadConfig(apiShape, { ...process.env, ...overrides });
+}
+
+export function loadWorkerConfig(overrides: NodeJS.ProcessEnv = {}) {
+  return loadConfig(workerShape, { ...process.env, ...overrides });
+}

@@ -1,0 +1,24 @@
+import { env, loadConfig } from '@app/common';
+import { z } from 'zod';
+
+/** The records service's variables, validated once at start; nothing else reads process.env. */
+export function loadRecordsConfig(source: NodeJS.ProcessEnv = process.env) {
+  return loadConfig(
+    {
+      NODE_ENV: env.nodeEnv(),
+      LOG_LEVEL: env.logLevel(),
+      HOST: z.string().min(1).default('0.0.0.0'),
+      PORT: env.port(8002),
+      IDENTITY_SECRET: env.secret(32),
+      MONGO_URL: env.url(['mongodb', 'mongodb+srv']),
+      MONGO_DB: z.string().regex(/^[A-Za-z0-9_-]{1,63}$/, 'must be a database name (letters, digits, _ and -)').default('records'),
+      AMQP_URL: env.url(['amqp', 'amqps']),
+      USER_DELETED_QUEUE: z.string().min(1).max(200).default('records.user-deleted'),
+      OUTBOX_POLL_MS: env.int(1000, 50, 60_000),
+      IDEMPOTENCY_KEY_TTL_HOURS: env.int(24, 1, 24 * 30),
+    },
+    source,
+  );
+}
+
+export type RecordsConfig = ReturnType<typeof loadRecordsConfig>;
