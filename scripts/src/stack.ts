@@ -126,6 +126,11 @@ export interface StackOptions {
   env?: NodeJS.ProcessEnv;
   logDir?: string;
   nodeEnv?: 'development' | 'test' | 'production';
+  /**
+   * Keeps this stack's data and messages apart from any other on the same servers:
+   * its own databases, event exchange and job queue, all named after it.
+   */
+  namespace?: string;
 }
 
 export interface Stack {
@@ -151,13 +156,16 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     ...options.infraEnv,
     ...options.env,
   };
+  const ns = options.namespace;
+  if (ns) Object.assign(shared, { EVENTS_EXCHANGE: `${ns}.events`, QA_QUEUE_NAME: `${ns}-qa` });
+  const db = (name: string) => (ns ? { MONGO_DB: `${ns}-${name}` } : {});
   const make = (name: ServiceName, env: NodeJS.ProcessEnv) =>
-    new ManagedProcess(name, ports[name], { ...shared, ...env }, join(logDir, `${name}.log`));
+    new ManagedProcess(name, ports[name], { ...shared, ...env }, join(logDir, `${ns ? `${ns}-` : ''}${name}.log`));
   const services: Record<ServiceName, ManagedProcess> = {
-    auth: make('auth', { PORT: String(ports.auth) }),
-    records: make('records', { PORT: String(ports.records) }),
-    qa: make('qa', { PORT: String(ports.qa) }),
-    'qa-worker': make('qa-worker', { QA_WORKER_PORT: String(ports['qa-worker']) }),
+    auth: make('auth', { PORT: String(ports.auth), ...db('auth') }),
+    records: make('records', { PORT: String(ports.records), ...db('records') }),
+    qa: make('qa', { PORT: String(ports.qa), ...db('qa') }),
+    'qa-worker': make('qa-worker', { QA_WORKER_PORT: String(ports['qa-worker']), ...db('qa') }),
     gateway: make('gateway', { PORT: String(ports.gateway) }),
   };
   const all = Object.values(services);

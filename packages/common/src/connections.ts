@@ -8,15 +8,22 @@ import { AppError } from './errors';
  * in the background, so a service starts (and answers 503) while MongoDB is still away.
  * Operations fail fast instead of queueing: a request never waits on a dead server.
  */
-export function connectMongo(url: string, logger: Logger): Connection {
+export function connectMongo(url: string, logger: Logger, dbName?: string): Connection {
   const connection = mongoose.createConnection();
-  connection.set('bufferCommands', false);
   connection.on('disconnected', () => logger.warn('mongodb disconnected'));
   connection.on('reconnected', () => logger.info('mongodb reconnected'));
   let attempt = 0;
   const open = () => {
     connection
-      .openUri(url, { serverSelectionTimeoutMS: 1500, connectTimeoutMS: 2000, socketTimeoutMS: 30_000, maxPoolSize: 20 })
+      .openUri(url, {
+        ...(dbName ? { dbName } : {}),
+        // Set here, not with connection.set(): only the connect options reach the models' buffering check.
+        bufferCommands: false,
+        serverSelectionTimeoutMS: 1500,
+        connectTimeoutMS: 2000,
+        socketTimeoutMS: 30_000,
+        maxPoolSize: 20,
+      })
       .then(() => logger.info('connected to mongodb'))
       .catch((err: unknown) => {
         attempt += 1;

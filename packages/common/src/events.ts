@@ -46,6 +46,7 @@ export interface EventBusOptions {
 }
 
 const DEAD_LETTER_EXCHANGE_SUFFIX = '.dead';
+export const DEFAULT_EXCHANGE = 'app.events';
 
 /**
  * Domain events over RabbitMQ: a durable topic exchange, publisher confirms,
@@ -66,7 +67,12 @@ export class EventBus {
   readonly exchange: string;
 
   constructor(private readonly options: EventBusOptions) {
-    this.exchange = options.exchange ?? 'app.events';
+    this.exchange = options.exchange ?? DEFAULT_EXCHANGE;
+  }
+
+  /** Queue names carry the exchange when it is not the default, so separate deployments never share work. */
+  private queueName(queue: string): string {
+    return this.exchange === DEFAULT_EXCHANGE ? queue : `${this.exchange}.${queue}`;
   }
 
   /** Starts connecting in the background; resolves once connected or after the first failure. */
@@ -152,7 +158,12 @@ export class EventBus {
       this.channel = channel;
       this.attempt = 0;
       this.options.logger.info({ exchange: this.exchange }, 'connected to amqp');
-      for (const subscription of this.subscriptions) await this.consume(connection, subscription);
+      for (const subscription of this.subscriptions) {
+        // One broken queue (say, declared elsewhere with other arguments) must not take publishing down.
+        await this.consume(connection, subscription).catch((err: unknown) =>
+          this.options.logger.error({ err: String(err), queue: subscription.queue }, 'cannot consume; retried on reconnect'),
+        );
+      }
       void this.flush();
     } catch (err) {
       this.options.logger.warn({ err: String(err) }, 'amqp connect failed');
@@ -222,7 +233,7 @@ export class EventBus {
     const channel = await connection.createChannel();
     channel.on('error', (err) => this.options.logger.warn({ err, queue: subscription.queue }, 'consumer channel error'));
     if (subscription.perInstance) {
-      const { queue } = await channel.assertQueue(`${subscription.queue}.${randomUUID()}`, {
+      const { queue } = await channel.assertQueue(`${this.queueName(subscription.queue)}.${randomUUID()}`, {
         exclusive: true,
         autoDelete: true,
         durable: false,
@@ -236,19 +247,22 @@ export class EventBus {
     }
     const deadLetters = this.exchange + DEAD_LETTER_EXCHANGE_SUFFIX;
     // Quorum queues count deliveries, so a message that keeps failing is dead-lettered instead of looping.
-    await channel.assertQueue(subscription.queue, {
+    const queue = this.queueName(subscription.queue);
+    await channel.assertQueue(queue, {
       durable: true,
       arguments: {
         'x-queue-type': 'quorum',
         'x-delivery-limit': this.options.deliveryLimit ?? 5,
         'x-dead-letter-exchange': deadLetters,
+        'x-dead-letter-routing-key': queue,
       },
     });
-    await channel.assertQueue(subscription.queue + '.dead', { durable: true });
-    await channel.bindQueue(subscription.queue + '.dead', deadLetters, '#');
-    for (const key of subscription.routingKeys) await channel.bindQueue(subscription.queue, this.exchange, key);
+    // Parked for a person to look at; routed by queue name so each queue keeps its own dead letters.
+    await channel.assertQueue(queue + '.dead', { durable: true });
+    await channel.bindQueue(queue + '.dead', deadLetters, queue);
+    for (const key of subscription.routingKeys) await channel.bindQueue(queue, this.exchange, key);
     await channel.prefetch(subscription.prefetch);
-    await channel.consume(subscription.queue, (message) => {
+    await channel.consume(queue, (message) => {
       if (message) void this.handle(channel, subscription, message);
     });
   }

@@ -115,9 +115,20 @@ export async function start(overrides: NodeJS.ProcessEnv = {}): Promise<RunningS
       if (removed > 0) logger.info({ removed }, 'expired refresh tokens removed');
     },
   });
-  void warmUpPasswordHashing();
+  warmUpPasswordHashing().catch((err: unknown) => logger.warn({ err: String(err) }, 'password hashing warm-up failed'));
 
-  const server = await listen(app, config.PORT, config.HOST);
+  let server: Awaited<ReturnType<typeof listen>>;
+  try {
+    server = await listen(app, config.PORT, config.HOST);
+  } catch (err) {
+    // A taken port must not leave connections and timers keeping the process alive.
+    stopping = true;
+    await background.stop();
+    await bus.close();
+    redis.disconnect();
+    await mongo.close().catch(() => undefined);
+    throw err;
+  }
   const port = portOf(server);
   logger.info({ port, kid: keys.current.kid, alg: keys.current.alg }, 'auth listening');
 

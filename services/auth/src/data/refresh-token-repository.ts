@@ -1,4 +1,5 @@
 import { Schema, type Connection } from 'mongoose';
+import { isDuplicateKey } from '@app/common';
 import { onceSucceeded, query } from './mongo-errors';
 
 export interface RefreshTokenRecord {
@@ -11,12 +12,15 @@ export interface RefreshTokenRecord {
 
 interface RefreshTokenDocument extends RefreshTokenRecord {
   tokenHash: string;
+  /** What this token replaced: the hash of its parent, or `login:<familyId>` for the first of a family. */
+  parentHash: string;
   createdAt: Date;
 }
 
 const refreshTokenSchema = new Schema<RefreshTokenDocument>(
   {
     tokenHash: { type: String, required: true },
+    parentHash: { type: String, required: true },
     familyId: { type: String, required: true },
     userId: { type: String, required: true },
     createdAt: { type: Date, required: true },
@@ -24,9 +28,12 @@ const refreshTokenSchema = new Schema<RefreshTokenDocument>(
     usedAt: { type: Date, default: null },
     revokedAt: { type: Date, default: null },
   },
-  { versionKey: false, autoIndex: false, autoCreate: false, strict: 'throw' },
+  { versionKey: false, autoIndex: false, autoCreate: false, strict: 'throw', bufferCommands: false },
 );
 refreshTokenSchema.index({ tokenHash: 1 }, { unique: true, name: 'token_hash_unique' });
+// The guard that makes rotation single-use: a token can have one successor only. Conditional updates
+// (findOneAndUpdate on usedAt: null) are not atomic on FerretDB v1, a unique index is.
+refreshTokenSchema.index({ parentHash: 1 }, { unique: true, name: 'parent_hash_unique' });
 refreshTokenSchema.index({ familyId: 1 }, { name: 'family' });
 refreshTokenSchema.index({ userId: 1 }, { name: 'user' });
 // No TTL index: FerretDB v1 does not implement expireAfterSeconds, so expired rows are swept by deleteExpired.
@@ -49,24 +56,43 @@ export function refreshTokenRepository(connection: Connection) {
   return {
     ensureIndexes,
 
-    async create(input: { tokenHash: string; familyId: string; userId: string; expiresAt: Date; now: Date }): Promise<void> {
+    /**
+     * Stores a new token. Returns false when `parentHash` already has a successor: the parent was
+     * used by someone else at the same moment, so this rotation lost and must not hand out a token.
+     */
+    async create(input: {
+      tokenHash: string;
+      parentHash: string;
+      familyId: string;
+      userId: string;
+      expiresAt: Date;
+      now: Date;
+    }): Promise<boolean> {
       await ensureIndexes();
-      await query(() =>
-        tokens.create({
-          tokenHash: input.tokenHash,
-          familyId: input.familyId,
-          userId: input.userId,
-          createdAt: input.now,
-          expiresAt: input.expiresAt,
-          usedAt: null,
-          revokedAt: null,
-        }),
-      );
+      return query(async () => {
+        try {
+          await tokens.create({
+            tokenHash: input.tokenHash,
+            parentHash: input.parentHash,
+            familyId: input.familyId,
+            userId: input.userId,
+            createdAt: input.now,
+            expiresAt: input.expiresAt,
+            usedAt: null,
+            revokedAt: null,
+          });
+          return true;
+        } catch (err) {
+          if (isDuplicateKey(err)) return false;
+          throw err;
+        }
+      });
     },
 
     /**
-     * Marks a live token used and returns it; one condition on `usedAt: null` makes this the only
-     * winner when the same token is presented twice at once. Undefined when it is not live.
+     * Marks a live token used and returns it; undefined when it is not live. On MongoDB the
+     * `usedAt: null` condition already lets only one of two simultaneous uses through; the unique
+     * parentHash in create() is what guarantees it everywhere.
      */
     async use(tokenHash: string, now: Date): Promise<RefreshTokenRecord | undefined> {
       const doc = await query(() =>

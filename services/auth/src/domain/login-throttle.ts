@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
-import { AppError, type Logger } from '@app/common';
+import { AppError, withTimeout, type Logger } from '@app/common';
 
 export interface LoginThrottleOptions {
   keyPrefix: string;
@@ -16,6 +16,8 @@ interface Rule {
 }
 
 const DAY = 24 * 3600;
+// A Redis that accepts connections but stalls must not stall logins with it.
+const STORE_TIMEOUT_MS = 1000;
 
 /**
  * Counts failed logins per username+address (reset by a success) and per address (per day),
@@ -88,7 +90,7 @@ export class LoginThrottle {
 
   private async safely<T>(run: () => Promise<T>, fallback: T): Promise<T> {
     try {
-      return await run();
+      return await withTimeout(run(), STORE_TIMEOUT_MS, 'login throttle');
     } catch (err) {
       if (err instanceof RateLimiterRes) return fallback;
       // Even the in-memory insurance failed: let the attempt through rather than lock everyone out.

@@ -39,17 +39,25 @@ const invalidRefreshToken = () =>
 export function sessions(deps: SessionDeps) {
   const { users, refreshTokens, accessTokens, throttle, revocations, events, logger } = deps;
 
-  async function issue(user: UserRecord, familyId: string, now: Date): Promise<TokenPair> {
+  /** Issues a pair whose refresh token succeeds `parentHash`; undefined when that parent already has a successor. */
+  async function issue(user: UserRecord, familyId: string, parentHash: string, now: Date): Promise<TokenPair | undefined> {
     const refreshToken = newRefreshToken();
-    await refreshTokens.create({
+    const stored = await refreshTokens.create({
       tokenHash: refreshTokenHash(refreshToken),
+      parentHash,
       familyId,
       userId: user.id,
       expiresAt: new Date(now.getTime() + deps.refreshTokenTtlSeconds * 1000),
       now,
     });
+    if (!stored) return undefined;
     const access = accessTokens.issue(user, now.getTime());
     return { access_token: access.token, token_type: 'bearer', expires_in: access.expiresIn, refresh_token: refreshToken };
+  }
+
+  async function revokeReused(familyId: string, userId: string, now: Date) {
+    const revoked = await refreshTokens.revokeFamily(familyId, now);
+    logger.warn({ userId, familyId, revoked }, 'refresh token reused; family revoked');
   }
 
   async function login(username: string, password: string, clientIp: string): Promise<TokenPair> {
@@ -63,7 +71,10 @@ export function sessions(deps: SessionDeps) {
       throw invalidCredentials();
     }
     await throttle.recordSuccess(throttleKey, clientIp);
-    return issue(user, randomUUID(), new Date());
+    const familyId = randomUUID();
+    const pair = await issue(user, familyId, `login:${familyId}`, new Date());
+    if (!pair) throw new Error('a new token family collided with an existing one');
+    return pair;
   }
 
   return {
@@ -90,10 +101,7 @@ export function sessions(deps: SessionDeps) {
       const record = await refreshTokens.use(tokenHash, now);
       if (!record) {
         const seen = await refreshTokens.findByHash(tokenHash);
-        if (seen?.usedAt && !seen.revokedAt) {
-          const revoked = await refreshTokens.revokeFamily(seen.familyId, now);
-          logger.warn({ userId: seen.userId, familyId: seen.familyId, revoked }, 'refresh token reused; family revoked');
-        }
+        if (seen?.usedAt && !seen.revokedAt) await revokeReused(seen.familyId, seen.userId, now);
         throw invalidRefreshToken();
       }
       const user = await users.findById(record.userId);
@@ -101,8 +109,13 @@ export function sessions(deps: SessionDeps) {
         await refreshTokens.revokeFamily(record.familyId, now);
         throw invalidRefreshToken();
       }
-      const pair = await issue(user, record.familyId, now);
-      // A replay that revoked the family between our use() and the insert above would miss the new token:
+      const pair = await issue(user, record.familyId, tokenHash, now);
+      if (!pair) {
+        // Another request rotated this same token a moment ago: it was presented twice.
+        await revokeReused(record.familyId, record.userId, now);
+        throw invalidRefreshToken();
+      }
+      // A reuse that revoked the family between our use() and the insert above would miss the new token:
       // the used token carries that revocation, so look again and revoke what we just issued.
       const parent = await refreshTokens.findByHash(tokenHash);
       if (parent?.revokedAt) {

@@ -1,5 +1,5 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { requireIdentity } from '@app/common';
+import { IDENTITY_HEADERS, requireIdentity, type Logger } from '@app/common';
 
 /**
  * For public routes: verifies the gateway's proof when the request carries a valid one, and
@@ -9,7 +9,14 @@ export function identityIfProven(secret: string): RequestHandler {
   const verify = requireIdentity(secret, { allowAnonymous: true });
   return (req: Request, res: Response, next: NextFunction) => {
     verify(req, res, (err?: unknown) => {
-      if (err) req.identity = undefined;
+      if (err) {
+        req.identity = undefined;
+        // A proof that is present but wrong usually means a secret mismatch or clock skew with the gateway;
+        // every client would then share the gateway's address in the login limits, so say it loudly.
+        if (req.headers[IDENTITY_HEADERS.signature]) {
+          (req as Request & { log?: Logger }).log?.warn({ reason: String((err as Error).message) }, 'gateway identity proof rejected on a public route');
+        }
+      }
       next();
     });
   };

@@ -1,0 +1,162 @@
+"use strict";
+Object.defineProperty(exports, "__esModule", { value: true });
+exports.responseCache = responseCache;
+const node_crypto_1 = require("node:crypto");
+const identity_headers_1 = require("../proxy/identity-headers");
+const upstream_request_1 = require("../proxy/upstream-request");
+const forward_1 = require("../proxy/forward");
+const upstreams_1 = require("../proxy/upstreams");
+const cache_rules_1 = require("./cache-rules");
+// Never kept: credentials, cookies, hop-by-hop headers and what the gateway sets itself.
+const STORED_HEADERS = new Set(['content-type', 'content-language', 'etag', 'last-modified', 'vary', 'link', 'location']);
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+/**
+ * The per-user response cache in front of the services. The key is built from the verified
+ * user id, never from anything the client sent. Concurrent misses on one key share one
+ * upstream call: in this process through a shared promise, across gateways through a lock.
+ */
+function responseCache(options) {
+    const { store, logger } = options;
+    const counter = options.metrics.counter('gateway_cache_requests_total', 'Cacheable requests by outcome', ['result']);
+    const upstreamCalls = options.metrics.counter('gateway_cache_upstream_calls_total', 'Upstream calls made to fill the cache');
+    const inflight = new Map();
+    const fill = async (key, req, upstream, rule) => {
+        const lockTtl = upstream.timeoutMs + 1000;
+        let token = await store.lock(key, lockTtl).catch(() => undefined);
+        if (!token) {
+            // Another gateway is filling this key: wait for its entry rather than calling the service too.
+            const deadline = Date.now() + options.lockWaitMs;
+            while (Date.now() < deadline) {
+                await new Promise((r) => setTimeout(r, 25));
+                const entry = await store.read(key).catch(() => undefined);
+                if (entry)
+                    return { entry, stored: true };
+            }
+            token = undefined;
+        }
+        try {
+            upstreamCalls.inc();
+            const headers = { ...pickForwardHeaders(req), ...(0, identity_headers_1.identityHeadersFor)(req, options.secret) };
+            const response = await (0, upstream_request_1.fetchUpstream)(upstream.url, req.originalUrl, headers, options.agents.get(upstream.name), upstream.timeoutMs, 16 * 1024 * 1024);
+            const cacheControl = String(response.headers['cache-control'] ?? '');
+            if (response.status !== 200 || /no-store|private=|no-cache/i.test(cacheControl) || response.body.length > options.maxEntryBytes) {
+                return { passthrough: response };
+            }
+            const entry = toEntry(response);
+            await store.write(key, entry, rule.ttlSeconds).catch((err) => logger.warn({ err: String(err) }, 'cache write failed'));
+            return { entry, stored: true };
+        }
+        finally {
+            if (token)
+                await store.unlock(key, token).catch(() => undefined);
+        }
+    };
+    return async (req, res, next) => {
+        const user = req.user;
+        if (!user)
+            return next();
+        if (!SAFE_METHODS.has(req.method)) {
+            // Any successful write by a user makes all of that user's cached answers stale.
+            res.on('finish', () => {
+                if (res.statusCode < 400) {
+                    store.invalidateUser(user.sub).catch((err) => logger.warn({ err: String(err) }, 'cache invalidation failed'));
+                }
+            });
+            return next();
+        }
+        const rule = req.method === 'GET' ? (0, cache_rules_1.cacheRuleFor)(options.rules, req.path) : undefined;
+        const upstream = rule && options.upstreams.find((u) => (0, upstreams_1.ownsPath)(u, req.path));
+        if (!rule || !upstream)
+            return next();
+        const bypass = () => {
+            counter.labels('bypass').inc();
+            res.setHeader('X-Cache', 'BYPASS');
+            res.setHeader('Cache-Control', 'private, no-cache');
+            next();
+        };
+        if (!store.available)
+            return bypass();
+        const url = (0, cache_rules_1.canonicalUrl)(req.path, new URL(req.originalUrl, 'http://x').search);
+        let key;
+        let cached;
+        try {
+            key = await store.entryKey(user.sub, req.method, url);
+            cached = await store.read(key);
+        }
+        catch (err) {
+            logger.warn({ err: String(err) }, 'cache unavailable, bypassing');
+            return bypass();
+        }
+        if (cached) {
+            counter.labels('hit').inc();
+            return send(req, res, cached, 'HIT', rule);
+        }
+        let pending = inflight.get(key);
+        if (!pending) {
+            pending = fill(key, req, upstream, rule).finally(() => inflight.delete(key));
+            inflight.set(key, pending);
+        }
+        let outcome;
+        try {
+            outcome = await pending;
+        }
+        catch (err) {
+            if (err instanceof upstream_request_1.UpstreamError)
+                return (0, forward_1.upstreamFailure)(res, req, upstream, err.timeout);
+            throw err;
+        }
+        counter.labels('miss').inc();
+        if ('passthrough' in outcome) {
+            const { status, headers, body } = outcome.passthrough;
+            for (const [name, value] of Object.entries(headers)) {
+                if (value !== undefined && !HOP_BY_HOP.has(name))
+                    res.setHeader(name, value);
+            }
+            res.setHeader('X-Cache', 'MISS');
+            res.status(status).end(body);
+            return;
+        }
+        send(req, res, outcome.entry, 'MISS', rule);
+    };
+}
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'set-cookie', 'content-length']);
+function pickForwardHeaders(req) {
+    const out = {};
+    for (const name of ['accept', 'accept-language', 'accept-encoding', 'user-agent', 'authorization']) {
+        const value = req.headers[name];
+        if (typeof value === 'string')
+            out[name] = value;
+    }
+    // The stored answer is whole; conditional requests are answered by the gateway from it.
+    return out;
+}
+function toEntry(response) {
+    const headers = {};
+    for (const [name, value] of Object.entries(response.headers)) {
+        if (STORED_HEADERS.has(name) && typeof value === 'string')
+            headers[name] = value;
+    }
+    const etag = headers.etag ?? `"${(0, node_crypto_1.createHash)('sha256').update(response.body).digest('base64url').slice(0, 27)}"`;
+    return { status: response.status, headers, body: response.body.toString('base64'), etag, storedAt: Date.now() };
+}
+function etagMatches(header, etag) {
+    if (!header)
+        return false;
+    const bare = (tag) => tag.trim().replace(/^W\//, '');
+    return header.split(',').some((tag) => tag.trim() === '*' || bare(tag) === bare(etag));
+}
+function send(req, res, entry, state, rule) {
+    const age = Math.max(0, Math.floor((Date.now() - entry.storedAt) / 1000));
+    for (const [name, value] of Object.entries(entry.headers))
+        res.setHeader(name, value);
+    res.setHeader('ETag', entry.etag);
+    res.setHeader('X-Cache', state);
+    res.setHeader('Age', String(age));
+    res.setHeader('Cache-Control', `private, max-age=${Math.max(0, rule.ttlSeconds - age)}`);
+    if (etagMatches(req.headers['if-none-match'], entry.etag)) {
+        res.status(304).end();
+        return;
+    }
+    res.status(entry.status).end(Buffer.from(entry.body, 'base64'));
+}
+//# sourceMappingURL=cache-middleware.js.map

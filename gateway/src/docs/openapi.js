@@ -1,0 +1,95 @@
+"use strict";
+Object.defineProperty(exports, "__esModule", { value: true });
+exports.OpenApiAggregator = void 0;
+const GATEWAY_PATHS = {
+    '/health': {
+        get: {
+            tags: ['platform'],
+            summary: 'The gateway is alive',
+            security: [],
+            responses: { '200': { description: 'Alive' } },
+        },
+    },
+    '/ready': {
+        get: {
+            tags: ['platform'],
+            summary: "The gateway's dependencies (Redis, RabbitMQ, the auth service's keys) are reachable",
+            security: [],
+            responses: { '200': { description: 'Ready' }, '503': { description: 'A dependency is down; the body names it' } },
+        },
+    },
+};
+/**
+ * One OpenAPI 3.1 document for the whole API: each service describes its own routes at
+ * its `/openapi.json`, and the gateway merges them. Kept briefly so /docs does not fan
+ * out to every service on each page load; a service that is down is left out, not fatal.
+ */
+class OpenApiAggregator {
+    upstreams;
+    cacheMs;
+    logger;
+    cached;
+    constructor(upstreams, cacheMs, logger) {
+        this.upstreams = upstreams;
+        this.cacheMs = cacheMs;
+        this.logger = logger;
+    }
+    async document() {
+        if (this.cached && Date.now() - this.cached.at < this.cacheMs)
+            return this.cached.doc;
+        const fragments = await Promise.all(this.upstreams.map(async (upstream) => {
+            try {
+                const response = await fetch(new URL('/openapi.json', upstream.url), { signal: AbortSignal.timeout(2000) });
+                if (!response.ok)
+                    throw new Error(`status ${response.status}`);
+                return { upstream, fragment: (await response.json()) };
+            }
+            catch (err) {
+                this.logger.warn({ upstream: upstream.name, err: String(err) }, 'openapi fragment unavailable');
+                return { upstream, fragment: undefined };
+            }
+        }));
+        const doc = merge(fragments.map((f) => f.fragment).filter((f) => f !== undefined));
+        const missing = fragments.filter((f) => !f.fragment).map((f) => f.upstream.name);
+        if (missing.length === 0)
+            this.cached = { at: Date.now(), doc };
+        else
+            doc.info.description += `\n\n**Not listed now (service unavailable):** ${missing.join(', ')}.`;
+        return doc;
+    }
+}
+exports.OpenApiAggregator = OpenApiAggregator;
+function merge(fragments) {
+    const paths = { ...GATEWAY_PATHS };
+    const components = {
+        securitySchemes: {
+            OAuth2PasswordBearer: {
+                type: 'oauth2',
+                description: 'Log in with a username and password; the token is sent as `Authorization: Bearer`.',
+                flows: { password: { tokenUrl: '/auth/login', refreshUrl: '/auth/refresh', scopes: {} } },
+            },
+        },
+    };
+    const tags = [];
+    for (const fragment of fragments) {
+        Object.assign(paths, fragment.paths ?? {});
+        for (const [section, entries] of Object.entries(fragment.components ?? {})) {
+            components[section] = { ...(components[section] ?? {}), ...entries };
+        }
+        tags.push(...(fragment.tags ?? []));
+    }
+    return {
+        openapi: '3.1.0',
+        info: {
+            title: 'API gateway',
+            version: '0.1.0',
+            description: 'One URL for every service. Every path but the public ones (login, register, refresh, JWKS, health, docs) needs a bearer token: use **Authorize** with a username and password (the development user is `anurag` / `password123`).',
+        },
+        servers: [{ url: '/' }],
+        tags,
+        security: [{ OAuth2PasswordBearer: [] }],
+        paths,
+        components,
+    };
+}
+//# sourceMappingURL=openapi.js.map

@@ -1,0 +1,74 @@
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { DATA_DIR, isListening } from '../../scripts/src/servers';
+import { freePort, startStack, type ServiceName, type Stack } from '../../scripts/src/stack';
+
+export const infraEnv = () => ({
+  MONGO_URL: process.env.MONGO_URL ?? 'mongodb://127.0.0.1:27017/',
+  REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+  REDIS_CACHE_URL: process.env.REDIS_CACHE_URL ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+  AMQP_URL: process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672',
+});
+
+export interface E2EStack extends Stack {
+  namespace: string;
+}
+
+/**
+ * Every service as its own process on free ports, with its own databases, exchange and
+ * queue, so test files can run side by side on the same servers.
+ */
+export async function startE2EStack(
+  options: { infra?: Record<string, string>; env?: NodeJS.ProcessEnv; gatewayPort?: number } = {},
+): Promise<E2EStack> {
+  const namespace = `e2e-${randomUUID().slice(0, 8)}`;
+  const names: ServiceName[] = ['auth', 'records', 'qa', 'qa-worker'];
+  const ports: Partial<Record<ServiceName, number>> = { gateway: options.gatewayPort ?? (await freePort()) };
+  for (const name of names) ports[name] = await freePort();
+  const stack = await startStack({
+    infraEnv: { ...infraEnv(), ...options.infra },
+    ports,
+    namespace,
+    nodeEnv: 'development',
+    logDir: join(DATA_DIR, 'logs', 'e2e'),
+    env: { LOG_LEVEL: 'info', ...options.env },
+  });
+  return { ...stack, namespace };
+}
+
+/** The seed's port when it is free (CI), else any free one; seed commands are rewritten to it. */
+export async function seedGatewayPort(): Promise<number> {
+  return (await isListening(8000)) ? freePort() : 8000;
+}
+
+const run = promisify(execFile);
+
+/** Runs a shell command as a person would type it; returns what curl printed. */
+export async function shell(command: string, env: NodeJS.ProcessEnv = {}, cwd?: string) {
+  const { stdout, stderr } = await run('bash', ['-c', command], { env: { ...process.env, ...env }, cwd, timeout: 60_000 });
+  return { stdout, stderr };
+}
+
+export async function login(gatewayUrl: string, username: string, password: string): Promise<string> {
+  const response = await fetch(`${gatewayUrl}/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ username, password }).toString(),
+  });
+  if (response.status !== 200) throw new Error(`login failed: ${response.status} ${await response.text()}`);
+  return ((await response.json()) as { access_token: string }).access_token;
+}
+
+export async function registerAndLogin(gatewayUrl: string, prefix = 'user'): Promise<{ username: string; token: string }> {
+  const username = `${prefix}_${randomUUID().slice(0, 8)}`;
+  const password = `pw-${randomUUID()}`;
+  const response = await fetch(`${gatewayUrl}/auth/register`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  });
+  if (response.status !== 201) throw new Error(`register failed: ${response.status} ${await response.text()}`);
+  return { username, token: await login(gatewayUrl, username, password) };
+}
