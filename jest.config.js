@@ -10,6 +10,7 @@ module.exports = {
   testMatch: ['<rootDir>/{packages,gateway,services}/**/test/**/*.test.ts', '<rootDir>/tests/**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   moduleNameMapper: { '^@app/common$': '<rootDir>/packages/common/src' },
+  moduleFileExtensions: ['ts', 'js', 'json'],
   testTimeout: 30_000,
   maxWorkers: 2,
 };

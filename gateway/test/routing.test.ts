@@ -133,3 +133,23 @@ describe('platform routes', () => {
     expect(text).toContain('http_request_duration_seconds');
   });
 });
+
+describe('rate limits', () => {
+  it('when a user goes over the per-minute limit, then 429 with Retry-After and the service sees no more', async () => {
+    const limited = await startHarness({ RATE_LIMIT_PER_USER_PER_MINUTE: '3', RATE_LIMIT_KEY_PREFIX: `gw:rate:test:${Date.now()}` });
+    try {
+      const token = signToken(limited.key);
+      const statuses: number[] = [];
+      for (let i = 0; i < 4; i++) statuses.push((await fetch(`${limited.url}/qa/jobs`, { headers: bearer(token) })).status);
+      expect(statuses).toEqual([200, 200, 200, 429]);
+      const refused = await fetch(`${limited.url}/qa/jobs`, { headers: bearer(token) });
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(((await refused.json()) as ErrorBody).error.code).toBe('too_many_requests');
+      expect(limited.qa.seen).toHaveLength(3);
+      // Another user has their own allowance.
+      expect((await fetch(`${limited.url}/qa/jobs`, { headers: bearer(signToken(limited.key)) })).status).toBe(200);
+    } finally {
+      await limited.close();
+    }
+  });
+});

@@ -18,6 +18,7 @@ import { stripClientIdentity } from '../proxy/identity-headers';
 import { ownsPath, type Upstream } from '../proxy/upstreams';
 import { authenticate } from './authenticate';
 import { publicPathMatcher } from './public-paths';
+import { rateLimit } from './rate-limit';
 
 export interface GatewayParts {
   config: GatewayConfig;
@@ -100,6 +101,15 @@ export function createGatewayApp(parts: GatewayParts): Express {
           issuer: config.JWT_ISSUER,
           audience: config.JWT_AUDIENCE,
           clockToleranceSeconds: config.JWT_CLOCK_TOLERANCE_SECONDS,
+        }),
+      );
+      app.use(
+        rateLimit({
+          redis: parts.redis,
+          logger,
+          perUserPerMinute: config.RATE_LIMIT_PER_USER_PER_MINUTE,
+          perAddressPerMinute: config.RATE_LIMIT_PER_ADDRESS_PER_MINUTE,
+          keyPrefix: config.RATE_LIMIT_KEY_PREFIX,
         }),
       );
       app.use(
