@@ -35,11 +35,20 @@ function startWith(entry: string, env: Record<string, string>): Promise<{ code: 
 }
 
 describe('configuration is checked at start', () => {
-  it.each(Object.entries(ENTRIES))('%s: a missing IDENTITY_SECRET stops it with a message naming it', async (_name, entry) => {
-    const { IDENTITY_SECRET: _omit, ...rest } = GOOD;
-    const { code, stderr } = await startWith(entry, rest);
+  // The worker serves no caller, so it needs no identity secret; its storage is required.
+  const REQUIRED: Array<[string, string, keyof typeof GOOD]> = [
+    ['gateway', ENTRIES.gateway, 'IDENTITY_SECRET'],
+    ['auth', ENTRIES.auth, 'IDENTITY_SECRET'],
+    ['records', ENTRIES.records, 'IDENTITY_SECRET'],
+    ['qa', ENTRIES.qa, 'IDENTITY_SECRET'],
+    ['qa-worker', ENTRIES['qa-worker'], 'MONGO_URL'],
+  ];
+  it.each(REQUIRED)('%s: a missing required variable stops it with a message naming it', async (_name, entry, variable) => {
+    const env: Record<string, string> = { ...GOOD };
+    delete env[variable];
+    const { code, stderr } = await startWith(entry, env);
     expect(code).toBe(1);
-    expect(stderr).toMatch(/IDENTITY_SECRET is required/);
+    expect(stderr).toContain(`${variable} is required`);
   });
 
   it.each(Object.entries(ENTRIES))('%s: a malformed URL variable stops it with a message naming it', async (name, entry) => {

@@ -34,8 +34,9 @@ describe('Swagger UI in a real browser', () => {
     await page.locator('#oauth_username').fill('anurag');
     await page.locator('#oauth_password').fill('password123');
     await page.locator('.auth-btn-wrapper button.authorize').first().click();
-    await page.locator('.auth-btn-wrapper button.logout').first().waitFor({ timeout: 10_000 });
-    await page.locator('button.btn-done').first().click();
+    // Swagger UI swaps Authorize for Logout once the token endpoint answered with a token.
+    await page.getByRole('button', { name: 'Logout' }).first().waitFor({ timeout: 10_000 });
+    await page.getByRole('button', { name: 'Close' }).first().click();
 
     const operation = page.locator('.opblock-get', { has: page.locator('.opblock-summary-path[data-path="/auth/me"]') }).first();
     await operation.locator('.opblock-summary').click();
