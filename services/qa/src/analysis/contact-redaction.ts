@@ -6,26 +6,28 @@
 const EMAIL = /[\p{L}\p{N}._%+-]+@[\p{L}\p{N}.-]+\.[\p{L}]{2,}/gu;
 const URL_OR_PROFILE =
   /\b(?:https?:\/\/|www\.)\S+|\b(?:linkedin\.com|github\.com|gitlab\.com|twitter\.com|x\.com)\/\S*/giu;
-// Digits with the separators phone numbers use; counted afterwards so years and date ranges
-// ("2018-2021", "03/2020 - 05/2022") never qualify.
-const PHONE_CANDIDATE = /(?:\+\s?\d{1,3}[\s.-]?)?(?:\(\d{1,5}\)[\s.-]?)?\d{2,5}(?:[\s.-]\d{2,5}){1,5}/g;
+// Digit groups with the separators phone numbers use; judged afterwards so years, date ranges
+// ("2018-2021", "03/2020 - 05/2022") and amounts never qualify.
+const PHONE_CANDIDATE = /(?<![\d/.,])(?:\+\s?\d{1,3}[\s.-]?)?(?:\(\d{1,5}\)[\s.-]?)?\d{2,6}(?:[\s.-]\d{2,6}){1,5}(?![\d/])/g;
+const YEAR_GROUP = /^(?:19|20)\d\d$/;
+// Capitalised on purpose: "12 Baker Street" is an address, "3 dashboards way" is a sentence.
 const STREET_SUFFIX =
-  '(?:street|st|road|rd|avenue|ave|lane|ln|drive|dr|boulevard|blvd|court|ct|close|way|place|pl|terrace|crescent|square|sq|parkway|pkwy|highway|hwy|circle|cir)';
+  '(?:Street|St|Road|Rd|Avenue|Ave|Lane|Ln|Drive|Dr|Boulevard|Blvd|Court|Ct|Close|Way|Place|Pl|Terrace|Crescent|Square|Sq|Parkway|Pkwy|Highway|Hwy|Circle|Cir|Row|Mews|Gardens)';
 const STREET_ADDRESS = new RegExp(
-  `\\b\\d{1,5}[a-z]?\\s+(?:[A-Z][\\p{L}'-]*\\s+){1,4}${STREET_SUFFIX}\\b\\.?(?:,?\\s*(?:apt|apartment|suite|unit|flat)\\.?\\s*#?\\w+)?(?:,\\s*[\\p{L} .'-]+){0,3}`,
-  'giu',
+  `\\b\\d{1,5}[A-Za-z]?,?\\s+(?:[A-Z][\\p{L}'-]*\\s+){1,4}${STREET_SUFFIX}\\b\\.?(?:,?\\s*(?:Apt|Apartment|Suite|Unit|Flat)\\.?\\s*#?\\w+)?(?:,\\s*[^,|·•\\t]+){0,3}`,
+  'gu',
 );
 const UK_POSTCODE = /\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b/g;
-const US_STATE_ZIP = /,\s*[A-Z]{2}\s+\d{5}(?:-\d{4})?\b/g;
+const US_STATE_ZIP = /\b[A-Z]{2}\s+\d{5}(?:-\d{4})?\b/g;
 
 export function redactContactDetails(text: string): string {
   return text
     .replace(EMAIL, '[email]')
     .replace(URL_OR_PROFILE, '[link]')
     .replace(STREET_ADDRESS, '[address]')
-    .replace(US_STATE_ZIP, ', [address]')
+    .replace(US_STATE_ZIP, '[address]')
     .replace(UK_POSTCODE, '[address]')
-    .replace(PHONE_CANDIDATE, (match) => (countDigits(match) >= 9 ? '[phone]' : match))
+    .replace(PHONE_CANDIDATE, (match) => (looksLikePhoneNumber(match) ? '[phone]' : match))
     .replace(/(\[(?:address|phone|email|link)\])(?:[\s,]*\1)+/g, '$1');
 }
 
@@ -33,8 +35,9 @@ export function containsContactDetails(text: string): boolean {
   return redactContactDetails(text) !== text;
 }
 
-function countDigits(text: string): number {
-  let count = 0;
-  for (const ch of text) if (ch >= '0' && ch <= '9') count++;
-  return count;
+function looksLikePhoneNumber(candidate: string): boolean {
+  const groups = candidate.match(/\d+/g) ?? [];
+  const digits = groups.reduce((sum, group) => sum + group.length, 0);
+  if (digits < 9 || digits > 15) return false;
+  return groups.filter((group) => YEAR_GROUP.test(group)).length < 2;
 }

@@ -48,3 +48,30 @@ export function quoteLine(text: string, maxLength = 160): string {
   const lastSpace = cut.lastIndexOf(' ');
   return `${cut.slice(0, lastSpace > maxLength * 0.6 ? lastSpace : maxLength).replace(/[,;:.\s]+$/, '')}…`;
 }
+
+/**
+ * A quote of at most `maxLength` that keeps `focus` (e.g. the skill it is evidence for) in view:
+ * long lines are cut around it rather than at the end.
+ */
+export function excerptAround(text: string, focus: string | undefined, maxLength = 140): string {
+  const flat = quoteLine(text, Number.MAX_SAFE_INTEGER);
+  if (flat.length <= maxLength) return flat;
+  const at = focus ? flat.toLowerCase().indexOf(focus.toLowerCase()) : -1;
+  if (at < 0 || at + focus!.length <= maxLength - 10) return quoteLine(flat, maxLength);
+  let start = Math.max(0, at - Math.floor(maxLength / 3));
+  const space = flat.indexOf(' ', start);
+  if (space > 0 && space < at) start = space + 1;
+  return `…${quoteLine(flat.slice(start), maxLength - 1)}`;
+}
+
+/** A duty or claim cut at a clause boundary, for use inside a question. */
+export function clauseExcerpt(text: string, maxLength = 100): string {
+  const flat = quoteLine(text, Number.MAX_SAFE_INTEGER).replace(/[.;:]$/, '');
+  if (flat.length <= maxLength) return flat;
+  let cut = -1;
+  for (const match of flat.matchAll(/[,;:]\s|\s[–—]\s/g)) {
+    const position = match.index ?? 0;
+    if (position >= 40 && position <= maxLength) cut = position;
+  }
+  return cut > 0 ? `${flat.slice(0, cut)}…` : quoteLine(flat, maxLength);
+}

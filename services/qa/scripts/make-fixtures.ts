@@ -1,0 +1,148 @@
+/**
+ * Builds the PDF fixtures the analysis tests read:
+ *   fixtures/labelled/<pair>/{resume,jd}.pdf  from the .txt sources beside them
+ *   fixtures/bad/*.pdf                         unreadable documents, one per DocumentError reason
+ *
+ * Run from the repository root: npx tsx services/qa/scripts/make-fixtures.ts
+ * The output is deterministic (fixed creation date), so re-running it only changes a PDF whose
+ * source changed. The PDFs are committed; tests never build them.
+ *
+ * Source format, one line each: "# " name or title, "## " section heading, "- " bullet,
+ * "left || right" a line with right-aligned text (dates), blank line a small gap, anything else
+ * a paragraph.
+ */
+import { readdirSync, readFileSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import PDFDocument from 'pdfkit';
+
+const FIXTURES = resolve(__dirname, '..', 'fixtures');
+const LABELLED = join(FIXTURES, 'labelled');
+const BAD = join(FIXTURES, 'bad');
+const FIXED_DATE = new Date('2025-01-01T00:00:00Z');
+const MARGIN = 56;
+const BODY_SIZE = 11.5;
+const LINE_GAP = 4.5;
+
+type Doc = InstanceType<typeof PDFDocument>;
+
+function createDocument(options: PDFKit.PDFDocumentOptions = {}): Doc {
+  return new PDFDocument({
+    size: 'A4',
+    margin: MARGIN,
+    info: { Title: 'fixture', Producer: 'make-fixtures', Creator: 'make-fixtures', CreationDate: FIXED_DATE },
+    ...options,
+  });
+}
+
+function toBuffer(doc: Doc, draw: (doc: Doc) => void): Promise<Buffer> {
+  return new Promise((resolvePdf, reject) => {
+    const chunks: Buffer[] = [];
+    doc.on('data', (chunk: Buffer) => chunks.push(chunk));
+    doc.on('end', () => resolvePdf(Buffer.concat(chunks)));
+    doc.on('error', reject);
+    draw(doc);
+    doc.end();
+  });
+}
+
+// The standard PDF fonts only cover WinAnsi; anything else would come out as garbage.
+const WIN_ANSI_EXTRAS = new Set([...'–—‘’“”•…€£·×']);
+function checkCharacters(file: string, text: string): void {
+  for (const ch of text) {
+    const code = ch.codePointAt(0) ?? 0;
+    if (code > 0xff && !WIN_ANSI_EXTRAS.has(ch)) throw new Error(`${file}: character "${ch}" cannot be drawn with the standard fonts`);
+  }
+}
+
+function drawSource(doc: Doc, source: string): void {
+  const width = doc.page.width - MARGIN * 2;
+  for (const raw of source.replace(/\r\n?/g, '\n').split('\n')) {
+    const line = raw.trimEnd();
+    doc.x = MARGIN;
+    if (line === '') {
+      doc.moveDown(0.6);
+    } else if (line.startsWith('## ')) {
+      doc.moveDown(0.8);
+      doc.font('Helvetica-Bold').fontSize(13).text(line.slice(3), MARGIN, undefined, { width });
+      const y = doc.y + 1;
+      doc.moveTo(MARGIN, y).lineTo(MARGIN + width, y).lineWidth(0.6).strokeColor('#888888').stroke();
+      doc.moveDown(0.35);
+    } else if (line.startsWith('# ')) {
+      doc.font('Helvetica-Bold').fontSize(18).text(line.slice(2), MARGIN, undefined, { width });
+      doc.moveDown(0.15);
+    } else if (line.startsWith('- ')) {
+      doc.font('Helvetica').fontSize(BODY_SIZE).text(`•  ${line.slice(2)}`, MARGIN + 10, undefined, { width: width - 10, lineGap: LINE_GAP });
+      doc.moveDown(0.3);
+    } else if (line.includes(' || ')) {
+      const [left = '', right = ''] = line.split(' || ');
+      const y = doc.y;
+      doc.font('Helvetica-Bold').fontSize(BODY_SIZE).text(left, MARGIN, y, { width: width * 0.66, lineGap: LINE_GAP });
+      const below = doc.y;
+      doc.font('Helvetica').fontSize(BODY_SIZE).text(right, MARGIN, y, { width, align: 'right', lineGap: LINE_GAP });
+      doc.y = Math.max(below, doc.y);
+    } else {
+      doc.font('Helvetica').fontSize(BODY_SIZE).text(line, MARGIN, undefined, { width, lineGap: LINE_GAP });
+      doc.moveDown(0.1);
+    }
+  }
+}
+
+async function buildLabelled(): Promise<string[]> {
+  const written: string[] = [];
+  for (const pair of readdirSync(LABELLED).sort()) {
+    for (const name of ['resume', 'jd']) {
+      const sourcePath = join(LABELLED, pair, `${name}.txt`);
+      if (!existsSync(sourcePath)) continue;
+      const source = readFileSync(sourcePath, 'utf8');
+      checkCharacters(sourcePath, source);
+      const pdf = await toBuffer(createDocument(), (doc) => drawSource(doc, source));
+      const target = join(LABELLED, pair, `${name}.pdf`);
+      writeFileSync(target, pdf);
+      written.push(target);
+    }
+  }
+  return written;
+}
+
+async function buildBad(): Promise<string[]> {
+  mkdirSync(BAD, { recursive: true });
+  const sample = readFileSync(join(LABELLED, '01-software-engineer', 'resume.txt'), 'utf8');
+  const good = await toBuffer(createDocument(), (doc) => drawSource(doc, sample));
+  const files: Record<string, Buffer> = {
+    // Cut mid-file: the cross-reference table and trailer are gone.
+    'truncated.pdf': good.subarray(0, Math.floor(good.length * 0.35)),
+    'encrypted.pdf': await toBuffer(
+      createDocument({ userPassword: 'open-sesame', ownerPassword: 'owner-secret', pdfVersion: '1.7' }),
+      (doc) => drawSource(doc, sample),
+    ),
+    // What a scanner without OCR produces, minus the pixels: pages with marks but no text.
+    'image-only.pdf': await toBuffer(createDocument(), (doc) => {
+      doc.rect(MARGIN, MARGIN, 300, 40).fill('#222222');
+      for (let i = 0; i < 18; i++) doc.rect(MARGIN, 120 + i * 28, 200 + ((i * 37) % 260), 9).fill('#555555');
+      doc.addPage();
+      doc.rect(MARGIN, MARGIN, 420, 300).lineWidth(2).stroke('#333333');
+    }),
+    'not-a-pdf.pdf': Buffer.from(`${sample.split('\n').slice(0, 12).join('\n')}\n`, 'utf8'),
+    'too-many-pages.pdf': await toBuffer(createDocument(), (doc) => {
+      for (let page = 1; page <= 25; page++) {
+        if (page > 1) doc.addPage();
+        doc.font('Helvetica').fontSize(12).text(`Appendix page ${page}: supporting material for the application.`);
+      }
+    }),
+  };
+  return Object.entries(files).map(([name, bytes]) => {
+    const target = join(BAD, name);
+    writeFileSync(target, bytes);
+    return target;
+  });
+}
+
+async function main(): Promise<void> {
+  const written = [...(await buildLabelled()), ...(await buildBad())];
+  for (const file of written) console.log(`wrote ${file.slice(FIXTURES.length + 1)}`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

@@ -1,0 +1,242 @@
+import { excerptAround, quoteLine } from './document-lines';
+import type { JobRequirement, JobStructure, RequirementLevel } from './job-parser';
+import { stemsOf } from './key-phrases';
+import type { LineRef, ResumeSection, ResumeStructure } from './resume-parser';
+import type { SkillMention } from './skill-matcher';
+import type { SkillCategory } from './skill-taxonomy';
+
+export interface SkillEvidence {
+  /** The resume line, quoted with contact details redacted. */
+  line: string;
+  /** The words in that line that name the skill, as written ("Postgres", "k8s"). */
+  text?: string;
+  page: number;
+  lineNo: number;
+  section: ResumeSection;
+}
+
+export interface ResumeSkill {
+  skill: string;
+  category: SkillCategory;
+  evidence: SkillEvidence;
+  /** How many resume lines mention it. */
+  mentions: number;
+}
+
+export interface MatchedSkill {
+  skill: string;
+  category: SkillCategory | 'other';
+  level: RequirementLevel;
+  source: JobRequirement['source'];
+  evidence: SkillEvidence;
+}
+
+export interface MissingSkill {
+  skill: string;
+  category: SkillCategory | 'other';
+  level: RequirementLevel;
+  source: JobRequirement['source'];
+  /** Where the job description asks for it. */
+  jobEvidence: LineRef;
+  /** The job accepts this resume skill instead, so it does not count against the score. */
+  coveredBy?: string;
+}
+
+export interface SkillScorePart {
+  /** Points this part can contribute to the 0–100 score. */
+  weight: number;
+  points: number;
+  matched: number;
+  total: number;
+}
+
+export interface ExperienceScorePart {
+  weight: number;
+  points: number;
+  requiredYears: number | null;
+  candidateYears: number;
+}
+
+export interface MatchReport {
+  score: number;
+  parts: {
+    requiredSkills: SkillScorePart;
+    preferredSkills: SkillScorePart;
+    experience: ExperienceScorePart;
+  };
+  matched: MatchedSkill[];
+  missing: MissingSkill[];
+  extra: ResumeSkill[];
+}
+
+/** Required skills weigh most, then preferred skills, then years of experience. */
+const BASE_WEIGHTS = { requiredSkills: 60, preferredSkills: 25, experience: 15 } as const;
+
+// Evidence from doing the work beats a line in a skills list.
+const SECTION_PRIORITY: Readonly<Record<ResumeSection, number>> = {
+  experience: 0, projects: 1, certifications: 2, summary: 3, skills: 4, education: 5, other: 6, header: 7,
+};
+
+/** Collapses mentions into one entry per skill, citing the most convincing line. */
+export function resumeSkillsOf(
+  resume: ResumeStructure,
+  mentions: readonly SkillMention[],
+  quoteText: readonly string[] = [],
+): ResumeSkill[] {
+  type Found = { category: SkillCategory; lineIndexes: number[]; written: Map<number, string> };
+  const bySkill = new Map<string, Found>();
+  for (const mention of mentions) {
+    const entry: Found = bySkill.get(mention.skill) ?? { category: mention.category, lineIndexes: [], written: new Map() };
+    if (!entry.lineIndexes.includes(mention.lineIndex)) entry.lineIndexes.push(mention.lineIndex);
+    if (!entry.written.has(mention.lineIndex)) entry.written.set(mention.lineIndex, mention.matchedText);
+    bySkill.set(mention.skill, entry);
+  }
+  return [...bySkill].map(([skill, { category, lineIndexes, written }]) => ({
+    skill,
+    category,
+    evidence: bestEvidence(resume, lineIndexes, quoteText, written),
+    mentions: lineIndexes.length,
+  }));
+}
+
+function bestEvidence(
+  resume: ResumeStructure,
+  lineIndexes: readonly number[],
+  quoteText: readonly string[] = [],
+  written: ReadonlyMap<number, string> = new Map(),
+): SkillEvidence {
+  const ranked = [...lineIndexes].sort((a, b) => {
+    const sectionA = resume.lines[a]?.section ?? 'other';
+    const sectionB = resume.lines[b]?.section ?? 'other';
+    return SECTION_PRIORITY[sectionA] - SECTION_PRIORITY[sectionB] || a - b;
+  });
+  const index = ranked[0] ?? 0;
+  const line = resume.lines[index];
+  const text = written.get(index);
+  return {
+    line: excerptAround(quoteText[index] ?? line?.text ?? '', text, 160),
+    ...(text ? { text } : {}),
+    page: line?.page ?? 1,
+    lineNo: line?.lineNo ?? 0,
+    section: line?.section ?? 'other',
+  };
+}
+
+// Soft skills and untaxonomised phrases are weaker signals than named technical skills.
+function requirementWeight(requirement: JobRequirement): number {
+  if (requirement.source === 'phrase') return 0.5;
+  return requirement.category === 'soft-skill' ? 0.5 : 1;
+}
+
+export function buildMatchReport(
+  resume: ResumeStructure,
+  resumeSkills: readonly ResumeSkill[],
+  job: JobStructure,
+  quoteText: readonly string[] = [],
+): MatchReport {
+  const skillByName = new Map(resumeSkills.map((skill) => [skill.skill, skill]));
+  const phraseMatcher = phraseEvidenceFinder(resume, quoteText);
+  const matched: MatchedSkill[] = [];
+  const missing: MissingSkill[] = [];
+  const tally = { required: { matched: 0, total: 0, count: 0, hits: 0 }, preferred: { matched: 0, total: 0, count: 0, hits: 0 } };
+
+  const evidenceFor = (requirement: JobRequirement): SkillEvidence | undefined =>
+    requirement.source === 'taxonomy' ? skillByName.get(requirement.skill)?.evidence : phraseMatcher(requirement.skill);
+  // "Playwright, Cypress or Selenium" is one requirement: met by any, missed once.
+  const countedGroups = new Set<string>();
+  for (const requirement of [...job.required, ...job.preferred]) {
+    const weight = requirementWeight(requirement);
+    const bucket = tally[requirement.level];
+    const evidence = evidenceFor(requirement);
+    const alternatives = requirement.alternatives ?? [];
+    const coveredBy = evidence ? undefined : alternatives.find((skill) => skillByName.has(skill));
+    const group = [requirement.skill, ...alternatives].sort().join('|');
+    const counted = evidence !== undefined || (coveredBy === undefined && !countedGroups.has(group));
+    if (alternatives.length > 0 && counted) countedGroups.add(group);
+    if (counted) {
+      bucket.total += weight;
+      bucket.count += 1;
+    }
+    if (evidence) {
+      bucket.matched += weight;
+      bucket.hits += 1;
+      matched.push({ skill: requirement.skill, category: requirement.category, level: requirement.level, source: requirement.source, evidence });
+    } else {
+      missing.push({
+        skill: requirement.skill,
+        category: requirement.category,
+        level: requirement.level,
+        source: requirement.source,
+        jobEvidence: { ...requirement.evidence, text: quoteLine(requirement.evidence.text) },
+        ...(coveredBy ? { coveredBy } : {}),
+      });
+    }
+  }
+
+  const wanted = new Set([...job.required, ...job.preferred, ...job.mentioned].map((requirement) => requirement.skill));
+  const extra = resumeSkills.filter((skill) => !wanted.has(skill.skill));
+
+  const applicable = {
+    requiredSkills: tally.required.total > 0,
+    preferredSkills: tally.preferred.total > 0,
+    experience: job.requiredYears !== null,
+  };
+  const weights = redistribute(applicable);
+  const requiredRatio = tally.required.total > 0 ? tally.required.matched / tally.required.total : 0;
+  const preferredRatio = tally.preferred.total > 0 ? tally.preferred.matched / tally.preferred.total : 0;
+  const candidateYears = resume.totalYears;
+  const experienceRatio = job.requiredYears ? Math.min(1, candidateYears / job.requiredYears) : 0;
+
+  const parts: MatchReport['parts'] = {
+    requiredSkills: {
+      weight: weights.requiredSkills,
+      points: round1(weights.requiredSkills * requiredRatio),
+      matched: tally.required.hits,
+      total: tally.required.count,
+    },
+    preferredSkills: {
+      weight: weights.preferredSkills,
+      points: round1(weights.preferredSkills * preferredRatio),
+      matched: tally.preferred.hits,
+      total: tally.preferred.count,
+    },
+    experience: {
+      weight: weights.experience,
+      points: round1(weights.experience * experienceRatio),
+      requiredYears: job.requiredYears,
+      candidateYears,
+    },
+  };
+  const score = Math.round(
+    weights.requiredSkills * requiredRatio + weights.preferredSkills * preferredRatio + weights.experience * experienceRatio,
+  );
+  return { score: Math.max(0, Math.min(100, score)), parts, matched, missing, extra };
+}
+
+/** A part the job description gives nothing to judge by hands its points to the others. */
+function redistribute(applicable: Record<keyof typeof BASE_WEIGHTS, boolean>): Record<keyof typeof BASE_WEIGHTS, number> {
+  const keys = Object.keys(BASE_WEIGHTS) as (keyof typeof BASE_WEIGHTS)[];
+  const active = keys.filter((key) => applicable[key]);
+  const activeTotal = active.reduce((sum, key) => sum + BASE_WEIGHTS[key], 0);
+  const result = { requiredSkills: 0, preferredSkills: 0, experience: 0 };
+  for (const key of active) result[key] = round1((BASE_WEIGHTS[key] / activeTotal) * 100);
+  return result;
+}
+
+/** Finds the resume line that carries every (stemmed) word of a key phrase. */
+function phraseEvidenceFinder(resume: ResumeStructure, quoteText: readonly string[]): (phrase: string) => SkillEvidence | undefined {
+  const lineStems = resume.lines.map((line, index) => new Set(stemsOf(quoteText[index] ?? line.text)));
+  return (phrase) => {
+    const wanted = stemsOf(phrase);
+    if (wanted.length === 0) return undefined;
+    const candidates: number[] = [];
+    lineStems.forEach((stems, index) => {
+      if (wanted.every((stem) => stems.has(stem))) candidates.push(index);
+    });
+    return candidates.length > 0 ? bestEvidence(resume, candidates, quoteText) : undefined;
+  };
+}
+
+function round1(value: number): number {
+  return Math.round(value * 10) / 10;
+}

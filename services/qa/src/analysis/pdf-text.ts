@@ -1,0 +1,154 @@
+import Module from 'node:module';
+import { dirname, join } from 'node:path';
+import { PasswordException, PDFParse } from 'pdf-parse';
+import { cleanLine, type DocumentLine } from './document-lines';
+import { DocumentError, DocumentsError, fileLabel, type DocumentFile } from './document-error';
+
+export interface PdfLimits {
+  /** Documents with more pages are refused rather than cut. Default 20. */
+  maxPages?: number;
+  /** Time allowed for reading one document. Default 10 s. */
+  timeoutMs?: number;
+}
+
+export interface PdfText {
+  text: string;
+  pages: number;
+  lines: DocumentLine[];
+}
+
+export const DEFAULT_PDF_LIMITS: Required<PdfLimits> = { maxPages: 20, timeoutMs: 10_000 };
+
+// Fewer letters than this is a scan or a picture of text, not something we can analyse.
+const MIN_LETTERS = 20;
+
+export async function extractPdfText(buffer: Uint8Array, file: DocumentFile, limits: PdfLimits = {}): Promise<PdfText> {
+  const { maxPages, timeoutMs } = { ...DEFAULT_PDF_LIMITS, ...limits };
+  const label = fileLabel(file);
+  if (!hasPdfHeader(buffer)) {
+    throw new DocumentError(file, 'malformed', `The ${label} is not a PDF file (it has no PDF header).`);
+  }
+  preloadPdfWorker();
+  // pdf.js may take over the bytes it is given, so it gets a copy and the caller keeps theirs.
+  const parser = new PDFParse({ data: new Uint8Array(buffer) });
+  const timedOut = () =>
+    new DocumentError(file, 'timeout', `Reading the ${label} took longer than ${timeoutMs / 1000} s; the file may be too large or too complex.`);
+  const started = performance.now();
+  const deadline = (): void => {
+    if (performance.now() - started > timeoutMs) throw timedOut();
+  };
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(timedOut()), timeoutMs);
+  });
+  const reading = read(parser, file, maxPages, deadline);
+  // After a timeout the read is abandoned; its later failure must not surface as unhandled.
+  reading.catch(() => undefined);
+  try {
+    return await Promise.race([reading, timeout]);
+  } catch (error) {
+    throw asDocumentError(error, file);
+  } finally {
+    clearTimeout(timer);
+    await parser.destroy().catch(() => undefined);
+  }
+}
+
+/**
+ * Reads both documents and reports every problem at once, so a user whose resume is encrypted
+ * also learns that the job description is a scan. `onFile` is told before each file is read.
+ */
+export async function extractPdfTexts(
+  resume: Uint8Array,
+  jd: Uint8Array,
+  limits: PdfLimits = {},
+  onFile?: (file: DocumentFile) => unknown,
+): Promise<Record<DocumentFile, PdfText>> {
+  const results: Partial<Record<DocumentFile, PdfText>> = {};
+  const errors: DocumentError[] = [];
+  for (const [file, buffer] of [['resume', resume], ['jd', jd]] as const) {
+    await onFile?.(file);
+    try {
+      results[file] = await extractPdfText(buffer, file, limits);
+    } catch (error) {
+      if (!(error instanceof DocumentError)) throw error;
+      errors.push(error);
+    }
+  }
+  if (errors.length > 0 || !results.resume || !results.jd) throw new DocumentsError(errors);
+  return { resume: results.resume, jd: results.jd };
+}
+
+/**
+ * pdf.js parses in-process and mostly in microtasks, so a timer alone never interrupts it. Pages
+ * are read one at a time, yielding to the event loop and checking the deadline in between; one
+ * pathological page can still overrun, which only a separate thread could stop.
+ */
+async function read(parser: PDFParse, file: DocumentFile, maxPages: number, deadline: () => void): Promise<PdfText> {
+  const label = fileLabel(file);
+  const info = await parser.getInfo();
+  if (info.total > maxPages) {
+    throw new DocumentError(file, 'too_many_pages', `The ${label} has ${info.total} pages; at most ${maxPages} are accepted.`);
+  }
+  const lines: DocumentLine[] = [];
+  for (let pageNumber = 1; pageNumber <= info.total; pageNumber++) {
+    deadline();
+    await new Promise((resolveTurn) => setImmediate(resolveTurn));
+    deadline();
+    const result = await parser.getText({ partial: [pageNumber], pageJoiner: '' });
+    let lineNo = 0;
+    for (const raw of (result.pages[0]?.text ?? '').split('\n')) {
+      const text = cleanLine(raw);
+      if (text === '') continue;
+      lineNo += 1;
+      lines.push({ text, page: pageNumber, lineNo });
+    }
+  }
+  deadline();
+  const letters = lines.reduce((count, line) => count + (line.text.match(/\p{L}/gu)?.length ?? 0), 0);
+  if (letters < MIN_LETTERS) {
+    throw new DocumentError(
+      file,
+      'no_text',
+      `The ${label} has no extractable text; it may be a scanned image. Please upload a PDF with selectable text.`,
+    );
+  }
+  return { text: lines.map((line) => line.text).join('\n'), pages: info.total, lines };
+}
+
+function asDocumentError(error: unknown, file: DocumentFile): DocumentError {
+  if (error instanceof DocumentError) return error;
+  const label = fileLabel(file);
+  if (error instanceof PasswordException || (error as Error | null)?.name === 'PasswordException') {
+    return new DocumentError(file, 'encrypted', `The ${label} is password-protected; please upload a copy without a password.`, { cause: error });
+  }
+  const detail = error instanceof Error ? error.message : String(error);
+  return new DocumentError(file, 'malformed', `The ${label} could not be read as a PDF (${detail}).`, { cause: error });
+}
+
+function hasPdfHeader(buffer: Uint8Array): boolean {
+  const head = Buffer.from(buffer.subarray(0, 1024)).toString('latin1');
+  return head.includes('%PDF-');
+}
+
+let workerPreloaded = false;
+
+/**
+ * pdf.js runs its parsing "worker" in-process by dynamic-importing pdf.worker.mjs. Sandboxed
+ * CommonJS loaders (Jest's) cannot evaluate that import; Node's own loader can require the
+ * module, and pdf.js then uses the handler found on `globalThis.pdfjsWorker` instead. Where
+ * this does not work, pdf.js still falls back to its own import.
+ */
+function preloadPdfWorker(): void {
+  const scope = globalThis as { pdfjsWorker?: { WorkerMessageHandler?: unknown } };
+  if (workerPreloaded || scope.pdfjsWorker?.WorkerMessageHandler) return;
+  workerPreloaded = true;
+  try {
+    const workerPath = join(dirname(require.resolve('pdf-parse')), 'pdf.worker.mjs');
+    const nodeLoad = (Module as unknown as { _load?: (request: string, parent: null, isMain: boolean) => unknown })._load;
+    const loaded = (nodeLoad ? nodeLoad(workerPath, null, false) : require(workerPath)) as { WorkerMessageHandler?: unknown };
+    if (loaded.WorkerMessageHandler) scope.pdfjsWorker = { WorkerMessageHandler: loaded.WorkerMessageHandler };
+  } catch {
+    // pdf.js will try its own dynamic import.
+  }
+}

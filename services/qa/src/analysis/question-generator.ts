@@ -1,0 +1,342 @@
+import { clauseExcerpt, excerptAround, quoteLine } from './document-lines';
+import type { JobStructure } from './job-parser';
+import type { MatchedSkill, MatchReport, MissingSkill, ResumeSkill } from './match-report';
+import {
+  BEHAVIOURAL_TEMPLATES,
+  CATEGORY_FOCUS,
+  FALLBACK_TEMPLATES,
+  FAMILY_CLAIM_TEMPLATES,
+  FAMILY_OF,
+  GAP_TEMPLATES,
+  GENERAL_CLAIM_TEMPLATES,
+  PHRASE_GAP_TEMPLATES,
+  PROJECT_TEMPLATES,
+  ROLE_TEMPLATES,
+  SCENARIO_TEMPLATES,
+  type DutyVars,
+  type QuestionTemplate,
+} from './question-templates';
+import { MIN_QUESTIONS, normaliseQuestion, type InterviewQuestion, type QuestionCategory } from './question-schema';
+import type { LineRef, ResumeRole, ResumeStructure } from './resume-parser';
+import { skillInSentence } from './skill-display';
+import { findSkillMentions } from './skill-matcher';
+import { stableHash } from './stable-hash';
+
+/** The offline question writer: every question is tied to a line of the resume or the job description. */
+
+export interface QuestionContext {
+  resume: ResumeStructure;
+  resumeSkills: readonly ResumeSkill[];
+  job: JobStructure;
+  match: MatchReport;
+}
+
+const TARGET = { technical: 5, gap: 3, experience: 3, behavioural: 3, scenario: 2 } as const;
+const MAX_TECHNICAL = 7;
+const MAX_GAP = 5;
+
+export function generateQuestions(context: QuestionContext): InterviewQuestion[] {
+  const writer = new QuestionWriter(context.job.title ?? 'this role');
+  const technical = technicalQuestions(context, writer, TARGET.technical);
+  const gaps = gapQuestions(context, writer, TARGET.gap + Math.max(0, TARGET.technical - technical.length));
+  const experience = experienceQuestions(context, writer, TARGET.experience);
+  const duties = rankedDuties(context.job);
+  const behavioural = dutyQuestions(context, writer, 'behavioural', duties.slice(0, TARGET.behavioural));
+  const scenario = dutyQuestions(context, writer, 'scenario', duties.slice(TARGET.behavioural).concat(duties).slice(0, TARGET.scenario));
+
+  const total = () => technical.length + gaps.length + experience.length + behavioural.length + scenario.length;
+  // Top up in order of how grounded the extra questions are.
+  if (total() < MIN_QUESTIONS + 2) technical.push(...technicalQuestions(context, writer, MAX_TECHNICAL - technical.length));
+  if (total() < MIN_QUESTIONS + 2) gaps.push(...gapQuestions(context, writer, MAX_GAP - gaps.length, true));
+  if (total() < MIN_QUESTIONS + 2) behavioural.push(...softSkillQuestions(context, writer));
+  if (total() < MIN_QUESTIONS + 2) scenario.push(...dutyQuestions(context, writer, 'scenario', duties.slice(0, 2)));
+  if (total() < MIN_QUESTIONS + 2) behavioural.push(...dutyQuestions(context, writer, 'behavioural', duties.slice(0, 2)));
+  const fallback: InterviewQuestion[] = [];
+  for (const template of FALLBACK_TEMPLATES) {
+    if (total() + fallback.length >= MIN_QUESTIONS) break;
+    const vars: DutyVars = { duty: '', jobTitle: writer.jobTitle };
+    const question = writer.write<DutyVars>(template.category, [template], vars, template.id, {
+      why: `Job title: "${writer.jobTitle}"; added because the documents give little else to ask about.`,
+    });
+    if (question) fallback.push(question);
+  }
+  return [...technical, ...gaps, ...experience, ...behavioural, ...scenario, ...fallback];
+}
+
+class QuestionWriter {
+  private readonly usedTemplates = new Set<string>();
+  private readonly usedQuestions = new Set<string>();
+  readonly usedClaims = new Set<string>();
+  readonly askedSkills = new Set<string>();
+
+  constructor(readonly jobTitle: string) {}
+
+  /** Picks an unused template by hash of the seed, so the choice is stable for the same inputs. */
+  write<V extends object>(
+    category: QuestionCategory,
+    pools: readonly (readonly QuestionTemplate<V>[] | QuestionTemplate<V>)[],
+    vars: V,
+    seed: string,
+    extra: { why: string; skill?: string; lookForSuffix?: string },
+  ): InterviewQuestion | null {
+    for (const pool of pools) {
+      const templates = (Array.isArray(pool) ? pool : [pool]) as readonly QuestionTemplate<V>[];
+      const eligible = templates.filter(
+        (template) =>
+          !this.usedTemplates.has(template.id) &&
+          (template.needs ?? []).every((key) => {
+            const value = vars[key];
+            return value !== undefined && value !== '';
+          }),
+      );
+      if (eligible.length === 0) continue;
+      const template = eligible[stableHash(`${seed}|${this.jobTitle}`) % eligible.length];
+      if (!template) continue;
+      const text = template.render(vars);
+      const key = normaliseQuestion(text);
+      if (this.usedQuestions.has(key)) continue;
+      this.usedTemplates.add(template.id);
+      this.usedQuestions.add(key);
+      const lookFor = [template.lookFor(vars), extra.lookForSuffix].filter(Boolean).join(' ');
+      return {
+        category,
+        ...(extra.skill ? { skill: extra.skill } : {}),
+        difficulty: template.difficulty,
+        question: text,
+        why: extra.why,
+        lookFor,
+      };
+    }
+    return null;
+  }
+}
+
+function at(ref: { page: number; lineNo: number }): string {
+  return `p. ${ref.page}, line ${ref.lineNo}`;
+}
+
+/** A quote for inside a question: cut at a clause, its own double quotes made single. */
+function short(text: string, max = 110): string {
+  return clauseExcerpt(text, max).replace(/["“”]/g, "'");
+}
+
+function technicalQuestions(context: QuestionContext, writer: QuestionWriter, limit: number): InterviewQuestion[] {
+  if (limit <= 0) return [];
+  const strength = (skill: MatchedSkill): number =>
+    (skill.level === 'required' ? 0 : 2) +
+    (skill.category === 'soft-skill' || skill.source === 'phrase' ? 3 : 0) +
+    (skill.evidence.section === 'experience' || skill.evidence.section === 'projects' ? 0 : 1);
+  const candidates = context.match.matched
+    .filter((skill) => !writer.askedSkills.has(skill.skill))
+    .map((skill, order) => ({ skill, order }))
+    .sort((a, b) => strength(a.skill) - strength(b.skill) || a.order - b.order)
+    .map(({ skill }) => skill);
+  // Prefer a different resume line for each question, then allow repeats if that runs out.
+  const ordered = [
+    ...candidates.filter((skill, index) => candidates.findIndex((other) => other.evidence.line === skill.evidence.line) === index),
+    ...candidates,
+  ];
+  const questions: InterviewQuestion[] = [];
+  for (const matched of ordered) {
+    if (questions.length >= limit) break;
+    if (writer.askedSkills.has(matched.skill)) continue;
+    const claim = excerptAround(matched.evidence.line, matched.evidence.text, 110)
+      .replace(/[.;:]$/, '')
+      .replace(/["“”]/g, "'");
+    const family = matched.category === 'other' ? null : FAMILY_OF[matched.category];
+    const pools = family ? [FAMILY_CLAIM_TEMPLATES[family], GENERAL_CLAIM_TEMPLATES] : [GENERAL_CLAIM_TEMPLATES];
+    const question = writer.write('technical', pools, { skill: skillInSentence(matched.skill), claim }, `technical|${matched.skill}`, {
+      skill: matched.skill,
+      why: `Resume (${at(matched.evidence)}): "${quoteLine(matched.evidence.line)}" — evidence for the ${matched.level} skill ${matched.skill}.`,
+      lookForSuffix: CATEGORY_FOCUS[matched.category](matched.skill),
+    });
+    if (question) {
+      questions.push(question);
+      writer.askedSkills.add(matched.skill);
+      writer.usedClaims.add(claim);
+    }
+  }
+  return questions;
+}
+
+function gapQuestions(context: QuestionContext, writer: QuestionWriter, limit: number, includePreferred = false): InterviewQuestion[] {
+  if (limit <= 0) return [];
+  const rank = (skill: MissingSkill): number =>
+    (skill.level === 'required' ? 0 : 4) + (skill.source === 'phrase' ? 2 : 0) + (skill.category === 'soft-skill' ? 1 : 0);
+  const candidates = context.match.missing
+    // Soft skills are asked about as behaviour, not as something to learn.
+    .filter(
+      (skill) =>
+        (includePreferred || skill.level === 'required') &&
+        !skill.coveredBy &&
+        skill.category !== 'soft-skill' &&
+        !writer.askedSkills.has(skill.skill),
+    )
+    .map((skill, order) => ({ skill, order }))
+    .sort((a, b) => rank(a.skill) - rank(b.skill) || a.order - b.order)
+    .map(({ skill }) => skill);
+  const questions: InterviewQuestion[] = [];
+  for (const missing of candidates) {
+    if (questions.length >= limit) break;
+    // Best bridge: a skill the candidate has that the same job line asks for ("observability
+    // with Prometheus and Grafana"); else one of the same kind they have actually worked with.
+    const sameLine = context.match.matched.find(
+      (skill) =>
+        skill.source === 'taxonomy' &&
+        context.job.required.concat(context.job.preferred).some(
+          (requirement) =>
+            requirement.skill === skill.skill &&
+            requirement.evidence.page === missing.jobEvidence.page &&
+            requirement.evidence.lineNo === missing.jobEvidence.lineNo,
+        ),
+    )?.skill;
+    const related =
+      sameLine ??
+      context.resumeSkills.find(
+        (skill) =>
+          skill.category === missing.category && (skill.evidence.section === 'experience' || skill.evidence.section === 'projects'),
+      )?.skill;
+    const jdLine = short(missing.jobEvidence.text);
+    const question = writer.write(
+      'gap',
+      [missing.source === 'phrase' ? PHRASE_GAP_TEMPLATES : GAP_TEMPLATES],
+      {
+        skill: skillInSentence(missing.skill),
+        jdLine,
+        jobTitle: writer.jobTitle,
+        ...(related ? { related: skillInSentence(related) } : {}),
+      },
+      `gap|${missing.skill}`,
+      {
+        skill: missing.skill,
+        why:
+          `Job description (${at(missing.jobEvidence)}): "${jdLine}" asks for ${missing.skill} (${missing.level}); the resume does not mention it.` +
+          (related ? ` Closest resume skill: ${related}.` : ''),
+      },
+    );
+    if (question) {
+      questions.push(question);
+      writer.askedSkills.add(missing.skill);
+    }
+  }
+  return questions;
+}
+
+function formatYears(years: number): string {
+  if (years < 1) {
+    const months = Math.max(1, Math.round(years * 12));
+    return months === 1 ? 'a month' : `${months} months`;
+  }
+  const whole = Math.floor(years);
+  const fraction = years - whole;
+  const count = (n: number) => (n === 1 ? 'a year' : `${n} years`);
+  if (fraction < 0.25) return count(whole);
+  if (fraction >= 0.75) return `nearly ${count(whole + 1)}`;
+  return `over ${count(whole)}`;
+}
+
+/** The highlight most worth asking about: one with a number in it shows a claimed result. */
+function bestHighlight(highlights: readonly LineRef[], used: ReadonlySet<string>): LineRef | undefined {
+  const fresh = highlights.filter((line) => !used.has(short(line.text)) && line.text.split(/\s+/).length >= 5);
+  return fresh.find((line) => /\d/.test(line.text)) ?? fresh[0];
+}
+
+function experienceQuestions(context: QuestionContext, writer: QuestionWriter, limit: number): InterviewQuestion[] {
+  const questions: InterviewQuestion[] = [];
+  const roles = [...context.resume.roles]
+    .map((role, order) => ({ role, order }))
+    .sort((a, b) => b.role.start.localeCompare(a.role.start) || a.order - b.order)
+    .map(({ role }) => role)
+    .filter((role) => role.title || role.organisation);
+  const projects = context.resume.projects;
+  const roleSlots = projects.length > 0 ? Math.max(1, limit - 1) : limit;
+  roles.slice(0, roleSlots).forEach((role, index) => {
+    const previous: ResumeRole | undefined = roles[index + 1];
+    const highlight = bestHighlight(role.highlights, writer.usedClaims);
+    const vars = {
+      title: role.title ?? 'your role',
+      org: role.organisation ?? 'your employer',
+      years: formatYears(role.years),
+      ...(highlight ? { highlight: short(highlight.text) } : {}),
+      ...(previous?.title && previous.organisation ? { previousTitle: previous.title, previousOrg: previous.organisation } : {}),
+    };
+    const cited = highlight ?? role.line;
+    const question = writer.write('experience', [ROLE_TEMPLATES], vars, `role|${vars.title}|${vars.org}`, {
+      why: `Resume (${at(role.line)}): "${short(role.line.text)}"${highlight ? `; (${at(cited)}): "${short(highlight.text)}"` : ''}.`,
+    });
+    if (question) {
+      questions.push(question);
+      if (highlight) writer.usedClaims.add(short(highlight.text));
+    }
+  });
+  for (const project of projects) {
+    if (questions.length >= limit) break;
+    const highlight = bestHighlight(project.highlights, writer.usedClaims);
+    const vars = { project: short(project.name, 80), ...(highlight ? { highlight: short(highlight.text) } : {}) };
+    const question = writer.write('experience', [PROJECT_TEMPLATES], vars, `project|${project.name}`, {
+      why: `Resume, projects (${at(project.line)}): "${short(project.line.text)}".`,
+    });
+    if (question) questions.push(question);
+  }
+  return questions;
+}
+
+/** Duties worth asking about first: specific ones (naming skills, of a decent length). */
+function rankedDuties(job: JobStructure): LineRef[] {
+  const requiredLines = new Set(job.required.map((requirement) => `${requirement.evidence.page}:${requirement.evidence.lineNo}`));
+  const words = (line: LineRef) => line.text.split(/\s+/).length;
+  return job.responsibilities
+    .filter((line) => words(line) >= 4)
+    .map((line, order) => ({
+      line,
+      order,
+      score: (requiredLines.has(`${line.page}:${line.lineNo}`) ? 2 : 0) + (words(line) >= 8 && words(line) <= 30 ? 1 : 0),
+    }))
+    .sort((a, b) => b.score - a.score || a.order - b.order)
+    .map(({ line }) => line);
+}
+
+function dutyQuestions(
+  context: QuestionContext,
+  writer: QuestionWriter,
+  category: 'behavioural' | 'scenario',
+  duties: readonly LineRef[],
+): InterviewQuestion[] {
+  const pool = category === 'behavioural' ? BEHAVIOURAL_TEMPLATES : SCENARIO_TEMPLATES;
+  const questions: InterviewQuestion[] = [];
+  for (const duty of duties) {
+    const onThisLine = context.job.required.filter(
+      (requirement) => requirement.evidence.page === duty.page && requirement.evidence.lineNo === duty.lineNo,
+    );
+    const skill = (onThisLine.find((requirement) => requirement.source === 'taxonomy') ?? onThisLine[0])?.skill;
+    const vars: DutyVars = { duty: short(lowerFirst(duty.text), 100), jobTitle: writer.jobTitle };
+    const question = writer.write(category, [pool.filter((template) => !template.needs?.includes('skill'))], vars, `${category}|${duty.text}`, {
+      ...(skill ? { skill } : {}),
+      why: `Job description, responsibilities (${at(duty)}): "${short(duty.text)}".`,
+    });
+    if (question) questions.push(question);
+  }
+  return questions;
+}
+
+function softSkillQuestions(context: QuestionContext, writer: QuestionWriter): InterviewQuestion[] {
+  const soft = context.job.required.find((requirement) => requirement.category === 'soft-skill' && !writer.askedSkills.has(requirement.skill));
+  if (!soft) return [];
+  const question = writer.write(
+    'behavioural',
+    [BEHAVIOURAL_TEMPLATES.filter((template) => template.needs?.includes('skill'))],
+    { duty: '', jobTitle: writer.jobTitle, skill: skillInSentence(soft.skill) },
+    `soft|${soft.skill}`,
+    { skill: soft.skill, why: `Job description (${at(soft.evidence)}): "${short(soft.evidence.text)}".` },
+  );
+  if (!question) return [];
+  writer.askedSkills.add(soft.skill);
+  return [question];
+}
+
+/** "Own the release process" reads better inside a sentence as "own the release process". */
+function lowerFirst(text: string): string {
+  const first = text.split(/\s+/)[0] ?? '';
+  const isName = (first.length > 1 && first === first.toUpperCase()) || findSkillMentions([{ text: first }]).length > 0;
+  return isName ? text : text.charAt(0).toLowerCase() + text.slice(1);
+}

@@ -1,0 +1,55 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { extractPdfText, type DocumentLine } from '../../src/analysis';
+
+/** The labelled resume/job-description pairs in fixtures/labelled, read from their PDFs. */
+
+export const FIXTURES = join(__dirname, '..', '..', 'fixtures');
+export const LABELLED = join(FIXTURES, 'labelled');
+export const BAD = join(FIXTURES, 'bad');
+/** The date the labels' years were computed for. */
+export const NOW = '2025-06-15';
+
+export interface Expected {
+  id: string;
+  role: string;
+  resume: { file: string; skills: string[]; roles: number; totalYears: number; education: number };
+  jd: {
+    file: string;
+    title: string;
+    requiredYears: number | null;
+    required: string[];
+    preferred: string[];
+    mentioned: string[];
+  };
+}
+
+export interface LabelledPair {
+  id: string;
+  expected: Expected;
+  resumePdf: Buffer;
+  jdPdf: Buffer;
+  resumeLines: DocumentLine[];
+  jdLines: DocumentLine[];
+}
+
+export function pairIds(): string[] {
+  return readdirSync(LABELLED, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name)
+    .sort();
+}
+
+export async function loadPair(id: string): Promise<LabelledPair> {
+  const expected = JSON.parse(readFileSync(join(LABELLED, id, 'expected.json'), 'utf8')) as Expected;
+  const resumePdf = readFileSync(join(LABELLED, id, expected.resume.file));
+  const jdPdf = readFileSync(join(LABELLED, id, expected.jd.file));
+  const [resume, jd] = [await extractPdfText(resumePdf, 'resume'), await extractPdfText(jdPdf, 'jd')];
+  return { id, expected, resumePdf, jdPdf, resumeLines: resume.lines, jdLines: jd.lines };
+}
+
+export async function loadAllPairs(): Promise<LabelledPair[]> {
+  const pairs: LabelledPair[] = [];
+  for (const id of pairIds()) pairs.push(await loadPair(id));
+  return pairs;
+}
