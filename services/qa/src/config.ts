@@ -5,12 +5,13 @@ import { z } from 'zod';
 const shared = {
   NODE_ENV: env.nodeEnv(),
   LOG_LEVEL: env.logLevel(),
-  HOST: z.string().default('0.0.0.0'),
+  HOST: z.string().min(1).default('0.0.0.0'),
   MONGO_URL: env.url(['mongodb', 'mongodb+srv']),
-  MONGO_DB: z.string().min(1).default('qa'),
+  MONGO_DB: z.string().regex(/^[A-Za-z0-9_-]{1,63}$/, 'must be a database name (letters, digits, _ and -)').default('qa'),
   // BullMQ keeps its jobs here, so this Redis must not evict keys (maxmemory-policy noeviction).
   REDIS_URL: env.url(['redis', 'rediss']),
   AMQP_URL: env.url(['amqp', 'amqps']),
+  EVENTS_EXCHANGE: z.string().min(1).max(200).default('app.events'),
   QA_QUEUE_NAME: z
     .string()
     .regex(/^[A-Za-z0-9._-]{1,100}$/, 'letters, digits, dot, dash, underscore')
@@ -28,7 +29,9 @@ const apiShape = {
   QA_MAX_WAIT_SECONDS: env.int(60, 0, 300),
   QA_POLL_INTERVAL_MS: env.int(300, 20, 10_000),
   QA_SSE_HEARTBEAT_MS: env.int(15_000, 100, 300_000),
-  QA_USER_DELETED_QUEUE: z.string().min(1).default('qa.user-deleted'),
+  // Default: qa.user-deleted, or <exchange>.qa.user-deleted on another exchange, so that deployments
+  // isolated by EVENTS_EXCHANGE on one broker do not share (and steal from) one consumer queue.
+  QA_USER_DELETED_QUEUE: z.string().min(1).max(200).optional(),
 };
 
 const workerShape = {
@@ -46,7 +49,11 @@ export type ApiConfig = ReturnType<typeof loadApiConfig>;
 export type WorkerConfig = ReturnType<typeof loadWorkerConfig>;
 
 export function loadApiConfig(overrides: NodeJS.ProcessEnv = {}) {
-  return loadConfig(apiShape, { ...process.env, ...overrides });
+  const config = loadConfig(apiShape, { ...process.env, ...overrides });
+  const userDeletedQueue =
+    config.QA_USER_DELETED_QUEUE ??
+    (config.EVENTS_EXCHANGE === 'app.events' ? 'qa.user-deleted' : `${config.EVENTS_EXCHANGE}.qa.user-deleted`);
+  return { ...config, QA_USER_DELETED_QUEUE: userDeletedQueue };
 }
 
 export function loadWorkerConfig(overrides: NodeJS.ProcessEnv = {}) {

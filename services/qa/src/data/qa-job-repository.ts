@@ -1,6 +1,12 @@
-import { AppError, isDuplicateKey, mapMongoError } from '@app/common';
+import { isDuplicateKey, mapMongoError } from '@app/common';
 import { Schema, type Connection, type Model } from 'mongoose';
 import type { DocumentPart, JobError, JobStatus, QaJob, StoredFile } from '../domain/qa-job';
+
+// Query shapes here are chosen for FerretDB v1 as much as for MongoDB: FerretDB uses the _id index
+// only when the filter holds _id and nothing else, and scans the collection otherwise. Hot paths
+// (polling a job, progress writes) therefore look jobs up by _id alone and check the rest in code;
+// the few conditional state changes that must be atomic keep their conditions. Results live in their
+// own collection, so that scanning jobs does not mean reading every result.
 
 interface StoredFileDoc {
   fileId: string;
@@ -20,18 +26,26 @@ interface QaJobDoc {
   dedupBucket: number;
   files: Record<DocumentPart, StoredFileDoc>;
   createdAt: Date;
-  startedAt: Date | null;
+  /** Missing until the first start (so that $min sets it once). */
+  startedAt?: Date | null;
   finishedAt: Date | null;
   durationMs: number | null;
   attempts: number;
-  // The result is kept as JSON text: the analysis may key objects by skill names ("node.js", "$"), which
-  // MongoDB-compatible servers do not all accept as field names.
-  resultJson: string | null;
   error: JobError | null;
-  /** Set, atomically and once, just before the job's completed/failed event is published. */
+  /** Set in the same write that finishes the job, so that only that writer publishes its completed/failed event. */
   eventPublishedAt: Date | null;
-  /** How many times a result was written: the store step's idempotence makes this at most 1. */
+  /** How many times the job was completed: the store step's condition keeps this at 1. */
   completions: number;
+}
+
+interface QaResultDoc {
+  /** The job's id. */
+  _id: string;
+  owner: string;
+  // JSON text: the analysis may key objects by skill names ("node.js", "$"), which not every
+  // MongoDB-compatible server accepts as field names.
+  json: string;
+  createdAt: Date;
 }
 
 const fileSchema = new Schema<StoredFileDoc>(
@@ -44,6 +58,8 @@ const fileSchema = new Schema<StoredFileDoc>(
   { _id: false },
 );
 
+// Indexes are created once connected (ensureIndexes), not by mongoose at model creation, because the
+// connection may not be open yet and commands are not buffered.
 const jobSchema = new Schema<QaJobDoc>(
   {
     _id: { type: String, required: true },
@@ -58,21 +74,29 @@ const jobSchema = new Schema<QaJobDoc>(
       jd: { type: fileSchema, required: true },
     },
     createdAt: { type: Date, required: true },
-    startedAt: { type: Date, default: null },
+    startedAt: { type: Date },
     finishedAt: { type: Date, default: null },
     durationMs: { type: Number, default: null },
     attempts: { type: Number, default: 0 },
-    resultJson: { type: String, default: null },
     error: { type: Schema.Types.Mixed, default: null },
     eventPublishedAt: { type: Date, default: null },
     completions: { type: Number, default: 0 },
   },
-  // Indexes are created once connected (ensureIndexes), not by mongoose at model creation, because
-  // the connection may not be open yet and commands are not buffered.
   { collection: 'qajobs', versionKey: false, autoIndex: false, autoCreate: false, strict: true },
 );
 jobSchema.index({ owner: 1, contentHash: 1, dedupBucket: 1 }, { unique: true, name: 'owner_content_window' });
 jobSchema.index({ owner: 1, createdAt: -1 }, { name: 'owner_created' });
+
+const resultSchema = new Schema<QaResultDoc>(
+  {
+    _id: { type: String, required: true },
+    owner: { type: String, required: true },
+    json: { type: String, required: true },
+    createdAt: { type: Date, required: true },
+  },
+  { collection: 'qaresults', versionKey: false, autoIndex: false, autoCreate: false, strict: true },
+);
+resultSchema.index({ owner: 1 }, { name: 'owner' });
 
 export interface NewJob {
   id: string;
@@ -95,13 +119,15 @@ export class DuplicateJobError extends Error {
   }
 }
 
-function toJob(doc: QaJobDoc, withResult = true): QaJob {
+function toJob(doc: QaJobDoc, result: unknown = null): QaJob {
+  // A finished job shows its final stage whatever a late progress write (setStage) left behind.
+  const finished = doc.status === 'completed' || doc.status === 'failed';
   return {
     id: doc._id,
     owner: doc.owner,
     status: doc.status,
-    progress: doc.progress ?? 0,
-    stage: doc.stage ?? 'queued',
+    progress: doc.status === 'completed' ? 100 : (doc.progress ?? 0),
+    stage: finished ? doc.status : (doc.stage ?? 'queued'),
     contentHash: doc.contentHash,
     files: doc.files,
     createdAt: doc.createdAt,
@@ -109,7 +135,7 @@ function toJob(doc: QaJobDoc, withResult = true): QaJob {
     finishedAt: doc.finishedAt ?? null,
     durationMs: doc.durationMs ?? null,
     attempts: doc.attempts ?? 0,
-    result: withResult && doc.resultJson ? (JSON.parse(doc.resultJson) as unknown) : null,
+    result,
     error: doc.error ?? null,
   };
 }
@@ -122,18 +148,19 @@ async function mapped<T>(work: Promise<T>): Promise<T> {
   }
 }
 
-const LIST_PROJECTION = { resultJson: 0 } as const;
-
-/** Jobs of the QA pipeline in the `qajobs` collection; every query a caller makes is scoped by owner. */
+/** Jobs of the QA pipeline (`qajobs`) and their results (`qaresults`); callers' reads are scoped by owner. */
 export class QaJobRepository {
-  private readonly model: Model<QaJobDoc>;
+  private readonly jobs: Model<QaJobDoc>;
+  private readonly results: Model<QaResultDoc>;
 
   constructor(connection: Connection) {
-    this.model = connection.model<QaJobDoc>('QaJob', jobSchema);
+    this.jobs = connection.model<QaJobDoc>('QaJob', jobSchema);
+    this.results = connection.model<QaResultDoc>('QaResult', resultSchema);
   }
 
   async ensureIndexes(): Promise<void> {
-    await this.model.createIndexes();
+    await this.jobs.createIndexes();
+    await this.results.createIndexes();
   }
 
   async insert(job: NewJob): Promise<QaJob> {
@@ -147,17 +174,15 @@ export class QaJobRepository {
       dedupBucket: job.dedupBucket,
       files: job.files,
       createdAt: job.createdAt,
-      startedAt: null,
       finishedAt: null,
       durationMs: null,
       attempts: 0,
-      resultJson: null,
       error: null,
       eventPublishedAt: null,
       completions: 0,
     };
     try {
-      await this.model.collection.insertOne(doc as never);
+      await this.jobs.collection.insertOne(doc as never);
     } catch (err) {
       if (isDuplicateKey(err)) throw new DuplicateJobError();
       throw mapMongoError(err);
@@ -165,20 +190,25 @@ export class QaJobRepository {
     return toJob(doc);
   }
 
+  /** A job without its result (what the worker and internal code need). */
   async findById(id: string): Promise<QaJob | null> {
-    const doc = await mapped(this.model.findById(id).lean<QaJobDoc>().exec());
+    const doc = await mapped(this.jobs.findById(id).lean<QaJobDoc>().exec());
     return doc ? toJob(doc) : null;
   }
 
-  async findOwned(id: string, owner: string): Promise<QaJob | null> {
-    const doc = await mapped(this.model.findOne({ _id: id, owner }).lean<QaJobDoc>().exec());
-    return doc ? toJob(doc) : null;
+  /** The caller's job, with its result when `withResult` and completed; null for anyone else's. */
+  async findOwned(id: string, owner: string, { withResult = true } = {}): Promise<QaJob | null> {
+    const doc = await mapped(this.jobs.findById(id).lean<QaJobDoc>().exec());
+    if (!doc || doc.owner !== owner) return null;
+    if (!withResult || doc.status !== 'completed') return toJob(doc);
+    const result = await mapped(this.results.findById(id).lean<QaResultDoc>().exec());
+    return toJob(doc, result ? (JSON.parse(result.json) as unknown) : null);
   }
 
   /** The newest job of `owner` for the same documents created at or after `since`. */
   async findRecentDuplicate(owner: string, contentHash: string, since: Date): Promise<QaJob | null> {
     const doc = await mapped(
-      this.model
+      this.jobs
         .findOne({ owner, contentHash, createdAt: { $gte: since } })
         .sort({ createdAt: -1 })
         .lean<QaJobDoc>()
@@ -188,79 +218,89 @@ export class QaJobRepository {
   }
 
   async findInBucket(owner: string, contentHash: string, dedupBucket: number): Promise<QaJob | null> {
-    const doc = await mapped(this.model.findOne({ owner, contentHash, dedupBucket }).lean<QaJobDoc>().exec());
+    const doc = await mapped(this.jobs.findOne({ owner, contentHash, dedupBucket }).lean<QaJobDoc>().exec());
     return doc ? toJob(doc) : null;
   }
 
   async listOwned(owner: string, page: number, limit: number): Promise<JobPage> {
     const [docs, total] = await mapped(
       Promise.all([
-        this.model
-          .find({ owner }, LIST_PROJECTION)
+        this.jobs
+          .find({ owner })
           .sort({ createdAt: -1, _id: -1 })
           .skip((page - 1) * limit)
           .limit(limit)
           .lean<QaJobDoc[]>()
           .exec(),
-        this.model.countDocuments({ owner }).exec(),
+        this.jobs.countDocuments({ owner }).exec(),
       ]),
     );
-    return { items: docs.map((doc) => toJob(doc, false)), total };
+    return { items: docs.map((doc) => toJob(doc)), total };
   }
 
   async listAllOwned(owner: string): Promise<QaJob[]> {
-    const docs = await mapped(this.model.find({ owner }, LIST_PROJECTION).lean<QaJobDoc[]>().exec());
-    return docs.map((doc) => toJob(doc, false));
+    const docs = await mapped(this.jobs.find({ owner }).lean<QaJobDoc[]>().exec());
+    return docs.map((doc) => toJob(doc));
   }
 
+  /** Deletes the job's result, then the job. */
   async deleteById(id: string): Promise<boolean> {
-    const result = await mapped(this.model.deleteOne({ _id: id }).exec());
-    return result.deletedCount > 0;
+    await mapped(this.results.deleteOne({ _id: id }).exec());
+    const deleted = await mapped(this.jobs.deleteOne({ _id: id }).exec());
+    return deleted.deletedCount > 0;
   }
 
-  /** Marks a job as being worked on; null when it is gone or already finished. */
+  /** Results a crashed worker may have left without their job. */
+  async deleteResultsOf(owner: string): Promise<void> {
+    await mapped(this.results.deleteMany({ owner }).exec());
+  }
+
+  /**
+   * Marks a job as being worked on, in one write (startedAt keeps the first start); null when the
+   * job is gone or already finished.
+   */
   async markActive(id: string, attempts: number, now: Date): Promise<QaJob | null> {
     const doc = await mapped(
-      this.model
+      this.jobs
         .findOneAndUpdate(
           { _id: id, status: { $in: ['queued', 'active'] } },
-          { $set: { status: 'active', stage: 'started', progress: 0, attempts } },
+          { $set: { status: 'active', stage: 'started', progress: 0, attempts }, $min: { startedAt: now } },
           { returnDocument: 'after' },
         )
         .lean<QaJobDoc>()
         .exec(),
     );
-    if (doc && !doc.startedAt) {
-      await mapped(this.model.updateOne({ _id: id, startedAt: null }, { $set: { startedAt: now } }).exec());
-      doc.startedAt = now;
-    }
     return doc ? toJob(doc) : null;
   }
 
+  /** Progress of a running job; a write landing after the job finished is hidden by toJob. */
   async setStage(id: string, stage: string, progress: number): Promise<void> {
-    await mapped(this.model.updateOne({ _id: id, status: 'active' }, { $set: { stage, progress } }).exec());
+    await mapped(this.jobs.updateOne({ _id: id }, { $set: { stage, progress } }).exec());
   }
 
   /** Puts a job that failed an attempt back in line for a retry, keeping the last error for the caller. */
   async markRetrying(id: string, error: JobError): Promise<void> {
     await mapped(
-      this.model
-        .updateOne({ _id: id, status: 'active' }, { $set: { status: 'queued', stage: 'retrying', error } })
-        .exec(),
+      this.jobs.updateOne({ _id: id, status: 'active' }, { $set: { status: 'queued', stage: 'retrying', error } }).exec(),
     );
   }
 
   /**
-   * Writes the result unless the job is already completed (or gone): a re-run after a worker died
-   * between storing and acknowledging finds the result there and writes nothing. Returns the job
-   * when this call completed it.
+   * Stores the result and completes the job, unless it already finished (or is gone): a re-run after
+   * a worker died between storing and acknowledging writes nothing. The result is inserted once (a
+   * second insert for the same job is a duplicate key, and the first stays); the status change is
+   * one conditional write that also sets `eventPublishedAt`, so that only the call that completed
+   * the job publishes its event. Returns the job when this call completed it.
    */
-  async complete(id: string, result: unknown, now: Date): Promise<QaJob | null> {
-    const current = await mapped(this.model.findById(id, { startedAt: 1 }).lean<Pick<QaJobDoc, 'startedAt'>>().exec());
-    if (!current) return null;
-    const durationMs = current.startedAt ? Math.max(0, now.getTime() - current.startedAt.getTime()) : null;
+  async complete(id: string, owner: string, result: unknown, now: Date, startedAt: Date | null): Promise<QaJob | null> {
+    try {
+      await this.results.collection.insertOne({ _id: id, owner, json: JSON.stringify(result ?? null), createdAt: now } as never);
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw mapMongoError(err);
+    }
+    const durationMs = startedAt ? Math.max(0, now.getTime() - startedAt.getTime()) : null;
     const doc = await mapped(
-      this.model
+      this.jobs
         .findOneAndUpdate(
           { _id: id, status: { $nin: ['completed', 'failed'] } },
           {
@@ -268,61 +308,47 @@ export class QaJobRepository {
               status: 'completed',
               stage: 'completed',
               progress: 100,
-              resultJson: JSON.stringify(result ?? null),
               error: null,
               finishedAt: now,
               durationMs,
+              eventPublishedAt: now,
             },
             $inc: { completions: 1 },
           },
-          { returnDocument: 'after', projection: LIST_PROJECTION },
+          { returnDocument: 'after' },
         )
         .lean<QaJobDoc>()
         .exec(),
     );
-    return doc ? toJob(doc, false) : null;
-  }
-
-  /** Marks a job failed unless it already finished; returns the job when this call failed it. */
-  async fail(id: string, error: JobError, now: Date): Promise<QaJob | null> {
-    const current = await mapped(this.model.findById(id, { startedAt: 1 }).lean<Pick<QaJobDoc, 'startedAt'>>().exec());
-    if (!current) return null;
-    const durationMs = current.startedAt ? Math.max(0, now.getTime() - current.startedAt.getTime()) : null;
-    const doc = await mapped(
-      this.model
-        .findOneAndUpdate(
-          { _id: id, status: { $nin: ['completed', 'failed'] } },
-          { $set: { status: 'failed', stage: 'failed', error, finishedAt: now, durationMs } },
-          { returnDocument: 'after', projection: LIST_PROJECTION },
-        )
-        .lean<QaJobDoc>()
-        .exec(),
-    );
-    return doc ? toJob(doc, false) : null;
+    if (!doc && !(await mapped(this.jobs.exists({ _id: id }).exec()))) {
+      // Deleted while it ran: the result just written must not outlive its job.
+      await mapped(this.results.deleteOne({ _id: id }).exec());
+    }
+    return doc ? toJob(doc) : null;
   }
 
   /**
-   * Claims the right to publish the job's final event: only the first caller gets the job back, so
-   * the event goes out at most once however many times the store step runs.
+   * Marks a job failed unless it already finished, claiming its event like `complete`; returns the
+   * job when this call failed it. Without `startedAt` it is read first (for durationMs).
    */
-  async claimEventPublication(id: string, now: Date): Promise<QaJob | null> {
+  async fail(id: string, error: JobError, now: Date, startedAt?: Date | null): Promise<QaJob | null> {
+    let started = startedAt;
+    if (started === undefined) {
+      const current = await this.findById(id);
+      if (!current) return null;
+      started = current.startedAt;
+    }
+    const durationMs = started ? Math.max(0, now.getTime() - started.getTime()) : null;
     const doc = await mapped(
-      this.model
+      this.jobs
         .findOneAndUpdate(
-          { _id: id, status: { $in: ['completed', 'failed'] }, eventPublishedAt: null },
-          { $set: { eventPublishedAt: now } },
-          { returnDocument: 'after', projection: LIST_PROJECTION },
+          { _id: id, status: { $nin: ['completed', 'failed'] } },
+          { $set: { status: 'failed', stage: 'failed', error, finishedAt: now, durationMs, eventPublishedAt: now } },
+          { returnDocument: 'after' },
         )
         .lean<QaJobDoc>()
         .exec(),
     );
-    return doc ? toJob(doc, false) : null;
-  }
-
-  /** For tests and operators: how many times a result was written for this job. */
-  async completionsOf(id: string): Promise<number> {
-    const doc = await mapped(this.model.findById(id, { completions: 1 }).lean<Pick<QaJobDoc, 'completions'>>().exec());
-    if (!doc) throw AppError.notFound('job not found');
-    return doc.completions ?? 0;
+    return doc ? toJob(doc) : null;
   }
 }

@@ -157,6 +157,8 @@ export function receiveDocuments(req: Request, options: ReceiveOptions): Promise
     };
 
     parser.on('file', (name, source, info) => {
+      // busboy destroys the part's stream with the body's error (a cut-off body); the parser reports it too.
+      source.on('error', () => undefined);
       if (failure) {
         source.resume();
         return;

@@ -1,0 +1,158 @@
+import { createHash, randomInt, randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { AppError, type Logger } from '@app/common';
+import type { FileStore } from '../data/file-store';
+import { DuplicateJobError, type JobPage, type QaJobRepository } from '../data/qa-job-repository';
+import type { AnalysisQueue } from '../jobs/analysis-queue';
+import { isFinished, isJobId, type DocumentPart, type QaJob, type StoredFile } from './qa-job';
+
+export interface QaJobServiceOptions {
+  jobs: QaJobRepository;
+  files: FileStore;
+  queue: AnalysisQueue;
+  logger: Logger;
+  dedupWindowSeconds: number;
+  pollIntervalMs: number;
+  now?: () => Date;
+}
+
+export interface Submission {
+  job: QaJob;
+  /** False when the same documents were already submitted by this user within the dedup window. */
+  created: boolean;
+}
+
+/** sha256 over both documents' hashes: the identity of "these two files" for deduplication. */
+export function contentHashOf(files: Record<DocumentPart, StoredFile>): string {
+  return createHash('sha256').update(`resume:${files.resume.sha256}\njd:${files.jd.sha256}`).digest('hex');
+}
+
+/** The HTTP side of the pipeline: submitting documents, reading, waiting for and deleting jobs. */
+export class QaJobService {
+  private readonly now: () => Date;
+
+  constructor(private readonly options: QaJobServiceOptions) {
+    this.now = options.now ?? (() => new Date());
+  }
+
+  newJobId(): string {
+    return randomUUID();
+  }
+
+  /**
+   * Records a job for uploaded files and queues it, unless the same user sent the same two files
+   * within the dedup window: then the earlier job answers and the new copies are deleted.
+   */
+  async submit(input: { id: string; owner: string; files: Record<DocumentPart, StoredFile>; requestId?: string }): Promise<Submission> {
+    const { jobs, queue, dedupWindowSeconds } = this.options;
+    const contentHash = contentHashOf(input.files);
+    const createdAt = this.now();
+    const windowMs = dedupWindowSeconds * 1000;
+    try {
+      for (let attempt = 0; attempt < 2; attempt += 1) {
+        if (windowMs > 0) {
+          const earlier = await jobs.findRecentDuplicate(input.owner, contentHash, new Date(createdAt.getTime() - windowMs));
+          if (earlier) return await this.served(earlier, input);
+        }
+        // The unique (owner, contentHash, bucket) index settles two uploads racing within one window;
+        // without a window every job gets a bucket of its own.
+        const dedupBucket = windowMs > 0 ? Math.floor(createdAt.getTime() / windowMs) : -randomInt(1, 2 ** 47);
+        try {
+          const job = await jobs.insert({ id: input.id, owner: input.owner, contentHash, dedupBucket, files: input.files, createdAt });
+          try {
+            await queue.enqueue({ jobId: job.id, owner: job.owner, requestId: input.requestId });
+          } catch (err) {
+            await jobs.deleteById(job.id).catch(() => undefined);
+            throw err;
+          }
+          return { job, created: true };
+        } catch (err) {
+          if (!(err instanceof DuplicateJobError)) throw err;
+          const winner = await jobs.findInBucket(input.owner, contentHash, dedupBucket);
+          if (winner) return await this.served(winner, input);
+          // The winner was deleted meanwhile: try once more.
+        }
+      }
+      throw AppError.conflict('The same documents are being submitted concurrently; try again');
+    } catch (err) {
+      await this.deleteFiles(input.files);
+      throw err;
+    }
+  }
+
+  private async served(earlier: QaJob, input: { files: Record<DocumentPart, StoredFile>; requestId?: string }): Promise<Submission> {
+    await this.deleteFiles(input.files);
+    if (earlier.status === 'queued') {
+      // Queueing is idempotent by job id; this heals a job whose enqueue was lost to a crash.
+      await this.options.queue.enqueue({ jobId: earlier.id, owner: earlier.owner, requestId: input.requestId }).catch(() => undefined);
+    }
+    return { job: earlier, created: false };
+  }
+
+  private async deleteFiles(files: Record<DocumentPart, StoredFile>): Promise<void> {
+    for (const file of Object.values(files)) {
+      await this.options.files.delete(file.fileId).catch((err: unknown) => {
+        this.options.logger.error({ err: String(err), fileId: file.fileId }, 'could not delete an unused upload');
+      });
+    }
+  }
+
+  /** The caller's job; another user's job and malformed ids are both "not found". */
+  async get(id: string, owner: string): Promise<QaJob> {
+    const job = isJobId(id) ? await this.options.jobs.findOwned(id, owner) : null;
+    if (!job) throw AppError.notFound('No such job');
+    return job;
+  }
+
+  list(owner: string, page: number, limit: number): Promise<JobPage> {
+    return this.options.jobs.listOwned(owner, page, limit);
+  }
+
+  /**
+   * Polls the job until it finishes, `timeoutMs` passes or `signal` aborts; returns the last state
+   * seen. Polling MongoDB works the same whichever instance or worker handles the job.
+   */
+  async waitUntilFinished(id: string, owner: string, timeoutMs: number, signal?: AbortSignal): Promise<QaJob | null> {
+    const deadline = Date.now() + timeoutMs;
+    let last: QaJob | null = null;
+    for (;;) {
+      try {
+        last = await this.options.jobs.findOwned(id, owner);
+      } catch (err) {
+        // A blip in MongoDB should not turn a wait into an error; the next poll may succeed.
+        this.options.logger.debug({ err: String(err) }, 'poll failed');
+      }
+      if (!last || isFinished(last.status) || signal?.aborted) return last;
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) return last;
+      try {
+        await sleep(Math.min(this.options.pollIntervalMs, remaining), undefined, { signal });
+      } catch {
+        return last;
+      }
+    }
+  }
+
+  /** Removes the job, its queued BullMQ job, its files and then its record. */
+  async remove(id: string, owner: string): Promise<void> {
+    const job = await this.get(id, owner);
+    await this.purge(job);
+  }
+
+  /** Removes every job and file of a user (on `user.deleted`); safe to run again. */
+  async removeUserData(owner: string): Promise<number> {
+    const all = await this.options.jobs.listAllOwned(owner);
+    for (const job of all) await this.purge(job);
+    // Files a crashed upload left without a job, and results a crashed worker left, carry the owner too.
+    await this.options.files.deleteByOwner(owner);
+    await this.options.jobs.deleteResultsOf(owner);
+    return all.length;
+  }
+
+  private async purge(job: QaJob): Promise<void> {
+    await this.options.queue.remove(job.id);
+    // Files first, record last: if this stops half-way the record is still there to delete again.
+    for (const file of Object.values(job.files)) await this.options.files.delete(file.fileId);
+    await this.options.jobs.deleteById(job.id);
+  }
+}

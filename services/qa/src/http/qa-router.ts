@@ -1,0 +1,133 @@
+import { AppError, callerOf, requireIdentity, type Logger, type Metrics } from '@app/common';
+import { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
+import type { FileStore } from '../data/file-store';
+import { isFinished, isJobId } from '../domain/qa-job';
+import type { QaJobService } from '../domain/qa-job-service';
+import type { JobEventStreams } from './job-event-stream';
+import { jobLocation, jobView } from './job-view';
+import { receiveDocuments } from './upload-receiver';
+
+export interface QaRouterOptions {
+  identitySecret: string;
+  service: QaJobService;
+  files: FileStore;
+  streams: JobEventStreams;
+  logger: Logger;
+  metrics: Metrics;
+  maxFileBytes: number;
+  maxWaitSeconds: number;
+  openapi: unknown;
+  /** Aborted when the service stops: waiting requests answer 202 at once instead of holding the shutdown. */
+  shutdown: AbortSignal;
+}
+
+/**
+ * `Prefer: wait=N` (RFC 7240), N in seconds, bounded by `max`; undefined when the client did not ask.
+ * Other preferences in the same header (respond-async, return=...) are ignored.
+ */
+export function preferredWait(header: string | string[] | undefined, max: number): number | undefined {
+  const values = Array.isArray(header) ? header : header ? [header] : [];
+  for (const value of values) {
+    for (const token of value.split(/[,;]/)) {
+      const match = /^\s*wait\s*=\s*"?(\d{1,9})"?\s*$/i.exec(token);
+      if (match) return Math.min(Number(match[1]), max);
+    }
+  }
+  return undefined;
+}
+
+const listQuery = z.object({
+  limit: z.coerce.number({ error: 'limit must be a number' }).int().min(1).max(100).default(20),
+  page: z.coerce.number({ error: 'page must be a number' }).int().min(1).max(1_000_000).default(1),
+});
+
+function jobIdOf(req: Request): string {
+  const id = String(req.params.id ?? '');
+  // Not one of our ids: it cannot name a job of this caller.
+  if (!isJobId(id)) throw AppError.notFound('No such job');
+  return id;
+}
+
+export function qaRouter(options: QaRouterOptions): Router {
+  const { service, streams, metrics } = options;
+  const router = Router();
+  const identified = requireIdentity(options.identitySecret);
+  const submitted = metrics.counter('qa_jobs_submitted_total', 'QA uploads accepted, by whether they made a new job', ['outcome']);
+  const refused = metrics.counter('qa_uploads_refused_total', 'QA uploads refused, by status', ['status']);
+
+  router.get('/openapi.json', (_req, res) => {
+    res.json(options.openapi);
+  });
+
+  router.post('/qa/generate', identified, async (req: Request, res: Response) => {
+    const caller = callerOf(req);
+    const id = service.newJobId();
+    let files;
+    try {
+      files = await receiveDocuments(req, {
+        maxFileBytes: options.maxFileBytes,
+        store: options.files,
+        owner: caller.userId,
+        jobId: id,
+        logger: options.logger,
+      });
+    } catch (err) {
+      // The body was not read to its end: close the connection after answering instead of reading on.
+      if (!req.complete) res.setHeader('Connection', 'close');
+      refused.inc({ status: String(err instanceof AppError ? err.status : 500) });
+      throw err;
+    }
+    const { job, created } = await service.submit({ id, owner: caller.userId, files, requestId: req.id });
+    submitted.inc({ outcome: created ? 'created' : 'deduplicated' });
+
+    const wait = preferredWait(req.headers.prefer, options.maxWaitSeconds);
+    let current = job;
+    if (wait && !isFinished(job.status)) {
+      const gone = new AbortController();
+      const onClose = () => gone.abort();
+      res.once('close', onClose);
+      const signal = AbortSignal.any([gone.signal, options.shutdown]);
+      current = (await service.waitUntilFinished(job.id, caller.userId, wait * 1000, signal)) ?? job;
+      res.off('close', onClose);
+    }
+    if (wait !== undefined) res.setHeader('Preference-Applied', `wait=${wait}`);
+    res.setHeader('Location', jobLocation(job.id));
+    if (isFinished(current.status)) {
+      // A deduplicated upload found the earlier job without its result: read it whole.
+      if (current.status === 'completed' && current.result === null) current = await service.get(job.id, caller.userId);
+      res.status(200).json(jobView(current));
+    } else {
+      res.status(202).json({ id: current.id, status: current.status });
+    }
+  });
+
+  router.get('/qa/jobs', identified, async (req, res) => {
+    const caller = callerOf(req);
+    const parsed = listQuery.safeParse(req.query);
+    if (!parsed.success) {
+      const issues = parsed.error.issues.map((issue) => ({ field: issue.path.join('.'), message: issue.message }));
+      throw AppError.validation(`Invalid query: ${issues.map((i) => `${i.field} ${i.message}`).join('; ')}`, issues);
+    }
+    const { page, limit } = parsed.data;
+    const { items, total } = await service.list(caller.userId, page, limit);
+    res.json({ items: items.map((job) => jobView(job, { withResult: false })), page, limit, total });
+  });
+
+  router.get('/qa/jobs/:id', identified, async (req, res) => {
+    const job = await service.get(jobIdOf(req), callerOf(req).userId);
+    res.json(jobView(job));
+  });
+
+  router.get('/qa/jobs/:id/events', identified, async (req, res) => {
+    const job = await service.get(jobIdOf(req), callerOf(req).userId);
+    streams.stream(req, res, job);
+  });
+
+  router.delete('/qa/jobs/:id', identified, async (req, res) => {
+    await service.remove(jobIdOf(req), callerOf(req).userId);
+    res.status(204).end();
+  });
+
+  return router;
+}

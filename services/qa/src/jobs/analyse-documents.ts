@@ -1,0 +1,65 @@
+import { analysePdfs, DocumentError, DocumentsError, type AnalysisResult, type AnalysisStage } from '../analysis';
+import { isDocumentPart, type DocumentPart, type DocumentProblem, type JobError } from '../domain/qa-job';
+
+/**
+ * The one place the pipeline meets the analysis library (services/qa/src/analysis): PDFs in,
+ * a match report and interview questions out. Everything the worker needs from it goes through here.
+ */
+export type { AnalysisResult, AnalysisStage };
+
+export type ProgressReporter = (stage: AnalysisStage) => Promise<void> | void;
+
+export function analyseDocuments(resume: Buffer, jd: Buffer, onProgress: ProgressReporter): Promise<AnalysisResult> {
+  // Offline question writing; the library's page and time limits for reading PDFs are its defaults.
+  return analysePdfs(resume, jd, { onProgress, now: new Date() });
+}
+
+interface DocumentErrorLike {
+  name?: unknown;
+  message?: unknown;
+  file?: unknown;
+  reason?: unknown;
+  errors?: unknown;
+}
+
+// By class, or by name when a second copy of the library module is loaded (BullMQ's UnrecoverableError
+// and the library's errors both set `name` for this reason).
+function isDocumentError(err: unknown): err is DocumentErrorLike {
+  return err instanceof DocumentError || (err as DocumentErrorLike | null)?.name === 'DocumentError';
+}
+
+function isDocumentsError(err: unknown): err is DocumentErrorLike & { errors: unknown[] } {
+  const e = err as DocumentErrorLike | null;
+  return err instanceof DocumentsError || (e?.name === 'DocumentsError' && Array.isArray(e.errors));
+}
+
+function problemOf(err: DocumentErrorLike): DocumentProblem | null {
+  if (typeof err.file !== 'string' || !isDocumentPart(err.file)) return null;
+  return {
+    file: err.file,
+    reason: typeof err.reason === 'string' ? err.reason : 'malformed',
+    message: typeof err.message === 'string' ? err.message : `The ${err.file} could not be read`,
+  };
+}
+
+/**
+ * What is wrong with the documents when the library refused them (DocumentError / DocumentsError);
+ * null for any other error, which is treated as transient and retried.
+ */
+export function documentProblemOf(err: unknown): JobError | null {
+  let problems: DocumentProblem[];
+  if (isDocumentsError(err)) {
+    problems = (err.errors as DocumentErrorLike[]).map(problemOf).filter((p): p is DocumentProblem => p !== null);
+  } else if (isDocumentError(err)) {
+    problems = [problemOf(err)].filter((p): p is DocumentProblem => p !== null);
+  } else {
+    return null;
+  }
+  const files = [...new Set(problems.map((p) => p.file))] as DocumentPart[];
+  return {
+    reason: 'invalid_document',
+    message: problems.length > 0 ? problems.map((p) => p.message).join(' ') : 'The documents could not be read.',
+    files,
+    problems,
+  };
+}

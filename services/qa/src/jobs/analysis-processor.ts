@@ -1,0 +1,141 @@
+import { runWithContext, type EventBus, type Logger, type Metrics } from '@app/common';
+import { UnrecoverableError, type Job } from 'bullmq';
+import { FileNotFoundError, type FileStore } from '../data/file-store';
+import type { QaJobRepository } from '../data/qa-job-repository';
+import { STAGE_PROGRESS, type JobError, type QaJob } from '../domain/qa-job';
+import { publishFinishedJob } from '../events/qa-events';
+import type { AnalysisResult } from './analyse-documents';
+import type { AnalysisJobData } from './analysis-queue';
+
+export interface JobMetrics {
+  completed: ReturnType<Metrics['counter']>;
+  failed: ReturnType<Metrics['counter']>;
+  duration: ReturnType<Metrics['histogram']>;
+}
+
+export interface ProcessorOptions {
+  jobs: QaJobRepository;
+  files: FileStore;
+  bus: EventBus;
+  logger: Logger;
+  metrics: JobMetrics;
+  analyse: (resume: Buffer, jd: Buffer, onProgress: (stage: string) => Promise<void>) => Promise<AnalysisResult>;
+  documentProblemOf: (err: unknown) => JobError | null;
+  now?: () => Date;
+}
+
+const PROCESSING_FAILED = 'The analysis could not be completed; please submit the documents again later';
+
+/**
+ * Runs one analysis job. Its effects are safe to repeat, because BullMQ may run a job again after a
+ * worker died or lost its lock: a finished job is not redone, the result is written only if the job
+ * has not finished yet, and only the write that finished it publishes the event.
+ */
+export function createAnalysisProcessor(options: ProcessorOptions) {
+  const { jobs, files, bus, logger, metrics } = options;
+  const now = options.now ?? (() => new Date());
+
+  const recordFinished = (job: QaJob, outcome: 'completed' | 'failed', reason?: string) => {
+    if (outcome === 'completed') metrics.completed.inc();
+    else metrics.failed.inc({ reason: reason ?? 'unknown' });
+    if (job.durationMs !== null) metrics.duration.observe({ outcome }, job.durationMs / 1000);
+  };
+
+  const failJob = async (id: string, error: JobError, startedAt?: Date | null) => {
+    const failed = await jobs.fail(id, error, now(), startedAt);
+    if (!failed) return;
+    recordFinished(failed, 'failed', error.reason);
+    await publishFinishedJob(bus, failed);
+  };
+
+  const process = async (job: Job<AnalysisJobData>): Promise<void> => {
+    const id = job.data.jobId;
+    const attempts = Math.max(job.attemptsStarted ?? 0, job.attemptsMade + 1);
+    const active = await jobs.markActive(id, attempts, now());
+    if (!active) {
+      // Deleted, or finished by an earlier run whose acknowledgement to BullMQ was lost (its event
+      // went out with the write that finished it).
+      logger.info({ jobId: id }, 'nothing to do: the job is gone or already finished');
+      return;
+    }
+    logger.info({ jobId: id, attempt: attempts }, 'analysis started');
+
+    let lastProgress = 0;
+    const report = async (stage: string) => {
+      // Stages the library adds later still move the bar forward, never back.
+      const progress = Math.max(lastProgress, STAGE_PROGRESS[stage] ?? lastProgress);
+      lastProgress = progress;
+      await Promise.all([jobs.setStage(id, stage, progress), job.updateProgress({ stage, progress })]);
+    };
+
+    let result: AnalysisResult;
+    try {
+      const [resume, jd] = await Promise.all([files.read(active.files.resume.fileId), files.read(active.files.jd.fileId)]);
+      result = await options.analyse(resume, jd, report);
+      await report('store');
+    } catch (err) {
+      if (err instanceof FileNotFoundError && !(await jobs.findById(id))) {
+        logger.info({ jobId: id }, 'job was deleted while it ran');
+        return;
+      }
+      const problem =
+        err instanceof FileNotFoundError
+          ? { reason: 'file_missing', message: 'An uploaded file is missing; submit the documents again', files: [] }
+          : options.documentProblemOf(err);
+      if (!problem) throw err;
+      logger.info({ jobId: id, problem }, 'documents refused');
+      await failJob(id, problem, active.startedAt);
+      // A bad document stays bad: no retries.
+      throw new UnrecoverableError(problem.message);
+    }
+
+    const completed = await jobs.complete(id, active.owner, result, now(), active.startedAt);
+    if (!completed) return;
+    recordFinished(completed, 'completed');
+    logger.info({ jobId: id, durationMs: completed.durationMs }, 'analysis completed');
+    await publishFinishedJob(bus, completed);
+  };
+
+  // Anything else that goes wrong (MongoDB or Redis away, a bug) is retried with backoff; the job's
+  // record says so, and says failed once the last attempt is spent.
+  const processWithRetries = async (job: Job<AnalysisJobData>): Promise<void> => {
+    try {
+      await process(job);
+    } catch (err) {
+      if (err instanceof UnrecoverableError) throw err;
+      const id = job.data.jobId;
+      const error: JobError = { reason: 'processing_failed', message: PROCESSING_FAILED, files: [] };
+      logger.warn({ err, jobId: id, attemptsMade: job.attemptsMade }, 'analysis attempt failed');
+      const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      const record = last ? failJob(id, error) : jobs.markRetrying(id, error);
+      await record.catch((recordErr: unknown) =>
+        logger.warn({ err: String(recordErr), jobId: id }, 'could not record the failed attempt'),
+      );
+      throw err;
+    }
+  };
+
+  return (job: Job<AnalysisJobData>) =>
+    runWithContext({ requestId: job.data.requestId ?? `job-${job.data.jobId}` }, () => processWithRetries(job));
+}
+
+/**
+ * A job that lost its worker too often is failed by BullMQ's stalled check without our processor
+ * running; record that in the job too.
+ */
+export async function failStalledJob(
+  options: Pick<ProcessorOptions, 'jobs' | 'bus' | 'metrics'> & { now?: () => Date },
+  jobId: string,
+): Promise<void> {
+  const now = options.now ?? (() => new Date());
+  const error: JobError = {
+    reason: 'processing_failed',
+    message: 'The analysis stopped repeatedly (its worker was lost); please submit the documents again',
+    files: [],
+  };
+  const failed = await options.jobs.fail(jobId, error, now());
+  if (!failed) return;
+  options.metrics.failed.inc({ reason: error.reason });
+  if (failed.durationMs !== null) options.metrics.duration.observe({ outcome: 'failed' }, failed.durationMs / 1000);
+  await publishFinishedJob(options.bus, failed);
+}

@@ -1,0 +1,128 @@
+import {
+  EventBus,
+  closeServer,
+  connectMongo,
+  createLogger,
+  createMetrics,
+  createServiceApp,
+  dependency,
+  listen,
+  once,
+  portOf,
+  runMain,
+  type Logger,
+} from '@app/common';
+import { Queue, Worker } from 'bullmq';
+import { loadWorkerConfig, type WorkerConfig } from './config';
+import { FileStore } from './data/file-store';
+import { mongoUrlFor, onEveryConnection, whenConnected } from './data/mongo-connection';
+import { QaJobRepository } from './data/qa-job-repository';
+import { analyseDocuments, documentProblemOf } from './jobs/analyse-documents';
+import { createAnalysisProcessor, failStalledJob } from './jobs/analysis-processor';
+import { analysisJobOptions, bullRedis, type AnalysisJobData } from './jobs/analysis-queue';
+
+export interface RunningWorker {
+  port: number;
+  url: string;
+  logger: Logger;
+  config: WorkerConfig;
+  stop(): Promise<void>;
+}
+
+const running = new Set<RunningWorker>();
+
+/**
+ * Starts a QA worker: takes analysis jobs from the BullMQ queue, and serves /health, /ready and
+ * /metrics on QA_WORKER_PORT. Any number of workers may run against the same queue.
+ */
+export async function start(overrides: NodeJS.ProcessEnv = {}): Promise<RunningWorker> {
+  const config = loadWorkerConfig(overrides);
+  const logger = createLogger('qa-worker', config.LOG_LEVEL);
+  const metrics = createMetrics('qa-worker');
+  const jobMetrics = {
+    completed: metrics.counter('qa_jobs_completed_total', 'QA jobs completed'),
+    failed: metrics.counter('qa_jobs_failed_total', 'QA jobs failed for good, by reason', ['reason']),
+    duration: metrics.histogram('qa_job_duration_seconds', 'QA job processing time, from start to result', ['outcome'], [
+      0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300,
+    ]),
+  };
+
+  const connection = connectMongo(mongoUrlFor(config.MONGO_URL, config.MONGO_DB), logger);
+  const jobs = new QaJobRepository(connection);
+  const files = new FileStore(connection);
+  const ensureIndexes = onEveryConnection(connection, logger, () => jobs.ensureIndexes());
+  const bus = new EventBus({ url: config.AMQP_URL, exchange: config.EVENTS_EXCHANGE, service: 'qa-worker', logger });
+  await bus.start();
+  if (await whenConnected(connection, 3000)) await ensureIndexes();
+
+  const redis = bullRedis(config.REDIS_URL, logger, `qa-worker:${config.QA_QUEUE_NAME}`, 'worker');
+  // Only to look up the state of a job reported stalled; shares the worker's connection.
+  const stalledLookup = new Queue<AnalysisJobData>(config.QA_QUEUE_NAME, { connection: redis });
+  stalledLookup.on('error', (err) => logger.warn({ err: String(err) }, 'queue error'));
+  const keep = analysisJobOptions({ attempts: config.QA_JOB_ATTEMPTS, backoffMs: config.QA_JOB_BACKOFF_MS });
+  const worker = new Worker<AnalysisJobData>(
+    config.QA_QUEUE_NAME,
+    createAnalysisProcessor({ jobs, files, bus, logger, metrics: jobMetrics, analyse: analyseDocuments, documentProblemOf }),
+    {
+      connection: redis,
+      concurrency: config.QA_WORKER_CONCURRENCY,
+      lockDuration: config.QA_LOCK_DURATION_MS,
+      stalledInterval: config.QA_STALLED_INTERVAL_MS,
+      maxStalledCount: config.QA_MAX_STALLED_COUNT,
+      removeOnComplete: keep.removeOnComplete as { count: number; age: number },
+      removeOnFail: keep.removeOnFail as { count: number },
+    },
+  );
+  worker.on('error', (err) => logger.warn({ err: String(err) }, 'worker error'));
+  worker.on('failed', (job, err) => {
+    // A refused document is an outcome, not a fault of the worker.
+    const level = err.name === 'UnrecoverableError' ? 'info' : 'warn';
+    logger[level]({ jobId: job?.id, attemptsMade: job?.attemptsMade, err: err.message }, 'job attempt failed');
+  });
+  worker.on('stalled', (jobId) => {
+    logger.warn({ jobId }, 'job stalled (its worker was lost); BullMQ puts it back or fails it');
+    void (async () => {
+      if ((await stalledLookup.getJobState(jobId)) === 'failed') {
+        await failStalledJob({ jobs, bus, metrics: jobMetrics }, jobId);
+      }
+    })().catch((err: unknown) => logger.warn({ err: String(err), jobId }, 'could not record a stalled job'));
+  });
+
+  const app = createServiceApp({
+    service: 'qa-worker',
+    logger,
+    metrics,
+    dependencies: [dependency.mongodb(connection), dependency.redis(redis), dependency.rabbitmq(bus)],
+    routes: () => undefined,
+  });
+  const server = await listen(app, config.QA_WORKER_PORT, config.HOST);
+  const port = portOf(server);
+  logger.info({ port, queue: config.QA_QUEUE_NAME, concurrency: config.QA_WORKER_CONCURRENCY }, 'qa worker started');
+
+  const instance: RunningWorker = {
+    port,
+    url: `http://127.0.0.1:${port}`,
+    logger,
+    config,
+    stop: once(async () => {
+      running.delete(instance);
+      await closeServer(server);
+      // Waits for the jobs in hand to finish; new ones are not taken.
+      await worker.close();
+      await stalledLookup.close();
+      await bus.close();
+      await redis.quit().catch(() => redis.disconnect());
+      await connection.close();
+      logger.info('qa worker stopped');
+    }),
+  };
+  running.add(instance);
+  return instance;
+}
+
+/** Stops every worker this process started. */
+export async function stop(): Promise<void> {
+  await Promise.all([...running].map((instance) => instance.stop()));
+}
+
+if (require.main === module) void runMain('qa-worker', () => start());

@@ -1,0 +1,247 @@
+import { randomUUID } from 'node:crypto';
+import { Worker } from 'bullmq';
+import mongoose, { type Connection } from 'mongoose';
+import { EventBus, createLogger, createMetrics } from '@app/common';
+import { start as startService, type RunningService } from '../../src/main';
+import { start as startWorker, type RunningWorker } from '../../src/worker';
+import { FileStore } from '../../src/data/file-store';
+import { QaJobRepository } from '../../src/data/qa-job-repository';
+import { documentProblemOf } from '../../src/jobs/analyse-documents';
+import { createAnalysisProcessor } from '../../src/jobs/analysis-processor';
+import { AnalysisQueue, bullRedis, type AnalysisJobData } from '../../src/jobs/analysis-queue';
+import { captureQaEvents } from './event-capture';
+import { AMQP_URL, MONGO_URL, REDIS_URL, cleanUp, client, jdPdf, resumePdf, sleep, uniqueEnv, waitForJob, type Client } from './support';
+
+const env = uniqueEnv();
+let service: RunningService;
+let worker: RunningWorker;
+let api: Client;
+let db: Connection;
+let capture: Awaited<ReturnType<typeof captureQaEvents>>;
+let resume: Buffer;
+let jd: Buffer;
+
+const user = () => `user-${randomUUID()}`;
+
+async function eventsFor(jobId: string, count = 1, timeoutMs = 5000) {
+  const deadline = Date.now() + timeoutMs;
+  while (capture.of(jobId).length < count && Date.now() < deadline) await sleep(50);
+  // A short grace period shows that no duplicate follows.
+  await sleep(200);
+  return capture.of(jobId);
+}
+
+beforeAll(async () => {
+  capture = await captureQaEvents();
+  service = await startService(env);
+  worker = await startWorker(env);
+  api = client(service.url, env);
+  db = await mongoose.createConnection(`${MONGO_URL.replace(/\/?$/, '/')}${env.MONGO_DB}`).asPromise();
+  [resume, jd] = await Promise.all([resumePdf(), jdPdf()]);
+});
+
+afterAll(async () => {
+  await worker?.stop();
+  await service?.stop();
+  await capture?.close();
+  await db?.close();
+  await cleanUp(env);
+});
+
+describe('processing an upload', () => {
+  test('when a resume and a job description are uploaded, then the job completes with questions and one event', async () => {
+    const owner = user();
+    const response = await api.upload(owner, { resume, jd });
+    expect(response.status).toBe(202);
+    const location = response.headers.get('location')!;
+    const { id } = await response.json();
+    expect(location).toBe(`/qa/jobs/${id}`);
+
+    const job = await waitForJob(api, id, owner);
+    expect(job).toMatchObject({ id, status: 'completed', progress: 100, stage: 'completed', attempts: 1 });
+    expect(job.error).toBeUndefined();
+    expect(Date.parse(job.startedAt)).toBeGreaterThanOrEqual(Date.parse(job.createdAt));
+    expect(Date.parse(job.finishedAt)).toBeGreaterThanOrEqual(Date.parse(job.startedAt));
+    expect(job.durationMs).toEqual(expect.any(Number));
+    expect(job.result).toEqual(expect.objectContaining({ questions: expect.any(Array), match: expect.anything() }));
+    expect(job.result.questions.length).toBeGreaterThan(0);
+
+    const events = await eventsFor(id);
+    expect(events).toEqual([{ type: 'qa.job.completed', data: { owner, jobId: id } }]);
+    expect(await db.collection('qajobs').findOne({ _id: id as never })).toMatchObject({ completions: 1 });
+
+    // The list leaves the result out.
+    const list = await api.json('GET', '/qa/jobs', owner);
+    expect(list.body.items[0]).toMatchObject({ id, status: 'completed' });
+    expect(list.body.items[0].result).toBeUndefined();
+  });
+
+  test('when Prefer: wait=30 is sent, then 200 with the finished job and Preference-Applied: wait=30', async () => {
+    const owner = user();
+    const response = await api.upload(owner, { resume, jd: await jdPdf('prefer') }, { prefer: 'wait=30' });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('preference-applied')).toBe('wait=30');
+    const body = await response.json();
+    expect(response.headers.get('location')).toBe(`/qa/jobs/${body.id}`);
+    expect(body.status).toBe('completed');
+    expect(body.result.questions.length).toBeGreaterThan(0);
+  });
+
+  test('when the same files come again after the job completed, then the same job answers with 200', async () => {
+    const owner = user();
+    const first = await (await api.upload(owner, { resume, jd: await jdPdf('again') })).json();
+    await waitForJob(api, first.id, owner);
+    const again = await api.upload(owner, { resume, jd: await jdPdf('again') });
+    expect(again.status).toBe(200);
+    const body = await again.json();
+    expect(body).toMatchObject({ id: first.id, status: 'completed' });
+    expect(body.result.questions.length).toBeGreaterThan(0);
+    expect(await db.collection('qajobs').countDocuments({ owner })).toBe(1);
+  });
+
+  test('when the resume is a truncated PDF, then the job fails at once naming the resume, without retries', async () => {
+    const owner = user();
+    const truncated = resume.subarray(0, Math.floor(resume.length / 3));
+    const { id } = await (await api.upload(owner, { resume: truncated, jd })).json();
+    const job = await waitForJob(api, id, owner);
+    expect(job.status).toBe('failed');
+    expect(job.attempts).toBe(1);
+    expect(job.error).toMatchObject({ reason: 'invalid_document', files: ['resume'] });
+    expect(job.error.message).toContain('resume');
+    expect(job.result).toBeUndefined();
+    expect(await eventsFor(id)).toEqual([{ type: 'qa.job.failed', data: { owner, jobId: id } }]);
+  });
+
+  test('when both files are bad PDFs, then the failure names both', async () => {
+    const owner = user();
+    const { id } = await (
+      await api.upload(owner, {
+        resume: resume.subarray(0, 200),
+        jd: Buffer.from('%PDF-1.7\nthis is not really a pdf at all\n'),
+      })
+    ).json();
+    const job = await waitForJob(api, id, owner);
+    expect(job.status).toBe('failed');
+    expect(job.attempts).toBe(1);
+    expect([...job.error.files].sort()).toEqual(['jd', 'resume']);
+    expect(job.error.problems).toHaveLength(2);
+  });
+
+  test('when the events are followed, then progress events arrive and a final completed event ends the stream', async () => {
+    const owner = user();
+    const { id } = await (await api.upload(owner, { resume, jd: await jdPdf('sse') })).json();
+    const response = await api.request('GET', `/qa/jobs/${id}/events`, { userId: owner });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    const text = await response.text(); // ends when the server closes the stream
+    const events = text
+      .split('\n\n')
+      .map((block) => ({
+        event: /^event: (.*)$/m.exec(block)?.[1],
+        data: /^data: (.*)$/m.exec(block)?.[1],
+      }))
+      .filter((e) => e.event);
+    expect(events.filter((e) => e.event === 'progress').length).toBeGreaterThan(0);
+    const last = events[events.length - 1]!;
+    expect(last.event).toBe('completed');
+    const final = JSON.parse(last.data!);
+    expect(final).toMatchObject({ id, status: 'completed', progress: 100 });
+    expect(final.result.questions.length).toBeGreaterThan(0);
+    const progress = events.filter((e) => e.event === 'progress').map((e) => JSON.parse(e.data!).progress as number);
+    expect([...progress].sort((a, b) => a - b)).toEqual(progress);
+  });
+
+  test('when a finished job is deleted, then its record and files are gone', async () => {
+    const owner = user();
+    const { id } = await (await api.upload(owner, { resume, jd: await jdPdf('delete') }, { prefer: 'wait=30' })).json();
+    expect((await api.request('DELETE', `/qa/jobs/${id}`, { userId: owner })).status).toBe(204);
+    expect((await api.json('GET', `/qa/jobs/${id}`, owner)).status).toBe(404);
+    expect(await db.collection('qaFiles.files').countDocuments({ 'metadata.owner': owner })).toBe(0);
+  });
+
+  test('when the worker is asked, then /health, /ready and job metrics answer', async () => {
+    expect((await fetch(`${worker.url}/health`)).status).toBe(200);
+    const ready = await fetch(`${worker.url}/ready`);
+    expect(ready.status).toBe(200);
+    expect(((await ready.json()) as any).checks).toEqual({ mongodb: 'up', redis: 'up', rabbitmq: 'up' });
+    const metrics = await (await fetch(`${worker.url}/metrics`)).text();
+    expect(metrics).toMatch(/^qa_jobs_completed_total\{service="qa-worker"\} [1-9]/m);
+    expect(metrics).toMatch(/^qa_jobs_failed_total\{reason="invalid_document",service="qa-worker"\} [1-9]/m);
+    expect(metrics).toContain('qa_job_duration_seconds_bucket');
+  });
+});
+
+describe('retrying a transient failure', () => {
+  test('when an attempt fails for a reason other than the documents, then the job is retried and completes', async () => {
+    // Our processor with an analysis that fails once (as if MongoDB had blinked), on a queue of its own.
+    const queueName = `test-${randomUUID()}`;
+    const logger = createLogger('qa-test', 'silent');
+    const connection = mongoose.createConnection(`${MONGO_URL.replace(/\/?$/, '/')}${env.MONGO_DB}`);
+    await connection.asPromise();
+    const jobs = new QaJobRepository(connection);
+    const files = new FileStore(connection);
+    const bus = new EventBus({ url: AMQP_URL, service: 'qa-test', logger });
+    await bus.start();
+    const metrics = createMetrics('qa-test');
+    let calls = 0;
+    const redis = bullRedis(REDIS_URL, logger, 'qa-test-worker', 'worker');
+    const flaky = new Worker<AnalysisJobData>(
+      queueName,
+      createAnalysisProcessor({
+        jobs,
+        files,
+        bus,
+        logger,
+        metrics: {
+          completed: metrics.counter('c', 'c'),
+          failed: metrics.counter('f', 'f', ['reason']),
+          duration: metrics.histogram('d', 'd', ['outcome']),
+        },
+        documentProblemOf,
+        analyse: async () => {
+          calls += 1;
+          if (calls === 1) throw new Error('connection lost');
+          return { questions: ['Why?'] } as never;
+        },
+      }),
+      { connection: redis },
+    );
+    const producer = new AnalysisQueue(REDIS_URL, queueName, { attempts: 3, backoffMs: 100 }, logger);
+    try {
+      const owner = user();
+      const id = randomUUID();
+      const stored = async (part: 'resume' | 'jd', content: Buffer) => {
+        const upload = files.openUpload(`${part}.pdf`, { owner, jobId: id, part });
+        await new Promise((resolve, reject) => upload.stream.once('finish', resolve).once('error', reject).end(content));
+        return { fileId: upload.id, name: `${part}.pdf`, size: content.length, sha256: 'x'.repeat(64) };
+      };
+      await jobs.insert({
+        id,
+        owner,
+        contentHash: randomUUID(),
+        dedupBucket: 0,
+        files: { resume: await stored('resume', resume), jd: await stored('jd', jd) },
+        createdAt: new Date(),
+      });
+      await producer.enqueue({ jobId: id, owner });
+      const deadline = Date.now() + 15_000;
+      let record = await jobs.findById(id);
+      while (Date.now() < deadline && record?.status !== 'completed') {
+        await sleep(100);
+        record = await jobs.findById(id);
+      }
+      expect(calls).toBe(2);
+      expect(record).toMatchObject({ status: 'completed', attempts: 2 });
+    } finally {
+      await flaky.close();
+      await producer.close();
+      await redis.quit();
+      await bus.close();
+      await connection.close();
+      const { Queue } = await import('bullmq');
+      const q = new Queue(queueName, { connection: { url: REDIS_URL } });
+      await q.obliterate({ force: true }).catch(() => undefined);
+      await q.close();
+    }
+  });
+});
