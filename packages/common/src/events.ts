@@ -108,6 +108,15 @@ export class EventBus {
     return envelope;
   }
 
+  /**
+   * Publishes and says whether the broker confirmed it. False means it is buffered in this
+   * process only: a caller that must never lose it keeps its own record and publishes again.
+   */
+  async publishConfirmed<T>(routingKey: string, data: T): Promise<boolean> {
+    const envelope = await this.publish(routingKey, data);
+    return !this.pending.some((p) => p.envelope.id === envelope.id);
+  }
+
   /** Consumes `routingKeys` into the durable queue `queue`; the handler's success acks the message. */
   async subscribe(queue: string, routingKeys: string[], handler: EventHandler, options: SubscribeOptions = {}): Promise<void> {
     const subscription = { queue, routingKeys, handler, prefetch: options.prefetch ?? 10, perInstance: options.perInstance ?? false };

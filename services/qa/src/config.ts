@@ -1,4 +1,4 @@
-import { env, loadConfig } from '@app/common';
+import { ConfigError, env, loadConfig } from '@app/common';
 import { z } from 'zod';
 
 // What the HTTP service and the worker both need: the same database, queue and broker.
@@ -29,9 +29,9 @@ const apiShape = {
   QA_MAX_WAIT_SECONDS: env.int(60, 0, 300),
   QA_POLL_INTERVAL_MS: env.int(300, 20, 10_000),
   QA_SSE_HEARTBEAT_MS: env.int(15_000, 100, 300_000),
-  // Default: qa.user-deleted, or <exchange>.qa.user-deleted on another exchange, so that deployments
-  // isolated by EVENTS_EXCHANGE on one broker do not share (and steal from) one consumer queue.
-  QA_USER_DELETED_QUEUE: z.string().min(1).max(200).optional(),
+  // The event bus prefixes it with EVENTS_EXCHANGE when that is not the default, so deployments
+  // isolated by exchange on one broker never share (and steal from) one consumer queue.
+  QA_USER_DELETED_QUEUE: z.string().min(1).max(200).default('qa.user-deleted'),
 };
 
 const workerShape = {
@@ -43,19 +43,29 @@ const workerShape = {
   QA_STALLED_INTERVAL_MS: env.int(5000, 500, 600_000),
   // How many times a job may lose its worker before it counts as failed (a poison document crashing workers).
   QA_MAX_STALLED_COUNT: env.int(1, 0, 100),
+  QA_ANNOUNCE_SWEEP_MS: env.int(30_000, 100, 3_600_000),
+  QA_ANNOUNCE_GRACE_MS: env.int(15_000, 0, 3_600_000),
+  // Bounds on reading one PDF: more pages is a bad document, not a longer job.
+  QA_PDF_MAX_PAGES: env.int(20, 1, 500),
+  QA_PDF_TIMEOUT_MS: env.int(10_000, 100, 120_000),
+  // An OpenAI-compatible chat completions endpoint writes the questions when set; offline otherwise.
+  QA_LLM_BASE_URL: env.url(['http', 'https']).optional(),
+  QA_LLM_MODEL: z.string().min(1).optional(),
+  QA_LLM_API_KEY: z.string().min(1).optional(),
+  QA_LLM_TIMEOUT_MS: env.int(20_000, 100, 300_000),
 };
 
 export type ApiConfig = ReturnType<typeof loadApiConfig>;
 export type WorkerConfig = ReturnType<typeof loadWorkerConfig>;
 
 export function loadApiConfig(overrides: NodeJS.ProcessEnv = {}) {
-  const config = loadConfig(apiShape, { ...process.env, ...overrides });
-  const userDeletedQueue =
-    config.QA_USER_DELETED_QUEUE ??
-    (config.EVENTS_EXCHANGE === 'app.events' ? 'qa.user-deleted' : `${config.EVENTS_EXCHANGE}.qa.user-deleted`);
-  return { ...config, QA_USER_DELETED_QUEUE: userDeletedQueue };
+  return loadConfig(apiShape, { ...process.env, ...overrides });
 }
 
 export function loadWorkerConfig(overrides: NodeJS.ProcessEnv = {}) {
-  return loadConfig(workerShape, { ...process.env, ...overrides });
+  const config = loadConfig(workerShape, { ...process.env, ...overrides });
+  if (config.QA_LLM_BASE_URL && !config.QA_LLM_MODEL) {
+    throw new ConfigError(['QA_LLM_MODEL is required when QA_LLM_BASE_URL is set']);
+  }
+  return config;
 }

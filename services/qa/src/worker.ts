@@ -17,8 +17,9 @@ import { loadWorkerConfig, type WorkerConfig } from './config';
 import { FileStore } from './data/file-store';
 import { mongoUrlFor, onEveryConnection, whenConnected } from './data/mongo-connection';
 import { QaJobRepository } from './data/qa-job-repository';
-import { analyseDocuments, documentProblemOf } from './jobs/analyse-documents';
+import { documentAnalyser, documentProblemOf } from './jobs/analyse-documents';
 import { createAnalysisProcessor, failStalledJob } from './jobs/analysis-processor';
+import { publishFinishedJob } from './events/qa-events';
 import { analysisJobOptions, bullRedis, type AnalysisJobData } from './jobs/analysis-queue';
 
 export interface RunningWorker {
@@ -59,10 +60,23 @@ export async function start(overrides: NodeJS.ProcessEnv = {}): Promise<RunningW
   // Only to look up the state of a job reported stalled; shares the worker's connection.
   const stalledLookup = new Queue<AnalysisJobData>(config.QA_QUEUE_NAME, { connection: redis });
   stalledLookup.on('error', (err) => logger.warn({ err: String(err) }, 'queue error'));
+  const analyser = documentAnalyser({
+    limits: { maxPages: config.QA_PDF_MAX_PAGES, timeoutMs: config.QA_PDF_TIMEOUT_MS },
+    ...(config.QA_LLM_BASE_URL && config.QA_LLM_MODEL
+      ? {
+          llm: {
+            baseUrl: config.QA_LLM_BASE_URL,
+            model: config.QA_LLM_MODEL,
+            timeoutMs: config.QA_LLM_TIMEOUT_MS,
+            ...(config.QA_LLM_API_KEY ? { apiKey: config.QA_LLM_API_KEY } : {}),
+          },
+        }
+      : {}),
+  });
   const keep = analysisJobOptions({ attempts: config.QA_JOB_ATTEMPTS, backoffMs: config.QA_JOB_BACKOFF_MS });
   const worker = new Worker<AnalysisJobData>(
     config.QA_QUEUE_NAME,
-    createAnalysisProcessor({ jobs, files, bus, logger, metrics: jobMetrics, analyse: analyseDocuments, documentProblemOf }),
+    createAnalysisProcessor({ jobs, files, bus, logger, metrics: jobMetrics, analyse: analyser, documentProblemOf }),
     {
       connection: redis,
       concurrency: config.QA_WORKER_CONCURRENCY,
@@ -88,6 +102,18 @@ export async function start(overrides: NodeJS.ProcessEnv = {}): Promise<RunningW
     })().catch((err: unknown) => logger.warn({ err: String(err), jobId }, 'could not record a stalled job'));
   });
 
+  // Finished jobs whose event the broker never confirmed (a worker died, the broker was away) are
+  // announced again; the grace period leaves the finishing worker time to do it itself.
+  const sweep = setInterval(() => {
+    void (async () => {
+      if (!bus.isConnected()) return;
+      for (const job of await jobs.unannounced(new Date(Date.now() - config.QA_ANNOUNCE_GRACE_MS), 50)) {
+        await publishFinishedJob(bus, jobs, job);
+      }
+    })().catch((err: unknown) => logger.warn({ err: String(err) }, 'event sweep failed'));
+  }, config.QA_ANNOUNCE_SWEEP_MS);
+  sweep.unref();
+
   const app = createServiceApp({
     service: 'qa-worker',
     logger,
@@ -106,6 +132,7 @@ export async function start(overrides: NodeJS.ProcessEnv = {}): Promise<RunningW
     config,
     stop: once(async () => {
       running.delete(instance);
+      clearInterval(sweep);
       await closeServer(server);
       // Waits for the jobs in hand to finish; new ones are not taken.
       await worker.close();

@@ -289,8 +289,8 @@ export class QaJobRepository {
    * Stores the result and completes the job, unless it already finished (or is gone): a re-run after
    * a worker died between storing and acknowledging writes nothing. The result is inserted once (a
    * second insert for the same job is a duplicate key, and the first stays); the status change is
-   * one conditional write that also sets `eventPublishedAt`, so that only the call that completed
-   * the job publishes its event. Returns the job when this call completed it.
+   * one conditional write; its event is announced afterwards (see `markEventPublished`). Returns the
+   * job when this call completed it.
    */
   async complete(id: string, owner: string, result: unknown, now: Date, startedAt: Date | null): Promise<QaJob | null> {
     try {
@@ -311,7 +311,7 @@ export class QaJobRepository {
               error: null,
               finishedAt: now,
               durationMs,
-              eventPublishedAt: now,
+              eventPublishedAt: null,
             },
             $inc: { completions: 1 },
           },
@@ -327,8 +327,33 @@ export class QaJobRepository {
     return doc ? toJob(doc) : null;
   }
 
+  /** Records that the broker confirmed the job's completed/failed event. */
+  async markEventPublished(id: string, now: Date): Promise<void> {
+    await mapped(this.jobs.updateOne({ _id: id }, { $set: { eventPublishedAt: now } }).exec());
+  }
+
+  /** Whether a finished job's event still has to be announced (a worker died before the broker confirmed it). */
+  async needsAnnouncement(id: string): Promise<QaJob | null> {
+    const doc = await mapped(this.jobs.findById(id).lean<QaJobDoc>().exec());
+    if (!doc || (doc.status !== 'completed' && doc.status !== 'failed') || doc.eventPublishedAt) return null;
+    return toJob(doc);
+  }
+
+  /** Finished jobs whose event was never confirmed, oldest first, for the worker's periodic sweep. */
+  async unannounced(finishedBefore: Date, limit: number): Promise<QaJob[]> {
+    const docs = await mapped(
+      this.jobs
+        .find({ status: { $in: ['completed', 'failed'] }, eventPublishedAt: null, finishedAt: { $lt: finishedBefore } })
+        .sort({ finishedAt: 1 })
+        .limit(limit)
+        .lean<QaJobDoc[]>()
+        .exec(),
+    );
+    return docs.map((doc) => toJob(doc));
+  }
+
   /**
-   * Marks a job failed unless it already finished, claiming its event like `complete`; returns the
+   * Marks a job failed unless it already finished; returns the
    * job when this call failed it. Without `startedAt` it is read first (for durationMs).
    */
   async fail(id: string, error: JobError, now: Date, startedAt?: Date | null): Promise<QaJob | null> {
@@ -343,7 +368,7 @@ export class QaJobRepository {
       this.jobs
         .findOneAndUpdate(
           { _id: id, status: { $nin: ['completed', 'failed'] } },
-          { $set: { status: 'failed', stage: 'failed', error, finishedAt: now, durationMs, eventPublishedAt: now } },
+          { $set: { status: 'failed', stage: 'failed', error, finishedAt: now, durationMs, eventPublishedAt: null } },
           { returnDocument: 'after' },
         )
         .lean<QaJobDoc>()

@@ -1,5 +1,6 @@
 import type { EventBus, EventHandler, Logger } from '@app/common';
 import type { QaJob } from '../domain/qa-job';
+import type { QaJobRepository } from '../data/qa-job-repository';
 
 export const QA_JOB_COMPLETED = 'qa.job.completed';
 export const QA_JOB_FAILED = 'qa.job.failed';
@@ -11,13 +12,15 @@ export interface QaJobEvent {
 }
 
 /**
- * Publishes a finished job's event. Call it only with the job returned by the write that finished
- * it (QaJobRepository.complete / fail), which also set its `eventPublishedAt` marker: however many
- * times the store step runs, one call gets the job back, so the event goes out once.
+ * Announces a finished job, at least once: the job records the broker's confirm, and a job without
+ * one is announced again (by a re-run of its BullMQ job or the worker's sweep). Consumers key on
+ * `jobId`, so a repeat does no harm; a lost event would leave a stale cache behind.
  */
-export async function publishFinishedJob(bus: EventBus, job: QaJob): Promise<void> {
+export async function publishFinishedJob(bus: EventBus, jobs: Pick<QaJobRepository, 'markEventPublished'>, job: QaJob): Promise<void> {
   const event: QaJobEvent = { owner: job.owner, jobId: job.id };
-  await bus.publish(job.status === 'completed' ? QA_JOB_COMPLETED : QA_JOB_FAILED, event);
+  if (await bus.publishConfirmed(job.status === 'completed' ? QA_JOB_COMPLETED : QA_JOB_FAILED, event)) {
+    await jobs.markEventPublished(job.id, new Date());
+  }
 }
 
 /** `user.deleted`: the user's jobs, results and files go. A failure requeues the event (the removal is repeatable). */

@@ -1,4 +1,6 @@
 import { analysePdfs, DocumentError, DocumentsError, type AnalysisResult, type AnalysisStage } from '../analysis';
+import type { LlmOptions } from '../analysis/llm-questions';
+import type { PdfLimits } from '../analysis/pdf-text';
 import { isDocumentPart, type DocumentPart, type DocumentProblem, type JobError } from '../domain/qa-job';
 
 /**
@@ -9,9 +11,16 @@ export type { AnalysisResult, AnalysisStage };
 
 export type ProgressReporter = (stage: AnalysisStage) => Promise<void> | void;
 
-export function analyseDocuments(resume: Buffer, jd: Buffer, onProgress: ProgressReporter): Promise<AnalysisResult> {
-  // Offline question writing; the library's page and time limits for reading PDFs are its defaults.
-  return analysePdfs(resume, jd, { onProgress, now: new Date() });
+export interface AnalysisSettings {
+  limits: PdfLimits;
+  /** Set when a model service writes the questions; the library falls back to its offline result on any failure. */
+  llm?: LlmOptions;
+}
+
+/** Binds the worker's settings once, giving the processor a plain (resume, jd, progress) function. */
+export function documentAnalyser(settings: AnalysisSettings) {
+  return (resume: Buffer, jd: Buffer, onProgress: ProgressReporter): Promise<AnalysisResult> =>
+    analysePdfs(resume, jd, { onProgress, now: new Date(), limits: settings.limits, ...(settings.llm ? { llm: settings.llm } : {}) });
 }
 
 interface DocumentErrorLike {

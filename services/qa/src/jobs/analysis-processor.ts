@@ -29,7 +29,7 @@ const PROCESSING_FAILED = 'The analysis could not be completed; please submit th
 /**
  * Runs one analysis job. Its effects are safe to repeat, because BullMQ may run a job again after a
  * worker died or lost its lock: a finished job is not redone, the result is written only if the job
- * has not finished yet, and only the write that finished it publishes the event.
+ * has not finished yet, and its event is announced until the broker confirms it (at least once).
  */
 export function createAnalysisProcessor(options: ProcessorOptions) {
   const { jobs, files, bus, logger, metrics } = options;
@@ -45,7 +45,7 @@ export function createAnalysisProcessor(options: ProcessorOptions) {
     const failed = await jobs.fail(id, error, now(), startedAt);
     if (!failed) return;
     recordFinished(failed, 'failed', error.reason);
-    await publishFinishedJob(bus, failed);
+    await publishFinishedJob(bus, jobs, failed);
   };
 
   const process = async (job: Job<AnalysisJobData>): Promise<void> => {
@@ -53,8 +53,10 @@ export function createAnalysisProcessor(options: ProcessorOptions) {
     const attempts = Math.max(job.attemptsStarted ?? 0, job.attemptsMade + 1);
     const active = await jobs.markActive(id, attempts, now());
     if (!active) {
-      // Deleted, or finished by an earlier run whose acknowledgement to BullMQ was lost (its event
-      // went out with the write that finished it).
+      // Deleted, or finished by an earlier run whose acknowledgement to BullMQ was lost; that run
+      // may have died before the broker confirmed the event, so announce it if it was not.
+      const unannounced = await jobs.needsAnnouncement(id);
+      if (unannounced) await publishFinishedJob(bus, jobs, unannounced);
       logger.info({ jobId: id }, 'nothing to do: the job is gone or already finished');
       return;
     }
@@ -93,7 +95,7 @@ export function createAnalysisProcessor(options: ProcessorOptions) {
     if (!completed) return;
     recordFinished(completed, 'completed');
     logger.info({ jobId: id, durationMs: completed.durationMs }, 'analysis completed');
-    await publishFinishedJob(bus, completed);
+    await publishFinishedJob(bus, jobs, completed);
   };
 
   // Anything else that goes wrong (MongoDB or Redis away, a bug) is retried with backoff; the job's
@@ -137,5 +139,5 @@ export async function failStalledJob(
   if (!failed) return;
   options.metrics.failed.inc({ reason: error.reason });
   if (failed.durationMs !== null) options.metrics.duration.observe({ outcome: 'failed' }, failed.durationMs / 1000);
-  await publishFinishedJob(options.bus, failed);
+  await publishFinishedJob(options.bus, options.jobs, failed);
 }

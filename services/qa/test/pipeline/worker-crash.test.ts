@@ -37,6 +37,9 @@ function spawnWorker(name: string): { child: ChildProcess; output: () => string 
       // much shorter than this lapses on a loaded machine and makes healthy jobs look stalled).
       QA_LOCK_DURATION_MS: '4000',
       QA_STALLED_INTERVAL_MS: '1000',
+      // The sweep that announces finished jobs whose event was never confirmed, quickened for the test.
+      QA_ANNOUNCE_SWEEP_MS: '500',
+      QA_ANNOUNCE_GRACE_MS: '1000',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -134,23 +137,15 @@ test(`when a worker is killed in the middle of ${JOBS} jobs, then another picks 
   const notRetaken = records.filter((r) => inHand.includes(String(r._id)) && r.attempts < 2);
   expect(notRetaken.map((r) => ({ id: r._id, attempts: r.attempts }))).toEqual([]);
 
-  // Events: never two for a job. The marker that makes them so is set with the completing write,
-  // before publishing, so a worker killed between that write and the broker's confirm loses that
-  // one event (at most once): only a job the first worker had just completed may lack its event.
-  await waitUntil(
-    'the completion events',
-    async () => records.every((r) => capture.of(String(r._id)).length >= 1 || r.finishedAt.getTime() <= killedAt),
-    10_000,
+  // Events: at least once. A worker killed between finishing a job and the broker's confirm leaves
+  // the job unannounced; the job's re-run or the survivor's sweep announces it. Repeats are allowed
+  // (consumers key on jobId) and counted; a job without its event is a failure.
+  await waitUntil('the completion events', async () => records.every((r) => capture.of(String(r._id)).length >= 1), 20_000, async () =>
+    JSON.stringify(records.filter((r) => capture.of(String(r._id)).length === 0).map((r) => r._id)),
   );
-  await sleep(500);
-  const silent = records.filter((r) => capture.of(String(r._id)).length === 0);
-  expect(silent.filter((r) => r.finishedAt.getTime() > killedAt).map((r) => r._id)).toEqual([]);
-  expect(silent.length).toBeLessThanOrEqual(2); // the first worker's concurrency
-  const wrong = records.filter((r) => {
-    const events = capture.of(String(r._id));
-    return events.length > 1 || events.some((e) => e.type !== 'qa.job.completed' || e.data.owner !== owner);
-  });
+  const wrong = records.filter((r) => capture.of(String(r._id)).some((e) => e.type !== 'qa.job.completed' || e.data.owner !== owner));
   expect(wrong.map((r) => ({ id: r._id, events: capture.of(String(r._id)) }))).toEqual([]);
+  const repeated = records.filter((r) => capture.of(String(r._id)).length > 1).length;
 
   // SIGTERM: the second worker drains and exits cleanly.
   second.child.kill('SIGTERM');
@@ -159,7 +154,7 @@ test(`when a worker is killed in the middle of ${JOBS} jobs, then another picks 
 
   process.stdout.write(
     `worker crash run: ${JOBS} jobs; uploads ${uploaded - started} ms; killed after ${completedAtKill} completed with ${inHand.length} in hand ` +
-      `(${silent.length} completed just before the kill without their event) ` +
+      `(${repeated} events announced twice) ` +
       `at ${killedAt - started} ms; all completed at ${finished - started} ms (recovery and the rest: ${finished - killedAt} ms)\n`,
   );
 });
