@@ -1,0 +1,81 @@
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ROOT } from '../../scripts/src/servers';
+import { login, shell, startE2EStack, type E2EStack } from '../support/e2e-stack';
+
+// The seed's last example, verbatim but for the placeholder and the port.
+const SEED_QA = `curl -X POST "http://127.0.0.1:8000/qa/generate" \\
+  -H "Authorization: Bearer <TOKAN>" \\
+  -F "resume=@S_Sangeetha.pdf" \\
+  -F "jd=@Data_Quality_Analyst.pdf"`;
+
+let stack: E2EStack;
+let token: string;
+let folder: string;
+
+beforeAll(async () => {
+  stack = await startE2EStack();
+  token = await login(stack.gatewayUrl, 'anurag', 'password123');
+  // A real two-page resume and job description from the labelled set, under the seed's file names.
+  folder = mkdtempSync(join(tmpdir(), 'qa-seed-'));
+  const pair = join(ROOT, 'services/qa/fixtures/labelled/03-data-quality-analyst');
+  copyFileSync(join(pair, 'resume.pdf'), join(folder, 'S_Sangeetha.pdf'));
+  copyFileSync(join(pair, 'jd.pdf'), join(folder, 'Data_Quality_Analyst.pdf'));
+}, 120_000);
+
+afterAll(async () => {
+  rmSync(folder, { recursive: true, force: true });
+  await stack?.stop();
+});
+
+async function runSeed(extraHeaders = '') {
+  const command = SEED_QA.replace('<TOKAN>', token)
+    .replace('127.0.0.1:8000', new URL(stack.gatewayUrl).host)
+    .replace(/^curl /, `curl -s -D - ${extraHeaders} `);
+  const { stdout } = await shell(command, {}, folder);
+  const [head, ...body] = stdout.split(/\r?\n\r?\n/);
+  const status = Number(/^HTTP\/[\d.]+ (\d+)/.exec(head!)![1]);
+  const headers = Object.fromEntries(
+    head!
+      .split(/\r?\n/)
+      .slice(1)
+      .map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]),
+  );
+  return { status, headers, json: JSON.parse(body.join('\n\n')) as Record<string, any> };
+}
+
+describe("the seed's /qa/generate curl through the gateway", () => {
+  it('as written: 202 with a job that completes', async () => {
+    const { status, headers, json } = await runSeed();
+    expect(status).toBe(202);
+    expect(headers.location).toBe(`/qa/jobs/${json.id}`);
+    let job: Record<string, any> = json;
+    for (let i = 0; i < 100 && job.status !== 'completed' && job.status !== 'failed'; i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      job = (await (await fetch(stack.gatewayUrl + headers.location, { headers: { authorization: `Bearer ${token}` } })).json()) as Record<string, any>;
+    }
+    expect(job.status).toBe('completed');
+  });
+
+  it('with Prefer: wait=30: the questions in the same call, naming skills of both documents and the ones missing', async () => {
+    // The same two files again are served from the earlier job (deduplication), so the call returns at once.
+    const { status, headers, json } = await runSeed('-H "Prefer: wait=30"');
+    expect(status).toBe(200);
+    expect(headers['preference-applied']).toBe('wait=30');
+    const result = json.result;
+    const matched: string[] = result.match.matched.map((m: { skill: string }) => m.skill);
+    expect(matched).toEqual(expect.arrayContaining(['SQL', 'Data quality', 'Snowflake']));
+    for (const m of result.match.matched) expect(m.evidence.text ?? m.evidence.line).toBeTruthy();
+    expect(result.match.score).toBeGreaterThan(50);
+    expect(result.match.missing.map((m: { skill: string }) => m.skill)).toEqual(expect.arrayContaining(['Data governance']));
+    expect(result.questions.length).toBeGreaterThanOrEqual(12);
+    const technical = result.questions.filter((q: { category: string }) => q.category === 'technical');
+    expect(technical.length).toBeGreaterThan(0);
+    // Each question says what led to it, quoting the documents.
+    for (const q of result.questions) expect(q.why).toMatch(/["“]/);
+    const gap = result.questions.filter((q: { category: string }) => q.category === 'gap');
+    expect(gap.length).toBeGreaterThan(0);
+    for (const q of gap) expect(result.match.missing.map((m: { skill: string }) => m.skill)).toContain(q.skill);
+  });
+});
