@@ -79,7 +79,8 @@ function merge(fragments: OpenApiFragment[]): Json {
   for (const fragment of fragments) {
     Object.assign(paths, fragment.paths ?? {});
     for (const [section, entries] of Object.entries(fragment.components ?? {})) {
-      components[section] = { ...(components[section] ?? {}), ...entries };
+      // The gateway's own entries (its security scheme, with the refresh URL) win over a service's copy.
+      components[section] = { ...entries, ...(components[section] ?? {}) };
     }
     tags.push(...(fragment.tags ?? []));
   }

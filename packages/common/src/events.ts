@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import amqp, { type ChannelModel, type ConfirmChannel, type ConsumeMessage } from 'amqplib';
 import type { Logger } from 'pino';
+import { withTimeout } from './readiness';
 import { currentContext, runWithContext } from './request-context';
 
 /** What travels on the wire for every domain event. */
@@ -136,7 +137,8 @@ export class EventBus {
     const connection = this.connection;
     this.connection = undefined;
     this.channel = undefined;
-    await connection?.close().catch(() => undefined);
+    // amqplib's close never settles if the socket dies mid-close; shutdown must not wait on it.
+    if (connection) await withTimeout(connection.close(), 3000, 'amqp close').catch(() => undefined);
     if (this.pending.length > 0) {
       this.options.logger.warn({ pending: this.pending.length }, 'closing with unsent events');
     }

@@ -17,6 +17,7 @@ const shape = {
   MONGO_DB: z.string().regex(/^[A-Za-z0-9_-]{1,63}$/, 'must be 1-63 letters, digits, _ or -').default('auth'),
   REDIS_URL: env.url(['redis', 'rediss']),
   AMQP_URL: env.url(['amqp', 'amqps']),
+  EVENTS_EXCHANGE: z.string().min(1).max(200).default('app.events'),
 
   JWT_ISSUER: z.string().min(1).default('api-gateway-auth'),
   JWT_AUDIENCE: z.string().min(1).default('api-gateway'),

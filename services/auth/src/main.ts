@@ -59,7 +59,7 @@ export async function start(overrides: NodeJS.ProcessEnv = {}): Promise<RunningS
 
   const mongo = connectMongo(mongoUrlFor(config.MONGO_URL, config.MONGO_DB), logger);
   const redis = connectRedis(config.REDIS_URL, logger, 'auth');
-  const bus = new EventBus({ url: config.AMQP_URL, service: 'auth', logger });
+  const bus = new EventBus({ url: config.AMQP_URL, exchange: config.EVENTS_EXCHANGE, service: 'auth', logger });
   await bus.start();
 
   const users = userRepository(mongo);

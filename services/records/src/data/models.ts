@@ -1,0 +1,119 @@
+import { Schema, type Connection, type Model } from 'mongoose';
+import { RECORD_LIMITS } from '../domain/record';
+
+export interface RecordDocument {
+  /** String(id): FerretDB v1 answers `_id`-only string lookups from its primary key, any other filter by a scan. */
+  _id: string;
+  id: number;
+  owner: string;
+  option_type: string;
+  description: string;
+  status: string;
+  createdAt: Date;
+  updatedAt: Date;
+  version: number;
+  /** The Idempotency-Key the record was created under, so an abandoned attempt can be recovered. */
+  requestKey?: string;
+}
+
+export interface CounterDocument {
+  _id: string;
+  seq: number;
+}
+
+export interface IdempotencyKeyDocument {
+  owner: string;
+  key: string;
+  requestHash: string;
+  /** The answer given to the first request (a record view); null while that request is in flight. */
+  response: unknown;
+  createdAt: Date;
+  completedAt: Date | null;
+}
+
+export interface OutboxDocument {
+  type: string;
+  data: unknown;
+  requestId?: string;
+  createdAt: Date;
+  sentAt: Date | null;
+}
+
+// Shared by every schema: the driver must never see a field we did not declare (strict: 'throw'),
+// filters on undeclared paths are dropped (strictQuery), and indexes are built by `ensureIndexes`
+// once connected rather than at model compile time, when the connection may not be open yet.
+const common = {
+  versionKey: false,
+  strict: 'throw',
+  strictQuery: true,
+  autoIndex: false,
+  autoCreate: false,
+} as const;
+
+const recordSchema = new Schema<RecordDocument>(
+  {
+    _id: { type: String, required: true },
+    id: { type: Number, required: true },
+    owner: { type: String, required: true },
+    option_type: { type: String, required: true, maxlength: RECORD_LIMITS.optionType },
+    description: { type: String, required: true, maxlength: RECORD_LIMITS.description },
+    status: { type: String, required: true, maxlength: RECORD_LIMITS.status },
+    createdAt: { type: Date, required: true },
+    updatedAt: { type: Date, required: true },
+    version: { type: Number, required: true },
+    requestKey: { type: String },
+  },
+  // `id: false`: our numeric `id` is a real field, not mongoose's string alias of _id.
+  { ...common, collection: 'records', id: false },
+);
+recordSchema.index({ id: 1 }, { unique: true });
+recordSchema.index({ owner: 1, createdAt: -1 });
+recordSchema.index({ owner: 1, updatedAt: -1 });
+
+const counterSchema = new Schema<CounterDocument>(
+  { _id: { type: String, required: true }, seq: { type: Number, required: true } },
+  { ...common, collection: 'counters' },
+);
+
+const idempotencyKeySchema = new Schema<IdempotencyKeyDocument>(
+  {
+    owner: { type: String, required: true },
+    key: { type: String, required: true },
+    requestHash: { type: String, required: true },
+    response: { type: Schema.Types.Mixed, default: null },
+    createdAt: { type: Date, required: true },
+    completedAt: { type: Date, default: null },
+  },
+  { ...common, collection: 'idempotency_keys', minimize: false },
+);
+idempotencyKeySchema.index({ owner: 1, key: 1 }, { unique: true });
+// No TTL index: FerretDB v1 refuses `expireAfterSeconds`; expired keys are purged by a timer.
+idempotencyKeySchema.index({ createdAt: 1 });
+
+const outboxSchema = new Schema<OutboxDocument>(
+  {
+    type: { type: String, required: true },
+    data: { type: Schema.Types.Mixed, required: true },
+    requestId: { type: String },
+    createdAt: { type: Date, required: true },
+    sentAt: { type: Date, default: null },
+  },
+  { ...common, collection: 'outbox', minimize: false },
+);
+outboxSchema.index({ sentAt: 1, createdAt: 1 });
+
+export interface RecordsModels {
+  records: Model<RecordDocument>;
+  counters: Model<CounterDocument>;
+  idempotencyKeys: Model<IdempotencyKeyDocument>;
+  outbox: Model<OutboxDocument>;
+}
+
+export function createModels(connection: Connection): RecordsModels {
+  return {
+    records: connection.model<RecordDocument>('Record', recordSchema),
+    counters: connection.model<CounterDocument>('Counter', counterSchema),
+    idempotencyKeys: connection.model<IdempotencyKeyDocument>('IdempotencyKey', idempotencyKeySchema),
+    outbox: connection.model<OutboxDocument>('OutboxEntry', outboxSchema),
+  };
+}

@@ -1,0 +1,18 @@
+import { AppError, mapMongoError } from '@app/common';
+import mongoose from 'mongoose';
+
+/**
+ * Runs a database operation and maps what the driver says at the data-access edge: "the database
+ * is away" becomes our 503, and a value mongoose cannot cast to its field's type (an operator object
+ * that got past validation, which sanitizeFilter turned into a plain comparison) a 400.
+ */
+export async function mongoCall<T>(operation: () => Promise<T>): Promise<T> {
+  try {
+    return await operation();
+  } catch (err) {
+    if (err instanceof mongoose.Error.CastError) {
+      throw AppError.validation(`Invalid value for ${err.path}`, [{ field: err.path, message: `must be a ${err.kind.toLowerCase()}` }]);
+    }
+    throw mapMongoError(err);
+  }
+}

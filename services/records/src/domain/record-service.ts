@@ -1,0 +1,231 @@
+import { createHash } from 'node:crypto';
+import { AppError } from '@app/common';
+import { decodeCursor, encodeCursor } from './list-cursor';
+import type { IdempotencyStore, RecordEvents, RecordStore } from './ports';
+import {
+  toView,
+  type ListPosition,
+  type RecordChanges,
+  type RecordData,
+  type RecordInput,
+  type RecordSort,
+  type RecordView,
+  type VersionCondition,
+} from './record';
+
+export interface ListRequest {
+  status?: string;
+  option_type?: string;
+  /** Absent: the cursor's sort, else newest first. */
+  sort?: RecordSort;
+  limit: number;
+  page?: number;
+  cursor?: string;
+}
+
+export interface ListResult {
+  items: RecordView[];
+  /** Null when the page was reached through a cursor. */
+  page: number | null;
+  limit: number;
+  total: number;
+  sort: RecordSort;
+  /** A cursor to the following page, or null on the last one. */
+  nextCursor: string | null;
+}
+
+export interface CreateResult {
+  record: RecordView;
+  /** True when an earlier request with the same idempotency key already created it. */
+  replayed: boolean;
+}
+
+export interface RecordServiceOptions {
+  idempotencyKeyTtlMs: number;
+  /** How long a retry waits for the first request with the same key to finish. */
+  idempotencyWaitMs?: number;
+  /** After this long without an answer, the first request is presumed dead and a retry finishes its work. */
+  idempotencyStaleMs?: number;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function requestHash(input: RecordInput): string {
+  return createHash('sha256').update(JSON.stringify([input.option_type, input.description, input.status])).digest('base64url');
+}
+
+/** Records of one owner each: creating (optionally idempotent), listing, reading, changing and removing them. */
+export class RecordService {
+  private readonly waitMs: number;
+  private readonly staleMs: number;
+  private readonly takingOver = new Set<string>();
+
+  constructor(
+    private readonly records: RecordStore,
+    private readonly keys: IdempotencyStore,
+    private readonly events: RecordEvents,
+    private readonly options: RecordServiceOptions,
+  ) {
+    this.waitMs = options.idempotencyWaitMs ?? 2000;
+    this.staleMs = options.idempotencyStaleMs ?? 5000;
+  }
+
+  async create(owner: string, input: RecordInput, idempotencyKey?: string): Promise<CreateResult> {
+    if (idempotencyKey === undefined) return { record: toView(await this.insert(owner, input)), replayed: false };
+    return this.createOnce(owner, input, idempotencyKey);
+  }
+
+  async get(owner: string, id: number): Promise<RecordView> {
+    const record = await this.records.findOne(owner, id);
+    if (!record) throw AppError.notFound(`Record ${id} not found`);
+    return toView(record);
+  }
+
+  async list(owner: string, request: ListRequest): Promise<ListResult> {
+    const after = request.cursor === undefined ? undefined : decodeCursor(request.cursor);
+    if (after && request.sort !== undefined && request.sort !== after.sort) {
+      throw AppError.validation('sort: differs from the sort the cursor was issued for', [
+        { field: 'sort', message: 'must match the cursor (or be left out)' },
+      ]);
+    }
+    const sort = request.sort ?? after?.sort ?? '-createdAt';
+    const filter = {
+      owner,
+      ...(request.status === undefined ? {} : { status: request.status }),
+      ...(request.option_type === undefined ? {} : { option_type: request.option_type }),
+    };
+    const page = after ? null : (request.page ?? 1);
+    const skip = page === null ? 0 : (page - 1) * request.limit;
+    // One extra item tells whether a following page exists without a second query.
+    const [found, total] = await Promise.all([
+      this.records.list(filter, sort, { skip, limit: request.limit + 1, ...(after ? { after } : {}) }),
+      this.records.count(filter),
+    ]);
+    const items = found.slice(0, request.limit);
+    const last = items.at(-1);
+    const nextCursor = found.length > request.limit && last ? encodeCursor(positionOf(last, sort)) : null;
+    return { items: items.map(toView), page, limit: request.limit, total, sort, nextCursor };
+  }
+
+  async update(owner: string, id: number, changes: RecordChanges, condition: VersionCondition): Promise<RecordView> {
+    const updated = await this.records.update(owner, id, condition, changes, new Date());
+    if (!updated) throw await this.whyNot(owner, id);
+    await this.events.emit('record.updated', { owner, id });
+    return toView(updated);
+  }
+
+  async remove(owner: string, id: number, condition: VersionCondition): Promise<void> {
+    const removed = await this.records.remove(owner, id, condition);
+    if (!removed) throw await this.whyNot(owner, id);
+    await this.events.emit('record.deleted', { owner, id });
+  }
+
+  countOf(owner: string): Promise<number> {
+    return this.records.count({ owner });
+  }
+
+  /** Everything of a deleted user goes; safe to repeat. */
+  async removeUser(owner: string): Promise<{ records: number; keys: number }> {
+    const records = await this.records.removeAllOf(owner);
+    const keys = await this.keys.removeAllOf(owner);
+    return { records, keys };
+  }
+
+  /** Forgets idempotency keys past their lifetime (FerretDB v1 has no TTL index to do it). */
+  purgeExpiredKeys(now = new Date()): Promise<number> {
+    return this.keys.removeOlderThan(new Date(now.getTime() - this.options.idempotencyKeyTtlMs));
+  }
+
+  private async insert(owner: string, input: RecordInput, requestKey?: string): Promise<RecordData> {
+    const now = new Date();
+    const { option_type, description, status } = input;
+    const record = await this.records.create(
+      { owner, option_type, description, status, createdAt: now, updatedAt: now, version: 1 },
+      requestKey,
+    );
+    await this.events.emit('record.created', { owner, id: record.id });
+    return record;
+  }
+
+  /**
+   * At most one record per (owner, key): the first request claims the key through the unique index,
+   * concurrent retries wait for its answer and replay it; a different body under the same key is refused.
+   */
+  private async createOnce(owner: string, input: RecordInput, key: string): Promise<CreateResult> {
+    const hash = requestHash(input);
+    const waitUntil = Date.now() + this.waitMs;
+    for (let attempt = 0; attempt < 200; attempt += 1) {
+      const entry = await this.keys.find(owner, key);
+      if (!entry) {
+        const claimedAt = new Date();
+        if (!(await this.keys.claim(owner, key, hash, claimedAt))) continue;
+        return { record: await this.finishClaim(owner, input, key, claimedAt), replayed: false };
+      }
+      if (entry.requestHash !== hash) {
+        throw new AppError(422, 'idempotency_key_reused', 'Idempotency-Key was already used with a different request body', {
+          field: 'Idempotency-Key',
+        });
+      }
+      const age = Date.now() - entry.createdAt.getTime();
+      if (age > this.options.idempotencyKeyTtlMs) {
+        await this.keys.release(owner, key, entry.createdAt);
+        continue;
+      }
+      if (entry.response) return { record: entry.response, replayed: true };
+      if (age < this.staleMs) {
+        if (Date.now() < waitUntil) {
+          await sleep(25);
+          continue;
+        }
+        throw new AppError(409, 'idempotency_key_in_progress', 'A request with this Idempotency-Key is still in progress', undefined, {
+          'Retry-After': '1',
+        });
+      }
+      // The first request never answered (its process died mid-way): finish its work under its claim.
+      // The set keeps concurrent retries in this process from taking over together where the
+      // conditional reclaim is not atomic (FerretDB v1); they wait for the one that does.
+      const slot = `${owner}\n${key}`;
+      if (this.takingOver.has(slot)) {
+        await sleep(25);
+        continue;
+      }
+      this.takingOver.add(slot);
+      try {
+        const reclaimedAt = new Date();
+        if (!(await this.keys.reclaim(owner, key, entry.createdAt, reclaimedAt))) continue;
+        const earlier = await this.records.findByRequestKey(owner, key, entry.createdAt);
+        if (earlier) {
+          await this.keys.complete(owner, key, toView(earlier));
+          return { record: toView(earlier), replayed: true };
+        }
+        return { record: await this.finishClaim(owner, input, key, reclaimedAt), replayed: false };
+      } finally {
+        this.takingOver.delete(slot);
+      }
+    }
+    throw AppError.conflict('Idempotency-Key is contended, try again', 'idempotency_key_in_progress');
+  }
+
+  private async finishClaim(owner: string, input: RecordInput, key: string, claimedAt: Date): Promise<RecordView> {
+    let view: RecordView;
+    try {
+      view = toView(await this.insert(owner, input, key));
+    } catch (err) {
+      // Nothing was created: free the key so a retry starts afresh instead of waiting for a dead claim.
+      await this.keys.release(owner, key, claimedAt).catch(() => undefined);
+      throw err;
+    }
+    await this.keys.complete(owner, key, view);
+    return view;
+  }
+
+  private async whyNot(owner: string, id: number): Promise<AppError> {
+    const current = await this.records.findOne(owner, id);
+    if (!current) return AppError.notFound(`Record ${id} not found`);
+    return AppError.preconditionFailed(`Record ${id} changed since it was read (version is now ${current.version})`);
+  }
+}
+
+function positionOf(record: RecordData, sort: RecordSort): ListPosition {
+  return { sort, at: sort.endsWith('updatedAt') ? record.updatedAt : record.createdAt, id: record.id };
+}

@@ -1,0 +1,113 @@
+import { randomUUID } from 'node:crypto';
+import amqp, { type Channel, type ChannelModel } from 'amqplib';
+import mongoose, { type Connection } from 'mongoose';
+import { createLogger, EventBus, type EventEnvelope } from '@app/common';
+import { AMQP_URL, MONGO_URL, newUser, startRecords, waitFor, type RecordsUnderTest } from './support/records-harness';
+
+let records: RecordsUnderTest;
+let amqpConnection: ChannelModel;
+let channel: Channel;
+let database: Connection;
+const received: EventEnvelope[] = [];
+
+beforeAll(async () => {
+  records = await startRecords();
+  amqpConnection = await amqp.connect(AMQP_URL);
+  channel = await amqpConnection.createChannel();
+  await channel.assertExchange('app.events', 'topic', { durable: true });
+  // A private queue that disappears with this connection: it sees every record event on the shared exchange.
+  const { queue } = await channel.assertQueue('', { exclusive: true, autoDelete: true });
+  await channel.bindQueue(queue, 'app.events', 'record.*');
+  await channel.consume(
+    queue,
+    (message) => {
+      if (message) received.push(JSON.parse(message.content.toString('utf8')) as EventEnvelope);
+    },
+    { noAck: true },
+  );
+  database = (await mongoose.createConnection(MONGO_URL).asPromise()).useDb(records.db);
+});
+
+afterAll(async () => {
+  await channel?.close().catch(() => undefined);
+  await amqpConnection?.close().catch(() => undefined);
+  await database?.close();
+  await records?.stop();
+});
+
+const eventsOf = (owner: string) => received.filter((event) => (event.data as { owner?: string }).owner === owner);
+
+describe('published events', () => {
+  it('when a record is created, updated and deleted, then record.created, record.updated and record.deleted go out with {owner, id}', async () => {
+    const user = newUser();
+    const { body: record } = await records.create(user);
+    await records.call(user, 'PATCH', `/records/${record.id}`, { body: { description: 'changed' } });
+    await records.call(user, 'DELETE', `/records/${record.id}`);
+
+    const events = await waitFor('three record events', async () => (eventsOf(user.id).length >= 3 ? eventsOf(user.id) : undefined));
+    expect(events.map((event) => event.type)).toEqual(['record.created', 'record.updated', 'record.deleted']);
+    for (const event of events) {
+      expect(event.data).toEqual({ owner: user.id, id: record.id });
+      expect(event.source).toBe('records');
+      expect(event.requestId).toEqual(expect.any(String));
+    }
+
+    const outbox = await database.collection('outbox').find({ 'data.owner': user.id }).toArray();
+    expect(outbox).toHaveLength(3);
+    await waitFor('outbox entries marked sent', async () =>
+      (await database.collection('outbox').countDocuments({ 'data.owner': user.id, sentAt: null })) === 0 ? true : undefined,
+    );
+  });
+
+  it('when a write is refused, then no event goes out', async () => {
+    const owner = newUser();
+    const stranger = newUser();
+    const { body: record } = await records.create(owner);
+    await records.call(stranger, 'DELETE', `/records/${record.id}`);
+    await records.call(owner, 'PATCH', `/records/${record.id}`, { body: { description: 'x' }, headers: { 'If-Match': '"0-0"' } });
+    await waitFor('the created event', async () => (eventsOf(owner.id).length >= 1 ? true : undefined));
+    // A marker event written after the refused writes arrives only after anything they could have sent.
+    await records.call(owner, 'DELETE', `/records/${record.id}`);
+    const events = await waitFor('the deleted event', async () => (eventsOf(owner.id).length >= 2 ? eventsOf(owner.id) : undefined));
+    expect(events.map((event) => event.type)).toEqual(['record.created', 'record.deleted']);
+    expect(eventsOf(stranger.id)).toEqual([]);
+  });
+
+  it('when an outbox entry was left unsent (a crash before publishing), then the relay publishes it on its own', async () => {
+    const owner = `crashed-${randomUUID()}`;
+    await database.collection('outbox').insertOne({ type: 'record.created', data: { owner, id: 424242 }, createdAt: new Date(), sentAt: null });
+    const events = await waitFor('the left-behind event', async () => (eventsOf(owner).length >= 1 ? eventsOf(owner) : undefined));
+    expect(events[0]).toMatchObject({ type: 'record.created', data: { owner, id: 424242 } });
+  });
+});
+
+describe('consumed events', () => {
+  it("when user.deleted arrives, then that user's records are removed, others' stay, and a repeat is harmless", async () => {
+    const doomed = newUser();
+    const bystander = newUser();
+    for (let i = 0; i < 3; i += 1) await records.create(doomed);
+    await records.create(bystander);
+
+    const bus = new EventBus({ url: AMQP_URL, service: 'records-test', logger: createLogger('records-test', 'silent') });
+    try {
+      await bus.start();
+      await bus.publish('user.deleted', { userId: doomed.id, username: doomed.name });
+      await waitFor('the records to be removed', async () =>
+        (await records.call(doomed, 'GET', '/records/')).body.total === 0 ? true : undefined,
+      );
+      await bus.publish('user.deleted', { userId: doomed.id, username: doomed.name });
+      await bus.publish('user.deleted', { nothing: 'useful' });
+      // A later event for someone else proves the ones before it were handled (one queue, in order).
+      const marker = newUser();
+      await records.create(marker);
+      await bus.publish('user.deleted', { userId: marker.id, username: marker.name });
+      await waitFor('the marker user to be removed', async () =>
+        (await records.call(marker, 'GET', '/records/')).body.total === 0 ? true : undefined,
+      );
+    } finally {
+      await bus.close();
+    }
+    expect((await records.call(bystander, 'GET', '/records/')).body.total).toBe(1);
+    expect((await records.call(doomed, 'GET', '/cached-data')).body.recordCount).toBe(0);
+  });
+});
