@@ -1,6 +1,6 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { chownSync, existsSync, mkdirSync, openSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 
 /** Where native servers keep their data, binaries and logs: inside the checkout, ignored by git. */
@@ -31,6 +31,18 @@ export function isListening(port: number, host = '127.0.0.1'): Promise<boolean> 
     socket.setTimeout(500, () => done(false));
     socket.once('connect', () => done(true));
     socket.once('error', () => done(false));
+  });
+}
+
+/** A port nothing listens on right now (the OS picks it). */
+export function freePort(): Promise<number> {
+  return new Promise((resolvePromise, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolvePromise(port));
+    });
   });
 }
 
@@ -152,19 +164,40 @@ export async function startRabbitMq({ port, name = `rabbitmq-${port}` }: { port:
   const binary = ensureDebianPackage('rabbitmq-server', 'rabbitmq-server');
   const ctl = ensureDebianPackage('rabbitmqctl', 'rabbitmq-server');
   const dir = join(DATA_DIR, name);
+  mkdirSync(dir, { recursive: true });
+  // The server drops to the rabbitmq user when started as root, so its folders must be that user's.
+  if (process.getuid?.() === 0) chownTree(dir, 'rabbitmq');
+  if (process.getuid?.() === 0 && !usableBy('rabbitmq', dir)) {
+    // A checkout under a private folder (/root, say) is closed to the broker's own user.
+    const fallback = join('/var/lib/rabbitmq', `project-${name}`);
+    log(`rabbitmq: ${dir} is not reachable by the rabbitmq user; keeping its data in ${fallback}`);
+    return startRabbitMqIn(port, name, fallback, binary, ctl);
+  }
+  return startRabbitMqIn(port, name, dir, binary, ctl);
+}
+
+function usableBy(user: string, dir: string): boolean {
+  try {
+    execFileSync('runuser', ['-u', user, '--', 'test', '-w', dir], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function startRabbitMqIn(port: number, name: string, dir: string, binary: string, ctl: string): Promise<NativeServer> {
+  const url = `amqp://guest:guest@127.0.0.1:${port}`;
   const mnesia = join(dir, 'mnesia');
   const logs = join(dir, 'log');
   mkdirSync(mnesia, { recursive: true });
   mkdirSync(logs, { recursive: true });
-  // The server drops to the rabbitmq user when started as root, so its folders must be that user's.
-  if (process.getuid?.() === 0) chownTree(dir, 'rabbitmq');
   const node = `${name}@localhost`;
   const env = {
     ...process.env,
     RABBITMQ_NODENAME: node,
     RABBITMQ_NODE_IP_ADDRESS: '127.0.0.1',
     RABBITMQ_NODE_PORT: String(port),
-    RABBITMQ_DIST_PORT: String(port + 20000),
+    RABBITMQ_DIST_PORT: String(await freePort()),
     RABBITMQ_MNESIA_BASE: mnesia,
     RABBITMQ_LOG_BASE: logs,
     RABBITMQ_ENABLED_PLUGINS_FILE: join(dir, 'enabled_plugins'),

@@ -1,9 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { DATA_DIR, ROOT } from './servers';
+import { DATA_DIR, ROOT, freePort } from './servers';
+
+export { freePort };
 
 export type ServiceName = 'auth' | 'records' | 'qa' | 'qa-worker' | 'gateway';
 
@@ -96,17 +97,6 @@ function tail(path: string, lines = 15): string {
   } catch {
     return '';
   }
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Development secrets made once and kept in the ignored data folder, so restarts keep sessions valid. */
