@@ -39,13 +39,6 @@ export interface RunningService {
 
 const SWEEP_INTERVAL_MS = 60 * 60 * 1000;
 
-/** connectMongo takes one URL; the database name goes in its path. */
-export function mongoUrlFor(url: string, database: string): string {
-  const match = /^(mongodb(?:\+srv)?:\/\/[^/?]+)(?:\/[^?]*)?(\?.*)?$/.exec(url);
-  if (!match) return url;
-  return `${match[1]}/${encodeURIComponent(database)}${match[2] ?? ''}`;
-}
-
 let current: RunningService | undefined;
 
 /** Starts the auth service; `overrides` are merged over process.env (tests pass PORT '0', a unique MONGO_DB...). */
@@ -57,7 +50,7 @@ export async function start(overrides: NodeJS.ProcessEnv = {}): Promise<RunningS
   const metrics = createMetrics('auth');
   const loginCounter = metrics.counter('auth_logins_total', 'Login attempts by result', ['result'] as const);
 
-  const mongo = connectMongo(mongoUrlFor(config.MONGO_URL, config.MONGO_DB), logger);
+  const mongo = connectMongo(config.MONGO_URL, logger, config.MONGO_DB);
   const redis = connectRedis(config.REDIS_URL, logger, 'auth');
   const bus = new EventBus({ url: config.AMQP_URL, exchange: config.EVENTS_EXCHANGE, service: 'auth', logger });
   await bus.start();

@@ -14,7 +14,7 @@ import {
 } from '@app/common';
 import { loadApiConfig, type ApiConfig } from './config';
 import { FileStore } from './data/file-store';
-import { mongoUrlFor, onEveryConnection, whenConnected } from './data/mongo-connection';
+import { onEveryConnection, whenConnected } from './data/mongo-connection';
 import { QaJobRepository } from './data/qa-job-repository';
 import { QaJobService } from './domain/qa-job-service';
 import { USER_DELETED, onUserDeleted } from './events/qa-events';
@@ -39,7 +39,7 @@ export async function start(overrides: NodeJS.ProcessEnv = {}): Promise<RunningS
   const logger = createLogger('qa', config.LOG_LEVEL);
   const metrics = createMetrics('qa');
 
-  const connection = connectMongo(mongoUrlFor(config.MONGO_URL, config.MONGO_DB), logger);
+  const connection = connectMongo(config.MONGO_URL, logger, config.MONGO_DB);
   const jobs = new QaJobRepository(connection);
   const files = new FileStore(connection);
   const ensureIndexes = onEveryConnection(connection, logger, () => jobs.ensureIndexes());

@@ -15,7 +15,7 @@ import {
 import { Queue, Worker } from 'bullmq';
 import { loadWorkerConfig, type WorkerConfig } from './config';
 import { FileStore } from './data/file-store';
-import { mongoUrlFor, onEveryConnection, whenConnected } from './data/mongo-connection';
+import { onEveryConnection, whenConnected } from './data/mongo-connection';
 import { QaJobRepository } from './data/qa-job-repository';
 import { documentAnalyser, documentProblemOf } from './jobs/analyse-documents';
 import { createAnalysisProcessor, failStalledJob } from './jobs/analysis-processor';
@@ -48,7 +48,7 @@ export async function start(overrides: NodeJS.ProcessEnv = {}): Promise<RunningW
     ]),
   };
 
-  const connection = connectMongo(mongoUrlFor(config.MONGO_URL, config.MONGO_DB), logger);
+  const connection = connectMongo(config.MONGO_URL, logger, config.MONGO_DB);
   const jobs = new QaJobRepository(connection);
   const files = new FileStore(connection);
   const ensureIndexes = onEveryConnection(connection, logger, () => jobs.ensureIndexes());

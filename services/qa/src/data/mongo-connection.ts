@@ -1,16 +1,6 @@
 import type { Connection } from 'mongoose';
 import type { Logger } from '@app/common';
 
-/**
- * MONGO_URL names the server, MONGO_DB the database: put the database in the URL's path, keeping
- * any host list and options as they are (a multi-host URL is not a WHATWG URL, hence no `new URL`).
- */
-export function mongoUrlFor(url: string, db: string): string {
-  const match = /^(mongodb(?:\+srv)?:\/\/[^/?]+)(\/[^?]*)?(\?.*)?$/i.exec(url);
-  if (!match) throw new Error(`MONGO_URL is not a MongoDB URL: ${url}`);
-  return `${match[1]}/${encodeURIComponent(db)}${match[3] ?? ''}`;
-}
-
 /** Resolves true once the connection is open, or false after `timeoutMs` (the service starts anyway and answers 503). */
 export function whenConnected(connection: Connection, timeoutMs: number): Promise<boolean> {
   if (connection.readyState === 1) return Promise.resolve(true);
