@@ -56,6 +56,12 @@ describe("the seed's /qa/generate curl through the gateway", () => {
       job = (await (await fetch(stack.gatewayUrl + headers.location, { headers: { authorization: `Bearer ${token}` } })).json()) as Record<string, any>;
     }
     expect(job.status).toBe('completed');
+
+    // Its progress stream passes through the gateway as Server-Sent Events and ends with the outcome.
+    const events = await fetch(`${stack.gatewayUrl}${headers.location}/events`, { headers: { authorization: `Bearer ${token}` } });
+    expect(events.status).toBe(200);
+    expect(events.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    expect(await events.text()).toMatch(/event: completed\ndata: /);
   });
 
   it('with Prefer: wait=30: the questions in the same call, naming skills of both documents and the ones missing', async () => {
