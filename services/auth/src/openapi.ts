@@ -1,3 +1,4 @@
+import { errorBodySchema } from '@app/common';
 import { PASSWORD_MAX, PASSWORD_MIN, USERNAME_MAX, USERNAME_MIN } from './domain/account-rules';
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
@@ -172,22 +173,7 @@ export const openApiFragment = {
       },
     },
     schemas: {
-      Error: {
-        type: 'object',
-        required: ['error'],
-        properties: {
-          error: {
-            type: 'object',
-            required: ['code', 'message'],
-            properties: {
-              code: { type: 'string', examples: ['invalid_credentials'] },
-              message: { type: 'string' },
-              requestId: { type: 'string' },
-              details: {},
-            },
-          },
-        },
-      },
+      Error: errorBodySchema,
       RegisterRequest: {
         type: 'object',
         additionalProperties: false,

@@ -1,3 +1,4 @@
+import { errorBodySchema } from '@app/common';
 /** The QA service's part of the API description (OpenAPI 3.1); the gateway merges it into /openapi.json. */
 
 const errorResponse = (description: string) => ({
@@ -194,22 +195,7 @@ export const openapi = {
       PreferenceApplied: { description: 'The wait honoured, e.g. `wait=30`.', schema: { type: 'string' } },
     },
     schemas: {
-      Error: {
-        type: 'object',
-        required: ['error'],
-        properties: {
-          error: {
-            type: 'object',
-            required: ['code', 'message'],
-            properties: {
-              code: { type: 'string' },
-              message: { type: 'string' },
-              requestId: { type: 'string' },
-              details: {},
-            },
-          },
-        },
-      },
+      Error: errorBodySchema,
       JobAccepted: {
         type: 'object',
         required: ['id', 'status'],

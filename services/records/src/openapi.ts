@@ -1,3 +1,4 @@
+import { errorBodySchema } from '@app/common';
 import { PAGE_LIMITS, RECORD_LIMITS, SORTS } from './domain/record';
 
 const json = (schema: object) => ({ 'application/json': { schema } });
@@ -188,28 +189,7 @@ export const openApiDocument = {
           source: { type: 'string', enum: ['cached-data', 'cached-data-scope'] },
         },
       },
-      Error: {
-        type: 'object',
-        required: ['error'],
-        properties: {
-          error: {
-            type: 'object',
-            required: ['code', 'message'],
-            properties: {
-              code: { type: 'string', examples: ['validation_failed'] },
-              message: { type: 'string' },
-              requestId: { type: 'string' },
-              details: {
-                description: 'For validation errors: the offending fields',
-                oneOf: [
-                  { type: 'array', items: { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' } } } },
-                  { type: 'object' },
-                ],
-              },
-            },
-          },
-        },
-      },
+      Error: errorBodySchema,
     },
     parameters: {
       RecordId: { name: 'id', in: 'path', required: true, schema: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER } },
