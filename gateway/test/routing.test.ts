@@ -132,8 +132,9 @@ describe('platform routes', () => {
   });
 
   it('when /metrics is asked, then Prometheus text comes back', async () => {
+    await fetch(`${h.url}/qa/jobs`, { headers: bearer(signToken(h.key)) });
     const text = await (await fetch(`${h.url}/metrics`)).text();
-    expect(text).toContain('http_request_duration_seconds');
+    expect(text).toMatch(/http_request_duration_seconds_count\{[^}]*route="proxy:qa"[^}]*\} \d+/);
   });
 });
 

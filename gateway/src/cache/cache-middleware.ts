@@ -82,6 +82,7 @@ export function responseCache(options: CacheOptions) {
     const rule = req.method === 'GET' ? cacheRuleFor(options.rules, req.path) : undefined;
     const upstream = rule && options.upstreams.find((u) => ownsPath(u, req.path));
     if (!rule || !upstream) return next();
+    res.locals.metricsRoute = `cache:${rule.pattern}`;
 
     const bypass = () => {
       counter.labels('bypass').inc();

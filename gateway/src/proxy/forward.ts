@@ -42,7 +42,8 @@ export function forwardTo(upstream: Upstream, agent: Agent, secret: string, logg
     ejectPlugins: true,
     plugins: [proxyEventsPlugin as unknown as Plugin<Request, ServerResponse>],
     on: {
-      proxyReq: (proxyReq, req) => {
+      proxyReq: (proxyReq, req, res) => {
+        (res as unknown as { locals: Record<string, unknown> }).locals.metricsRoute = `proxy:${upstream.name}`;
         for (const [name, value] of Object.entries(identityHeadersFor(req, secret))) proxyReq.setHeader(name, value);
         proxyReq.setTimeout(upstream.timeoutMs, () => timedOut.add(req));
       },

@@ -51,7 +51,8 @@ export function createServiceApp(options: ServiceAppOptions): Express {
     res.setHeader('x-request-id', req.id);
     const started = process.hrtime.bigint();
     res.on('finish', () => {
-      const route = req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';
+      // A proxy has no express route; it names what it served in res.locals.metricsRoute.
+      const route = req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : ((res.locals.metricsRoute as string | undefined) ?? 'unmatched');
       metrics.httpDuration
         .labels(req.method, route, String(res.statusCode))
         .observe(Number(process.hrtime.bigint() - started) / 1e9);
