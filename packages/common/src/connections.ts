@@ -13,7 +13,17 @@ export function connectMongo(url: string, logger: Logger, dbName?: string): Conn
   connection.on('disconnected', () => logger.warn('mongodb disconnected'));
   connection.on('reconnected', () => logger.info('mongodb reconnected'));
   let attempt = 0;
+  let retry: NodeJS.Timeout | undefined;
+  let closed = false;
+  // Closing must also end the retry loop, or a service stopped while the database is away keeps dialling.
+  const close = connection.close.bind(connection);
+  connection.close = ((force?: boolean) => {
+    closed = true;
+    clearTimeout(retry);
+    return close(force);
+  }) as typeof connection.close;
   const open = () => {
+    if (closed) return;
     connection
       .openUri(url, {
         ...(dbName ? { dbName } : {}),
@@ -28,7 +38,7 @@ export function connectMongo(url: string, logger: Logger, dbName?: string): Conn
       .catch((err: unknown) => {
         attempt += 1;
         logger.warn({ err: String(err), attempt }, 'mongodb connect failed, retrying');
-        setTimeout(open, Math.min(5000, 250 * 2 ** attempt)).unref();
+        if (!closed) retry = setTimeout(open, Math.min(5000, 250 * 2 ** attempt)).unref();
       });
   };
   open();

@@ -39,11 +39,26 @@ refreshTokenSchema.index({ userId: 1 }, { name: 'user' });
 // No TTL index: FerretDB v1 does not implement expireAfterSeconds, so expired rows are swept by deleteExpired.
 refreshTokenSchema.index({ expiresAt: 1 }, { name: 'expires_at' });
 
+/**
+ * A revoked family, by id. Marking the family (not only its tokens) also covers a successor that a
+ * concurrent rotation inserts while the family is being revoked: FerretDB's updateMany is not atomic
+ * with respect to that insert, so a token-by-token revocation could miss it.
+ */
+interface RevokedFamilyDocument {
+  _id: string;
+  revokedAt: Date;
+}
+const revokedFamilySchema = new Schema<RevokedFamilyDocument>(
+  { _id: { type: String, required: true }, revokedAt: { type: Date, required: true } },
+  { versionKey: false, autoIndex: false, autoCreate: false, strict: 'throw', bufferCommands: false },
+);
+
 export type RefreshTokenRepository = ReturnType<typeof refreshTokenRepository>;
 
 /** Refresh tokens are stored only as SHA-256 hashes; the token itself never reaches the database. */
 export function refreshTokenRepository(connection: Connection) {
   const tokens = connection.model<RefreshTokenDocument>('RefreshToken', refreshTokenSchema, 'refresh_tokens');
+  const revokedFamilies = connection.model<RevokedFamilyDocument>('RevokedRefreshFamily', revokedFamilySchema, 'revoked_refresh_families');
   const toRecord = (doc: RefreshTokenDocument): RefreshTokenRecord => ({
     familyId: doc.familyId,
     userId: doc.userId,
@@ -113,8 +128,18 @@ export function refreshTokenRepository(connection: Connection) {
     },
 
     async revokeFamily(familyId: string, now: Date): Promise<number> {
+      // The family mark first: from here on no token of the family is honoured, whatever updateMany misses.
+      // Two revocations at once may both try to insert the mark; the loser's duplicate key means it is there.
+      await query(() => revokedFamilies.create({ _id: familyId, revokedAt: now })).catch((err: unknown) => {
+        if (!isDuplicateKey(err)) throw err;
+      });
       const result = await query(() => tokens.updateMany({ familyId, revokedAt: null }, { $set: { revokedAt: now } }));
       return result.modifiedCount;
+    },
+
+    /** Whether the family was revoked; an `_id` lookup, the one shape FerretDB v1 answers from an index. */
+    async isFamilyRevoked(familyId: string): Promise<boolean> {
+      return (await query(() => revokedFamilies.exists({ _id: familyId }))) !== null;
     },
 
     async deleteForUser(userId: string): Promise<number> {
@@ -124,6 +149,8 @@ export function refreshTokenRepository(connection: Connection) {
 
     async deleteExpired(now: Date): Promise<number> {
       const result = await query(() => tokens.deleteMany({ expiresAt: { $lt: now } }));
+      // A family's tokens all expire within the longest refresh lifetime (at most a year) of its revocation.
+      await query(() => revokedFamilies.deleteMany({ revokedAt: { $lt: new Date(now.getTime() - 366 * 24 * 3600 * 1000) } }));
       return result.deletedCount;
     },
   };

@@ -104,6 +104,7 @@ export function sessions(deps: SessionDeps) {
         if (seen?.usedAt && !seen.revokedAt) await revokeReused(seen.familyId, seen.userId, now);
         throw invalidRefreshToken();
       }
+      if (await refreshTokens.isFamilyRevoked(record.familyId)) throw invalidRefreshToken();
       const user = await users.findById(record.userId);
       if (!user) {
         await refreshTokens.revokeFamily(record.familyId, now);
@@ -116,9 +117,8 @@ export function sessions(deps: SessionDeps) {
         throw invalidRefreshToken();
       }
       // A reuse that revoked the family between our use() and the insert above would miss the new token:
-      // the used token carries that revocation, so look again and revoke what we just issued.
-      const parent = await refreshTokens.findByHash(tokenHash);
-      if (parent?.revokedAt) {
+      // look again and revoke what we just issued (the family mark also stops its later use).
+      if (await refreshTokens.isFamilyRevoked(record.familyId)) {
         await refreshTokens.revokeFamily(record.familyId, new Date());
         throw invalidRefreshToken();
       }
