@@ -28,7 +28,7 @@ const refreshTokenSchema = new Schema<RefreshTokenDocument>(
     usedAt: { type: Date, default: null },
     revokedAt: { type: Date, default: null },
   },
-  { versionKey: false, autoIndex: false, autoCreate: false, strict: 'throw', bufferCommands: false },
+  { versionKey: false, autoIndex: false, autoCreate: false, strict: 'throw' },
 );
 refreshTokenSchema.index({ tokenHash: 1 }, { unique: true, name: 'token_hash_unique' });
 // The guard that makes rotation single-use: a token can have one successor only. Conditional updates
@@ -50,7 +50,7 @@ interface RevokedFamilyDocument {
 }
 const revokedFamilySchema = new Schema<RevokedFamilyDocument>(
   { _id: { type: String, required: true }, revokedAt: { type: Date, required: true } },
-  { versionKey: false, autoIndex: false, autoCreate: false, strict: 'throw', bufferCommands: false },
+  { versionKey: false, autoIndex: false, autoCreate: false, strict: 'throw' },
 );
 
 export type RefreshTokenRepository = ReturnType<typeof refreshTokenRepository>;

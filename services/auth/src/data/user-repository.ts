@@ -25,7 +25,7 @@ const userSchema = new Schema<UserDocument>(
     createdAt: { type: Date, required: true },
   },
   // Indexes are built explicitly (ensureIndexes) so no insert can happen before the unique index exists.
-  { versionKey: false, autoIndex: false, autoCreate: false, strict: 'throw', bufferCommands: false },
+  { versionKey: false, autoIndex: false, autoCreate: false, strict: 'throw' },
 );
 userSchema.index({ usernameLower: 1 }, { unique: true, name: 'username_lower_unique' });
 
