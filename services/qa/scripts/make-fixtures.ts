@@ -2,6 +2,7 @@
  * Builds the PDF fixtures the analysis tests read:
  *   fixtures/labelled/<pair>/{resume,jd}.pdf  from the .txt sources beside them
  *   fixtures/bad/*.pdf                         unreadable documents, one per DocumentError reason
+ *   examples/*.pdf (repository root)           the README's QA example, from the .txt sources beside them
  *
  * Run from the repository root: npx tsx services/qa/scripts/make-fixtures.ts
  * The output is deterministic (fixed creation date), so re-running it only changes a PDF whose
@@ -18,6 +19,7 @@ import PDFDocument from 'pdfkit';
 const FIXTURES = resolve(__dirname, '..', 'fixtures');
 const LABELLED = join(FIXTURES, 'labelled');
 const BAD = join(FIXTURES, 'bad');
+const EXAMPLES = resolve(__dirname, '..', '..', '..', 'examples');
 const FIXED_DATE = new Date('2025-01-01T00:00:00Z');
 const MARGIN = 56;
 const BODY_SIZE = 11.5;
@@ -87,19 +89,30 @@ function drawSource(doc: Doc, source: string): void {
   }
 }
 
+async function buildFromSource(sourcePath: string): Promise<string> {
+  const source = readFileSync(sourcePath, 'utf8');
+  checkCharacters(sourcePath, source);
+  const pdf = await toBuffer(createDocument(), (doc) => drawSource(doc, source));
+  const target = sourcePath.replace(/\.txt$/, '.pdf');
+  writeFileSync(target, pdf);
+  return target;
+}
+
 async function buildLabelled(): Promise<string[]> {
   const written: string[] = [];
   for (const pair of readdirSync(LABELLED).sort()) {
     for (const name of ['resume', 'jd']) {
       const sourcePath = join(LABELLED, pair, `${name}.txt`);
-      if (!existsSync(sourcePath)) continue;
-      const source = readFileSync(sourcePath, 'utf8');
-      checkCharacters(sourcePath, source);
-      const pdf = await toBuffer(createDocument(), (doc) => drawSource(doc, source));
-      const target = join(LABELLED, pair, `${name}.pdf`);
-      writeFileSync(target, pdf);
-      written.push(target);
+      if (existsSync(sourcePath)) written.push(await buildFromSource(sourcePath));
     }
+  }
+  return written;
+}
+
+async function buildExamples(): Promise<string[]> {
+  const written: string[] = [];
+  for (const file of readdirSync(EXAMPLES).sort()) {
+    if (file.endsWith('.txt')) written.push(await buildFromSource(join(EXAMPLES, file)));
   }
   return written;
 }
@@ -138,8 +151,9 @@ async function buildBad(): Promise<string[]> {
 }
 
 async function main(): Promise<void> {
-  const written = [...(await buildLabelled()), ...(await buildBad())];
-  for (const file of written) console.log(`wrote ${file.slice(FIXTURES.length + 1)}`);
+  const written = [...(await buildLabelled()), ...(await buildBad()), ...(await buildExamples())];
+  const root = resolve(__dirname, '..', '..', '..');
+  for (const file of written) console.log(`wrote ${file.slice(root.length + 1)}`);
 }
 
 main().catch((error: unknown) => {
