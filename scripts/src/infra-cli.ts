@@ -1,8 +1,10 @@
+import { loadDotEnv } from './launcher-config';
 import { startInfrastructure } from './infra';
-import { log } from './servers';
+import { ROOT, log } from './servers';
 
 // `npm run infra`: only the servers, for running a service or a test file by hand.
 async function main() {
+  loadDotEnv(ROOT);
   const infra = await startInfrastructure();
   for (const [name, value] of Object.entries(infra.env)) process.stdout.write(`${name}=${value}\n`);
   log('running; Ctrl-C stops what was started here');

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { loadLauncherConfig } from './launcher-config';
 import { startFerretDb, startRabbitMq, startRedis, log, type NativeServer } from './servers';
 
 export interface Infrastructure {
@@ -23,7 +24,8 @@ function dockerAnswers(): boolean {
  * testcontainers when a Docker engine answers, else native servers on this machine.
  */
 export async function startInfrastructure(environment: NodeJS.ProcessEnv = process.env): Promise<Infrastructure> {
-  const useDocker = environment.INFRA !== 'native' && dockerAnswers();
+  const config = loadLauncherConfig(environment);
+  const useDocker = config.INFRA !== 'native' && dockerAnswers();
   const started: Array<{ stop(): Promise<unknown> }> = [];
   const stopAll = async () => {
     for (const server of started.reverse()) await server.stop().catch(() => undefined);
@@ -37,12 +39,12 @@ export async function startInfrastructure(environment: NodeJS.ProcessEnv = proce
     };
     const containers = useDocker ? (require('./containers') as typeof import('./containers')) : undefined;
     const [MONGO_URL, REDIS_URL, AMQP_URL] = await Promise.all([
-      pick(environment.MONGO_URL, () => startFerretDb({ port: DEFAULT_PORTS.mongodb }), () => containers!.mongoContainer()),
-      pick(environment.REDIS_URL, () => startRedis({ port: DEFAULT_PORTS.redis }), () => containers!.redisContainer('noeviction')),
-      pick(environment.AMQP_URL, () => startRabbitMq({ port: DEFAULT_PORTS.rabbitmq }), () => containers!.rabbitContainer()),
+      pick(config.MONGO_URL, () => startFerretDb({ port: DEFAULT_PORTS.mongodb }), () => containers!.mongoContainer()),
+      pick(config.REDIS_URL, () => startRedis({ port: DEFAULT_PORTS.redis }), () => containers!.redisContainer('noeviction')),
+      pick(config.AMQP_URL, () => startRabbitMq({ port: DEFAULT_PORTS.rabbitmq }), () => containers!.rabbitContainer()),
     ]);
     const REDIS_CACHE_URL = await pick(
-      environment.REDIS_CACHE_URL ?? (environment.REDIS_URL ? environment.REDIS_URL : undefined),
+      config.REDIS_CACHE_URL ?? config.REDIS_URL,
       () => startRedis({ port: DEFAULT_PORTS.redisCache, maxMemory: '128mb', policy: 'allkeys-lru' }),
       () => containers!.redisContainer('allkeys-lru'),
     );

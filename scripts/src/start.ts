@@ -1,10 +1,12 @@
+import { loadDotEnv } from './launcher-config';
 import { startInfrastructure } from './infra';
-import { DATA_DIR, log } from './servers';
+import { DATA_DIR, ROOT, log } from './servers';
 import { startStack } from './stack';
 import { join } from 'node:path';
 
 // `npm start`: the infrastructure, every service and a QA worker, until Ctrl-C.
 async function main() {
+  loadDotEnv(ROOT);
   const infra = await startInfrastructure();
   let stack: Awaited<ReturnType<typeof startStack>> | undefined;
   let stopping = false;

@@ -1,0 +1,51 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+
+const int = (fallback: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(fallback);
+const url = (protocols: string[]) =>
+  z
+    .string()
+    .refine((value) => URL.canParse(value) && protocols.includes(new URL(value).protocol.replace(/:$/, '')), {
+      message: `must be a URL (${protocols.join(', ')})`,
+    })
+    .optional();
+
+/**
+ * What `npm start`, `npm run dev`, `npm test` and `npm run infra` read for themselves; the services
+ * they start validate their own variables. Kept apart from @app/common so the launcher does not load
+ * the services' dependencies (mongoose, amqplib) just to read a few numbers.
+ */
+export const launcherShape = {
+  // Where the servers come from when no *_URL is given: containers when a Docker engine answers, unless native.
+  INFRA: z.enum(['auto', 'native']).default('auto'),
+  MONGO_URL: url(['mongodb', 'mongodb+srv']),
+  REDIS_URL: url(['redis', 'rediss']),
+  REDIS_CACHE_URL: url(['redis', 'rediss']),
+  AMQP_URL: url(['amqp', 'amqps']),
+  // A crashed service is restarted after RESTART_BACKOFF_MS, doubling up to RESTART_BACKOFF_MAX_MS;
+  // RESTART_MAX_CRASHES crashes within RESTART_WINDOW_SECONDS mean it will not come up by itself.
+  RESTART_BACKOFF_MS: int(500, 10, 60_000),
+  RESTART_BACKOFF_MAX_MS: int(15_000, 10, 600_000),
+  RESTART_MAX_CRASHES: int(5, 1, 1000),
+  RESTART_WINDOW_SECONDS: int(60, 1, 24 * 3600),
+};
+
+export type LauncherConfig = z.infer<z.ZodObject<typeof launcherShape>>;
+
+/** Reads the launcher's variables; a wrong one stops it with every problem named. */
+export function loadLauncherConfig(source: NodeJS.ProcessEnv = process.env): LauncherConfig {
+  const result = z.object(launcherShape).safeParse(source);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => `  - ${issue.path.join('.')}: ${issue.message}`);
+  throw new Error(`Invalid launcher configuration:\n${problems.join('\n')}`);
+}
+
+/**
+ * Reads `.env` at the repository root when there is one (see `.env.example`); variables already
+ * set in the environment win. The services started afterwards inherit them.
+ */
+export function loadDotEnv(root: string): void {
+  const file = join(root, '.env');
+  if (existsSync(file)) process.loadEnvFile(file);
+}
