@@ -23,6 +23,13 @@ export const launcherShape = {
   REDIS_URL: url(['redis', 'rediss']),
   REDIS_CACHE_URL: url(['redis', 'rediss']),
   AMQP_URL: url(['amqp', 'amqps']),
+  // The gateway's port; auth, records, qa and the worker's /health take the next four.
+  STACK_PORT: int(8000, 1, 65_530),
+  // Keeps a stack apart from others on the same servers: its own databases, exchange and queue.
+  STACK_NAMESPACE: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'lower-case letters, digits and dashes, at most 40')
+    .optional(),
   // A crashed service is restarted after RESTART_BACKOFF_MS, doubling up to RESTART_BACKOFF_MAX_MS;
   // RESTART_MAX_CRASHES crashes within RESTART_WINDOW_SECONDS mean it will not come up by itself.
   RESTART_BACKOFF_MS: int(500, 10, 60_000),

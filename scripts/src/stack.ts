@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DATA_DIR, ROOT, freePort } from './servers';
 
@@ -18,15 +18,31 @@ const ENTRY: Record<ServiceName, string> = {
 
 export const DEFAULT_SERVICE_PORTS: Record<ServiceName, number> = { gateway: 8000, auth: 8001, records: 8002, qa: 8003, 'qa-worker': 8004 };
 
+/** The gateway on `gatewayPort` and the services on the four ports after it, as the defaults are laid out. */
+export function stackPorts(gatewayPort: number): Record<ServiceName, number> {
+  const offset = gatewayPort - DEFAULT_SERVICE_PORTS.gateway;
+  return Object.fromEntries(Object.entries(DEFAULT_SERVICE_PORTS).map(([name, port]) => [name, port + offset])) as Record<ServiceName, number>;
+}
+
+export interface ProcessExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
 /** One service running as its own process, which a test may stop, kill and start again. */
 export class ManagedProcess {
   private child?: ChildProcess;
+  // Set by stop() and kill(), so that an exit asked for is not taken for a crash.
+  private exitRequested = false;
+  private readonly crashListeners = new Set<(exit: ProcessExit) => void>();
 
   constructor(
     readonly name: ServiceName,
     readonly port: number,
     private readonly env: NodeJS.ProcessEnv,
     private readonly logPath: string,
+    /** Takes the child's piped stdout and stderr (and the open log file) instead of writing them to the log file directly. */
+    private readonly output?: (child: ChildProcess, logFd: number) => void,
   ) {}
 
   get url() {
@@ -41,18 +57,37 @@ export class ManagedProcess {
     return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
   }
 
+  get log() {
+    return this.logPath;
+  }
+
+  /** Called whenever the process exits without stop() or kill() having asked it to. */
+  onCrash(listener: (exit: ProcessExit) => void): () => void {
+    this.crashListeners.add(listener);
+    return () => this.crashListeners.delete(listener);
+  }
+
   start(extraEnv: NodeJS.ProcessEnv = {}) {
     if (this.running) return;
+    this.exitRequested = false;
     const out = openSync(this.logPath, 'a');
-    this.child = spawn(process.execPath, [join(ROOT, ENTRY[this.name])], {
+    const child = spawn(process.execPath, [join(ROOT, ENTRY[this.name])], {
       cwd: ROOT,
       env: { ...this.env, ...extraEnv },
-      stdio: ['ignore', out, out],
+      stdio: ['ignore', this.output ? 'pipe' : out, this.output ? 'pipe' : out],
     });
+    if (this.output) this.output(child, out);
+    else closeSync(out);
+    child.once('exit', (code, signal) => {
+      if (this.exitRequested || this.child !== child) return;
+      for (const listener of this.crashListeners) listener({ code, signal });
+    });
+    this.child = child;
   }
 
   /** SIGTERM and wait, as an orchestrator would; SIGKILL after `graceMs`. */
   async stop(graceMs = 15_000): Promise<void> {
+    this.exitRequested = true;
     const child = this.child;
     if (!child || !this.running) return;
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -63,6 +98,7 @@ export class ManagedProcess {
   }
 
   async kill(): Promise<void> {
+    this.exitRequested = true;
     const child = this.child;
     if (!child || !this.running) return;
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -70,13 +106,17 @@ export class ManagedProcess {
     await exited;
   }
 
-  /** Waits until `/ready` answers 200 (or `/health` when `readyOnly` is false). */
-  async waitReady(timeoutMs = 60_000, path = '/ready'): Promise<void> {
+  /**
+   * Waits until `path` answers 200. An exit fails at once, unless `whileRestarted` is set: then
+   * a supervisor is restarting the process, and only the time limit or `stopWaiting` ends the wait.
+   */
+  async waitReady(timeoutMs = 60_000, path = '/ready', options: { whileRestarted?: boolean; stopWaiting?: () => boolean } = {}): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     let last = '';
     while (Date.now() < deadline) {
-      if (this.child && !this.running) {
-        throw new Error(`${this.name} exited (code ${this.child.exitCode}); see ${this.logPath}\n${tail(this.logPath)}`);
+      if (options.stopWaiting?.()) return;
+      if (this.child && !this.running && !options.whileRestarted) {
+        throw new Error(`${this.name} exited (code ${this.child.exitCode}); see ${this.logPath}\n${lastLines(this.logPath)}`);
       }
       try {
         const response = await fetch(this.url + path, { signal: AbortSignal.timeout(2000) });
@@ -87,11 +127,12 @@ export class ManagedProcess {
       }
       await new Promise((r) => setTimeout(r, 250));
     }
-    throw new Error(`${this.name} not ready within ${timeoutMs} ms: ${last}\n${tail(this.logPath)}`);
+    throw new Error(`${this.name} not ready within ${timeoutMs} ms: ${last}\n${lastLines(this.logPath)}`);
   }
 }
 
-function tail(path: string, lines = 15): string {
+/** The end of a log file, for saying why a process did not come up. */
+export function lastLines(path: string, lines = 15): string {
   try {
     return readFileSync(path, 'utf8').trim().split('\n').slice(-lines).join('\n');
   } catch {
@@ -121,6 +162,8 @@ export interface StackOptions {
    * its own databases, event exchange and job queue, all named after it.
    */
   namespace?: string;
+  /** Where each service's output goes besides its log file (dev mode pretty-prints it); default: the file only. */
+  output?: (name: ServiceName) => ((child: ChildProcess, logFd: number) => void) | undefined;
 }
 
 export interface Stack {
@@ -129,8 +172,8 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-/** Starts every service as its own process, behind the gateway, and waits until all are ready. */
-export async function startStack(options: StackOptions): Promise<Stack> {
+/** Every service as a process not yet started, and how to stop them all (the gateway first). */
+export function createStack(options: StackOptions): Stack {
   const ports = { ...DEFAULT_SERVICE_PORTS, ...options.ports };
   const url = (name: ServiceName) => `http://127.0.0.1:${ports[name]}`;
   const logDir = options.logDir ?? join(DATA_DIR, 'logs');
@@ -150,7 +193,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   if (ns) Object.assign(shared, { EVENTS_EXCHANGE: `${ns}.events`, QA_QUEUE_NAME: `${ns}-qa` });
   const db = (name: string) => (ns ? { MONGO_DB: `${ns}-${name}` } : {});
   const make = (name: ServiceName, env: NodeJS.ProcessEnv) =>
-    new ManagedProcess(name, ports[name], { ...shared, ...env }, join(logDir, `${ns ? `${ns}-` : ''}${name}.log`));
+    new ManagedProcess(name, ports[name], { ...shared, ...env }, join(logDir, `${ns ? `${ns}-` : ''}${name}.log`), options.output?.(name));
   const services: Record<ServiceName, ManagedProcess> = {
     auth: make('auth', { PORT: String(ports.auth), ...db('auth') }),
     records: make('records', { PORT: String(ports.records), ...db('records') }),
@@ -164,12 +207,19 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     await services.gateway.stop();
     await Promise.all(all.filter((s) => s.name !== 'gateway').map((s) => s.stop()));
   };
+  return { gatewayUrl: url('gateway'), services, stop };
+}
+
+/** Starts every service as its own process, behind the gateway, and waits until all are ready. */
+export async function startStack(options: StackOptions): Promise<Stack> {
+  const stack = createStack(options);
+  const all = Object.values(stack.services);
   try {
     for (const service of all) service.start();
     await Promise.all(all.map((service) => service.waitReady()));
   } catch (err) {
-    await stop();
+    await stack.stop();
     throw err;
   }
-  return { gatewayUrl: url('gateway'), services, stop };
+  return stack;
 }

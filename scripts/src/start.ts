@@ -1,18 +1,24 @@
-import { loadDotEnv } from './launcher-config';
-import { startInfrastructure } from './infra';
-import { DATA_DIR, ROOT, log } from './servers';
-import { startStack } from './stack';
 import { join } from 'node:path';
+import { startInfrastructure } from './infra';
+import { loadDotEnv, loadLauncherConfig } from './launcher-config';
+import { DATA_DIR, ROOT, log } from './servers';
+import { createStack, stackPorts, type Stack } from './stack';
+import { Supervisor, describeGaveUp, restartPolicy } from './supervisor';
 
-// `npm start`: the infrastructure, every service and a QA worker, until Ctrl-C.
+// `npm start`: the infrastructure, every service and a QA worker, until Ctrl-C. A service that
+// crashes is restarted with backoff; one that keeps crashing stops the whole launcher, named.
 async function main() {
   loadDotEnv(ROOT);
+  const config = loadLauncherConfig();
+  const policy = restartPolicy(config);
   const infra = await startInfrastructure();
-  let stack: Awaited<ReturnType<typeof startStack>> | undefined;
+  let stack: Stack | undefined;
+  let supervisor: Supervisor | undefined;
   let stopping = false;
   const stop = async (code: number) => {
     if (stopping) return;
     stopping = true;
+    supervisor?.stop();
     log('stopping services');
     await stack?.stop().catch(() => undefined);
     log('stopping infrastructure that was started here');
@@ -21,14 +27,28 @@ async function main() {
   };
   process.on('SIGINT', () => void stop(0));
   process.on('SIGTERM', () => void stop(0));
+
+  stack = createStack({ infraEnv: infra.env, ports: stackPorts(config.STACK_PORT), namespace: config.STACK_NAMESPACE });
+  const services = Object.values(stack.services);
+  supervisor = new Supervisor(services, policy, {
+    log: (message) => process.stdout.write(`[launcher] ${message}\n`),
+    gaveUp: (info) => {
+      process.stderr.write(`\n${describeGaveUp(info, policy.windowMs)}\n\n`);
+      void stop(1);
+    },
+  });
+  log('starting auth, records, qa, qa-worker and the gateway');
+  for (const service of services) service.start();
   try {
-    log('starting auth, records, qa, qa-worker and the gateway');
-    stack = await startStack({ infraEnv: infra.env });
+    // A service that crashes while starting is restarted like any other; only giving up (or a
+    // service that neither crashes nor answers) ends the wait.
+    await Promise.all(services.map((service) => service.waitReady(120_000, '/ready', { whileRestarted: true, stopWaiting: () => stopping })));
   } catch (err) {
     process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
     await stop(1);
     return;
   }
+  if (stopping) return;
   const gateway = stack.gatewayUrl;
   process.stdout.write(
     [
@@ -43,18 +63,9 @@ async function main() {
       '',
     ].join('\n'),
   );
-  // Keep an eye on the children: if one dies, say so rather than serve half a system silently.
-  setInterval(() => {
-    for (const service of Object.values(stack!.services)) {
-      if (!service.running && !stopping) {
-        log(`${service.name} exited; restarting it (see its log)`);
-        service.start();
-      }
-    }
-  }, 2000);
 }
 
-void main().catch((err) => {
+main().catch((err: unknown) => {
   process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
   process.exit(1);
 });

@@ -1,0 +1,67 @@
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { ROOT, freePort, isListening } from '../../scripts/src/servers';
+import { infraEnv } from '../support/e2e-stack';
+
+/** A gateway port whose four successors are free too, as `npm start` lays the services out. */
+async function freePortRun(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = await freePort();
+    if (base > 65_000) continue;
+    const taken = await Promise.all([1, 2, 3, 4].map((i) => isListening(base + i)));
+    if (!taken.includes(true)) return base;
+  }
+  throw new Error('no run of five free ports');
+}
+
+interface LauncherRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** `npm start` as a person runs it (its built entry point), against the servers already running. */
+async function runLauncher(env: NodeJS.ProcessEnv, timeoutMs: number): Promise<LauncherRun> {
+  const child = spawn(process.execPath, [join(ROOT, 'scripts/dist/start.js')], { cwd: ROOT, env: { ...process.env, ...infraEnv(), ...env } });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const timer = setTimeout(() => child.kill('SIGINT'), timeoutMs);
+  const code = await new Promise<number | null>((resolve) => child.once('exit', (exitCode) => resolve(exitCode)));
+  clearTimeout(timer);
+  return { code, stdout, stderr };
+}
+
+describe('npm start, when a service keeps crashing', () => {
+  it('restarts it with growing waits, then gives up: names it, prints its last log lines, stops the rest and exits 1', async () => {
+    const port = await freePortRun();
+    const started = Date.now();
+    const run = await runLauncher(
+      {
+        STACK_PORT: String(port),
+        STACK_NAMESPACE: `launch-${randomUUID().slice(0, 8)}`,
+        RESTART_BACKOFF_MS: '100',
+        RESTART_BACKOFF_MAX_MS: '5000',
+        RESTART_MAX_CRASHES: '3',
+        RESTART_WINDOW_SECONDS: '60',
+        // Invalid for the worker only (at least 1): it exits at start, every time.
+        QA_WORKER_CONCURRENCY: '0',
+      },
+      90_000,
+    );
+    expect(Date.now() - started).toBeLessThan(90_000);
+    expect(run.code).toBe(1);
+    // Two restarts, the second after twice the wait, then no third.
+    expect(run.stdout).toMatch(/qa-worker exited \(exit code 1\); restarting it in 100 ms/);
+    expect(run.stdout).toMatch(/qa-worker exited \(exit code 1\); restarting it in 200 ms/);
+    expect(run.stdout).not.toMatch(/restarting it in 400 ms/);
+    expect(run.stderr).toMatch(/qa-worker crashed 3 times within 60 s \(last exit code 1\); not restarting it\./);
+    // The worker's own words, from its log: which setting is wrong.
+    expect(run.stderr).toMatch(/\| .*QA_WORKER_CONCURRENCY is invalid/);
+    expect(run.stdout).not.toMatch(/Gateway: {5}http/);
+    // Nothing it started is left listening.
+    for (let i = 0; i <= 4; i++) expect(await isListening(port + i)).toBe(false);
+  }, 120_000);
+});
