@@ -1,19 +1,8 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { ROOT, freePort, isListening } from '../../scripts/src/servers';
-import { infraEnv } from '../support/e2e-stack';
-
-/** A gateway port whose four successors are free too, as `npm start` lays the services out. */
-async function freePortRun(): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const base = await freePort();
-    if (base > 65_000) continue;
-    const taken = await Promise.all([1, 2, 3, 4].map((i) => isListening(base + i)));
-    if (!taken.includes(true)) return base;
-  }
-  throw new Error('no run of five free ports');
-}
+import { ROOT, isListening } from '../../scripts/src/servers';
+import { freePortRun, infraEnv } from '../support/e2e-stack';
 
 interface LauncherRun {
   code: number | null;

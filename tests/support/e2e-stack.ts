@@ -38,6 +38,17 @@ export async function startE2EStack(
   return { ...stack, namespace };
 }
 
+/** A gateway port whose four successors are free too, as `npm start` and `npm run dev` lay the services out (STACK_PORT). */
+export async function freePortRun(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = await freePort();
+    if (base > 65_000) continue;
+    const taken = await Promise.all([1, 2, 3, 4].map((i) => isListening(base + i)));
+    if (!taken.includes(true)) return base;
+  }
+  throw new Error('no run of five free ports');
+}
+
 /** The seed's port when it is free (CI), else any free one; seed commands are rewritten to it. */
 export async function seedGatewayPort(): Promise<number> {
   return (await isListening(8000)) ? freePort() : 8000;

@@ -1,0 +1,120 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ROOT, isListening } from '../../scripts/src/servers';
+import { SourceWatcher, type SourceChange } from '../../scripts/src/source-watcher';
+import { freePortRun, infraEnv } from '../support/e2e-stack';
+
+async function until(condition: () => boolean, timeoutMs: number, what: string, output: () => string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; output so far:\n${output().slice(-4000)}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+describe('npm run dev', () => {
+  let dev: ChildProcessWithoutNullStreams | undefined;
+  let output = '';
+  let port: number;
+
+  afterAll(async () => {
+    if (dev && dev.exitCode === null) {
+      const exited = new Promise((resolve) => dev!.once('exit', resolve));
+      dev.kill('SIGINT');
+      await exited;
+    }
+  });
+
+  it('starts the stack with pretty, prefixed logs; a touched records source restarts records and nothing else; Ctrl-C stops all', async () => {
+    port = await freePortRun();
+    dev = spawn(process.execPath, [join(ROOT, 'scripts/dist/dev.js')], {
+      cwd: ROOT,
+      env: { ...process.env, ...infraEnv(), STACK_PORT: String(port), STACK_NAMESPACE: `dev-${randomUUID().slice(0, 8)}` },
+    });
+    dev.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    dev.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    await until(() => output.includes(`Gateway:     http://127.0.0.1:${port}`), 90_000, 'the stack to be ready', () => output);
+
+    // pino JSON became one readable line per entry, under the service's name.
+    expect(output).toMatch(/^records {3}│ \[\d\d:\d\d:\d\d\.\d{3}\] INFO: records service listening/m);
+    expect(output).toMatch(/^gateway {3}│ \[\d\d:\d\d:\d\d\.\d{3}\] INFO: gateway listening/m);
+    expect(output).not.toMatch(/^records .*│ \{"level"/m);
+
+    const before = output.length;
+    const now = new Date();
+    utimesSync(join(ROOT, 'services/records/src/config.ts'), now, now);
+    await until(() => /\[dev\] records restarted/.test(output.slice(before)), 60_000, 'records to restart', () => output);
+    await until(() => /^records {3}│ .*records service listening/m.test(output.slice(before)), 60_000, 'records to listen again', () => output);
+    const after = output.slice(before);
+    expect(after).toContain('[dev] services/records/src/config.ts changed; building services/records');
+    expect(after).toMatch(/^records {3}│ .*shutting down/m);
+    for (const other of ['gateway', 'auth', 'qa', 'qa-worker']) expect(after).not.toContain(`[dev] ${other} restarted`);
+    const ready = await fetch(`http://127.0.0.1:${port + 2}/ready`);
+    expect(ready.status).toBe(200);
+
+    const exited = new Promise<number | null>((resolve) => dev!.once('exit', (code) => resolve(code)));
+    dev.kill('SIGINT');
+    expect(await exited).toBe(0);
+    for (let i = 0; i <= 4; i++) expect(await isListening(port + i)).toBe(false);
+  }, 180_000);
+});
+
+describe('the source watcher of npm run dev', () => {
+  let root: string;
+  let watcher: SourceWatcher | undefined;
+  const changes: SourceChange[] = [];
+
+  beforeAll(() => {
+    root = mkdtempSync(join(tmpdir(), 'dev-watch-'));
+    for (const folder of ['gateway/src', 'services/auth/src', 'services/records/src', 'services/qa/src/analysis', 'packages/common/src']) {
+      mkdirSync(join(root, folder), { recursive: true });
+    }
+    watcher = new SourceWatcher(
+      root,
+      async (change) => {
+        changes.push(change);
+      },
+      100,
+    );
+    watcher.start();
+  });
+
+  afterAll(() => {
+    watcher?.close();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  async function nextChange(): Promise<SourceChange> {
+    const count = changes.length;
+    await until(() => changes.length > count, 5000, 'a change', () => JSON.stringify(changes));
+    // Anything reported after the first one would be a burst split in two.
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(changes).toHaveLength(count + 1);
+    return changes[count]!;
+  }
+
+  it('an edit in a nested qa folder concerns the qa API and its worker', async () => {
+    writeFileSync(join(root, 'services/qa/src/analysis/skill-matcher.ts'), 'export {};\n');
+    const change = await nextChange();
+    expect(change.services.sort()).toEqual(['qa', 'qa-worker']);
+    expect(change.files).toEqual(['services/qa/src/analysis/skill-matcher.ts']);
+  });
+
+  it('an edit in packages/common concerns every service', async () => {
+    writeFileSync(join(root, 'packages/common/src/errors.ts'), 'export {};\n');
+    const change = await nextChange();
+    expect(change.services.sort()).toEqual(['auth', 'gateway', 'qa', 'qa-worker', 'records']);
+  });
+
+  it('a burst of saves across services is one report; files that are not sources are ignored', async () => {
+    writeFileSync(join(root, 'services/auth/src/main.ts'), 'export {};\n');
+    writeFileSync(join(root, 'gateway/src/main.ts'), 'export {};\n');
+    writeFileSync(join(root, 'services/records/src/notes.md'), 'not code\n');
+    const change = await nextChange();
+    expect(change.services.sort()).toEqual(['auth', 'gateway']);
+    expect(change.files).toEqual(['gateway/src/main.ts', 'services/auth/src/main.ts']);
+  });
+});
