@@ -30,7 +30,8 @@ async function upstream() {
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const token = jwt.sign({ sub: `bench-${randomUUID()}`, username: 'bench', jti: randomUUID() }, privateKey, {
+  const claims: jwt.JwtPayload = { sub: `bench-${randomUUID()}`, username: 'bench', jti: randomUUID() };
+  const token = jwt.sign(claims, privateKey, {
     algorithm: 'RS256',
     keyid: kid,
     expiresIn: 1200,
@@ -66,8 +67,10 @@ async function load(url: string, headers: Record<string, string>) {
 async function main() {
   const infra = await startInfrastructure();
   const up = await upstream();
+  // The built gateway, as `npm start` runs it, loaded by path.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { start } = require(join(ROOT, 'gateway/dist/main.js')) as {
-    start(env: Record<string, string>): Promise<{ url: string; stop(): Promise<void> }>;
+    start: (env: Record<string, string>) => Promise<{ url: string; stop(): Promise<void> }>;
   };
   const gateway = await start({
     PORT: '0',

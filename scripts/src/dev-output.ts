@@ -19,7 +19,7 @@ export function prefix(name: ServiceName, colour = process.stdout.isTTY): string
  * trace, a configuration error) are passed on unchanged.
  */
 export function prettyOutput(name: ServiceName, write: (text: string) => void = (text) => process.stdout.write(text)) {
-  const colour = Boolean(process.stdout.isTTY);
+  const colour = process.stdout.isTTY;
   const pretty = prettyFactory({ colorize: colour, ignore: 'pid,hostname,service', translateTime: 'SYS:HH:MM:ss.l', singleLine: true });
   const label = prefix(name, colour);
   return (child: ChildProcess, logFd: number) => {

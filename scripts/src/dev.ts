@@ -5,7 +5,7 @@ import { startInfrastructure } from './infra';
 import { loadDotEnv, loadLauncherConfig } from './launcher-config';
 import { DATA_DIR, ROOT } from './servers';
 import { SERVICE_SOURCES, SourceWatcher } from './source-watcher';
-import { createStack, stackPorts, type ServiceName, type Stack } from './stack';
+import { createStack, stackPorts, type ServiceName } from './stack';
 import { Supervisor, describeGaveUp, restartPolicy } from './supervisor';
 
 function say(message: string) {
@@ -30,40 +30,23 @@ async function main() {
   const config = loadLauncherConfig();
   const policy = restartPolicy(config);
   const infra = await startInfrastructure();
-  let stack: Stack | undefined;
-  let supervisor: Supervisor | undefined;
-  let watcher: SourceWatcher | undefined;
-  let stopping = false;
-  const stop = async (code: number) => {
-    if (stopping) return;
-    stopping = true;
-    watcher?.close();
-    supervisor?.stop();
-    say('stopping services');
-    await stack?.stop().catch(() => undefined);
-    await infra.stop();
-    process.exit(code);
-  };
-  process.on('SIGINT', () => void stop(0));
-  process.on('SIGTERM', () => void stop(0));
-
-  stack = createStack({
+  const stack = createStack({
     infraEnv: infra.env,
     ports: stackPorts(config.STACK_PORT),
     namespace: config.STACK_NAMESPACE,
     output: (name) => prettyOutput(name),
   });
   const services = stack.services;
-  supervisor = new Supervisor(Object.values(services), policy, {
+  // An object, not a `let`: signal handlers change it while main awaits.
+  const state = { stopping: false };
+  const supervisor = new Supervisor(Object.values(services), policy, {
     log: say,
     // In development a crash loop is usually the code being edited: wait for the next change.
     gaveUp: (info) => say(`${describeGaveUp(info, policy.windowMs)}\n[dev] waiting for a change to its sources`),
   });
-  const sup = supervisor;
-
-  watcher = new SourceWatcher(ROOT, async ({ services: touched, files }) => {
+  const watcher = new SourceWatcher(ROOT, async ({ services: touched, files }) => {
     const projects = [...new Set(touched.map((name) => SERVICE_SOURCES[name].project))];
-    say(`${files.length === 1 ? files[0] : `${files.length} files`} changed; building ${projects.join(', ')}`);
+    say(`${files.length === 1 ? files[0]! : `${files.length} files`} changed; building ${projects.join(', ')}`);
     const result = await build(projects);
     if (!result.ok) {
       say(`build failed; ${touched.join(', ')} keep running the last build:\n${result.output.trimEnd()}`);
@@ -71,32 +54,47 @@ async function main() {
     }
     await Promise.all(
       touched.map(async (name: ServiceName) => {
-        sup.cancelRestart(name);
-        sup.forgive(name);
+        supervisor.cancelRestart(name);
+        supervisor.forgive(name);
         await services[name].stop();
         services[name].start();
         say(`${name} restarted`);
       }),
     );
   });
+  const stop = async (code: number) => {
+    if (state.stopping) return;
+    state.stopping = true;
+    watcher.close();
+    supervisor.stop();
+    say('stopping services');
+    await stack.stop().catch(() => undefined);
+    await infra.stop();
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void stop(0));
+  process.on('SIGTERM', () => void stop(0));
+
   watcher.start();
 
   for (const service of Object.values(services)) service.start();
   await Promise.all(
     Object.values(services).map((service) =>
-      service.waitReady(120_000, '/ready', { whileRestarted: true, stopWaiting: () => stopping || sup.hasGivenUp(service.name) }).catch((err: unknown) => {
-        say(err instanceof Error ? err.message : String(err));
-      }),
+      service
+        .waitReady(120_000, '/ready', { whileRestarted: true, stopWaiting: () => state.stopping || supervisor.hasGivenUp(service.name) })
+        .catch((err: unknown) => {
+          say(err instanceof Error ? err.message : String(err));
+        }),
     ),
   );
-  if (stopping) return;
+  if (state.stopping) return;
   process.stdout.write(
     [
       '',
       `  Gateway:     ${stack.gatewayUrl}`,
       `  Swagger UI:  ${stack.gatewayUrl}/docs`,
       `  Logs:        ${join(DATA_DIR, 'logs')} (as JSON)`,
-      '  Watching the services\' src/ and packages/common/src: a change rebuilds and restarts what uses it.',
+      "  Watching the services' src/ and packages/common/src: a change rebuilds and restarts what uses it.",
       '  Ctrl-C stops everything started here.',
       '',
     ].join('\n'),

@@ -31,17 +31,36 @@ export async function startInfrastructure(environment: NodeJS.ProcessEnv = proce
     for (const server of started.reverse()) await server.stop().catch(() => undefined);
   };
   try {
-    const pick = async (given: string | undefined, native: () => Promise<NativeServer>, docker: () => Promise<{ url: string; stop(): Promise<unknown> }>) => {
+    const pick = async (
+      given: string | undefined,
+      native: () => Promise<NativeServer>,
+      docker: () => Promise<{ url: string; stop(): Promise<unknown> }>,
+    ) => {
       if (given) return given;
       const server = useDocker ? await docker() : await native();
       started.push(server);
       return server.url;
     };
+    // Loaded only with Docker: testcontainers is slow to load and unused otherwise (a dynamic import()
+    // would need ESM resolution here, which jest's CommonJS run does not do).
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const containers = useDocker ? (require('./containers') as typeof import('./containers')) : undefined;
     const [MONGO_URL, REDIS_URL, AMQP_URL] = await Promise.all([
-      pick(config.MONGO_URL, () => startFerretDb({ port: DEFAULT_PORTS.mongodb }), () => containers!.mongoContainer()),
-      pick(config.REDIS_URL, () => startRedis({ port: DEFAULT_PORTS.redis }), () => containers!.redisContainer('noeviction')),
-      pick(config.AMQP_URL, () => startRabbitMq({ port: DEFAULT_PORTS.rabbitmq }), () => containers!.rabbitContainer()),
+      pick(
+        config.MONGO_URL,
+        () => startFerretDb({ port: DEFAULT_PORTS.mongodb }),
+        () => containers!.mongoContainer(),
+      ),
+      pick(
+        config.REDIS_URL,
+        () => startRedis({ port: DEFAULT_PORTS.redis }),
+        () => containers!.redisContainer('noeviction'),
+      ),
+      pick(
+        config.AMQP_URL,
+        () => startRabbitMq({ port: DEFAULT_PORTS.rabbitmq }),
+        () => containers!.rabbitContainer(),
+      ),
     ]);
     const REDIS_CACHE_URL = await pick(
       config.REDIS_CACHE_URL ?? config.REDIS_URL,

@@ -7,7 +7,7 @@ const url = (protocols: string[]) =>
   z
     .string()
     .refine((value) => URL.canParse(value) && protocols.includes(new URL(value).protocol.replace(/:$/, '')), {
-      message: `must be a URL (${protocols.join(', ')})`,
+      error: `must be a URL (${protocols.join(', ')})`,
     })
     .optional();
 

@@ -204,7 +204,7 @@ async function startRabbitMqIn(port: number, name: string, dir: string, binary: 
     RABBITMQ_CONFIG_FILE: join(dir, 'rabbitmq'),
   };
   writeFileSync(join(dir, 'enabled_plugins'), '[].\n');
-  writeFileSync(join(dir, 'rabbitmq.conf'), 'listeners.tcp.default = ' + port + '\nlog.console = false\n');
+  writeFileSync(join(dir, 'rabbitmq.conf'), `listeners.tcp.default = ${port}\nlog.console = false\n`);
   if (process.getuid?.() === 0) chownTree(dir, 'rabbitmq');
   const out = logFile(name);
   const child = spawn(binary, [], { detached: true, stdio: ['ignore', out, out], env });

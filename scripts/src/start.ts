@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { startInfrastructure } from './infra';
 import { loadDotEnv, loadLauncherConfig } from './launcher-config';
 import { DATA_DIR, ROOT, log } from './servers';
-import { createStack, stackPorts, type Stack } from './stack';
+import { createStack, stackPorts } from './stack';
 import { Supervisor, describeGaveUp, restartPolicy } from './supervisor';
 
 // `npm start`: the infrastructure, every service and a QA worker, until Ctrl-C. A service that
@@ -12,43 +12,41 @@ async function main() {
   const config = loadLauncherConfig();
   const policy = restartPolicy(config);
   const infra = await startInfrastructure();
-  let stack: Stack | undefined;
-  let supervisor: Supervisor | undefined;
-  let stopping = false;
+  const stack = createStack({ infraEnv: infra.env, ports: stackPorts(config.STACK_PORT), namespace: config.STACK_NAMESPACE });
+  const services = Object.values(stack.services);
+  // An object, not a `let`: signal handlers change it while main awaits.
+  const state = { stopping: false };
   const stop = async (code: number) => {
-    if (stopping) return;
-    stopping = true;
-    supervisor?.stop();
+    if (state.stopping) return;
+    state.stopping = true;
+    supervisor.stop();
     log('stopping services');
-    await stack?.stop().catch(() => undefined);
+    await stack.stop().catch(() => undefined);
     log('stopping infrastructure that was started here');
     await infra.stop();
     process.exit(code);
   };
-  process.on('SIGINT', () => void stop(0));
-  process.on('SIGTERM', () => void stop(0));
-
-  stack = createStack({ infraEnv: infra.env, ports: stackPorts(config.STACK_PORT), namespace: config.STACK_NAMESPACE });
-  const services = Object.values(stack.services);
-  supervisor = new Supervisor(services, policy, {
+  const supervisor = new Supervisor(services, policy, {
     log: (message) => process.stdout.write(`[launcher] ${message}\n`),
     gaveUp: (info) => {
       process.stderr.write(`\n${describeGaveUp(info, policy.windowMs)}\n\n`);
       void stop(1);
     },
   });
+  process.on('SIGINT', () => void stop(0));
+  process.on('SIGTERM', () => void stop(0));
   log('starting auth, records, qa, qa-worker and the gateway');
   for (const service of services) service.start();
   try {
     // A service that crashes while starting is restarted like any other; only giving up (or a
     // service that neither crashes nor answers) ends the wait.
-    await Promise.all(services.map((service) => service.waitReady(120_000, '/ready', { whileRestarted: true, stopWaiting: () => stopping })));
+    await Promise.all(services.map((service) => service.waitReady(120_000, '/ready', { whileRestarted: true, stopWaiting: () => state.stopping })));
   } catch (err) {
     process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
     await stop(1);
     return;
   }
-  if (stopping) return;
+  if (state.stopping) return;
   const gateway = stack.gatewayUrl;
   process.stdout.write(
     [
@@ -57,7 +55,9 @@ async function main() {
       `  Swagger UI:  ${gateway}/docs`,
       `  Logs:        ${join(DATA_DIR, 'logs')}`,
       '',
-      '  Try:  curl -X POST "' + gateway + '/auth/login" -H "Content-Type: application/x-www-form-urlencoded" -d "username=anurag&password=password123"',
+      '  Try:  curl -X POST "' +
+        gateway +
+        '/auth/login" -H "Content-Type: application/x-www-form-urlencoded" -d "username=anurag&password=password123"',
       '',
       '  Ctrl-C stops everything started here.',
       '',

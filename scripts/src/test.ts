@@ -11,13 +11,39 @@ interface JestSummary {
   numTodoTests: number;
 }
 
-// `npm test`: the same infrastructure as `npm start`, then every test suite against it.
+/**
+ * jest compiles through swc, which strips types without checking them: without this, a type error
+ * in a test (or in a script it imports) would pass. The sources were checked by `tsc -b` before.
+ */
+function typecheckTests(): Promise<boolean> {
+  log('type-checking the tests (tsc -p tsconfig.test.json)');
+  return new Promise((resolve) => {
+    const tsc = spawn(process.execPath, [require.resolve('typescript/bin/tsc', { paths: [ROOT] }), '-p', 'tsconfig.test.json'], {
+      cwd: ROOT,
+      stdio: 'inherit',
+    });
+    tsc.once('exit', (code) => resolve(code === 0));
+  });
+}
+
+// `npm test`: the type check of the tests, the same infrastructure as `npm start`, then every test suite against it.
 async function main() {
+  if (!(await typecheckTests())) {
+    log('type errors: not running the tests');
+    process.exit(1);
+  }
   const infra = await startInfrastructure();
   const results = join(DATA_DIR, 'jest-results.json');
   rmSync(results, { force: true });
   // Jest loads ESM-only packages (http-proxy-middleware) through node:vm's module support.
-  const args = ['--experimental-vm-modules', '--disable-warning=ExperimentalWarning', require.resolve('jest/bin/jest', { paths: [ROOT] }), '--json', `--outputFile=${results}`, ...process.argv.slice(2)];
+  const args = [
+    '--experimental-vm-modules',
+    '--disable-warning=ExperimentalWarning',
+    require.resolve('jest/bin/jest', { paths: [ROOT] }),
+    '--json',
+    `--outputFile=${results}`,
+    ...process.argv.slice(2),
+  ];
   const code = await new Promise<number>((resolve) => {
     const child = spawn(process.execPath, args, { cwd: ROOT, stdio: 'inherit', env: { ...process.env, ...infra.env } });
     const forward = (signal: NodeJS.Signals) => child.kill(signal);

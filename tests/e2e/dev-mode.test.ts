@@ -36,7 +36,12 @@ describe('npm run dev', () => {
     });
     dev.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     dev.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    await until(() => output.includes(`Gateway:     http://127.0.0.1:${port}`), 90_000, 'the stack to be ready', () => output);
+    await until(
+      () => output.includes(`Gateway:     http://127.0.0.1:${port}`),
+      90_000,
+      'the stack to be ready',
+      () => output,
+    );
 
     // pino JSON became one readable line per entry, under the service's name.
     expect(output).toMatch(/^records {3}│ \[\d\d:\d\d:\d\d\.\d{3}\] INFO: records service listening/m);
@@ -46,8 +51,18 @@ describe('npm run dev', () => {
     const before = output.length;
     const now = new Date();
     utimesSync(join(ROOT, 'services/records/src/config.ts'), now, now);
-    await until(() => /\[dev\] records restarted/.test(output.slice(before)), 60_000, 'records to restart', () => output);
-    await until(() => /^records {3}│ .*records service listening/m.test(output.slice(before)), 60_000, 'records to listen again', () => output);
+    await until(
+      () => /\[dev\] records restarted/.test(output.slice(before)),
+      60_000,
+      'records to restart',
+      () => output,
+    );
+    await until(
+      () => /^records {3}│ .*records service listening/m.test(output.slice(before)),
+      60_000,
+      'records to listen again',
+      () => output,
+    );
     const after = output.slice(before);
     expect(after).toContain('[dev] services/records/src/config.ts changed; building services/records');
     expect(after).toMatch(/^records {3}│ .*shutting down/m);
@@ -89,7 +104,12 @@ describe('the source watcher of npm run dev', () => {
 
   async function nextChange(): Promise<SourceChange> {
     const count = changes.length;
-    await until(() => changes.length > count, 5000, 'a change', () => JSON.stringify(changes));
+    await until(
+      () => changes.length > count,
+      5000,
+      'a change',
+      () => JSON.stringify(changes),
+    );
     // Anything reported after the first one would be a burst split in two.
     await new Promise((resolve) => setTimeout(resolve, 400));
     expect(changes).toHaveLength(count + 1);

@@ -95,8 +95,12 @@ describe('.env.example', () => {
     const expected = new Set([...Object.keys(shape), ...(READ_OUTSIDE_SCHEMA[service] ?? [])]);
     const listed = (example.get(service) ?? []).map((entry) => entry.name);
     const problems = [
-      ...[...expected].filter((name) => !listed.includes(name)).map((name) => `${service}: ${name} is read by the ${service} configuration but missing from .env.example's [${service}] section`),
-      ...listed.filter((name) => !expected.has(name)).map((name) => `${service}: ${name} is listed in .env.example's [${service}] section but the ${service} configuration does not read it`),
+      ...[...expected]
+        .filter((name) => !listed.includes(name))
+        .map((name) => `${service}: ${name} is read by the ${service} configuration but missing from .env.example's [${service}] section`),
+      ...listed
+        .filter((name) => !expected.has(name))
+        .map((name) => `${service}: ${name} is listed in .env.example's [${service}] section but the ${service} configuration does not read it`),
       ...listed.filter((name, i) => listed.indexOf(name) !== i).map((name) => `${service}: ${name} is listed twice in [${service}]`),
     ];
     expect(problems).toEqual([]);

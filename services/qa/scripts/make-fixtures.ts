@@ -48,7 +48,7 @@ function toBuffer(doc: Doc, draw: (doc: Doc) => void): Promise<Buffer> {
 }
 
 // The standard PDF fonts only cover WinAnsi; anything else would come out as garbage.
-const WIN_ANSI_EXTRAS = new Set([...'–—‘’“”•…€£·×']);
+const WIN_ANSI_EXTRAS = new Set(Array.from('–—‘’“”•…€£·×'));
 function checkCharacters(file: string, text: string): void {
   for (const ch of text) {
     const code = ch.codePointAt(0) ?? 0;
