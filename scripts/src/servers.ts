@@ -46,7 +46,7 @@ export function freePort(): Promise<number> {
   });
 }
 
-export async function waitForPort(port: number, what: string, timeoutMs: number, child?: ChildProcess): Promise<void> {
+async function waitForPort(port: number, what: string, timeoutMs: number, child?: ChildProcess): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child && child.exitCode !== null) throw new Error(`${what} exited with code ${child.exitCode} before listening`);
@@ -254,7 +254,7 @@ function chownTree(path: string, user: string) {
 }
 
 /** Builds the pinned FerretDB (see infra/ferretdb/go.mod) once; rebuilt only when its sources change. */
-export function ensureFerretDbBinary(): string {
+function ensureFerretDbBinary(): string {
   const source = join(ROOT, 'infra', 'ferretdb');
   const binary = join(DATA_DIR, 'bin', 'ferretdb');
   const newest = Math.max(...['main.go', 'go.mod', 'go.sum'].map((f) => statSync(join(source, f)).mtimeMs));

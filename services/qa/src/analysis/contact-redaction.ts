@@ -31,10 +31,6 @@ export function redactContactDetails(text: string): string {
     .replace(/(\[(?:address|phone|email|link)\])(?:[\s,]*\1)+/g, '$1');
 }
 
-export function containsContactDetails(text: string): boolean {
-  return redactContactDetails(text) !== text;
-}
-
 function looksLikePhoneNumber(candidate: string): boolean {
   const groups = candidate.match(/\d+/g) ?? [];
   const digits = groups.reduce((sum, group) => sum + group.length, 0);

@@ -78,7 +78,7 @@ export function yearsAcross(ranges: readonly Pick<DateRange, 'start' | 'end' | '
   return roundYears(total / 12);
 }
 
-export function roundYears(years: number): number {
+function roundYears(years: number): number {
   return Math.round(years * 10) / 10;
 }
 

@@ -114,12 +114,12 @@ function analyseStructure(input: AnalyseInput) {
 }
 
 export { DocumentError, DocumentsError, type DocumentFile, type DocumentProblemReason } from './document-error';
-export { extractPdfText, extractPdfTexts, DEFAULT_PDF_LIMITS, type PdfLimits, type PdfText } from './pdf-text';
+export { extractPdfText, extractPdfTexts, type PdfLimits, type PdfText } from './pdf-text';
 export { linesFromText, type DocumentLine } from './document-lines';
 export { redactContactDetails } from './contact-redaction';
 export { findSkillMentions, SKILLS, type SkillMention } from './skill-matcher';
-export { SKILL_CATEGORIES, SKILL_CATEGORY_LABELS, type SkillCategory } from './skill-taxonomy';
-export { LlmQuestionError, type LlmOptions } from './llm-questions';
+export { SKILL_CATEGORIES, type SkillCategory } from './skill-taxonomy';
+export type { LlmOptions } from './llm-questions';
 export {
   QUESTION_CATEGORIES,
   DIFFICULTIES,

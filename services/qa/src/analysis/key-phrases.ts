@@ -140,7 +140,7 @@ function phrasesOf(chunk: readonly { value: string; pos: string }[], skillWords:
 }
 
 /** Crude stems so "discharge plans" in a JD finds "planned discharges" lines in a resume. */
-export function stemWord(word: string): string {
+function stemWord(word: string): string {
   const lower = word.toLowerCase();
   if (lower.length > 5 && lower.endsWith('ies')) return `${lower.slice(0, -3)}y`;
   if (lower.length > 5 && lower.endsWith('ing')) return lower.slice(0, -3);

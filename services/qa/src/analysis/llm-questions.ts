@@ -18,7 +18,7 @@ export interface LlmOptions {
   timeoutMs?: number;
 }
 
-export class LlmQuestionError extends Error {
+class LlmQuestionError extends Error {
   override readonly name = 'LlmQuestionError';
 }
 

@@ -275,16 +275,11 @@ function buildAliasIndex(skills: readonly SkillDefinition[]) {
 }
 
 export const SKILLS: readonly SkillDefinition[] = buildSkills();
-const SKILL_BY_NAME = new Map(SKILLS.map((skill) => [skill.name.toLowerCase(), skill]));
 const { index: ALIAS_INDEX, longest: LONGEST_ALIAS, collisions: ALIAS_COLLISIONS } = buildAliasIndex(SKILLS);
 const FIRST_TOKENS = new Set([...ALIAS_INDEX.keys()].map((key) => key.split(' ')[0] ?? ''));
 
 /** Aliases that normalise to the same words as another skill's; kept for the taxonomy's tests. */
 export const aliasCollisions: readonly string[] = ALIAS_COLLISIONS;
-
-export function findSkill(name: string): SkillDefinition | undefined {
-  return SKILL_BY_NAME.get(name.toLowerCase());
-}
 
 interface Candidate {
   entry: AliasEntry;

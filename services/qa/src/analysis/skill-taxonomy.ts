@@ -30,26 +30,6 @@ export const SKILL_CATEGORIES = [
 
 export type SkillCategory = (typeof SKILL_CATEGORIES)[number];
 
-export const SKILL_CATEGORY_LABELS: Readonly<Record<SkillCategory, string>> = {
-  language: 'Programming languages',
-  framework: 'Frameworks & libraries',
-  database: 'Databases',
-  'cloud-devops': 'Cloud & DevOps',
-  'data-analytics': 'Data & analytics',
-  'testing-quality': 'Testing & quality',
-  security: 'Security',
-  method: 'Methods & practices',
-  product: 'Product management',
-  tool: 'Business tools',
-  design: 'Design',
-  'soft-skill': 'Soft skills',
-  healthcare: 'Nursing & healthcare',
-  finance: 'Accounting & finance',
-  'sales-marketing': 'Sales & marketing',
-  education: 'Teaching & education',
-  logistics: 'Logistics & supply chain',
-};
-
 export const SKILL_TAXONOMY: Readonly<Record<SkillCategory, readonly string[]>> = {
   language: [
     'JavaScript|JS|ECMAScript|ES6|ES2015',
