@@ -1,6 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -20,6 +20,8 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const UPSTREAM_WORK_MS = Number(process.env.BENCH_UPSTREAM_MS ?? 5);
 const LOG_LEVEL = process.env.BENCH_LOG_LEVEL ?? 'warn';
+// USER_HZ: the unit of /proc/<pid>/stat times; 100 on every mainstream Linux.
+const CLOCK_TICKS = 100;
 
 type ServerKind = 'bare' | 'upstream';
 
@@ -52,6 +54,8 @@ interface Row {
   name: string;
   url: string;
   headers?: Record<string, string>;
+  /** The process whose CPU time per request is reported (the gateway), when the row goes through it. */
+  pid?: number;
 }
 
 interface Figures {
@@ -59,20 +63,36 @@ interface Figures {
   p50: number;
   p99: number;
   bad: number;
+  /** CPU time (user + system) the gateway process spent per request; NaN when not measured. */
+  cpuUs: number;
 }
 
-function run(row: Row, seconds: number): Promise<Figures> {
-  return new Promise((resolve, reject) => {
-    autocannon({ url: row.url, headers: row.headers, connections: CONNECTIONS, duration: seconds }, (err, result) => {
-      if (err) return reject(err);
-      resolve({
-        rps: result.requests.total / (result.duration || seconds),
-        p50: result.latency.p50,
-        p99: result.latency.p99,
-        bad: result.non2xx + result.errors + result.timeouts,
-      });
-    });
+/**
+ * CPU time of a process in microseconds, from /proc (Linux). On a shared machine this moves
+ * less with the neighbours' load than requests per second do.
+ */
+function cpuMicros(pid: number | undefined): number {
+  if (!pid) return NaN;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLOCK_TICKS;
+  } catch {
+    return NaN;
+  }
+}
+
+async function run(row: Row, seconds: number): Promise<Figures> {
+  const cpuBefore = cpuMicros(row.pid);
+  const result = await new Promise<autocannon.Result>((resolve, reject) => {
+    autocannon({ url: row.url, headers: row.headers, connections: CONNECTIONS, duration: seconds }, (err, r) => (err ? reject(err) : resolve(r)));
   });
+  return {
+    rps: result.requests.total / (result.duration || seconds),
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    bad: result.non2xx + result.errors + result.timeouts,
+    cpuUs: (cpuMicros(row.pid) - cpuBefore) / Math.max(1, result.requests.total),
+  };
 }
 
 const median = (values: number[]) => {
@@ -142,9 +162,9 @@ async function main() {
     const rows: Row[] = [
       { name: 'bare Node http (ceiling)', url: `${bare.url}/` },
       { name: `upstream directly (${UPSTREAM_WORK_MS} ms of work)`, url: `${upstream.url}/records/1/x` },
-      { name: 'gateway, proxied (JWT + identity proof)', url: `${gateway.url}/records/1/x`, headers: authorization },
-      { name: 'gateway, cache HIT (/cached-data)', url: `${gateway.url}/cached-data`, headers: authorization },
-      { name: 'gateway, /auth/me end to end', url: `${gateway.url}/auth/me`, headers: authorization },
+      { name: 'gateway, proxied (JWT + identity proof)', url: `${gateway.url}/records/1/x`, headers: authorization, pid: gateway.pid },
+      { name: 'gateway, cache HIT (/cached-data)', url: `${gateway.url}/cached-data`, headers: authorization, pid: gateway.pid },
+      { name: 'gateway, /auth/me end to end', url: `${gateway.url}/auth/me`, headers: authorization, pid: gateway.pid },
     ];
     // Fill the cache, and make sure the rows measure what they are named for.
     for (const path of ['/cached-data', '/auth/me']) {
@@ -166,16 +186,18 @@ async function main() {
     const summary = new Map(
       rows.map((row) => {
         const runs = figures.get(row.name)!;
-        return [row.name, { rps: median(runs.map((r) => r.rps)), p50: median(runs.map((r) => r.p50)), p99: median(runs.map((r) => r.p99)), bad: runs.reduce((n, r) => n + r.bad, 0) }];
+        const figure = { rps: median(runs.map((r) => r.rps)), p50: median(runs.map((r) => r.p50)), p99: median(runs.map((r) => r.p99)) };
+        return [row.name, { ...figure, bad: runs.reduce((n, r) => n + r.bad, 0), cpuUs: median(runs.map((r) => r.cpuUs)) }];
       }),
     );
     const [bareF, directF, proxiedF, hitF, meF] = rows.map((r) => summary.get(r.name)!) as [Figures, Figures, Figures, Figures, Figures];
     const out = process.stdout;
     out.write(`\n${ROUNDS} alternating rounds of ${SECONDS} s per row, ${CONNECTIONS} connections, autocannon on the same machine; medians of the rounds\n\n`);
-    out.write('| row | req/s | p50 ms | p99 ms | vs bare | not 2xx |\n|---|---|---|---|---|---|\n');
+    out.write('| row | req/s | p50 ms | p99 ms | vs bare | gateway CPU µs/req | not 2xx |\n|---|---|---|---|---|---|---|\n');
     for (const row of rows) {
       const f = summary.get(row.name)!;
-      out.write(`| ${row.name} | ${f.rps.toFixed(0)} | ${f.p50} | ${f.p99} | ${((100 * f.rps) / bareF.rps).toFixed(1)} % | ${f.bad} |\n`);
+      const cpu = Number.isNaN(f.cpuUs) ? '' : f.cpuUs.toFixed(0);
+      out.write(`| ${row.name} | ${f.rps.toFixed(0)} | ${f.p50} | ${f.p99} | ${((100 * f.rps) / bareF.rps).toFixed(1)} % | ${cpu} | ${f.bad} |\n`);
     }
     const ratio = (name: string, value: number, target: number, unit = 'x', atMost = false) =>
       `| ${name} | ${unit === '%' ? `${(value * 100).toFixed(1)} %` : `${value.toFixed(2)}x`} | ${atMost ? '≤' : '≥'} ${unit === '%' ? `${target * 100} %` : `${target}x`} | ${(atMost ? value <= target : value >= target) ? 'met' : 'not met'} |\n`;
