@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import jwt, { type Algorithm, type JwtPayload } from 'jsonwebtoken';
 import type { JwksClient } from './jwks-client';
 
@@ -83,7 +83,7 @@ export class VerifiedTokenCache {
 
   async verify(token: string, now = Date.now()): Promise<VerifiedClaims> {
     if (token.length > MAX_TOKEN_BYTES) throw new TokenError('token_too_large', 'Token is too large');
-    const id = createHash('sha256').update(token).digest('base64url');
+    const id = hash('sha256', token, 'base64url');
     const known = this.entries.get(id);
     if (known) {
       if (known.claims.exp + this.options.clockToleranceSeconds > now / 1000 && this.options.jwks.hasKid(known.kid)) return known.claims;

@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { hash, randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { withTimeout } from '@app/common';
 
@@ -12,7 +12,7 @@ export interface CachedResponse {
 
 const PREFIX = 'gwcache:v2';
 // A user id goes into the key hashed, so key names never carry raw identifiers.
-const userPart = (userId: string) => createHash('sha256').update(userId).digest('base64url').slice(0, 22);
+const userPart = (userId: string) => hash('sha256', userId, 'base64url').slice(0, 22);
 const generationKey = (userId: string, group: string) => `${PREFIX}:gen:${userPart(userId)}:${group}`;
 
 // The generation and the entry under it in one round trip. The entry's key is built inside
@@ -58,7 +58,7 @@ export class ResponseStore {
   /** The key of a user's answer to `method url` under the group's current generation, and the answer if kept. */
   async lookup(userId: string, group: string, method: string, url: string): Promise<Lookup> {
     const user = userPart(userId);
-    const digest = createHash('sha256').update(`${method} ${url}`).digest('base64url');
+    const digest = hash('sha256', `${method} ${url}`, 'base64url');
     const [key, raw] = await this.bounded(this.lookupCommand(generationKey(userId, group), `${PREFIX}:e:${user}:${group}:`, `:${digest}`));
     return raw ? { key, entry: JSON.parse(raw) as CachedResponse } : { key };
   }
