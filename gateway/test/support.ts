@@ -146,6 +146,8 @@ export async function startHarness(env: Record<string, string> | ((urls: Service
     IDENTITY_SECRET,
     // Production waits 10 s between refetches for unknown kids; tests rotate keys at once.
     JWKS_MIN_REFETCH_SECONDS: '0',
+    // A loaded test machine can take longer than production's 150 ms; tests that want a BYPASS set their own.
+    CACHE_REDIS_TIMEOUT_MS: '1000',
     ...extra,
   });
   return {
