@@ -23,8 +23,8 @@ export function upstreamFailure(res: ServerResponse, req: Request, route: Route,
     return;
   }
   const [status, code, message] = isTimeout
-    ? [504, 'upstream_timeout', `The ${route.name} service did not answer in time`]
-    : [502, 'bad_gateway', `The ${route.name} service is unavailable`];
+    ? [504, 'upstream_timeout', `The ${route.service} service did not answer in time`]
+    : [502, 'bad_gateway', `The ${route.service} service is unavailable`];
   res.statusCode = status;
   res.setHeader('content-type', 'application/json; charset=utf-8');
   res.setHeader('x-request-id', req.id);

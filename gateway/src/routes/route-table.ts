@@ -10,6 +10,8 @@ export const routeEntrySchema = z
   .object({
     /** Names the route in logs, metrics and configuration errors. */
     name: z.string().regex(/^[a-z][a-z0-9-]{0,62}$/, 'must be lower-case letters, digits and dashes'),
+    /** The service behind the route, as error messages name it; the route's name when not given. */
+    service: z.string().regex(/^[a-z][a-z0-9-]{0,62}$/, 'must be lower-case letters, digits and dashes').optional(),
     /** The path this route owns, and everything below it (`/records` owns `/records/1`). */
     prefix: z.string(),
     /** Where its requests go: an origin only (`http://host:port`); the request's path is appended. */
@@ -56,6 +58,7 @@ export interface Upstream {
 
 export interface Route {
   name: string;
+  service: string;
   prefix: string;
   upstream: Upstream;
   timeoutMs: number;
@@ -157,6 +160,7 @@ export class RouteTable {
       });
       return {
         name: entry.name,
+        service: entry.service ?? entry.name,
         prefix: entry.prefix,
         upstream,
         timeoutMs: entry.timeoutMs,
@@ -223,8 +227,8 @@ export function defaultRoutes(s: DefaultRouteSettings): RouteEntry[] {
       return url;
     }
   };
-  const auth = { upstream: origin(s.AUTH_URL), timeoutMs: s.UPSTREAM_TIMEOUT_MS, bodyLimitBytes: s.BODY_LIMIT_BYTES };
-  const records = { upstream: origin(s.RECORDS_URL), timeoutMs: s.UPSTREAM_TIMEOUT_MS, bodyLimitBytes: s.BODY_LIMIT_BYTES };
+  const auth = { service: 'auth', upstream: origin(s.AUTH_URL), timeoutMs: s.UPSTREAM_TIMEOUT_MS, bodyLimitBytes: s.BODY_LIMIT_BYTES };
+  const records = { service: 'records', upstream: origin(s.RECORDS_URL), timeoutMs: s.UPSTREAM_TIMEOUT_MS, bodyLimitBytes: s.BODY_LIMIT_BYTES };
   const ownedByUser = ['record.*', 'user.deleted'];
   return [
     { name: 'auth-login', prefix: '/auth/login', public: true, ...auth },
