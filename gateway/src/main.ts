@@ -69,7 +69,7 @@ export async function start(overrides: Record<string, string | undefined> = {}):
   const server = await listen(app, config.PORT, config.HOST);
   server.on('connect', refuseConnect(routes));
   const port = portOf(server);
-  logger.info({ port }, 'gateway listening');
+  logger.info({ port, routes: routes.routes.map((r) => `${r.prefix} -> ${r.upstream.origin}${r.public ? ' (public)' : ''}`) }, 'gateway listening');
 
   const stop = once(async () => {
     await closeServer(server, Math.min(5000, config.SHUTDOWN_TIMEOUT_MS / 2));
