@@ -96,11 +96,15 @@ export function responseCache(options: CacheOptions) {
     const route = req.gatewayRoute;
     if (!user || !route) return next();
     if (!SAFE_METHODS.has(req.method)) {
-      // A successful write makes the user's cached answers from that service stale.
+      // A write makes the user's cached answers from that service stale. Invalidated before the
+      // write is forwarded, so that no read after its answer, through any gateway, can be served
+      // an entry older than it; and again after a successful write, for an entry that a read
+      // running alongside filled while the write was in flight.
+      const groups = [route.upstream.group];
+      const failed = (err: unknown) => logger.warn({ err: String(err) }, 'cache invalidation failed');
+      if (store.available) await store.invalidateUser(user.sub, groups).catch(failed);
       res.on('finish', () => {
-        if (res.statusCode < 400) {
-          store.invalidateUser(user.sub, [route.upstream.group]).catch((err) => logger.warn({ err: String(err) }, 'cache invalidation failed'));
-        }
+        if (res.statusCode < 400) store.invalidateUser(user.sub, groups).catch(failed);
       });
       return next();
     }
