@@ -42,8 +42,8 @@ describe('the hot path', () => {
     const [mainPort, cachePort] = [await freePort(), await freePort()];
     main = await startRedis({ port: mainPort, name: `redis-test-${mainPort}`, policy: 'noeviction', maxMemory: '32mb' });
     cache = await startRedis({ port: cachePort, name: `redis-test-${cachePort}`, policy: 'allkeys-lru', maxMemory: '32mb' });
-    // Its own exchange: no other test's events may cause commands on these servers while they are counted.
-    h = await startHarness({ REDIS_URL: main.url, REDIS_CACHE_URL: cache.url, EVENTS_EXCHANGE: `test-hot-path-${randomUUID()}` });
+    // The harness has its own exchange, so no other test's events cause commands on these servers while they are counted.
+    h = await startHarness({ REDIS_URL: main.url, REDIS_CACHE_URL: cache.url });
   }, 30_000);
   afterAll(async () => {
     await h.close();

@@ -74,7 +74,7 @@ describe('the per-user response cache', () => {
     const token = userToken(sub);
     await fetch(`${h.url}/records/7`, { headers: bearer(token) });
     expect((await fetch(`${h.url}/records/7`, { headers: bearer(token) })).headers.get('x-cache')).toBe('HIT');
-    const bus = new EventBus({ url: AMQP_URL, service: 'test', logger: createLogger('test', 'silent') });
+    const bus = new EventBus({ url: AMQP_URL, exchange: h.exchange, service: 'test', logger: createLogger('test', 'silent') });
     await bus.start();
     await bus.publish('record.updated', { owner: sub, id: 7 });
     await bus.close();

@@ -117,7 +117,7 @@ describe('adding a service is one entry', () => {
     const tooBig = await fetch(`${h.url}/billing/pay`, { method: 'POST', headers: { ...bearer(token), 'content-type': 'application/json' }, body: 'x'.repeat(200) });
     expect(tooBig.status).toBe(413);
 
-    const bus = new EventBus({ url: AMQP_URL, service: 'test', logger: createLogger('test', 'silent') });
+    const bus = new EventBus({ url: AMQP_URL, exchange: h.exchange, service: 'test', logger: createLogger('test', 'silent') });
     await bus.start();
     await bus.publish('invoice.paid', { owner: sub });
     await bus.close();

@@ -92,6 +92,8 @@ export async function startFakeService(name: string, jwksKeys?: () => SigningKey
 export interface Harness {
   gateway: RunningGateway;
   url: string;
+  /** This harness's own event exchange: events published there reach this gateway and no other. */
+  exchange: string;
   key: SigningKey;
   keys: SigningKey[];
   auth: FakeService;
@@ -134,6 +136,8 @@ export async function startHarness(env: Record<string, string> | ((urls: Service
   const records = await startFakeService('records');
   const qa = await startFakeService('qa');
   const extra = typeof env === 'function' ? env({ auth: auth.url, records: records.url, qa: qa.url }) : env;
+  // Gateways share their cache-invalidation queue; on one exchange, another test's gateway could take this one's events.
+  const exchange = extra.EVENTS_EXCHANGE ?? `test-gateway-${randomUUID()}`;
   const gateway = await start({
     PORT: '0',
     HOST: '127.0.0.1',
@@ -149,10 +153,12 @@ export async function startHarness(env: Record<string, string> | ((urls: Service
     // A loaded test machine can take longer than production's 150 ms; tests that want a BYPASS set their own.
     CACHE_REDIS_TIMEOUT_MS: '1000',
     ...extra,
+    EVENTS_EXCHANGE: exchange,
   });
   return {
     gateway,
     url: gateway.url,
+    exchange,
     key,
     keys,
     auth,

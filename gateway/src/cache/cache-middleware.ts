@@ -111,7 +111,7 @@ export function responseCache(options: CacheOptions) {
     const pending = req.cacheLookup;
     const rule = req.cacheRule;
     if (!pending || !rule) return next();
-    res.locals.metricsRoute = `cache:${rule.pattern}`;
+    res.locals.metricsRoute = rule.metricsRoute;
 
     const found = await pending;
     if (found instanceof Error) {

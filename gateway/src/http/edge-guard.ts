@@ -27,10 +27,13 @@ function isOwnPath(path: string): boolean {
   return OWN_PATHS.has(path) || path.startsWith('/docs/');
 }
 
+const FORWARDED_METHODS = { allow: FORWARDED, methods: FORWARDED_SET };
+const OWN_METHODS = { allow: OWN, methods: OWN_SET };
+
 /** The methods a known path has, as an `Allow` value; undefined for a path nobody serves. */
 export function allowFor(path: string, route: Route | undefined): { allow: string; methods: ReadonlySet<string> } | undefined {
-  if (route) return { allow: FORWARDED, methods: FORWARDED_SET };
-  if (isOwnPath(path)) return { allow: OWN, methods: OWN_SET };
+  if (route) return FORWARDED_METHODS;
+  if (isOwnPath(path)) return OWN_METHODS;
   return undefined;
 }
 

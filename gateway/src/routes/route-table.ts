@@ -42,6 +42,8 @@ export type RouteEntry = z.input<typeof routeEntrySchema>;
 export interface CacheRule {
   route: string;
   pattern: string;
+  /** The route label of its requests in the request metrics. */
+  metricsRoute: string;
   ttlSeconds: number;
   methods: ReadonlySet<string>;
   regex: RegExp;
@@ -156,7 +158,7 @@ export class RouteTable {
         if (!canonical.ok || canonical.value.query || !owns(entry.prefix, stripTrailingSlash(rule.pattern))) {
           throw fail(`cache pattern ${rule.pattern} must be a path at or below ${entry.prefix}`);
         }
-        return { route: entry.name, pattern: rule.pattern, ttlSeconds: rule.ttlSeconds, methods: new Set(rule.methods), regex: compilePattern(rule.pattern) };
+        return { route: entry.name, pattern: rule.pattern, metricsRoute: `cache:${rule.pattern}`, ttlSeconds: rule.ttlSeconds, methods: new Set(rule.methods), regex: compilePattern(rule.pattern) };
       });
       return {
         name: entry.name,
