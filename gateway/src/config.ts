@@ -1,21 +1,6 @@
-import { env, loadConfig } from '@app/common';
+import { ConfigError, env, loadConfig } from '@app/common';
 import { z } from 'zod';
-
-const DEFAULT_PUBLIC_PATHS = [
-  '/auth/login',
-  '/auth/register',
-  '/auth/refresh',
-  '/auth/.well-known/jwks.json',
-  '/health',
-  '/ready',
-  '/metrics',
-  '/docs',
-  '/docs/*',
-  '/openapi.json',
-].join(',');
-
-// As the seed: the caching demo for two minutes; records reads briefly, since writes invalidate them anyway.
-const DEFAULT_CACHE_ROUTES = '/cached-data=120,/cached-data-scope=120,/records=60,/records/:id=60';
+import { defaultRoutes, RouteTable, RouteTableError } from './routes/route-table';
 
 export function loadGatewayConfig(overrides: Record<string, string | undefined> = {}) {
   const source = { ...process.env, ...overrides };
@@ -39,7 +24,6 @@ export function loadGatewayConfig(overrides: Record<string, string | undefined> 
       JWT_CLOCK_TOLERANCE_SECONDS: env.int(5, 0, 300),
       JWKS_REFRESH_SECONDS: env.int(600, 10),
       JWKS_MIN_REFETCH_SECONDS: env.int(10, 0),
-      PUBLIC_PATHS: env.list(DEFAULT_PUBLIC_PATHS),
       CORS_ORIGINS: env.list('*'),
       TRUST_PROXY: z.string().default('false'),
       BODY_LIMIT_BYTES: env.int(1024 * 1024, 1),
@@ -49,7 +33,8 @@ export function loadGatewayConfig(overrides: Record<string, string | undefined> 
       RATE_LIMIT_PER_USER_PER_MINUTE: env.int(600, 1),
       RATE_LIMIT_PER_ADDRESS_PER_MINUTE: env.int(300, 1),
       RATE_LIMIT_KEY_PREFIX: z.string().min(1).default('gw:rate'),
-      CACHE_ROUTES: z.string().default(DEFAULT_CACHE_ROUTES),
+      // The whole route table as JSON; unset, the defaults are built from the URLs and limits above.
+      GATEWAY_ROUTES: z.string().optional(),
       CACHE_MAX_ENTRY_BYTES: env.int(256 * 1024, 1024),
       CACHE_REDIS_TIMEOUT_MS: env.int(150, 10, 5000),
       CACHE_LOCK_WAIT_MS: env.int(3000, 0, 30_000),
@@ -58,7 +43,25 @@ export function loadGatewayConfig(overrides: Record<string, string | undefined> 
     },
     source,
   );
-  return { ...config, REDIS_CACHE_URL: config.REDIS_CACHE_URL ?? config.REDIS_URL };
+  return { ...config, REDIS_CACHE_URL: config.REDIS_CACHE_URL ?? config.REDIS_URL, routes: routeTableFrom(config) };
+}
+
+function routeTableFrom(config: { GATEWAY_ROUTES?: string } & Parameters<typeof defaultRoutes>[0]): RouteTable {
+  let entries: unknown;
+  if (config.GATEWAY_ROUTES === undefined) entries = defaultRoutes(config);
+  else {
+    try {
+      entries = JSON.parse(config.GATEWAY_ROUTES);
+    } catch (err) {
+      throw new ConfigError([`GATEWAY_ROUTES is invalid: not JSON (${(err as Error).message})`]);
+    }
+  }
+  try {
+    return new RouteTable(entries);
+  } catch (err) {
+    if (err instanceof RouteTableError) throw new ConfigError([`GATEWAY_ROUTES is invalid: ${err.message}`]);
+    throw err;
+  }
 }
 
 export type GatewayConfig = ReturnType<typeof loadGatewayConfig>;

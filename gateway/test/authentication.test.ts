@@ -171,7 +171,7 @@ describe('revocation', () => {
       expect((await fetch(`${cut.url}/records/`, { headers: bearer(token) })).status).toBe(200);
       expect(Date.now() - started).toBeLessThan(5000);
 
-      const bus = new EventBus({ url: AMQP_URL, service: 'test', logger: createLogger('test', 'silent') });
+      const bus = new EventBus({ url: AMQP_URL, exchange: cut.exchange, service: 'test', logger: createLogger('test', 'silent') });
       await bus.start();
       await bus.publish('token.revoked', { jti, exp: Math.floor(Date.now() / 1000) + 600 });
       await bus.close();

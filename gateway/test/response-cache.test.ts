@@ -2,11 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { EventBus, createLogger } from '@app/common';
 import { startRedis, type NativeServer } from '../../scripts/src/servers';
 import { freePort } from '../../scripts/src/stack';
-import { AMQP_URL, bearer, signToken, startHarness, type Harness } from './support';
+import { AMQP_URL, bearer, routesFor, signToken, startHarness, type Harness } from './support';
 
 let h: Harness;
 beforeAll(async () => {
-  h = await startHarness({ CACHE_ROUTES: '/cached-data=120,/records=60,/records/:id=60' });
+  h = await startHarness();
 });
 afterAll(async () => {
   await h.close();
@@ -74,7 +74,7 @@ describe('the per-user response cache', () => {
     const token = userToken(sub);
     await fetch(`${h.url}/records/7`, { headers: bearer(token) });
     expect((await fetch(`${h.url}/records/7`, { headers: bearer(token) })).headers.get('x-cache')).toBe('HIT');
-    const bus = new EventBus({ url: AMQP_URL, service: 'test', logger: createLogger('test', 'silent') });
+    const bus = new EventBus({ url: AMQP_URL, exchange: h.exchange, service: 'test', logger: createLogger('test', 'silent') });
     await bus.start();
     await bus.publish('record.updated', { owner: sub, id: 7 });
     await bus.close();
@@ -133,7 +133,13 @@ describe('the cache with its Redis away', () => {
   beforeAll(async () => {
     port = await freePort();
     redis = await startRedis({ port, name: `redis-test-${port}`, policy: 'allkeys-lru', maxMemory: '32mb' });
-    g = await startHarness({ REDIS_CACHE_URL: redis.url, CACHE_ROUTES: '/cached-data=120,/cached-data-scope=1', CACHE_REDIS_TIMEOUT_MS: '100' });
+    g = await startHarness((urls) => ({
+      REDIS_CACHE_URL: redis.url,
+      CACHE_REDIS_TIMEOUT_MS: '100',
+      GATEWAY_ROUTES: routesFor(urls, (routes) =>
+        routes.map((r) => (r.name === 'cached-data-scope' ? { ...r, cache: [{ pattern: '/cached-data-scope', ttlSeconds: 1 }] } : r)),
+      ),
+    }));
   }, 30_000);
   afterAll(async () => {
     await g.close();

@@ -156,4 +156,28 @@ describe('rate limits', () => {
       await limited.close();
     }
   });
+
+  it('when Redis is unreachable, then each gateway still counts the limit in memory and refuses past it', async () => {
+    const cut = await startHarness({ REDIS_URL: 'redis://127.0.0.1:1', RATE_LIMIT_PER_USER_PER_MINUTE: '3', CACHE_REDIS_TIMEOUT_MS: '100' });
+    try {
+      const token = signToken(cut.key);
+      const statuses: number[] = [];
+      for (let i = 0; i < 5; i++) statuses.push((await fetch(`${cut.url}/qa/jobs`, { headers: bearer(token) })).status);
+      expect(statuses).toEqual([200, 200, 200, 429, 429]);
+      expect(cut.qa.seen).toHaveLength(3);
+    } finally {
+      await cut.close();
+    }
+  });
+
+  it('when anonymous calls to a public route go over the per-address limit, then 429', async () => {
+    const limited = await startHarness({ RATE_LIMIT_PER_ADDRESS_PER_MINUTE: '2', RATE_LIMIT_KEY_PREFIX: `gw:rate:test:${Date.now()}` });
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 3; i++) statuses.push((await fetch(`${limited.url}/auth/login`, { method: 'POST' })).status);
+      expect(statuses).toEqual([200, 200, 429]);
+    } finally {
+      await limited.close();
+    }
+  });
 });

@@ -3,6 +3,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import jwt, { type SignOptions } from 'jsonwebtoken';
 import { start, type RunningGateway } from '../src/main';
+import { defaultRoutes, type RouteEntry } from '../src/routes/route-table';
 
 export const IDENTITY_SECRET = 'test-identity-secret-0123456789abcdef';
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -91,6 +92,8 @@ export async function startFakeService(name: string, jwksKeys?: () => SigningKey
 export interface Harness {
   gateway: RunningGateway;
   url: string;
+  /** This harness's own event exchange: events published there reach this gateway and no other. */
+  exchange: string;
   key: SigningKey;
   keys: SigningKey[];
   auth: FakeService;
@@ -99,13 +102,42 @@ export interface Harness {
   close(): Promise<void>;
 }
 
+export interface ServiceUrls {
+  auth: string;
+  records: string;
+  qa: string;
+}
+
+/**
+ * The default route table for the fake services, with `change` applied to it: what a test
+ * passes as GATEWAY_ROUTES to vary one route.
+ */
+export function routesFor(urls: ServiceUrls, change: (routes: RouteEntry[]) => RouteEntry[] = (r) => r): string {
+  return JSON.stringify(
+    change(
+      defaultRoutes({
+        AUTH_URL: urls.auth,
+        RECORDS_URL: urls.records,
+        QA_URL: urls.qa,
+        UPSTREAM_TIMEOUT_MS: 15_000,
+        QA_UPSTREAM_TIMEOUT_MS: 70_000,
+        BODY_LIMIT_BYTES: 1024 * 1024,
+        QA_BODY_LIMIT_BYTES: 12 * 1024 * 1024,
+      }),
+    ),
+  );
+}
+
 /** The real gateway in-process, in front of real HTTP services that record what reaches them. */
-export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
+export async function startHarness(env: Record<string, string> | ((urls: ServiceUrls) => Record<string, string>) = {}): Promise<Harness> {
   const key = makeKey();
   const keys = [key];
   const auth = await startFakeService('auth', () => keys);
   const records = await startFakeService('records');
   const qa = await startFakeService('qa');
+  const extra = typeof env === 'function' ? env({ auth: auth.url, records: records.url, qa: qa.url }) : env;
+  // Gateways share their cache-invalidation queue; on one exchange, another test's gateway could take this one's events.
+  const exchange = extra.EVENTS_EXCHANGE ?? `test-gateway-${randomUUID()}`;
   const gateway = await start({
     PORT: '0',
     HOST: '127.0.0.1',
@@ -118,11 +150,15 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     IDENTITY_SECRET,
     // Production waits 10 s between refetches for unknown kids; tests rotate keys at once.
     JWKS_MIN_REFETCH_SECONDS: '0',
-    ...env,
+    // A loaded test machine can take longer than production's 150 ms; tests that want a BYPASS set their own.
+    CACHE_REDIS_TIMEOUT_MS: '1000',
+    ...extra,
+    EVENTS_EXCHANGE: exchange,
   });
   return {
     gateway,
     url: gateway.url,
+    exchange,
     key,
     keys,
     auth,

@@ -39,6 +39,11 @@ export class JwksClient {
     return this.keys.size > 0;
   }
 
+  /** Whether the key is still published; a withdrawn key withdraws the tokens it signed. */
+  hasKid(kid: string): boolean {
+    return this.keys.has(kid);
+  }
+
   async getKey(kid: string): Promise<KeyObject | undefined> {
     const known = this.keys.get(kid);
     if (known) return known;

@@ -1,48 +1,35 @@
-import type { Redis } from 'ioredis';
-import { withTimeout, type Logger } from '@app/common';
-
 /** Redis keys written by the auth service when it revokes a token or all of a user's tokens. */
 export const revokedJtiKey = (jti: string) => `auth:revoked:jti:${jti}`;
 export const revokedUserKey = (userId: string) => `auth:revoked:user:${userId}`;
 
+export interface RevocationEvent {
+  jti?: string;
+  exp?: number;
+  userId?: string;
+  before?: number;
+}
+
 /**
- * Revoked tokens, checked in memory first and then in Redis. The memory copy is fed by
- * `token.revoked` events, so revocations still hold while Redis is unreachable.
+ * Revocations this gateway heard of through `token.revoked` events. Redis is the shared
+ * record and is read on every request (in the same script as the rate limit); this copy is
+ * what still refuses revoked tokens while that Redis is unreachable.
  */
 export class RevocationList {
   private readonly jtis = new Map<string, number>();
   private readonly users = new Map<string, number>();
 
-  constructor(
-    private readonly redis: Redis,
-    private readonly logger: Logger,
-    private readonly timeoutMs: number,
-  ) {}
-
-  remember(event: { jti?: string; exp?: number; userId?: string; before?: number }) {
+  remember(event: RevocationEvent) {
     const now = Date.now() / 1000;
     if (event.jti && event.exp && event.exp > now) this.jtis.set(event.jti, event.exp);
     if (event.userId && event.before) this.users.set(event.userId, Math.max(event.before, this.users.get(event.userId) ?? 0));
     this.prune(now);
   }
 
-  async isRevoked(claims: { jti: string; sub: string; iat: number }): Promise<boolean> {
-    if (this.jtis.has(claims.jti)) return true;
+  isRevoked(claims: { jti: string; sub: string; iat: number }): boolean {
+    if (this.jtis.size > 0 && this.jtis.has(claims.jti)) return true;
+    if (this.users.size === 0) return false;
     const userBefore = this.users.get(claims.sub);
-    if (userBefore !== undefined && claims.iat <= userBefore) return true;
-    if (this.redis.status !== 'ready') return false;
-    try {
-      const [jti, user] = await withTimeout(
-        this.redis.mget(revokedJtiKey(claims.jti), revokedUserKey(claims.sub)),
-        this.timeoutMs,
-        'revocation lookup',
-      );
-      return jti !== null || (user !== null && claims.iat <= Number(user));
-    } catch (err) {
-      // Redis being slow must not fail logins everywhere; events keep the memory copy current.
-      this.logger.warn({ err: String(err) }, 'revocation lookup skipped');
-      return false;
-    }
+    return userBefore !== undefined && claims.iat <= userBefore;
   }
 
   private prune(now: number) {

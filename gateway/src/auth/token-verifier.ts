@@ -1,6 +1,6 @@
+import { hash } from 'node:crypto';
 import jwt, { type Algorithm, type JwtPayload } from 'jsonwebtoken';
 import type { JwksClient } from './jwks-client';
-import type { RevocationList } from './revocation-list';
 
 export const MAX_TOKEN_BYTES = 8 * 1024;
 
@@ -22,15 +22,14 @@ export class TokenError extends Error {
 
 export interface TokenVerifierOptions {
   jwks: JwksClient;
-  revocations: RevocationList;
   algorithms: Algorithm[];
   issuer: string;
   audience: string;
   clockToleranceSeconds: number;
 }
 
-/** Checks a bearer token the way the gateway promises: pinned algorithms, JWKS key, iss, aud, time, revocation. */
-export async function verifyAccessToken(token: string, options: TokenVerifierOptions): Promise<VerifiedClaims> {
+/** Checks a bearer token's signature and claims: pinned algorithms, JWKS key, iss, aud, time. Revocation is checked by admission. */
+export async function verifyAccessToken(token: string, options: TokenVerifierOptions): Promise<VerifiedClaims & { kid: string }> {
   if (Buffer.byteLength(token) > MAX_TOKEN_BYTES) throw new TokenError('token_too_large', 'Token is too large');
   const decoded = jwt.decode(token, { complete: true });
   if (!decoded || typeof decoded.payload === 'string') throw new TokenError('invalid_token', 'Malformed token');
@@ -60,7 +59,45 @@ export async function verifyAccessToken(token: string, options: TokenVerifierOpt
   if (typeof sub !== 'string' || typeof username !== 'string' || typeof jti !== 'string' || typeof iat !== 'number' || typeof exp !== 'number') {
     throw new TokenError('invalid_token', 'Token lacks required claims');
   }
-  const claims = { sub, username, jti, iat, exp };
-  if (await options.revocations.isRevoked(claims)) throw new TokenError('token_revoked', 'Token has been revoked');
-  return claims;
+  return { sub, username, jti, iat, exp, kid };
+}
+
+interface Remembered {
+  claims: VerifiedClaims;
+  kid: string;
+}
+
+/**
+ * Tokens whose signature and claims already checked out, by the token's hash, until they
+ * expire: a client sends the same token for twenty minutes, and an RSA verification per
+ * request is most of what a cache HIT would otherwise cost. A token stays trusted only while
+ * its key is still in the JWKS, so a key withdrawn from the JWKS withdraws its tokens too.
+ */
+export class VerifiedTokenCache {
+  private readonly entries = new Map<string, Remembered>();
+
+  constructor(
+    private readonly options: TokenVerifierOptions,
+    private readonly maxEntries = 50_000,
+  ) {}
+
+  async verify(token: string, now = Date.now()): Promise<VerifiedClaims> {
+    if (token.length > MAX_TOKEN_BYTES) throw new TokenError('token_too_large', 'Token is too large');
+    const id = hash('sha256', token, 'base64url');
+    const known = this.entries.get(id);
+    if (known) {
+      if (known.claims.exp + this.options.clockToleranceSeconds > now / 1000 && this.options.jwks.hasKid(known.kid)) return known.claims;
+      this.entries.delete(id);
+    }
+    const { kid, ...claims } = await verifyAccessToken(token, this.options);
+    // Insertion order is age order: dropping the first entries drops the oldest.
+    if (this.entries.size >= this.maxEntries) {
+      for (const key of this.entries.keys()) {
+        this.entries.delete(key);
+        if (this.entries.size < this.maxEntries * 0.9) break;
+      }
+    }
+    this.entries.set(id, { claims, kid });
+    return claims;
+  }
 }

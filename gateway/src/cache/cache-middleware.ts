@@ -2,21 +2,29 @@ import { createHash } from 'node:crypto';
 import type { Agent } from 'node:http';
 import type { Logger, Metrics } from '@app/common';
 import type { NextFunction, Request, Response } from 'express';
+import type { VerifiedClaims } from '../auth/token-verifier';
 import { identityHeadersFor } from '../proxy/identity-headers';
 import { fetchUpstream, UpstreamError, type BufferedResponse } from '../proxy/upstream-request';
 import { upstreamFailure } from '../proxy/forward';
-import { ownsPath, type Upstream } from '../proxy/upstreams';
-import { cacheRuleFor, canonicalUrl, type CacheRule } from './cache-rules';
-import type { CachedResponse, ResponseStore } from './response-store';
+import type { CacheRule, Route } from '../routes/route-table';
+import { cacheKeyUrl } from './cache-key';
+import type { CachedResponse, Lookup, ResponseStore } from './response-store';
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    /** The cache lookup started as soon as the token checked out, alongside admission. */
+    cacheLookup?: Promise<Lookup | Error>;
+    cacheRule?: CacheRule;
+  }
+}
 
 // Never kept: credentials, cookies, hop-by-hop headers and what the gateway sets itself.
 const STORED_HEADERS = new Set(['content-type', 'content-language', 'etag', 'last-modified', 'vary', 'link', 'location']);
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+const UNAVAILABLE = new Error('cache unavailable');
 
 export interface CacheOptions {
   store: ResponseStore;
-  rules: CacheRule[];
-  upstreams: Upstream[];
   agents: Map<string, Agent>;
   secret: string;
   maxEntryBytes: number;
@@ -28,18 +36,34 @@ export interface CacheOptions {
 type Outcome = { entry: CachedResponse; stored: boolean } | { passthrough: BufferedResponse };
 
 /**
+ * Starts the cache lookup of a cacheable request for a verified user, so that it runs in the
+ * same moment as admission: a HIT then waits for one round trip, not two. The promise never
+ * rejects; a failure is the Error it resolves to, which means BYPASS.
+ */
+export function startCacheLookup(store: ResponseStore, req: Request, claims: VerifiedClaims, route: Route, rule: CacheRule) {
+  req.cacheRule = rule;
+  req.cacheLookup = store.available
+    ? store.lookup(claims.sub, route.upstream.group, req.method, cacheKeyUrl(req.target)).catch((err: Error) => err)
+    : Promise.resolve(UNAVAILABLE);
+}
+
+/**
  * The per-user response cache in front of the services. The key is built from the verified
- * user id, never from anything the client sent. Concurrent misses on one key share one
- * upstream call: in this process through a shared promise, across gateways through a lock.
+ * user id and the canonical target, never from anything else the client sent. Concurrent
+ * misses on one key share one upstream call: in this process through a shared promise,
+ * across gateways through a lock.
  */
 export function responseCache(options: CacheOptions) {
   const { store, logger } = options;
   const counter = options.metrics.counter('gateway_cache_requests_total', 'Cacheable requests by outcome', ['result'] as const);
+  const hits = counter.labels('hit');
+  const misses = counter.labels('miss');
+  const bypasses = counter.labels('bypass');
   const upstreamCalls = options.metrics.counter('gateway_cache_upstream_calls_total', 'Upstream calls made to fill the cache');
   const inflight = new Map<string, Promise<Outcome>>();
 
-  const fill = async (key: string, req: Request, upstream: Upstream, rule: CacheRule): Promise<Outcome> => {
-    const lockTtl = upstream.timeoutMs + 1000;
+  const fill = async (key: string, req: Request, route: Route, rule: CacheRule): Promise<Outcome> => {
+    const lockTtl = route.timeoutMs + 1000;
     let token = await store.lock(key, lockTtl).catch(() => undefined);
     if (!token) {
       // Another gateway is filling this key: wait for its entry rather than calling the service too.
@@ -54,7 +78,7 @@ export function responseCache(options: CacheOptions) {
     try {
       upstreamCalls.inc();
       const headers = { ...pickForwardHeaders(req), ...identityHeadersFor(req, options.secret) };
-      const response = await fetchUpstream(upstream.url, req.originalUrl, headers, options.agents.get(upstream.name)!, upstream.timeoutMs, 16 * 1024 * 1024);
+      const response = await fetchUpstream(route.upstream.origin, req.target.target, headers, options.agents.get(route.upstream.origin)!, route.timeoutMs, 16 * 1024 * 1024);
       const cacheControl = String(response.headers['cache-control'] ?? '');
       if (response.status !== 200 || /no-store|private=|no-cache/i.test(cacheControl) || response.body.length > options.maxEntryBytes) {
         return { passthrough: response };
@@ -69,59 +93,55 @@ export function responseCache(options: CacheOptions) {
 
   return async (req: Request, res: Response, next: NextFunction) => {
     const user = req.user;
-    if (!user) return next();
+    const route = req.gatewayRoute;
+    if (!user || !route) return next();
     if (!SAFE_METHODS.has(req.method)) {
-      // Any successful write by a user makes all of that user's cached answers stale.
+      // A write makes the user's cached answers from that service stale. Invalidated before the
+      // write is forwarded, so that no read after its answer, through any gateway, can be served
+      // an entry older than it; and again after a successful write, for an entry that a read
+      // running alongside filled while the write was in flight.
+      const groups = [route.upstream.group];
+      const failed = (err: unknown) => logger.warn({ err: String(err) }, 'cache invalidation failed');
+      if (store.available) await store.invalidateUser(user.sub, groups).catch(failed);
       res.on('finish', () => {
-        if (res.statusCode < 400) {
-          store.invalidateUser(user.sub).catch((err) => logger.warn({ err: String(err) }, 'cache invalidation failed'));
-        }
+        if (res.statusCode < 400) store.invalidateUser(user.sub, groups).catch(failed);
       });
       return next();
     }
-    const rule = req.method === 'GET' ? cacheRuleFor(options.rules, req.path) : undefined;
-    const upstream = rule && options.upstreams.find((u) => ownsPath(u, req.path));
-    if (!rule || !upstream) return next();
-    res.locals.metricsRoute = `cache:${rule.pattern}`;
+    const pending = req.cacheLookup;
+    const rule = req.cacheRule;
+    if (!pending || !rule) return next();
+    res.locals.metricsRoute = rule.metricsRoute;
 
-    const bypass = () => {
-      counter.labels('bypass').inc();
+    const found = await pending;
+    if (found instanceof Error) {
+      if (found !== UNAVAILABLE) logger.warn({ err: String(found) }, 'cache unavailable, bypassing');
+      bypasses.inc();
       res.setHeader('X-Cache', 'BYPASS');
       res.setHeader('Cache-Control', 'private, no-cache');
-      next();
-    };
-    if (!store.available) return bypass();
-
-    const url = canonicalUrl(req.path, new URL(req.originalUrl, 'http://x').search);
-    let key: string;
-    let cached: CachedResponse | undefined;
-    try {
-      key = await store.entryKey(user.sub, req.method, url);
-      cached = await store.read(key);
-    } catch (err) {
-      logger.warn({ err: String(err) }, 'cache unavailable, bypassing');
-      return bypass();
+      return next();
     }
-    if (cached) {
-      counter.labels('hit').inc();
-      return send(req, res, cached, 'HIT', rule);
+    if (found.entry) {
+      hits.inc();
+      return send(req, res, found.entry, 'HIT', rule);
     }
 
-    let pending = inflight.get(key);
-    if (!pending) {
-      pending = fill(key, req, upstream, rule).finally(() => inflight.delete(key));
-      inflight.set(key, pending);
+    const { key } = found;
+    let outcome = inflight.get(key);
+    if (!outcome) {
+      outcome = fill(key, req, route, rule).finally(() => inflight.delete(key));
+      inflight.set(key, outcome);
     }
-    let outcome: Outcome;
+    let result: Outcome;
     try {
-      outcome = await pending;
+      result = await outcome;
     } catch (err) {
-      if (err instanceof UpstreamError) return upstreamFailure(res, req, upstream, err.timeout);
+      if (err instanceof UpstreamError) return upstreamFailure(res, req, route, err.timeout);
       throw err;
     }
-    counter.labels('miss').inc();
-    if ('passthrough' in outcome) {
-      const { status, headers, body } = outcome.passthrough;
+    misses.inc();
+    if ('passthrough' in result) {
+      const { status, headers, body } = result.passthrough;
       for (const [name, value] of Object.entries(headers)) {
         if (value !== undefined && !HOP_BY_HOP.has(name)) res.setHeader(name, value);
       }
@@ -129,7 +149,7 @@ export function responseCache(options: CacheOptions) {
       res.status(status).end(body);
       return;
     }
-    send(req, res, outcome.entry, 'MISS', rule);
+    send(req, res, result.entry, 'MISS', rule);
   };
 }
 

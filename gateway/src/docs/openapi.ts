@@ -1,5 +1,5 @@
 import type { Logger } from '@app/common';
-import type { Upstream } from '../proxy/upstreams';
+import type { RouteTable, Upstream } from '../routes/route-table';
 
 type Json = Record<string, unknown>;
 
@@ -37,7 +37,7 @@ export class OpenApiAggregator {
   private cached?: { at: number; doc: Json };
 
   constructor(
-    private readonly upstreams: Upstream[],
+    private readonly routes: RouteTable,
     private readonly cacheMs: number,
     private readonly logger: Logger,
   ) {}
@@ -45,11 +45,11 @@ export class OpenApiAggregator {
   async document(): Promise<Json> {
     if (this.cached && Date.now() - this.cached.at < this.cacheMs) return this.cached.doc;
     const fragments = await Promise.all(
-      this.upstreams.map(async (upstream) => {
+      this.routes.upstreams.map(async (upstream) => {
         try {
-          const response = await fetch(new URL('/openapi.json', upstream.url), { signal: AbortSignal.timeout(2000) });
+          const response = await fetch(`${upstream.origin}/openapi.json`, { signal: AbortSignal.timeout(2000) });
           if (!response.ok) throw new Error(`status ${response.status}`);
-          return { upstream, fragment: (await response.json()) as OpenApiFragment };
+          return { upstream, fragment: this.routedOnly(upstream, (await response.json()) as OpenApiFragment) };
         } catch (err) {
           this.logger.warn({ upstream: upstream.name, err: String(err) }, 'openapi fragment unavailable');
           return { upstream, fragment: undefined };
@@ -61,6 +61,21 @@ export class OpenApiAggregator {
     if (missing.length === 0) this.cached = { at: Date.now(), doc };
     else (doc.info as Json).description += `\n\n**Not listed now (service unavailable):** ${missing.join(', ')}.`;
     return doc;
+  }
+
+  /**
+   * Keeps the paths the route table sends to this upstream, so the document never shows a
+   * path the gateway would not route there; public routes are marked as needing no token.
+   */
+  private routedOnly(upstream: Upstream, fragment: OpenApiFragment): OpenApiFragment {
+    const paths: Record<string, Json> = {};
+    for (const [path, item] of Object.entries(fragment.paths ?? {})) {
+      const route = this.routes.match(path);
+      if (route?.upstream !== upstream) continue;
+      if (!route.public) paths[path] = item;
+      else paths[path] = Object.fromEntries(Object.entries(item).map(([method, op]) => [method, op && typeof op === 'object' ? { security: [], ...op } : op]));
+    }
+    return { ...fragment, paths };
   }
 }
 

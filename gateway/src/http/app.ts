@@ -6,19 +6,17 @@ import helmet from 'helmet';
 import type { Redis } from 'ioredis';
 import swaggerUi from 'swagger-ui-express';
 import type { Algorithm } from 'jsonwebtoken';
+import type { Admission } from '../auth/admission';
 import type { JwksClient } from '../auth/jwks-client';
-import type { RevocationList } from '../auth/revocation-list';
+import { VerifiedTokenCache } from '../auth/token-verifier';
 import { responseCache } from '../cache/cache-middleware';
-import { parseCacheRules } from '../cache/cache-rules';
 import type { ResponseStore } from '../cache/response-store';
 import type { GatewayConfig } from '../config';
 import { OpenApiAggregator } from '../docs/openapi';
 import { forwardTo } from '../proxy/forward';
 import { stripClientIdentity } from '../proxy/identity-headers';
-import { ownsPath, type Upstream } from '../proxy/upstreams';
 import { authenticate } from './authenticate';
-import { publicPathMatcher } from './public-paths';
-import { rateLimit } from './rate-limit';
+import { edgeGuard } from './edge-guard';
 
 export interface GatewayParts {
   config: GatewayConfig;
@@ -28,16 +26,24 @@ export interface GatewayParts {
   cacheRedis: Redis;
   events: EventBus;
   jwks: JwksClient;
-  revocations: RevocationList;
+  admission: Admission;
   store: ResponseStore;
-  upstreams: Upstream[];
+  /** One keep-alive agent per upstream origin. */
   agents: Map<string, Agent>;
 }
 
 export function createGatewayApp(parts: GatewayParts): Express {
-  const { config, logger, upstreams } = parts;
-  const isPublic = publicPathMatcher(config.PUBLIC_PATHS);
-  const openapi = new OpenApiAggregator(upstreams, config.OPENAPI_CACHE_SECONDS * 1000, logger);
+  const { config, logger } = parts;
+  const routes = config.routes;
+  const openapi = new OpenApiAggregator(routes, config.OPENAPI_CACHE_SECONDS * 1000, logger);
+  const tokens = new VerifiedTokenCache({
+    jwks: parts.jwks,
+    algorithms: config.JWT_ALGORITHMS as Algorithm[],
+    issuer: config.JWT_ISSUER,
+    audience: config.JWT_AUDIENCE,
+    clockToleranceSeconds: config.JWT_CLOCK_TOLERANCE_SECONDS,
+  });
+  const proxies = new Map(routes.routes.map((route) => [route, forwardTo(route, parts.agents.get(route.upstream.origin)!, config.IDENTITY_SECRET, logger)]));
   const corsAll = config.CORS_ORIGINS.includes('*');
 
   return createServiceApp({
@@ -57,6 +63,7 @@ export function createGatewayApp(parts: GatewayParts): Express {
     ],
     before: (app) => {
       app.set('trust proxy', parseTrustProxy(config.TRUST_PROXY));
+      app.use(edgeGuard(routes));
       app.use((req: Request, _res: Response, next: NextFunction) => {
         const removed = stripClientIdentity(req.headers);
         if (removed.length > 0) logger.warn({ removed }, 'client-sent identity headers removed');
@@ -79,7 +86,7 @@ export function createGatewayApp(parts: GatewayParts): Express {
       );
     },
     routes: (app) => {
-      app.use(bodyLimit(upstreams));
+      app.use(bodyLimit);
 
       app.get('/openapi.json', async (_req, res) => {
         res.json(await openapi.document());
@@ -93,30 +100,10 @@ export function createGatewayApp(parts: GatewayParts): Express {
         }),
       );
 
-      app.use(
-        authenticate(isPublic, {
-          jwks: parts.jwks,
-          revocations: parts.revocations,
-          algorithms: config.JWT_ALGORITHMS as Algorithm[],
-          issuer: config.JWT_ISSUER,
-          audience: config.JWT_AUDIENCE,
-          clockToleranceSeconds: config.JWT_CLOCK_TOLERANCE_SECONDS,
-        }),
-      );
-      app.use(
-        rateLimit({
-          redis: parts.redis,
-          logger,
-          perUserPerMinute: config.RATE_LIMIT_PER_USER_PER_MINUTE,
-          perAddressPerMinute: config.RATE_LIMIT_PER_ADDRESS_PER_MINUTE,
-          keyPrefix: config.RATE_LIMIT_KEY_PREFIX,
-        }),
-      );
+      app.use(authenticate({ routes, tokens, admission: parts.admission, store: parts.store }));
       app.use(
         responseCache({
           store: parts.store,
-          rules: parseCacheRules(config.CACHE_ROUTES),
-          upstreams,
           agents: parts.agents,
           secret: config.IDENTITY_SECRET,
           maxEntryBytes: config.CACHE_MAX_ENTRY_BYTES,
@@ -125,23 +112,22 @@ export function createGatewayApp(parts: GatewayParts): Express {
           metrics: parts.metrics,
         }),
       );
-      for (const upstream of upstreams) {
-        app.use(forwardTo(upstream, parts.agents.get(upstream.name)!, config.IDENTITY_SECRET, logger));
-      }
+      app.use((req: Request, res: Response, next: NextFunction) => {
+        const proxy = req.gatewayRoute && proxies.get(req.gatewayRoute);
+        if (!proxy) return next();
+        return proxy(req, res, next);
+      });
     },
   });
 }
 
 /** Refuses a declared body over the route's limit before a byte of it is forwarded. */
-function bodyLimit(upstreams: Upstream[]) {
-  return (req: Request, _res: Response, next: NextFunction) => {
-    const declared = Number(req.headers['content-length'] ?? 0);
-    if (!declared) return next();
-    const upstream = upstreams.find((u) => ownsPath(u, req.path));
-    const limit = upstream?.bodyLimitBytes ?? 64 * 1024;
-    if (declared > limit) return next(AppError.payloadTooLarge(`Request body is larger than ${limit} bytes`));
-    next();
-  };
+function bodyLimit(req: Request, _res: Response, next: NextFunction) {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (!declared) return next();
+  const limit = req.gatewayRoute?.bodyLimitBytes ?? 64 * 1024;
+  if (declared > limit) return next(AppError.payloadTooLarge(`Request body is larger than ${limit} bytes`));
+  next();
 }
 
 function parseTrustProxy(value: string): boolean | number | string {

@@ -1,6 +1,10 @@
 import { AppError } from '@app/common';
 import type { NextFunction, Request, Response } from 'express';
-import { TokenError, verifyAccessToken, type TokenVerifierOptions, type VerifiedClaims } from '../auth/token-verifier';
+import type { Admission, Verdict } from '../auth/admission';
+import { TokenError, type VerifiedClaims, type VerifiedTokenCache } from '../auth/token-verifier';
+import { startCacheLookup } from '../cache/cache-middleware';
+import type { ResponseStore } from '../cache/response-store';
+import type { RouteTable } from '../routes/route-table';
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -8,23 +12,54 @@ declare module 'express-serve-static-core' {
   }
 }
 
+export interface AuthenticateOptions {
+  routes: RouteTable;
+  tokens: VerifiedTokenCache;
+  admission: Admission;
+  store: ResponseStore;
+}
+
+const BEARER = /^Bearer[ ]+(\S+)\s*$/i;
+
 /**
- * The global token check: every path but the public ones needs a valid bearer token,
- * and a refused request never reaches a service.
+ * The global token check and the rate limit: every path but the public routes needs a valid
+ * bearer token, and a refused request never reaches a service. For a cacheable request the
+ * cache lookup starts as soon as the token checks out, alongside admission (revocation and
+ * rate limit), so a HIT costs one round trip to each Redis.
  */
-export function authenticate(isPublic: (path: string) => boolean, options: TokenVerifierOptions) {
-  return async (req: Request, _res: Response, next: NextFunction) => {
-    if (req.method === 'OPTIONS' || isPublic(req.path)) return next();
-    const header = req.headers.authorization;
-    if (!header) throw AppError.unauthorized('Missing bearer token', 'missing_token');
-    const match = /^Bearer[ ]+(\S+)\s*$/i.exec(header);
-    if (!match) throw AppError.unauthorized('Authorization must use the Bearer scheme', 'invalid_token');
-    try {
-      req.user = await verifyAccessToken(match[1]!, options);
-    } catch (err) {
-      if (err instanceof TokenError) throw AppError.unauthorized(err.message, err.code);
-      throw err;
+export function authenticate(options: AuthenticateOptions) {
+  const { routes, tokens, admission, store } = options;
+  return async (req: Request, res: Response, next: NextFunction) => {
+    const route = req.gatewayRoute;
+    let verdict: Verdict;
+    if (req.method === 'OPTIONS' || route?.public) {
+      verdict = await admission.address(req.ip ?? 'unknown');
+    } else {
+      const header = req.headers.authorization;
+      if (!header) throw AppError.unauthorized('Missing bearer token', 'missing_token');
+      const match = BEARER.exec(header);
+      if (!match) throw AppError.unauthorized('Authorization must use the Bearer scheme', 'invalid_token');
+      let claims: VerifiedClaims;
+      try {
+        claims = await tokens.verify(match[1]!);
+      } catch (err) {
+        if (err instanceof TokenError) throw AppError.unauthorized(err.message, err.code);
+        throw err;
+      }
+      const rule = route && routes.cacheRule(route, req.method, req.target.path);
+      if (rule) startCacheLookup(store, req, claims, route, rule);
+      verdict = await admission.user(claims);
+      req.user = claims;
     }
+    if (!verdict.admitted) {
+      if (verdict.reason === 'revoked') throw AppError.unauthorized('Token has been revoked', 'token_revoked');
+      res.setHeader('RateLimit-Limit', String(verdict.limit));
+      res.setHeader('RateLimit-Remaining', '0');
+      throw AppError.tooManyRequests(verdict.resetMs / 1000, 'Too many requests; slow down');
+    }
+    res.setHeader('RateLimit-Limit', String(verdict.limit));
+    res.setHeader('RateLimit-Remaining', String(verdict.remaining));
+    res.setHeader('RateLimit-Reset', String(Math.ceil(verdict.resetMs / 1000)));
     next();
   };
 }

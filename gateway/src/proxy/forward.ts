@@ -6,7 +6,7 @@ import { errorBody, type Logger } from '@app/common';
 import type { Request, RequestHandler } from 'express';
 import { createProxyMiddleware, proxyEventsPlugin, type Plugin } from 'http-proxy-middleware';
 import { identityHeadersFor } from './identity-headers';
-import { ownsPath, type Upstream } from './upstreams';
+import type { Route } from '../routes/route-table';
 
 const timedOut = new WeakSet<Request>();
 
@@ -17,44 +17,48 @@ export function keepAliveAgent(url: string): Agent {
 }
 
 /** Writes the JSON error for an upstream that refused, dropped or did not answer the request. */
-export function upstreamFailure(res: ServerResponse, req: Request, upstream: Upstream, isTimeout: boolean) {
+export function upstreamFailure(res: ServerResponse, req: Request, route: Route, isTimeout: boolean) {
   if (res.headersSent) {
     res.destroy();
     return;
   }
   const [status, code, message] = isTimeout
-    ? [504, 'upstream_timeout', `The ${upstream.name} service did not answer in time`]
-    : [502, 'bad_gateway', `The ${upstream.name} service is unavailable`];
+    ? [504, 'upstream_timeout', `The ${route.service} service did not answer in time`]
+    : [502, 'bad_gateway', `The ${route.service} service is unavailable`];
   res.statusCode = status;
   res.setHeader('content-type', 'application/json; charset=utf-8');
   res.setHeader('x-request-id', req.id);
   res.end(JSON.stringify(errorBody(code, message, req.id)));
 }
 
-/** Streams requests for `upstream`'s paths to it, bodies untouched, with the verified identity attached. */
-export function forwardTo(upstream: Upstream, agent: Agent, secret: string, logger: Logger): RequestHandler {
+/**
+ * Streams a route's requests to its upstream, bodies untouched, with the verified identity
+ * attached. The target is the upstream's configured origin; the path is `req.url`, which the
+ * edge guard has already replaced by the canonical origin-form target.
+ */
+export function forwardTo(route: Route, agent: Agent, secret: string, logger: Logger): RequestHandler {
+  const metricsRoute = `proxy:${route.name}`;
   const proxy = createProxyMiddleware<Request, ServerResponse>({
-    target: upstream.url,
-    pathFilter: (path) => ownsPath(upstream, path),
+    target: route.upstream.origin,
     agent,
     xfwd: true,
-    proxyTimeout: upstream.timeoutMs,
+    proxyTimeout: route.timeoutMs,
     ejectPlugins: true,
     plugins: [proxyEventsPlugin as unknown as Plugin<Request, ServerResponse>],
     on: {
       proxyReq: (proxyReq, req, res) => {
-        (res as unknown as { locals: Record<string, unknown> }).locals.metricsRoute = `proxy:${upstream.name}`;
+        (res as unknown as { locals: Record<string, unknown> }).locals.metricsRoute = metricsRoute;
         for (const [name, value] of Object.entries(identityHeadersFor(req, secret))) proxyReq.setHeader(name, value);
-        proxyReq.setTimeout(upstream.timeoutMs, () => timedOut.add(req));
+        proxyReq.setTimeout(route.timeoutMs, () => timedOut.add(req));
       },
       error: (err, req, res) => {
         const isTimeout = timedOut.has(req);
-        logger.warn({ err: String(err), upstream: upstream.name, timeout: isTimeout }, 'upstream request failed');
+        logger.warn({ err: String(err), route: route.name, timeout: isTimeout }, 'upstream request failed');
         if ((res as Socket).destroy && !(res as ServerResponse).setHeader) {
           (res as Socket).destroy();
           return;
         }
-        upstreamFailure(res as ServerResponse, req, upstream, isTimeout);
+        upstreamFailure(res as ServerResponse, req, route, isTimeout);
       },
     },
   });

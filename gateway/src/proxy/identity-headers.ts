@@ -21,7 +21,7 @@ export function stripClientIdentity(headers: IncomingHttpHeaders): string[] {
 export function identityHeadersFor(req: Request, secret: string): Record<string, string> {
   return signIdentity(secret, {
     method: req.method,
-    path: req.originalUrl,
+    path: req.target.target,
     userId: req.user?.sub ?? '',
     userName: req.user?.username ?? '',
     requestId: req.id,

@@ -14,19 +14,25 @@ export class UpstreamError extends Error {
   }
 }
 
-/** A bodiless request to a service, its answer read whole; used where the gateway must keep the answer. */
+/**
+ * A bodiless request to a service, its answer read whole; used where the gateway must keep the
+ * answer. Scheme, host and port come from the configured origin alone; `target` is the canonical
+ * origin-form target and goes on the request line as it is, never parsed as a URL.
+ */
 export function fetchUpstream(
-  baseUrl: string,
-  path: string,
+  origin: string,
+  target: string,
   headers: Record<string, string | string[] | undefined>,
   agent: Agent,
   timeoutMs: number,
   maxBytes: number,
 ): Promise<BufferedResponse> {
-  const url = new URL(path, baseUrl);
+  if (target.charCodeAt(0) !== 0x2f || target.charCodeAt(1) === 0x2f) throw new UpstreamError(false, 'not an origin-form target');
+  const url = new URL(origin);
   const send = url.protocol === 'https:' ? httpsRequest : request;
   return new Promise((resolve, reject) => {
-    const req = send(url, { method: 'GET', headers, agent }, (res) => {
+    const options = { protocol: url.protocol, hostname: url.hostname, port: url.port, path: target, method: 'GET', headers, agent };
+    const req = send(options, (res) => {
       const chunks: Buffer[] = [];
       let size = 0;
       res.on('data', (chunk: Buffer) => {

@@ -1,0 +1,86 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { AppError, errorBody, requestIdFrom } from '@app/common';
+import type { NextFunction, Request, Response } from 'express';
+import type { Route, RouteTable } from '../routes/route-table';
+import { canonicalTarget, type CanonicalTarget } from './request-target';
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    /** The canonical request target: the one value routing, caching, signing and forwarding use. */
+    target: CanonicalTarget;
+    /** The route table's entry for this path, when a service owns it. */
+    gatewayRoute?: Route;
+  }
+}
+
+/** Methods the gateway forwards to a service; the service answers 405 for its own paths. */
+const FORWARDED = 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS';
+const FORWARDED_SET = new Set(FORWARDED.split(', '));
+/** The gateway's own paths only read; OPTIONS is answered by CORS. */
+const OWN = 'GET, HEAD, OPTIONS';
+const OWN_SET = new Set(OWN.split(', '));
+const OWN_PATHS = new Set(['/health', '/ready', '/metrics', '/openapi.json', '/docs']);
+
+function isOwnPath(path: string): boolean {
+  return OWN_PATHS.has(path) || path.startsWith('/docs/');
+}
+
+const FORWARDED_METHODS = { allow: FORWARDED, methods: FORWARDED_SET };
+const OWN_METHODS = { allow: OWN, methods: OWN_SET };
+
+/** The methods a known path has, as an `Allow` value; undefined for a path nobody serves. */
+export function allowFor(path: string, route: Route | undefined): { allow: string; methods: ReadonlySet<string> } | undefined {
+  if (route) return FORWARDED_METHODS;
+  if (isOwnPath(path)) return OWN_METHODS;
+  return undefined;
+}
+
+function methodNotAllowed(method: string, allow: string): AppError {
+  return new AppError(405, 'method_not_allowed', `${method} is not allowed here; allowed: ${allow}`, undefined, { Allow: allow });
+}
+
+/**
+ * The first thing every request meets: its target made canonical (or refused with 400 before
+ * any token is read), and methods the path does not have refused with 405 and `Allow`.
+ * `req.url` and `req.originalUrl` are replaced by the canonical target, so the proxy and
+ * everything after it can only ever see that value.
+ */
+export function edgeGuard(routes: RouteTable) {
+  return (req: Request, _res: Response, next: NextFunction) => {
+    const checked = canonicalTarget(req.url);
+    if (!checked.ok) throw new AppError(checked.status, checked.status === 414 ? 'uri_too_long' : 'invalid_request_target', checked.reason);
+    req.target = checked.value;
+    req.url = checked.value.target;
+    req.originalUrl = checked.value.target;
+    const route = routes.match(checked.value.path);
+    req.gatewayRoute = route;
+    const known = allowFor(checked.value.path, route);
+    if (known && !known.methods.has(req.method)) throw methodNotAllowed(req.method, known.allow);
+    if (!known && !FORWARDED_SET.has(req.method)) throw AppError.notFound(`No route for ${req.method} ${checked.value.path}`);
+    next();
+  };
+}
+
+/**
+ * CONNECT never reaches express (Node hands the socket over), so it is answered here: the
+ * gateway is not a tunnel. A non-origin target is 400, a known path 405, anything else 404.
+ */
+export function refuseConnect(routes: RouteTable) {
+  return (req: IncomingMessage, socket: Duplex) => {
+    const requestId = requestIdFrom(req.headers['x-request-id']) || randomUUID();
+    const checked = canonicalTarget(req.url ?? '');
+    const known = checked.ok ? allowFor(checked.value.path, routes.match(checked.value.path)) : undefined;
+    const [status, reason, code, message, extra] = !checked.ok
+      ? [400, 'Bad Request', 'invalid_request_target', checked.reason, '']
+      : known
+        ? [405, 'Method Not Allowed', 'method_not_allowed', `CONNECT is not allowed here; allowed: ${known.allow}`, `Allow: ${known.allow}\r\n`]
+        : [404, 'Not Found', 'not_found', `No route for CONNECT ${checked.value.path}`, ''];
+    const body = JSON.stringify(errorBody(code, message, requestId));
+    socket.end(
+      `HTTP/1.1 ${status} ${reason}\r\n${extra}content-type: application/json; charset=utf-8\r\nx-request-id: ${requestId}\r\n` +
+        `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+    );
+  };
+}
