@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort } from '../../scripts/src/stack';
@@ -213,6 +213,21 @@ describe('the CLI against the running stack', () => {
     expect(run.stdout).toMatch(/^Job [0-9a-f-]{36} failed: .+\(invalid_document\)\n {2}resume: /);
     expect(run.stderr).toContain('error: The analysis failed');
   }, 120_000);
+
+  it('when the stored access token is about to expire, then the refresh token renews it before the call', async () => {
+    const { username, password } = await newAccount('renew');
+    expect((await cli(['login', username, '--password', password])).code).toBe(0);
+    const stored = JSON.parse(await readFile(credentialsFile(), 'utf8')) as Record<string, { accessToken: string; refreshToken: string; expiresAt: number }>;
+    const before = stored[stack.gatewayUrl]!;
+    await writeFile(credentialsFile(), JSON.stringify({ ...stored, [stack.gatewayUrl]: { ...before, expiresAt: Date.now() } }), { mode: 0o600 });
+    const me = await cli(['me', '--json']);
+    expect(me.code).toBe(0);
+    expect(JSON.parse(me.stdout)).toMatchObject({ username });
+    const after = (JSON.parse(await readFile(credentialsFile(), 'utf8')) as Record<string, { accessToken: string; refreshToken: string; expiresAt: number }>)[stack.gatewayUrl]!;
+    expect(after.refreshToken).not.toBe(before.refreshToken);
+    expect(after.expiresAt).toBeGreaterThan(Date.now() + 60_000);
+    expect((await stat(credentialsFile())).mode & 0o777).toBe(0o600);
+  });
 
   it('when the user logs out, then the token is revoked and forgotten', async () => {
     const { username, password } = await newAccount('bye');

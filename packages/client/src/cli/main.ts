@@ -361,7 +361,8 @@ async function readPdf(path: string) {
 
 async function qaCommand(context: Context, args: string[]): Promise<void> {
   expectArgs(args, 2, 'qa <resume.pdf> <jd.pdf>');
-  const [resume, jd] = await Promise.all([readPdf(args[0]!), readPdf(args[1]!)]);
+  const resume = await readPdf(args[0]!);
+  const jd = await readPdf(args[1]!);
   const client = await sessionClient(context);
   const { io, flags } = context;
   const accepted = await startQa(client, { resume, jd });
