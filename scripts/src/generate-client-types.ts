@@ -7,6 +7,7 @@ const SERVICES = ['auth', 'records', 'qa'];
 export const CLIENT_DIR = join(ROOT, 'packages', 'client');
 export const DOCUMENT_FILE = join(CLIENT_DIR, 'openapi.json');
 export const TYPES_FILE = join(CLIENT_DIR, 'src', 'generated', 'api.ts');
+export const EVENTS_FILE = join(CLIENT_DIR, 'events.json');
 
 type Json = Record<string, unknown>;
 
@@ -46,19 +47,33 @@ const HEADER = `/**
 
 `;
 
+/** The domain events as JSON Schema, for consumers outside this code base: routing key, publisher, payload. */
+export function eventsDocument(): Json {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { domainEvents } = require(join(ROOT, 'packages', 'common', 'dist', 'domain-events.js')) as {
+    domainEvents: Record<string, { publisher: string; data: unknown }>;
+  };
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { z } = require('zod') as typeof import('zod');
+  return Object.fromEntries(
+    Object.entries(domainEvents).map(([type, { publisher, data }]) => [type, { publisher, data: z.toJSONSchema(data as never) }]),
+  );
+}
+
 /** The committed files' contents, as the code describes the API now. */
-export async function generateClientFiles(): Promise<{ document: string; types: string }> {
+export async function generateClientFiles(): Promise<{ document: string; types: string; events: string }> {
   const doc = mergedDocument();
   const types = HEADER + astToString(await openapiTS(doc as never, { alphabetize: true, silent: true }));
-  return { document: JSON.stringify(doc, null, 2) + '\n', types };
+  return { document: JSON.stringify(doc, null, 2) + '\n', types, events: JSON.stringify(eventsDocument(), null, 2) + '\n' };
 }
 
 async function main() {
   const check = process.argv.includes('--check');
-  const { document, types } = await generateClientFiles();
+  const { document, types, events } = await generateClientFiles();
   const files: Array<[string, string]> = [
     [DOCUMENT_FILE, document],
     [TYPES_FILE, types],
+    [EVENTS_FILE, events],
   ];
   if (check) {
     const stale = files.filter(([file, content]) => {

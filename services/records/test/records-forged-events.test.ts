@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import amqp, { type ChannelModel, type ConfirmChannel } from 'amqplib';
-import { AMQP_URL, newUser, startRecords, waitFor, type RecordsUnderTest } from './support/records-harness';
+import mongoose from 'mongoose';
+import { AMQP_URL, MONGO_URL, newUser, startRecords, waitFor, type RecordsUnderTest } from './support/records-harness';
 
 // An exchange of its own, so the dead-letter queue holds this test's messages and nobody else's.
 const exchange = `test-records-events-${randomUUID()}`;
@@ -47,5 +48,33 @@ describe('a user.deleted that breaks the event contract', () => {
       return messageCount === forged.length ? messageCount : undefined;
     });
     expect(dead).toBe(forged.length);
+  });
+});
+
+describe('an outbox entry that breaks the event contract', () => {
+  it('when the relay meets it, then it is set aside and the entries after it still go out', async () => {
+    const { queue } = await channel.assertQueue('', { exclusive: true, autoDelete: true });
+    await channel.bindQueue(queue, exchange, 'record.*');
+    const seen: Array<{ type: string; data: { userId: string; recordId: number } }> = [];
+    await channel.consume(queue, (message) => message && seen.push(JSON.parse(message.content.toString('utf8'))), { noAck: true });
+
+    const database = (await mongoose.createConnection(MONGO_URL).asPromise()).useDb(records.db);
+    try {
+      const outbox = database.collection('outbox');
+      const owner = `after-${randomUUID()}`;
+      const createdAt = new Date(Date.now() - 60_000);
+      // Written by an older version, or by hand: no owner, and an id the contract refuses.
+      await outbox.insertOne({ type: 'record.created', data: { owner: '', id: 0 }, createdAt, sentAt: null });
+      await outbox.insertOne({ type: 'record.created', data: { owner, id: 5 }, createdAt: new Date(createdAt.getTime() + 1), sentAt: null });
+      const events = await waitFor('the entry after the broken one', async () => {
+        const mine = seen.filter((event) => event.data.userId === owner);
+        return mine.length > 0 ? mine : undefined;
+      });
+      expect(events).toEqual([expect.objectContaining({ type: 'record.created', data: { userId: owner, recordId: 5 } })]);
+      expect(seen.filter((event) => event.data.userId === '')).toEqual([]);
+      expect(await outbox.countDocuments({ 'data.owner': '', sentAt: null })).toBe(0);
+    } finally {
+      await database.close();
+    }
   });
 });
