@@ -128,6 +128,7 @@ describe('the event contract on the publishing side', () => {
     const publish = bus.publish.bind(bus) as (type: string, data: unknown) => Promise<unknown>;
     await expect(publish('record.created', { owner: 'u-1', id: 1 })).rejects.toMatchObject({ code: 'invalid_event' });
     await expect(publish('record.exploded', { userId: 'u-1', recordId: 1 })).rejects.toBeInstanceOf(AppError);
+    await expect(publish('toString', {})).rejects.toMatchObject({ code: 'invalid_event' });
     expect(bus.pendingCount()).toBe(0);
     await bus.close();
   });
