@@ -5,6 +5,23 @@ export type { components, paths } from './generated/api';
 export type ApiClient = Client<paths>;
 export type Schemas = components['schemas'];
 
+/**
+ * The JSON body of one answer, by path, method and status. The client names its types this way
+ * rather than by component name: routes are the stable part of the contract, and a document
+ * generated differently may name its components differently.
+ */
+export type JsonAnswer<P extends keyof paths, M extends keyof paths[P], S extends number> = paths[P][M] extends {
+  responses: { [K in S]: { content: { 'application/json': infer T } } };
+}
+  ? T
+  : never;
+
+export type TokenAnswer = JsonAnswer<'/auth/login', 'post', 200>;
+export type RecordView = JsonAnswer<'/records/{id}', 'get', 200>;
+export type RecordPage = JsonAnswer<'/records/', 'get', 200>;
+export type QaJob = JsonAnswer<'/qa/jobs/{id}', 'get', 200>;
+export type QaJobAccepted = JsonAnswer<'/qa/generate', 'post', 202>;
+
 export interface ApiClientOptions {
   /** The gateway, e.g. http://127.0.0.1:8000 */
   baseUrl: string;
@@ -64,7 +81,7 @@ export function apiErrorOf(response: Response, body: unknown): ApiError {
 }
 
 /** Logs in with the OAuth2 password form, as the seed's curl does. */
-export async function login(client: ApiClient, username: string, password: string): Promise<Schemas['TokenResponse']> {
+export async function login(client: ApiClient, username: string, password: string): Promise<TokenAnswer> {
   return unwrap(
     await client.POST('/auth/login', {
       body: { username, password, grant_type: 'password' },
@@ -79,7 +96,7 @@ export async function startQa(
   client: ApiClient,
   files: { resume: { name: string; content: Uint8Array }; jd: { name: string; content: Uint8Array } },
   waitSeconds?: number,
-): Promise<{ id: string; status: Schemas['JobStatus'] }> {
+): Promise<QaJobAccepted | QaJob> {
   const form = new FormData();
   for (const part of ['resume', 'jd'] as const) {
     form.append(part, new Blob([files[part].content], { type: 'application/pdf' }), files[part].name);
@@ -89,5 +106,5 @@ export async function startQa(
     bodySerializer: () => form,
     ...(waitSeconds ? { params: { header: { Prefer: `wait=${waitSeconds}` } } } : {}),
   });
-  return unwrap(result) as { id: string; status: Schemas['JobStatus'] };
+  return unwrap(result);
 }

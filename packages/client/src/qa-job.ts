@@ -1,8 +1,14 @@
-import { apiErrorOf, unwrap, type ApiClient, type Schemas } from './client';
+import { apiErrorOf, unwrap, type ApiClient, type QaJob } from './client';
 import { readEventStream } from './event-stream';
 
-export type QaJob = Schemas['QaJob'];
-export type QaJobProgress = Schemas['QaJobProgress'];
+/** The `progress` event's data on a job's stream (the document types the stream as text only). */
+export interface QaJobProgress {
+  id: string;
+  status: QaJob['status'];
+  progress: number;
+  stage: string;
+  attempts?: number;
+}
 
 const isFinished = (status: string) => status === 'completed' || status === 'failed';
 

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { ApiError, createApiClient, login, startQa, unwrap, type ApiClient, type Schemas } from '../client';
+import { ApiError, createApiClient, login, startQa, unwrap, type ApiClient, type RecordPage, type RecordView, type TokenAnswer } from '../client';
 import { followQaJob } from '../qa-job';
 import { loadCliConfig, UsageError, type CliConfig } from './cli-config';
 import { CredentialStore, type Session } from './credentials';
@@ -184,7 +184,7 @@ function unwrapMessage(response: Response, error: unknown): string {
   }
 }
 
-const sessionOf = (username: string, tokens: Schemas['TokenResponse']): Session => ({
+const sessionOf = (username: string, tokens: TokenAnswer): Session => ({
   username,
   accessToken: tokens.access_token,
   refreshToken: tokens.refresh_token,
@@ -268,7 +268,7 @@ function recordFields(flags: Flags) {
   };
 }
 
-function formatRecord(record: Schemas['Record']): string {
+function formatRecord(record: RecordView): string {
   return [
     `record ${record.id}`,
     `  option_type  ${record.option_type}`,
@@ -280,7 +280,7 @@ function formatRecord(record: Schemas['Record']): string {
   ].join('\n');
 }
 
-function formatRecordPage(page: Schemas['RecordPage']): string {
+function formatRecordPage(page: RecordPage): string {
   if (page.items.length === 0) return `No records (${page.total} in all)`;
   const rows = page.items.map((r) => [String(r.id), r.option_type, r.status, r.description.replace(/\s+/g, ' '), r.updatedAt]);
   const header = ['ID', 'OPTION_TYPE', 'STATUS', 'DESCRIPTION', 'UPDATED'];
@@ -324,7 +324,7 @@ async function recordsCommand(context: Context, args: string[]): Promise<void> {
       const missing = ['option_type', 'description', 'status'].filter((name) => !(name in fields));
       if (missing.length > 0) throw new UsageError(`records create needs ${missing.map((name) => `--${name.replace('_', '-')}`).join(', ')}`);
       const client = await sessionClient(context);
-      const record = unwrap(await client.POST('/records/', { body: fields as Schemas['RecordCreate'] }));
+      const record = unwrap(await client.POST('/records/', { body: fields as { option_type: string; description: string; status: string } }));
       return context.print(`Created ${formatRecord(record)}`, record);
     }
     case 'update': {

@@ -1,4 +1,4 @@
-import type { QaJob } from '../qa-job';
+import type { QaJob } from '../client';
 
 // The analysis is described loosely in the API document; this is what the report reads of it.
 interface ScorePart {
