@@ -35,9 +35,9 @@ function serviceDocument(service: string): Json {
 /** The gateway's merged document, exactly as `GET /openapi.json` serves it (JSON in, JSON out). */
 export function mergedDocument(): Json {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { mergeOpenApi } = require(join(ROOT, 'gateway', 'dist', 'docs', 'openapi.js')) as { mergeOpenApi(fragments: Json[]): Json };
+  const { merge } = require(join(ROOT, 'gateway', 'dist', 'docs', 'openapi.js')) as { merge(fragments: Json[]): Json };
   const fragments = SERVICES.map((service) => JSON.parse(JSON.stringify(serviceDocument(service))) as Json);
-  return JSON.parse(JSON.stringify(mergeOpenApi(fragments))) as Json;
+  return JSON.parse(JSON.stringify(merge(fragments))) as Json;
 }
 
 const HEADER = `/**

@@ -56,7 +56,7 @@ export class OpenApiAggregator {
         }
       }),
     );
-    const doc = mergeOpenApi(fragments.map((f) => f.fragment).filter((f): f is OpenApiFragment => f !== undefined));
+    const doc = merge(fragments.map((f) => f.fragment).filter((f): f is OpenApiFragment => f !== undefined));
     const missing = fragments.filter((f) => !f.fragment).map((f) => f.upstream.name);
     if (missing.length === 0) this.cached = { at: Date.now(), doc };
     else (doc.info as Json).description += `\n\n**Not listed now (service unavailable):** ${missing.join(', ')}.`;
@@ -64,8 +64,8 @@ export class OpenApiAggregator {
   }
 }
 
-/** The merged document from the services' fragments; also used offline to generate the typed client. */
-export function mergeOpenApi(fragments: OpenApiFragment[]): Json {
+/** The one document for the whole API, from the services' documents (also used offline, without the services). */
+export function merge(fragments: OpenApiFragment[]): Json {
   const paths: Record<string, Json> = { ...GATEWAY_PATHS };
   const components: Record<string, Record<string, unknown>> = {
     securitySchemes: {
