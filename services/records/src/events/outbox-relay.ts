@@ -1,7 +1,7 @@
 import { AppError, currentContext, runWithContext, type EventBus, type Logger } from '@app/common';
 import type { OutboxStore } from '../data/outbox-store';
 import type { RecordEvents, RecordEventType } from '../domain/ports';
-import { recordEventData } from './record-event';
+import { publishRecordEvent } from './record-event';
 
 export interface OutboxRelayOptions {
   pollMs: number;
@@ -43,7 +43,7 @@ export class OutboxRelay implements RecordEvents {
       // The change is stored but its outbox entry is not (the database went away in between):
       // hand the event to the bus, which keeps it in memory until the broker takes it.
       this.logger.warn({ err: String(err), type, data }, 'outbox write failed, publishing directly');
-      await this.bus.publish(type, recordEventData(data)).catch((publishErr: unknown) =>
+      await publishRecordEvent(this.bus, this.logger, type, data).catch((publishErr: unknown) =>
         this.logger.error({ err: String(publishErr), type, data }, 'event lost'),
       );
       return;
@@ -87,21 +87,10 @@ export class OutboxRelay implements RecordEvents {
         const entries = await this.store.unsent(this.batchSize);
         for (const entry of entries) {
           if (this.stopped) return;
-          const data = (entry.data ?? {}) as { owner: string; id: number };
-          const sent = await runWithContext({ requestId: entry.requestId ?? entry.id }, () =>
-            this.bus.publish(entry.type as RecordEventType, recordEventData(data)).then(
-              () => true,
-              (err: unknown) => {
-                // An entry the contract refuses would block every later one: it is set aside, loudly.
-                if (!(err instanceof AppError) || err.code !== 'invalid_event') throw err;
-                this.logger.error({ err: String(err), type: entry.type, data: entry.data }, 'outbox entry breaks the event contract, skipped');
-                return false;
-              },
-            ),
-          );
-          if (sent && this.bus.pendingCount() > 0) return;
+          await runWithContext({ requestId: entry.requestId ?? entry.id }, () => publishRecordEvent(this.bus, this.logger, entry.type, entry.data));
+          if (this.bus.pendingCount() > 0) return;
           await this.store.markSent(entry.id);
-          if (sent) this.options.published?.inc({ type: entry.type });
+          this.options.published?.inc({ type: entry.type });
         }
         if (entries.length < this.batchSize) break;
       }
