@@ -1,5 +1,5 @@
 import type { Agent } from 'node:http';
-import { EventBus, closeServer, eventTypesOf, connectRedis, createLogger, createMetrics, listen, once, portOf, runMain, type Logger } from '@app/common';
+import { EventBus, closeServer, connectRedis, createLogger, createMetrics, listen, once, portOf, runMain, type Logger } from '@app/common';
 import { JwksClient } from './auth/jwks-client';
 import { RevocationList } from './auth/revocation-list';
 import { ResponseStore } from './cache/response-store';
@@ -13,6 +13,11 @@ export interface RunningGateway {
   url: string;
   logger: Logger;
   stop(): Promise<void>;
+}
+
+interface OwnedEvent {
+  owner?: string;
+  userId?: string;
 }
 
 export async function start(overrides: Record<string, string | undefined> = {}): Promise<RunningGateway> {
@@ -35,12 +40,14 @@ export async function start(overrides: Record<string, string | undefined> = {}):
   const store = new ResponseStore(cacheRedis, config.CACHE_REDIS_TIMEOUT_MS);
 
   // Every instance must hear every revocation; cache invalidation needs doing once per event.
-  await events.subscribe('gateway.revocations', ['token.revoked'], async (event) => revocations.remember(event.data), {
-    perInstance: true,
+  await events.subscribe('gateway.revocations', ['token.revoked'], async (event) => {
+    revocations.remember(event.data as { jti?: string; exp?: number; userId?: string; before?: number });
+  }, { perInstance: true });
+  await events.subscribe('gateway.cache-invalidation', ['record.*', 'user.deleted', 'qa.job.*'], async (event) => {
+    const data = event.data as OwnedEvent;
+    const userId = data.owner ?? data.userId;
+    if (userId) await store.invalidateUser(userId);
   });
-  // Every event names its owning user as `userId`, so one rule invalidates for all of them.
-  const invalidating = [...eventTypesOf('records'), 'user.deleted' as const, ...eventTypesOf('qa')];
-  await events.subscribe('gateway.cache-invalidation', invalidating, async (event) => store.invalidateUser(event.data.userId));
   await events.start();
   jwks.start();
 

@@ -45,6 +45,17 @@ export function eventTypesOf(publisher: (typeof domainEvents)[EventType]['publis
   return eventTypes.filter((type) => domainEvents[type].publisher === publisher);
 }
 
+/** The catalogue's events a RabbitMQ topic pattern matches (`*` one word, `#` any number of words). */
+export function eventTypesMatching(pattern: string): EventType[] {
+  const wanted = pattern.split('.');
+  const matches = (p: number, words: string[], w: number): boolean => {
+    if (p === wanted.length) return w === words.length;
+    if (wanted[p] === '#') return matches(p + 1, words, w) || (w < words.length && matches(p, words, w + 1));
+    return w < words.length && (wanted[p] === '*' || wanted[p] === words[w]) && matches(p + 1, words, w + 1);
+  };
+  return eventTypes.filter((type) => matches(0, type.split('.'), 0));
+}
+
 export function isEventType(value: unknown): value is EventType {
   return typeof value === 'string' && Object.hasOwn(domainEvents, value);
 }

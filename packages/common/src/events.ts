@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import amqp, { type ChannelModel, type ConfirmChannel, type ConsumeMessage } from 'amqplib';
 import type { Logger } from 'pino';
-import { checkEvent, domainEvents, isEventType, type DomainEvent, type EventData, type EventEnvelope, type EventType } from './domain-events';
+import { checkEvent, domainEvents, eventTypesMatching, isEventType, type DomainEvent, type EventData, type EventEnvelope, type EventType } from './domain-events';
 import { AppError } from './errors';
 import { withTimeout } from './readiness';
 import { currentContext, runWithContext } from './request-context';
@@ -11,7 +11,10 @@ export type EventHandler<T extends EventType = EventType> = (event: DomainEvent<
 
 interface Subscription {
   queue: string;
-  routingKeys: readonly EventType[];
+  /** What the queue is bound with: event types or topic patterns. */
+  routingKeys: readonly string[];
+  /** The events those keys can bring; anything else is dead-lettered. */
+  accepted: readonly EventType[];
   handler: EventHandler<any>;
   prefetch: number;
   /** Every instance gets every event (a private, auto-deleted queue) instead of sharing the work. */
@@ -126,13 +129,16 @@ export class EventBus {
    * the message. A message that is not one of those events with a valid payload never reaches the
    * handler: it is dead-lettered with one log line.
    */
-  async subscribe<K extends EventType>(
-    queue: string,
-    routingKeys: readonly K[],
-    handler: EventHandler<K>,
-    options: SubscribeOptions = {},
-  ): Promise<void> {
-    const subscription = { queue, routingKeys, handler, prefetch: options.prefetch ?? 10, perInstance: options.perInstance ?? false };
+  async subscribe<K extends EventType>(queue: string, routingKeys: readonly K[], handler: EventHandler<K>, options?: SubscribeOptions): Promise<void>;
+  /** Topic patterns such as `record.*`: the handler gets any event of the catalogue they match. */
+  async subscribe(queue: string, routingKeys: readonly string[], handler: EventHandler, options?: SubscribeOptions): Promise<void>;
+  async subscribe(queue: string, routingKeys: readonly string[], handler: EventHandler<any>, options: SubscribeOptions = {}): Promise<void> {
+    const unknown = routingKeys.filter((key) => eventTypesMatching(key).length === 0);
+    if (unknown.length > 0 || routingKeys.length === 0) {
+      throw new AppError(500, 'invalid_event', `No event in the catalogue matches ${JSON.stringify(unknown)} (queue ${queue})`);
+    }
+    const accepted = [...new Set(routingKeys.flatMap(eventTypesMatching))];
+    const subscription = { queue, routingKeys, accepted, handler, prefetch: options.prefetch ?? 10, perInstance: options.perInstance ?? false };
     this.subscriptions.push(subscription);
     if (this.connection) {
       await this.consume(this.connection, subscription).catch((err) =>
@@ -306,7 +312,7 @@ export class EventBus {
     } catch {
       parsed = undefined;
     }
-    const checked = parsed === undefined ? { ok: false as const, reason: 'not JSON' } : checkEvent(parsed, subscription.routingKeys);
+    const checked = parsed === undefined ? { ok: false as const, reason: 'not JSON' } : checkEvent(parsed, subscription.accepted);
     if (!checked.ok) {
       // Retrying cannot fix it, and a forged or broken event must have no effect: park it for a person.
       this.options.logger.error(

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import amqp, { type ChannelModel, type ConfirmChannel } from 'amqplib';
-import { AppError, EventBus, checkEvent, createLogger, type DomainEvent } from '@app/common';
+import { AppError, EventBus, checkEvent, createLogger, eventTypesMatching, type DomainEvent } from '@app/common';
 
 const AMQP_URL = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 
@@ -33,6 +33,8 @@ describe('the event contract on the consuming side', () => {
   const exchange = `test-events-${randomUUID()}`;
   const queue = `user-deleted-${randomUUID()}`;
   const revocations = `revocations-${randomUUID()}`;
+  const recordEvents = `record-events-${randomUUID()}`;
+  const patterned: DomainEvent[] = [];
   let connection: ChannelModel;
   let channel: ConfirmChannel;
   let bus: EventBus;
@@ -50,6 +52,7 @@ describe('the event contract on the consuming side', () => {
     bus = new EventBus({ url: AMQP_URL, service: 'contract-test', logger: captured.logger, exchange });
     await bus.subscribe(queue, ['user.deleted'], async (event) => void handled.push(event));
     await bus.subscribe(revocations, ['token.revoked'], async (event) => void handled.push(event), { perInstance: true });
+    await bus.subscribe(recordEvents, ['record.*'], async (event) => void patterned.push(event));
     await bus.start();
     connection = await amqp.connect(AMQP_URL);
     channel = await connection.createConfirmChannel();
@@ -58,7 +61,7 @@ describe('the event contract on the consuming side', () => {
   afterAll(async () => {
     await bus?.close();
     // This test's own exchange and queues only: nothing shared is touched.
-    for (const name of [queue, `${queue}.dead`, `${revocations}.dead`]) await channel?.deleteQueue(`${exchange}.${name}`).catch(() => undefined);
+    for (const name of [queue, `${queue}.dead`, `${revocations}.dead`, recordEvents, `${recordEvents}.dead`]) await channel?.deleteQueue(`${exchange}.${name}`).catch(() => undefined);
     for (const name of [exchange, `${exchange}.dead`]) await channel?.deleteExchange(name).catch(() => undefined);
     await connection?.close().catch(() => undefined);
   });
@@ -112,12 +115,40 @@ describe('the event contract on the consuming side', () => {
     for (const line of lines) expect(line.level).toBe(50);
   });
 
+  it('when a queue is bound with a topic pattern, then the events it matches arrive and a made-up type it also matches is dead-lettered', async () => {
+    await send('record.exploded', envelope('record.exploded', { userId: 'u-1', recordId: 1 }));
+    await send('record.updated', envelope('record.updated', { userId: 'u-1', recordId: 1 }));
+    await until('the record event', () => (patterned.length >= 1 ? true : undefined));
+    expect(patterned.map((event) => event.type)).toEqual(['record.updated']);
+    await until('the made-up event dead-lettered', async () =>
+      (await channel.checkQueue(`${exchange}.${recordEvents}.dead`)).messageCount === 1 ? true : undefined,
+    );
+    expect(rejections().at(-1)).toMatchObject({ reason: 'unexpected type "record.exploded"', routingKey: 'record.exploded' });
+  });
+
   it('when a dead-lettered event is looked at, then it is the message as it was sent, with its routing key', async () => {
     const parked = await channel.get(`${exchange}.${queue}.dead`, { noAck: false });
     expect(parked).not.toBe(false);
     if (parked === false) return;
     expect(parked.properties.headers?.['x-death']?.[0]).toMatchObject({ reason: 'rejected', 'routing-keys': ['user.deleted'] });
     channel.nack(parked, false, true);
+  });
+});
+
+describe('topic patterns against the catalogue', () => {
+  it('when a pattern is matched, then * is one word and # any number of words', () => {
+    expect(eventTypesMatching('record.*')).toEqual(['record.created', 'record.updated', 'record.deleted']);
+    expect(eventTypesMatching('qa.#')).toEqual(['qa.job.completed', 'qa.job.failed']);
+    expect(eventTypesMatching('#.deleted')).toEqual(['user.deleted', 'record.deleted']);
+    expect(eventTypesMatching('*.deleted')).toEqual(['user.deleted', 'record.deleted']);
+    expect(eventTypesMatching('qa.*')).toEqual([]);
+    expect(eventTypesMatching('#')).toHaveLength(8);
+  });
+
+  it('when a subscription names nothing in the catalogue, then subscribing throws', async () => {
+    const bus = new EventBus({ url: 'amqp://guest:guest@127.0.0.1:1', service: 'contract-test', logger: createLogger('contract-test', 'silent') });
+    await expect(bus.subscribe('q', ['record.archived'], async () => undefined)).rejects.toMatchObject({ code: 'invalid_event' });
+    await bus.close();
   });
 });
 
