@@ -13,7 +13,8 @@ const userDeleted = (data: unknown) =>
   Buffer.from(JSON.stringify({ id: randomUUID(), type: 'user.deleted', source: 'auth', occurredAt: new Date().toISOString(), data }));
 
 beforeAll(async () => {
-  records = await startRecords({ EVENTS_EXCHANGE: exchange });
+  // A short sweep, so entries written straight into the outbox go out quickly.
+  records = await startRecords({ EVENTS_EXCHANGE: exchange, OUTBOX_POLL_MS: '200', OUTBOX_SWEEP_MS: '200' });
   connection = await amqp.connect(AMQP_URL);
   channel = await connection.createConfirmChannel();
 });
