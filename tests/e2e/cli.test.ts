@@ -229,6 +229,19 @@ describe('the CLI against the running stack', () => {
     expect((await stat(credentialsFile())).mode & 0o777).toBe(0o600);
   });
 
+  it('when XDG_CONFIG_HOME is not set, then the token goes under ~/.config, still 0600', async () => {
+    const { username, password } = await newAccount('home');
+    const home = await mkdtemp(join(tmpdir(), 'cli-home-'));
+    try {
+      const env = { XDG_CONFIG_HOME: '', HOME: home };
+      expect((await cli(['login', username, '--password', password], { env })).code).toBe(0);
+      expect((await stat(join(home, '.config', 'api-gateway-cli', 'credentials.json'))).mode & 0o777).toBe(0o600);
+      expect((await cli(['me'], { env })).stdout.split('\n')[0]).toBe(username);
+    } finally {
+      await rm(home, { recursive: true, force: true });
+    }
+  });
+
   it('when the user logs out, then the token is revoked and forgotten', async () => {
     const { username, password } = await newAccount('bye');
     expect((await cli(['login', username, '--password', password])).code).toBe(0);
