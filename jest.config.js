@@ -9,7 +9,7 @@ module.exports = {
   },
   testMatch: ['<rootDir>/{packages,gateway,services}/**/test/**/*.test.ts', '<rootDir>/tests/**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
-  moduleNameMapper: { '^@app/common$': '<rootDir>/packages/common/src' },
+  moduleNameMapper: { '^@app/common$': '<rootDir>/packages/common/src', '^@app/client$': '<rootDir>/packages/client/src' },
   moduleFileExtensions: ['ts', 'js', 'json'],
   testTimeout: 30_000,
   maxWorkers: 2,

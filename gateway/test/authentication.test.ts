@@ -173,7 +173,7 @@ describe('revocation', () => {
 
       const bus = new EventBus({ url: AMQP_URL, exchange: cut.exchange, service: 'test', logger: createLogger('test', 'silent') });
       await bus.start();
-      await bus.publish('token.revoked', { jti, exp: Math.floor(Date.now() / 1000) + 600 });
+      await bus.publish('token.revoked', { userId: 'user-1', jti, exp: Math.floor(Date.now() / 1000) + 600 });
       await bus.close();
       let status = 200;
       for (let i = 0; i < 50 && status === 200; i++) {

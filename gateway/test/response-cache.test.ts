@@ -76,7 +76,7 @@ describe('the per-user response cache', () => {
     expect((await fetch(`${h.url}/records/7`, { headers: bearer(token) })).headers.get('x-cache')).toBe('HIT');
     const bus = new EventBus({ url: AMQP_URL, exchange: h.exchange, service: 'test', logger: createLogger('test', 'silent') });
     await bus.start();
-    await bus.publish('record.updated', { owner: sub, id: 7 });
+    await bus.publish('record.updated', { userId: sub, recordId: 7 });
     await bus.close();
     let state = 'HIT';
     for (let i = 0; i < 50 && state === 'HIT'; i++) {

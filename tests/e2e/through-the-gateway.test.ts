@@ -1,4 +1,9 @@
-import { registerAndLogin, startE2EStack, type E2EStack } from '../support/e2e-stack';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import mongoose from 'mongoose';
+import { createApiClient, login, startQa, unwrap } from '@app/client';
+import { mergedDocument } from '../../scripts/src/generate-client-types';
+import { infraEnv, registerAndLogin, startE2EStack, type E2EStack } from '../support/e2e-stack';
 
 let stack: E2EStack;
 beforeAll(async () => {
@@ -9,6 +14,7 @@ afterAll(async () => {
 });
 
 const auth = (token: string) => ({ authorization: `Bearer ${token}` });
+const clientFor = (token?: string) => createApiClient({ baseUrl: stack.gatewayUrl, ...(token ? { token } : {}) });
 const json = (token: string) => ({ ...auth(token), 'content-type': 'application/json' });
 
 describe('records and the cache through the gateway', () => {
@@ -57,26 +63,28 @@ describe('records and the cache through the gateway', () => {
 
   it("a second user gets 404 on every route for the first user's record", async () => {
     const [owner, other] = await Promise.all([registerAndLogin(stack.gatewayUrl, 'owner'), registerAndLogin(stack.gatewayUrl, 'other')]);
-    const { id } = (await (
-      await fetch(`${stack.gatewayUrl}/records/`, { method: 'POST', headers: json(owner.token), body: JSON.stringify({ option_type: 'o', description: 'mine', status: 'active' }) })
-    ).json()) as { id: number };
-    const url = `${stack.gatewayUrl}/records/${id}`;
-    expect((await fetch(url, { headers: auth(other.token) })).status).toBe(404);
-    expect((await fetch(url, { method: 'PUT', headers: json(other.token), body: '{"description":"x"}' })).status).toBe(404);
-    expect((await fetch(url, { method: 'PATCH', headers: json(other.token), body: '{"description":"x"}' })).status).toBe(404);
-    expect((await fetch(url, { method: 'DELETE', headers: auth(other.token) })).status).toBe(404);
-    expect(((await (await fetch(url, { headers: auth(owner.token) })).json()) as { description: string }).description).toBe('mine');
+    const [mine, theirs] = [clientFor(owner.token), clientFor(other.token)];
+    const { id } = unwrap(await mine.POST('/records/', { body: { option_type: 'o', description: 'mine', status: 'active' } }));
+    const path = { params: { path: { id } } };
+    expect((await theirs.GET('/records/{id}', path)).response.status).toBe(404);
+    expect((await theirs.PUT('/records/{id}', { ...path, body: { description: 'x' } })).response.status).toBe(404);
+    expect((await theirs.PATCH('/records/{id}', { ...path, body: { description: 'x' } })).response.status).toBe(404);
+    const deleted = await theirs.DELETE('/records/{id}', path);
+    expect(deleted.response.status).toBe(404);
+    expect(deleted.error).toMatchObject({ error: { code: 'not_found', requestId: expect.any(String) } });
+    expect(unwrap(await mine.GET('/records/{id}', path)).description).toBe('mine');
   });
 });
 
 describe('sessions through the gateway', () => {
   it('after logout the old access token is refused', async () => {
     const { token } = await registerAndLogin(stack.gatewayUrl, 'logout');
-    expect((await fetch(`${stack.gatewayUrl}/auth/me`, { headers: auth(token) })).status).toBe(200);
-    expect((await fetch(`${stack.gatewayUrl}/auth/logout`, { method: 'POST', headers: auth(token) })).status).toBe(204);
-    const after = await fetch(`${stack.gatewayUrl}/auth/me`, { headers: auth(token) });
-    expect(after.status).toBe(401);
-    expect(((await after.json()) as { error: { code: string } }).error.code).toBe('token_revoked');
+    const client = clientFor(token);
+    expect((await client.GET('/auth/me')).response.status).toBe(200);
+    expect((await client.POST('/auth/logout', { body: {} })).response.status).toBe(204);
+    const after = await client.GET('/auth/me');
+    expect(after.response.status).toBe(401);
+    expect(after.error?.error.code).toBe('token_revoked');
   });
 
   it('a replayed refresh token kills its family', async () => {
@@ -109,5 +117,43 @@ describe('sessions through the gateway', () => {
       headers: { 'x-user-id': 'someone', 'x-user-name': 'someone', 'x-identity-timestamp': String(Math.floor(Date.now() / 1000)), 'x-identity-signature': 'forged' },
     });
     expect(direct.status).toBe(401);
+  });
+});
+
+describe('the typed client and the contract', () => {
+  it('the document the client types are generated from offline is the one the gateway serves', async () => {
+    const served = (await (await fetch(`${stack.gatewayUrl}/openapi.json`)).json()) as Record<string, unknown>;
+    expect(served).toEqual(mergedDocument());
+  });
+
+  it("when a user deletes their account, then user.deleted removes their records and QA jobs, and nobody else's", async () => {
+    const [leaving, staying] = await Promise.all([registerAndLogin(stack.gatewayUrl, 'leaving'), registerAndLogin(stack.gatewayUrl, 'staying')]);
+    const [gone, kept] = [clientFor(leaving.token), clientFor(staying.token)];
+    const userId = unwrap(await gone.GET('/auth/me')).id;
+    for (const client of [gone, kept]) {
+      unwrap(await client.POST('/records/', { body: { option_type: 'o', description: 'd', status: 's' } }));
+    }
+    const pair = join(__dirname, '..', '..', 'services', 'qa', 'fixtures', 'labelled', '02-data-analyst');
+    const pdf = async (name: string) => ({ name, content: new Uint8Array(await readFile(join(pair, name))) });
+    await startQa(gone, { resume: await pdf('resume.pdf'), jd: await pdf('jd.pdf') });
+
+    expect((await gone.DELETE('/auth/me')).response.status).toBe(204);
+    expect((await gone.GET('/auth/me')).response.status).toBe(401);
+
+    const connection = await mongoose.createConnection(infraEnv().MONGO_URL).asPromise();
+    try {
+      const count = (db: string, collection: string, filter: Record<string, unknown>) =>
+        connection.useDb(`${stack.namespace}-${db}`).collection(collection).countDocuments(filter);
+      const deadline = Date.now() + 15_000;
+      while ((await count('records', 'records', { owner: userId })) + (await count('qa', 'qajobs', { owner: userId })) > 0) {
+        if (Date.now() > deadline) throw new Error('the deleted user still has data after 15 s');
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    } finally {
+      await connection.close();
+    }
+    expect(unwrap(await kept.GET('/records/')).total).toBe(1);
+    // The seed user still logs in: the deletion touched one account only.
+    await expect(login(clientFor(), 'anurag', 'password123')).resolves.toMatchObject({ token_type: 'bearer' });
   });
 });

@@ -1,25 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import amqp, { type ChannelModel, type ConfirmChannel, type ConsumeMessage } from 'amqplib';
 import type { Logger } from 'pino';
+import { checkEvent, domainEvents, eventTypesMatching, isEventType, type DomainEvent, type EventData, type EventEnvelope, type EventType } from './domain-events';
+import { AppError } from './errors';
 import { withTimeout } from './readiness';
 import { currentContext, runWithContext } from './request-context';
 
-/** What travels on the wire for every domain event. */
-export interface EventEnvelope<T = unknown> {
-  id: string;
-  type: string;
-  source: string;
-  occurredAt: string;
-  requestId?: string;
-  data: T;
-}
-
-export type EventHandler = (event: EventEnvelope) => Promise<void>;
+/** Handles events of the types `T` only, each already checked against its schema. */
+export type EventHandler<T extends EventType = EventType> = (event: DomainEvent<T>) => Promise<void>;
 
 interface Subscription {
   queue: string;
-  routingKeys: string[];
-  handler: EventHandler;
+  /** What the queue is bound with: event types or topic patterns. */
+  routingKeys: readonly string[];
+  /** The events those keys can bring; anything else is dead-lettered. */
+  accepted: readonly EventType[];
+  handler: EventHandler<any>;
   prefetch: number;
   /** Every instance gets every event (a private, auto-deleted queue) instead of sharing the work. */
   perInstance: boolean;
@@ -89,15 +85,25 @@ export class EventBus {
     return this.pending.length;
   }
 
-  /** Publishes an event; when the broker is away it is kept and sent after reconnecting. */
-  async publish<T>(routingKey: string, data: T): Promise<EventEnvelope<T>> {
-    const envelope: EventEnvelope<T> = {
+  /**
+   * Publishes an event; when the broker is away it is kept and sent after reconnecting. Data that
+   * does not match the event's schema is a bug in the publisher: it throws and nothing is sent.
+   */
+  async publish<K extends EventType>(routingKey: K, data: EventData<K>): Promise<EventEnvelope<EventData<K>>> {
+    // Checked at run time too: data read back from storage (an outbox row) reaches here untyped.
+    const checked = isEventType(routingKey) ? domainEvents[routingKey].data.safeParse(data) : undefined;
+    if (!checked?.success) {
+      throw new AppError(500, 'invalid_event', `Refusing to publish a ${String(routingKey)} event that does not match its schema`, {
+        issues: checked?.error.issues.slice(0, 5),
+      });
+    }
+    const envelope: EventEnvelope<EventData<K>> = {
       id: randomUUID(),
       type: routingKey,
       source: this.options.service,
       occurredAt: new Date().toISOString(),
       requestId: currentContext()?.requestId,
-      data,
+      data: checked.data as EventData<K>,
     };
     this.pending.push({ routingKey, envelope });
     const max = this.options.maxPending ?? 10_000;
@@ -113,14 +119,26 @@ export class EventBus {
    * Publishes and says whether the broker confirmed it. False means it is buffered in this
    * process only: a caller that must never lose it keeps its own record and publishes again.
    */
-  async publishConfirmed<T>(routingKey: string, data: T): Promise<boolean> {
+  async publishConfirmed<K extends EventType>(routingKey: K, data: EventData<K>): Promise<boolean> {
     const envelope = await this.publish(routingKey, data);
     return !this.pending.some((p) => p.envelope.id === envelope.id);
   }
 
-  /** Consumes `routingKeys` into the durable queue `queue`; the handler's success acks the message. */
-  async subscribe(queue: string, routingKeys: string[], handler: EventHandler, options: SubscribeOptions = {}): Promise<void> {
-    const subscription = { queue, routingKeys, handler, prefetch: options.prefetch ?? 10, perInstance: options.perInstance ?? false };
+  /**
+   * Consumes the events `routingKeys` into the durable queue `queue`; the handler's success acks
+   * the message. A message that is not one of those events with a valid payload never reaches the
+   * handler: it is dead-lettered with one log line.
+   */
+  async subscribe<K extends EventType>(queue: string, routingKeys: readonly K[], handler: EventHandler<K>, options?: SubscribeOptions): Promise<void>;
+  /** Topic patterns such as `record.*`: the handler gets any event of the catalogue they match. */
+  async subscribe(queue: string, routingKeys: readonly string[], handler: EventHandler, options?: SubscribeOptions): Promise<void>;
+  async subscribe(queue: string, routingKeys: readonly string[], handler: EventHandler<any>, options: SubscribeOptions = {}): Promise<void> {
+    const unknown = routingKeys.filter((key) => eventTypesMatching(key).length === 0);
+    if (unknown.length > 0 || routingKeys.length === 0) {
+      throw new AppError(500, 'invalid_event', `No event in the catalogue matches ${JSON.stringify(unknown)} (queue ${queue})`);
+    }
+    const accepted = [...new Set(routingKeys.flatMap(eventTypesMatching))];
+    const subscription = { queue, routingKeys, accepted, handler, prefetch: options.prefetch ?? 10, perInstance: options.perInstance ?? false };
     this.subscriptions.push(subscription);
     if (this.connection) {
       await this.consume(this.connection, subscription).catch((err) =>
@@ -243,11 +261,17 @@ export class EventBus {
   private async consume(connection: ChannelModel, subscription: Subscription): Promise<void> {
     const channel = await connection.createChannel();
     channel.on('error', (err) => this.options.logger.warn({ err, queue: subscription.queue }, 'consumer channel error'));
+    const deadLetters = this.exchange + DEAD_LETTER_EXCHANGE_SUFFIX;
     if (subscription.perInstance) {
-      const { queue } = await channel.assertQueue(`${this.queueName(subscription.queue)}.${randomUUID()}`, {
+      // The instances' private queues share one durable dead-letter queue, so a rejected event outlives them.
+      const shared = this.queueName(subscription.queue);
+      await channel.assertQueue(shared + '.dead', { durable: true });
+      await channel.bindQueue(shared + '.dead', deadLetters, shared);
+      const { queue } = await channel.assertQueue(`${shared}.${randomUUID()}`, {
         exclusive: true,
         autoDelete: true,
         durable: false,
+        arguments: { 'x-dead-letter-exchange': deadLetters, 'x-dead-letter-routing-key': shared },
       });
       for (const key of subscription.routingKeys) await channel.bindQueue(queue, this.exchange, key);
       await channel.prefetch(subscription.prefetch);
@@ -256,7 +280,6 @@ export class EventBus {
       });
       return;
     }
-    const deadLetters = this.exchange + DEAD_LETTER_EXCHANGE_SUFFIX;
     // Quorum queues count deliveries, so a message that keeps failing is dead-lettered instead of looping.
     const queue = this.queueName(subscription.queue);
     await channel.assertQueue(queue, {
@@ -283,14 +306,23 @@ export class EventBus {
     subscription: Subscription,
     message: ConsumeMessage,
   ): Promise<void> {
-    let envelope: EventEnvelope;
+    let parsed: unknown;
     try {
-      envelope = JSON.parse(message.content.toString('utf8')) as EventEnvelope;
+      parsed = JSON.parse(message.content.toString('utf8'));
     } catch {
-      this.options.logger.error({ queue: subscription.queue }, 'unparseable event dead-lettered');
+      parsed = undefined;
+    }
+    const checked = parsed === undefined ? { ok: false as const, reason: 'not JSON' } : checkEvent(parsed, subscription.accepted);
+    if (!checked.ok) {
+      // Retrying cannot fix it, and a forged or broken event must have no effect: park it for a person.
+      this.options.logger.error(
+        { queue: subscription.queue, routingKey: message.fields.routingKey, messageId: message.properties.messageId, reason: checked.reason },
+        'event rejected by its schema, dead-lettered',
+      );
       channel.nack(message, false, false);
       return;
     }
+    const envelope = checked.event;
     const requestId = envelope.requestId ?? envelope.id;
     await runWithContext({ requestId }, async () => {
       try {

@@ -115,7 +115,7 @@ describe('POST /auth/logout', () => {
       expect(Math.abs(Math.floor(Date.now() / 1000) + ttl - exp)).toBeLessThanOrEqual(2);
 
       const event = await events.waitFor((e) => (e.data as { jti?: string }).jti === jti);
-      expect(event).toMatchObject({ type: 'token.revoked', source: 'auth', data: { jti, exp } });
+      expect(event).toMatchObject({ type: 'token.revoked', source: 'auth', data: { userId: user.id, jti, exp } });
       expect((await refresh(tokens.refresh_token)).status).toBe(401);
     } finally {
       await events.close();

@@ -95,7 +95,7 @@ describe('when RabbitMQ is away', () => {
         (await records.call(null, 'GET', '/ready')).body?.error?.details?.checks?.mongodb === 'up' ? true : undefined,
       );
       const user = newUser();
-      const mine = () => received.filter((event) => (event.data as { owner?: string }).owner === user.id);
+      const mine = () => received.filter((event) => (event.data as { userId?: string }).userId === user.id);
       const created = await records.create(user);
       expect(created.status).toBe(201);
       expect((await records.call(null, 'GET', '/ready')).body.error.details.checks.rabbitmq).toBe('down');

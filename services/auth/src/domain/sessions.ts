@@ -135,7 +135,7 @@ export function sessions(deps: SessionDeps) {
         throw AppError.unauthorized('The access token does not belong to the caller', 'invalid_token');
       }
       await revocations.revokeAccessToken(claims.jti, claims.exp);
-      await events.accessTokenRevoked({ jti: claims.jti, exp: claims.exp });
+      await events.accessTokenRevoked({ userId: claims.sub, jti: claims.jti, exp: claims.exp });
       if (refreshToken && looksLikeRefreshToken(refreshToken)) {
         const record = await refreshTokens.findByHash(refreshTokenHash(refreshToken));
         // Someone else's refresh token is ignored, not revoked: logout must not be a way to log others out.

@@ -1,22 +1,21 @@
-import type { EventBus } from '@app/common';
+import type { EventBus, EventData } from '@app/common';
 
-/** The events auth publishes; other services react to them (records and qa remove a deleted user's data). */
+/** The events auth publishes (their payloads are the contract in @app/common); records and qa remove a deleted user's data. */
 export interface AuthEvents {
-  userRegistered(data: { userId: string; username: string }): Promise<void>;
-  userDeleted(data: { userId: string; username: string }): Promise<void>;
+  userRegistered(data: EventData<'user.registered'>): Promise<void>;
+  userDeleted(data: EventData<'user.deleted'>): Promise<void>;
   /** One access token revoked until its expiry (logout). */
-  accessTokenRevoked(data: { jti: string; exp: number }): Promise<void>;
+  accessTokenRevoked(data: { userId: string; jti: string; exp: number }): Promise<void>;
   /** Every access token of a user issued at or before `before` (unix seconds) revoked. */
   userTokensRevoked(data: { userId: string; before: number }): Promise<void>;
 }
 
 export function authEvents(bus: EventBus): AuthEvents {
   // EventBus keeps events in memory while the broker is away, so publishing never fails a request.
-  const publish = async (key: string, data: unknown) => void (await bus.publish(key, data));
   return {
-    userRegistered: (data) => publish('user.registered', data),
-    userDeleted: (data) => publish('user.deleted', data),
-    accessTokenRevoked: (data) => publish('token.revoked', data),
-    userTokensRevoked: (data) => publish('token.revoked', data),
+    userRegistered: async (data) => void (await bus.publish('user.registered', data)),
+    userDeleted: async (data) => void (await bus.publish('user.deleted', data)),
+    accessTokenRevoked: async (data) => void (await bus.publish('token.revoked', data)),
+    userTokensRevoked: async (data) => void (await bus.publish('token.revoked', data)),
   };
 }

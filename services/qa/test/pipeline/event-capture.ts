@@ -3,7 +3,7 @@ import { AMQP_URL } from './support';
 
 export interface CapturedEvent {
   type: string;
-  data: { owner: string; jobId: string };
+  data: { userId: string; jobId: string };
 }
 
 /**

@@ -67,7 +67,7 @@ describe('processing an upload', () => {
     expect(job.result.questions.length).toBeGreaterThan(0);
 
     const events = await eventsFor(id);
-    expect(events).toEqual([{ type: 'qa.job.completed', data: { owner, jobId: id } }]);
+    expect(events).toEqual([{ type: 'qa.job.completed', data: { userId: owner, jobId: id } }]);
     expect(await db.collection('qajobs').findOne({ _id: id as never })).toMatchObject({ completions: 1 });
 
     // The list leaves the result out.
@@ -109,7 +109,7 @@ describe('processing an upload', () => {
     expect(job.error).toMatchObject({ reason: 'invalid_document', files: ['resume'] });
     expect(job.error.message).toContain('resume');
     expect(job.result).toBeUndefined();
-    expect(await eventsFor(id)).toEqual([{ type: 'qa.job.failed', data: { owner, jobId: id } }]);
+    expect(await eventsFor(id)).toEqual([{ type: 'qa.job.failed', data: { userId: owner, jobId: id } }]);
   });
 
   test('when both files are bad PDFs, then the failure names both', async () => {

@@ -143,7 +143,7 @@ test(`when a worker is killed in the middle of ${JOBS} jobs, then another picks 
   await waitUntil('the completion events', async () => records.every((r) => capture.of(String(r._id)).length >= 1), 20_000, async () =>
     JSON.stringify(records.filter((r) => capture.of(String(r._id)).length === 0).map((r) => r._id)),
   );
-  const wrong = records.filter((r) => capture.of(String(r._id)).some((e) => e.type !== 'qa.job.completed' || e.data.owner !== owner));
+  const wrong = records.filter((r) => capture.of(String(r._id)).some((e) => e.type !== 'qa.job.completed' || e.data.userId !== owner));
   expect(wrong.map((r) => ({ id: r._id, events: capture.of(String(r._id)) }))).toEqual([]);
   const repeated = records.filter((r) => capture.of(String(r._id)).length > 1).length;
 

@@ -1,6 +1,7 @@
 import { AppError, currentContext, runWithContext, type EventBus, type Logger } from '@app/common';
 import type { OutboxStore } from '../data/outbox-store';
 import type { RecordEvents, RecordEventType } from '../domain/ports';
+import { publishRecordEvent } from './record-event';
 
 export interface OutboxRelayOptions {
   pollMs: number;
@@ -42,7 +43,7 @@ export class OutboxRelay implements RecordEvents {
       // The change is stored but its outbox entry is not (the database went away in between):
       // hand the event to the bus, which keeps it in memory until the broker takes it.
       this.logger.warn({ err: String(err), type, data }, 'outbox write failed, publishing directly');
-      await this.bus.publish(type, data).catch((publishErr: unknown) =>
+      await publishRecordEvent(this.bus, this.logger, type, data).catch((publishErr: unknown) =>
         this.logger.error({ err: String(publishErr), type, data }, 'event lost'),
       );
       return;
@@ -86,7 +87,7 @@ export class OutboxRelay implements RecordEvents {
         const entries = await this.store.unsent(this.batchSize);
         for (const entry of entries) {
           if (this.stopped) return;
-          await runWithContext({ requestId: entry.requestId ?? entry.id }, () => this.bus.publish(entry.type, entry.data));
+          await runWithContext({ requestId: entry.requestId ?? entry.id }, () => publishRecordEvent(this.bus, this.logger, entry.type, entry.data));
           if (this.bus.pendingCount() > 0) return;
           await this.store.markSent(entry.id);
           this.options.published?.inc({ type: entry.type });

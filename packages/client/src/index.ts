@@ -1,0 +1,3 @@
+export * from './client';
+export * from './event-stream';
+export * from './qa-job';
