@@ -1,5 +1,6 @@
 import { withTimeout, type Logger } from '@app/common';
 import type { Redis } from 'ioredis';
+import { ScriptBatch } from '../redis/script-batch';
 import { revokedJtiKey, revokedUserKey, type RevocationList } from './revocation-list';
 
 export interface AdmissionOptions {
@@ -54,7 +55,8 @@ export class Admission {
 
   constructor(private readonly options: AdmissionOptions) {
     if (!('gatewayAdmit' in options.redis)) options.redis.defineCommand('gatewayAdmit', { lua: ADMIT });
-    this.admit = (options.redis as unknown as { gatewayAdmit: AdmitCommand }).gatewayAdmit.bind(options.redis);
+    const batch = new ScriptBatch<[number, number, number]>(options.redis, 'gatewayAdmit');
+    this.admit = (numKeys, ...args) => batch.call(numKeys, ...args);
   }
 
   async user(claims: { sub: string; jti: string; iat: number }): Promise<Verdict> {

@@ -1,6 +1,7 @@
 import { hash, randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { withTimeout } from '@app/common';
+import { ScriptBatch } from '../redis/script-batch';
 
 export interface CachedResponse {
   status: number;
@@ -44,7 +45,8 @@ export class ResponseStore {
     private readonly timeoutMs: number,
   ) {
     if (!('gatewayCacheLookup' in redis)) redis.defineCommand('gatewayCacheLookup', { numberOfKeys: 1, lua: LOOKUP });
-    this.lookupCommand = (redis as unknown as { gatewayCacheLookup: LookupCommand }).gatewayCacheLookup.bind(redis);
+    const batch = new ScriptBatch<[string, string | null]>(redis, 'gatewayCacheLookup');
+    this.lookupCommand = (generation, prefix, suffix) => batch.call(generation, prefix, suffix);
   }
 
   get available(): boolean {
