@@ -1,5 +1,6 @@
 import { env, loadConfig } from '@app/common';
 import { z } from 'zod';
+import { trustProxySetting } from './http/trust-proxy';
 
 const DEFAULT_PUBLIC_PATHS = [
   '/auth/login',
@@ -41,7 +42,7 @@ export function loadGatewayConfig(overrides: Record<string, string | undefined> 
       JWKS_MIN_REFETCH_SECONDS: env.int(10, 0),
       PUBLIC_PATHS: env.list(DEFAULT_PUBLIC_PATHS),
       CORS_ORIGINS: env.list('*'),
-      TRUST_PROXY: z.string().default('false'),
+      TRUST_PROXY: trustProxySetting,
       BODY_LIMIT_BYTES: env.int(1024 * 1024, 1),
       QA_BODY_LIMIT_BYTES: env.int(12 * 1024 * 1024, 1),
       UPSTREAM_TIMEOUT_MS: env.int(15_000, 100),

@@ -56,7 +56,7 @@ export function createGatewayApp(parts: GatewayParts): Express {
       },
     ],
     before: (app) => {
-      app.set('trust proxy', parseTrustProxy(config.TRUST_PROXY));
+      app.set('trust proxy', config.TRUST_PROXY);
       app.use((req: Request, _res: Response, next: NextFunction) => {
         const removed = stripClientIdentity(req.headers);
         if (removed.length > 0) logger.warn({ removed }, 'client-sent identity headers removed');
@@ -142,11 +142,4 @@ function bodyLimit(upstreams: Upstream[]) {
     if (declared > limit) return next(AppError.payloadTooLarge(`Request body is larger than ${limit} bytes`));
     next();
   };
-}
-
-function parseTrustProxy(value: string): boolean | number | string {
-  if (value === 'true') return true;
-  if (value === 'false') return false;
-  const hops = Number(value);
-  return Number.isInteger(hops) ? hops : value;
 }
