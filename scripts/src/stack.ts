@@ -118,9 +118,11 @@ export interface StackOptions {
   nodeEnv?: 'development' | 'test' | 'production';
   /**
    * Keeps this stack's data and messages apart from any other on the same servers:
-   * its own databases, event exchange and job queue, all named after it.
+   * its own databases, event exchange, job queue and auth limit counters, all named after it.
    */
   namespace?: string;
+  /** Where the gateway listens (default 0.0.0.0); every other service listens on 127.0.0.1 only. */
+  gatewayHost?: string;
 }
 
 export interface Stack {
@@ -147,16 +149,20 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     ...options.env,
   };
   const ns = options.namespace;
-  if (ns) Object.assign(shared, { EVENTS_EXCHANGE: `${ns}.events`, QA_QUEUE_NAME: `${ns}-qa` });
+  if (ns) Object.assign(shared, { EVENTS_EXCHANGE: `${ns}.events`, QA_QUEUE_NAME: `${ns}-qa`, LOGIN_LIMIT_KEY_PREFIX: `${ns}:auth-limits` });
   const db = (name: string) => (ns ? { MONGO_DB: `${ns}-${name}` } : {});
+  // Each service on its own broker account when the infrastructure made them (it publishes only its own events).
+  const amqp = (key: string) => ({ AMQP_URL: options.infraEnv[key] ?? shared.AMQP_URL });
+  // Only the gateway faces the network: the services and the worker's health port stay on loopback.
+  const local = { HOST: '127.0.0.1' };
   const make = (name: ServiceName, env: NodeJS.ProcessEnv) =>
     new ManagedProcess(name, ports[name], { ...shared, ...env }, join(logDir, `${ns ? `${ns}-` : ''}${name}.log`));
   const services: Record<ServiceName, ManagedProcess> = {
-    auth: make('auth', { PORT: String(ports.auth), ...db('auth') }),
-    records: make('records', { PORT: String(ports.records), ...db('records') }),
-    qa: make('qa', { PORT: String(ports.qa), ...db('qa') }),
-    'qa-worker': make('qa-worker', { QA_WORKER_PORT: String(ports['qa-worker']), ...db('qa') }),
-    gateway: make('gateway', { PORT: String(ports.gateway) }),
+    auth: make('auth', { PORT: String(ports.auth), ...local, ...amqp('AMQP_URL_AUTH'), ...db('auth') }),
+    records: make('records', { PORT: String(ports.records), ...local, ...amqp('AMQP_URL_RECORDS'), ...db('records') }),
+    qa: make('qa', { PORT: String(ports.qa), ...local, ...amqp('AMQP_URL_QA'), ...db('qa') }),
+    'qa-worker': make('qa-worker', { QA_WORKER_PORT: String(ports['qa-worker']), ...local, ...amqp('AMQP_URL_QA'), ...db('qa') }),
+    gateway: make('gateway', { PORT: String(ports.gateway), HOST: options.gatewayHost ?? '0.0.0.0', ...amqp('AMQP_URL_GATEWAY') }),
   };
   const all = Object.values(services);
   const stop = async () => {

@@ -21,7 +21,8 @@ async function main() {
   process.on('SIGTERM', () => void stop(0));
   try {
     log('starting auth, records, qa, qa-worker and the gateway');
-    stack = await startStack({ infraEnv: infra.env });
+    // GATEWAY_HOST=127.0.0.1 keeps even the gateway off the network; the services never leave loopback.
+    stack = await startStack({ infraEnv: infra.env, gatewayHost: process.env.GATEWAY_HOST });
   } catch (err) {
     process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
     await stop(1);

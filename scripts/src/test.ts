@@ -13,7 +13,7 @@ interface JestSummary {
 
 // `npm test`: the same infrastructure as `npm start`, then every test suite against it.
 async function main() {
-  const infra = await startInfrastructure();
+  const infra = await startInfrastructure(process.env, { harness: true });
   const results = join(DATA_DIR, 'jest-results.json');
   rmSync(results, { force: true });
   // Jest loads ESM-only packages (http-proxy-middleware) through node:vm's module support.
