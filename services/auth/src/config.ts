@@ -34,7 +34,7 @@ const shape = {
   // Per account, whatever the address: this many failures pass, then each next attempt waits
   // LOGIN_ACCOUNT_DELAY_SECONDS doubled per further failure, up to LOGIN_ACCOUNT_MAX_DELAY_SECONDS.
   LOGIN_ACCOUNT_FREE_FAILURES: env.int(5, 1, 1000),
-  LOGIN_ACCOUNT_DELAY_SECONDS: env.int(1, 1, 3600),
+  LOGIN_ACCOUNT_DELAY_SECONDS: env.int(2, 1, 3600),
   LOGIN_ACCOUNT_MAX_DELAY_SECONDS: env.int(900, 1, 24 * 3600),
   // Per address (IPv6 by /64): a slow-down, never a long lockout of everyone behind one NAT.
   LOGIN_ADDRESS_FREE_FAILURES: env.int(100, 1, 1_000_000),

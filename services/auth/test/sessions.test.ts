@@ -13,7 +13,8 @@ import {
 
 let auth: TestAuth;
 beforeAll(async () => {
-  auth = await startAuth();
+  // Long waits, so a slow argon2 never lets a throttled guess through in the tests below.
+  auth = await startAuth({ LOGIN_ACCOUNT_DELAY_SECONDS: '30' });
 });
 afterAll(async () => {
   await auth.cleanup();
