@@ -331,8 +331,12 @@ async function startRabbitMqIn(port: number, name: string, dir: string, binary: 
   const out = logFile(name);
   const child = spawn(binary, [], { detached: true, stdio: ['ignore', out, out], env });
   await waitForPort(port, 'rabbitmq-server', 90_000, child);
-  // A node whose data predates these definitions may still hold the default `guest`.
-  if (reusedData) await runQuietly(ctl, ['-n', node, 'delete_user', 'guest'], env);
+  // A node whose data predates these definitions may still hold the default `guest`, and one that
+  // `npm test` ran on holds the harness user, which `npm start` must not leave behind.
+  if (reusedData) {
+    await runQuietly(ctl, ['-n', node, 'delete_user', 'guest'], env);
+    if (!harness) await runQuietly(ctl, ['-n', node, 'delete_user', 'harness'], env);
+  }
   log(`rabbitmq: started on port ${port} (one user per service, no guest)`);
   return {
     kind: 'rabbitmq',
