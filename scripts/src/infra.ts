@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { brokerEnv, startFerretDb, startRabbitMq, startRedis, log, type NativeServer } from './servers';
+import { brokerEnv, startFerretDb, startRabbitMq, startRedis, log } from './servers';
 
 export interface Infrastructure {
   /** The servers' URLs; AMQP_URL_<SERVICE> when each service has its own broker user. */
@@ -37,7 +37,7 @@ export async function startInfrastructure(environment: NodeJS.ProcessEnv = proce
     for (const server of started.reverse()) await server.stop().catch(() => undefined);
   };
   try {
-    const pick = async (given: string | undefined, native: () => Promise<NativeServer>, docker: () => Promise<{ url: string; stop(): Promise<unknown> }>) => {
+    const pick = async (given: string | undefined, native: () => Promise<{ url: string; stop(): Promise<unknown> }>, docker: () => Promise<{ url: string; stop(): Promise<unknown> }>) => {
       if (given) return given;
       const server = useDocker ? await docker() : await native();
       started.push(server);
@@ -49,7 +49,9 @@ export async function startInfrastructure(environment: NodeJS.ProcessEnv = proce
       PER_SERVICE_AMQP.filter((name) => environment[name]).map((name) => [name, environment[name]!]),
     );
     const startBroker = async () => {
-      const server = await startRabbitMq({ port: DEFAULT_PORTS.rabbitmq, harness: options.harness });
+      const server = useDocker
+        ? await containers!.rabbitContainer({ harness: options.harness })
+        : await startRabbitMq({ port: DEFAULT_PORTS.rabbitmq, harness: options.harness });
       if (server.brokerUrls) broker = brokerEnv(server);
       else if (Object.keys(broker).length === 0) {
         log('rabbitmq: a broker already running is reused with one account for every service; set AMQP_URL_AUTH, AMQP_URL_RECORDS, AMQP_URL_QA and AMQP_URL_GATEWAY to separate them');
@@ -59,7 +61,7 @@ export async function startInfrastructure(environment: NodeJS.ProcessEnv = proce
     const [MONGO_URL, REDIS_URL, AMQP_URL] = await Promise.all([
       pick(environment.MONGO_URL, () => startFerretDb({ port: DEFAULT_PORTS.mongodb }), () => containers!.mongoContainer()),
       pick(environment.REDIS_URL, () => startRedis({ port: DEFAULT_PORTS.redis }), () => containers!.redisContainer('noeviction')),
-      pick(environment.AMQP_URL, startBroker, () => containers!.rabbitContainer()),
+      pick(environment.AMQP_URL, startBroker, startBroker),
     ]);
     const REDIS_CACHE_URL = await pick(
       environment.REDIS_CACHE_URL ?? (environment.REDIS_URL ? environment.REDIS_URL : undefined),

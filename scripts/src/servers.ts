@@ -89,7 +89,7 @@ export function rabbitPasswordHash(password: string): string {
 }
 
 /** The AMQP URL each process uses: AMQP_URL (the tests' harness user, when there is one) and one per service. */
-export function brokerEnv(server: NativeServer): Record<string, string> {
+export function brokerEnv(server: Pick<NativeServer, 'url' | 'brokerUrls'>): Record<string, string> {
   if (!server.brokerUrls) return { AMQP_URL: server.url };
   const urls = server.brokerUrls;
   return {
