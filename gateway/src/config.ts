@@ -33,6 +33,7 @@ export function loadGatewayConfig(overrides: Record<string, string | undefined> 
       REDIS_CACHE_URL: env.url(['redis', 'rediss']).optional(),
       AMQP_URL: env.url(['amqp', 'amqps']),
       EVENTS_EXCHANGE: z.string().min(1).default('app.events'),
+      EVENTS_TRUSTED_PUBLISHERS: env.publishers(),
       IDENTITY_SECRET: env.secret(),
       JWT_ISSUER: z.string().min(1).default('api-gateway-auth'),
       JWT_AUDIENCE: z.string().min(1).default('api-gateway'),

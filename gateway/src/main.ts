@@ -27,7 +27,13 @@ export async function start(overrides: Record<string, string | undefined> = {}):
   const redis = connectRedis(config.REDIS_URL, logger, 'gateway');
   const cacheRedis =
     config.REDIS_CACHE_URL === config.REDIS_URL ? redis : connectRedis(config.REDIS_CACHE_URL, logger, 'gateway-cache');
-  const events = new EventBus({ url: config.AMQP_URL, exchange: config.EVENTS_EXCHANGE, service: 'gateway', logger });
+  const events = new EventBus({
+    url: config.AMQP_URL,
+    exchange: config.EVENTS_EXCHANGE,
+    service: 'gateway',
+    logger,
+    trustedPublishers: config.EVENTS_TRUSTED_PUBLISHERS,
+  });
   const upstreams = upstreamsFrom(config);
   const agents = new Map<string, Agent>(upstreams.map((u) => [u.name, keepAliveAgent(u.url)]));
   const jwks = new JwksClient(

@@ -153,6 +153,15 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const db = (name: string) => (ns ? { MONGO_DB: `${ns}-${name}` } : {});
   // Each service on its own broker account when the infrastructure made them (it publishes only its own events).
   const amqp = (key: string) => ({ AMQP_URL: options.infraEnv[key] ?? shared.AMQP_URL });
+  const brokerUser = (key: string) => {
+    const url = options.infraEnv[key];
+    return url ? decodeURIComponent(new URL(url).username) : undefined;
+  };
+  const [authUser, recordsUser, qaUser] = ['AMQP_URL_AUTH', 'AMQP_URL_RECORDS', 'AMQP_URL_QA'].map(brokerUser);
+  // Then consumers also drop events whose broker-vouched publisher is not their owner (even dead-lettered ones).
+  if (authUser && recordsUser && qaUser) {
+    shared.EVENTS_TRUSTED_PUBLISHERS = `user.=${authUser},token.=${authUser},record.=${recordsUser},qa.job.=${qaUser}`;
+  }
   // Only the gateway faces the network: the services and the worker's health port stay on loopback.
   const local = { HOST: '127.0.0.1' };
   const make = (name: ServiceName, env: NodeJS.ProcessEnv) =>

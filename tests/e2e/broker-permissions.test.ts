@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import amqp from 'amqplib';
 import { signIdentity } from '@app/common';
@@ -12,6 +12,7 @@ let rabbit: NativeServer;
 let records: ManagedProcess;
 const secret = `broker-tests-${randomUUID()}`;
 const db = `e2e-broker-${randomUUID().slice(0, 8)}`;
+const logPath = join(DATA_DIR, 'logs', 'e2e', `${db}-records.log`);
 
 beforeAll(async () => {
   mkdirSync(join(DATA_DIR, 'logs', 'e2e'), { recursive: true });
@@ -27,10 +28,11 @@ beforeAll(async () => {
       MONGO_URL: infraEnv().MONGO_URL,
       MONGO_DB: db,
       AMQP_URL: rabbit.brokerUrls!.records,
+      EVENTS_TRUSTED_PUBLISHERS: 'user.=auth,token.=auth,record.=records,qa.job.=qa',
       IDENTITY_SECRET: secret,
       LOG_LEVEL: 'info',
     },
-    join(DATA_DIR, 'logs', 'e2e', `${db}-records.log`),
+    logPath,
   );
   records.start({ PORT: String(records.port) });
   await records.waitReady();
@@ -61,7 +63,7 @@ async function publishAs(who: BrokerUser, routingKey: string, data: unknown): Pr
     const closed = new Promise<string>((resolve) => channel.once('error', (err: Error) => resolve(err.message)));
     const envelope = { id: randomUUID(), type: routingKey, source: who, occurredAt: new Date().toISOString(), data };
     const confirmed = new Promise<string>((resolve) =>
-      channel.publish('app.events', routingKey, Buffer.from(JSON.stringify(envelope)), { persistent: true }, (err) =>
+      channel.publish('app.events', routingKey, Buffer.from(JSON.stringify(envelope)), { persistent: true, userId: who }, (err) =>
         resolve(err ? `nack: ${String(err)}` : 'confirmed'),
       ),
     );
@@ -121,6 +123,41 @@ describe('the broker checks who publishes', () => {
       await connection.close().catch(() => undefined);
     }
   }
+
+  it('when records dead-letters its own message into app.events as user.deleted, then the consumer drops it: the broker names records as its publisher', async () => {
+    const created = await callRecords('POST', '/records', { option_type: 'opportunity', description: 'kept too', status: 'active' });
+    expect(created.status).toBe(201);
+    const path = `/records/${created.body!.id}`;
+    const connection = await amqp.connect(rabbit.brokerUrls!.records);
+    try {
+      const channel = await connection.createConfirmChannel();
+      // The broker lets records declare this: its own queue, dead-lettering into the exchange it may use.
+      const queue = `records.detour-${randomUUID()}`;
+      await channel.assertQueue(queue, { durable: false, arguments: { 'x-dead-letter-exchange': 'app.events', 'x-dead-letter-routing-key': 'user.deleted' } });
+      await channel.bindQueue(queue, 'app.events', 'record.detour');
+      const envelope = { id: randomUUID(), type: 'user.deleted', source: 'auth', occurredAt: new Date().toISOString(), data: { userId: user.id } };
+      await new Promise<void>((resolve, reject) =>
+        channel.publish('app.events', 'record.detour', Buffer.from(JSON.stringify(envelope)), { userId: 'records' }, (err) => (err ? reject(err) : resolve())),
+      );
+      let message: amqp.GetMessage | false = false;
+      for (let i = 0; i < 50 && !message; i += 1) {
+        message = await channel.get(queue, { noAck: false });
+        if (!message) await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(message).toBeTruthy();
+      channel.nack(message as amqp.GetMessage, false, false);
+      await channel.deleteQueue(queue).catch(() => undefined);
+    } finally {
+      await connection.close().catch(() => undefined);
+    }
+    // It did reach records' consumer (so the broker did not stop it): records logged why it dropped it.
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline && !readFileSync(logPath, 'utf8').includes('event from an untrusted publisher dropped')) {
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(readFileSync(logPath, 'utf8')).toMatch(/"publisher":"records","expected":"auth".*untrusted publisher dropped/);
+    expect((await callRecords('GET', path)).status).toBe(200);
+  });
 
   it("when a service declares a queue under another service's name, then the broker refuses it", async () => {
     expect(await refused('qa', (ch) => ch.assertQueue(`records.steal-${randomUUID()}`, { durable: false }))).toBe(true);

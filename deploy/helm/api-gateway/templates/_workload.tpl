@@ -60,6 +60,10 @@ spec:
               value: {{ $root.Values.nodeEnv | quote }}
             - name: LOG_LEVEL
               value: {{ $root.Values.logLevel | quote }}
+            {{- with $root.Values.rabbitmq.trustedPublishers }}
+            - name: EVENTS_TRUSTED_PUBLISHERS
+              value: {{ . | quote }}
+            {{- end }}
             {{- .env | nindent 12 }}
             {{- range $key, $value := $cfg.extraEnv }}
             - name: {{ $key }}
