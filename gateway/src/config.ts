@@ -1,6 +1,7 @@
 import { ConfigError, env, loadConfig } from '@app/common';
 import { z } from 'zod';
 import { defaultRoutes, RouteTable, RouteTableError } from './routes/route-table';
+import { trustProxySetting } from './http/trust-proxy';
 
 export function loadGatewayConfig(overrides: Record<string, string | undefined> = {}) {
   const source = { ...process.env, ...overrides };
@@ -17,6 +18,7 @@ export function loadGatewayConfig(overrides: Record<string, string | undefined> 
       REDIS_CACHE_URL: env.url(['redis', 'rediss']).optional(),
       AMQP_URL: env.url(['amqp', 'amqps']),
       EVENTS_EXCHANGE: z.string().min(1).default('app.events'),
+      EVENTS_TRUSTED_PUBLISHERS: env.publishers(),
       IDENTITY_SECRET: env.secret(),
       JWT_ISSUER: z.string().min(1).default('api-gateway-auth'),
       JWT_AUDIENCE: z.string().min(1).default('api-gateway'),
@@ -25,7 +27,7 @@ export function loadGatewayConfig(overrides: Record<string, string | undefined> 
       JWKS_REFRESH_SECONDS: env.int(600, 10),
       JWKS_MIN_REFETCH_SECONDS: env.int(10, 0),
       CORS_ORIGINS: env.list('*'),
-      TRUST_PROXY: z.string().default('false'),
+      TRUST_PROXY: trustProxySetting,
       BODY_LIMIT_BYTES: env.int(1024 * 1024, 1),
       QA_BODY_LIMIT_BYTES: env.int(12 * 1024 * 1024, 1),
       UPSTREAM_TIMEOUT_MS: env.int(15_000, 100),

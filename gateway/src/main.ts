@@ -29,7 +29,13 @@ export async function start(overrides: Record<string, string | undefined> = {}):
   const redis = connectRedis(config.REDIS_URL, logger, 'gateway', { enableAutoPipelining: true });
   const cacheRedis =
     config.REDIS_CACHE_URL === config.REDIS_URL ? redis : connectRedis(config.REDIS_CACHE_URL, logger, 'gateway-cache', { enableAutoPipelining: true });
-  const events = new EventBus({ url: config.AMQP_URL, exchange: config.EVENTS_EXCHANGE, service: 'gateway', logger });
+  const events = new EventBus({
+    url: config.AMQP_URL,
+    exchange: config.EVENTS_EXCHANGE,
+    service: 'gateway',
+    logger,
+    trustedPublishers: config.EVENTS_TRUSTED_PUBLISHERS,
+  });
   const routes = config.routes;
   const agents = new Map<string, Agent>(routes.upstreams.map((u) => [u.origin, keepAliveAgent(u.origin)]));
   const jwks = new JwksClient(

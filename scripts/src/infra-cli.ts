@@ -5,7 +5,8 @@ import { ROOT, log } from './servers';
 // `npm run infra`: only the servers, for running a service or a test file by hand.
 async function main() {
   loadDotEnv(ROOT);
-  const infra = await startInfrastructure();
+  // With the tests' harness broker user: this is for running tests and services by hand.
+  const infra = await startInfrastructure(process.env, { harness: true });
   for (const [name, value] of Object.entries(infra.env)) process.stdout.write(`${name}=${value}\n`);
   log('running; Ctrl-C stops what was started here');
   let stopping = false;

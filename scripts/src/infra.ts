@@ -1,10 +1,18 @@
 import { execFileSync } from 'node:child_process';
 import { loadLauncherConfig } from './launcher-config';
-import { startFerretDb, startRabbitMq, startRedis, log, type NativeServer } from './servers';
+import { brokerEnv, startFerretDb, startRabbitMq, startRedis, log } from './servers';
 
 export interface Infrastructure {
-  env: { MONGO_URL: string; REDIS_URL: string; REDIS_CACHE_URL: string; AMQP_URL: string };
+  /** The servers' URLs; AMQP_URL_<SERVICE> when each service has its own broker user. */
+  env: { MONGO_URL: string; REDIS_URL: string; REDIS_CACHE_URL: string; AMQP_URL: string } & Record<string, string>;
   stop(): Promise<void>;
+}
+
+const PER_SERVICE_AMQP = ['AMQP_URL_AUTH', 'AMQP_URL_RECORDS', 'AMQP_URL_QA', 'AMQP_URL_GATEWAY'] as const;
+
+export interface InfrastructureOptions {
+  /** `npm test`: the broker started here also gets the tests' all-rights `harness` user (see startRabbitMq). */
+  harness?: boolean;
 }
 
 export const DEFAULT_PORTS = { mongodb: 27017, redis: 6379, redisCache: 6380, rabbitmq: 5672 };
@@ -23,7 +31,7 @@ function dockerAnswers(): boolean {
  * A *_URL already set in the environment is used as it is. Otherwise: containers via
  * testcontainers when a Docker engine answers, else native servers on this machine.
  */
-export async function startInfrastructure(environment: NodeJS.ProcessEnv = process.env): Promise<Infrastructure> {
+export async function startInfrastructure(environment: NodeJS.ProcessEnv = process.env, options: InfrastructureOptions = {}): Promise<Infrastructure> {
   const config = loadLauncherConfig(environment);
   const useDocker = config.INFRA !== 'native' && dockerAnswers();
   const started: Array<{ stop(): Promise<unknown> }> = [];
@@ -31,11 +39,7 @@ export async function startInfrastructure(environment: NodeJS.ProcessEnv = proce
     for (const server of started.reverse()) await server.stop().catch(() => undefined);
   };
   try {
-    const pick = async (
-      given: string | undefined,
-      native: () => Promise<NativeServer>,
-      docker: () => Promise<{ url: string; stop(): Promise<unknown> }>,
-    ) => {
+    const pick = async (given: string | undefined, native: () => Promise<{ url: string; stop(): Promise<unknown> }>, docker: () => Promise<{ url: string; stop(): Promise<unknown> }>) => {
       if (given) return given;
       const server = useDocker ? await docker() : await native();
       started.push(server);
@@ -45,6 +49,20 @@ export async function startInfrastructure(environment: NodeJS.ProcessEnv = proce
     // would need ESM resolution here, which jest's CommonJS run does not do).
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const containers = useDocker ? (require('./containers') as typeof import('./containers')) : undefined;
+    // Per-service broker URLs: the ones the operator gave, or those of the broker started here.
+    let broker: Record<string, string> = Object.fromEntries(
+      PER_SERVICE_AMQP.filter((name) => config[name]).map((name) => [name, config[name]!]),
+    );
+    const startBroker = async () => {
+      const server = useDocker
+        ? await containers!.rabbitContainer({ harness: options.harness })
+        : await startRabbitMq({ port: DEFAULT_PORTS.rabbitmq, harness: options.harness });
+      if (server.brokerUrls) broker = brokerEnv(server);
+      else if (Object.keys(broker).length === 0) {
+        log('rabbitmq: a broker already running is reused with one account for every service; set AMQP_URL_AUTH, AMQP_URL_RECORDS, AMQP_URL_QA and AMQP_URL_GATEWAY to separate them');
+      }
+      return server;
+    };
     const [MONGO_URL, REDIS_URL, AMQP_URL] = await Promise.all([
       pick(
         config.MONGO_URL,
@@ -56,18 +74,14 @@ export async function startInfrastructure(environment: NodeJS.ProcessEnv = proce
         () => startRedis({ port: DEFAULT_PORTS.redis }),
         () => containers!.redisContainer('noeviction'),
       ),
-      pick(
-        config.AMQP_URL,
-        () => startRabbitMq({ port: DEFAULT_PORTS.rabbitmq }),
-        () => containers!.rabbitContainer(),
-      ),
+      pick(config.AMQP_URL, startBroker, startBroker),
     ]);
     const REDIS_CACHE_URL = await pick(
       config.REDIS_CACHE_URL ?? config.REDIS_URL,
       () => startRedis({ port: DEFAULT_PORTS.redisCache, maxMemory: '128mb', policy: 'allkeys-lru' }),
       () => containers!.redisContainer('allkeys-lru'),
     );
-    return { env: { MONGO_URL, REDIS_URL, REDIS_CACHE_URL, AMQP_URL }, stop: stopAll };
+    return { env: { ...broker, MONGO_URL, REDIS_URL, REDIS_CACHE_URL, AMQP_URL }, stop: stopAll };
   } catch (err) {
     log(`could not start the infrastructure: ${err instanceof Error ? err.message : String(err)}`);
     await stopAll();

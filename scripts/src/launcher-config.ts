@@ -23,6 +23,13 @@ export const launcherShape = {
   REDIS_URL: url(['redis', 'rediss']),
   REDIS_CACHE_URL: url(['redis', 'rediss']),
   AMQP_URL: url(['amqp', 'amqps']),
+  // One broker account per service on a broker that was not started here (a started one gets them made).
+  AMQP_URL_AUTH: url(['amqp', 'amqps']),
+  AMQP_URL_RECORDS: url(['amqp', 'amqps']),
+  AMQP_URL_QA: url(['amqp', 'amqps']),
+  AMQP_URL_GATEWAY: url(['amqp', 'amqps']),
+  // Where the gateway listens; the services and the worker's health port always stay on 127.0.0.1.
+  GATEWAY_HOST: z.string().min(1).default('0.0.0.0'),
   // The gateway's port; auth, records, qa and the worker's /health take the next four.
   STACK_PORT: int(8000, 1, 65_530),
   // Keeps a stack apart from others on the same servers: its own databases, exchange and queue.

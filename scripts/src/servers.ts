@@ -1,5 +1,6 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chownSync, existsSync, mkdirSync, openSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { chownSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 
@@ -13,7 +14,91 @@ export interface NativeServer {
   port: number;
   /** False when a server was already listening on the port and is only reused. */
   started: boolean;
+  /** RabbitMQ started here: one URL per broker user (see BROKER_USERS). */
+  brokerUrls?: Record<BrokerUser, string>;
   stop(): Promise<void>;
+}
+
+export type BrokerUser = 'auth' | 'records' | 'qa' | 'gateway' | 'harness';
+
+interface BrokerGrant {
+  /** Queues the user may declare, bind and consume: its own, named `<service>.…` (after an optional `<exchange>.` prefix). */
+  queues?: string;
+  /** Routing keys the user may publish on any topic exchange. */
+  publishes: string;
+}
+
+/**
+ * Who may do what on the broker. A consumer trusts an event because of who could publish it, so
+ * each service publishes only its own routing keys; the broker refuses the rest. `harness` exists
+ * only on brokers that `npm test` starts: the tests publish and observe any event, as a person would.
+ */
+export const BROKER_USERS: Record<BrokerUser, BrokerGrant> = {
+  auth: { publishes: '^(user|token)\\.' },
+  records: { queues: 'records', publishes: '^record\\.' },
+  qa: { queues: 'qa', publishes: '^qa\\.job\\.' },
+  gateway: { queues: 'gateway', publishes: '^$' },
+  harness: { queues: '.*', publishes: '.*' },
+};
+
+/** The event exchange of `npm start` and compose; EVENTS_EXCHANGE must name it. */
+export const EVENTS_EXCHANGE = 'app.events';
+/**
+ * The exchanges the test broker also lets services use: each end-to-end stack's own
+ * `e2e-<8 hex>.events`. Topic permissions name exchanges exactly, so the routing-key checks
+ * hold on `app.events` only; the per-namespace exchanges exist for test isolation.
+ */
+export const TEST_EXCHANGES = '(app|e2e-[0-9a-f]{8})\\.events';
+
+/**
+ * RabbitMQ definitions (users, permissions, topic permissions) for the given users and passwords,
+ * as the broker imports them on boot: the native launcher and docker compose use the same ones.
+ * A service may declare and use the event exchanges (named exactly, so it cannot declare one of
+ * its own and bind it into them) and its own queues; it may publish only its own routing keys.
+ */
+export function brokerDefinitions(passwords: Partial<Record<BrokerUser, string>>, exchanges = 'app\\.events') {
+  const users = Object.keys(passwords) as BrokerUser[];
+  const exchangeNames = `${exchanges}(\\.dead)?`;
+  const resources = (user: BrokerUser) => {
+    const grant = BROKER_USERS[user];
+    if (grant.queues === '.*') return '.*';
+    if (!grant.queues) return `^${exchangeNames}$`;
+    return `^(${exchangeNames}|(${exchanges}\\.)?${grant.queues}\\..*)$`;
+  };
+  return {
+    vhosts: [{ name: '/' }],
+    users: users.map((name) => ({
+      name,
+      password_hash: rabbitPasswordHash(passwords[name]!),
+      hashing_algorithm: 'rabbit_password_hashing_sha256',
+      tags: [],
+    })),
+    permissions: users.map((user) => ({ user, vhost: '/', configure: resources(user), write: resources(user), read: resources(user) })),
+    // Topic permissions are per exchange name, not a pattern.
+    topic_permissions: users.flatMap((user) =>
+      [EVENTS_EXCHANGE, `${EVENTS_EXCHANGE}.dead`].map((exchange) => ({ user, vhost: '/', exchange, write: BROKER_USERS[user].publishes, read: '.*' })),
+    ),
+  };
+}
+
+/** RabbitMQ's salted SHA-256 password hash: base64(salt ‖ sha256(salt ‖ password)), 4-byte salt. */
+export function rabbitPasswordHash(password: string): string {
+  const salt = randomBytes(4);
+  const digest = createHash('sha256').update(Buffer.concat([salt, Buffer.from(password, 'utf8')])).digest();
+  return Buffer.concat([salt, digest]).toString('base64');
+}
+
+/** The AMQP URL each process uses: AMQP_URL (the tests' harness user, when there is one) and one per service. */
+export function brokerEnv(server: Pick<NativeServer, 'url' | 'brokerUrls'>): Record<string, string> {
+  if (!server.brokerUrls) return { AMQP_URL: server.url };
+  const urls = server.brokerUrls;
+  return {
+    AMQP_URL: server.url,
+    AMQP_URL_AUTH: urls.auth,
+    AMQP_URL_RECORDS: urls.records,
+    AMQP_URL_QA: urls.qa,
+    AMQP_URL_GATEWAY: urls.gateway,
+  };
 }
 
 export function log(message: string) {
@@ -158,8 +243,23 @@ export async function startRedis({ port, name = `redis-${port}`, maxMemory, poli
   };
 }
 
-export async function startRabbitMq({ port, name = `rabbitmq-${port}` }: { port: number; name?: string }): Promise<NativeServer> {
-  const url = `amqp://guest:guest@127.0.0.1:${port}`;
+export interface RabbitMqOptions {
+  port: number;
+  name?: string;
+  /**
+   * For `npm test`: also create the `harness` user, with every right (tests publish and observe any
+   * event), and let services use the end-to-end stacks' own exchanges (TEST_EXCHANGES).
+   */
+  harness?: boolean;
+}
+
+/**
+ * Starts RabbitMQ with one user per service (see BROKER_USERS) and no `guest`; their passwords are
+ * made once and kept beside the broker's data. A broker already listening is reused as it is, with
+ * the URL in AMQP_URL: its users are the operator's business (see the README).
+ */
+export async function startRabbitMq({ port, name = `rabbitmq-${port}`, harness = false }: RabbitMqOptions): Promise<NativeServer> {
+  const url = process.env.AMQP_URL ?? `amqp://guest:guest@127.0.0.1:${port}`;
   if (await isListening(port)) return reused('rabbitmq', url, port);
   const binary = ensureDebianPackage('rabbitmq-server', 'rabbitmq-server');
   const ctl = ensureDebianPackage('rabbitmqctl', 'rabbitmq-server');
@@ -171,9 +271,20 @@ export async function startRabbitMq({ port, name = `rabbitmq-${port}` }: { port:
     // A checkout under a private folder (/root, say) is closed to the broker's own user.
     const fallback = join('/var/lib/rabbitmq', `project-${name}`);
     log(`rabbitmq: ${dir} is not reachable by the rabbitmq user; keeping its data in ${fallback}`);
-    return startRabbitMqIn(port, name, fallback, binary, ctl);
+    return startRabbitMqIn(port, name, fallback, binary, ctl, harness);
   }
-  return startRabbitMqIn(port, name, dir, binary, ctl);
+  return startRabbitMqIn(port, name, dir, binary, ctl, harness);
+}
+
+/** Passwords for the broker's users, made once per broker folder and kept there (mode 600). */
+function brokerPasswords(dir: string, harness: boolean): Partial<Record<BrokerUser, string>> {
+  const file = join(dir, 'credentials.json');
+  const stored = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Partial<Record<BrokerUser, string>>) : {};
+  const users = (Object.keys(BROKER_USERS) as BrokerUser[]).filter((user) => harness || user !== 'harness');
+  const passwords: Partial<Record<BrokerUser, string>> = {};
+  for (const user of users) passwords[user] = stored[user] ?? randomBytes(24).toString('base64url');
+  writeFileSync(file, JSON.stringify({ ...stored, ...passwords }, null, 2), { mode: 0o600 });
+  return passwords;
 }
 
 function usableBy(user: string, dir: string): boolean {
@@ -185,9 +296,16 @@ function usableBy(user: string, dir: string): boolean {
   }
 }
 
-async function startRabbitMqIn(port: number, name: string, dir: string, binary: string, ctl: string): Promise<NativeServer> {
-  const url = `amqp://guest:guest@127.0.0.1:${port}`;
+async function startRabbitMqIn(port: number, name: string, dir: string, binary: string, ctl: string, harness: boolean): Promise<NativeServer> {
+  const passwords = brokerPasswords(dir, harness);
+  const urlOf = (user: BrokerUser) => `amqp://${user}:${encodeURIComponent(passwords[user] ?? '')}@127.0.0.1:${port}`;
+  const brokerUrls = Object.fromEntries((Object.keys(BROKER_USERS) as BrokerUser[]).map((user) => [user, urlOf(user)])) as Record<BrokerUser, string>;
+  // Without the harness user the least privileged one stands for the broker: it can publish nothing.
+  const url = harness ? brokerUrls.harness : brokerUrls.gateway;
+  const definitions = join(dir, 'definitions.json');
+  writeFileSync(definitions, JSON.stringify(brokerDefinitions(passwords, harness ? TEST_EXCHANGES : undefined), null, 2), { mode: 0o600 });
   const mnesia = join(dir, 'mnesia');
+  const reusedData = existsSync(mnesia);
   const logs = join(dir, 'log');
   mkdirSync(mnesia, { recursive: true });
   mkdirSync(logs, { recursive: true });
@@ -204,17 +322,28 @@ async function startRabbitMqIn(port: number, name: string, dir: string, binary: 
     RABBITMQ_CONFIG_FILE: join(dir, 'rabbitmq'),
   };
   writeFileSync(join(dir, 'enabled_plugins'), '[].\n');
-  writeFileSync(join(dir, 'rabbitmq.conf'), `listeners.tcp.default = ${port}\nlog.console = false\n`);
+  // Definitions imported on boot (users, permissions): a node that imports them creates no `guest`.
+  writeFileSync(
+    join(dir, 'rabbitmq.conf'),
+    ['listeners.tcp.default = ' + port, 'log.console = false', `load_definitions = ${definitions}`, ''].join('\n'),
+  );
   if (process.getuid?.() === 0) chownTree(dir, 'rabbitmq');
   const out = logFile(name);
   const child = spawn(binary, [], { detached: true, stdio: ['ignore', out, out], env });
   await waitForPort(port, 'rabbitmq-server', 90_000, child);
-  log(`rabbitmq: started on port ${port}`);
+  // A node whose data predates these definitions may still hold the default `guest`, and one that
+  // `npm test` ran on holds the harness user, which `npm start` must not leave behind.
+  if (reusedData) {
+    await runQuietly(ctl, ['-n', node, 'delete_user', 'guest'], env);
+    if (!harness) await runQuietly(ctl, ['-n', node, 'delete_user', 'harness'], env);
+  }
+  log(`rabbitmq: started on port ${port} (one user per service, no guest)`);
   return {
     kind: 'rabbitmq',
     url,
     port,
     started: true,
+    brokerUrls,
     stop: async () => {
       await new Promise<void>((done) => {
         const stopper = spawn(ctl, ['-n', node, 'stop'], { stdio: 'ignore', env });
@@ -231,6 +360,18 @@ async function startRabbitMqIn(port: number, name: string, dir: string, binary: 
       stopEpmdIfIdle();
     },
   };
+}
+
+function runQuietly(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<void> {
+  return new Promise<void>((done) => {
+    const child = spawn(command, args, { stdio: 'ignore', env });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      done();
+    });
+    child.once('error', () => done());
+  });
 }
 
 /** epmd outlives the broker; stop it once no Erlang node is registered with it any more. */

@@ -159,11 +159,13 @@ export interface StackOptions {
   nodeEnv?: 'development' | 'test' | 'production';
   /**
    * Keeps this stack's data and messages apart from any other on the same servers:
-   * its own databases, event exchange and job queue, all named after it.
+   * its own databases, event exchange, job queue and auth limit counters, all named after it.
    */
   namespace?: string;
   /** Where each service's output goes besides its log file (dev mode pretty-prints it); default: the file only. */
   output?: (name: ServiceName) => ((child: ChildProcess, logFd: number) => void) | undefined;
+  /** Where the gateway listens (default 0.0.0.0); every other service listens on 127.0.0.1 only. */
+  gatewayHost?: string;
 }
 
 export interface Stack {
@@ -190,16 +192,30 @@ export function createStack(options: StackOptions): Stack {
     ...options.env,
   };
   const ns = options.namespace;
-  if (ns) Object.assign(shared, { EVENTS_EXCHANGE: `${ns}.events`, QA_QUEUE_NAME: `${ns}-qa` });
+  if (ns) Object.assign(shared, { EVENTS_EXCHANGE: `${ns}.events`, QA_QUEUE_NAME: `${ns}-qa`, LOGIN_LIMIT_KEY_PREFIX: `${ns}:auth-limits` });
   const db = (name: string) => (ns ? { MONGO_DB: `${ns}-${name}` } : {});
+  // Each service on its own broker account when the infrastructure made them (it publishes only its own events).
+  const amqp = (key: string) => ({ AMQP_URL: options.infraEnv[key] ?? shared.AMQP_URL });
+  const brokerUser = (key: string) => {
+    const url = options.infraEnv[key];
+    return url ? decodeURIComponent(new URL(url).username) : undefined;
+  };
+  const [authUser, recordsUser, qaUser] = ['AMQP_URL_AUTH', 'AMQP_URL_RECORDS', 'AMQP_URL_QA'].map(brokerUser);
+  // Then consumers also drop events whose broker-vouched publisher is not their owner (even dead-lettered ones).
+  if (authUser && recordsUser && qaUser) {
+    shared.EVENTS_TRUSTED_PUBLISHERS = `user.=${authUser},token.=${authUser},record.=${recordsUser},qa.job.=${qaUser}`;
+  }
+  // Only the gateway faces the network: the services and the worker's health port stay on loopback.
+  const local = { HOST: '127.0.0.1' };
   const make = (name: ServiceName, env: NodeJS.ProcessEnv) =>
     new ManagedProcess(name, ports[name], { ...shared, ...env }, join(logDir, `${ns ? `${ns}-` : ''}${name}.log`), options.output?.(name));
   const services: Record<ServiceName, ManagedProcess> = {
-    auth: make('auth', { PORT: String(ports.auth), ...db('auth') }),
-    records: make('records', { PORT: String(ports.records), ...db('records') }),
-    qa: make('qa', { PORT: String(ports.qa), ...db('qa') }),
-    'qa-worker': make('qa-worker', { QA_WORKER_PORT: String(ports['qa-worker']), ...db('qa') }),
-    gateway: make('gateway', { PORT: String(ports.gateway) }),
+    auth: make('auth', { PORT: String(ports.auth), ...local, ...amqp('AMQP_URL_AUTH'), ...db('auth') }),
+    records: make('records', { PORT: String(ports.records), ...local, ...amqp('AMQP_URL_RECORDS'), ...db('records') }),
+    qa: make('qa', { PORT: String(ports.qa), ...local, ...amqp('AMQP_URL_QA'), ...db('qa') }),
+    // The worker takes no requests from the gateway, so it does not get the identity secret.
+    'qa-worker': make('qa-worker', { QA_WORKER_PORT: String(ports['qa-worker']), IDENTITY_SECRET: undefined, ...local, ...amqp('AMQP_URL_QA'), ...db('qa') }),
+    gateway: make('gateway', { PORT: String(ports.gateway), HOST: options.gatewayHost ?? '0.0.0.0', ...amqp('AMQP_URL_GATEWAY') }),
   };
   const all = Object.values(services);
   const stop = async () => {

@@ -12,7 +12,13 @@ async function main() {
   const config = loadLauncherConfig();
   const policy = restartPolicy(config);
   const infra = await startInfrastructure();
-  const stack = createStack({ infraEnv: infra.env, ports: stackPorts(config.STACK_PORT), namespace: config.STACK_NAMESPACE });
+  // GATEWAY_HOST=127.0.0.1 keeps even the gateway off the network; the services never leave loopback.
+  const stack = createStack({
+    infraEnv: infra.env,
+    ports: stackPorts(config.STACK_PORT),
+    namespace: config.STACK_NAMESPACE,
+    gatewayHost: config.GATEWAY_HOST,
+  });
   const services = Object.values(stack.services);
   // An object, not a `let`: signal handlers change it while main awaits.
   const state = { stopping: false };

@@ -32,7 +32,7 @@ async function main() {
     log('type errors: not running the tests');
     process.exit(1);
   }
-  const infra = await startInfrastructure();
+  const infra = await startInfrastructure(process.env, { harness: true });
   const results = join(DATA_DIR, 'jest-results.json');
   rmSync(results, { force: true });
   // Jest loads ESM-only packages (http-proxy-middleware) through node:vm's module support.

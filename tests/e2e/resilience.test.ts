@@ -1,4 +1,4 @@
-import { startFerretDb, startRabbitMq, startRedis, type NativeServer } from '../../scripts/src/servers';
+import { brokerEnv, startFerretDb, startRabbitMq, startRedis, type NativeServer } from '../../scripts/src/servers';
 import { freePort } from '../../scripts/src/stack';
 import { registerAndLogin, startE2EStack, type E2EStack } from '../support/e2e-stack';
 
@@ -16,11 +16,11 @@ beforeAll(async () => {
   ports.mongo = await freePort();
   [redis, rabbit, mongo] = await Promise.all([
     startRedis({ port: ports.redis, name: `redis-e2e-${ports.redis}` }),
-    startRabbitMq({ port: ports.rabbit, name: `rabbitmq-e2e-${ports.rabbit}` }),
+    startRabbitMq({ port: ports.rabbit, name: `rabbitmq-e2e-${ports.rabbit}`, harness: true }),
     startFerretDb({ port: ports.mongo, name: `ferretdb-e2e-${ports.mongo}` }),
   ]);
   stack = await startE2EStack({
-    infra: { REDIS_URL: redis.url, REDIS_CACHE_URL: redis.url, AMQP_URL: rabbit.url, MONGO_URL: mongo.url },
+    infra: { REDIS_URL: redis.url, REDIS_CACHE_URL: redis.url, ...brokerEnv(rabbit), MONGO_URL: mongo.url },
   });
   ({ token } = await registerAndLogin(stack.gatewayUrl));
 }, 180_000);
@@ -95,7 +95,7 @@ describe('when a server goes away and comes back, the services follow without a 
       body: JSON.stringify({ option_type: 'o', description: 'while the broker is away', status: 'active' }),
     });
     expect(created.status).toBe(201);
-    rabbit = await startRabbitMq({ port: ports.rabbit, name: `rabbitmq-e2e-${ports.rabbit}` });
+    rabbit = await startRabbitMq({ port: ports.rabbit, name: `rabbitmq-e2e-${ports.rabbit}`, harness: true });
     await eventually(allReady, 45_000);
   }, 120_000);
 

@@ -10,6 +10,10 @@ export const infraEnv = () => ({
   REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
   REDIS_CACHE_URL: process.env.REDIS_CACHE_URL ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
   AMQP_URL: process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672',
+  // Set by `npm test` when it started the broker itself: each service on its own account.
+  ...Object.fromEntries(
+    ['AMQP_URL_AUTH', 'AMQP_URL_RECORDS', 'AMQP_URL_QA', 'AMQP_URL_GATEWAY'].filter((k) => process.env[k]).map((k) => [k, process.env[k]!]),
+  ),
 });
 
 export interface E2EStack extends Stack {

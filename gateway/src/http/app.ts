@@ -62,7 +62,7 @@ export function createGatewayApp(parts: GatewayParts): Express {
       },
     ],
     before: (app) => {
-      app.set('trust proxy', parseTrustProxy(config.TRUST_PROXY));
+      app.set('trust proxy', config.TRUST_PROXY);
       app.use(edgeGuard(routes));
       app.use((req: Request, _res: Response, next: NextFunction) => {
         const removed = stripClientIdentity(req.headers);
@@ -128,11 +128,4 @@ function bodyLimit(req: Request, _res: Response, next: NextFunction) {
   const limit = req.gatewayRoute?.bodyLimitBytes ?? 64 * 1024;
   if (declared > limit) return next(AppError.payloadTooLarge(`Request body is larger than ${limit} bytes`));
   next();
-}
-
-function parseTrustProxy(value: string): boolean | number | string {
-  if (value === 'true') return true;
-  if (value === 'false') return false;
-  const hops = Number(value);
-  return Number.isInteger(hops) ? hops : value;
 }

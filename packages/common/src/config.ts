@@ -46,6 +46,24 @@ export const env = {
   int: (fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
     z.coerce.number().int().min(min).max(max).default(fallback),
   secret: (minLength = 32) => z.string().min(minLength, `must be at least ${minLength} characters`),
+  /** `user.=auth,token.=auth`: which broker user alone may publish events under each routing-key prefix. */
+  publishers: () =>
+    z
+      .string()
+      .optional()
+      .transform((value, ctx) => {
+        if (!value) return undefined;
+        const map: Record<string, string> = {};
+        for (const entry of value.split(',').map((e) => e.trim()).filter(Boolean)) {
+          const match = /^([A-Za-z0-9_.-]+)=([^,=\s]+)$/.exec(entry);
+          if (!match) {
+            ctx.addIssue({ code: 'custom', message: `'${entry.slice(0, 60)}' must be <routing-key prefix>=<broker user>` });
+            return z.NEVER;
+          }
+          map[match[1]!] = match[2]!;
+        }
+        return map;
+      }),
   list: (fallback: string) =>
     z
       .string()

@@ -40,6 +40,21 @@ export interface EventBusOptions {
   maxPending?: number;
   /** A consumer gives up on a message after this many deliveries and dead-letters it. */
   deliveryLimit?: number;
+  /**
+   * Routing-key prefix → the broker user that alone may publish those events (`{ 'user.': 'auth' }`).
+   * The broker vouches for a message's `user_id`, even after dead-lettering, so an event whose
+   * publisher is not the one named is dropped, whatever route it took. Unset: no check.
+   */
+  trustedPublishers?: Record<string, string>;
+}
+
+/** The user a connection to this AMQP URL logs in as (RabbitMQ's default is guest). */
+function brokerUserOf(url: string): string {
+  try {
+    return decodeURIComponent(new URL(url).username) || 'guest';
+  } catch {
+    return 'guest';
+  }
 }
 
 const DEAD_LETTER_EXCHANGE_SUFFIX = '.dead';
@@ -62,9 +77,11 @@ export class EventBus {
   private connecting?: Promise<void>;
   private flushing?: Promise<void>;
   readonly exchange: string;
+  private readonly brokerUser: string;
 
   constructor(private readonly options: EventBusOptions) {
     this.exchange = options.exchange ?? DEFAULT_EXCHANGE;
+    this.brokerUser = brokerUserOf(options.url);
   }
 
   /** Queue names carry the exchange when it is not the default, so separate deployments never share work. */
@@ -245,6 +262,8 @@ export class EventBus {
               messageId: envelope.id,
               type: routingKey,
               appId: envelope.source,
+              // The broker refuses a user_id other than the connection's own: consumers can rely on it.
+              userId: this.brokerUser,
               headers: envelope.requestId ? { 'x-request-id': envelope.requestId } : {},
             },
             (err) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve()),
@@ -323,6 +342,16 @@ export class EventBus {
       return;
     }
     const envelope = checked.event;
+    const routingKey = message.fields.routingKey;
+    const owner = Object.entries(this.options.trustedPublishers ?? {}).find(([prefix]) => routingKey.startsWith(prefix))?.[1];
+    if (owner !== undefined && message.properties.userId !== owner) {
+      this.options.logger.error(
+        { queue: subscription.queue, routingKey, publisher: message.properties.userId ?? null, expected: owner, id: envelope.id },
+        'event from an untrusted publisher dropped',
+      );
+      channel.ack(message);
+      return;
+    }
     const requestId = envelope.requestId ?? envelope.id;
     await runWithContext({ requestId }, async () => {
       try {

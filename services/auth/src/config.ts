@@ -31,9 +31,21 @@ const shape = {
 
   SEED_USERS: z.string().optional(),
 
-  LOGIN_MAX_CONSECUTIVE_FAILURES: env.int(5, 1, 1000),
-  LOGIN_BLOCK_SECONDS: env.int(900, 1, 7 * 24 * 3600),
-  LOGIN_MAX_FAILURES_PER_IP_PER_DAY: env.int(100, 1, 1_000_000),
+  // Per account, whatever the address: this many failures pass, then each next attempt waits
+  // LOGIN_ACCOUNT_DELAY_SECONDS doubled per further failure, up to LOGIN_ACCOUNT_MAX_DELAY_SECONDS.
+  LOGIN_ACCOUNT_FREE_FAILURES: env.int(5, 1, 1000),
+  LOGIN_ACCOUNT_DELAY_SECONDS: env.int(2, 1, 3600),
+  LOGIN_ACCOUNT_MAX_DELAY_SECONDS: env.int(900, 1, 24 * 3600),
+  // Per address (IPv6 by /64): a slow-down, never a long lockout of everyone behind one NAT.
+  LOGIN_ADDRESS_FREE_FAILURES: env.int(100, 1, 1_000_000),
+  LOGIN_ADDRESS_DELAY_SECONDS: env.int(1, 1, 3600),
+  LOGIN_ADDRESS_MAX_DELAY_SECONDS: env.int(60, 1, 3600),
+  // Failures are forgotten after this long without any attempt.
+  LOGIN_FAILURE_MEMORY_SECONDS: env.int(24 * 3600, 60, 30 * 24 * 3600),
+  REGISTER_ADDRESS_FREE: env.int(20, 1, 1_000_000),
+  REGISTER_ADDRESS_DELAY_SECONDS: env.int(5, 1, 3600),
+  REGISTER_ADDRESS_MAX_DELAY_SECONDS: env.int(600, 1, 24 * 3600),
+  REGISTER_MEMORY_SECONDS: env.int(3600, 60, 7 * 24 * 3600),
   LOGIN_LIMIT_KEY_PREFIX: z.string().min(1).default('auth:login-fail'),
 };
 
@@ -81,9 +93,29 @@ export function loadAuthConfig(overrides: NodeJS.ProcessEnv = {}) {
     keys = { kind: 'directory', dir: '' };
   }
 
+  if (raw.LOGIN_ACCOUNT_MAX_DELAY_SECONDS < raw.LOGIN_ACCOUNT_DELAY_SECONDS) {
+    problems.push('LOGIN_ACCOUNT_MAX_DELAY_SECONDS must not be less than LOGIN_ACCOUNT_DELAY_SECONDS');
+  }
+  if (raw.LOGIN_ADDRESS_MAX_DELAY_SECONDS < raw.LOGIN_ADDRESS_DELAY_SECONDS) {
+    problems.push('LOGIN_ADDRESS_MAX_DELAY_SECONDS must not be less than LOGIN_ADDRESS_DELAY_SECONDS');
+  }
+  if (raw.REGISTER_ADDRESS_MAX_DELAY_SECONDS < raw.REGISTER_ADDRESS_DELAY_SECONDS) {
+    problems.push('REGISTER_ADDRESS_MAX_DELAY_SECONDS must not be less than REGISTER_ADDRESS_DELAY_SECONDS');
+  }
   const seedUsers = parseSeedUsers(raw.NODE_ENV, raw.SEED_USERS, problems);
   if (problems.length > 0) throw new ConfigError(problems);
-  return { ...raw, keys, seedUsers, seedUsersIgnored: raw.NODE_ENV === 'production' && Boolean(raw.SEED_USERS) };
+  const memory = raw.LOGIN_FAILURE_MEMORY_SECONDS * 1000;
+  const throttle = {
+    account: { free: raw.LOGIN_ACCOUNT_FREE_FAILURES, baseMs: raw.LOGIN_ACCOUNT_DELAY_SECONDS * 1000, maxMs: raw.LOGIN_ACCOUNT_MAX_DELAY_SECONDS * 1000, idleMs: memory },
+    address: { free: raw.LOGIN_ADDRESS_FREE_FAILURES, baseMs: raw.LOGIN_ADDRESS_DELAY_SECONDS * 1000, maxMs: raw.LOGIN_ADDRESS_MAX_DELAY_SECONDS * 1000, idleMs: memory },
+    registration: {
+      free: raw.REGISTER_ADDRESS_FREE,
+      baseMs: raw.REGISTER_ADDRESS_DELAY_SECONDS * 1000,
+      maxMs: raw.REGISTER_ADDRESS_MAX_DELAY_SECONDS * 1000,
+      idleMs: raw.REGISTER_MEMORY_SECONDS * 1000,
+    },
+  };
+  return { ...raw, keys, seedUsers, throttle, seedUsersIgnored: raw.NODE_ENV === 'production' && Boolean(raw.SEED_USERS) };
 }
 
 function parseSeedUsers(nodeEnv: string, value: string | undefined, problems: string[]): SeedUser[] {

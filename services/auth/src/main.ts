@@ -15,6 +15,7 @@ import {
   type Logger,
 } from '@app/common';
 import { loadAuthConfig, type AuthConfig } from './config';
+import { memoryAttemptStore, redisAttemptStore } from './data/attempt-store';
 import { refreshTokenRepository } from './data/refresh-token-repository';
 import { revocationStore } from './data/revocation-store';
 import { userRepository } from './data/user-repository';
@@ -64,13 +65,15 @@ export async function start(overrides: NodeJS.ProcessEnv = {}): Promise<RunningS
     audience: config.JWT_AUDIENCE,
     ttlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
   });
-  const throttle = new LoginThrottle(redis, logger, {
-    keyPrefix: config.LOGIN_LIMIT_KEY_PREFIX,
-    maxConsecutiveFailures: config.LOGIN_MAX_CONSECUTIVE_FAILURES,
-    blockSeconds: config.LOGIN_BLOCK_SECONDS,
-    maxFailuresPerIpPerDay: config.LOGIN_MAX_FAILURES_PER_IP_PER_DAY,
-  });
-  const accountService = accounts({ users, refreshTokens, revocations, events, logger });
+  const throttle = new LoginThrottle(
+    redisAttemptStore(redis),
+    memoryAttemptStore(),
+    () => redis.status === 'ready',
+    logger,
+    config.LOGIN_LIMIT_KEY_PREFIX,
+    config.throttle,
+  );
+  const accountService = accounts({ users, refreshTokens, revocations, events, throttle, logger });
   const sessionService = sessions({
     users,
     refreshTokens,

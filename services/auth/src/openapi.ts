@@ -52,6 +52,7 @@ export const openApiFragment = {
           409: errors[409],
           413: errors[413],
           415: errors[415],
+          429: errorResponse('Too many registrations from this address', retryAfter),
           503: errors[503],
         },
       },
@@ -139,12 +140,20 @@ export const openApiFragment = {
       delete: {
         tags: ['auth'],
         summary: 'Delete the current account, its tokens and (through events) its data',
+        description: 'Requires the current password: a stolen access token alone cannot delete the account.',
         operationId: 'deleteMe',
         security: [{ OAuth2PasswordBearer: [] }],
+        requestBody: {
+          required: true,
+          content: { 'application/json': { schema: ref('DeleteAccountRequest') } },
+        },
         responses: {
           204: { description: 'Account deleted' },
-          401: errors[401],
+          400: errors[400],
+          401: errorResponse('Missing or invalid credentials, or the password is not correct', wwwAuthenticate),
           404: errorResponse('The account no longer exists'),
+          415: errors[415],
+          429: errors[429],
           503: errors[503],
         },
       },
@@ -174,6 +183,12 @@ export const openApiFragment = {
     },
     schemas: {
       Error: errorBodySchema,
+      DeleteAccountRequest: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['password'],
+        properties: { password: { type: 'string', minLength: 1, maxLength: 1024, format: 'password' } },
+      },
       RegisterRequest: {
         type: 'object',
         additionalProperties: false,

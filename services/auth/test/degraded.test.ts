@@ -7,7 +7,7 @@ const DEAD_MONGO = 'mongodb://127.0.0.1:1/';
 describe('when Redis is down', () => {
   let auth: TestAuth;
   beforeAll(async () => {
-    auth = await startAuth({ REDIS_URL: DEAD_REDIS });
+    auth = await startAuth({ REDIS_URL: DEAD_REDIS, LOGIN_ACCOUNT_DELAY_SECONDS: '30' });
   });
   afterAll(async () => {
     await auth.cleanup();

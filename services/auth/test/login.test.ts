@@ -4,7 +4,8 @@ import { call, decodeJwt, login, register, startAuth, uniqueIp, uniqueName, type
 
 let auth: TestAuth;
 beforeAll(async () => {
-  auth = await startAuth({ SEED_USERS: 'anurag:password123' });
+  // Waits long enough that a slow machine's argon2 cannot outlast them between two attempts.
+  auth = await startAuth({ SEED_USERS: 'anurag:password123', LOGIN_ACCOUNT_DELAY_SECONDS: '4' });
   await auth.service.prepared;
 });
 afterAll(async () => {
@@ -91,6 +92,8 @@ describe('POST /auth/login', () => {
       iat: expect.any(Number),
       exp: expect.any(Number),
       jti: expect.any(String),
+      // The session (refresh-token family), so logout and refresh-token reuse can end all of it.
+      sid: expect.any(String),
       iss: 'api-gateway-auth',
       aud: 'api-gateway',
     });
@@ -123,66 +126,115 @@ describe('POST /auth/login', () => {
   });
 });
 
-describe('login brute-force protection', () => {
-  it('when a username fails 5 times from one address, then 429 with Retry-After, even with the right password', async () => {
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const retryAfter = (res: { headers: Headers }) => Number(res.headers.get('retry-after'));
+
+describe('login throttling per account, whatever the address', () => {
+  it('when 20 wrong passwords for one account arrive at once, then at most 5 are checked and the rest get 429', async () => {
     const user = await register(auth.url, uniqueName());
-    const ip = uniqueIp();
-    for (let i = 0; i < 5; i += 1) expect((await login(auth.url, user.username, 'wrong-password', ip)).status).toBe(401);
-    const blocked = await login(auth.url, user.username, 'correct-horse-battery', ip);
-    expect(blocked.status).toBe(429);
-    expect(blocked.body.error.code).toBe('too_many_requests');
-    const retryAfter = Number(blocked.headers.get('retry-after'));
-    expect(retryAfter).toBeGreaterThan(800);
-    expect(retryAfter).toBeLessThanOrEqual(900);
-    // Another address is not blocked for this user.
+    const results = await Promise.all(Array.from({ length: 20 }, () => login(auth.url, user.username, 'wrong-password', uniqueIp())));
+    const statuses = results.map((r) => r.status);
+    expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(5);
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(15);
+    expect(statuses.every((s) => s === 401 || s === 429)).toBe(true);
+  });
+
+  it('when failures come from many addresses, then the account waits longer after each further failure, and a success starts again', async () => {
+    const user = await register(auth.url, uniqueName());
+    for (let i = 0; i < 5; i += 1) expect((await login(auth.url, user.username, 'wrong-password', uniqueIp())).status).toBe(401);
+    const first = await login(auth.url, user.username, 'correct-horse-battery', uniqueIp());
+    expect(first.status).toBe(429);
+    expect(first.body.error.code).toBe('too_many_requests');
+    expect(retryAfter(first)).toBeGreaterThan(1);
+    expect(retryAfter(first)).toBeLessThanOrEqual(4);
+    await sleep(retryAfter(first) * 1000 + 100);
+    expect((await login(auth.url, user.username, 'wrong-password', uniqueIp())).status).toBe(401);
+    const second = await login(auth.url, user.username, 'correct-horse-battery', uniqueIp());
+    expect(second.status).toBe(429);
+    expect(retryAfter(second)).toBeGreaterThan(5);
+    expect(retryAfter(second)).toBeLessThanOrEqual(8);
+    await sleep(retryAfter(second) * 1000 + 100);
+    expect((await login(auth.url, user.username, 'correct-horse-battery', uniqueIp())).status).toBe(200);
+    // The success ended the run: the next failures are free again.
+    for (let i = 0; i < 4; i += 1) expect((await login(auth.url, user.username, 'wrong-password', uniqueIp())).status).toBe(401);
     expect((await login(auth.url, user.username, 'correct-horse-battery', uniqueIp())).status).toBe(200);
   });
 
-  it('when the right password comes before the limit, then the consecutive count starts again', async () => {
-    const user = await register(auth.url, uniqueName());
-    const ip = uniqueIp();
-    for (let i = 0; i < 4; i += 1) await login(auth.url, user.username, 'wrong-password', ip);
-    expect((await login(auth.url, user.username, 'correct-horse-battery', ip)).status).toBe(200);
-    for (let i = 0; i < 4; i += 1) expect((await login(auth.url, user.username, 'wrong-password', ip)).status).toBe(401);
-    expect((await login(auth.url, user.username, 'correct-horse-battery', ip)).status).toBe(200);
-  });
-
   it('when unknown usernames fail too, then they are limited the same way', async () => {
-    const ip = uniqueIp();
     const name = uniqueName('ghost');
-    for (let i = 0; i < 5; i += 1) expect((await login(auth.url, name, 'x', ip)).status).toBe(401);
-    expect((await login(auth.url, name, 'x', ip)).status).toBe(429);
+    for (let i = 0; i < 5; i += 1) expect((await login(auth.url, name, 'x', uniqueIp())).status).toBe(401);
+    expect((await login(auth.url, name, 'x', uniqueIp())).status).toBe(429);
   });
 
-  it('when the request has no valid gateway proof, then a spoofed x-client-ip is ignored and the socket address counts', async () => {
+  it('when the request has no gateway proof, then 401 before any password is checked, whatever x-client-ip says', async () => {
     const user = await register(auth.url, uniqueName());
-    const attempt = (password: string) =>
-      call(auth.url, 'POST', '/auth/login', {
-        json: { username: user.username, password },
-        caller: false,
-        headers: { 'x-client-ip': uniqueIp() },
-      });
-    for (let i = 0; i < 5; i += 1) expect((await attempt('wrong-password')).status).toBe(401);
-    expect((await attempt('correct-horse-battery')).status).toBe(429);
+    const direct = await call(auth.url, 'POST', '/auth/login', {
+      json: { username: user.username, password: 'correct-horse-battery' },
+      caller: false,
+      headers: { 'x-client-ip': uniqueIp() },
+    });
+    expect(direct.status).toBe(401);
+    expect(direct.body.error.code).toBe('identity_proof_invalid');
+    const refresh = await call(auth.url, 'POST', '/auth/refresh', { json: { refresh_token: 'x'.repeat(40) }, caller: false });
+    expect(refresh.body.error.code).toBe('identity_proof_invalid');
   });
 });
 
-describe('per-address daily limit', () => {
+describe('login throttling per address', () => {
   let strict: TestAuth;
   beforeAll(async () => {
-    strict = await startAuth({ LOGIN_MAX_FAILURES_PER_IP_PER_DAY: '3', LOGIN_MAX_CONSECUTIVE_FAILURES: '50' });
+    strict = await startAuth({
+      LOGIN_ADDRESS_FREE_FAILURES: '3',
+      LOGIN_ADDRESS_DELAY_SECONDS: '3',
+      LOGIN_ADDRESS_MAX_DELAY_SECONDS: '6',
+      LOGIN_ACCOUNT_FREE_FAILURES: '50',
+    });
   });
   afterAll(async () => {
     await strict.cleanup();
   });
 
-  it('when one address fails for many usernames, then it is blocked for the day', async () => {
+  it('when one address fails for many usernames, then it is slowed down with a growing but capped Retry-After, never locked out', async () => {
     const ip = uniqueIp();
     const user = await register(strict.url, uniqueName());
     for (let i = 0; i < 3; i += 1) expect((await login(strict.url, uniqueName('spray'), 'x', ip)).status).toBe(401);
-    const blocked = await login(strict.url, user.username, 'correct-horse-battery', ip);
-    expect(blocked.status).toBe(429);
-    expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(86_000);
+    const slowed = await login(strict.url, user.username, 'correct-horse-battery', ip);
+    expect(slowed.status).toBe(429);
+    expect(retryAfter(slowed)).toBeLessThanOrEqual(3);
+    const waits: number[] = [];
+    let wait = retryAfter(slowed);
+    for (let round = 0; round < 2; round += 1) {
+      await sleep(wait * 1000 + 100);
+      expect((await login(strict.url, uniqueName('spray'), 'x', ip)).status).toBe(401);
+      const next = await login(strict.url, user.username, 'correct-horse-battery', ip);
+      expect(next.status).toBe(429);
+      wait = retryAfter(next);
+      waits.push(wait);
+    }
+    // 6 s, then still 6 s: the wait grows to its cap and stops there (never a day).
+    expect(waits[0]).toBeGreaterThan(3);
+    expect(waits.every((w) => w <= 6)).toBe(true);
+    expect(waits[1]).toBeGreaterThan(3);
+    // Every other address, and the same user from it, is untouched.
     expect((await login(strict.url, user.username, 'correct-horse-battery', uniqueIp())).status).toBe(200);
+    // Once the wait is over the right password goes through from that address too.
+    await sleep(wait * 1000 + 100);
+    expect((await login(strict.url, user.username, 'correct-horse-battery', ip)).status).toBe(200);
+  });
+
+  it('when many people behind one address log in successfully, then their successes cost the address nothing', async () => {
+    const ip = uniqueIp();
+    const users = await Promise.all(Array.from({ length: 6 }, () => register(strict.url, uniqueName())));
+    for (const user of users) expect((await login(strict.url, user.username, 'correct-horse-battery', ip)).status).toBe(200);
+    for (let i = 0; i < 2; i += 1) expect((await login(strict.url, uniqueName('typo'), 'x', ip)).status).toBe(401);
+    expect((await login(strict.url, users[0]!.username, 'correct-horse-battery', ip)).status).toBe(200);
+  });
+
+  it('when the failures come from different addresses of one IPv6 /64, then they count together; another /64 is apart', async () => {
+    const prefix = `2001:db8:${Math.floor(Math.random() * 0xffff).toString(16)}:${Math.floor(Math.random() * 0xffff).toString(16)}`;
+    const user = await register(strict.url, uniqueName());
+    for (let i = 1; i <= 3; i += 1) expect((await login(strict.url, uniqueName('v6'), 'x', `${prefix}::${i}`)).status).toBe(401);
+    expect((await login(strict.url, user.username, 'correct-horse-battery', `${prefix}:1:2:3:4`)).status).toBe(429);
+    expect((await login(strict.url, user.username, 'correct-horse-battery', `${prefix.replace('2001:db8:', '2001:db9:')}::1`)).status).toBe(200);
   });
 });

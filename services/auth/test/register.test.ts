@@ -1,5 +1,5 @@
 import mongoose from 'mongoose';
-import { MONGO_URL, call, observeEvents, startAuth, uniqueName, type TestAuth } from './support';
+import { MONGO_URL, call, observeEvents, startAuth, uniqueIp, uniqueName, type TestAuth } from './support';
 
 let auth: TestAuth;
 beforeAll(async () => {
@@ -128,12 +128,12 @@ describe('POST /auth/register', () => {
     expect(text.body.error.code).toBe('unsupported_media_type');
   });
 
-  it('when called directly without the gateway proof, then it still works (public route)', async () => {
-    const res = await call(auth.url, 'POST', '/auth/register', {
-      json: { username: uniqueName(), password: 'a-long-password' },
-      caller: false,
-    });
-    expect(res.status).toBe(201);
+  it('when called directly without the gateway proof, then 401 and nobody is created', async () => {
+    const username = uniqueName();
+    const res = await call(auth.url, 'POST', '/auth/register', { json: { username, password: 'a-long-password' }, caller: false });
+    expect(res.status).toBe(401);
+    expect(res.body.error.code).toBe('identity_proof_invalid');
+    expect((await call(auth.url, 'POST', '/auth/register', { json: { username, password: 'a-long-password' } })).status).toBe(201);
   });
 });
 
@@ -160,5 +160,33 @@ describe('service basics', () => {
     const res = await call(auth.url, 'GET', '/auth/nothing-here');
     expect(res.status).toBe(404);
     expect(res.body.error.code).toBe('not_found');
+  });
+});
+
+describe('registration throttling per address', () => {
+  let strict: TestAuth;
+  beforeAll(async () => {
+    strict = await startAuth({ REGISTER_ADDRESS_FREE: '3', REGISTER_ADDRESS_DELAY_SECONDS: '30' });
+  });
+  afterAll(async () => {
+    await strict.cleanup();
+  });
+
+  it('when 10 registrations from one address arrive at once, then at most 3 accounts are made and the rest get 429 with Retry-After', async () => {
+    const clientIp = uniqueIp();
+    const results = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        call(strict.url, 'POST', '/auth/register', { json: { username: uniqueName(), password: 'a-long-password' }, caller: { clientIp } }),
+      ),
+    );
+    const statuses = results.map((r) => r.status);
+    expect(statuses.filter((s) => s === 201).length).toBeLessThanOrEqual(3);
+    const refused = results.filter((r) => r.status === 429);
+    expect(refused.length).toBeGreaterThanOrEqual(7);
+    expect(Number(refused[0]!.headers.get('retry-after'))).toBeGreaterThan(25);
+    expect(Number(refused[0]!.headers.get('retry-after'))).toBeLessThanOrEqual(30);
+    // Another address registers as usual.
+    const other = await call(strict.url, 'POST', '/auth/register', { json: { username: uniqueName(), password: 'a-long-password' }, caller: { clientIp: uniqueIp() } });
+    expect(other.status).toBe(201);
   });
 });

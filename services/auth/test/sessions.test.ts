@@ -13,7 +13,8 @@ import {
 
 let auth: TestAuth;
 beforeAll(async () => {
-  auth = await startAuth();
+  // Long waits, so a slow argon2 never lets a throttled guess through in the tests below.
+  auth = await startAuth({ LOGIN_ACCOUNT_DELAY_SECONDS: '30' });
 });
 afterAll(async () => {
   await auth.cleanup();
@@ -74,6 +75,23 @@ describe('POST /auth/refresh', () => {
     }
   });
 
+  it('when a used refresh token comes back, then every access token of that family is revoked too (Redis and token.revoked)', async () => {
+    const events = await observeEvents(['token.revoked']);
+    try {
+      const { tokens } = await newSession(auth.url);
+      const second = (await refresh(tokens.refresh_token)).body as { access_token: string; refresh_token: string };
+      const third = (await refresh(second.refresh_token)).body as { access_token: string; refresh_token: string };
+      expect((await refresh(tokens.refresh_token)).status).toBe(401);
+      const jtis = [tokens, second, third].map((t) => decodeJwt(t.access_token).payload.jti as string);
+      const stored = await withRedis((redis) => Promise.all(jtis.map((jti) => redis.get(`auth:revoked:jti:${jti}`))));
+      expect(stored).toEqual(['1', '1', '1']);
+      for (const jti of jtis) await events.waitFor((e) => (e.data as { jti?: string }).jti === jti);
+      expect((await refresh(third.refresh_token)).status).toBe(401);
+    } finally {
+      await events.close();
+    }
+  });
+
   it('when another login of the same user has its own family, then a replay elsewhere does not touch it', async () => {
     const { user, tokens } = await newSession(auth.url);
     const other = await login(auth.url, user.username);
@@ -122,12 +140,21 @@ describe('POST /auth/logout', () => {
     }
   });
 
-  it('when logging out without a body, then 204 and the refresh token still works', async () => {
+  it('when logging out without a refresh token, then the session still ends: its refresh token and its other access tokens die', async () => {
     const { user, tokens } = await newSession(auth.url);
-    const { jti } = decodeJwt(tokens.access_token).payload as { jti: string };
-    expect((await asUser('POST', '/auth/logout', user, tokens.access_token)).status).toBe(204);
-    await withRedis((redis) => redis.del(`auth:revoked:jti:${jti}`));
-    expect((await refresh(tokens.refresh_token)).status).toBe(200);
+    const rotated = (await refresh(tokens.refresh_token)).body as { access_token: string; refresh_token: string };
+    const other = (await login(auth.url, user.username)).body as { access_token: string; refresh_token: string };
+    const jtiOf = (token: string) => decodeJwt(token).payload.jti as string;
+    expect(decodeJwt(rotated.access_token).payload.sid).toBe(decodeJwt(tokens.access_token).payload.sid);
+
+    expect((await asUser('POST', '/auth/logout', user, rotated.access_token)).status).toBe(204);
+    expect((await refresh(rotated.refresh_token)).status).toBe(401);
+    const revoked = await withRedis((redis) =>
+      Promise.all([tokens.access_token, rotated.access_token, other.access_token].map((t) => redis.get(`auth:revoked:jti:${jtiOf(t)}`))),
+    );
+    expect(revoked).toEqual(['1', '1', null]);
+    // Another login of the same user is another session, untouched.
+    expect((await refresh(other.refresh_token)).status).toBe(200);
   });
 
   it("when the access token is another user's, missing or not ours, then 401", async () => {
@@ -208,7 +235,7 @@ describe('DELETE /auth/me', () => {
     const events = await observeEvents(['user.deleted', 'token.revoked']);
     try {
       const { user, tokens } = await newSession(auth.url);
-      const res = await asUser('DELETE', '/auth/me', user);
+      const res = await asUser('DELETE', '/auth/me', user, undefined, { password: 'correct-horse-battery' });
       expect(res.status).toBe(204);
 
       const deleted = await events.waitFor((e) => e.type === 'user.deleted' && (e.data as { userId?: string }).userId === user.id);
@@ -229,10 +256,32 @@ describe('DELETE /auth/me', () => {
       expect((await login(auth.url, user.username)).status).toBe(401);
       expect((await refresh(tokens.refresh_token)).status).toBe(401);
       expect((await asUser('GET', '/auth/me', user)).status).toBe(404);
-      expect((await asUser('DELETE', '/auth/me', user)).status).toBe(404);
+      expect((await asUser('DELETE', '/auth/me', user, undefined, { password: 'correct-horse-battery' })).status).toBe(404);
     } finally {
       await events.close();
     }
+  });
+
+  it('when the password is missing, then 400; when it is wrong, then 401; the account stays either way', async () => {
+    const { user } = await newSession(auth.url);
+    const missing = await asUser('DELETE', '/auth/me', user);
+    expect(missing.status).toBe(400);
+    expect(missing.body.error.message).toMatch(/password/);
+    expect((await asUser('DELETE', '/auth/me', user, undefined, {})).status).toBe(400);
+    const wrong = await asUser('DELETE', '/auth/me', user, undefined, { password: 'not-the-password' });
+    expect(wrong.status).toBe(401);
+    expect(wrong.body.error.code).toBe('invalid_credentials');
+    expect((await asUser('GET', '/auth/me', user)).status).toBe(200);
+    expect((await login(auth.url, user.username)).status).toBe(200);
+  });
+
+  it('when a stolen token is used to guess the password, then the guesses are throttled like logins', async () => {
+    const { user } = await newSession(auth.url);
+    const statuses: number[] = [];
+    for (let i = 0; i < 7; i += 1) statuses.push((await asUser('DELETE', '/auth/me', user, undefined, { password: `guess-${i}` })).status);
+    expect(statuses.slice(0, 5)).toEqual([401, 401, 401, 401, 401]);
+    expect(statuses.slice(5)).toEqual([429, 429]);
+    expect((await asUser('GET', '/auth/me', user)).status).toBe(200);
   });
 
   it('when the proof is missing, then 401 and nothing is deleted', async () => {

@@ -112,7 +112,8 @@ export function gatewayHeaders(method: string, path: string, caller: Caller = {}
     userId: caller.userId ?? '',
     userName: caller.userName ?? '',
     requestId: randomUUID(),
-    clientIp: caller.clientIp ?? '127.0.0.1',
+    // Each request from its own address unless a test says otherwise, so per-address limits never meet.
+    clientIp: caller.clientIp ?? uniqueIp(),
   });
 }
 

@@ -32,6 +32,7 @@ const apiShape = {
   // The event bus prefixes it with EVENTS_EXCHANGE when that is not the default, so deployments
   // isolated by exchange on one broker never share (and steal from) one consumer queue.
   QA_USER_DELETED_QUEUE: z.string().min(1).max(200).default('qa.user-deleted'),
+  EVENTS_TRUSTED_PUBLISHERS: env.publishers(),
 };
 
 const workerShape = {

@@ -49,7 +49,7 @@ export async function start(overrides: NodeJS.ProcessEnv = {}): Promise<RunningS
     { attempts: config.QA_JOB_ATTEMPTS, backoffMs: config.QA_JOB_BACKOFF_MS },
     logger,
   );
-  const bus = new EventBus({ url: config.AMQP_URL, exchange: config.EVENTS_EXCHANGE, service: 'qa', logger });
+  const bus = new EventBus({ url: config.AMQP_URL, exchange: config.EVENTS_EXCHANGE, service: 'qa', logger, trustedPublishers: config.EVENTS_TRUSTED_PUBLISHERS });
   const service = new QaJobService({
     jobs,
     files,

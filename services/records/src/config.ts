@@ -14,6 +14,7 @@ export function loadRecordsConfig(source: NodeJS.ProcessEnv = process.env) {
       MONGO_DB: z.string().regex(/^[A-Za-z0-9_-]{1,63}$/, 'must be a database name (letters, digits, _ and -)').default('records'),
       AMQP_URL: env.url(['amqp', 'amqps']),
       EVENTS_EXCHANGE: z.string().min(1).max(200).default('app.events'),
+      EVENTS_TRUSTED_PUBLISHERS: env.publishers(),
       USER_DELETED_QUEUE: z.string().min(1).max(200).default('records.user-deleted'),
       OUTBOX_POLL_MS: env.int(1000, 50, 60_000),
       IDEMPOTENCY_KEY_TTL_HOURS: env.int(24, 1, 24 * 30),

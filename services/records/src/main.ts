@@ -48,7 +48,13 @@ export async function start(overrides: NodeJS.ProcessEnv = {}): Promise<RunningS
 
   const serial = new KeyedSerialQueue();
   const repository = new RecordRepository(models.records, new IdSequence(models.counters, serial, 'records'), serial);
-  const bus = new EventBus({ url: config.AMQP_URL, exchange: config.EVENTS_EXCHANGE, service: 'records', logger });
+  const bus = new EventBus({
+    url: config.AMQP_URL,
+    exchange: config.EVENTS_EXCHANGE,
+    service: 'records',
+    logger,
+    trustedPublishers: config.EVENTS_TRUSTED_PUBLISHERS,
+  });
   const relay = new OutboxRelay(new OutboxStore(models.outbox), bus, logger, {
     pollMs: config.OUTBOX_POLL_MS,
     published: metrics.counter('records_events_published_total', 'Domain events published from the outbox', ['type']),

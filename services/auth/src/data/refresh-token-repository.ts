@@ -15,6 +15,9 @@ interface RefreshTokenDocument extends RefreshTokenRecord {
   /** What this token replaced: the hash of its parent, or `login:<familyId>` for the first of a family. */
   parentHash: string;
   createdAt: Date;
+  /** The access token handed out with this refresh token, so ending the family can revoke it too. */
+  accessJti?: string;
+  accessExpiresAt?: Date;
 }
 
 const refreshTokenSchema = new Schema<RefreshTokenDocument>(
@@ -27,6 +30,8 @@ const refreshTokenSchema = new Schema<RefreshTokenDocument>(
     expiresAt: { type: Date, required: true },
     usedAt: { type: Date, default: null },
     revokedAt: { type: Date, default: null },
+    accessJti: { type: String },
+    accessExpiresAt: { type: Date },
   },
   { versionKey: false, autoIndex: false, autoCreate: false, strict: 'throw' },
 );
@@ -82,6 +87,8 @@ export function refreshTokenRepository(connection: Connection) {
       userId: string;
       expiresAt: Date;
       now: Date;
+      accessJti?: string;
+      accessExpiresAt?: Date;
     }): Promise<boolean> {
       await ensureIndexes();
       return query(async () => {
@@ -95,6 +102,7 @@ export function refreshTokenRepository(connection: Connection) {
             expiresAt: input.expiresAt,
             usedAt: null,
             revokedAt: null,
+            ...(input.accessJti ? { accessJti: input.accessJti, accessExpiresAt: input.accessExpiresAt } : {}),
           });
           return true;
         } catch (err) {
@@ -135,6 +143,16 @@ export function refreshTokenRepository(connection: Connection) {
       });
       const result = await query(() => tokens.updateMany({ familyId, revokedAt: null }, { $set: { revokedAt: now } }));
       return result.modifiedCount;
+    },
+
+    /** The access tokens handed out in a family that have not expired yet (a family's rotations in one access lifetime). */
+    async liveAccessTokens(familyId: string, now: Date): Promise<Array<{ jti: string; exp: number }>> {
+      const docs = await query(() =>
+        tokens.find({ familyId, accessExpiresAt: { $gt: now } }, { accessJti: 1, accessExpiresAt: 1, _id: 0 }).lean(),
+      );
+      return docs
+        .filter((doc) => doc.accessJti && doc.accessExpiresAt)
+        .map((doc) => ({ jti: doc.accessJti!, exp: Math.floor(doc.accessExpiresAt!.getTime() / 1000) }));
     },
 
     /** Whether the family was revoked; an `_id` lookup, the one shape FerretDB v1 answers from an index. */

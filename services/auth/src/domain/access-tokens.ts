@@ -15,6 +15,8 @@ export interface AccessTokenClaims {
   iat: number;
   exp: number;
   jti: string;
+  /** The session (refresh-token family) the token belongs to, so logout and reuse can end all of it. */
+  sid?: string;
 }
 
 export interface IssuedAccessToken {
@@ -30,7 +32,7 @@ export class AccessTokens {
     private readonly options: AccessTokenOptions,
   ) {}
 
-  issue(user: { id: string; username: string }, now = Date.now()): IssuedAccessToken {
+  issue(user: { id: string; username: string }, now = Date.now(), sessionId?: string): IssuedAccessToken {
     const iat = Math.floor(now / 1000);
     const claims: AccessTokenClaims = {
       sub: user.id,
@@ -38,6 +40,7 @@ export class AccessTokens {
       iat,
       exp: iat + this.options.ttlSeconds,
       jti: randomUUID(),
+      ...(sessionId ? { sid: sessionId } : {}),
     };
     const { current } = this.keys;
     const token = jwt.sign(
@@ -81,6 +84,7 @@ export class AccessTokens {
       iat: payload.iat,
       exp: payload.exp,
       jti: payload.jti,
+      ...(typeof payload.sid === 'string' ? { sid: payload.sid } : {}),
     };
   }
 }

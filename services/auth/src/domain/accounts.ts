@@ -4,7 +4,9 @@ import type { RefreshTokenRepository } from '../data/refresh-token-repository';
 import type { RevocationStore } from '../data/revocation-store';
 import type { UserRecord, UserRepository } from '../data/user-repository';
 import type { AuthEvents } from '../events/auth-events';
-import { hashPassword } from './passwords';
+import { normaliseUsername } from './account-rules';
+import type { LoginThrottle } from './login-throttle';
+import { hashPassword, verifyPassword } from './passwords';
 
 export interface PublicUser {
   id: string;
@@ -17,6 +19,7 @@ export interface AccountDeps {
   refreshTokens: RefreshTokenRepository;
   revocations: RevocationStore;
   events: AuthEvents;
+  throttle: LoginThrottle;
   logger: Logger;
 }
 
@@ -26,10 +29,12 @@ export function publicUser(user: UserRecord): PublicUser {
 
 /** Registration, profile and account deletion. Input is already validated against the account rules. */
 export function accounts(deps: AccountDeps) {
-  const { users, refreshTokens, revocations, events, logger } = deps;
+  const { users, refreshTokens, revocations, events, throttle, logger } = deps;
 
   return {
-    async register(input: { username: string; password: string }): Promise<PublicUser> {
+    async register(input: { username: string; password: string }, clientIp: string): Promise<PublicUser> {
+      // Before the hash: each registration costs a slow hash and a stored account.
+      await throttle.beginRegistration(clientIp);
       const passwordHash = await hashPassword(input.password);
       const user = await users.create({ username: input.username, passwordHash });
       await events.userRegistered({ userId: user.id, username: user.username });
@@ -46,8 +51,18 @@ export function accounts(deps: AccountDeps) {
     /**
      * Deletes the account and its refresh tokens, and revokes every access token issued so far
      * (Redis for the gateways that read it, an event for those that keep it in memory).
+     * The current password is required: a stolen access token alone must not be enough to destroy
+     * the account. Its checks count against the same limits as logins.
      */
-    async deleteAccount(userId: string, now = Date.now()): Promise<void> {
+    async deleteAccount(userId: string, password: string, clientIp: string, now = Date.now()): Promise<void> {
+      const current = await users.findById(userId);
+      if (!current) throw AppError.notFound('User not found');
+      const attempt = await throttle.beginLogin(normaliseUsername(current.username), clientIp);
+      if (!(await verifyPassword(current.passwordHash, password))) {
+        await attempt.failed();
+        throw AppError.unauthorized('The password is not correct', 'invalid_credentials');
+      }
+      await attempt.succeeded();
       const user = await users.deleteById(userId);
       if (!user) throw AppError.notFound('User not found');
       await refreshTokens.deleteForUser(userId);

@@ -1,113 +1,102 @@
-import type { Redis } from 'ioredis';
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { AppError, withTimeout, type Logger } from '@app/common';
+import type { AttemptStore, SlowDownPolicy } from '../data/attempt-store';
+import { addressGroup } from './address-group';
 
-export interface LoginThrottleOptions {
-  keyPrefix: string;
-  maxConsecutiveFailures: number;
-  blockSeconds: number;
-  maxFailuresPerIpPerDay: number;
+export interface ThrottlePolicies {
+  /** Per account, whatever the address: a run of failures makes each next attempt wait longer. */
+  account: SlowDownPolicy;
+  /** Per address (IPv6 by /64): many failures slow that address down; they never lock it out for long. */
+  address: SlowDownPolicy;
+  /** Registrations per address (each costs a password hash and a stored account). */
+  registration: SlowDownPolicy;
 }
 
-interface Rule {
-  limiter: RateLimiterAbstract;
-  max: number;
-  blockSeconds: number;
+export interface LoginAttempt {
+  /** The password was right: the address gets its attempt back and the account's run of failures ends. */
+  succeeded(): Promise<void>;
+  /** The password was wrong: the attempt stays counted (nothing else to do; it was taken up front). */
+  failed(): Promise<void>;
 }
 
-const DAY = 24 * 3600;
 // A Redis that accepts connections but stalls must not stall logins with it.
 const STORE_TIMEOUT_MS = 1000;
 
 /**
- * Counts failed logins per username+address (reset by a success) and per address (per day),
- * in Redis so every instance sees the same counts. When Redis is away each instance
- * falls back to counting in its own memory, so login keeps working with looser limits.
+ * Takes each attempt before the password is checked, atomically in the shared store, so that
+ * concurrent requests can never get more checks than the limits allow; a success gives its
+ * attempt back. When the shared store is away, each instance counts in its own memory instead.
  */
 export class LoginThrottle {
-  private readonly byUserAndIp: Rule;
-  private readonly byIp: Rule;
   private lastWarning = 0;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly shared: AttemptStore,
+    private readonly local: AttemptStore,
+    private readonly sharedReady: () => boolean,
     private readonly logger: Logger,
-    options: LoginThrottleOptions,
-  ) {
-    const make = (keyPrefix: string, points: number, duration: number) =>
-      new RateLimiterRedis({
-        storeClient: redis,
-        keyPrefix,
-        points,
-        duration,
-        rejectIfRedisNotReady: true,
-        insuranceLimiter: new RateLimiterMemory({ keyPrefix, points, duration }),
-      });
-    this.byUserAndIp = {
-      // Failures count for a day unless a success resets them; reaching the limit blocks for blockSeconds.
-      limiter: make(`${options.keyPrefix}:user-ip`, options.maxConsecutiveFailures, DAY),
-      max: options.maxConsecutiveFailures,
-      blockSeconds: options.blockSeconds,
-    };
-    this.byIp = {
-      limiter: make(`${options.keyPrefix}:ip`, options.maxFailuresPerIpPerDay, DAY),
-      max: options.maxFailuresPerIpPerDay,
-      blockSeconds: DAY,
-    };
-  }
+    private readonly keyPrefix: string,
+    private readonly policies: ThrottlePolicies,
+  ) {}
 
-  /** Refuses (429 with Retry-After) an attempt from a blocked username+address or address. */
-  async assertAllowed(username: string, ip: string): Promise<void> {
-    this.warnIfDegraded();
-    const checks = await Promise.all([
-      this.blockedFor(this.byUserAndIp, userIpKey(username, ip)),
-      this.blockedFor(this.byIp, ip),
-    ]);
-    const seconds = Math.max(...checks);
-    if (seconds > 0) throw AppError.tooManyRequests(seconds, 'Too many failed login attempts; try again later');
-  }
-
-  async recordFailure(username: string, ip: string): Promise<void> {
-    await Promise.all([this.count(this.byUserAndIp, userIpKey(username, ip)), this.count(this.byIp, ip)]);
-  }
-
-  async recordSuccess(username: string, ip: string): Promise<void> {
-    await this.safely(() => this.byUserAndIp.limiter.delete(userIpKey(username, ip)), undefined);
-  }
-
-  private async blockedFor(rule: Rule, key: string): Promise<number> {
-    const res = await this.safely(() => rule.limiter.get(key), null);
-    return res && res.consumedPoints >= rule.max ? res.msBeforeNext / 1000 : 0;
-  }
-
-  private async count(rule: Rule, key: string): Promise<void> {
-    // penalty() adds a point without rejecting, so the threshold and the block length stay ours to decide.
-    const res = await this.safely(() => rule.limiter.penalty(key, 1), null);
-    if (res && res.consumedPoints >= rule.max) {
-      await this.safely(() => rule.limiter.block(key, rule.blockSeconds), undefined);
+  /** Takes one attempt for this address and account, or refuses with 429 and the wait in Retry-After. */
+  async beginLogin(normalisedUsername: string, clientIp: string): Promise<LoginAttempt> {
+    const addressKey = `${this.keyPrefix}:addr:${addressGroup(clientIp)}`;
+    const accountKey = `${this.keyPrefix}:acct:${normalisedUsername}`;
+    const store = this.store();
+    const byAddress = await this.take(store, addressKey, this.policies.address);
+    if (!byAddress.allowed) throw tooMany(byAddress.retryAfterMs);
+    const byAccount = await this.take(store, accountKey, this.policies.account);
+    if (!byAccount.allowed) {
+      // Nothing was checked for this address, so it keeps its attempt.
+      await this.quietly(() => store.giveBack(addressKey, this.policies.address));
+      throw tooMany(byAccount.retryAfterMs);
     }
+    return {
+      succeeded: async () => {
+        await Promise.all([
+          this.quietly(() => store.giveBack(addressKey, this.policies.address)),
+          this.quietly(() => store.reset(accountKey)),
+        ]);
+      },
+      failed: async () => undefined,
+    };
   }
 
-  private async safely<T>(run: () => Promise<T>, fallback: T): Promise<T> {
-    try {
-      return await withTimeout(run(), STORE_TIMEOUT_MS, 'login throttle');
-    } catch (err) {
-      if (err instanceof RateLimiterRes) return fallback;
-      // Even the in-memory insurance failed: let the attempt through rather than lock everyone out.
-      this.logger.warn({ err: String(err) }, 'login throttle unavailable; attempt not counted');
-      return fallback;
-    }
+  /** Takes one registration for this address, or refuses with 429. */
+  async beginRegistration(clientIp: string): Promise<void> {
+    const result = await this.take(this.store(), `${this.keyPrefix}:register:${addressGroup(clientIp)}`, this.policies.registration);
+    if (!result.allowed) throw tooMany(result.retryAfterMs, 'Too many registrations from this address; try again later');
   }
 
-  private warnIfDegraded() {
-    if (this.redis.status === 'ready') return;
+  private store(): AttemptStore {
+    if (this.sharedReady()) return this.shared;
     const now = Date.now();
-    if (now - this.lastWarning < 60_000) return;
-    this.lastWarning = now;
-    this.logger.warn({ redis: this.redis.status }, 'redis unavailable; login attempts are counted per instance in memory');
+    if (now - this.lastWarning > 60_000) {
+      this.lastWarning = now;
+      this.logger.warn('redis unavailable; login and registration attempts are counted per instance in memory');
+    }
+    return this.local;
+  }
+
+  private async take(store: AttemptStore, key: string, policy: SlowDownPolicy) {
+    if (store === this.local) return this.local.take(key, policy);
+    try {
+      return await withTimeout(store.take(key, policy), STORE_TIMEOUT_MS, 'login throttle');
+    } catch (err) {
+      this.logger.warn({ err: String(err) }, 'login throttle store failed; counting in memory');
+      return this.local.take(key, policy);
+    }
+  }
+
+  private async quietly(run: () => Promise<void>): Promise<void> {
+    try {
+      await withTimeout(run(), STORE_TIMEOUT_MS, 'login throttle');
+    } catch (err) {
+      this.logger.warn({ err: String(err) }, 'login throttle could not give an attempt back');
+    }
   }
 }
 
-function userIpKey(username: string, ip: string): string {
-  return `${username}|${ip}`;
+function tooMany(retryAfterMs: number, message = 'Too many login attempts; try again later'): AppError {
+  return AppError.tooManyRequests(retryAfterMs / 1000, message);
 }

@@ -42,6 +42,7 @@ export function sessions(deps: SessionDeps) {
   /** Issues a pair whose refresh token succeeds `parentHash`; undefined when that parent already has a successor. */
   async function issue(user: UserRecord, familyId: string, parentHash: string, now: Date): Promise<TokenPair | undefined> {
     const refreshToken = newRefreshToken();
+    const access = accessTokens.issue(user, now.getTime(), familyId);
     const stored = await refreshTokens.create({
       tokenHash: refreshTokenHash(refreshToken),
       parentHash,
@@ -49,28 +50,39 @@ export function sessions(deps: SessionDeps) {
       userId: user.id,
       expiresAt: new Date(now.getTime() + deps.refreshTokenTtlSeconds * 1000),
       now,
+      accessJti: access.claims.jti,
+      accessExpiresAt: new Date(access.claims.exp * 1000),
     });
     if (!stored) return undefined;
-    const access = accessTokens.issue(user, now.getTime());
     return { access_token: access.token, token_type: 'bearer', expires_in: access.expiresIn, refresh_token: refreshToken };
   }
 
-  async function revokeReused(familyId: string, userId: string, now: Date) {
+  /** Ends a session: its refresh tokens, and the access tokens handed out with them that still live. */
+  async function endFamily(familyId: string, userId: string, now: Date): Promise<number> {
     const revoked = await refreshTokens.revokeFamily(familyId, now);
+    for (const token of await refreshTokens.liveAccessTokens(familyId, now)) {
+      await revocations.revokeAccessToken(token.jti, token.exp, now.getTime());
+      await events.accessTokenRevoked({ userId, ...token });
+    }
+    return revoked;
+  }
+
+  async function revokeReused(familyId: string, userId: string, now: Date) {
+    const revoked = await endFamily(familyId, userId, now);
     logger.warn({ userId, familyId, revoked }, 'refresh token reused; family revoked');
   }
 
   async function login(username: string, password: string, clientIp: string): Promise<TokenPair> {
-    const throttleKey = normaliseUsername(username);
-    await throttle.assertAllowed(throttleKey, clientIp);
+    // The attempt is taken before the password is checked: concurrent guesses cannot outrun the count.
+    const attempt = await throttle.beginLogin(normaliseUsername(username), clientIp);
     const user = await users.findByUsername(username);
     // Unknown users are checked against a throwaway hash: same work, same answer, same time.
     const valid = await verifyPassword(user?.passwordHash, password);
     if (!user || !valid) {
-      await throttle.recordFailure(throttleKey, clientIp);
+      await attempt.failed();
       throw invalidCredentials();
     }
-    await throttle.recordSuccess(throttleKey, clientIp);
+    await attempt.succeeded();
     const familyId = randomUUID();
     const pair = await issue(user, familyId, `login:${familyId}`, new Date());
     if (!pair) throw new Error('a new token family collided with an existing one');
@@ -107,7 +119,7 @@ export function sessions(deps: SessionDeps) {
       if (await refreshTokens.isFamilyRevoked(record.familyId)) throw invalidRefreshToken();
       const user = await users.findById(record.userId);
       if (!user) {
-        await refreshTokens.revokeFamily(record.familyId, now);
+        await endFamily(record.familyId, record.userId, now);
         throw invalidRefreshToken();
       }
       const pair = await issue(user, record.familyId, tokenHash, now);
@@ -119,15 +131,15 @@ export function sessions(deps: SessionDeps) {
       // A reuse that revoked the family between our use() and the insert above would miss the new token:
       // look again and revoke what we just issued (the family mark also stops its later use).
       if (await refreshTokens.isFamilyRevoked(record.familyId)) {
-        await refreshTokens.revokeFamily(record.familyId, new Date());
+        await endFamily(record.familyId, record.userId, new Date());
         throw invalidRefreshToken();
       }
       return pair;
     },
 
     /**
-     * Revokes the caller's access token (until its expiry) and, when given, the family of a
-     * refresh token that belongs to the caller. The token must be the caller's own.
+     * Ends the caller's session: the access token presented, the session (refresh-token family) it
+     * was issued in, and, when given, the family of a refresh token that belongs to the caller.
      */
     async logout(callerId: string, accessToken: string, refreshToken?: string): Promise<void> {
       const claims = accessTokens.verify(accessToken);
@@ -136,11 +148,14 @@ export function sessions(deps: SessionDeps) {
       }
       await revocations.revokeAccessToken(claims.jti, claims.exp);
       await events.accessTokenRevoked({ userId: claims.sub, jti: claims.jti, exp: claims.exp });
+      const families = new Set<string>();
+      if (claims.sid) families.add(claims.sid);
       if (refreshToken && looksLikeRefreshToken(refreshToken)) {
         const record = await refreshTokens.findByHash(refreshTokenHash(refreshToken));
         // Someone else's refresh token is ignored, not revoked: logout must not be a way to log others out.
-        if (record && record.userId === callerId) await refreshTokens.revokeFamily(record.familyId, new Date());
+        if (record && record.userId === callerId) families.add(record.familyId);
       }
+      for (const familyId of families) await endFamily(familyId, callerId, new Date());
     },
   };
 }

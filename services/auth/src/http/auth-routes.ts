@@ -5,7 +5,7 @@ import { passwordRule, usernameRule } from '../domain/account-rules';
 import type { Accounts } from '../domain/accounts';
 import type { Sessions, TokenPair } from '../domain/sessions';
 import type { KeyRing } from '../domain/signing-keys';
-import { clientAddressOf, identityIfProven } from './client-identity';
+import { clientAddressOf } from './client-identity';
 import { acceptBody, parseBody } from './request-body';
 
 const registerBody = z.strictObject({ username: usernameRule, password: passwordRule });
@@ -27,6 +27,7 @@ const refreshBody = z.strictObject({
   grant_type: z.literal('refresh_token').optional(),
 });
 const logoutBody = z.strictObject({ refresh_token: refreshTokenField.optional() });
+const deleteAccountBody = z.strictObject({ password: z.string().min(1, 'must not be empty').max(1024) });
 
 export interface AuthRouteDeps {
   identitySecret: string;
@@ -49,19 +50,21 @@ function bearerTokenOf(req: Request): string {
 export function authRoutes(deps: AuthRouteDeps): Router {
   const router = Router();
   const proven = requireIdentity(deps.identitySecret);
-  const provenIfAny = identityIfProven(deps.identitySecret);
+  // The public routes still need the gateway's proof (of an anonymous caller): the client address the
+  // limits count comes from the gateway, and nobody reaching the service directly can skip the gateway's limits.
+  const provenAnonymous = requireIdentity(deps.identitySecret, { allowAnonymous: true });
 
-  router.post('/auth/register', provenIfAny, acceptBody('json'), async (req, res) => {
+  router.post('/auth/register', provenAnonymous, acceptBody('json'), async (req, res) => {
     const input = parseBody(registerBody, req.body);
-    res.status(201).json(await deps.accounts.register(input));
+    res.status(201).json(await deps.accounts.register(input, clientAddressOf(req)));
   });
 
-  router.post('/auth/login', provenIfAny, acceptBody('form', 'json'), async (req, res) => {
+  router.post('/auth/login', provenAnonymous, acceptBody('form', 'json'), async (req, res) => {
     const input = parseBody(loginBody, req.body);
     sendTokens(res, await deps.sessions.login(input.username, input.password, clientAddressOf(req)));
   });
 
-  router.post('/auth/refresh', provenIfAny, acceptBody('json', 'form'), async (req, res) => {
+  router.post('/auth/refresh', provenAnonymous, acceptBody('json', 'form'), async (req, res) => {
     const input = parseBody(refreshBody, req.body);
     sendTokens(res, await deps.sessions.refresh(input.refresh_token));
   });
@@ -77,8 +80,9 @@ export function authRoutes(deps: AuthRouteDeps): Router {
     res.json(await deps.accounts.profile(callerOf(req).userId));
   });
 
-  router.delete('/auth/me', proven, async (req, res) => {
-    await deps.accounts.deleteAccount(callerOf(req).userId);
+  router.delete('/auth/me', proven, acceptBody('json'), async (req, res) => {
+    const input = parseBody(deleteAccountBody, req.body);
+    await deps.accounts.deleteAccount(callerOf(req).userId, input.password, clientAddressOf(req));
     res.status(204).end();
   });
 

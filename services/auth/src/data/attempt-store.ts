@@ -1,0 +1,117 @@
+import type { Redis } from 'ioredis';
+
+/**
+ * How a key slows down: `free` attempts pass at once; from the `free`-th on, each attempt makes
+ * the next one wait `baseMs` × 2^(attempts − free), at most `maxMs`. The count is forgotten after
+ * `idleMs` without attempts.
+ */
+export interface SlowDownPolicy {
+  free: number;
+  baseMs: number;
+  maxMs: number;
+  idleMs: number;
+}
+
+export type TakeResult = { allowed: true } | { allowed: false; retryAfterMs: number };
+
+/** Counts attempts per key; take() is atomic, so concurrent callers can never pass more than the policy allows. */
+export interface AttemptStore {
+  take(key: string, policy: SlowDownPolicy): Promise<TakeResult>;
+  /** Returns one taken attempt (a success, or an attempt that was refused elsewhere before any check). */
+  giveBack(key: string, policy: SlowDownPolicy): Promise<void>;
+  /** Forgets the key (a successful login ends a run of failures for that account). */
+  reset(key: string): Promise<void>;
+}
+
+export function waitAfter(attempts: number, policy: SlowDownPolicy): number {
+  if (attempts < policy.free) return 0;
+  return Math.min(policy.maxMs, policy.baseMs * 2 ** Math.min(40, attempts - policy.free));
+}
+
+// One round trip, atomic in Redis: read the wait, take the attempt and set the next wait together.
+// The broker's clock (TIME) is the only clock, so instances with skewed clocks agree.
+const TAKE = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local free, base, max, idle = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+local state = redis.call('HMGET', KEYS[1], 'n', 'u')
+local n = tonumber(state[1]) or 0
+local u = tonumber(state[2]) or 0
+if u > now then return {0, u - now} end
+n = n + 1
+local wait = 0
+if n >= free then wait = math.floor(math.min(max, base * 2 ^ math.min(40, n - free))) end
+redis.call('HSET', KEYS[1], 'n', n, 'u', now + wait)
+redis.call('PEXPIRE', KEYS[1], math.max(idle, wait))
+return {1, 0}
+`;
+
+const GIVE_BACK = `
+local n = (tonumber(redis.call('HGET', KEYS[1], 'n')) or 0) - 1
+if n <= 0 then redis.call('DEL', KEYS[1]) return 0 end
+redis.call('HSET', KEYS[1], 'n', n)
+if n < tonumber(ARGV[1]) then redis.call('HSET', KEYS[1], 'u', 0) end
+return n
+`;
+
+export function redisAttemptStore(redis: Redis): AttemptStore {
+  return {
+    async take(key, policy) {
+      const [allowed, retryAfterMs] = (await redis.eval(TAKE, 1, key, policy.free, policy.baseMs, policy.maxMs, policy.idleMs)) as [number, number];
+      return allowed === 1 ? { allowed: true } : { allowed: false, retryAfterMs };
+    },
+    async giveBack(key, policy) {
+      await redis.eval(GIVE_BACK, 1, key, policy.free);
+    },
+    async reset(key) {
+      await redis.del(key);
+    },
+  };
+}
+
+interface MemoryEntry {
+  n: number;
+  until: number;
+  forgetAt: number;
+}
+
+/**
+ * The same rules in one process's memory, for when Redis is away: limits then hold per instance.
+ * Bounded, oldest first out, so a flood of distinct keys cannot grow it without end.
+ */
+export function memoryAttemptStore(maxKeys = 100_000, clock: () => number = Date.now): AttemptStore {
+  const entries = new Map<string, MemoryEntry>();
+  const live = (key: string, now: number) => {
+    const entry = entries.get(key);
+    if (entry && entry.forgetAt <= now) {
+      entries.delete(key);
+      return undefined;
+    }
+    return entry;
+  };
+  return {
+    async take(key, policy) {
+      const now = clock();
+      const entry = live(key, now) ?? { n: 0, until: 0, forgetAt: 0 };
+      if (entry.until > now) return { allowed: false, retryAfterMs: entry.until - now };
+      entry.n += 1;
+      const wait = waitAfter(entry.n, policy);
+      entry.until = now + wait;
+      entry.forgetAt = now + Math.max(policy.idleMs, wait);
+      entries.delete(key);
+      entries.set(key, entry);
+      if (entries.size > maxKeys) entries.delete(entries.keys().next().value as string);
+      return { allowed: true };
+    },
+    async giveBack(key, policy) {
+      const entry = live(key, clock());
+      if (!entry) return;
+      entry.n -= 1;
+      if (entry.n <= 0) entries.delete(key);
+      else if (entry.n < policy.free) entry.until = 0;
+    },
+    async reset(key) {
+      entries.delete(key);
+    },
+  };
+}
