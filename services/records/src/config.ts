@@ -15,7 +15,7 @@ export function loadRecordsConfig(source: NodeJS.ProcessEnv = process.env) {
       AMQP_URL: env.url(['amqp', 'amqps']),
       EVENTS_EXCHANGE: z.string().min(1).max(200).default('app.events'),
       USER_DELETED_QUEUE: z.string().min(1).max(200).default('records.user-deleted'),
-      OUTBOX_POLL_MS: env.int(1000, 50, 60_000),
+      OUTBOX_SWEEP_MS: env.int(30_000, 50, 3_600_000),
       IDEMPOTENCY_KEY_TTL_HOURS: env.int(24, 1, 24 * 30),
     },
     source,

@@ -50,7 +50,7 @@ export async function start(overrides: NodeJS.ProcessEnv = {}): Promise<RunningS
   const repository = new RecordRepository(models.records, new IdSequence(models.counters, serial, 'records'), serial);
   const bus = new EventBus({ url: config.AMQP_URL, exchange: config.EVENTS_EXCHANGE, service: 'records', logger });
   const relay = new OutboxRelay(new OutboxStore(models.outbox), bus, logger, {
-    pollMs: config.OUTBOX_POLL_MS,
+    sweepMs: config.OUTBOX_SWEEP_MS,
     published: metrics.counter('records_events_published_total', 'Domain events published from the outbox', ['type']),
   });
   const records = new RecordService(repository, new IdempotencyKeyStore(models.idempotencyKeys), relay, {

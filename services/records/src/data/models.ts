@@ -22,6 +22,8 @@ export interface CounterDocument {
 }
 
 export interface IdempotencyKeyDocument {
+  /** `owner\nkey` (see idempotencyKeyId). */
+  _id: string;
   owner: string;
   key: string;
   requestHash: string;
@@ -31,12 +33,12 @@ export interface IdempotencyKeyDocument {
   completedAt: Date | null;
 }
 
+/** An event not yet confirmed by the broker; removed once it is (see OutboxStore). */
 export interface OutboxDocument {
   type: string;
   data: unknown;
   requestId?: string;
   createdAt: Date;
-  sentAt: Date | null;
 }
 
 // Shared by every schema: the driver must never see a field we did not declare (strict: 'throw'),
@@ -77,6 +79,7 @@ const counterSchema = new Schema<CounterDocument>(
 
 const idempotencyKeySchema = new Schema<IdempotencyKeyDocument>(
   {
+    _id: { type: String, required: true },
     owner: { type: String, required: true },
     key: { type: String, required: true },
     requestHash: { type: String, required: true },
@@ -86,9 +89,9 @@ const idempotencyKeySchema = new Schema<IdempotencyKeyDocument>(
   },
   { ...common, collection: 'idempotency_keys', minimize: false },
 );
-idempotencyKeySchema.index({ owner: 1, key: 1 }, { unique: true });
-// No TTL index: FerretDB v1 refuses `expireAfterSeconds`; expired keys are purged by a timer.
-idempotencyKeySchema.index({ createdAt: 1 });
+// Uniqueness is the `_id`'s. No TTL index: FerretDB v1 refuses `expireAfterSeconds`; expired keys are
+// purged by a timer that reads only the head of the collection (see IdempotencyKeyStore.removeOlderThan).
+idempotencyKeySchema.index({ owner: 1 });
 
 const outboxSchema = new Schema<OutboxDocument>(
   {
@@ -96,11 +99,9 @@ const outboxSchema = new Schema<OutboxDocument>(
     data: { type: Schema.Types.Mixed, required: true },
     requestId: { type: String },
     createdAt: { type: Date, required: true },
-    sentAt: { type: Date, default: null },
   },
   { ...common, collection: 'outbox', minimize: false },
 );
-outboxSchema.index({ sentAt: 1, createdAt: 1 });
 
 export interface RecordsModels {
   records: Model<RecordDocument>;
