@@ -48,6 +48,17 @@ interface QaResultDoc {
   createdAt: Date;
 }
 
+/**
+ * A finished job whose completed/failed event the broker has not confirmed yet. Written just before
+ * the write that finishes the job and removed once the broker confirmed the event, so this collection
+ * holds only what is due, and the worker's sweep reads it instead of searching every job ever run.
+ */
+interface PendingAnnouncementDoc {
+  /** The job's id. */
+  _id: string;
+  at: Date;
+}
+
 const fileSchema = new Schema<StoredFileDoc>(
   {
     fileId: { type: String, required: true },
@@ -97,6 +108,14 @@ const resultSchema = new Schema<QaResultDoc>(
   { collection: 'qaresults', versionKey: false, autoIndex: false, autoCreate: false, strict: true },
 );
 resultSchema.index({ owner: 1 }, { name: 'owner' });
+
+const pendingAnnouncementSchema = new Schema<PendingAnnouncementDoc>(
+  { _id: { type: String, required: true }, at: { type: Date, required: true } },
+  { collection: 'qa_announcements', versionKey: false, autoIndex: false, autoCreate: false, strict: true },
+);
+
+/** How many pending announcements one sweep looks at; the collection holds only jobs finishing or unconfirmed. */
+const ANNOUNCE_SCAN = 200;
 
 export interface NewJob {
   id: string;
@@ -152,10 +171,12 @@ async function mapped<T>(work: Promise<T>): Promise<T> {
 export class QaJobRepository {
   private readonly jobs: Model<QaJobDoc>;
   private readonly results: Model<QaResultDoc>;
+  private readonly pending: Model<PendingAnnouncementDoc>;
 
   constructor(connection: Connection) {
     this.jobs = connection.model<QaJobDoc>('QaJob', jobSchema);
     this.results = connection.model<QaResultDoc>('QaResult', resultSchema);
+    this.pending = connection.model<PendingAnnouncementDoc>('QaPendingAnnouncement', pendingAnnouncementSchema);
   }
 
   async ensureIndexes(): Promise<void> {
@@ -246,6 +267,7 @@ export class QaJobRepository {
   /** Deletes the job's result, then the job. */
   async deleteById(id: string): Promise<boolean> {
     await mapped(this.results.deleteOne({ _id: id }).exec());
+    await mapped(this.pending.deleteOne({ _id: id }).exec());
     const deleted = await mapped(this.jobs.deleteOne({ _id: id }).exec());
     return deleted.deletedCount > 0;
   }
@@ -299,6 +321,7 @@ export class QaJobRepository {
       if (!isDuplicateKey(err)) throw mapMongoError(err);
     }
     const durationMs = startedAt ? Math.max(0, now.getTime() - startedAt.getTime()) : null;
+    await this.expectAnnouncement(id, now);
     const doc = await mapped(
       this.jobs
         .findOneAndUpdate(
@@ -330,6 +353,16 @@ export class QaJobRepository {
   /** Records that the broker confirmed the job's completed/failed event. */
   async markEventPublished(id: string, now: Date): Promise<void> {
     await mapped(this.jobs.updateOne({ _id: id }, { $set: { eventPublishedAt: now } }).exec());
+    await mapped(this.pending.deleteOne({ _id: id }).exec());
+  }
+
+  /** Notes, before a job is finished, that its event will be due (kept if one is noted already). */
+  private async expectAnnouncement(id: string, now: Date): Promise<void> {
+    try {
+      await this.pending.collection.insertOne({ _id: id, at: now } as never);
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw mapMongoError(err);
+    }
   }
 
   /** Whether a finished job's event still has to be announced (a worker died before the broker confirmed it). */
@@ -339,17 +372,25 @@ export class QaJobRepository {
     return toJob(doc);
   }
 
-  /** Finished jobs whose event was never confirmed, oldest first, for the worker's periodic sweep. */
+  /**
+   * Finished jobs whose event was never confirmed, finished before `finishedBefore`, oldest first, for
+   * the worker's periodic sweep. Reads the pending announcements (an unfiltered, unsorted head read,
+   * which FerretDB v1 stops at the limit) and each one's job by `_id`; notes whose job is gone or
+   * announced meanwhile are removed. A job still running keeps its note until it finishes.
+   */
   async unannounced(finishedBefore: Date, limit: number): Promise<QaJob[]> {
-    const docs = await mapped(
-      this.jobs
-        .find({ status: { $in: ['completed', 'failed'] }, eventPublishedAt: null, finishedAt: { $lt: finishedBefore } })
-        .sort({ finishedAt: 1 })
-        .limit(limit)
-        .lean<QaJobDoc[]>()
-        .exec(),
-    );
-    return docs.map((doc) => toJob(doc));
+    const notes = await mapped(this.pending.find({}).limit(Math.max(limit, ANNOUNCE_SCAN)).lean<PendingAnnouncementDoc[]>().exec());
+    const due: QaJob[] = [];
+    for (const note of notes) {
+      const doc = await mapped(this.jobs.findById(note._id).lean<QaJobDoc>().exec());
+      if (!doc || doc.eventPublishedAt) {
+        await mapped(this.pending.deleteOne({ _id: note._id }).exec());
+        continue;
+      }
+      const finished = doc.status === 'completed' || doc.status === 'failed';
+      if (finished && doc.finishedAt && doc.finishedAt < finishedBefore) due.push(toJob(doc));
+    }
+    return due.sort((a, b) => a.finishedAt!.getTime() - b.finishedAt!.getTime()).slice(0, limit);
   }
 
   /**
@@ -364,6 +405,7 @@ export class QaJobRepository {
       started = current.startedAt;
     }
     const durationMs = started ? Math.max(0, now.getTime() - started.getTime()) : null;
+    await this.expectAnnouncement(id, now);
     const doc = await mapped(
       this.jobs
         .findOneAndUpdate(
