@@ -4,6 +4,7 @@ import type { CommandSucceededEvent } from 'mongodb';
 import { IdempotencyKeyStore, idempotencyKeyId } from '../src/data/idempotency-key-store';
 import { createModels, type RecordsModels } from '../src/data/models';
 import { OutboxStore } from '../src/data/outbox-store';
+import { ownerCollectionName } from '../src/data/record-repository';
 import { MONGO_URL, newUser, startRecords, waitFor, type RecordsUnderTest } from './support/records-harness';
 
 // What stays cheap as data accumulates: timers read only what is due, and the outbox holds only what
@@ -99,6 +100,51 @@ describe('the idempotency-key purge', () => {
       expect(await store.find(owner, 'old-0')).toBeNull();
     } finally {
       await db.dropDatabase();
+    }
+  });
+});
+
+describe("each owner's collection", () => {
+  it("when two users write records, then each user's records sit in that user's collection alone, so a list reads only theirs", async () => {
+    const alice = newUser();
+    const bob = newUser();
+    for (let i = 0; i < 3; i += 1) await records.create(alice);
+    await records.create(bob);
+    expect(await serviceDb.collection(ownerCollectionName(alice.id)).countDocuments({})).toBe(3);
+    expect(await serviceDb.collection(ownerCollectionName(bob.id)).countDocuments({})).toBe(1);
+    expect(await serviceDb.collection(ownerCollectionName(alice.id)).countDocuments({ owner: { $ne: alice.id } })).toBe(0);
+    expect((await records.call(alice, 'GET', '/records/')).body.total).toBe(3);
+  });
+
+  it('when an earlier version left records in one shared collection, then they move to their owners, keeping their ids', async () => {
+    const db = `test-${randomUUID()}`;
+    const owner = newUser();
+    const now = new Date();
+    const shared = Array.from({ length: 5 }, (_, i) => ({
+      _id: String(9000 + i),
+      id: 9000 + i,
+      owner: owner.id,
+      option_type: 'opportunity',
+      description: `old ${i}`,
+      status: 'active',
+      createdAt: now,
+      updatedAt: now,
+      version: 1,
+    }));
+    await client.useDb(db).collection<{ _id: string }>('records').insertMany(shared);
+    const upgraded = await startRecords({ MONGO_DB: db });
+    try {
+      const listed = await waitFor('the moved records', async () => {
+        const answer = await upgraded.call(owner, 'GET', '/records/');
+        return answer.body.total === 5 ? answer.body : undefined;
+      });
+      expect(listed.items.map((r: { id: number }) => r.id).sort()).toEqual([9000, 9001, 9002, 9003, 9004]);
+      expect(await client.useDb(db).collection('records').countDocuments({})).toBe(0);
+      // The counter moved past the adopted ids.
+      expect((await upgraded.create(owner)).body.id).toBeGreaterThan(9004);
+    } finally {
+      await upgraded.stop();
+      await client.useDb(db).dropDatabase();
     }
   });
 });

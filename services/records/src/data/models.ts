@@ -1,6 +1,10 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 import { RECORD_LIMITS } from '../domain/record';
 
+/**
+ * A record, in its owner's own collection (see ownerCollectionName): FerretDB v1 reads a whole
+ * collection for any filter but `_id` alone, so each owner's queries read that owner's records only.
+ */
 export interface RecordDocument {
   /** String(id): FerretDB v1 answers `_id`-only string lookups from its primary key, any other filter by a scan. */
   _id: string;
@@ -14,6 +18,13 @@ export interface RecordDocument {
   version: number;
   /** The Idempotency-Key the record was created under, so an abandoned attempt can be recovered. */
   requestKey?: string;
+}
+
+/** Which owner holds record `id`; the unique `_id` keeps ids unique across the owners' collections. */
+export interface RecordIdDocument {
+  /** String(id). */
+  _id: string;
+  owner: string;
 }
 
 export interface CounterDocument {
@@ -66,11 +77,20 @@ const recordSchema = new Schema<RecordDocument>(
     requestKey: { type: String },
   },
   // `id: false`: our numeric `id` is a real field, not mongoose's string alias of _id.
+  // Only for reading what an earlier version kept in one shared collection (see RecordRepository.adoptShared).
   { ...common, collection: 'records', id: false },
 );
-recordSchema.index({ id: 1 }, { unique: true });
-recordSchema.index({ owner: 1, createdAt: -1 });
-recordSchema.index({ owner: 1, updatedAt: -1 });
+
+/** The indexes of each owner's collection (used by MongoDB; FerretDB v1 keeps but does not use them). */
+export const OWNER_COLLECTION_INDEXES = [
+  { key: { createdAt: -1, id: -1 }, name: 'created' },
+  { key: { updatedAt: -1, id: -1 }, name: 'updated' },
+] as const;
+
+const recordIdSchema = new Schema<RecordIdDocument>(
+  { _id: { type: String, required: true }, owner: { type: String, required: true } },
+  { ...common, collection: 'record_ids' },
+);
 
 const counterSchema = new Schema<CounterDocument>(
   { _id: { type: String, required: true }, seq: { type: Number, required: true } },
@@ -104,7 +124,9 @@ const outboxSchema = new Schema<OutboxDocument>(
 );
 
 export interface RecordsModels {
-  records: Model<RecordDocument>;
+  /** The shared collection of earlier versions; read only to move its records to their owners' collections. */
+  sharedRecords: Model<RecordDocument>;
+  recordIds: Model<RecordIdDocument>;
   counters: Model<CounterDocument>;
   idempotencyKeys: Model<IdempotencyKeyDocument>;
   outbox: Model<OutboxDocument>;
@@ -112,7 +134,8 @@ export interface RecordsModels {
 
 export function createModels(connection: Connection): RecordsModels {
   return {
-    records: connection.model<RecordDocument>('Record', recordSchema),
+    sharedRecords: connection.model<RecordDocument>('SharedRecord', recordSchema),
+    recordIds: connection.model<RecordIdDocument>('RecordId', recordIdSchema),
     counters: connection.model<CounterDocument>('Counter', counterSchema),
     idempotencyKeys: connection.model<IdempotencyKeyDocument>('IdempotencyKey', idempotencyKeySchema),
     outbox: connection.model<OutboxDocument>('OutboxEntry', outboxSchema),
