@@ -220,8 +220,10 @@ export class RecordRepository implements RecordStore {
     const name = records.collectionName;
     let ensuring = this.indexed.get(name);
     if (!ensuring) {
+      // One index per command: FerretDB v1.24 drops the connection (a panic) when one createIndexes
+      // names two or more indexes that already exist, as they do after a restart.
       ensuring = mongoCall(async () => {
-        await records.createIndexes(OWNER_COLLECTION_INDEXES.map((index) => ({ key: { ...index.key }, name: index.name })));
+        for (const index of OWNER_COLLECTION_INDEXES) await records.createIndex({ ...index.key }, { name: index.name });
       });
       this.indexed.set(name, ensuring);
       // A failure is not remembered: the next write tries again.
