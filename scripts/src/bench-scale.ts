@@ -25,7 +25,9 @@ const DB = 'records';
 const QA_DB = 'qa';
 
 // The shapes the services write (see services/records/src/data and services/qa/src/data).
-const ownerCollection = (owner: string) => `records_${createHash('sha256').update(owner).digest('hex').slice(0, 32)}`;
+const ownerHash = (owner: string) => createHash('sha256').update(owner).digest('hex').slice(0, 32);
+const ownerCollection = (owner: string) => `records_${ownerHash(owner)}`;
+const ownerJobsCollection = (owner: string) => `qajobs_${ownerHash(owner)}`;
 
 type Signer = (secret: string, values: Record<string, string>, now?: number) => Record<string, string>;
 
@@ -95,13 +97,16 @@ async function insertQaJobs(db: Db, owners: string[], count: number): Promise<vo
       files[part] = { fileId: String(upload.id), name: `${part}.pdf`, size: pdf.length, sha256: 'bench' };
     }
     const createdAt = new Date(Date.now() - (count - i) * 1000);
+    const id = randomUUID();
+    const contentHash = randomUUID();
+    await db.collection<{ _id: string; createdAt: Date; contentHash: string; dedupBucket: number }>(ownerJobsCollection(owner)).insertOne({ _id: id, createdAt, contentHash, dedupBucket: 0 });
     jobs.push({
-      _id: randomUUID(),
+      _id: id,
       owner,
       status: 'completed',
       progress: 100,
       stage: 'completed',
-      contentHash: randomUUID(),
+      contentHash,
       dedupBucket: 0,
       files,
       createdAt,

@@ -1,4 +1,6 @@
-import { isDuplicateKey, mapMongoError } from '@app/common';
+import { createHash } from 'node:crypto';
+import { AppError, isDuplicateKey, mapMongoError } from '@app/common';
+import type { Collection } from 'mongodb';
 import { Schema, type Connection, type Model } from 'mongoose';
 import type { DocumentPart, JobError, JobStatus, QaJob, StoredFile } from '../domain/qa-job';
 
@@ -57,6 +59,26 @@ interface PendingAnnouncementDoc {
   /** The job's id. */
   _id: string;
   at: Date;
+}
+
+/**
+ * One user's jobs, in a collection of that user's own (`qajobs_<sha256(owner)>`): what the user's list
+ * and the upload's duplicate check read. FerretDB v1 reads a whole collection for any filter but `_id`
+ * alone, so keeping these apart from `qajobs` makes them cost what that user's jobs cost. The job
+ * itself stays in `qajobs`, found by `_id`. Written before the job and removed after it, so an entry
+ * may briefly name a job that is not there (yet, or any more): readers skip it, and the list removes
+ * entries whose job is gone for good.
+ */
+interface OwnerJobEntryDoc {
+  /** The job's id. */
+  _id: string;
+  createdAt: Date;
+  contentHash: string;
+  dedupBucket: number;
+}
+
+export function ownerJobsCollectionName(owner: string): string {
+  return `qajobs_${createHash('sha256').update(owner).digest('hex').slice(0, 32)}`;
 }
 
 const fileSchema = new Schema<StoredFileDoc>(
@@ -182,6 +204,30 @@ export class QaJobRepository {
   async ensureIndexes(): Promise<void> {
     await this.jobs.createIndexes();
     await this.results.createIndexes();
+    await this.listUnlistedJobs();
+  }
+
+  /**
+   * Jobs written by an earlier version have no entry in their owner's collection: they get one, once
+   * (a marker in `qa_meta` says it was done). Safe to run on several processes at once.
+   */
+  private async listUnlistedJobs(): Promise<void> {
+    const db = this.jobs.db.db;
+    if (!db) throw AppError.unavailable('mongodb');
+    const meta = db.collection<{ _id: string; at: Date }>('qa_meta');
+    if (await mapped(meta.findOne({ _id: 'owner-job-entries' }))) return;
+    const cursor = this.jobs.collection.find({}, { projection: { _id: 1, owner: 1, createdAt: 1, contentHash: 1, dedupBucket: 1 } });
+    for await (const doc of cursor) {
+      const job = doc as unknown as QaJobDoc;
+      await this.ownerJobs(job.owner)
+        .insertOne({ _id: job._id, createdAt: job.createdAt, contentHash: job.contentHash, dedupBucket: job.dedupBucket })
+        .catch((err: unknown) => {
+          if (!isDuplicateKey(err)) throw mapMongoError(err);
+        });
+    }
+    await mapped(meta.insertOne({ _id: 'owner-job-entries', at: new Date() })).catch((err: unknown) => {
+      if (!isDuplicateKey(err)) throw err;
+    });
   }
 
   async insert(job: NewJob): Promise<QaJob> {
@@ -202,9 +248,12 @@ export class QaJobRepository {
       eventPublishedAt: null,
       completions: 0,
     };
+    const entries = this.ownerJobs(job.owner);
     try {
+      await entries.insertOne({ _id: job.id, createdAt: job.createdAt, contentHash: job.contentHash, dedupBucket: job.dedupBucket });
       await this.jobs.collection.insertOne(doc as never);
     } catch (err) {
+      await entries.deleteOne({ _id: job.id }).catch(() => undefined);
       if (isDuplicateKey(err)) throw new DuplicateJobError();
       throw mapMongoError(err);
     }
@@ -228,48 +277,68 @@ export class QaJobRepository {
 
   /** The newest job of `owner` for the same documents created at or after `since`. */
   async findRecentDuplicate(owner: string, contentHash: string, since: Date): Promise<QaJob | null> {
-    const doc = await mapped(
-      this.jobs
-        .findOne({ owner, contentHash, createdAt: { $gte: since } })
-        .sort({ createdAt: -1 })
-        .lean<QaJobDoc>()
-        .exec(),
+    const entries = await mapped(
+      this.ownerJobs(owner).find({ contentHash, createdAt: { $gte: since } }).sort({ createdAt: -1 }).toArray(),
     );
-    return doc ? toJob(doc) : null;
+    for (const entry of entries) {
+      const job = await this.findOwned(entry._id, owner, { withResult: false });
+      if (job) return job;
+    }
+    return null;
   }
 
   async findInBucket(owner: string, contentHash: string, dedupBucket: number): Promise<QaJob | null> {
-    const doc = await mapped(this.jobs.findOne({ owner, contentHash, dedupBucket }).lean<QaJobDoc>().exec());
-    return doc ? toJob(doc) : null;
+    const entry = await mapped(this.ownerJobs(owner).findOne({ contentHash, dedupBucket }));
+    return entry ? this.findOwned(entry._id, owner, { withResult: false }) : null;
   }
 
+  /** A page of the owner's jobs, newest first: the owner's entries, then the page's jobs by `_id`. */
   async listOwned(owner: string, page: number, limit: number): Promise<JobPage> {
-    const [docs, total] = await mapped(
+    const entries = this.ownerJobs(owner);
+    const [found, total] = await mapped(
       Promise.all([
-        this.jobs
-          .find({ owner })
+        entries
+          .find({})
           .sort({ createdAt: -1, _id: -1 })
           .skip((page - 1) * limit)
           .limit(limit)
-          .lean<QaJobDoc[]>()
-          .exec(),
-        this.jobs.countDocuments({ owner }).exec(),
+          .toArray(),
+        entries.countDocuments({}),
       ]),
     );
-    return { items: docs.map((doc) => toJob(doc)), total };
+    const items = await this.jobsOf(owner, found);
+    return { items, total: total - (found.length - items.length) };
   }
 
   async listAllOwned(owner: string): Promise<QaJob[]> {
-    const docs = await mapped(this.jobs.find({ owner }).lean<QaJobDoc[]>().exec());
-    return docs.map((doc) => toJob(doc));
+    return this.jobsOf(owner, await mapped(this.ownerJobs(owner).find({}).toArray()));
+  }
+
+  /** The jobs the entries name, in their order; an entry whose job is gone (and stays gone) is removed. */
+  private async jobsOf(owner: string, entries: OwnerJobEntryDoc[]): Promise<QaJob[]> {
+    const jobs: QaJob[] = [];
+    for (const entry of entries) {
+      const doc = await mapped(this.jobs.findById(entry._id).lean<QaJobDoc>().exec());
+      if (doc && doc.owner === owner) jobs.push(toJob(doc));
+      // An entry is written just before its job: one younger than a minute may be an insert in flight.
+      else if (!doc && Date.now() - entry.createdAt.getTime() > 60_000) await mapped(this.ownerJobs(owner).deleteOne({ _id: entry._id }));
+    }
+    return jobs;
+  }
+
+  private ownerJobs(owner: string): Collection<OwnerJobEntryDoc> {
+    const db = this.jobs.db.db;
+    if (this.jobs.db.readyState !== 1 || !db) throw AppError.unavailable('mongodb');
+    return db.collection<OwnerJobEntryDoc>(ownerJobsCollectionName(owner));
   }
 
   /** Deletes the job's result, then the job. */
   async deleteById(id: string): Promise<boolean> {
     await mapped(this.results.deleteOne({ _id: id }).exec());
     await mapped(this.pending.deleteOne({ _id: id }).exec());
-    const deleted = await mapped(this.jobs.deleteOne({ _id: id }).exec());
-    return deleted.deletedCount > 0;
+    const doc = await mapped(this.jobs.findOneAndDelete({ _id: id }).lean<QaJobDoc>().exec());
+    if (doc) await mapped(this.ownerJobs(doc.owner).deleteOne({ _id: id }));
+    return doc !== null;
   }
 
   /** Results a crashed worker may have left without their job. */
