@@ -22,6 +22,7 @@ const QA_JOBS = Number(process.env.BENCH_QA_JOBS ?? 3000);
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 40);
 const IDLE_SECONDS = 10;
 const DB = 'records';
+const FRESH_DB = 'records_fresh';
 const QA_DB = 'qa';
 
 // The shapes the services write (see services/records/src/data and services/qa/src/data).
@@ -131,7 +132,7 @@ async function main() {
   const ferret = spawn(binary, ['-listen', `127.0.0.1:${port}`, '-data', dataDir], { stdio: ['ignore', openSync(ferretLog, 'a'), openSync(ferretLog, 'a')] });
   const mongoUrl = `mongodb://127.0.0.1:${port}/`;
   const exchange = `bench-scale-${randomUUID()}`;
-  const queues = [`bench-scale-${randomUUID()}`, `bench-scale-${randomUUID()}`];
+  const queues = [`bench-scale-${randomUUID()}`, `bench-scale-${randomUUID()}`, `bench-scale-${randomUUID()}`];
   let infra: Awaited<ReturnType<typeof startInfrastructure>> | undefined;
   const stops: Array<() => Promise<unknown>> = [];
   try {
@@ -146,19 +147,27 @@ async function main() {
     const recordsMain = require(join(ROOT, 'services', 'records', 'dist', 'main.js')) as {
       start(env: NodeJS.ProcessEnv): Promise<{ url: string; stop(): Promise<void> }>;
     };
-    const records = await recordsMain.start({
-      PORT: '0',
-      HOST: '127.0.0.1',
-      MONGO_URL: mongoUrl,
-      MONGO_DB: DB,
-      AMQP_URL: infra.env.AMQP_URL,
-      EVENTS_EXCHANGE: exchange,
-      USER_DELETED_QUEUE: queues[0],
-      IDENTITY_SECRET: secret,
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'warn',
-    });
-    stops.push(() => records.stop());
+    // Two records services on the same server: one on a database that holds only the measured users'
+    // records, one on the database that grows. Their requests alternate, so the machine's load
+    // weighs on both sides of each ratio alike.
+    const recordsOn = async (dbName: string, queue: string) => {
+      const service = await recordsMain.start({
+        PORT: '0',
+        HOST: '127.0.0.1',
+        MONGO_URL: mongoUrl,
+        MONGO_DB: dbName,
+        AMQP_URL: infra!.env.AMQP_URL,
+        EVENTS_EXCHANGE: exchange,
+        USER_DELETED_QUEUE: queue,
+        IDENTITY_SECRET: secret,
+        NODE_ENV: 'test',
+        LOG_LEVEL: 'warn',
+      });
+      stops.push(() => service.stop());
+      return service.url;
+    };
+    const freshUrl = await recordsOn(FRESH_DB, queues[2]!);
+    const grownUrl = await recordsOn(DB, queues[0]!);
     const workerMain = require(join(ROOT, 'services', 'qa', 'dist', 'worker.js')) as {
       start(env: NodeJS.ProcessEnv): Promise<{ stop(): Promise<void> }>;
     };
@@ -177,7 +186,7 @@ async function main() {
     });
     stops.push(() => worker.stop());
 
-    const call = async (user: Seeded, method: string, path: string, body?: unknown): Promise<Response> => {
+    const call = async (url: string, user: Seeded, method: string, path: string, body?: unknown): Promise<Response> => {
       const headers = signIdentity(secret, {
         method,
         path,
@@ -186,7 +195,7 @@ async function main() {
         requestId: randomUUID(),
         clientIp: '127.0.0.1',
       });
-      const response = await fetch(`${records.url}${path}`, {
+      const response = await fetch(`${url}${path}`, {
         method,
         headers: { ...headers, ...(body ? { 'content-type': 'application/json' } : {}) },
         ...(body ? { body: JSON.stringify(body) } : {}),
@@ -204,19 +213,39 @@ async function main() {
     ];
 
     const measure = async (users: Seeded[]) => {
-      const result = new Map<string, { p50: number; p99: number }>();
+      const result = new Map<string, { fresh: { p50: number; p99: number }; grown: { p50: number; p99: number } }>();
+      const body = { option_type: 'opportunity', description: 'bench', status: 'active' };
+      const timed = async (url: string, user: Seeded, op: Op) => {
+        const t0 = performance.now();
+        const response = await call(url, user, op.method ?? 'GET', op.path(user), op.method === 'POST' ? body : undefined);
+        await response.arrayBuffer();
+        return performance.now() - t0;
+      };
       for (const user of users) {
         for (const op of ops) {
-          const times: number[] = [];
+          const fresh: number[] = [];
+          const grown: number[] = [];
           for (let i = 0; i < SAMPLES + 3; i += 1) {
-            const t0 = performance.now();
-            const response = await call(user, op.method ?? 'GET', op.path(user), op.method === 'POST' ? { option_type: 'opportunity', description: 'bench', status: 'active' } : undefined);
-            await response.arrayBuffer();
-            // The first few warm the caches and connections.
-            if (i >= 3) times.push(performance.now() - t0);
+            // Alternating which goes first; the first few rounds warm caches and connections.
+            let f: number;
+            let g: number;
+            if (i % 2 === 0) {
+              f = await timed(freshUrl, user, op);
+              g = await timed(grownUrl, user, op);
+            } else {
+              g = await timed(grownUrl, user, op);
+              f = await timed(freshUrl, user, op);
+            }
+            if (i >= 3) {
+              fresh.push(f);
+              grown.push(g);
+            }
           }
-          times.sort((a, b) => a - b);
-          result.set(`${user.name}|${op.name}`, { p50: quantile(times, 0.5), p99: quantile(times, 0.99) });
+          const stats = (times: number[]) => {
+            times.sort((x, y) => x - y);
+            return { p50: quantile(times, 0.5), p99: quantile(times, 0.99) };
+          };
+          result.set(`${user.name}|${op.name}`, { fresh: stats(fresh), grown: stats(grown) });
         }
       }
       return result;
@@ -233,7 +262,7 @@ async function main() {
       const target = Math.floor(user.ids.length * 0.9);
       let link = `/records/?limit=${pageSize}`;
       for (let seen = 0; ; ) {
-        const page = (await (await call(user, 'GET', link)).json()) as { items: unknown[]; next: string | null };
+        const page = (await (await call(freshUrl, user, 'GET', link)).json()) as { items: unknown[]; next: string | null };
         seen += page.items.length;
         if (!page.next) throw new Error('the list ended before the deep page');
         link = page.next;
@@ -246,12 +275,14 @@ async function main() {
     const started = Date.now();
     const big: Seeded = { id: `bench-big-${randomUUID()}`, name: 'big', ids: [], cursor: '' };
     const small: Seeded = { id: `bench-small-${randomUUID()}`, name: 'small', ids: [], cursor: '' };
-    big.ids = await insertRecords(db, big.id, 1, BIG, Date.now() - 10_000_000);
-    small.ids = await insertRecords(db, small.id, BIG + 1, SMALL, Date.now() - 10_000_000);
+    const at = Date.now() - 10_000_000;
+    for (const target of [db, client.db(FRESH_DB)]) {
+      big.ids = await insertRecords(target, big.id, 1, BIG, at);
+      small.ids = await insertRecords(target, small.id, BIG + 1, SMALL, at);
+    }
     big.cursor = await cursorAt(big, 100);
     small.cursor = await cursorAt(small, 2);
     const idleFresh = await idleCpu();
-    const fresh = await measure([big, small]);
 
     // 2. Grown: 100 users, 100,000 records, QA jobs with their files.
     const others = Array.from({ length: USERS - 2 }, (_, i) => `bench-user-${i}-${randomUUID()}`);
@@ -266,13 +297,13 @@ async function main() {
     await insertQaJobs(client.db(QA_DB), [big.id, small.id, ...others], QA_JOBS);
     const seedSeconds = (Date.now() - seedStarted) / 1000;
     const idleGrown = await idleCpu();
-    const grown = await measure([big, small]);
+    const figures = await measure([big, small]);
 
     const fmt = (n: number) => n.toFixed(1).padStart(7);
     const lines = [
       `bench:scale on FerretDB v1.24.2 (SQLite), ${TOTAL_RECORDS} records of ${USERS} users and ${QA_JOBS} QA jobs with 2 files each (seeded in ${seedSeconds.toFixed(0)} s); ${SAMPLES} samples per figure`,
       '',
-      `| | fresh | grown | target |`,
+      `| | fresh (before seeding) | grown | target |`,
       `|---|---|---|---|`,
       `| idle CPU of the database server over ${IDLE_SECONDS} s (% of one core) | ${idleFresh.toFixed(1)} | ${idleGrown.toFixed(1)} | < 5 |`,
       '',
@@ -281,8 +312,7 @@ async function main() {
     ];
     for (const user of [big, small]) {
       for (const op of ops) {
-        const a = fresh.get(`${user.name}|${op.name}`)!;
-        const b = grown.get(`${user.name}|${op.name}`)!;
+        const { fresh: a, grown: b } = figures.get(`${user.name}|${op.name}`)!;
         lines.push(
           `| ${user.name === 'big' ? `${BIG} records` : `${SMALL} records`} | ${op.name} | ${fmt(a.p50)} | ${fmt(a.p99)} | ${fmt(b.p50)} | ${fmt(b.p99)} | ${(b.p50 / a.p50).toFixed(2)} | ${(b.p99 / a.p99).toFixed(2)} |`,
         );
