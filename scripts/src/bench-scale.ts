@@ -75,8 +75,6 @@ async function insertRecords(db: Db, owner: string, firstId: number, count: numb
     });
   }
   const records = db.collection<{ _id: string }>(ownerCollection(owner));
-  await records.createIndex({ createdAt: -1, id: -1 }, { name: 'created' });
-  await records.createIndex({ updatedAt: -1, id: -1 }, { name: 'updated' });
   for (let i = 0; i < docs.length; i += 1000) {
     await records.insertMany(docs.slice(i, i + 1000));
     await db.collection<{ _id: string }>('record_ids').insertMany(docs.slice(i, i + 1000).map((d) => ({ _id: d._id, owner })));

@@ -81,7 +81,7 @@ const recordSchema = new Schema<RecordDocument>(
   { ...common, collection: 'records', id: false },
 );
 
-/** The indexes of each owner's collection (used by MongoDB; FerretDB v1 keeps but does not use them). */
+/** The indexes of each owner's collection on MongoDB (not created on FerretDB v1, which would not use them). */
 export const OWNER_COLLECTION_INDEXES = [
   { key: { createdAt: -1, id: -1 }, name: 'created' },
   { key: { updatedAt: -1, id: -1 }, name: 'updated' },

@@ -216,13 +216,25 @@ export class RecordRepository implements RecordStore {
     return db.collection<RecordDocument>(ownerCollectionName(owner));
   }
 
+  /** Whether the server uses secondary indexes at all: FerretDB v1 (it says so in buildInfo) does not. */
+  private usesIndexes?: Promise<boolean>;
+
   private ensureIndexes(records: Collection<RecordDocument>): Promise<void> {
     const name = records.collectionName;
     let ensuring = this.indexed.get(name);
     if (!ensuring) {
+      this.usesIndexes ??= mongoCall(async () => {
+        const info = await this.connection.db!.admin().command({ buildInfo: 1 });
+        return !('ferretdbVersion' in info);
+      }).catch((err: unknown) => {
+        this.usesIndexes = undefined;
+        throw err;
+      });
+      // On FerretDB v1 they would only slow writes down: it reads the owner's whole collection anyway.
       // One index per command: FerretDB v1.24 drops the connection (a panic) when one createIndexes
       // names two or more indexes that already exist, as they do after a restart.
       ensuring = mongoCall(async () => {
+        if (!(await this.usesIndexes)) return;
         for (const index of OWNER_COLLECTION_INDEXES) await records.createIndex({ ...index.key }, { name: index.name });
       });
       this.indexed.set(name, ensuring);
