@@ -21,7 +21,7 @@ afterAll(async () => {
 });
 
 const file = (name: string) => ({ fileId: randomUUID(), name, size: 1, sha256: 'x' });
-const newJob = (owner: string, createdAt: Date, contentHash = randomUUID(), dedupBucket = 0) => ({
+const newJob = (owner: string, createdAt: Date, contentHash: string = randomUUID(), dedupBucket = 0) => ({
   id: randomUUID(),
   owner,
   contentHash,
