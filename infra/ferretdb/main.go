@@ -20,6 +20,7 @@ func main() {
 	listen := flag.String("listen", "127.0.0.1:27017", "TCP address to listen on")
 	dataDir := flag.String("data", "data", "folder for the SQLite databases")
 	logLevel := flag.String("log-level", "warn", "debug, info, warn or error")
+	postgresqlURL := flag.String("postgresql-url", "", "use the PostgreSQL handler with this server instead of SQLite")
 	flag.Parse()
 
 	if err := os.MkdirAll(*dataDir, 0o755); err != nil {
@@ -31,12 +32,19 @@ func main() {
 		log.Fatal(err)
 	}
 
-	f, err := ferretdb.New(&ferretdb.Config{
+	config := &ferretdb.Config{
 		Listener:  ferretdb.ListenerConfig{TCP: *listen},
 		Logger:    slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level})),
 		Handler:   "sqlite",
 		SQLiteURL: "file:" + *dataDir + "/",
-	})
+	}
+	if *postgresqlURL != "" {
+		config.Handler = "postgresql"
+		config.PostgreSQLURL = *postgresqlURL
+		config.SQLiteURL = ""
+	}
+
+	f, err := ferretdb.New(config)
 	if err != nil {
 		log.Fatal(err)
 	}

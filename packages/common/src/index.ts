@@ -10,3 +10,4 @@ export * from './readiness';
 export * from './request-context';
 export * from './connections';
 export * from './domain-events';
+export * from './expiry-sweep';

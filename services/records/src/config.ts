@@ -16,7 +16,7 @@ export function loadRecordsConfig(source: NodeJS.ProcessEnv = process.env) {
       EVENTS_EXCHANGE: z.string().min(1).max(200).default('app.events'),
       EVENTS_TRUSTED_PUBLISHERS: env.publishers(),
       USER_DELETED_QUEUE: z.string().min(1).max(200).default('records.user-deleted'),
-      OUTBOX_POLL_MS: env.int(1000, 50, 60_000),
+      OUTBOX_SWEEP_MS: env.int(30_000, 50, 3_600_000),
       IDEMPOTENCY_KEY_TTL_HOURS: env.int(24, 1, 24 * 30),
     },
     source,

@@ -47,7 +47,15 @@ export async function start(overrides: NodeJS.ProcessEnv = {}): Promise<RunningS
   void indexes.ensure();
 
   const serial = new KeyedSerialQueue();
-  const repository = new RecordRepository(models.records, new IdSequence(models.counters, serial, 'records'), serial);
+  const repository = new RecordRepository(connection, models.recordIds, new IdSequence(models.counters, serial, 'records'), serial);
+  // Records an earlier version kept in one shared collection move to their owners' collections.
+  const adoptShared = () =>
+    repository
+      .adoptShared(models.sharedRecords)
+      .then((moved) => moved > 0 && logger.info({ moved }, 'records moved to their owners\' collections'))
+      .catch((err: unknown) => logger.warn({ err: String(err) }, 'moving records to their owners\' collections failed, will retry'));
+  connection.on('connected', () => void adoptShared());
+  if (connection.readyState === 1) void adoptShared();
   const bus = new EventBus({
     url: config.AMQP_URL,
     exchange: config.EVENTS_EXCHANGE,
@@ -56,7 +64,7 @@ export async function start(overrides: NodeJS.ProcessEnv = {}): Promise<RunningS
     trustedPublishers: config.EVENTS_TRUSTED_PUBLISHERS,
   });
   const relay = new OutboxRelay(new OutboxStore(models.outbox), bus, logger, {
-    pollMs: config.OUTBOX_POLL_MS,
+    sweepMs: config.OUTBOX_SWEEP_MS,
     published: metrics.counter('records_events_published_total', 'Domain events published from the outbox', ['type']),
   });
   const records = new RecordService(repository, new IdempotencyKeyStore(models.idempotencyKeys), relay, {

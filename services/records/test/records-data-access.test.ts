@@ -16,7 +16,12 @@ beforeAll(async () => {
   database = openRecordsDatabase(MONGO_URL, records.db, createLogger('records-test', 'silent'));
   await waitFor('the test connection', async () => (database.connection.readyState === 1 ? true : undefined));
   const serial = new KeyedSerialQueue();
-  repository = new RecordRepository(database.models.records, new IdSequence(database.models.counters, serial, 'records'), serial);
+  repository = new RecordRepository(
+    database.connection,
+    database.models.recordIds,
+    new IdSequence(database.models.counters, serial, 'records'),
+    serial,
+  );
 });
 
 afterAll(async () => {

@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import mongoose from 'mongoose';
 import { MONGO_URL, newUser, startRecords, type RecordsUnderTest } from './support/records-harness';
+import { idempotencyKeyId } from '../src/data/idempotency-key-store';
 
 let records: RecordsUnderTest;
 
@@ -100,7 +101,7 @@ describe('Idempotency-Key after a crash', () => {
       await connection
         .useDb(records.db)
         .collection('idempotency_keys')
-        .insertOne({ owner, key, requestHash, response: null, createdAt: new Date(Date.now() - ageMs), completedAt: null });
+        .insertOne({ _id: idempotencyKeyId(owner, key) as never, owner, key, requestHash, response: null, createdAt: new Date(Date.now() - ageMs), completedAt: null });
     } finally {
       await connection.close();
     }

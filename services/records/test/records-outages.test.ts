@@ -1,4 +1,5 @@
 import amqp from 'amqplib';
+import mongoose from 'mongoose';
 import type { EventEnvelope } from '@app/common';
 import { AMQP_URL, MONGO_URL, newUser, startRecords, waitFor } from './support/records-harness';
 import { TcpProxy } from './support/tcp-proxy';
@@ -110,6 +111,15 @@ describe('when RabbitMQ is away', () => {
       await proxy.open();
       await waitFor('record.updated after reconnecting', async () => (mine().length >= 2 ? true : undefined), 20_000);
       expect(mine().map((event) => event.type)).toEqual(['record.created', 'record.updated']);
+      // Confirmed events leave the outbox: what an outage left behind is gone once it was published.
+      const database = (await mongoose.createConnection(MONGO_URL).asPromise()).useDb(records.db);
+      try {
+        await waitFor('the outbox to empty', async () =>
+          (await database.collection('outbox').countDocuments({ 'data.owner': user.id })) === 0 ? true : undefined,
+        );
+      } finally {
+        await database.close();
+      }
     } finally {
       // The service first, while its broker link is up: a link cut during shutdown would stall amqplib's close.
       await records.stop();

@@ -1,5 +1,5 @@
 import { Schema, type Connection } from 'mongoose';
-import { isDuplicateKey } from '@app/common';
+import { deleteExpiredOldestFirst, isDuplicateKey } from '@app/common';
 import { onceSucceeded, query } from './mongo-errors';
 
 export interface RefreshTokenRecord {
@@ -165,11 +165,27 @@ export function refreshTokenRepository(connection: Connection) {
       return result.deletedCount;
     },
 
+    /**
+     * Tokens are written in about the order they expire (a fixed lifetime from creation), and family
+     * marks in the order they were made, so only the head of each collection is read: what is due,
+     * however many tokens are stored (a filter on expiresAt would read them all on FerretDB v1).
+     */
     async deleteExpired(now: Date): Promise<number> {
-      const result = await query(() => tokens.deleteMany({ expiresAt: { $lt: now } }));
+      const removed = await query(() =>
+        deleteExpiredOldestFirst<{ _id: unknown; expiresAt: Date }>(tokens, {
+          projection: { _id: 1, expiresAt: 1 },
+          isExpired: (doc) => doc.expiresAt < now,
+        }),
+      );
       // A family's tokens all expire within the longest refresh lifetime (at most a year) of its revocation.
-      await query(() => revokedFamilies.deleteMany({ revokedAt: { $lt: new Date(now.getTime() - 366 * 24 * 3600 * 1000) } }));
-      return result.deletedCount;
+      const markCutoff = new Date(now.getTime() - 366 * 24 * 3600 * 1000);
+      await query(() =>
+        deleteExpiredOldestFirst<{ _id: unknown; revokedAt: Date }>(revokedFamilies, {
+          projection: { _id: 1, revokedAt: 1 },
+          isExpired: (doc) => doc.revokedAt < markCutoff,
+        }),
+      );
+      return removed;
     },
   };
 }

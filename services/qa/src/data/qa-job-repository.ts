@@ -1,4 +1,6 @@
-import { isDuplicateKey, mapMongoError } from '@app/common';
+import { createHash } from 'node:crypto';
+import { AppError, isDuplicateKey, mapMongoError } from '@app/common';
+import type { Collection } from 'mongodb';
 import { Schema, type Connection, type Model } from 'mongoose';
 import type { DocumentPart, JobError, JobStatus, QaJob, StoredFile } from '../domain/qa-job';
 
@@ -46,6 +48,37 @@ interface QaResultDoc {
   // MongoDB-compatible server accepts as field names.
   json: string;
   createdAt: Date;
+}
+
+/**
+ * A finished job whose completed/failed event the broker has not confirmed yet. Written just before
+ * the write that finishes the job and removed once the broker confirmed the event, so this collection
+ * holds only what is due, and the worker's sweep reads it instead of searching every job ever run.
+ */
+interface PendingAnnouncementDoc {
+  /** The job's id. */
+  _id: string;
+  at: Date;
+}
+
+/**
+ * One user's jobs, in a collection of that user's own (`qajobs_<sha256(owner)>`): what the user's list
+ * and the upload's duplicate check read. FerretDB v1 reads a whole collection for any filter but `_id`
+ * alone, so keeping these apart from `qajobs` makes them cost what that user's jobs cost. The job
+ * itself stays in `qajobs`, found by `_id`. Written before the job and removed after it, so an entry
+ * may briefly name a job that is not there (yet, or any more): readers skip it, and the list removes
+ * entries whose job is gone for good.
+ */
+interface OwnerJobEntryDoc {
+  /** The job's id. */
+  _id: string;
+  createdAt: Date;
+  contentHash: string;
+  dedupBucket: number;
+}
+
+export function ownerJobsCollectionName(owner: string): string {
+  return `qajobs_${createHash('sha256').update(owner).digest('hex').slice(0, 32)}`;
 }
 
 const fileSchema = new Schema<StoredFileDoc>(
@@ -97,6 +130,14 @@ const resultSchema = new Schema<QaResultDoc>(
   { collection: 'qaresults', versionKey: false, autoIndex: false, autoCreate: false, strict: true },
 );
 resultSchema.index({ owner: 1 }, { name: 'owner' });
+
+const pendingAnnouncementSchema = new Schema<PendingAnnouncementDoc>(
+  { _id: { type: String, required: true }, at: { type: Date, required: true } },
+  { collection: 'qa_announcements', versionKey: false, autoIndex: false, autoCreate: false, strict: true },
+);
+
+/** How many pending announcements one sweep looks at; the collection holds only jobs finishing or unconfirmed. */
+const ANNOUNCE_SCAN = 200;
 
 export interface NewJob {
   id: string;
@@ -152,15 +193,41 @@ async function mapped<T>(work: Promise<T>): Promise<T> {
 export class QaJobRepository {
   private readonly jobs: Model<QaJobDoc>;
   private readonly results: Model<QaResultDoc>;
+  private readonly pending: Model<PendingAnnouncementDoc>;
 
   constructor(connection: Connection) {
     this.jobs = connection.model<QaJobDoc>('QaJob', jobSchema);
     this.results = connection.model<QaResultDoc>('QaResult', resultSchema);
+    this.pending = connection.model<PendingAnnouncementDoc>('QaPendingAnnouncement', pendingAnnouncementSchema);
   }
 
   async ensureIndexes(): Promise<void> {
     await this.jobs.createIndexes();
     await this.results.createIndexes();
+    await this.listUnlistedJobs();
+  }
+
+  /**
+   * Jobs written by an earlier version have no entry in their owner's collection: they get one, once
+   * (a marker in `qa_meta` says it was done). Safe to run on several processes at once.
+   */
+  private async listUnlistedJobs(): Promise<void> {
+    const db = this.jobs.db.db;
+    if (!db) throw AppError.unavailable('mongodb');
+    const meta = db.collection<{ _id: string; at: Date }>('qa_meta');
+    if (await mapped(meta.findOne({ _id: 'owner-job-entries' }))) return;
+    const cursor = this.jobs.collection.find({}, { projection: { _id: 1, owner: 1, createdAt: 1, contentHash: 1, dedupBucket: 1 } });
+    for await (const doc of cursor) {
+      const job = doc as unknown as QaJobDoc;
+      await this.ownerJobs(job.owner)
+        .insertOne({ _id: job._id, createdAt: job.createdAt, contentHash: job.contentHash, dedupBucket: job.dedupBucket })
+        .catch((err: unknown) => {
+          if (!isDuplicateKey(err)) throw mapMongoError(err);
+        });
+    }
+    await mapped(meta.insertOne({ _id: 'owner-job-entries', at: new Date() })).catch((err: unknown) => {
+      if (!isDuplicateKey(err)) throw err;
+    });
   }
 
   async insert(job: NewJob): Promise<QaJob> {
@@ -181,9 +248,12 @@ export class QaJobRepository {
       eventPublishedAt: null,
       completions: 0,
     };
+    const entries = this.ownerJobs(job.owner);
     try {
+      await entries.insertOne({ _id: job.id, createdAt: job.createdAt, contentHash: job.contentHash, dedupBucket: job.dedupBucket });
       await this.jobs.collection.insertOne(doc as never);
     } catch (err) {
+      await entries.deleteOne({ _id: job.id }).catch(() => undefined);
       if (isDuplicateKey(err)) throw new DuplicateJobError();
       throw mapMongoError(err);
     }
@@ -207,47 +277,68 @@ export class QaJobRepository {
 
   /** The newest job of `owner` for the same documents created at or after `since`. */
   async findRecentDuplicate(owner: string, contentHash: string, since: Date): Promise<QaJob | null> {
-    const doc = await mapped(
-      this.jobs
-        .findOne({ owner, contentHash, createdAt: { $gte: since } })
-        .sort({ createdAt: -1 })
-        .lean<QaJobDoc>()
-        .exec(),
+    const entries = await mapped(
+      this.ownerJobs(owner).find({ contentHash, createdAt: { $gte: since } }).sort({ createdAt: -1 }).toArray(),
     );
-    return doc ? toJob(doc) : null;
+    for (const entry of entries) {
+      const job = await this.findOwned(entry._id, owner, { withResult: false });
+      if (job) return job;
+    }
+    return null;
   }
 
   async findInBucket(owner: string, contentHash: string, dedupBucket: number): Promise<QaJob | null> {
-    const doc = await mapped(this.jobs.findOne({ owner, contentHash, dedupBucket }).lean<QaJobDoc>().exec());
-    return doc ? toJob(doc) : null;
+    const entry = await mapped(this.ownerJobs(owner).findOne({ contentHash, dedupBucket }));
+    return entry ? this.findOwned(entry._id, owner, { withResult: false }) : null;
   }
 
+  /** A page of the owner's jobs, newest first: the owner's entries, then the page's jobs by `_id`. */
   async listOwned(owner: string, page: number, limit: number): Promise<JobPage> {
-    const [docs, total] = await mapped(
+    const entries = this.ownerJobs(owner);
+    const [found, total] = await mapped(
       Promise.all([
-        this.jobs
-          .find({ owner })
+        entries
+          .find({})
           .sort({ createdAt: -1, _id: -1 })
           .skip((page - 1) * limit)
           .limit(limit)
-          .lean<QaJobDoc[]>()
-          .exec(),
-        this.jobs.countDocuments({ owner }).exec(),
+          .toArray(),
+        entries.countDocuments({}),
       ]),
     );
-    return { items: docs.map((doc) => toJob(doc)), total };
+    const items = await this.jobsOf(owner, found);
+    return { items, total: total - (found.length - items.length) };
   }
 
   async listAllOwned(owner: string): Promise<QaJob[]> {
-    const docs = await mapped(this.jobs.find({ owner }).lean<QaJobDoc[]>().exec());
-    return docs.map((doc) => toJob(doc));
+    return this.jobsOf(owner, await mapped(this.ownerJobs(owner).find({}).toArray()));
+  }
+
+  /** The jobs the entries name, in their order; an entry whose job is gone (and stays gone) is removed. */
+  private async jobsOf(owner: string, entries: OwnerJobEntryDoc[]): Promise<QaJob[]> {
+    const jobs: QaJob[] = [];
+    for (const entry of entries) {
+      const doc = await mapped(this.jobs.findById(entry._id).lean<QaJobDoc>().exec());
+      if (doc && doc.owner === owner) jobs.push(toJob(doc));
+      // An entry is written just before its job: one younger than a minute may be an insert in flight.
+      else if (!doc && Date.now() - entry.createdAt.getTime() > 60_000) await mapped(this.ownerJobs(owner).deleteOne({ _id: entry._id }));
+    }
+    return jobs;
+  }
+
+  private ownerJobs(owner: string): Collection<OwnerJobEntryDoc> {
+    const db = this.jobs.db.db;
+    if (this.jobs.db.readyState !== 1 || !db) throw AppError.unavailable('mongodb');
+    return db.collection<OwnerJobEntryDoc>(ownerJobsCollectionName(owner));
   }
 
   /** Deletes the job's result, then the job. */
   async deleteById(id: string): Promise<boolean> {
     await mapped(this.results.deleteOne({ _id: id }).exec());
-    const deleted = await mapped(this.jobs.deleteOne({ _id: id }).exec());
-    return deleted.deletedCount > 0;
+    await mapped(this.pending.deleteOne({ _id: id }).exec());
+    const doc = await mapped(this.jobs.findOneAndDelete({ _id: id }).lean<QaJobDoc>().exec());
+    if (doc) await mapped(this.ownerJobs(doc.owner).deleteOne({ _id: id }));
+    return doc !== null;
   }
 
   /** Results a crashed worker may have left without their job. */
@@ -299,6 +390,7 @@ export class QaJobRepository {
       if (!isDuplicateKey(err)) throw mapMongoError(err);
     }
     const durationMs = startedAt ? Math.max(0, now.getTime() - startedAt.getTime()) : null;
+    await this.expectAnnouncement(id, now);
     const doc = await mapped(
       this.jobs
         .findOneAndUpdate(
@@ -330,6 +422,16 @@ export class QaJobRepository {
   /** Records that the broker confirmed the job's completed/failed event. */
   async markEventPublished(id: string, now: Date): Promise<void> {
     await mapped(this.jobs.updateOne({ _id: id }, { $set: { eventPublishedAt: now } }).exec());
+    await mapped(this.pending.deleteOne({ _id: id }).exec());
+  }
+
+  /** Notes, before a job is finished, that its event will be due (kept if one is noted already). */
+  private async expectAnnouncement(id: string, now: Date): Promise<void> {
+    try {
+      await this.pending.collection.insertOne({ _id: id, at: now } as never);
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw mapMongoError(err);
+    }
   }
 
   /** Whether a finished job's event still has to be announced (a worker died before the broker confirmed it). */
@@ -339,17 +441,25 @@ export class QaJobRepository {
     return toJob(doc);
   }
 
-  /** Finished jobs whose event was never confirmed, oldest first, for the worker's periodic sweep. */
+  /**
+   * Finished jobs whose event was never confirmed, finished before `finishedBefore`, oldest first, for
+   * the worker's periodic sweep. Reads the pending announcements (an unfiltered, unsorted head read,
+   * which FerretDB v1 stops at the limit) and each one's job by `_id`; notes whose job is gone or
+   * announced meanwhile are removed. A job still running keeps its note until it finishes.
+   */
   async unannounced(finishedBefore: Date, limit: number): Promise<QaJob[]> {
-    const docs = await mapped(
-      this.jobs
-        .find({ status: { $in: ['completed', 'failed'] }, eventPublishedAt: null, finishedAt: { $lt: finishedBefore } })
-        .sort({ finishedAt: 1 })
-        .limit(limit)
-        .lean<QaJobDoc[]>()
-        .exec(),
-    );
-    return docs.map((doc) => toJob(doc));
+    const notes = await mapped(this.pending.find({}).limit(Math.max(limit, ANNOUNCE_SCAN)).lean<PendingAnnouncementDoc[]>().exec());
+    const due: QaJob[] = [];
+    for (const note of notes) {
+      const doc = await mapped(this.jobs.findById(note._id).lean<QaJobDoc>().exec());
+      if (!doc || doc.eventPublishedAt) {
+        await mapped(this.pending.deleteOne({ _id: note._id }).exec());
+        continue;
+      }
+      const finished = doc.status === 'completed' || doc.status === 'failed';
+      if (finished && doc.finishedAt && doc.finishedAt < finishedBefore) due.push(toJob(doc));
+    }
+    return due.sort((a, b) => a.finishedAt!.getTime() - b.finishedAt!.getTime()).slice(0, limit);
   }
 
   /**
@@ -364,6 +474,7 @@ export class QaJobRepository {
       started = current.startedAt;
     }
     const durationMs = started ? Math.max(0, now.getTime() - started.getTime()) : null;
+    await this.expectAnnouncement(id, now);
     const doc = await mapped(
       this.jobs
         .findOneAndUpdate(

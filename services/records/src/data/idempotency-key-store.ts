@@ -1,16 +1,23 @@
-import { isDuplicateKey } from '@app/common';
-import mongoose, { type Model } from 'mongoose';
+import { deleteExpiredOldestFirst, isDuplicateKey } from '@app/common';
+import type { Model } from 'mongoose';
 import type { IdempotencyEntry, IdempotencyStore } from '../domain/ports';
 import type { RecordView } from '../domain/record';
 import { mongoCall } from './mongo-call';
 import type { IdempotencyKeyDocument } from './models';
+
+/**
+ * The key's `_id`: owner and key together, so that the lookup every idempotent create makes is by
+ * `_id` alone, which FerretDB v1 answers from its primary key (any other filter reads the collection).
+ * A header value cannot hold a line feed, so the pair cannot be forged from another one.
+ */
+export const idempotencyKeyId = (owner: string, key: string) => `${owner}\n${key}`;
 
 export class IdempotencyKeyStore implements IdempotencyStore {
   constructor(private readonly model: Model<IdempotencyKeyDocument>) {}
 
   find(owner: string, key: string): Promise<IdempotencyEntry | null> {
     return mongoCall(async () => {
-      const doc = await this.model.findOne({ owner, key }).lean();
+      const doc = await this.model.findOne({ _id: idempotencyKeyId(owner, key) }).lean();
       if (!doc) return null;
       return {
         owner: doc.owner,
@@ -25,37 +32,49 @@ export class IdempotencyKeyStore implements IdempotencyStore {
   claim(owner: string, key: string, requestHash: string, at: Date): Promise<boolean> {
     return mongoCall(async () => {
       try {
-        await this.model.create({ owner, key, requestHash, response: null, createdAt: at, completedAt: null });
+        await this.model.create({ _id: idempotencyKeyId(owner, key), owner, key, requestHash, response: null, createdAt: at, completedAt: null });
         return true;
       } catch (err) {
-        // The unique (owner, key) index decides which of several concurrent first attempts wins.
+        // The unique `_id` decides which of several concurrent first attempts wins.
         if (isDuplicateKey(err)) return false;
         throw err;
       }
     });
   }
 
+  // Only after a request died half-way: the extra conditions (a read of the collection on FerretDB)
+  // are what make the take-over conditional on MongoDB.
   reclaim(owner: string, key: string, createdAt: Date, at: Date): Promise<boolean> {
     return mongoCall(async () => {
-      const result = await this.model.updateOne({ owner, key, createdAt, completedAt: null }, { $set: { createdAt: at } });
+      const result = await this.model.updateOne(
+        { _id: idempotencyKeyId(owner, key), createdAt, completedAt: null },
+        { $set: { createdAt: at } },
+      );
       return result.modifiedCount === 1;
     });
   }
 
   complete(owner: string, key: string, response: unknown): Promise<void> {
     return mongoCall(async () => {
-      await this.model.updateOne({ owner, key }, { $set: { response, completedAt: new Date() } });
+      await this.model.updateOne({ _id: idempotencyKeyId(owner, key) }, { $set: { response, completedAt: new Date() } });
     });
   }
 
+  // Only on failures and expired keys, so its extra condition costs nothing on the usual path.
   release(owner: string, key: string, createdAt: Date): Promise<void> {
     return mongoCall(async () => {
-      await this.model.deleteOne({ owner, key, createdAt });
+      await this.model.deleteOne({ _id: idempotencyKeyId(owner, key), createdAt });
     });
   }
 
+  /** Keys are written in the order they expire (a fixed lifetime from creation): only the head is read. */
   removeOlderThan(cutoff: Date): Promise<number> {
-    return mongoCall(async () => (await this.model.deleteMany({ createdAt: mongoose.trusted({ $lt: cutoff }) })).deletedCount);
+    return mongoCall(() =>
+      deleteExpiredOldestFirst<{ _id: string; createdAt: Date }>(this.model, {
+        projection: { _id: 1, createdAt: 1 },
+        isExpired: (doc) => doc.createdAt < cutoff,
+      }),
+    );
   }
 
   removeAllOf(owner: string): Promise<number> {

@@ -1,6 +1,10 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 import { RECORD_LIMITS } from '../domain/record';
 
+/**
+ * A record, in its owner's own collection (see ownerCollectionName): FerretDB v1 reads a whole
+ * collection for any filter but `_id` alone, so each owner's queries read that owner's records only.
+ */
 export interface RecordDocument {
   /** String(id): FerretDB v1 answers `_id`-only string lookups from its primary key, any other filter by a scan. */
   _id: string;
@@ -16,12 +20,21 @@ export interface RecordDocument {
   requestKey?: string;
 }
 
+/** Which owner holds record `id`; the unique `_id` keeps ids unique across the owners' collections. */
+export interface RecordIdDocument {
+  /** String(id). */
+  _id: string;
+  owner: string;
+}
+
 export interface CounterDocument {
   _id: string;
   seq: number;
 }
 
 export interface IdempotencyKeyDocument {
+  /** `owner\nkey` (see idempotencyKeyId). */
+  _id: string;
   owner: string;
   key: string;
   requestHash: string;
@@ -31,12 +44,12 @@ export interface IdempotencyKeyDocument {
   completedAt: Date | null;
 }
 
+/** An event not yet confirmed by the broker; removed once it is (see OutboxStore). */
 export interface OutboxDocument {
   type: string;
   data: unknown;
   requestId?: string;
   createdAt: Date;
-  sentAt: Date | null;
 }
 
 // Shared by every schema: the driver must never see a field we did not declare (strict: 'throw'),
@@ -64,11 +77,20 @@ const recordSchema = new Schema<RecordDocument>(
     requestKey: { type: String },
   },
   // `id: false`: our numeric `id` is a real field, not mongoose's string alias of _id.
+  // Only for reading what an earlier version kept in one shared collection (see RecordRepository.adoptShared).
   { ...common, collection: 'records', id: false },
 );
-recordSchema.index({ id: 1 }, { unique: true });
-recordSchema.index({ owner: 1, createdAt: -1 });
-recordSchema.index({ owner: 1, updatedAt: -1 });
+
+/** The indexes of each owner's collection on MongoDB (not created on FerretDB v1, which would not use them). */
+export const OWNER_COLLECTION_INDEXES = [
+  { key: { createdAt: -1, id: -1 }, name: 'created' },
+  { key: { updatedAt: -1, id: -1 }, name: 'updated' },
+] as const;
+
+const recordIdSchema = new Schema<RecordIdDocument>(
+  { _id: { type: String, required: true }, owner: { type: String, required: true } },
+  { ...common, collection: 'record_ids' },
+);
 
 const counterSchema = new Schema<CounterDocument>(
   { _id: { type: String, required: true }, seq: { type: Number, required: true } },
@@ -77,6 +99,7 @@ const counterSchema = new Schema<CounterDocument>(
 
 const idempotencyKeySchema = new Schema<IdempotencyKeyDocument>(
   {
+    _id: { type: String, required: true },
     owner: { type: String, required: true },
     key: { type: String, required: true },
     requestHash: { type: String, required: true },
@@ -86,9 +109,9 @@ const idempotencyKeySchema = new Schema<IdempotencyKeyDocument>(
   },
   { ...common, collection: 'idempotency_keys', minimize: false },
 );
-idempotencyKeySchema.index({ owner: 1, key: 1 }, { unique: true });
-// No TTL index: FerretDB v1 refuses `expireAfterSeconds`; expired keys are purged by a timer.
-idempotencyKeySchema.index({ createdAt: 1 });
+// Uniqueness is the `_id`'s. No TTL index: FerretDB v1 refuses `expireAfterSeconds`; expired keys are
+// purged by a timer that reads only the head of the collection (see IdempotencyKeyStore.removeOlderThan).
+idempotencyKeySchema.index({ owner: 1 });
 
 const outboxSchema = new Schema<OutboxDocument>(
   {
@@ -96,14 +119,14 @@ const outboxSchema = new Schema<OutboxDocument>(
     data: { type: Schema.Types.Mixed, required: true },
     requestId: { type: String },
     createdAt: { type: Date, required: true },
-    sentAt: { type: Date, default: null },
   },
   { ...common, collection: 'outbox', minimize: false },
 );
-outboxSchema.index({ sentAt: 1, createdAt: 1 });
 
 export interface RecordsModels {
-  records: Model<RecordDocument>;
+  /** The shared collection of earlier versions; read only to move its records to their owners' collections. */
+  sharedRecords: Model<RecordDocument>;
+  recordIds: Model<RecordIdDocument>;
   counters: Model<CounterDocument>;
   idempotencyKeys: Model<IdempotencyKeyDocument>;
   outbox: Model<OutboxDocument>;
@@ -111,7 +134,8 @@ export interface RecordsModels {
 
 export function createModels(connection: Connection): RecordsModels {
   return {
-    records: connection.model<RecordDocument>('Record', recordSchema),
+    sharedRecords: connection.model<RecordDocument>('SharedRecord', recordSchema),
+    recordIds: connection.model<RecordIdDocument>('RecordId', recordIdSchema),
     counters: connection.model<CounterDocument>('Counter', counterSchema),
     idempotencyKeys: connection.model<IdempotencyKeyDocument>('IdempotencyKey', idempotencyKeySchema),
     outbox: connection.model<OutboxDocument>('OutboxEntry', outboxSchema),

@@ -13,6 +13,9 @@ export async function mongoCall<T>(operation: () => Promise<T>): Promise<T> {
     if (err instanceof mongoose.Error.CastError) {
       throw AppError.validation(`Invalid value for ${err.path}`, [{ field: err.path, message: `must be a ${err.kind.toLowerCase()}` }]);
     }
+    // A socket the server closed under a command (it was stopped) surfaces as a bare Node error.
+    const code = (err as { code?: unknown })?.code;
+    if (code === 'EPIPE' || code === 'ECONNRESET') throw AppError.unavailable('mongodb');
     throw mapMongoError(err);
   }
 }

@@ -1,4 +1,4 @@
-import mongoose, { type Model } from 'mongoose';
+import { Types, type Model } from 'mongoose';
 import { mongoCall } from './mongo-call';
 import type { OutboxDocument } from './models';
 
@@ -7,37 +7,54 @@ export interface OutboxEntry {
   type: string;
   data: unknown;
   requestId?: string;
+  createdAt: Date;
 }
 
-/** Events written next to the change they describe, until the relay has published them. */
+const toEntry = (doc: OutboxDocument & { _id: Types.ObjectId }): OutboxEntry => ({
+  id: String(doc._id),
+  type: doc.type,
+  data: doc.data,
+  ...(doc.requestId ? { requestId: doc.requestId } : {}),
+  createdAt: doc.createdAt,
+});
+
+/**
+ * Events written next to the change they describe, until the broker confirmed them; then they are
+ * removed. The collection therefore holds only what is still due, so reading it costs what is due
+ * however many events were ever written.
+ */
 export class OutboxStore {
   constructor(private readonly model: Model<OutboxDocument>) {}
 
-  add(type: string, data: unknown, requestId?: string): Promise<void> {
+  add(type: string, data: unknown, requestId?: string): Promise<OutboxEntry> {
     return mongoCall(async () => {
-      await this.model.create({ type, data, ...(requestId ? { requestId } : {}), createdAt: new Date(), sentAt: null });
+      const doc = { _id: new Types.ObjectId(), type, data, ...(requestId ? { requestId } : {}), createdAt: new Date() };
+      await this.model.create(doc);
+      return toEntry(doc);
     });
   }
 
-  unsent(limit: number): Promise<OutboxEntry[]> {
+  /**
+   * Up to `limit` entries, oldest first. No filter and no sort in the query: that is the one shape
+   * FerretDB v1 limits in the database (an insertion-order read of `limit` rows); any filter or sort
+   * makes it read the whole collection. The batch is ordered here instead.
+   */
+  oldest(limit: number): Promise<OutboxEntry[]> {
     return mongoCall(async () => {
-      const docs = await this.model.find({ sentAt: null }).sort({ createdAt: 1, _id: 1 }).limit(limit).lean();
-      return docs.map((doc) => ({
-        id: String(doc._id),
-        type: doc.type,
-        data: doc.data,
-        ...(doc.requestId ? { requestId: doc.requestId } : {}),
-      }));
+      const docs = await this.model.find({}).limit(limit).lean<(OutboxDocument & { _id: Types.ObjectId; sentAt?: Date | null })[]>();
+      // Entries an earlier version kept after sending (it marked them `sentAt`) are not due: they go.
+      const sent = docs.filter((doc) => doc.sentAt instanceof Date);
+      for (const doc of sent) await this.model.deleteOne({ _id: doc._id });
+      return docs
+        .filter((doc) => !(doc.sentAt instanceof Date))
+        .map(toEntry).sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.id.localeCompare(b.id));
     });
   }
 
-  markSent(id: string): Promise<void> {
+  /** Forgets an entry the broker confirmed; by `_id` alone, which FerretDB answers from its primary key. */
+  remove(id: string): Promise<void> {
     return mongoCall(async () => {
-      await this.model.findOneAndUpdate({ _id: id, sentAt: null }, { $set: { sentAt: new Date() } }).lean();
+      await this.model.deleteOne({ _id: new Types.ObjectId(id) });
     });
-  }
-
-  removeSentBefore(cutoff: Date): Promise<number> {
-    return mongoCall(async () => (await this.model.deleteMany({ sentAt: mongoose.trusted({ $lt: cutoff }) })).deletedCount);
   }
 }
