@@ -2,6 +2,8 @@
  * Builds the PDF fixtures the analysis tests read:
  *   fixtures/labelled/<pair>/{resume,jd}.pdf  from the .txt sources beside them
  *   fixtures/bad/*.pdf                         unreadable documents, one per DocumentError reason
+ *   fixtures/hostile/*.pdf                     small files built to make a reader work hard
+ *   fixtures/scanned/resume.pdf                a resume page as an image only (needs pdftoppm)
  *
  * Run from the repository root: npx tsx services/qa/scripts/make-fixtures.ts
  * The output is deterministic (fixed creation date), so re-running it only changes a PDF whose
@@ -11,13 +13,17 @@
  * "left || right" a line with right-aligned text (dates), blank line a small gap, anything else
  * a paragraph.
  */
-import { readdirSync, readFileSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync, writeFileSync, mkdirSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import PDFDocument from 'pdfkit';
 
 const FIXTURES = resolve(__dirname, '..', 'fixtures');
 const LABELLED = join(FIXTURES, 'labelled');
 const BAD = join(FIXTURES, 'bad');
+const HOSTILE = join(FIXTURES, 'hostile');
+const SCANNED = join(FIXTURES, 'scanned');
 const FIXED_DATE = new Date('2025-01-01T00:00:00Z');
 const MARGIN = 56;
 const BODY_SIZE = 11.5;
@@ -137,8 +143,48 @@ async function buildBad(): Promise<string[]> {
   });
 }
 
+async function buildHostile(): Promise<string[]> {
+  mkdirSync(HOSTILE, { recursive: true });
+  const sample = readFileSync(join(LABELLED, '01-software-engineer', 'resume.txt'), 'utf8');
+  // A normal resume with one line of 100,000 letters in a tiny font: a few KB once compressed, and
+  // before the bounds it held a worker for seconds (the time grows with the square of the line).
+  const longLine = await toBuffer(createDocument(), (doc) => {
+    drawSource(doc, sample.split('\n').slice(0, 20).join('\n'));
+    // Small enough that the whole line fits the page width: text outside the page is not extracted.
+    doc.font('Helvetica').fontSize(0.008).text('a'.repeat(100_000), MARGIN, doc.y, { lineBreak: false });
+  });
+  const target = join(HOSTILE, 'long-line.pdf');
+  writeFileSync(target, longLine);
+  return [target];
+}
+
+/** The first page of a labelled resume, rendered to pixels and placed in a PDF with no text layer. */
+async function buildScanned(): Promise<string[]> {
+  const source = join(LABELLED, '01-software-engineer', 'resume.pdf');
+  const work = mkdtempSync(join(tmpdir(), 'qa-fixture-'));
+  try {
+    try {
+      execFileSync('pdftoppm', ['-r', '110', '-gray', '-png', '-f', '1', '-l', '1', source, join(work, 'page')]);
+    } catch {
+      console.warn('pdftoppm is not installed: fixtures/scanned not rebuilt (Debian: poppler-utils)');
+      return [];
+    }
+    const image = readdirSync(work).find((name) => name.endsWith('.png'));
+    if (!image) throw new Error('pdftoppm wrote no image');
+    mkdirSync(SCANNED, { recursive: true });
+    const pdf = await toBuffer(createDocument({ margin: 0 }), (doc) => {
+      doc.image(join(work, image), 0, 0, { width: doc.page.width, height: doc.page.height });
+    });
+    const target = join(SCANNED, 'resume.pdf');
+    writeFileSync(target, pdf);
+    return [target];
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<void> {
-  const written = [...(await buildLabelled()), ...(await buildBad())];
+  const written = [...(await buildLabelled()), ...(await buildBad()), ...(await buildHostile()), ...(await buildScanned())];
   for (const file of written) console.log(`wrote ${file.slice(FIXTURES.length + 1)}`);
 }
 

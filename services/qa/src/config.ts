@@ -48,6 +48,15 @@ const workerShape = {
   // Bounds on reading one PDF: more pages is a bad document, not a longer job.
   QA_PDF_MAX_PAGES: env.int(20, 1, 500),
   QA_PDF_TIMEOUT_MS: env.int(10_000, 100, 120_000),
+  // Hard limits on one job's extraction and analysis, which run in a thread the worker terminates
+  // when the time is up; past a limit the job fails at once, naming the file and the limit.
+  QA_ANALYSIS_TIMEOUT_MS: env.int(15_000, 200, 600_000),
+  QA_ANALYSIS_MEMORY_MB: env.int(256, 32, 8192),
+  // Checked on the extracted text before any pattern runs: real documents stay far below them.
+  QA_MAX_LINE_CHARS: env.int(2000, 80, 1_000_000),
+  QA_MAX_TEXT_CHARS: env.int(200_000, 1000, 10_000_000),
+  // `auto`: pages without a text layer are read by OCR where tesseract and pdftoppm are installed.
+  QA_OCR: z.enum(['auto', 'off']).default('auto'),
   // An OpenAI-compatible chat completions endpoint writes the questions when set; offline otherwise.
   QA_LLM_BASE_URL: env.url(['http', 'https']).optional(),
   QA_LLM_MODEL: z.string().min(1).optional(),

@@ -17,7 +17,7 @@ import { loadWorkerConfig, type WorkerConfig } from './config';
 import { FileStore } from './data/file-store';
 import { onEveryConnection, whenConnected } from './data/mongo-connection';
 import { QaJobRepository } from './data/qa-job-repository';
-import { documentAnalyser, documentProblemOf } from './jobs/analyse-documents';
+import { AnalysisPool, documentProblemOf } from './jobs/analyse-documents';
 import { createAnalysisProcessor, failStalledJob } from './jobs/analysis-processor';
 import { publishFinishedJob } from './events/qa-events';
 import { analysisJobOptions, bullRedis, type AnalysisJobData } from './jobs/analysis-queue';
@@ -60,8 +60,17 @@ export async function start(overrides: NodeJS.ProcessEnv = {}): Promise<RunningW
   // Only to look up the state of a job reported stalled; shares the worker's connection.
   const stalledLookup = new Queue<AnalysisJobData>(config.QA_QUEUE_NAME, { connection: redis });
   stalledLookup.on('error', (err) => logger.warn({ err: String(err) }, 'queue error'));
-  const analyser = documentAnalyser({
-    limits: { maxPages: config.QA_PDF_MAX_PAGES, timeoutMs: config.QA_PDF_TIMEOUT_MS },
+  const pool = new AnalysisPool({
+    threads: config.QA_WORKER_CONCURRENCY,
+    timeoutMs: config.QA_ANALYSIS_TIMEOUT_MS,
+    memoryMb: config.QA_ANALYSIS_MEMORY_MB,
+    limits: {
+      maxPages: config.QA_PDF_MAX_PAGES,
+      timeoutMs: config.QA_PDF_TIMEOUT_MS,
+      maxLineChars: config.QA_MAX_LINE_CHARS,
+      maxChars: config.QA_MAX_TEXT_CHARS,
+    },
+    ocr: config.QA_OCR === 'auto',
     ...(config.QA_LLM_BASE_URL && config.QA_LLM_MODEL
       ? {
           llm: {
@@ -73,10 +82,12 @@ export async function start(overrides: NodeJS.ProcessEnv = {}): Promise<RunningW
         }
       : {}),
   });
+  // Ready threads before jobs arrive; a failure here shows again, with its cause, on the first job.
+  await pool.warmUp().catch((err: unknown) => logger.warn({ err: String(err) }, 'analysis threads could not warm up'));
   const keep = analysisJobOptions({ attempts: config.QA_JOB_ATTEMPTS, backoffMs: config.QA_JOB_BACKOFF_MS });
   const worker = new Worker<AnalysisJobData>(
     config.QA_QUEUE_NAME,
-    createAnalysisProcessor({ jobs, files, bus, logger, metrics: jobMetrics, analyse: analyser, documentProblemOf }),
+    createAnalysisProcessor({ jobs, files, bus, logger, metrics: jobMetrics, analyse: (resume, jd, onProgress) => pool.analyse(resume, jd, onProgress), documentProblemOf }),
     {
       connection: redis,
       concurrency: config.QA_WORKER_CONCURRENCY,
@@ -136,6 +147,7 @@ export async function start(overrides: NodeJS.ProcessEnv = {}): Promise<RunningW
       await closeServer(server);
       // Waits for the jobs in hand to finish; new ones are not taken.
       await worker.close();
+      await pool.close();
       await stalledLookup.close();
       await bus.close();
       await redis.quit().catch(() => redis.disconnect());

@@ -72,6 +72,7 @@ const PERSON_HEADS = new Set(
   ).split(/\s+/),
 );
 const HEAD_POS = new Set(['NOUN', 'PROPN']);
+const MAX_PHRASE_LINE = 1000;
 const ACRONYM = /^[A-Z][A-Z0-9&]{1,7}$/;
 
 export function extractKeyPhrases(lines: readonly PhraseSourceLine[], limit = 8): KeyPhrase[] {
@@ -80,7 +81,8 @@ export function extractKeyPhrases(lines: readonly PhraseSourceLine[], limit = 8)
   const found = new Map<string, KeyPhrase & { display: string }>();
   lines.forEach((line, lineIndex) => {
     if (line.text.trim() === '') return;
-    const doc = nlpInstance.readDoc(line.text);
+    // wink's tokenizer slows down sharply on very long words; no phrase worth finding needs more.
+    const doc = nlpInstance.readDoc(line.text.length > MAX_PHRASE_LINE ? line.text.slice(0, MAX_PHRASE_LINE) : line.text);
     const values = doc.tokens().out(its.value) as string[];
     const tags = doc.tokens().out(its.pos) as string[];
     const stops = doc.tokens().out(its.stopWordFlag) as unknown as boolean[];
