@@ -92,6 +92,31 @@ export function ensureDebianPackage(command: string, pkg: string): string {
   return installed;
 }
 
+/**
+ * The QA worker's OCR tools (it reads scanned pages with them): poppler's pdftoppm and tesseract
+ * with its English data, from the distribution's packages like the servers.
+ */
+export function ensureOcrTools(): void {
+  ensureDebianPackage('pdftoppm', 'poppler-utils');
+  const tesseract = ensureDebianPackage('tesseract', 'tesseract-ocr');
+  const languages = (() => {
+    try {
+      return execFileSync(tesseract, ['--list-langs'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    } catch {
+      return '';
+    }
+  })();
+  if (/^eng$/m.test(languages)) return;
+  if (process.getuid?.() !== 0) throw new Error(`tesseract has no English data; install the 'tesseract-ocr-eng' package`);
+  log('installing tesseract-ocr-eng from the distribution\'s packages');
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  if (!aptUpdated) {
+    execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
+    aptUpdated = true;
+  }
+  execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'tesseract-ocr-eng'], { stdio: 'inherit', env });
+}
+
 function logFile(name: string): number {
   const dir = join(DATA_DIR, 'logs');
   mkdirSync(dir, { recursive: true });

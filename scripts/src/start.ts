@@ -1,10 +1,12 @@
 import { startInfrastructure } from './infra';
-import { DATA_DIR, log } from './servers';
+import { DATA_DIR, ensureOcrTools, log } from './servers';
 import { startStack } from './stack';
 import { join } from 'node:path';
 
 // `npm start`: the infrastructure, every service and a QA worker, until Ctrl-C.
 async function main() {
+  // The QA worker reads scanned pages by OCR; its tests do too.
+  ensureOcrTools();
   const infra = await startInfrastructure();
   let stack: Awaited<ReturnType<typeof startStack>> | undefined;
   let stopping = false;

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { startInfrastructure } from './infra';
-import { DATA_DIR, ROOT, log } from './servers';
+import { DATA_DIR, ROOT, ensureOcrTools, log } from './servers';
 
 interface JestSummary {
   numPassedTests: number;
@@ -13,6 +13,8 @@ interface JestSummary {
 
 // `npm test`: the same infrastructure as `npm start`, then every test suite against it.
 async function main() {
+  // The QA worker reads scanned pages by OCR; its tests do too.
+  ensureOcrTools();
   const infra = await startInfrastructure();
   const results = join(DATA_DIR, 'jest-results.json');
   rmSync(results, { force: true });

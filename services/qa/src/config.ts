@@ -27,7 +27,8 @@ const apiShape = {
   IDENTITY_SECRET: env.secret(),
   QA_MAX_FILE_BYTES: env.int(5 * 1024 * 1024, 1024, 100 * 1024 * 1024),
   QA_MAX_WAIT_SECONDS: env.int(60, 0, 300),
-  QA_POLL_INTERVAL_MS: env.int(300, 20, 10_000),
+  // Waiting (`Prefer: wait`, SSE) is woken by the worker's pushed changes; this poll is only the safety net.
+  QA_POLL_INTERVAL_MS: env.int(2000, 20, 60_000),
   QA_SSE_HEARTBEAT_MS: env.int(15_000, 100, 300_000),
   // The event bus prefixes it with EVENTS_EXCHANGE when that is not the default, so deployments
   // isolated by exchange on one broker never share (and steal from) one consumer queue.

@@ -21,6 +21,7 @@ import { USER_DELETED, onUserDeleted } from './events/qa-events';
 import { JobEventStreams } from './http/job-event-stream';
 import { qaRouter } from './http/qa-router';
 import { AnalysisQueue } from './jobs/analysis-queue';
+import { JobChanges, jobChangesChannel } from './jobs/job-changes';
 import { openapi } from './openapi';
 
 export interface RunningService {
@@ -50,16 +51,19 @@ export async function start(overrides: NodeJS.ProcessEnv = {}): Promise<RunningS
     logger,
   );
   const bus = new EventBus({ url: config.AMQP_URL, exchange: config.EVENTS_EXCHANGE, service: 'qa', logger });
+  const changes = new JobChanges(config.REDIS_URL, jobChangesChannel(config.QA_QUEUE_NAME), logger);
   const service = new QaJobService({
     jobs,
     files,
     queue,
     logger,
     dedupWindowSeconds: config.QA_DEDUP_WINDOW_SECONDS,
+    watcher: changes,
     pollIntervalMs: config.QA_POLL_INTERVAL_MS,
   });
   const streams = new JobEventStreams({
     jobs,
+    changes,
     pollIntervalMs: config.QA_POLL_INTERVAL_MS,
     heartbeatMs: config.QA_SSE_HEARTBEAT_MS,
     logger,
@@ -110,6 +114,7 @@ export async function start(overrides: NodeJS.ProcessEnv = {}): Promise<RunningS
       streams.closeAll();
       await closeServer(server);
       await queue.close();
+      await changes.close();
       await bus.close();
       await connection.close();
       logger.info('qa stopped');

@@ -21,6 +21,7 @@ import { AnalysisPool, documentProblemOf } from './jobs/analyse-documents';
 import { createAnalysisProcessor, failStalledJob } from './jobs/analysis-processor';
 import { publishFinishedJob } from './events/qa-events';
 import { analysisJobOptions, bullRedis, type AnalysisJobData } from './jobs/analysis-queue';
+import { JobChangePublisher, jobChangesChannel } from './jobs/job-changes';
 
 export interface RunningWorker {
   port: number;
@@ -58,6 +59,9 @@ export async function start(overrides: NodeJS.ProcessEnv = {}): Promise<RunningW
 
   const redis = bullRedis(config.REDIS_URL, logger, `qa-worker:${config.QA_QUEUE_NAME}`, 'worker');
   // Only to look up the state of a job reported stalled; shares the worker's connection.
+  // Its own connection: the worker's may be held by BullMQ's blocking reads.
+  const publisher = bullRedis(config.REDIS_URL, logger, `qa-worker-changes:${config.QA_QUEUE_NAME}`, 'producer');
+  const changes = new JobChangePublisher(publisher, jobChangesChannel(config.QA_QUEUE_NAME), logger);
   const stalledLookup = new Queue<AnalysisJobData>(config.QA_QUEUE_NAME, { connection: redis });
   stalledLookup.on('error', (err) => logger.warn({ err: String(err) }, 'queue error'));
   const pool = new AnalysisPool({
@@ -87,7 +91,7 @@ export async function start(overrides: NodeJS.ProcessEnv = {}): Promise<RunningW
   const keep = analysisJobOptions({ attempts: config.QA_JOB_ATTEMPTS, backoffMs: config.QA_JOB_BACKOFF_MS });
   const worker = new Worker<AnalysisJobData>(
     config.QA_QUEUE_NAME,
-    createAnalysisProcessor({ jobs, files, bus, logger, metrics: jobMetrics, analyse: (resume, jd, onProgress) => pool.analyse(resume, jd, onProgress), documentProblemOf }),
+    createAnalysisProcessor({ jobs, files, bus, logger, changes, metrics: jobMetrics, analyse: (resume, jd, onProgress) => pool.analyse(resume, jd, onProgress), documentProblemOf }),
     {
       connection: redis,
       concurrency: config.QA_WORKER_CONCURRENCY,
@@ -108,7 +112,7 @@ export async function start(overrides: NodeJS.ProcessEnv = {}): Promise<RunningW
     logger.warn({ jobId }, 'job stalled (its worker was lost); BullMQ puts it back or fails it');
     void (async () => {
       if ((await stalledLookup.getJobState(jobId)) === 'failed') {
-        await failStalledJob({ jobs, bus, metrics: jobMetrics }, jobId);
+        await failStalledJob({ jobs, bus, changes, metrics: jobMetrics }, jobId);
       }
     })().catch((err: unknown) => logger.warn({ err: String(err), jobId }, 'could not record a stalled job'));
   });
@@ -149,6 +153,7 @@ export async function start(overrides: NodeJS.ProcessEnv = {}): Promise<RunningW
       await worker.close();
       await pool.close();
       await stalledLookup.close();
+      await publisher.quit().catch(() => publisher.disconnect());
       await bus.close();
       await redis.quit().catch(() => redis.disconnect());
       await connection.close();
