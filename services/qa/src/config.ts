@@ -30,6 +30,13 @@ const apiShape = {
   // Waiting (`Prefer: wait`, SSE) is woken by the worker's pushed changes; this poll is only the safety net.
   QA_POLL_INTERVAL_MS: env.int(2000, 20, 60_000),
   QA_SSE_HEARTBEAT_MS: env.int(15_000, 100, 300_000),
+  // What one user may hold: each refusal is a 429 with Retry-After.
+  QA_MAX_ACTIVE_JOBS_PER_USER: env.int(10, 1, 10_000),
+  QA_MAX_STREAMS_PER_USER: env.int(5, 1, 1000),
+  QA_MAX_UPLOAD_BYTES_PER_DAY: env.int(200 * 1024 * 1024, 1024, 1024 ** 4),
+  // Uploaded files and results are deleted this long after the job was created (fractions allowed).
+  QA_RETENTION_DAYS: z.coerce.number({ error: 'must be a number of days' }).positive().max(3650).default(30),
+  QA_RETENTION_SWEEP_MS: env.int(10 * 60_000, 100, 24 * 3600_000),
   // The event bus prefixes it with EVENTS_EXCHANGE when that is not the default, so deployments
   // isolated by exchange on one broker never share (and steal from) one consumer queue.
   QA_USER_DELETED_QUEUE: z.string().min(1).max(200).default('qa.user-deleted'),

@@ -17,6 +17,9 @@ import { FileStore } from './data/file-store';
 import { onEveryConnection, whenConnected } from './data/mongo-connection';
 import { QaJobRepository } from './data/qa-job-repository';
 import { QaJobService } from './domain/qa-job-service';
+import { sweepExpiredJobs } from './domain/retention';
+import { UsageLimits } from './domain/usage-limits';
+import { UsageStore, usagePrefix } from './data/usage-store';
 import { USER_DELETED, onUserDeleted } from './events/qa-events';
 import { JobEventStreams } from './http/job-event-stream';
 import { qaRouter } from './http/qa-router';
@@ -61,6 +64,15 @@ export async function start(overrides: NodeJS.ProcessEnv = {}): Promise<RunningS
     watcher: changes,
     pollIntervalMs: config.QA_POLL_INTERVAL_MS,
   });
+  const usage = new UsageStore(queue.redis, usagePrefix(config.QA_QUEUE_NAME));
+  const limits = new UsageLimits({
+    store: usage,
+    maxActiveJobs: config.QA_MAX_ACTIVE_JOBS_PER_USER,
+    maxStreams: config.QA_MAX_STREAMS_PER_USER,
+    maxBytesPerDay: config.QA_MAX_UPLOAD_BYTES_PER_DAY,
+    // Three heartbeats missed: the instance holding the stream is gone.
+    streamStaleMs: config.QA_SSE_HEARTBEAT_MS * 3,
+  });
   const streams = new JobEventStreams({
     jobs,
     changes,
@@ -80,6 +92,8 @@ export async function start(overrides: NodeJS.ProcessEnv = {}): Promise<RunningS
         qaRouter({
           identitySecret: config.IDENTITY_SECRET,
           service,
+          limits,
+          schedule: usage,
           files,
           streams,
           logger,
@@ -99,6 +113,19 @@ export async function start(overrides: NodeJS.ProcessEnv = {}): Promise<RunningS
   // the service starts anyway and answers 503 until it connects.
   if (await whenConnected(connection, 3000)) await ensureIndexes();
 
+  // Uploaded files and results expire QA_RETENTION_DAYS after their job was created. Every instance
+  // sweeps; deleting is idempotent, and the schedule is read only where it is due.
+  const retentionMs = config.QA_RETENTION_DAYS * 24 * 3600 * 1000;
+  let sweeping = false;
+  const retention = setInterval(() => {
+    if (sweeping) return;
+    sweeping = true;
+    sweepExpiredJobs({ schedule: usage, service, retentionMs, logger })
+      .catch((err: unknown) => logger.warn({ err: String(err) }, 'retention sweep failed'))
+      .finally(() => (sweeping = false));
+  }, config.QA_RETENTION_SWEEP_MS);
+  retention.unref();
+
   const server = await listen(app, config.PORT, config.HOST);
   const port = portOf(server);
   logger.info({ port }, 'qa listening');
@@ -110,6 +137,7 @@ export async function start(overrides: NodeJS.ProcessEnv = {}): Promise<RunningS
     config,
     stop: once(async () => {
       running.delete(instance);
+      clearInterval(retention);
       shutdown.abort();
       streams.closeAll();
       await closeServer(server);

@@ -17,6 +17,8 @@ import { loadWorkerConfig, type WorkerConfig } from './config';
 import { FileStore } from './data/file-store';
 import { onEveryConnection, whenConnected } from './data/mongo-connection';
 import { QaJobRepository } from './data/qa-job-repository';
+import { UsageStore, usagePrefix } from './data/usage-store';
+import type { QaJob } from './domain/qa-job';
 import { AnalysisPool, documentProblemOf } from './jobs/analyse-documents';
 import { createAnalysisProcessor, failStalledJob } from './jobs/analysis-processor';
 import { publishFinishedJob } from './events/qa-events';
@@ -62,6 +64,9 @@ export async function start(overrides: NodeJS.ProcessEnv = {}): Promise<RunningW
   // Its own connection: the worker's may be held by BullMQ's blocking reads.
   const publisher = bullRedis(config.REDIS_URL, logger, `qa-worker-changes:${config.QA_QUEUE_NAME}`, 'producer');
   const changes = new JobChangePublisher(publisher, jobChangesChannel(config.QA_QUEUE_NAME), logger);
+  // A finished job frees its place among its owner's queued and running jobs.
+  const usage = new UsageStore(publisher, usagePrefix(config.QA_QUEUE_NAME));
+  const releaseQuota = (job: QaJob) => usage.release('jobs', job.owner, job.id);
   const stalledLookup = new Queue<AnalysisJobData>(config.QA_QUEUE_NAME, { connection: redis });
   stalledLookup.on('error', (err) => logger.warn({ err: String(err) }, 'queue error'));
   const pool = new AnalysisPool({
@@ -91,7 +96,7 @@ export async function start(overrides: NodeJS.ProcessEnv = {}): Promise<RunningW
   const keep = analysisJobOptions({ attempts: config.QA_JOB_ATTEMPTS, backoffMs: config.QA_JOB_BACKOFF_MS });
   const worker = new Worker<AnalysisJobData>(
     config.QA_QUEUE_NAME,
-    createAnalysisProcessor({ jobs, files, bus, logger, changes, metrics: jobMetrics, analyse: (resume, jd, onProgress) => pool.analyse(resume, jd, onProgress), documentProblemOf }),
+    createAnalysisProcessor({ jobs, files, bus, logger, changes, onFinished: releaseQuota, metrics: jobMetrics, analyse: (resume, jd, onProgress) => pool.analyse(resume, jd, onProgress), documentProblemOf }),
     {
       connection: redis,
       concurrency: config.QA_WORKER_CONCURRENCY,
@@ -112,7 +117,7 @@ export async function start(overrides: NodeJS.ProcessEnv = {}): Promise<RunningW
     logger.warn({ jobId }, 'job stalled (its worker was lost); BullMQ puts it back or fails it');
     void (async () => {
       if ((await stalledLookup.getJobState(jobId)) === 'failed') {
-        await failStalledJob({ jobs, bus, changes, metrics: jobMetrics }, jobId);
+        await failStalledJob({ jobs, bus, changes, onFinished: releaseQuota, metrics: jobMetrics }, jobId);
       }
     })().catch((err: unknown) => logger.warn({ err: String(err), jobId }, 'could not record a stalled job'));
   });

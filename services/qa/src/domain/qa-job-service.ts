@@ -165,6 +165,12 @@ export class QaJobService {
     await this.purge(job);
   }
 
+  /** Removes a job whose retention ended, whoever owns it; a job already gone is fine. */
+  async expire(id: string): Promise<void> {
+    const job = await this.options.jobs.findById(id);
+    if (job) await this.purge(job);
+  }
+
   /** Removes every job and file of a user (on `user.deleted`); safe to run again. */
   async removeUserData(owner: string): Promise<number> {
     const all = await this.options.jobs.listAllOwned(owner);

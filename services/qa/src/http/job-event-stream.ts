@@ -15,6 +15,13 @@ export interface JobEventStreamOptions {
   logger: Logger;
 }
 
+export interface StreamHooks {
+  /** At each heartbeat (keeps the stream's place in its owner's quota). */
+  onHeartbeat?: () => Promise<void>;
+  /** Once, when the stream ends either way. */
+  onClose?: () => Promise<void>;
+}
+
 function changed(a: QaJob, b: QaJob): boolean {
   return a.status !== b.status || a.progress !== b.progress || a.stage !== b.stage || a.attempts !== b.attempts;
 }
@@ -29,7 +36,7 @@ export class JobEventStreams {
 
   constructor(private readonly options: JobEventStreamOptions) {}
 
-  stream(req: Request, res: Response, initial: QaJob): void {
+  stream(req: Request, res: Response, initial: QaJob, hooks: StreamHooks = {}): void {
     const { jobs, changes, pollIntervalMs, heartbeatMs, logger } = this.options;
     res.status(200);
     res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
@@ -54,6 +61,7 @@ export class JobEventStreams {
       clearInterval(heartbeat);
       this.open.delete(close);
       res.end();
+      void hooks.onClose?.().catch((err: unknown) => logger.debug({ err: String(err) }, 'stream close hook failed'));
     };
     const finish = (job: QaJob) => {
       send('progress', progressView(job));
@@ -62,7 +70,9 @@ export class JobEventStreams {
     };
 
     const heartbeat = setInterval(() => {
-      if (!closed) res.write(': heartbeat\n\n');
+      if (closed) return;
+      res.write(': heartbeat\n\n');
+      void hooks.onHeartbeat?.().catch((err: unknown) => logger.debug({ err: String(err) }, 'stream heartbeat hook failed'));
     }, heartbeatMs);
     this.open.add(close);
     req.once('close', close);
