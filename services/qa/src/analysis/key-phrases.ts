@@ -141,15 +141,15 @@ function phrasesOf(chunk: readonly { value: string; pos: string }[], skillWords:
   return [core.map((token) => token.value).join(' ')];
 }
 
-/** Crude stems so "discharge plans" in a JD finds "planned discharges" lines in a resume. */
+// The Porter (v2) stemmer that wink's English model carries, used without the tokenizer: stemming
+// is needed per word, and the model's own stemmer is what its `its.stem` applies to tokens.
+const porterStem = (model as unknown as { addons: { stem(word: string): string } }).addons.stem;
+
+/** A word's stem, so "discharge plans" in a JD finds "planned discharges" lines in a resume. */
 export function stemWord(word: string): string {
   const lower = word.toLowerCase();
-  if (lower.length > 5 && lower.endsWith('ies')) return `${lower.slice(0, -3)}y`;
-  if (lower.length > 5 && lower.endsWith('ing')) return lower.slice(0, -3);
-  if (lower.length > 4 && lower.endsWith('ed')) return lower.slice(0, -2);
-  if (lower.length > 4 && /(?:ss|x|z|ch|sh)es$/.test(lower)) return lower.slice(0, -2);
-  if (lower.length > 3 && lower.endsWith('s') && !lower.endsWith('ss')) return lower.slice(0, -1);
-  return lower;
+  // Names with digits or symbols (c++, node-js, s3) are kept whole.
+  return /^\p{L}+$/u.test(lower) ? porterStem(lower) : lower;
 }
 
 export function stemsOf(text: string): string[] {
