@@ -11,7 +11,8 @@
  *
  * Source format, one line each: "# " name or title, "## " section heading, "- " bullet,
  * "left || right" a line with right-aligned text (dates), blank line a small gap, anything else
- * a paragraph.
+ * a paragraph. A source whose first line is "#! two-column" is drawn in two columns: the lines
+ * before "#! sidebar" in the wide right column, the lines after it in a narrow left sidebar.
  */
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync, mkdirSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -60,34 +61,69 @@ function checkCharacters(file: string, text: string): void {
   }
 }
 
-function drawSource(doc: Doc, source: string): void {
-  const width = doc.page.width - MARGIN * 2;
+interface Column {
+  left: number;
+  width: number;
+}
+
+// A two-column resume: the main text on the right, a narrow sidebar (contact, skills, languages)
+// on the left of the first page, as many designed templates lay them out.
+const SIDEBAR_WIDTH = 150;
+const COLUMN_GAP = 22;
+
+function drawTwoColumns(doc: Doc, source: string): void {
+  const lines = source.replace(/\r\n?/g, '\n').split('\n');
+  const split = lines.findIndex((line) => line.trim() === '#! sidebar');
+  const main = lines.slice(1, split < 0 ? undefined : split).join('\n');
+  const sidebar = split < 0 ? '' : lines.slice(split + 1).join('\n');
+  const full = doc.page.width - MARGIN * 2;
+  const mainColumn = { left: MARGIN + SIDEBAR_WIDTH + COLUMN_GAP, width: full - SIDEBAR_WIDTH - COLUMN_GAP };
+  doc.y = MARGIN;
+  drawSource(doc, main, mainColumn);
+  doc.switchToPage(0);
+  doc.y = MARGIN;
+  drawSource(doc, sidebar, { left: MARGIN, width: SIDEBAR_WIDTH });
+}
+
+function drawSource(doc: Doc, source: string, column: Column = { left: MARGIN, width: doc.page.width - MARGIN * 2 }): void {
+  if (source.startsWith('#! two-column')) {
+    drawTwoColumns(doc, source);
+    return;
+  }
+  const { left: columnLeft, width } = column;
   for (const raw of source.replace(/\r\n?/g, '\n').split('\n')) {
     const line = raw.trimEnd();
-    doc.x = MARGIN;
+    doc.x = columnLeft;
     if (line === '') {
       doc.moveDown(0.6);
     } else if (line.startsWith('## ')) {
       doc.moveDown(0.8);
-      doc.font('Helvetica-Bold').fontSize(13).text(line.slice(3), MARGIN, undefined, { width });
+      doc.font('Helvetica-Bold').fontSize(13).text(line.slice(3), columnLeft, undefined, { width });
       const y = doc.y + 1;
-      doc.moveTo(MARGIN, y).lineTo(MARGIN + width, y).lineWidth(0.6).strokeColor('#888888').stroke();
+      doc.moveTo(columnLeft, y).lineTo(columnLeft + width, y).lineWidth(0.6).strokeColor('#888888').stroke();
       doc.moveDown(0.35);
     } else if (line.startsWith('# ')) {
-      doc.font('Helvetica-Bold').fontSize(18).text(line.slice(2), MARGIN, undefined, { width });
+      doc.font('Helvetica-Bold').fontSize(18).text(line.slice(2), columnLeft, undefined, { width });
       doc.moveDown(0.15);
     } else if (line.startsWith('- ')) {
-      doc.font('Helvetica').fontSize(BODY_SIZE).text(`•  ${line.slice(2)}`, MARGIN + 10, undefined, { width: width - 10, lineGap: LINE_GAP });
+      doc.font('Helvetica').fontSize(BODY_SIZE).text(`•  ${line.slice(2)}`, columnLeft + 10, undefined, { width: width - 10, lineGap: LINE_GAP });
       doc.moveDown(0.3);
     } else if (line.includes(' || ')) {
       const [left = '', right = ''] = line.split(' || ');
+      if (width < 400) {
+        // A narrow column has no room beside the title: the dates go on the line below, as
+        // two-column templates set them.
+        doc.font('Helvetica-Bold').fontSize(BODY_SIZE).text(left, columnLeft, undefined, { width, lineGap: LINE_GAP });
+        doc.font('Helvetica').fontSize(BODY_SIZE).text(right, columnLeft, undefined, { width, lineGap: LINE_GAP });
+        continue;
+      }
       const y = doc.y;
-      doc.font('Helvetica-Bold').fontSize(BODY_SIZE).text(left, MARGIN, y, { width: width * 0.66, lineGap: LINE_GAP });
+      doc.font('Helvetica-Bold').fontSize(BODY_SIZE).text(left, columnLeft, y, { width: width * 0.66, lineGap: LINE_GAP });
       const below = doc.y;
-      doc.font('Helvetica').fontSize(BODY_SIZE).text(right, MARGIN, y, { width, align: 'right', lineGap: LINE_GAP });
+      doc.font('Helvetica').fontSize(BODY_SIZE).text(right, columnLeft, y, { width, align: 'right', lineGap: LINE_GAP });
       doc.y = Math.max(below, doc.y);
     } else {
-      doc.font('Helvetica').fontSize(BODY_SIZE).text(line, MARGIN, undefined, { width, lineGap: LINE_GAP });
+      doc.font('Helvetica').fontSize(BODY_SIZE).text(line, columnLeft, undefined, { width, lineGap: LINE_GAP });
       doc.moveDown(0.1);
     }
   }
@@ -101,7 +137,7 @@ async function buildLabelled(): Promise<string[]> {
       if (!existsSync(sourcePath)) continue;
       const source = readFileSync(sourcePath, 'utf8');
       checkCharacters(sourcePath, source);
-      const pdf = await toBuffer(createDocument(), (doc) => drawSource(doc, source));
+      const pdf = await toBuffer(createDocument({ bufferPages: true }), (doc) => drawSource(doc, source));
       const target = join(LABELLED, pair, `${name}.pdf`);
       writeFileSync(target, pdf);
       written.push(target);

@@ -143,13 +143,15 @@ function phrasesOf(chunk: readonly { value: string; pos: string }[], skillWords:
 
 // The Porter (v2) stemmer that wink's English model carries, used without the tokenizer: stemming
 // is needed per word, and the model's own stemmer is what its `its.stem` applies to tokens.
+const MAX_STEMMED_WORD = 40;
 const porterStem = (model as unknown as { addons: { stem(word: string): string } }).addons.stem;
 
 /** A word's stem, so "discharge plans" in a JD finds "planned discharges" lines in a resume. */
 export function stemWord(word: string): string {
   const lower = word.toLowerCase();
-  // Names with digits or symbols (c++, node-js, s3) are kept whole.
-  return /^\p{L}+$/u.test(lower) ? porterStem(lower) : lower;
+  // Names with digits or symbols (c++, node-js, s3) are kept whole, and so is anything longer than
+  // a word (the stemmer's suffix patterns rescan the word).
+  return lower.length <= MAX_STEMMED_WORD && /^\p{L}+$/u.test(lower) ? porterStem(lower) : lower;
 }
 
 export function stemsOf(text: string): string[] {
