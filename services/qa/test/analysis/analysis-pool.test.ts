@@ -91,7 +91,9 @@ describe('analysis in a thread pool', () => {
     const error = await refusal(work);
     expect(error.errors[0]).toMatchObject({ file: 'resume', reason: 'timeout' });
     expect(error.message).toMatch(/Reading the resume took longer than the limit of 0\.15 s/);
-    expect(await stall).toBeLessThan(100);
+    // Reading this file here would hold this thread for over a second; the bound leaves room for a
+    // machine busy with other test files.
+    expect(await stall).toBeLessThan(500);
     // The pool replaced the terminated thread: the next job runs.
     const next = await poolWith({ timeoutMs: 15_000 }).analyse(resume, jd, () => undefined);
     expect(next.generator).toBe('offline');
