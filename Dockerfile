@@ -47,6 +47,9 @@ FROM ${NODE_IMAGE}
 ARG SERVICE
 ENV NODE_ENV=production \
     SERVICE=${SERVICE}
+# OCR for scanned pages in the qa image (QA_OCR=auto): poppler renders the pages, tesseract reads them.
+RUN if [ "${SERVICE}" = qa ]; then apt-get update && apt-get install -y --no-install-recommends tesseract-ocr tesseract-ocr-eng poppler-utils \
+    && rm -rf /var/lib/apt/lists/*; fi
 WORKDIR /app
 COPY --from=deps /app/node_modules node_modules
 COPY --from=deps /app/package.json package.json

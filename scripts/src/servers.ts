@@ -131,7 +131,7 @@ export function freePort(): Promise<number> {
   });
 }
 
-async function waitForPort(port: number, what: string, timeoutMs: number, child?: ChildProcess): Promise<void> {
+export async function waitForPort(port: number, what: string, timeoutMs: number, child?: ChildProcess): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child && child.exitCode !== null) throw new Error(`${what} exited with code ${child.exitCode} before listening`);
@@ -175,6 +175,31 @@ export function ensureDebianPackage(command: string, pkg: string): string {
   const installed = which(command);
   if (!installed) throw new Error(`${pkg} installed but ${command} not found`);
   return installed;
+}
+
+/**
+ * The QA worker's OCR tools (it reads scanned pages with them): poppler's pdftoppm and tesseract
+ * with its English data, from the distribution's packages like the servers.
+ */
+export function ensureOcrTools(): void {
+  ensureDebianPackage('pdftoppm', 'poppler-utils');
+  const tesseract = ensureDebianPackage('tesseract', 'tesseract-ocr');
+  const languages = (() => {
+    try {
+      return execFileSync(tesseract, ['--list-langs'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    } catch {
+      return '';
+    }
+  })();
+  if (/^eng$/m.test(languages)) return;
+  if (process.getuid?.() !== 0) throw new Error(`tesseract has no English data; install the 'tesseract-ocr-eng' package`);
+  log('installing tesseract-ocr-eng from the distribution\'s packages');
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  if (!aptUpdated) {
+    execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
+    aptUpdated = true;
+  }
+  execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'tesseract-ocr-eng'], { stdio: 'inherit', env });
 }
 
 function logFile(name: string): number {
@@ -395,7 +420,7 @@ function chownTree(path: string, user: string) {
 }
 
 /** Builds the pinned FerretDB (see infra/ferretdb/go.mod) once; rebuilt only when its sources change. */
-function ensureFerretDbBinary(): string {
+export function ensureFerretDbBinary(): string {
   const source = join(ROOT, 'infra', 'ferretdb');
   const binary = join(DATA_DIR, 'bin', 'ferretdb');
   const newest = Math.max(...['main.go', 'go.mod', 'go.sum'].map((f) => statSync(join(source, f)).mtimeMs));

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { startInfrastructure } from './infra';
 import { loadDotEnv, loadLauncherConfig } from './launcher-config';
-import { DATA_DIR, ROOT, log } from './servers';
+import { DATA_DIR, ROOT, ensureOcrTools, log } from './servers';
 import { createStack, stackPorts } from './stack';
 import { Supervisor, describeGaveUp, restartPolicy } from './supervisor';
 
@@ -11,6 +11,8 @@ async function main() {
   loadDotEnv(ROOT);
   const config = loadLauncherConfig();
   const policy = restartPolicy(config);
+  // The QA worker reads scanned pages by OCR; its tests do too.
+  ensureOcrTools();
   const infra = await startInfrastructure();
   // GATEWAY_HOST=127.0.0.1 keeps even the gateway off the network; the services never leave loopback.
   const stack = createStack({

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { startInfrastructure } from './infra';
-import { DATA_DIR, ROOT, log } from './servers';
+import { DATA_DIR, ROOT, ensureOcrTools, log } from './servers';
 
 interface JestSummary {
   numPassedTests: number;
@@ -28,7 +28,9 @@ function typecheckTests(): Promise<boolean> {
 
 // `npm test`: the type check of the tests, the same infrastructure as `npm start`, then every test suite against it.
 async function main() {
-  if (!(await typecheckTests())) {
+  // The QA worker reads scanned pages by OCR; its tests do too.
+  ensureOcrTools();
+    if (!(await typecheckTests())) {
     log('type errors: not running the tests');
     process.exit(1);
   }

@@ -3,6 +3,8 @@
  *   fixtures/labelled/<pair>/{resume,jd}.pdf  from the .txt sources beside them
  *   fixtures/bad/*.pdf                         unreadable documents, one per DocumentError reason
  *   examples/*.pdf (repository root)           the README's QA example, from the .txt sources beside them
+ *   fixtures/hostile/*.pdf                     small files built to make a reader work hard
+ *   fixtures/scanned/resume.pdf                a resume page as an image only (needs pdftoppm)
  *
  * Run from the repository root: npx tsx services/qa/scripts/make-fixtures.ts
  * The output is deterministic (fixed creation date), so re-running it only changes a PDF whose
@@ -10,9 +12,12 @@
  *
  * Source format, one line each: "# " name or title, "## " section heading, "- " bullet,
  * "left || right" a line with right-aligned text (dates), blank line a small gap, anything else
- * a paragraph.
+ * a paragraph. A source whose first line is "#! two-column" is drawn in two columns: the lines
+ * before "#! sidebar" in the wide right column, the lines after it in a narrow left sidebar.
  */
-import { readdirSync, readFileSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync, writeFileSync, mkdirSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import PDFDocument from 'pdfkit';
 
@@ -20,6 +25,8 @@ const FIXTURES = resolve(__dirname, '..', 'fixtures');
 const LABELLED = join(FIXTURES, 'labelled');
 const BAD = join(FIXTURES, 'bad');
 const EXAMPLES = resolve(__dirname, '..', '..', '..', 'examples');
+const HOSTILE = join(FIXTURES, 'hostile');
+const SCANNED = join(FIXTURES, 'scanned');
 const FIXED_DATE = new Date('2025-01-01T00:00:00Z');
 const MARGIN = 56;
 const BODY_SIZE = 11.5;
@@ -56,43 +63,78 @@ function checkCharacters(file: string, text: string): void {
   }
 }
 
-function drawSource(doc: Doc, source: string): void {
-  const width = doc.page.width - MARGIN * 2;
+interface Column {
+  left: number;
+  width: number;
+}
+
+// A two-column resume: the main text on the right, a narrow sidebar (contact, skills, languages)
+// on the left of the first page, as many designed templates lay them out.
+const SIDEBAR_WIDTH = 150;
+const COLUMN_GAP = 22;
+
+function drawTwoColumns(doc: Doc, source: string): void {
+  const lines = source.replace(/\r\n?/g, '\n').split('\n');
+  const split = lines.findIndex((line) => line.trim() === '#! sidebar');
+  const main = lines.slice(1, split < 0 ? undefined : split).join('\n');
+  const sidebar = split < 0 ? '' : lines.slice(split + 1).join('\n');
+  const full = doc.page.width - MARGIN * 2;
+  const mainColumn = { left: MARGIN + SIDEBAR_WIDTH + COLUMN_GAP, width: full - SIDEBAR_WIDTH - COLUMN_GAP };
+  doc.y = MARGIN;
+  drawSource(doc, main, mainColumn);
+  doc.switchToPage(0);
+  doc.y = MARGIN;
+  drawSource(doc, sidebar, { left: MARGIN, width: SIDEBAR_WIDTH });
+}
+
+function drawSource(doc: Doc, source: string, column: Column = { left: MARGIN, width: doc.page.width - MARGIN * 2 }): void {
+  if (source.startsWith('#! two-column')) {
+    drawTwoColumns(doc, source);
+    return;
+  }
+  const { left: columnLeft, width } = column;
   for (const raw of source.replace(/\r\n?/g, '\n').split('\n')) {
     const line = raw.trimEnd();
-    doc.x = MARGIN;
+    doc.x = columnLeft;
     if (line === '') {
       doc.moveDown(0.6);
     } else if (line.startsWith('## ')) {
       doc.moveDown(0.8);
-      doc.font('Helvetica-Bold').fontSize(13).text(line.slice(3), MARGIN, undefined, { width });
+      doc.font('Helvetica-Bold').fontSize(13).text(line.slice(3), columnLeft, undefined, { width });
       const y = doc.y + 1;
-      doc.moveTo(MARGIN, y).lineTo(MARGIN + width, y).lineWidth(0.6).strokeColor('#888888').stroke();
+      doc.moveTo(columnLeft, y).lineTo(columnLeft + width, y).lineWidth(0.6).strokeColor('#888888').stroke();
       doc.moveDown(0.35);
     } else if (line.startsWith('# ')) {
-      doc.font('Helvetica-Bold').fontSize(18).text(line.slice(2), MARGIN, undefined, { width });
+      doc.font('Helvetica-Bold').fontSize(18).text(line.slice(2), columnLeft, undefined, { width });
       doc.moveDown(0.15);
     } else if (line.startsWith('- ')) {
-      doc.font('Helvetica').fontSize(BODY_SIZE).text(`•  ${line.slice(2)}`, MARGIN + 10, undefined, { width: width - 10, lineGap: LINE_GAP });
+      doc.font('Helvetica').fontSize(BODY_SIZE).text(`•  ${line.slice(2)}`, columnLeft + 10, undefined, { width: width - 10, lineGap: LINE_GAP });
       doc.moveDown(0.3);
     } else if (line.includes(' || ')) {
       const [left = '', right = ''] = line.split(' || ');
+      if (width < 400) {
+        // A narrow column has no room beside the title: the dates go on the line below, as
+        // two-column templates set them.
+        doc.font('Helvetica-Bold').fontSize(BODY_SIZE).text(left, columnLeft, undefined, { width, lineGap: LINE_GAP });
+        doc.font('Helvetica').fontSize(BODY_SIZE).text(right, columnLeft, undefined, { width, lineGap: LINE_GAP });
+        continue;
+      }
       const y = doc.y;
-      doc.font('Helvetica-Bold').fontSize(BODY_SIZE).text(left, MARGIN, y, { width: width * 0.66, lineGap: LINE_GAP });
+      doc.font('Helvetica-Bold').fontSize(BODY_SIZE).text(left, columnLeft, y, { width: width * 0.66, lineGap: LINE_GAP });
       const below = doc.y;
-      doc.font('Helvetica').fontSize(BODY_SIZE).text(right, MARGIN, y, { width, align: 'right', lineGap: LINE_GAP });
+      doc.font('Helvetica').fontSize(BODY_SIZE).text(right, columnLeft, y, { width, align: 'right', lineGap: LINE_GAP });
       doc.y = Math.max(below, doc.y);
     } else {
-      doc.font('Helvetica').fontSize(BODY_SIZE).text(line, MARGIN, undefined, { width, lineGap: LINE_GAP });
+      doc.font('Helvetica').fontSize(BODY_SIZE).text(line, columnLeft, undefined, { width, lineGap: LINE_GAP });
       doc.moveDown(0.1);
     }
   }
 }
 
-async function buildFromSource(sourcePath: string): Promise<string> {
+async function buildFromSource(sourcePath: string, options: PDFKit.PDFDocumentOptions = {}): Promise<string> {
   const source = readFileSync(sourcePath, 'utf8');
   checkCharacters(sourcePath, source);
-  const pdf = await toBuffer(createDocument(), (doc) => drawSource(doc, source));
+  const pdf = await toBuffer(createDocument(options), (doc) => drawSource(doc, source));
   const target = sourcePath.replace(/\.txt$/, '.pdf');
   writeFileSync(target, pdf);
   return target;
@@ -103,7 +145,7 @@ async function buildLabelled(): Promise<string[]> {
   for (const pair of readdirSync(LABELLED).sort()) {
     for (const name of ['resume', 'jd']) {
       const sourcePath = join(LABELLED, pair, `${name}.txt`);
-      if (existsSync(sourcePath)) written.push(await buildFromSource(sourcePath));
+      if (existsSync(sourcePath)) written.push(await buildFromSource(sourcePath, { bufferPages: true }));
     }
   }
   return written;
@@ -150,8 +192,48 @@ async function buildBad(): Promise<string[]> {
   });
 }
 
+async function buildHostile(): Promise<string[]> {
+  mkdirSync(HOSTILE, { recursive: true });
+  const sample = readFileSync(join(LABELLED, '01-software-engineer', 'resume.txt'), 'utf8');
+  // A normal resume with one line of 100,000 letters in a tiny font: a few KB once compressed, and
+  // before the bounds it held a worker for seconds (the time grows with the square of the line).
+  const longLine = await toBuffer(createDocument(), (doc) => {
+    drawSource(doc, sample.split('\n').slice(0, 20).join('\n'));
+    // Small enough that the whole line fits the page width: text outside the page is not extracted.
+    doc.font('Helvetica').fontSize(0.008).text('a'.repeat(100_000), MARGIN, doc.y, { lineBreak: false });
+  });
+  const target = join(HOSTILE, 'long-line.pdf');
+  writeFileSync(target, longLine);
+  return [target];
+}
+
+/** The first page of a labelled resume, rendered to pixels and placed in a PDF with no text layer. */
+async function buildScanned(): Promise<string[]> {
+  const source = join(LABELLED, '01-software-engineer', 'resume.pdf');
+  const work = mkdtempSync(join(tmpdir(), 'qa-fixture-'));
+  try {
+    try {
+      execFileSync('pdftoppm', ['-r', '110', '-gray', '-png', '-f', '1', '-l', '1', source, join(work, 'page')]);
+    } catch {
+      console.warn('pdftoppm is not installed: fixtures/scanned not rebuilt (Debian: poppler-utils)');
+      return [];
+    }
+    const image = readdirSync(work).find((name) => name.endsWith('.png'));
+    if (!image) throw new Error('pdftoppm wrote no image');
+    mkdirSync(SCANNED, { recursive: true });
+    const pdf = await toBuffer(createDocument({ margin: 0 }), (doc) => {
+      doc.image(join(work, image), 0, 0, { width: doc.page.width, height: doc.page.height });
+    });
+    const target = join(SCANNED, 'resume.pdf');
+    writeFileSync(target, pdf);
+    return [target];
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<void> {
-  const written = [...(await buildLabelled()), ...(await buildBad()), ...(await buildExamples())];
+  const written = [...(await buildLabelled()), ...(await buildBad()), ...(await buildHostile()), ...(await buildScanned()), ...(await buildExamples())];
   const root = resolve(__dirname, '..', '..', '..');
   for (const file of written) console.log(`wrote ${file.slice(root.length + 1)}`);
 }

@@ -27,8 +27,16 @@ const apiShape = {
   IDENTITY_SECRET: env.secret(),
   QA_MAX_FILE_BYTES: env.int(5 * 1024 * 1024, 1024, 100 * 1024 * 1024),
   QA_MAX_WAIT_SECONDS: env.int(60, 0, 300),
-  QA_POLL_INTERVAL_MS: env.int(300, 20, 10_000),
+  // Waiting (`Prefer: wait`, SSE) is woken by the worker's pushed changes; this poll is only the safety net.
+  QA_POLL_INTERVAL_MS: env.int(2000, 20, 60_000),
   QA_SSE_HEARTBEAT_MS: env.int(15_000, 100, 300_000),
+  // What one user may hold: each refusal is a 429 with Retry-After.
+  QA_MAX_ACTIVE_JOBS_PER_USER: env.int(10, 1, 10_000),
+  QA_MAX_STREAMS_PER_USER: env.int(5, 1, 1000),
+  QA_MAX_UPLOAD_BYTES_PER_DAY: env.int(200 * 1024 * 1024, 1024, 1024 ** 4),
+  // Uploaded files and results are deleted this long after the job was created (fractions allowed).
+  QA_RETENTION_DAYS: z.coerce.number({ error: 'must be a number of days' }).positive().max(3650).default(30),
+  QA_RETENTION_SWEEP_MS: env.int(10 * 60_000, 100, 24 * 3600_000),
   // The event bus prefixes it with EVENTS_EXCHANGE when that is not the default, so deployments
   // isolated by exchange on one broker never share (and steal from) one consumer queue.
   QA_USER_DELETED_QUEUE: z.string().min(1).max(200).default('qa.user-deleted'),
@@ -49,6 +57,15 @@ const workerShape = {
   // Bounds on reading one PDF: more pages is a bad document, not a longer job.
   QA_PDF_MAX_PAGES: env.int(20, 1, 500),
   QA_PDF_TIMEOUT_MS: env.int(10_000, 100, 120_000),
+  // Hard limits on one job's extraction and analysis, which run in a thread the worker terminates
+  // when the time is up; past a limit the job fails at once, naming the file and the limit.
+  QA_ANALYSIS_TIMEOUT_MS: env.int(15_000, 200, 600_000),
+  QA_ANALYSIS_MEMORY_MB: env.int(256, 32, 8192),
+  // Checked on the extracted text before any pattern runs: real documents stay far below them.
+  QA_MAX_LINE_CHARS: env.int(2000, 80, 1_000_000),
+  QA_MAX_TEXT_CHARS: env.int(200_000, 1000, 10_000_000),
+  // `auto`: pages without a text layer are read by OCR where tesseract and pdftoppm are installed.
+  QA_OCR: z.enum(['auto', 'off']).default('auto'),
   // An OpenAI-compatible chat completions endpoint writes the questions when set; offline otherwise.
   QA_LLM_BASE_URL: env.url(['http', 'https']).optional(),
   QA_LLM_MODEL: z.string().min(1).optional(),

@@ -17,10 +17,14 @@ import { FileStore } from './data/file-store';
 import { onEveryConnection, whenConnected } from './data/mongo-connection';
 import { QaJobRepository } from './data/qa-job-repository';
 import { QaJobService } from './domain/qa-job-service';
+import { sweepExpiredJobs } from './domain/retention';
+import { UsageLimits } from './domain/usage-limits';
+import { UsageStore, usagePrefix } from './data/usage-store';
 import { USER_DELETED, onUserDeleted } from './events/qa-events';
 import { JobEventStreams } from './http/job-event-stream';
 import { qaRouter } from './http/qa-router';
 import { AnalysisQueue } from './jobs/analysis-queue';
+import { JobChanges, jobChangesChannel } from './jobs/job-changes';
 import { openapi } from './openapi';
 
 export interface RunningService {
@@ -50,16 +54,28 @@ export async function start(overrides: NodeJS.ProcessEnv = {}): Promise<RunningS
     logger,
   );
   const bus = new EventBus({ url: config.AMQP_URL, exchange: config.EVENTS_EXCHANGE, service: 'qa', logger, trustedPublishers: config.EVENTS_TRUSTED_PUBLISHERS });
+  const changes = new JobChanges(config.REDIS_URL, jobChangesChannel(config.QA_QUEUE_NAME), logger);
   const service = new QaJobService({
     jobs,
     files,
     queue,
     logger,
     dedupWindowSeconds: config.QA_DEDUP_WINDOW_SECONDS,
+    watcher: changes,
     pollIntervalMs: config.QA_POLL_INTERVAL_MS,
+  });
+  const usage = new UsageStore(queue.redis, usagePrefix(config.QA_QUEUE_NAME));
+  const limits = new UsageLimits({
+    store: usage,
+    maxActiveJobs: config.QA_MAX_ACTIVE_JOBS_PER_USER,
+    maxStreams: config.QA_MAX_STREAMS_PER_USER,
+    maxBytesPerDay: config.QA_MAX_UPLOAD_BYTES_PER_DAY,
+    // Three heartbeats missed: the instance holding the stream is gone.
+    streamStaleMs: config.QA_SSE_HEARTBEAT_MS * 3,
   });
   const streams = new JobEventStreams({
     jobs,
+    changes,
     pollIntervalMs: config.QA_POLL_INTERVAL_MS,
     heartbeatMs: config.QA_SSE_HEARTBEAT_MS,
     logger,
@@ -76,6 +92,8 @@ export async function start(overrides: NodeJS.ProcessEnv = {}): Promise<RunningS
         qaRouter({
           identitySecret: config.IDENTITY_SECRET,
           service,
+          limits,
+          schedule: usage,
           files,
           streams,
           logger,
@@ -95,6 +113,19 @@ export async function start(overrides: NodeJS.ProcessEnv = {}): Promise<RunningS
   // the service starts anyway and answers 503 until it connects.
   if (await whenConnected(connection, 3000)) await ensureIndexes();
 
+  // Uploaded files and results expire QA_RETENTION_DAYS after their job was created. Every instance
+  // sweeps; deleting is idempotent, and the schedule is read only where it is due.
+  const retentionMs = config.QA_RETENTION_DAYS * 24 * 3600 * 1000;
+  let sweeping = false;
+  const retention = setInterval(() => {
+    if (sweeping) return;
+    sweeping = true;
+    sweepExpiredJobs({ schedule: usage, service, retentionMs, logger })
+      .catch((err: unknown) => logger.warn({ err: String(err) }, 'retention sweep failed'))
+      .finally(() => (sweeping = false));
+  }, config.QA_RETENTION_SWEEP_MS);
+  retention.unref();
+
   const server = await listen(app, config.PORT, config.HOST);
   const port = portOf(server);
   logger.info({ port }, 'qa listening');
@@ -106,10 +137,12 @@ export async function start(overrides: NodeJS.ProcessEnv = {}): Promise<RunningS
     config,
     stop: once(async () => {
       running.delete(instance);
+      clearInterval(retention);
       shutdown.abort();
       streams.closeAll();
       await closeServer(server);
       await queue.close();
+      await changes.close();
       await bus.close();
       await connection.close();
       logger.info('qa stopped');

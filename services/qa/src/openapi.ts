@@ -14,6 +14,12 @@ const jobIdParameter = {
   schema: { type: 'string', format: 'uuid' },
 };
 
+const quotaError = (description: string) => ({
+  description: `${description} The body's error.code is \`quota_exceeded\` and error.details.limit names the limit.`,
+  headers: { 'Retry-After': { description: 'Seconds to wait before asking again.', schema: { type: 'integer', minimum: 1 } } },
+  content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+});
+
 const identityErrors = {
   '401': errorResponse('Missing, invalid or expired token.'),
   '503': errorResponse('A dependency (MongoDB, Redis) is unavailable; try again.'),
@@ -91,6 +97,10 @@ export const openapi = {
           '400': errorResponse('A part is missing, an unknown part or a text field was sent, or the multipart body is malformed.'),
           '413': errorResponse('A file is larger than the limit; the upload was stopped.'),
           '415': errorResponse('The request is not multipart/form-data, or a part is not a PDF.'),
+          '429': quotaError(
+            'The caller already has QA_MAX_ACTIVE_JOBS_PER_USER jobs queued or running (`active_jobs`), or this upload would ' +
+              'pass QA_MAX_UPLOAD_BYTES_PER_DAY (`upload_bytes_per_day`; Retry-After runs to 00:00 UTC). Checked before the body is read.',
+          ),
           ...identityErrors,
         },
       },
@@ -178,6 +188,7 @@ export const openapi = {
             },
           },
           '404': errorResponse('No such job for this user.'),
+          '429': quotaError('The caller already holds QA_MAX_STREAMS_PER_USER open event streams (`open_streams`).'),
           ...identityErrors,
         },
       },
@@ -227,12 +238,23 @@ export const openapi = {
               type: 'object',
               properties: {
                 file: { type: 'string', enum: ['resume', 'jd'] },
-                reason: { type: 'string' },
+                reason: {
+                  type: 'string',
+                  description:
+                    'encrypted, no_text (no text layer, and OCR found none or is off), malformed, too_many_pages, ' +
+                    'too_much_text (QA_MAX_TEXT_CHARS), line_too_long (QA_MAX_LINE_CHARS), timeout (QA_ANALYSIS_TIMEOUT_MS) ' +
+                    'or memory_limit (QA_ANALYSIS_MEMORY_MB). None is retried; the message names the file and the limit.',
+                },
                 message: { type: 'string' },
               },
             },
           },
         },
+      },
+      DocumentSummary: {
+        type: 'object',
+        required: ['pages', 'textSource'],
+        properties: { pages: { type: 'integer' }, textSource: { type: 'string', enum: ['text', 'ocr'] } },
       },
       QaJobProgress: {
         type: 'object',
@@ -281,6 +303,14 @@ export const openapi = {
                   job: {},
                   match: {},
                   questions: { type: 'array', items: {} },
+                  documents: {
+                    type: 'object',
+                    description: 'Per file: pages, and textSource `text` (the PDF\'s text layer) or `ocr` (read from page images).',
+                    properties: {
+                      resume: { $ref: '#/components/schemas/DocumentSummary' },
+                      jd: { $ref: '#/components/schemas/DocumentSummary' },
+                    },
+                  },
                 },
               },
             },

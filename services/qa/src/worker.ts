@@ -17,10 +17,13 @@ import { loadWorkerConfig, type WorkerConfig } from './config';
 import { FileStore } from './data/file-store';
 import { onEveryConnection, whenConnected } from './data/mongo-connection';
 import { QaJobRepository } from './data/qa-job-repository';
-import { documentAnalyser, documentProblemOf } from './jobs/analyse-documents';
+import { UsageStore, usagePrefix } from './data/usage-store';
+import type { QaJob } from './domain/qa-job';
+import { AnalysisPool, documentProblemOf } from './jobs/analyse-documents';
 import { createAnalysisProcessor, failStalledJob } from './jobs/analysis-processor';
 import { publishFinishedJob } from './events/qa-events';
 import { analysisJobOptions, bullRedis, type AnalysisJobData } from './jobs/analysis-queue';
+import { JobChangePublisher, jobChangesChannel } from './jobs/job-changes';
 
 export interface RunningWorker {
   port: number;
@@ -58,10 +61,25 @@ export async function start(overrides: NodeJS.ProcessEnv = {}): Promise<RunningW
 
   const redis = bullRedis(config.REDIS_URL, logger, `qa-worker:${config.QA_QUEUE_NAME}`, 'worker');
   // Only to look up the state of a job reported stalled; shares the worker's connection.
+  // Its own connection: the worker's may be held by BullMQ's blocking reads.
+  const publisher = bullRedis(config.REDIS_URL, logger, `qa-worker-changes:${config.QA_QUEUE_NAME}`, 'producer');
+  const changes = new JobChangePublisher(publisher, jobChangesChannel(config.QA_QUEUE_NAME), logger);
+  // A finished job frees its place among its owner's queued and running jobs.
+  const usage = new UsageStore(publisher, usagePrefix(config.QA_QUEUE_NAME));
+  const releaseQuota = (job: QaJob) => usage.release('jobs', job.owner, job.id);
   const stalledLookup = new Queue<AnalysisJobData>(config.QA_QUEUE_NAME, { connection: redis });
   stalledLookup.on('error', (err) => logger.warn({ err: String(err) }, 'queue error'));
-  const analyser = documentAnalyser({
-    limits: { maxPages: config.QA_PDF_MAX_PAGES, timeoutMs: config.QA_PDF_TIMEOUT_MS },
+  const pool = new AnalysisPool({
+    threads: config.QA_WORKER_CONCURRENCY,
+    timeoutMs: config.QA_ANALYSIS_TIMEOUT_MS,
+    memoryMb: config.QA_ANALYSIS_MEMORY_MB,
+    limits: {
+      maxPages: config.QA_PDF_MAX_PAGES,
+      timeoutMs: config.QA_PDF_TIMEOUT_MS,
+      maxLineChars: config.QA_MAX_LINE_CHARS,
+      maxChars: config.QA_MAX_TEXT_CHARS,
+    },
+    ocr: config.QA_OCR === 'auto',
     ...(config.QA_LLM_BASE_URL && config.QA_LLM_MODEL
       ? {
           llm: {
@@ -73,10 +91,12 @@ export async function start(overrides: NodeJS.ProcessEnv = {}): Promise<RunningW
         }
       : {}),
   });
+  // Ready threads before jobs arrive; a failure here shows again, with its cause, on the first job.
+  await pool.warmUp().catch((err: unknown) => logger.warn({ err: String(err) }, 'analysis threads could not warm up'));
   const keep = analysisJobOptions({ attempts: config.QA_JOB_ATTEMPTS, backoffMs: config.QA_JOB_BACKOFF_MS });
   const worker = new Worker<AnalysisJobData>(
     config.QA_QUEUE_NAME,
-    createAnalysisProcessor({ jobs, files, bus, logger, metrics: jobMetrics, analyse: analyser, documentProblemOf }),
+    createAnalysisProcessor({ jobs, files, bus, logger, changes, onFinished: releaseQuota, metrics: jobMetrics, analyse: (resume, jd, onProgress) => pool.analyse(resume, jd, onProgress), documentProblemOf }),
     {
       connection: redis,
       concurrency: config.QA_WORKER_CONCURRENCY,
@@ -97,7 +117,7 @@ export async function start(overrides: NodeJS.ProcessEnv = {}): Promise<RunningW
     logger.warn({ jobId }, 'job stalled (its worker was lost); BullMQ puts it back or fails it');
     void (async () => {
       if ((await stalledLookup.getJobState(jobId)) === 'failed') {
-        await failStalledJob({ jobs, bus, metrics: jobMetrics }, jobId);
+        await failStalledJob({ jobs, bus, changes, onFinished: releaseQuota, metrics: jobMetrics }, jobId);
       }
     })().catch((err: unknown) => logger.warn({ err: String(err), jobId }, 'could not record a stalled job'));
   });
@@ -136,7 +156,9 @@ export async function start(overrides: NodeJS.ProcessEnv = {}): Promise<RunningW
       await closeServer(server);
       // Waits for the jobs in hand to finish; new ones are not taken.
       await worker.close();
+      await pool.close();
       await stalledLookup.close();
+      await publisher.quit().catch(() => publisher.disconnect());
       await bus.close();
       await redis.quit().catch(() => redis.disconnect());
       await connection.close();

@@ -1,7 +1,15 @@
 /** Problems with an uploaded document that retrying cannot fix, each naming the file. */
 
 export type DocumentFile = 'resume' | 'jd';
-export type DocumentProblemReason = 'encrypted' | 'no_text' | 'malformed' | 'too_many_pages' | 'timeout';
+export type DocumentProblemReason =
+  | 'encrypted'
+  | 'no_text'
+  | 'malformed'
+  | 'too_many_pages'
+  | 'too_much_text'
+  | 'line_too_long'
+  | 'timeout'
+  | 'memory_limit';
 
 const FILE_LABEL: Readonly<Record<DocumentFile, string>> = { resume: 'resume', jd: 'job description' };
 
@@ -27,6 +35,7 @@ export class DocumentsError extends Error {
   override readonly name = 'DocumentsError';
 
   constructor(readonly errors: readonly DocumentError[]) {
-    super(errors.map((error) => error.message).join(' '));
+    // A limit met while reading both files is one message naming both, told once.
+    super([...new Set(errors.map((error) => error.message))].join(' '));
   }
 }

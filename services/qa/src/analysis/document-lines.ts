@@ -36,8 +36,8 @@ export function cleanLine(raw: string): string {
   return raw
     .replace(/\u00a0/g, ' ')
     .replace(/[ \u2000-\u200b]+/g, ' ')
-    .replace(/ *\t[\t ]*/g, '\t')
-    .replace(/^[\t ]+|[\t ]+$/g, '');
+    .replace(/(?<! ) *\t[\t ]*/g, '\t')
+    .replace(/^[\t ]+|(?<![\t ])[\t ]+$/g, '');
 }
 
 /** A short, citable form of a line: columns joined, bullets dropped, long text cut at a word. */
@@ -46,7 +46,7 @@ export function quoteLine(text: string, maxLength = 160): string {
   if (flat.length <= maxLength) return flat;
   const cut = flat.slice(0, maxLength);
   const lastSpace = cut.lastIndexOf(' ');
-  return `${cut.slice(0, lastSpace > maxLength * 0.6 ? lastSpace : maxLength).replace(/[,;:.\s]+$/, '')}…`;
+  return `${cut.slice(0, lastSpace > maxLength * 0.6 ? lastSpace : maxLength).replace(/(?<![,;:.\s])[,;:.\s]+$/, '')}…`;
 }
 
 /**

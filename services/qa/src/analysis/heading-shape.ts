@@ -17,7 +17,8 @@ const BULLET = /^[•▪◦●\-–*·#]+\s*/;
 export function headingShape(text: string): HeadingShape | null {
   const trimmed = text.replace(BULLET, '').trim();
   const colon = /:\s*$/.test(trimmed);
-  const bare = trimmed.replace(/[:\s]+$/, '');
+  // The look-behind starts the match only at the start of the trailing run: one scan, not one per character.
+  const bare = trimmed.replace(/(?<![:\s])[:\s]+$/, '');
   if (bare === '' || bare.length > 48 || /\d/.test(bare) || /[.,;!?]$/.test(bare)) return null;
   // A heading starts with a capital; a lower-case line is text wrapped from the line above.
   if (!/^\p{Lu}/u.test(bare)) return null;

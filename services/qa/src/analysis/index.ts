@@ -3,7 +3,7 @@ import { linesFromText, type DocumentLine } from './document-lines';
 import { parseJob, type JobStructure } from './job-parser';
 import { briefFor, generateQuestionsWithLlm, type LlmOptions } from './llm-questions';
 import { buildMatchReport, resumeSkillsOf, type MatchReport, type ResumeSkill } from './match-report';
-import { extractPdfTexts, type PdfLimits } from './pdf-text';
+import { extractPdfTexts, type PdfLimits, type PdfText } from './pdf-text';
 import { generateQuestions } from './question-generator';
 import type { InterviewQuestion } from './question-schema';
 import { parseResume, type ResumeStructure } from './resume-parser';
@@ -48,8 +48,13 @@ export interface AnalysisResult {
   job: JobStructure;
   match: MatchReport;
   questions: InterviewQuestion[];
-  /** Page counts, when the input came from PDFs. */
-  documents?: { resume: { pages: number }; jd: { pages: number } };
+  /** Page counts and where the text came from (the text layer or OCR), when the input came from PDFs. */
+  documents?: { resume: DocumentSummary; jd: DocumentSummary };
+}
+
+export interface DocumentSummary {
+  pages: number;
+  textSource: 'text' | 'ocr';
 }
 
 /** The whole analysis without a model: synchronous, deterministic, offline. */
@@ -98,7 +103,21 @@ export async function analysePdfs(resumePdf: Uint8Array, jdPdf: Uint8Array, opti
     ...(options.now !== undefined ? { now: options.now } : {}),
     ...(options.llm ? { llm: options.llm } : {}),
   });
-  return { ...result, documents: { resume: { pages: texts.resume.pages }, jd: { pages: texts.jd.pages } } };
+  const summary = (text: PdfText): DocumentSummary => ({ pages: text.pages, textSource: text.textSource });
+  return { ...result, documents: { resume: summary(texts.resume), jd: summary(texts.jd) } };
+}
+
+/**
+ * Replaces an offline result's questions with a model's, keeping the offline ones (and saying why)
+ * when the model fails. Lets the bounded, CPU-bound part run apart from the network wait.
+ */
+export async function withModelQuestions(result: AnalysisResult, llm: LlmOptions): Promise<AnalysisResult> {
+  try {
+    const questions = await generateQuestionsWithLlm(briefFor(result.resume, result.job, result.match), llm);
+    return { ...result, generator: 'llm', questions };
+  } catch (error) {
+    return { ...result, generator: 'offline', fallbackReason: error instanceof Error ? error.message : String(error) };
+  }
 }
 
 function analyseStructure(input: AnalyseInput) {
@@ -114,7 +133,8 @@ function analyseStructure(input: AnalyseInput) {
 }
 
 export { DocumentError, DocumentsError, type DocumentFile, type DocumentProblemReason } from './document-error';
-export { extractPdfText, extractPdfTexts, type PdfLimits, type PdfText } from './pdf-text';
+export { extractPdfText, extractPdfTexts, preparePdfReader, type PdfLimits, type PdfOcr, type PdfText } from './pdf-text';
+export { pdfOcr, ocrAvailable } from './pdf-ocr';
 export { linesFromText, type DocumentLine } from './document-lines';
 export { redactContactDetails } from './contact-redaction';
 export { findSkillMentions, SKILLS, type SkillMention } from './skill-matcher';

@@ -82,18 +82,19 @@ const CLAUSE_BREAK = /[;,]|\s[–—]\s|\.\s|\s\(|\)/;
 const MIN_PHRASE_REQUIREMENTS = 2;
 const MAX_PHRASE_REQUIREMENTS = 8;
 // What may stand between the skills of "A, B or C" / "A or another B" / "A/B".
-const ALTERNATIVE_CONNECTOR = /^[\s,()]*(?:(?:and\/)?or(?:\s+(?:another|other|a similar|similar|an equivalent|equivalent))?|\/)?[\s,()]*$/i;
+const ALTERNATIVE_CONNECTOR = /^[\s,()]*(?:(?:(?:and\/)?or(?:\s+(?:another|other|a similar|similar|an equivalent|equivalent))?|\/)[\s,()]*)?$/i;
 const REQUIRED_CUE = /\b(required|must|essential|mandatory)\b/i;
-const TITLE_LABEL = /^(?:job title|position|role|title|vacancy)\s*[:\-–]\s*(.+)$/i;
+const TITLE_LABEL = /^(?:job title|position|role|title|vacancy)\s*[:\-–]\s*(\S.*)$/i;
 const TITLE_WORD =
   /\b(engineer|developer|analyst|scientist|manager|director|lead|specialist|consultant|coordinator|co-ordinator|administrator|assistant|associate|nurse|teacher|tutor|lecturer|accountant|auditor|controller|bookkeeper|designer|tester|technician|supervisor|officer|representative|executive|architect|marketer|planner|buyer|driver|operator|agent|writer|researcher|therapist|pharmacist|owner|sdet|educator|head)s?\b/i;
 
 const NUMBER_WORDS: Readonly<Record<string, number>> = {
   one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10, twelve: 12, fifteen: 15,
 };
-const YEARS_NUMERIC = /(\d{1,2})\s*\+?\s*(?:(?:-|–|to)\s*\d{1,2}\s*\+?\s*)?(?:years?|yrs?)\b/gi;
-const YEARS_WORDED = /\b(?:at least|minimum of|a minimum of|min\.?|over|more than)\s+(one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|\d{1,2})\s*\+?\s*(?:years?|yrs?)\b/gi;
-const YEARS_WORD_PLUS = /\b(one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen)\s*(?:\(\d+\)\s*)?\+?\s*(?:years?|yrs?)\b/gi;
+// `\s*(?:\+\s*)?` rather than `\s*\+?\s*`: two adjacent runs of spaces backtrack against each other.
+const YEARS_NUMERIC = /(\d{1,2})\s*(?:\+\s*)?(?:(?:-|–|to)\s*\d{1,2}\s*(?:\+\s*)?)?(?:years?|yrs?)\b/gi;
+const YEARS_WORDED = /\b(?:at least|minimum of|a minimum of|min\.?|over|more than)\s+(one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|\d{1,2})\s*(?:\+\s*)?(?:years?|yrs?)\b/gi;
+const YEARS_WORD_PLUS = /\b(one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen)\s*(?:\(\d+\)\s*)?(?:\+\s*)?(?:years?|yrs?)\b/gi;
 
 export function parseJob(sourceLines: readonly DocumentLine[]): JobStructure {
   const headings = new Map<number, string>();
@@ -267,7 +268,7 @@ function titleOf(lines: readonly JobLine[], headings: ReadonlyMap<number, string
 }
 
 function cleanTitle(text: string): string {
-  return text.replace(/\s*\((?:m\/f\/d|f\/m\/d|remote|hybrid)\)\s*/gi, ' ').replace(/[\s:|–—-]+$/, '').trim();
+  return text.replace(/(?<!\s)\s*\((?:m\/f\/d|f\/m\/d|remote|hybrid)\)\s*/gi, ' ').replace(/(?<![\s:|–—-])[\s:|–—-]+$/, '').trim();
 }
 
 function requiredYearsOf(lines: readonly JobLine[], headings: ReadonlyMap<number, string>): { years: number; index: number } | null {

@@ -72,6 +72,7 @@ const PERSON_HEADS = new Set(
   ).split(/\s+/),
 );
 const HEAD_POS = new Set(['NOUN', 'PROPN']);
+const MAX_PHRASE_LINE = 1000;
 const ACRONYM = /^[A-Z][A-Z0-9&]{1,7}$/;
 
 export function extractKeyPhrases(lines: readonly PhraseSourceLine[], limit = 8): KeyPhrase[] {
@@ -80,7 +81,8 @@ export function extractKeyPhrases(lines: readonly PhraseSourceLine[], limit = 8)
   const found = new Map<string, KeyPhrase & { display: string }>();
   lines.forEach((line, lineIndex) => {
     if (line.text.trim() === '') return;
-    const doc = nlpInstance.readDoc(line.text);
+    // wink's tokenizer slows down sharply on very long words; no phrase worth finding needs more.
+    const doc = nlpInstance.readDoc(line.text.length > MAX_PHRASE_LINE ? line.text.slice(0, MAX_PHRASE_LINE) : line.text);
     const values = doc.tokens().out(its.value) as string[];
     const tags = doc.tokens().out(its.pos) as string[];
     const stops = doc.tokens().out(its.stopWordFlag) as unknown as boolean[];
@@ -139,15 +141,17 @@ function phrasesOf(chunk: readonly { value: string; pos: string }[], skillWords:
   return [core.map((token) => token.value).join(' ')];
 }
 
-/** Crude stems so "discharge plans" in a JD finds "planned discharges" lines in a resume. */
-function stemWord(word: string): string {
+// The Porter (v2) stemmer that wink's English model carries, used without the tokenizer: stemming
+// is needed per word, and the model's own stemmer is what its `its.stem` applies to tokens.
+const MAX_STEMMED_WORD = 40;
+const porterStem = (model as unknown as { addons: { stem(word: string): string } }).addons.stem;
+
+/** A word's stem, so "discharge plans" in a JD finds "planned discharges" lines in a resume. */
+export function stemWord(word: string): string {
   const lower = word.toLowerCase();
-  if (lower.length > 5 && lower.endsWith('ies')) return `${lower.slice(0, -3)}y`;
-  if (lower.length > 5 && lower.endsWith('ing')) return lower.slice(0, -3);
-  if (lower.length > 4 && lower.endsWith('ed')) return lower.slice(0, -2);
-  if (lower.length > 4 && /(?:ss|x|z|ch|sh)es$/.test(lower)) return lower.slice(0, -2);
-  if (lower.length > 3 && lower.endsWith('s') && !lower.endsWith('ss')) return lower.slice(0, -1);
-  return lower;
+  // Names with digits or symbols (c++, node-js, s3) are kept whole, and so is anything longer than
+  // a word (the stemmer's suffix patterns rescan the word).
+  return lower.length <= MAX_STEMMED_WORD && /^\p{L}+$/u.test(lower) ? porterStem(lower) : lower;
 }
 
 export function stemsOf(text: string): string[] {

@@ -90,7 +90,7 @@ export function briefFor(resume: ResumeStructure, job: JobStructure, match: Matc
 
 export async function generateQuestionsWithLlm(brief: LlmBrief, options: LlmOptions): Promise<InterviewQuestion[]> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const url = `${options.baseUrl.replace(/\/+$/, '')}/chat/completions`;
+  const url = `${options.baseUrl.replace(/(?<!\/)\/+$/, '')}/chat/completions`;
   let body: unknown;
   try {
     const response = await fetch(url, {
@@ -133,7 +133,7 @@ function questionsFrom(body: unknown): InterviewQuestion[] {
   if (typeof content === 'string') {
     try {
       // Some models wrap JSON in a Markdown fence despite response_format.
-      parsed = JSON.parse(content.trim().replace(/^```(?:json)?\s*|\s*```$/g, ''));
+      parsed = JSON.parse(content.trim().replace(/^```(?:json)?\s*|(?<!\s)\s*```$/g, ''));
     } catch {
       throw new LlmQuestionError('answer content is not JSON');
     }

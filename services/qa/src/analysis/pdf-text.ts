@@ -9,21 +9,41 @@ export interface PdfLimits {
   maxPages?: number;
   /** Time allowed for reading one document. Default 10 s. */
   timeoutMs?: number;
+  /**
+   * Longest line accepted, in characters, checked before any pattern sees the text: a real resume's
+   * lines are a page wide, and a line of 100,000 letters only exists to make the parsers work.
+   */
+  maxLineChars?: number;
+  /** Most characters accepted from one document (all pages). */
+  maxChars?: number;
+  /** Reads a page without a text layer by OCR; without it, such a document is refused. */
+  ocr?: PdfOcr;
 }
+
+/** Page images to text (see pdf-ocr.ts): one string per page. */
+export type PdfOcr = (buffer: Uint8Array, pages: number, timeoutMs: number) => Promise<string[]>;
 
 export interface PdfText {
   text: string;
   pages: number;
   lines: DocumentLine[];
+  /** Where the text came from: the PDF's text layer, or OCR of its page images. */
+  textSource: 'text' | 'ocr';
 }
 
-export const DEFAULT_PDF_LIMITS: Required<PdfLimits> = { maxPages: 20, timeoutMs: 10_000 };
+export const DEFAULT_PDF_LIMITS: Required<Omit<PdfLimits, 'ocr'>> = {
+  maxPages: 20,
+  timeoutMs: 10_000,
+  maxLineChars: 2000,
+  maxChars: 200_000,
+};
 
 // Fewer letters than this is a scan or a picture of text, not something we can analyse.
 const MIN_LETTERS = 20;
 
 export async function extractPdfText(buffer: Uint8Array, file: DocumentFile, limits: PdfLimits = {}): Promise<PdfText> {
-  const { maxPages, timeoutMs } = { ...DEFAULT_PDF_LIMITS, ...limits };
+  const bounds = { ...DEFAULT_PDF_LIMITS, ...limits };
+  const { timeoutMs } = bounds;
   const label = fileLabel(file);
   if (!hasPdfHeader(buffer)) {
     throw new DocumentError(file, 'malformed', `The ${label} is not a PDF file (it has no PDF header).`);
@@ -41,7 +61,7 @@ export async function extractPdfText(buffer: Uint8Array, file: DocumentFile, lim
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(timedOut()), timeoutMs);
   });
-  const reading = read(parser, file, maxPages, deadline);
+  const reading = read(parser, buffer, file, bounds, deadline, () => timeoutMs - (performance.now() - started));
   // After a timeout the read is abandoned; its later failure must not surface as unhandled.
   reading.catch(() => undefined);
   try {
@@ -84,36 +104,93 @@ export async function extractPdfTexts(
  * are read one at a time, yielding to the event loop and checking the deadline in between; one
  * pathological page can still overrun, which only a separate thread could stop.
  */
-async function read(parser: PDFParse, file: DocumentFile, maxPages: number, deadline: () => void): Promise<PdfText> {
+async function read(
+  parser: PDFParse,
+  buffer: Uint8Array,
+  file: DocumentFile,
+  limits: typeof DEFAULT_PDF_LIMITS & { ocr?: PdfOcr },
+  deadline: () => void,
+  remainingMs: () => number,
+): Promise<PdfText> {
   const label = fileLabel(file);
+  const { maxPages } = limits;
   const info = await parser.getInfo();
   if (info.total > maxPages) {
     throw new DocumentError(file, 'too_many_pages', `The ${label} has ${info.total} pages; at most ${maxPages} are accepted.`);
   }
-  const lines: DocumentLine[] = [];
+  const pages: string[] = [];
   for (let pageNumber = 1; pageNumber <= info.total; pageNumber++) {
     deadline();
     await new Promise((resolveTurn) => setImmediate(resolveTurn));
     deadline();
     const result = await parser.getText({ partial: [pageNumber], pageJoiner: '' });
+    pages.push(result.pages[0]?.text ?? '');
+  }
+  deadline();
+  const lines = linesOfPages(pages, file, limits);
+  if (letterCount(lines) >= MIN_LETTERS) {
+    return { text: lines.map((line) => line.text).join('\n'), pages: info.total, lines, textSource: 'text' };
+  }
+  if (limits.ocr) {
+    let ocrPages: string[];
+    try {
+      ocrPages = await limits.ocr(buffer, info.total, Math.max(0, remainingMs()));
+    } catch (error) {
+      deadline();
+      const detail = error instanceof Error ? error.message : String(error);
+      throw new DocumentError(file, 'no_text', `The ${label} has no text layer, and reading its page images failed (${detail}).`);
+    }
+    const ocrLines = linesOfPages(ocrPages, file, limits);
+    deadline();
+    if (letterCount(ocrLines) >= MIN_LETTERS) {
+      return { text: ocrLines.map((line) => line.text).join('\n'), pages: info.total, lines: ocrLines, textSource: 'ocr' };
+    }
+  }
+  throw new DocumentError(
+    file,
+    'no_text',
+    limits.ocr
+      ? `The ${label} has no text layer and no text could be read from its page images; please upload a PDF with selectable text.`
+      : `The ${label} has no extractable text; it may be a scanned image. Please upload a PDF with selectable text.`,
+  );
+}
+
+/**
+ * Pages' raw text to lines, with the bounds checked on the raw text before any pattern runs on it
+ * (cleanLine is the first): too long a line or too much text fails the document, naming the limit.
+ */
+function linesOfPages(pages: readonly string[], file: DocumentFile, limits: { maxLineChars: number; maxChars: number }): DocumentLine[] {
+  const label = fileLabel(file);
+  const total = pages.reduce((sum, page) => sum + page.length, 0);
+  if (total > limits.maxChars) {
+    throw new DocumentError(
+      file,
+      'too_much_text',
+      `The ${label} has ${total} characters of text; at most ${limits.maxChars} are accepted.`,
+    );
+  }
+  const lines: DocumentLine[] = [];
+  pages.forEach((page, index) => {
     let lineNo = 0;
-    for (const raw of (result.pages[0]?.text ?? '').split('\n')) {
+    for (const raw of page.split('\n')) {
+      if (raw.length > limits.maxLineChars) {
+        throw new DocumentError(
+          file,
+          'line_too_long',
+          `The ${label} has a line of ${raw.length} characters on page ${index + 1}; at most ${limits.maxLineChars} are accepted per line.`,
+        );
+      }
       const text = cleanLine(raw);
       if (text === '') continue;
       lineNo += 1;
-      lines.push({ text, page: pageNumber, lineNo });
+      lines.push({ text, page: index + 1, lineNo });
     }
-  }
-  deadline();
-  const letters = lines.reduce((count, line) => count + (line.text.match(/\p{L}/gu)?.length ?? 0), 0);
-  if (letters < MIN_LETTERS) {
-    throw new DocumentError(
-      file,
-      'no_text',
-      `The ${label} has no extractable text; it may be a scanned image. Please upload a PDF with selectable text.`,
-    );
-  }
-  return { text: lines.map((line) => line.text).join('\n'), pages: info.total, lines };
+  });
+  return lines;
+}
+
+function letterCount(lines: readonly DocumentLine[]): number {
+  return lines.reduce((count, line) => count + (line.text.match(/\p{L}/gu)?.length ?? 0), 0);
 }
 
 function asDocumentError(error: unknown, file: DocumentFile): DocumentError {
@@ -132,6 +209,11 @@ function hasPdfHeader(buffer: Uint8Array): boolean {
 }
 
 let workerPreloaded = false;
+
+/** Loads pdf.js's parsing code now rather than on the first document (a pool's threads do this when they start). */
+export function preparePdfReader(): void {
+  preloadPdfWorker();
+}
 
 /**
  * pdf.js runs its parsing "worker" in-process by dynamic-importing pdf.worker.mjs. Sandboxed

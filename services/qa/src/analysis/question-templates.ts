@@ -67,6 +67,9 @@ export const FAMILY_OF: Readonly<Record<SkillCategory, TemplateFamily>> = {
   design: 'business',
   'sales-marketing': 'business',
   logistics: 'business',
+  engineering: 'platform',
+  legal: 'business',
+  'people-ops': 'people',
   'soft-skill': 'people',
 };
 
@@ -89,6 +92,9 @@ export const CATEGORY_FOCUS: Readonly<Record<SkillCategory | 'other', (skill: st
   'sales-marketing': (s) => `For ${s}: targets and metrics, how they tested what worked, budget, and honestly attributed results.`,
   education: (s) => `For ${s}: learning objectives, adapting to different learners, assessment evidence, and outcomes for pupils.`,
   logistics: (s) => `For ${s}: accuracy, safety, cost and lead-time measures, and handling disruption.`,
+  engineering: (s) => `For ${s}: the requirement it served, how the design was verified, trade-offs with cost and manufacture, and what failed first.`,
+  legal: (s) => `For ${s}: accuracy under deadlines, the rule or procedure that applied, confidentiality, and how work was checked.`,
+  'people-ops': (s) => `For ${s}: fairness and consistency, the law or policy that applied, confidentiality, and a measurable outcome.`,
   other: (s) => `For ${s}: specifics of what they did, the result, and what they learned.`,
 };
 

@@ -136,7 +136,7 @@ const TITLE_WORDS = new RegExp(
 const ORG_WORDS =
   /\b(Inc|Ltd|LLC|LLP|PLC|plc|GmbH|Corp|Corporation|Company|Co|Group|Hospital|Medical Center|Medical Centre|Centre|Center|Clinic|University|College|School|Academy|Bank|Trust|Council|Agency|Partners|Studio|Studios|Labs|Systems|Solutions|Services|Technologies|Health|Foundation|Living|Digital|Software|Insurance|Foods|Stores)\b/;
 const LOCATION = /^(remote|hybrid|on-?site|[\p{L} .'-]+,\s*(?:[A-Z]{2}|UK|USA|US|United Kingdom|United States|Ireland|Canada|Australia|Germany|France|Netherlands|Spain|India|Scotland|England|Wales))$/u;
-const ROLE_PART_SEPARATOR = /\s*(?:\t|\s\|\s|\s[–—-]\s|,\s|\s@\s|\sat\s)\s*/;
+const ROLE_PART_SEPARATOR = /(?<!\s)\s*(?:\t|\s\|\s|\s[–—-]\s|,\s|\s@\s|\sat\s)\s*/;
 
 const DEGREE =
   /\b(Ph\.?D\.?|Doctorate|Doctor of [A-Z][a-z]+|M\.?Sc\.?|M\.S\.|MSc|MA|M\.A\.|MBA|M\.?Eng|Master(?:'s)?(?: of [A-Z][\w ]+)?|B\.?Sc\.?|BSc|B\.S\.|BS|BA|B\.A\.|B\.?Eng|BEng|BSN|MSN|ADN|B\.?Ed\.?|M\.?Ed\.?|PGCE|Bachelor(?:'s)?(?: of [A-Z][\w ]+)?|Associate(?:'s)? (?:Degree|of [A-Z][\w ]+)|Diploma(?: in [A-Z][\w ]+)?|A-Levels?|High School Diploma|GED|HND|HNC)\b/;
@@ -367,9 +367,9 @@ function parseRoles(lines: readonly ResumeLine[], headings: ReadonlyMap<number, 
 
 function roleParts(text: string): string[] {
   return text
-    .replace(/\([^)]*\)/g, ' ')
+    .replace(/\([^()]*\)/g, ' ')
     .split(ROLE_PART_SEPARATOR)
-    .map((part) => part.replace(/^[\s|,:–—-]+|[\s|,:–—-]+$/g, '').trim())
+    .map((part) => part.replace(/^[\s|,:–—-]+|(?<![\s|,:–—-])[\s|,:–—-]+$/g, '').trim())
     .filter((part) => part !== '' && !LOCATION.test(part) && /\p{L}/u.test(part));
 }
 
@@ -399,13 +399,17 @@ function parseEducation(lines: readonly ResumeLine[], headings: ReadonlyMap<numb
 }
 
 function degreePhrase(text: string, start: number): string {
-  const tail = text.slice(start).replace(/\s*\((?:Hons|Honours|Honors)\)/gi, '');
-  return (tail.split(/\t|\s[|–—-]\s|,\s|\s\(/)[0] ?? '').replace(/[,;\s]+$/, '').trim();
+  const tail = text.slice(start).replace(/(?<!\s)\s*\((?:Hons|Honours|Honors)\)/gi, '');
+  return (tail.split(/\t|\s[|–—-]\s|,\s|\s\(/)[0] ?? '').replace(/(?<![,;\s])[,;\s]+$/, '').trim();
 }
 
 function institutionIn(text: string): string | null {
   for (const part of text.split(/\t|\s[|–—]\s|\s-\s|,\s/)) {
-    if (INSTITUTION.test(part)) return part.replace(/\(.*?\)/g, '').replace(/\b(19|20)\d{2}\b.*$/, '').trim();
+    if (!INSTITUTION.test(part)) continue;
+    const bare = part.replace(/\([^()]*\)/g, '');
+    // Cut at the first year by index: `\b(19|20)\d{2}\b.*$` rescans the rest of the line from every year.
+    const year = /\b(?:19|20)\d{2}\b/.exec(bare);
+    return (year ? bare.slice(0, year.index) : bare).trim();
   }
   return null;
 }
@@ -424,7 +428,7 @@ function parseProjects(lines: readonly ResumeLine[], headings: ReadonlyMap<numbe
   const projects: ResumeProject[] = [];
   for (const line of projectLines) {
     const text = stripBullet(line.text);
-    const named = /^(.{3,60}?)(?:\s[–—-]\s|:\s|\t|\s\|\s)(.+)$/.exec(text);
+    const named = /^(.{3,60}?)(?:\s[–—-]\s|:\s|\t|\s\|\s)(.+)/.exec(text);
     const name = named?.[1]?.trim();
     const current = projects[projects.length - 1];
     const startsProject = onePerBullet || !isBulletLine(line.text);

@@ -210,7 +210,7 @@ export function tokenize(text: string): Token[] {
   for (const match of text.matchAll(TOKEN)) {
     let raw = match[0];
     const start = match.index ?? 0;
-    raw = raw.replace(/'s$/i, '').replace(/[.'&-]+$/, '');
+    raw = raw.replace(/'s$/i, '').replace(/(?<![.'&-])[.'&-]+$/, '');
     if (raw === '') continue;
     const hyphen = raw.lastIndexOf('-');
     if (hyphen > 0 && DESCRIPTIVE_SUFFIXES.has(raw.slice(hyphen + 1).toLowerCase())) {

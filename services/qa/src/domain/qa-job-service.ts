@@ -1,10 +1,9 @@
 import { createHash, randomInt, randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { AppError, type Logger } from '@app/common';
 import type { FileStore } from '../data/file-store';
 import { DuplicateJobError, type JobPage, type QaJobRepository } from '../data/qa-job-repository';
 import type { AnalysisQueue } from '../jobs/analysis-queue';
-import { isFinished, isJobId, type DocumentPart, type QaJob, type StoredFile } from './qa-job';
+import { isFinished, isJobId, type DocumentPart, type JobStatus, type QaJob, type StoredFile } from './qa-job';
 
 export interface QaJobServiceOptions {
   jobs: QaJobRepository;
@@ -12,8 +11,15 @@ export interface QaJobServiceOptions {
   queue: AnalysisQueue;
   logger: Logger;
   dedupWindowSeconds: number;
+  /** Tells of a job's changes as workers make them (Redis pub/sub). */
+  watcher: JobWatcher;
+  /** The safety-net poll while waiting: changes are pushed, this only covers a lost message. */
   pollIntervalMs: number;
   now?: () => Date;
+}
+
+export interface JobWatcher {
+  watch(id: string, listener: (change: { status: JobStatus }) => void): () => void;
 }
 
 export interface Submission {
@@ -109,27 +115,47 @@ export class QaJobService {
   }
 
   /**
-   * Polls the job until it finishes, `timeoutMs` passes or `signal` aborts; returns the last state
-   * seen. Polling MongoDB works the same whichever instance or worker handles the job.
+   * Waits until the job finishes, `timeoutMs` passes or `signal` aborts; returns the last state
+   * seen. Woken by the job's own change messages, with a slow poll of MongoDB in case one is lost.
    */
   async waitUntilFinished(id: string, owner: string, timeoutMs: number, signal?: AbortSignal): Promise<QaJob | null> {
     const deadline = Date.now() + timeoutMs;
+    let wake: (() => void) | undefined;
+    let finishedMeanwhile = false;
+    const unwatch = this.options.watcher.watch(id, (change) => {
+      if (!isFinished(change.status)) return;
+      finishedMeanwhile = true;
+      wake?.();
+    });
     let last: QaJob | null = null;
-    for (;;) {
-      try {
-        last = await this.options.jobs.findOwned(id, owner);
-      } catch (err) {
-        // A blip in MongoDB should not turn a wait into an error; the next poll may succeed.
-        this.options.logger.debug({ err: String(err) }, 'poll failed');
+    try {
+      for (;;) {
+        finishedMeanwhile = false;
+        try {
+          last = await this.options.jobs.findOwned(id, owner);
+        } catch (err) {
+          // A blip in MongoDB should not turn a wait into an error; the next read may succeed.
+          this.options.logger.debug({ err: String(err) }, 'job read failed while waiting');
+        }
+        if (!last || isFinished(last.status) || signal?.aborted) return last;
+        const remaining = deadline - Date.now();
+        if (remaining <= 0) return last;
+        // A change announced while the record was being read is not missed.
+        if (finishedMeanwhile) continue;
+        await new Promise<void>((resolve) => {
+          const done = () => {
+            clearTimeout(timer);
+            signal?.removeEventListener('abort', done);
+            wake = undefined;
+            resolve();
+          };
+          const timer = setTimeout(done, Math.min(this.options.pollIntervalMs, remaining));
+          signal?.addEventListener('abort', done, { once: true });
+          wake = done;
+        });
       }
-      if (!last || isFinished(last.status) || signal?.aborted) return last;
-      const remaining = deadline - Date.now();
-      if (remaining <= 0) return last;
-      try {
-        await sleep(Math.min(this.options.pollIntervalMs, remaining), undefined, { signal });
-      } catch {
-        return last;
-      }
+    } finally {
+      unwatch();
     }
   }
 
@@ -137,6 +163,12 @@ export class QaJobService {
   async remove(id: string, owner: string): Promise<void> {
     const job = await this.get(id, owner);
     await this.purge(job);
+  }
+
+  /** Removes a job whose retention ended, whoever owns it; a job already gone is fine. */
+  async expire(id: string): Promise<void> {
+    const job = await this.options.jobs.findById(id);
+    if (job) await this.purge(job);
   }
 
   /** Removes every job and file of a user (on `user.deleted`); safe to run again. */

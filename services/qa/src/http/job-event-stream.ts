@@ -2,13 +2,24 @@ import type { Logger } from '@app/common';
 import type { Request, Response } from 'express';
 import { isFinished, type QaJob } from '../domain/qa-job';
 import type { QaJobRepository } from '../data/qa-job-repository';
+import type { JobChanges } from '../jobs/job-changes';
 import { jobView, progressView } from './job-view';
 
 export interface JobEventStreamOptions {
   jobs: QaJobRepository;
+  /** Pushes the job's changes as workers make them. */
+  changes: Pick<JobChanges, 'watch'>;
+  /** The safety-net poll of MongoDB, in case a pushed change is lost. */
   pollIntervalMs: number;
   heartbeatMs: number;
   logger: Logger;
+}
+
+export interface StreamHooks {
+  /** At each heartbeat (keeps the stream's place in its owner's quota). */
+  onHeartbeat?: () => Promise<void>;
+  /** Once, when the stream ends either way. */
+  onClose?: () => Promise<void>;
 }
 
 function changed(a: QaJob, b: QaJob): boolean {
@@ -17,16 +28,16 @@ function changed(a: QaJob, b: QaJob): boolean {
 
 /**
  * Server-Sent Events for one job: `progress` events as the job moves, then one `completed` or
- * `failed` event and the end of the stream. It polls the job's record in MongoDB, which sees the
- * work of every worker whichever instance serves the stream.
+ * `failed` event and the end of the stream. The worker's pushed changes drive it; a slow poll of the
+ * job's record in MongoDB (the truth, whichever instance and worker are involved) covers a lost one.
  */
 export class JobEventStreams {
   private readonly open = new Set<() => void>();
 
   constructor(private readonly options: JobEventStreamOptions) {}
 
-  stream(req: Request, res: Response, initial: QaJob): void {
-    const { jobs, pollIntervalMs, heartbeatMs, logger } = this.options;
+  stream(req: Request, res: Response, initial: QaJob, hooks: StreamHooks = {}): void {
+    const { jobs, changes, pollIntervalMs, heartbeatMs, logger } = this.options;
     res.status(200);
     res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
     res.setHeader('Cache-Control', 'no-cache, no-transform');
@@ -41,13 +52,16 @@ export class JobEventStreams {
     const send = (event: string, data: unknown) => {
       if (!closed) res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
     };
+    let unwatch = () => undefined as void;
     const close = () => {
       if (closed) return;
       closed = true;
+      unwatch();
       clearTimeout(pollTimer);
       clearInterval(heartbeat);
       this.open.delete(close);
       res.end();
+      void hooks.onClose?.().catch((err: unknown) => logger.debug({ err: String(err) }, 'stream close hook failed'));
     };
     const finish = (job: QaJob) => {
       send('progress', progressView(job));
@@ -56,7 +70,9 @@ export class JobEventStreams {
     };
 
     const heartbeat = setInterval(() => {
-      if (!closed) res.write(': heartbeat\n\n');
+      if (closed) return;
+      res.write(': heartbeat\n\n');
+      void hooks.onHeartbeat?.().catch((err: unknown) => logger.debug({ err: String(err) }, 'stream heartbeat hook failed'));
     }, heartbeatMs);
     this.open.add(close);
     req.once('close', close);
@@ -70,8 +86,17 @@ export class JobEventStreams {
     send('progress', progressView(initial));
 
     let last = initial;
-    const poll = async () => {
+    let reading = false;
+    let readAgain = false;
+    // One read at a time; a change arriving during a read asks for one more.
+    const poll = async (): Promise<void> => {
       if (closed) return;
+      if (reading) {
+        readAgain = true;
+        return;
+      }
+      reading = true;
+      clearTimeout(pollTimer);
       try {
         const current = await jobs.findOwned(last.id, last.owner);
         if (closed) return;
@@ -87,11 +112,31 @@ export class JobEventStreams {
         if (changed(last, current)) send('progress', progressView(current));
         last = current;
       } catch (err) {
-        logger.debug({ err: String(err) }, 'job poll failed; keeping the stream open');
+        logger.debug({ err: String(err) }, 'job read failed; keeping the stream open');
+      } finally {
+        reading = false;
       }
-      if (!closed) pollTimer = setTimeout(() => void poll(), pollIntervalMs);
+      if (closed) return;
+      if (readAgain) {
+        readAgain = false;
+        void poll();
+        return;
+      }
+      pollTimer = setTimeout(() => void poll(), pollIntervalMs);
     };
-    pollTimer = setTimeout(() => void poll(), pollIntervalMs);
+    unwatch = changes.watch(initial.id, (change) => {
+      if (closed) return;
+      if (isFinished(change.status)) {
+        // The final event carries the whole job (its result), which only the record has.
+        void poll();
+        return;
+      }
+      const next = { ...last, status: change.status, stage: change.stage, progress: Math.max(last.progress, change.progress), attempts: change.attempts };
+      if (changed(last, next)) send('progress', progressView(next));
+      last = next;
+    });
+    // Read once now that changes are watched: one made before the watch began is not missed.
+    void poll();
   }
 
   /** Ends every open stream, so that stopping the server does not wait on them. */

@@ -1,9 +1,12 @@
+import { randomUUID } from 'node:crypto';
 import { AppError, callerOf, requireIdentity, type Logger, type Metrics } from '@app/common';
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { FileStore } from '../data/file-store';
 import { isFinished, isJobId } from '../domain/qa-job';
 import type { QaJobService } from '../domain/qa-job-service';
+import type { UsageLimits } from '../domain/usage-limits';
+import type { UsageStore } from '../data/usage-store';
 import type { JobEventStreams } from './job-event-stream';
 import { jobLocation, jobView } from './job-view';
 import { receiveDocuments } from './upload-receiver';
@@ -11,6 +14,9 @@ import { receiveDocuments } from './upload-receiver';
 export interface QaRouterOptions {
   identitySecret: string;
   service: QaJobService;
+  limits: UsageLimits;
+  /** Where each new job's expiry is scheduled (QA_RETENTION_DAYS). */
+  schedule: Pick<UsageStore, 'scheduleExpiry'>;
   files: FileStore;
   streams: JobEventStreams;
   logger: Logger;
@@ -63,8 +69,15 @@ export function qaRouter(options: QaRouterOptions): Router {
   router.post('/qa/generate', identified, async (req: Request, res: Response) => {
     const caller = callerOf(req);
     const id = service.newJobId();
+    const { limits } = options;
     let files;
+    let reserved = false;
     try {
+      // Both quotas are checked before the body is read: a refused upload costs no storage.
+      const announced = Number(req.headers['content-length'] ?? 0);
+      await limits.checkBytes(caller.userId, Number.isSafeInteger(announced) && announced > 0 ? announced : 0);
+      await limits.reserveJob(caller.userId, id);
+      reserved = true;
       files = await receiveDocuments(req, {
         maxFileBytes: options.maxFileBytes,
         store: options.files,
@@ -73,12 +86,24 @@ export function qaRouter(options: QaRouterOptions): Router {
         logger: options.logger,
       });
     } catch (err) {
+      if (reserved) await limits.releaseJob(caller.userId, id).catch(() => undefined);
       // The body was not read to its end: close the connection after answering instead of reading on.
       if (!req.complete) res.setHeader('Connection', 'close');
       refused.inc({ status: String(err instanceof AppError ? err.status : 500) });
       throw err;
     }
-    const { job, created } = await service.submit({ id, owner: caller.userId, files, requestId: req.id });
+    await limits.recordBytes(caller.userId, files.resume.size + files.jd.size);
+    let submission;
+    try {
+      submission = await service.submit({ id, owner: caller.userId, files, requestId: req.id });
+    } catch (err) {
+      await limits.releaseJob(caller.userId, id).catch(() => undefined);
+      throw err;
+    }
+    const { job, created } = submission;
+    // An earlier job answered (deduplicated): it holds its own place, so this one's is given back.
+    if (created) await options.schedule.scheduleExpiry(job.id, job.createdAt);
+    else await limits.releaseJob(caller.userId, id);
     submitted.inc({ outcome: created ? 'created' : 'deduplicated' });
 
     const wait = preferredWait(req.headers.prefer, options.maxWaitSeconds);
@@ -120,12 +145,21 @@ export function qaRouter(options: QaRouterOptions): Router {
   });
 
   router.get('/qa/jobs/:id/events', identified, async (req, res) => {
-    const job = await service.get(jobIdOf(req), callerOf(req).userId);
-    streams.stream(req, res, job);
+    const owner = callerOf(req).userId;
+    const job = await service.get(jobIdOf(req), owner);
+    const streamId = randomUUID();
+    await options.limits.reserveStream(owner, streamId);
+    streams.stream(req, res, job, {
+      onHeartbeat: () => options.limits.refreshStream(owner, streamId),
+      onClose: () => options.limits.releaseStream(owner, streamId),
+    });
   });
 
   router.delete('/qa/jobs/:id', identified, async (req, res) => {
-    await service.remove(jobIdOf(req), callerOf(req).userId);
+    const id = jobIdOf(req);
+    const owner = callerOf(req).userId;
+    await service.remove(id, owner);
+    await options.limits.releaseJob(owner, id).catch(() => undefined);
     res.status(204).end();
   });
 

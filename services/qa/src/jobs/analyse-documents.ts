@@ -1,6 +1,4 @@
-import { analysePdfs, DocumentError, DocumentsError, type AnalysisResult, type AnalysisStage } from '../analysis';
-import type { LlmOptions } from '../analysis/llm-questions';
-import type { PdfLimits } from '../analysis/pdf-text';
+import { DocumentError, DocumentsError, type AnalysisResult, type AnalysisStage } from '../analysis';
 import { isDocumentPart, type DocumentPart, type DocumentProblem, type JobError } from '../domain/qa-job';
 
 /**
@@ -9,19 +7,7 @@ import { isDocumentPart, type DocumentPart, type DocumentProblem, type JobError 
  */
 export type { AnalysisResult, AnalysisStage };
 
-export type ProgressReporter = (stage: AnalysisStage) => Promise<void> | void;
-
-export interface AnalysisSettings {
-  limits: PdfLimits;
-  /** Set when a model service writes the questions; the library falls back to its offline result on any failure. */
-  llm?: LlmOptions;
-}
-
-/** Binds the worker's settings once, giving the processor a plain (resume, jd, progress) function. */
-export function documentAnalyser(settings: AnalysisSettings) {
-  return (resume: Buffer, jd: Buffer, onProgress: ProgressReporter): Promise<AnalysisResult> =>
-    analysePdfs(resume, jd, { onProgress, now: new Date(), limits: settings.limits, ...(settings.llm ? { llm: settings.llm } : {}) });
-}
+export { AnalysisPool, type AnalysisPoolOptions, type ProgressReporter } from './analysis-pool';
 
 interface DocumentErrorLike {
   name?: unknown;
@@ -67,7 +53,7 @@ export function documentProblemOf(err: unknown): JobError | null {
   const files = [...new Set(problems.map((p) => p.file))] as DocumentPart[];
   return {
     reason: 'invalid_document',
-    message: problems.length > 0 ? problems.map((p) => p.message).join(' ') : 'The documents could not be read.',
+    message: problems.length > 0 ? [...new Set(problems.map((p) => p.message))].join(' ') : 'The documents could not be read.',
     files,
     problems,
   };

@@ -6,6 +6,7 @@ import { STAGE_PROGRESS, type JobError, type QaJob } from '../domain/qa-job';
 import { publishFinishedJob } from '../events/qa-events';
 import type { AnalysisResult } from './analyse-documents';
 import type { AnalysisJobData } from './analysis-queue';
+import type { JobChange, JobChangePublisher } from './job-changes';
 
 export interface JobMetrics {
   completed: ReturnType<Metrics['counter']>;
@@ -21,7 +22,15 @@ export interface ProcessorOptions {
   metrics: JobMetrics;
   analyse: (resume: Buffer, jd: Buffer, onProgress: (stage: string) => Promise<void>) => Promise<AnalysisResult>;
   documentProblemOf: (err: unknown) => JobError | null;
+  /** Tells waiting API instances of each change at once (they would otherwise only see it on their next poll). */
+  changes?: Pick<JobChangePublisher, 'publish'>;
+  /** Told when a job finishes, whichever way (frees its place in its owner's quota). */
+  onFinished?: (job: QaJob) => Promise<void>;
   now?: () => Date;
+}
+
+function changeOf(job: QaJob): JobChange {
+  return { id: job.id, status: job.status, stage: job.stage, progress: job.progress, attempts: job.attempts };
 }
 
 const PROCESSING_FAILED = 'The analysis could not be completed; please submit the documents again later';
@@ -34,6 +43,11 @@ const PROCESSING_FAILED = 'The analysis could not be completed; please submit th
 export function createAnalysisProcessor(options: ProcessorOptions) {
   const { jobs, files, bus, logger, metrics } = options;
   const now = options.now ?? (() => new Date());
+  const announce = async (change: JobChange) => options.changes?.publish(change);
+  const finished = async (job: QaJob) => {
+    await announce(changeOf(job));
+    await options.onFinished?.(job).catch((err: unknown) => logger.warn({ err: String(err), jobId: job.id }, 'could not release the job from its quota'));
+  };
 
   const recordFinished = (job: QaJob, outcome: 'completed' | 'failed', reason?: string) => {
     if (outcome === 'completed') metrics.completed.inc();
@@ -44,6 +58,7 @@ export function createAnalysisProcessor(options: ProcessorOptions) {
   const failJob = async (id: string, error: JobError, startedAt?: Date | null) => {
     const failed = await jobs.fail(id, error, now(), startedAt);
     if (!failed) return;
+    await finished(failed);
     recordFinished(failed, 'failed', error.reason);
     await publishFinishedJob(bus, jobs, failed);
   };
@@ -61,6 +76,7 @@ export function createAnalysisProcessor(options: ProcessorOptions) {
       return;
     }
     logger.info({ jobId: id, attempt: attempts }, 'analysis started');
+    await announce(changeOf(active));
 
     let lastProgress = 0;
     const report = async (stage: string) => {
@@ -68,6 +84,7 @@ export function createAnalysisProcessor(options: ProcessorOptions) {
       const progress = Math.max(lastProgress, STAGE_PROGRESS[stage] ?? lastProgress);
       lastProgress = progress;
       await Promise.all([jobs.setStage(id, stage, progress), job.updateProgress({ stage, progress })]);
+      await announce({ id, status: 'active', stage, progress, attempts });
     };
 
     let result: AnalysisResult;
@@ -93,6 +110,7 @@ export function createAnalysisProcessor(options: ProcessorOptions) {
 
     const completed = await jobs.complete(id, active.owner, result, now(), active.startedAt);
     if (!completed) return;
+    await finished(completed);
     recordFinished(completed, 'completed');
     logger.info({ jobId: id, durationMs: completed.durationMs }, 'analysis completed');
     await publishFinishedJob(bus, jobs, completed);
@@ -109,7 +127,9 @@ export function createAnalysisProcessor(options: ProcessorOptions) {
       const error: JobError = { reason: 'processing_failed', message: PROCESSING_FAILED, files: [] };
       logger.warn({ err, jobId: id, attemptsMade: job.attemptsMade }, 'analysis attempt failed');
       const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-      const record = last ? failJob(id, error) : jobs.markRetrying(id, error);
+      const record = last
+        ? failJob(id, error)
+        : jobs.markRetrying(id, error).then(() => announce({ id, status: 'queued', stage: 'retrying', progress: 0, attempts: job.attemptsMade + 1 }));
       await record.catch((recordErr: unknown) =>
         logger.warn({ err: String(recordErr), jobId: id }, 'could not record the failed attempt'),
       );
@@ -126,7 +146,7 @@ export function createAnalysisProcessor(options: ProcessorOptions) {
  * running; record that in the job too.
  */
 export async function failStalledJob(
-  options: Pick<ProcessorOptions, 'jobs' | 'bus' | 'metrics'> & { now?: () => Date },
+  options: Pick<ProcessorOptions, 'jobs' | 'bus' | 'metrics' | 'changes' | 'onFinished'> & { now?: () => Date },
   jobId: string,
 ): Promise<void> {
   const now = options.now ?? (() => new Date());
@@ -137,6 +157,8 @@ export async function failStalledJob(
   };
   const failed = await options.jobs.fail(jobId, error, now());
   if (!failed) return;
+  await options.changes?.publish(changeOf(failed));
+  await options.onFinished?.(failed).catch(() => undefined);
   options.metrics.failed.inc({ reason: error.reason });
   if (failed.durationMs !== null) options.metrics.duration.observe({ outcome: 'failed' }, failed.durationMs / 1000);
   await publishFinishedJob(options.bus, options.jobs, failed);

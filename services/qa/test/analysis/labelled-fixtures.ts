@@ -13,6 +13,8 @@ export const NOW = '2025-06-15';
 export interface Expected {
   id: string;
   role: string;
+  /** How the labels were written (pairs labelled without seeing the taxonomy say so). */
+  labelling?: string;
   resume: { file: string; skills: string[]; roles: number; totalYears: number; education: number };
   jd: {
     file: string;

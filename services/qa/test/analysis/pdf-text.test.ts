@@ -84,7 +84,7 @@ describe('PDF text', () => {
     });
     expect(stages).toEqual(['parse-resume', 'parse-jd', 'analyse']);
     expect(result.generator).toBe('offline');
-    expect(result.documents).toEqual({ resume: { pages: 2 }, jd: { pages: 2 } });
+    expect(result.documents).toEqual({ resume: { pages: 2, textSource: 'text' }, jd: { pages: 2, textSource: 'text' } });
     expect(result.match.score).toBeGreaterThan(60);
     expect(result.questions.length).toBeGreaterThanOrEqual(12);
   });

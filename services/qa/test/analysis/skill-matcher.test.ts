@@ -1,3 +1,4 @@
+import { stemsOf, stemWord } from '../../src/analysis/key-phrases';
 import { SKILL_CATEGORIES, SKILL_TAXONOMY } from '../../src/analysis/skill-taxonomy';
 import { aliasCollisions, findSkillMentions, SKILLS } from '../../src/analysis/skill-matcher';
 
@@ -114,5 +115,14 @@ describe('false positives', () => {
     expect(nurse).toContain('Triage');
     expect(skillsIn('An epic journey through audits of our API')).toEqual([]);
     expect(skillsIn('Charted in Epic; vital signs, wound care and patient education')).toContain('Epic');
+  });
+});
+
+describe('stems for matching phrases', () => {
+  test('when words differ only by inflection, then they share a stem', () => {
+    expect(stemsOf('planned discharges')).toEqual(stemsOf('discharge plans').reverse());
+    expect(stemWord('coded')).toBe(stemWord('coding'));
+    expect(stemWord('studies')).toBe(stemWord('study'));
+    expect(stemWord('C++')).toBe('c++');
   });
 });

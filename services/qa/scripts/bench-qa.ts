@@ -1,0 +1,156 @@
+/**
+ * `npm run bench:qa`: two 2-page PDFs (a resume and a job description) through the gateway with
+ * `Prefer: wait=30`, one after another and then 8 at a time, against the whole stack started as
+ * separate processes (gateway, auth, qa, one qa-worker with its default concurrency).
+ *
+ * Prints p50/p99, jobs/s, the share of the time spent in the analysis itself (the same PDFs
+ * analysed in this process, as the baseline), and failures. Figures, not a pass/fail: the machine
+ * and its load decide the absolute numbers.
+ */
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { analysePdfs } from '../src/analysis';
+import { startInfrastructure } from '../../../scripts/src/infra';
+import { freePort, startStack, type ServiceName } from '../../../scripts/src/stack';
+
+const SEQUENTIAL = Number(process.env.BENCH_SEQUENTIAL ?? 20);
+const PARALLEL_JOBS = Number(process.env.BENCH_JOBS ?? 60);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
+const PAIR = resolve(__dirname, '..', 'fixtures', 'labelled', '08-accountant');
+const resume = readFileSync(join(PAIR, 'resume.pdf'));
+const jd = readFileSync(join(PAIR, 'jd.pdf'));
+
+let uploads = 0;
+/** A comment appended after %%EOF makes each upload new to deduplication and changes nothing else. */
+function unique(pdf: Buffer): Blob {
+  uploads += 1;
+  return new Blob([pdf, Buffer.from(`\n% bench ${uploads} ${randomUUID()}\n`)], { type: 'application/pdf' });
+}
+
+interface Run {
+  latencies: number[];
+  workerMs: number[];
+  failures: string[];
+  seconds: number;
+}
+
+async function upload(gateway: string, token: string, run: Run): Promise<void> {
+  const form = new FormData();
+  form.append('resume', unique(resume), 'resume.pdf');
+  form.append('jd', unique(jd), 'jd.pdf');
+  const started = performance.now();
+  const response = await fetch(`${gateway}/qa/generate`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, prefer: 'wait=30' },
+    body: form,
+  });
+  const body = (await response.json()) as { status?: string; durationMs?: number; error?: unknown };
+  run.latencies.push(performance.now() - started);
+  if (response.status !== 200 || body.status !== 'completed') {
+    run.failures.push(`${response.status} ${JSON.stringify(body).slice(0, 200)}`);
+    return;
+  }
+  if (typeof body.durationMs === 'number') run.workerMs.push(body.durationMs);
+}
+
+async function load(gateway: string, token: string, jobs: number, concurrency: number): Promise<Run> {
+  const run: Run = { latencies: [], workerMs: [], failures: [], seconds: 0 };
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < jobs) {
+        next += 1;
+        await upload(gateway, token, run);
+      }
+    }),
+  );
+  run.seconds = (performance.now() - started) / 1000;
+  return run;
+}
+
+const percentile = (values: number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+};
+const mean = (values: number[]) => values.reduce((sum, v) => sum + v, 0) / Math.max(1, values.length);
+
+async function analysisBaseline(): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < 12; i++) {
+    const started = performance.now();
+    await analysePdfs(resume, jd);
+    times.push(performance.now() - started);
+  }
+  // The first runs load pdf.js and the language model, which the worker's threads do at start.
+  return percentile(times.slice(4), 50);
+}
+
+async function registerAndLogin(gateway: string): Promise<string> {
+  const username = `bench_${randomUUID().slice(0, 8)}`;
+  const password = `pw-${randomUUID()}`;
+  const registered = await fetch(`${gateway}/auth/register`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  });
+  if (registered.status !== 201) throw new Error(`register failed: ${registered.status} ${await registered.text()}`);
+  const login = await fetch(`${gateway}/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ username, password }).toString(),
+  });
+  if (login.status !== 200) throw new Error(`login failed: ${login.status}`);
+  return ((await login.json()) as { access_token: string }).access_token;
+}
+
+async function main(): Promise<void> {
+  const infra = await startInfrastructure();
+  const ports: Partial<Record<ServiceName, number>> = {};
+  for (const name of ['gateway', 'auth', 'records', 'qa', 'qa-worker'] as const) ports[name] = await freePort();
+  const stack = await startStack({
+    infraEnv: infra.env,
+    ports,
+    namespace: `bench-${randomUUID().slice(0, 8)}`,
+    nodeEnv: 'development',
+    env: { LOG_LEVEL: 'warn' },
+  });
+  try {
+    const token = await registerAndLogin(stack.gatewayUrl);
+    const analysisMs = await analysisBaseline();
+    // Warm-up: connections, JIT and the worker's threads.
+    await load(stack.gatewayUrl, token, 4, 1);
+    const sequential = await load(stack.gatewayUrl, token, SEQUENTIAL, 1);
+    const parallel = await load(stack.gatewayUrl, token, PARALLEL_JOBS, CONCURRENCY);
+
+    const row = (name: string, run: Run) => {
+      const p50 = percentile(run.latencies, 50);
+      return `| ${name.padEnd(22)} | ${String(run.latencies.length).padStart(4)} | ${p50.toFixed(0).padStart(6)} | ${percentile(run.latencies, 99).toFixed(0).padStart(6)} | ${(run.latencies.length / run.seconds).toFixed(1).padStart(6)} | ${mean(run.workerMs).toFixed(0).padStart(9)} | ${((analysisMs / p50) * 100).toFixed(0).padStart(8)}% | ${String(run.failures.length).padStart(8)} |`;
+    };
+    process.stdout.write(
+      [
+        '',
+        `Two 2-page PDFs per job through the gateway, Prefer: wait=30; one qa-worker (default concurrency).`,
+        `Analysis alone (extraction + analysis of the same PDFs in one thread, median): ${analysisMs.toFixed(1)} ms`,
+        '',
+        '| run                    | jobs | p50 ms | p99 ms | jobs/s | worker ms | analysis | failures |',
+        '|------------------------|------|--------|--------|--------|-----------|----------|----------|',
+        row('sequential', sequential),
+        row(`${CONCURRENCY} at a time`, parallel),
+        '',
+        '"worker ms": the job\'s time in the worker (start to result, mean). "analysis": analysis alone / p50.',
+        '',
+      ].join('\n'),
+    );
+    for (const failure of [...sequential.failures, ...parallel.failures].slice(0, 5)) process.stdout.write(`failure: ${failure}\n`);
+  } finally {
+    await stack.stop();
+    await infra.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

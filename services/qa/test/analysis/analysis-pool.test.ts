@@ -1,0 +1,126 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DocumentsError } from '../../src/analysis';
+import { AnalysisPool, type AnalysisPoolOptions } from '../../src/jobs/analysis-pool';
+import { BAD, LABELLED } from './labelled-fixtures';
+
+const FIXTURES = join(LABELLED, '..');
+const read = (...path: string[]) => readFileSync(join(FIXTURES, ...path));
+const resume = read('labelled', '08-accountant', 'resume.pdf');
+const jd = read('labelled', '08-accountant', 'jd.pdf');
+const longLine = read('hostile', 'long-line.pdf');
+
+const defaults: AnalysisPoolOptions = {
+  threads: 1,
+  timeoutMs: 15_000,
+  memoryMb: 256,
+  limits: { maxPages: 20, timeoutMs: 10_000, maxLineChars: 2000, maxChars: 200_000 },
+  ocr: true,
+};
+
+const pools: AnalysisPool[] = [];
+function poolWith(overrides: Partial<AnalysisPoolOptions> = {}): AnalysisPool {
+  const pool = new AnalysisPool({ ...defaults, ...overrides, limits: { ...defaults.limits, ...overrides.limits } });
+  pools.push(pool);
+  return pool;
+}
+afterAll(async () => {
+  await Promise.all(pools.map((pool) => pool.close()));
+});
+
+async function refusal(work: Promise<unknown>): Promise<DocumentsError> {
+  try {
+    await work;
+  } catch (error) {
+    if (error instanceof DocumentsError) return error;
+    throw error;
+  }
+  throw new Error('expected the documents to be refused');
+}
+
+/** The longest gap between timer ticks of this thread while `work` runs. */
+async function longestStall(work: Promise<unknown>): Promise<number> {
+  let last = performance.now();
+  let longest = 0;
+  const ticker = setInterval(() => {
+    const now = performance.now();
+    longest = Math.max(longest, now - last);
+    last = now;
+  }, 5);
+  try {
+    await work.catch(() => undefined);
+  } finally {
+    clearInterval(ticker);
+  }
+  return longest;
+}
+
+describe('analysis in a thread pool', () => {
+  test('when the documents are fine, then the analysis comes back with its stages reported in order', async () => {
+    const stages: string[] = [];
+    const result = await poolWith().analyse(resume, jd, (stage) => void stages.push(stage));
+    expect(stages).toEqual(['parse-resume', 'parse-jd', 'analyse']);
+    expect(result.documents).toEqual({ resume: { pages: 2, textSource: 'text' }, jd: { pages: expect.any(Number), textSource: 'text' } });
+    expect(result.match.matched.length).toBeGreaterThan(0);
+  });
+
+  test('when a line is longer than the bound, then the file is refused before any pattern runs, naming the limit', async () => {
+    const started = performance.now();
+    const error = await refusal(poolWith().analyse(longLine, jd, () => undefined));
+    expect(performance.now() - started).toBeLessThan(5000);
+    expect(error.errors).toHaveLength(1);
+    expect(error.errors[0]).toMatchObject({ file: 'resume', reason: 'line_too_long' });
+    expect(error.message).toMatch(/resume has a line of 100000 characters on page 1; at most 2000/);
+  });
+
+  test('when the text is longer than the bound, then the file is refused naming the limit', async () => {
+    const error = await refusal(poolWith({ limits: { maxChars: 1000 } }).analyse(resume, jd, () => undefined));
+    expect(error.errors.map((e) => [e.file, e.reason])).toEqual([
+      ['resume', 'too_much_text'],
+      ['jd', 'too_much_text'],
+    ]);
+    expect(error.message).toMatch(/at most 1000 are accepted/);
+  });
+
+  test('when reading takes longer than the hard limit, then the thread is stopped, the file named, and this thread never stalls', async () => {
+    const pool = poolWith({ timeoutMs: 150, limits: { maxLineChars: 10_000_000 } });
+    // A warm thread, so that the limit is met while reading, not while the thread loads.
+    await pool.warmUp();
+    const work = pool.analyse(longLine, jd, () => undefined);
+    const stall = longestStall(work);
+    const error = await refusal(work);
+    expect(error.errors[0]).toMatchObject({ file: 'resume', reason: 'timeout' });
+    expect(error.message).toMatch(/Reading the resume took longer than the limit of 0\.15 s/);
+    // Reading this file here would hold this thread for over a second; the bound leaves room for a
+    // machine busy with other test files.
+    expect(await stall).toBeLessThan(500);
+    // The pool replaced the terminated thread: the next job runs.
+    const next = await poolWith({ timeoutMs: 15_000 }).analyse(resume, jd, () => undefined);
+    expect(next.generator).toBe('offline');
+  });
+
+  test('when a page is only an image of text, then it is read by OCR and the result says so', async () => {
+    const result = await poolWith({ timeoutMs: 60_000, limits: { timeoutMs: 60_000 } }).analyse(read('scanned', 'resume.pdf'), jd, () => undefined);
+    expect(result.documents?.resume.textSource).toBe('ocr');
+    expect(result.documents?.jd.textSource).toBe('text');
+    expect(result.resume.skills.map((skill) => skill.skill)).toEqual(expect.arrayContaining(['TypeScript', 'PostgreSQL', 'Kubernetes']));
+  }, 90_000);
+
+  test('when OCR is off, then a page without text fails at once, naming the file and saying it has no text', async () => {
+    const error = await refusal(poolWith({ ocr: false }).analyse(read('scanned', 'resume.pdf'), jd, () => undefined));
+    expect(error.errors[0]).toMatchObject({ file: 'resume', reason: 'no_text' });
+    expect(error.message).toMatch(/resume has no extractable text/);
+  });
+
+  test('when a page has marks but no letters, then OCR finds nothing and the file is refused as without text', async () => {
+    const error = await refusal(poolWith({ timeoutMs: 60_000, limits: { timeoutMs: 60_000 } }).analyse(resume, readFileSync(join(BAD, 'image-only.pdf')), () => undefined));
+    expect(error.errors[0]).toMatchObject({ file: 'jd', reason: 'no_text' });
+    expect(error.message).toMatch(/job description has no text layer/);
+  }, 90_000);
+
+  test('when a PDF is encrypted, then it fails clearly', async () => {
+    const error = await refusal(poolWith().analyse(readFileSync(join(BAD, 'encrypted.pdf')), jd, () => undefined));
+    expect(error.errors[0]).toMatchObject({ file: 'resume', reason: 'encrypted' });
+    expect(error.message).toMatch(/password-protected/);
+  });
+});
