@@ -9,3 +9,4 @@ export * from './metrics';
 export * from './readiness';
 export * from './request-context';
 export * from './connections';
+export * from './openapi';
