@@ -13,6 +13,11 @@ export async function mongoCall<T>(operation: () => Promise<T>): Promise<T> {
     if (err instanceof mongoose.Error.CastError) {
       throw AppError.validation(`Invalid value for ${err.path}`, [{ field: err.path, message: `must be a ${err.kind.toLowerCase()}` }]);
     }
+    if (err instanceof mongoose.Error.ValidationError) {
+      // Validation at the edge states the same bounds; reaching this means they drifted, and the caller still gets a 400.
+      const problems = Object.values(err.errors).map((e) => ({ field: e.path, message: e.message }));
+      throw AppError.validation(`Invalid ${problems.map((p) => p.field).join(', ')}`, problems);
+    }
     throw mapMongoError(err);
   }
 }
