@@ -21,7 +21,7 @@ import { USER_DELETED, onUserDeleted } from './events/qa-events';
 import { JobEventStreams } from './http/job-event-stream';
 import { qaRouter } from './http/qa-router';
 import { AnalysisQueue } from './jobs/analysis-queue';
-import { openapi } from './openapi';
+import { qaOpenApi } from './openapi';
 
 export interface RunningService {
   port: number;
@@ -82,7 +82,7 @@ export async function start(overrides: NodeJS.ProcessEnv = {}): Promise<RunningS
           metrics,
           maxFileBytes: config.QA_MAX_FILE_BYTES,
           maxWaitSeconds: config.QA_MAX_WAIT_SECONDS,
-          openapi,
+          openapi: qaOpenApi(),
           shutdown: shutdown.signal,
         }),
       );

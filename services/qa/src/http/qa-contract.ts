@@ -1,0 +1,120 @@
+import { documentAs, wholeNumberParam } from '@app/common';
+import { z } from 'zod';
+import { DOCUMENT_PARTS, JOB_STATUSES } from '../domain/qa-job';
+
+// The QA routes' requests and answers as zod schemas: the routes validate with the request
+// schemas, and the OpenAPI document is made from all of them.
+
+export const listJobsQuery = z.strictObject({
+  limit: wholeNumberParam(1, 100, { default: 20 }).optional(),
+  page: wholeNumberParam(1, 1_000_000, { default: 1 }).optional(),
+});
+
+/** A job id as it appears in a path; anything that is not one of our ids is a 404, never a 400. */
+export const jobIdParam = documentAs(z.string(), { type: 'string', format: 'uuid' });
+
+export const preferHeader = z
+  .string()
+  .max(1024)
+  .optional()
+  .meta({
+    description:
+      'RFC 7240 `wait=N`: wait up to N seconds (at most QA_MAX_WAIT_SECONDS, 60) for the job to finish. If it finishes in time ' +
+      'the answer is 200 with the finished job, otherwise 202. The honoured wait is echoed in Preference-Applied. Other preferences are ignored.',
+    examples: ['wait=30'],
+  });
+
+const pdf = (description: string) =>
+  ({
+    type: 'string',
+    format: 'binary',
+    contentMediaType: 'application/pdf',
+    // What the service checks on upload: the content starts like a PDF. Whether it is a readable one is the job's outcome.
+    pattern: '^%PDF-',
+    description,
+  }) as const;
+
+export const uploadBody = {
+  type: 'object',
+  required: ['resume', 'jd'],
+  additionalProperties: false,
+  properties: {
+    resume: pdf("The candidate's resume (PDF, at most QA_MAX_FILE_BYTES, 5 MB)."),
+    jd: pdf('The job description (PDF, at most QA_MAX_FILE_BYTES, 5 MB).'),
+  },
+} as const;
+
+const jobStatus = z.enum(JOB_STATUSES).meta({ id: 'JobStatus' });
+const part = z.enum(DOCUMENT_PARTS);
+
+export const jobAcceptedAnswer = z
+  .object({ id: z.uuid(), status: z.enum(['queued', 'active']) })
+  .meta({ id: 'JobAccepted' });
+
+const storedFile = z
+  .object({
+    name: z.string(),
+    size: z.number().int().min(0).meta({ description: 'Bytes' }),
+    sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  })
+  .meta({ id: 'StoredFile' });
+
+const jobError = z
+  .object({
+    reason: z.string().meta({ description: '`invalid_document` (a bad upload, not retried) or `processing_failed`' }),
+    message: z.string(),
+    files: z.array(part),
+    problems: z.array(z.object({ file: part, reason: z.string(), message: z.string() })).optional(),
+  })
+  .meta({ id: 'JobError' });
+
+export const jobProgressAnswer = z
+  .object({
+    id: z.uuid(),
+    status: jobStatus,
+    progress: z.number().int().min(0).max(100),
+    stage: z.string().meta({ description: 'queued, started, parse-resume, parse-jd, analyse, store, retrying, completed, failed' }),
+    attempts: z.number().int().min(0),
+  })
+  .meta({ id: 'QaJobProgress' });
+
+const jobSummaryFields = {
+  id: z.uuid(),
+  status: jobStatus,
+  progress: z.number().int().min(0).max(100),
+  stage: z.string(),
+  createdAt: z.iso.datetime(),
+  startedAt: z.iso.datetime().nullable(),
+  finishedAt: z.iso.datetime().nullable(),
+  durationMs: z.number().int().min(0).nullable().meta({ description: 'From the start of processing to its end' }),
+  attempts: z.number().int().min(0).meta({ description: 'Processing attempts started so far' }),
+  error: jobError.optional().meta({ description: 'When failed: why' }),
+  files: z.object({ resume: storedFile, jd: storedFile }),
+};
+
+export const jobSummaryAnswer = z.object(jobSummaryFields).meta({ id: 'QaJobSummary' });
+
+export const jobAnswer = z
+  .object({
+    ...jobSummaryFields,
+    result: z
+      .looseObject({
+        generator: z.unknown(),
+        resume: z.unknown(),
+        job: z.unknown(),
+        match: z.unknown(),
+        questions: z.array(z.unknown()),
+      })
+      .optional()
+      .meta({ description: 'When completed: the analysis (generator, resume, job, match report, questions)' }),
+  })
+  .meta({ id: 'QaJob' });
+
+export const jobPageAnswer = z
+  .object({
+    items: z.array(jobSummaryAnswer),
+    page: z.number().int().min(1),
+    limit: z.number().int().min(1).max(100),
+    total: z.number().int().min(0),
+  })
+  .meta({ id: 'QaJobPage' });
