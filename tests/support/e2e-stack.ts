@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { DATA_DIR, isListening } from '../../scripts/src/servers';
 import { freePort, startStack, type ServiceName, type Stack } from '../../scripts/src/stack';
+import { checkAnswersFrom } from './contract';
 
 export const infraEnv = () => ({
   MONGO_URL: process.env.MONGO_URL ?? 'mongodb://127.0.0.1:27017/',
@@ -35,6 +36,7 @@ export async function startE2EStack(
     logDir: join(DATA_DIR, 'logs', 'e2e'),
     env: { LOG_LEVEL: 'info', ...options.env },
   });
+  checkAnswersFrom(stack.gatewayUrl);
   return { ...stack, namespace };
 }
 

@@ -64,7 +64,8 @@ export class OpenApiAggregator {
   }
 }
 
-function merge(fragments: OpenApiFragment[]): Json {
+/** The one document for the whole API, from the services' documents (also used offline, without the services). */
+export function merge(fragments: OpenApiFragment[]): Json {
   const paths: Record<string, Json> = { ...GATEWAY_PATHS };
   const components: Record<string, Record<string, unknown>> = {
     securitySchemes: {
