@@ -147,7 +147,17 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     ...options.env,
   };
   const ns = options.namespace;
-  if (ns) Object.assign(shared, { EVENTS_EXCHANGE: `${ns}.events`, QA_QUEUE_NAME: `${ns}-qa` });
+  // The login throttle and the rate limits count per address in Redis: a namespace keeps its own
+  // counters, so one stack's failed logins (a fuzzer's) never lock out another's from the same address.
+  if (ns) {
+    Object.assign(shared, {
+      EVENTS_EXCHANGE: `${ns}.events`,
+      QA_QUEUE_NAME: `${ns}-qa`,
+      LOGIN_LIMIT_KEY_PREFIX: `${ns}:login-fail`,
+      RATE_LIMIT_KEY_PREFIX: `${ns}:rate`,
+      ...options.env,
+    });
+  }
   const db = (name: string) => (ns ? { MONGO_DB: `${ns}-${name}` } : {});
   const make = (name: ServiceName, env: NodeJS.ProcessEnv) =>
     new ManagedProcess(name, ports[name], { ...shared, ...env }, join(logDir, `${ns ? `${ns}-` : ''}${name}.log`));
