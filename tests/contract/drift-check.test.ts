@@ -1,4 +1,6 @@
-import { contractProblem, mergedDocument } from '../support/contract';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { checkAnswersFrom, contractProblem, mergedDocument } from '../support/contract';
 
 const json = (body: unknown, extra: Record<string, string> = {}) => ({
   headers: new Headers({ 'content-type': 'application/json; charset=utf-8', ...extra }),
@@ -52,5 +54,21 @@ describe('the drift check of the test helpers', () => {
     expect(operations.filter((operation) => operation.operationId).length).toBe(20);
     expect(document.paths['/auth/login'].post.security).toEqual([]);
     expect(document.paths['/records/'].get.security).toEqual([{ OAuth2PasswordBearer: [] }]);
+  });
+
+  it('when a helper fetches an answer that drifted from a registered origin, then the fetch throws; other origins pass', async () => {
+    const server = createServer((_req, res) => {
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ items: 'not a list' }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      expect((await fetch(`http://127.0.0.1:${port}/records/`)).status).toBe(200);
+      checkAnswersFrom(`http://127.0.0.1:${port}`);
+      await expect(fetch(`http://127.0.0.1:${port}/records/`)).rejects.toThrow(/drifted from the OpenAPI document.*does not match/s);
+    } finally {
+      server.close();
+    }
   });
 });

@@ -1,5 +1,6 @@
 import { documentAs, wholeNumberParam } from '@app/common';
 import { z } from 'zod';
+import { DIFFICULTIES, QUESTION_CATEGORIES } from '../analysis/question-schema';
 import { DOCUMENT_PARTS, JOB_STATUSES } from '../domain/qa-job';
 
 // The QA routes' requests and answers as zod schemas: the routes validate with the request
@@ -78,6 +79,70 @@ export const jobProgressAnswer = z
   })
   .meta({ id: 'QaJobProgress' });
 
+// The parts of a result a client shows (score, skills with evidence, questions) are stated in
+// full; the parsed resume and job description are open objects, as they grow with the parsers.
+const category = z.string().meta({ description: 'A skill category of the taxonomy, or `other`' });
+const level = z.enum(['required', 'preferred']);
+const lineRef = z.object({ text: z.string(), page: z.number().int(), lineNo: z.number().int() }).meta({ id: 'LineRef' });
+const skillEvidence = z
+  .object({
+    line: z.string().meta({ description: 'The resume line, contact details redacted' }),
+    text: z.string().optional().meta({ description: 'The words in the line that name the skill' }),
+    page: z.number().int(),
+    lineNo: z.number().int(),
+    section: z.string(),
+  })
+  .meta({ id: 'SkillEvidence' });
+const resumeSkill = z
+  .object({ skill: z.string(), category, evidence: skillEvidence, mentions: z.number().int().min(1) })
+  .meta({ id: 'ResumeSkill' });
+const skillPart = z.object({ weight: z.number(), points: z.number(), matched: z.number().int(), total: z.number().int() });
+const matchReport = z
+  .object({
+    score: z.number().min(0).max(100),
+    parts: z.object({
+      requiredSkills: skillPart,
+      preferredSkills: skillPart,
+      experience: z.object({ weight: z.number(), points: z.number(), requiredYears: z.number().nullable(), candidateYears: z.number() }),
+    }),
+    matched: z.array(
+      z.object({ skill: z.string(), category, level, source: z.enum(['taxonomy', 'phrase']), evidence: skillEvidence }),
+    ),
+    missing: z.array(
+      z.object({
+        skill: z.string(),
+        category,
+        level,
+        source: z.enum(['taxonomy', 'phrase']),
+        jobEvidence: lineRef,
+        coveredBy: z.string().optional().meta({ description: 'A resume skill the job accepts instead' }),
+      }),
+    ),
+    extra: z.array(resumeSkill),
+  })
+  .meta({ id: 'MatchReport' });
+const interviewQuestion = z
+  .object({
+    category: z.enum(QUESTION_CATEGORIES),
+    skill: z.string().optional(),
+    difficulty: z.enum(DIFFICULTIES),
+    question: z.string(),
+    why: z.string(),
+    lookFor: z.string(),
+  })
+  .meta({ id: 'InterviewQuestion' });
+const analysisResult = z
+  .object({
+    generator: z.enum(['offline', 'llm']),
+    fallbackReason: z.string().optional().meta({ description: 'Why the model was not used, when one was configured' }),
+    resume: z.looseObject({ skills: z.array(resumeSkill) }),
+    job: z.looseObject({}),
+    match: matchReport,
+    questions: z.array(interviewQuestion),
+    documents: z.object({ resume: z.object({ pages: z.number().int() }), jd: z.object({ pages: z.number().int() }) }).optional(),
+  })
+  .meta({ id: 'AnalysisResult' });
+
 const jobSummaryFields = {
   id: z.uuid(),
   status: jobStatus,
@@ -97,16 +162,7 @@ export const jobSummaryAnswer = z.object(jobSummaryFields).meta({ id: 'QaJobSumm
 export const jobAnswer = z
   .object({
     ...jobSummaryFields,
-    result: z
-      .looseObject({
-        generator: z.unknown(),
-        resume: z.unknown(),
-        job: z.unknown(),
-        match: z.unknown(),
-        questions: z.array(z.unknown()),
-      })
-      .optional()
-      .meta({ description: 'When completed: the analysis (generator, resume, job, match report, questions)' }),
+    result: analysisResult.optional().meta({ description: 'When completed: the analysis' }),
   })
   .meta({ id: 'QaJob' });
 
