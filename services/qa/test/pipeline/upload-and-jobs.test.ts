@@ -64,6 +64,14 @@ describe('POST /qa/generate', () => {
     expect(queued?.opts.attempts).toBe(5);
   });
 
+  test('when a file name is long and outside the Basic Multilingual Plane, then it is kept to 200 whole characters', async () => {
+    const owner = user();
+    const response = await api.upload(owner, { resume: Buffer.concat([resume, Buffer.from(' ')]), jd, resumeName: `a${'📄'.repeat(250)}.pdf` });
+    expect(response.status).toBe(202);
+    const job = await api.json('GET', `/qa/jobs/${(await response.json()).id}`, owner);
+    expect(job.body.files.resume.name).toBe(`a${'📄'.repeat(199)}`);
+  });
+
   test('when the same user sends the same two files again, then the earlier job answers and no copy is kept', async () => {
     const owner = user();
     const first = await api.upload(owner, { resume, jd });
