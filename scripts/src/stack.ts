@@ -192,7 +192,17 @@ export function createStack(options: StackOptions): Stack {
     ...options.env,
   };
   const ns = options.namespace;
-  if (ns) Object.assign(shared, { EVENTS_EXCHANGE: `${ns}.events`, QA_QUEUE_NAME: `${ns}-qa`, LOGIN_LIMIT_KEY_PREFIX: `${ns}:auth-limits` });
+  // The login throttle and the rate limits count per address in Redis: a namespace keeps its own
+  // counters, so one stack's failed logins (a fuzzer's) never lock out another's from the same address.
+  if (ns) {
+    Object.assign(shared, {
+      EVENTS_EXCHANGE: `${ns}.events`,
+      QA_QUEUE_NAME: `${ns}-qa`,
+      LOGIN_LIMIT_KEY_PREFIX: `${ns}:login-fail`,
+      RATE_LIMIT_KEY_PREFIX: `${ns}:rate`,
+      ...options.env,
+    });
+  }
   const db = (name: string) => (ns ? { MONGO_DB: `${ns}-${name}` } : {});
   // Each service on its own broker account when the infrastructure made them (it publishes only its own events).
   const amqp = (key: string) => ({ AMQP_URL: options.infraEnv[key] ?? shared.AMQP_URL });

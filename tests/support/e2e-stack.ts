@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { DATA_DIR, isListening } from '../../scripts/src/servers';
 import { freePort, startStack, type ServiceName, type Stack } from '../../scripts/src/stack';
+import { checkAnswersFrom } from './contract';
 
 export const infraEnv = () => ({
   MONGO_URL: process.env.MONGO_URL ?? 'mongodb://127.0.0.1:27017/',
@@ -40,6 +41,7 @@ export async function startE2EStack(
     // A shared test machine can answer Redis slower than production's 150 ms; past it the gateway serves BYPASS.
     env: { LOG_LEVEL: 'info', CACHE_REDIS_TIMEOUT_MS: '1000', ...options.env },
   });
+  checkAnswersFrom(stack.gatewayUrl);
   return { ...stack, namespace };
 }
 

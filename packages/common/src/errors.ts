@@ -70,27 +70,3 @@ export function errorBody(code: string, message: string, requestId?: string, det
     },
   };
 }
-
-/** The OpenAPI schema of `ErrorBody`, for every service's document (components.schemas.Error). */
-export const errorBodySchema = {
-  type: 'object',
-  required: ['error'],
-  properties: {
-    error: {
-      type: 'object',
-      required: ['code', 'message'],
-      properties: {
-        code: { type: 'string', examples: ['validation_failed', 'not_found', 'invalid_token'] },
-        message: { type: 'string' },
-        requestId: { type: 'string', description: 'The x-request-id of the request; quote it when reporting a problem' },
-        details: {
-          description: 'Extra facts: for validation errors the offending fields, for 503 the dependency that is down',
-          oneOf: [
-            { type: 'array', items: { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' } } } },
-            { type: 'object' },
-          ],
-        },
-      },
-    },
-  },
-} as const;

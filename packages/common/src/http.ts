@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import express, { type ErrorRequestHandler, type Express, type NextFunction, type Request, type Response } from 'express';
+import express, { type ErrorRequestHandler, type Express, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { pinoHttp } from 'pino-http';
 import type { Logger } from 'pino';
 import { AppError, errorBody } from './errors';
@@ -95,6 +95,7 @@ export function createServiceApp(options: ServiceAppOptions): Express {
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
+  for (const path of ['/health', '/ready', '/metrics']) app.all(path, methodNotAllowed('GET, HEAD'));
 
   options.routes(app);
 
@@ -161,6 +162,17 @@ export function requireIdentity(secret: string, { allowAnonymous = false } = {})
     }
     req.identity = result.identity;
     runWithContext({ requestId: req.id, userId: result.identity.userId || undefined }, next);
+  };
+}
+
+/**
+ * The last handler of a route: a method the path does not have is a 405 naming the ones it has
+ * in `Allow` (RFC 9110 section 15.5.6), instead of falling through to a 404.
+ */
+export function methodNotAllowed(allow: string): RequestHandler {
+  return (_req, res, next) => {
+    res.setHeader('Allow', allow);
+    next(new AppError(405, 'method_not_allowed', `Method not allowed; use ${allow}`));
   };
 }
 

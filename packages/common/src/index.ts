@@ -11,3 +11,4 @@ export * from './request-context';
 export * from './connections';
 export * from './domain-events';
 export * from './expiry-sweep';
+export * from './openapi';

@@ -27,7 +27,7 @@ import { sessions, type LoginResult } from './domain/sessions';
 import { loadKeyRing } from './domain/signing-keys';
 import { authEvents } from './events/auth-events';
 import { authRoutes } from './http/auth-routes';
-import { openApiFragment } from './openapi';
+import { authOpenApi } from './openapi';
 
 export interface RunningService {
   port: number;
@@ -92,8 +92,9 @@ export async function start(overrides: NodeJS.ProcessEnv = {}): Promise<RunningS
     metrics,
     dependencies: [dependency.mongodb(mongo), dependency.redis(redis), dependency.rabbitmq(bus)],
     routes: (routes) => {
+      const openApi = authOpenApi();
       routes.get('/openapi.json', (_req, res) => {
-        res.json(openApiFragment);
+        res.json(openApi);
       });
       routes.use(authRoutes({ identitySecret: config.IDENTITY_SECRET, accounts: accountService, sessions: sessionService, keys }));
     },

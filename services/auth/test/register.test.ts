@@ -154,6 +154,23 @@ describe('service basics', () => {
     });
     expect(spec.body.paths['/auth/me'].get.security).toEqual([{ OAuth2PasswordBearer: [] }]);
     expect(spec.body.paths['/auth/logout'].post.security).toEqual([{ OAuth2PasswordBearer: [] }]);
+    for (const publicPath of ['/auth/register', '/auth/login', '/auth/refresh']) expect(spec.body.paths[publicPath].post.security).toEqual([]);
+    expect(spec.body.paths['/auth/.well-known/jwks.json'].get.security).toEqual([]);
+    expect(spec.body.components.schemas.RegisterRequest.properties.username).toMatchObject({ minLength: 3, maxLength: 32, pattern: '^[a-zA-Z0-9_.-]+$' });
+    expect(Object.keys(spec.body.paths['/auth/login'].post.responses).sort()).toEqual(['200', '400', '401', '413', '415', '429', '502', '503', '504']);
+    expect(spec.body.paths['/auth/login'].post.responses['429'].headers['Retry-After'].required).toBe(true);
+  });
+
+  it('when a known path is asked with a method it does not have, then 405 with Allow', async () => {
+    for (const [method, path, allow] of [
+      ['GET', '/auth/login', 'POST'],
+      ['PUT', '/auth/me', 'GET, HEAD, DELETE'],
+      ['POST', '/auth/.well-known/jwks.json', 'GET, HEAD'],
+    ] as const) {
+      const res = await call(auth.url, method, path, { caller: false });
+      expect([method, path, res.status, res.headers.get('allow')]).toEqual([method, path, 405, allow]);
+      expect(res.body.error.code).toBe('method_not_allowed');
+    }
   });
 
   it('when a route does not exist, then a JSON 404', async () => {

@@ -6,6 +6,7 @@ import amqp from 'amqplib';
 import { Redis } from 'ioredis';
 import mongoose from 'mongoose';
 import { signIdentity, type EventEnvelope } from '@app/common';
+import { checkAnswersFrom } from '../../../tests/support/contract';
 import { start, type RunningService } from '../src/main';
 
 export const MONGO_URL = process.env.MONGO_URL ?? 'mongodb://127.0.0.1:27017/';
@@ -45,8 +46,10 @@ export async function startAuth(overrides: NodeJS.ProcessEnv = {}): Promise<Test
     LOGIN_LIMIT_KEY_PREFIX: limitPrefix,
     ...overrides,
   };
+  const service = await start(env);
+  checkAnswersFrom(service.url);
   const auth: TestAuth = {
-    service: await start(env),
+    service,
     get url() {
       return this.service.url;
     },
@@ -57,6 +60,7 @@ export async function startAuth(overrides: NodeJS.ProcessEnv = {}): Promise<Test
     async restart(more = {}) {
       await this.service.stop();
       this.service = await start({ ...env, ...more });
+      checkAnswersFrom(this.service.url);
     },
     async cleanup() {
       await this.service.stop();

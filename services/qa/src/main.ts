@@ -25,7 +25,7 @@ import { JobEventStreams } from './http/job-event-stream';
 import { qaRouter } from './http/qa-router';
 import { AnalysisQueue } from './jobs/analysis-queue';
 import { JobChanges, jobChangesChannel } from './jobs/job-changes';
-import { openapi } from './openapi';
+import { qaOpenApi } from './openapi';
 
 export interface RunningService {
   port: number;
@@ -100,7 +100,7 @@ export async function start(overrides: NodeJS.ProcessEnv = {}): Promise<RunningS
           metrics,
           maxFileBytes: config.QA_MAX_FILE_BYTES,
           maxWaitSeconds: config.QA_MAX_WAIT_SECONDS,
-          openapi,
+          openapi: qaOpenApi(),
           shutdown: shutdown.signal,
         }),
       );

@@ -25,7 +25,7 @@ import { OutboxRelay } from './events/outbox-relay';
 import { consumeUserDeleted } from './events/user-deleted-consumer';
 import { cachedDataRouter } from './http/cached-data-router';
 import { RECORDS_PATH, recordsRouter } from './http/records-router';
-import { openApiDocument } from './openapi';
+import { recordsOpenApi } from './openapi';
 
 export interface RunningService {
   port: number;
@@ -98,8 +98,9 @@ export async function start(overrides: NodeJS.ProcessEnv = {}): Promise<RunningS
       dependency.rabbitmq(bus),
     ],
     routes: (app) => {
+      const openApi = recordsOpenApi();
       app.get('/openapi.json', (_req, res) => {
-        res.json(openApiDocument);
+        res.json(openApi);
       });
       app.use(RECORDS_PATH, recordsRouter(records, config.IDENTITY_SECRET));
       app.use(cachedDataRouter(records, config.IDENTITY_SECRET));

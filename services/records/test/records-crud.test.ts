@@ -79,8 +79,15 @@ describe('the seed curl sequence', () => {
     const user = newUser();
     const answer = await records.call(user, 'DELETE', '/records/');
     expect(answer.status).toBe(405);
-    expect(answer.headers.get('allow')).toBe('GET, POST');
+    expect(answer.headers.get('allow')).toBe('GET, HEAD, POST');
     expect(answer.body.error.code).toBe('method_not_allowed');
+    const onOne = await records.call(user, 'POST', '/records/1', { body: { description: 'x' } });
+    expect(onOne.status).toBe(405);
+    expect(onOne.headers.get('allow')).toBe('GET, HEAD, PUT, PATCH, DELETE');
+    for (const path of ['/cached-data', '/cached-data-scope', '/health', '/ready', '/metrics']) {
+      const other = await records.call(user, 'PUT', path);
+      expect([path, other.status, other.headers.get('allow')]).toEqual([path, 405, 'GET, HEAD']);
+    }
   });
 });
 
@@ -204,16 +211,22 @@ describe('platform routes', () => {
     expect(status).toBe(200);
     expect(body.openapi).toBe('3.1.0');
     expect(Object.keys(body.paths).sort()).toEqual(['/cached-data', '/cached-data-scope', '/records/', '/records/{id}']);
-    expect(Object.keys(body.paths['/records/{id}']).sort()).toEqual(['delete', 'get', 'parameters', 'patch', 'put']);
-    expect(body.components.securitySchemes.OAuth2PasswordBearer).toEqual({
-      type: 'oauth2',
-      flows: { password: { tokenUrl: '/auth/login', scopes: {} } },
-    });
-    expect(body.components.schemas.RecordCreate.properties.description.maxLength).toBe(2000);
+    expect(Object.keys(body.paths['/records/{id}']).sort()).toEqual(['delete', 'get', 'patch', 'put']);
+    expect(body.components.securitySchemes.OAuth2PasswordBearer.flows.password.tokenUrl).toBe('/auth/login');
+    expect(body.components.schemas.RecordCreate.properties.description).toMatchObject({ maxLength: 2000, pattern: expect.any(String) });
     expect(body.components.schemas.RecordCreate.properties.option_type.maxLength).toBe(64);
     expect(body.components.schemas.RecordCreate.properties.status.maxLength).toBe(32);
-    expect(Object.keys(body.components.parameters)).toEqual(expect.arrayContaining(['IfMatch', 'IfNoneMatch', 'IdempotencyKey']));
-    expect(body.paths['/records/'].post.responses['201'].headers).toHaveProperty('ETag');
+    expect(body.components.schemas.RecordCreate.additionalProperties).toBe(false);
+    const list = body.paths['/records/'].get;
+    const parameter = (name: string) => list.parameters.find((p: { name: string }) => p.name === name);
+    expect(parameter('page').schema).toMatchObject({ type: 'integer', minimum: 1, maximum: 10_000 });
+    expect(parameter('limit').schema).toMatchObject({ type: 'integer', minimum: 1, maximum: 100 });
+    expect(parameter('cursor').schema.pattern).toEqual(expect.any(String));
+    const create = body.paths['/records/'].post;
+    expect(create.parameters[0]).toMatchObject({ name: 'Idempotency-Key', in: 'header', schema: { maxLength: 128, pattern: '^[\\x21-\\x7e]*$' } });
+    expect(Object.keys(create.responses).sort()).toEqual(['201', '400', '401', '409', '413', '415', '422', '429', '502', '503', '504']);
+    expect(create.responses['201'].headers).toHaveProperty('ETag');
+    expect(Object.keys(body.paths['/records/{id}'].put.responses)).toContain('412');
     expect(body.components.schemas.Error.required).toEqual(['error']);
   });
 });

@@ -38,6 +38,10 @@ describe('bad bodies', () => {
     ['a status over 32 characters', { ...valid, status: 'x'.repeat(33) }, 'status'],
     ['a description over 2000 characters', { ...valid, description: 'x'.repeat(2001) }, 'description'],
     ['an array body', [valid], 'body'],
+    ['33 characters outside the Basic Multilingual Plane in status', { ...valid, status: '😀'.repeat(33) }, 'status'],
+    ['a control character in status', { ...valid, status: 'act\u0000ive' }, 'status'],
+    ['a line break in option_type', { ...valid, option_type: 'a\nb' }, 'option_type'],
+    ['a lone surrogate in the description', { ...valid, description: 'broken \ud800 text' }, 'description'],
   ];
 
   it.each(badCreates)('when POST has %s, then 400 naming the field and nothing is stored', async (_case, body, field) => {
@@ -53,6 +57,19 @@ describe('bad bodies', () => {
     const other = newUser();
     const answer = await records.create(other, { option_type: 'o'.repeat(64), status: 's'.repeat(32), description: 'd'.repeat(2000) });
     expect(answer.status).toBe(201);
+  });
+
+  it('when the fields are at their bounds in characters outside the Basic Multilingual Plane, then they are stored whole', async () => {
+    // 32 emoji are 64 UTF-16 units: the bound counts code points, in validation and in storage alike.
+    const other = newUser();
+    const fields = { option_type: '𝒪'.repeat(64), status: '😀'.repeat(32), description: `line one\nline two\t${'🎉'.repeat(1982)}` };
+    const created = await records.create(other, fields);
+    expect(created.status).toBe(201);
+    const read = await records.call(other, 'GET', `/records/${created.body.id}`);
+    expect(read.body).toMatchObject(fields);
+    const updated = await records.call(other, 'PATCH', `/records/${created.body.id}`, { body: { status: '🚀'.repeat(32) } });
+    expect(updated.status).toBe(200);
+    expect(updated.body.status).toBe('🚀'.repeat(32));
   });
 
   const badUpdates: Array<[string, unknown, string]> = [

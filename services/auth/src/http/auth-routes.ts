@@ -1,33 +1,12 @@
 import { Router, type Request, type Response } from 'express';
-import { z } from 'zod';
-import { AppError, callerOf, requireIdentity } from '@app/common';
-import { passwordRule, usernameRule } from '../domain/account-rules';
+import { AppError, allowedMethods, callerOf, methodNotAllowed, requireIdentity } from '@app/common';
 import type { Accounts } from '../domain/accounts';
 import type { Sessions, TokenPair } from '../domain/sessions';
 import type { KeyRing } from '../domain/signing-keys';
 import { clientAddressOf } from './client-identity';
+import { authOperations } from '../openapi';
+import { deleteAccountBody, loginBody, logoutBody, refreshBody, registerBody } from './auth-contract';
 import { acceptBody, parseBody } from './request-body';
-
-const registerBody = z.strictObject({ username: usernameRule, password: passwordRule });
-
-// Login takes any string the user typed (bounded): a name that could never register is just a 401.
-// The optional fields are those of the OAuth2 password grant form (RFC 6749 section 4.3).
-const loginBody = z.strictObject({
-  username: z.string().min(1, 'must not be empty').max(256),
-  password: z.string().min(1, 'must not be empty').max(1024),
-  grant_type: z.literal('password').optional(),
-  scope: z.string().max(1024).optional(),
-  client_id: z.string().max(256).optional(),
-  client_secret: z.string().max(256).optional(),
-});
-
-const refreshTokenField = z.string().min(1, 'must not be empty').max(512);
-const refreshBody = z.strictObject({
-  refresh_token: refreshTokenField,
-  grant_type: z.literal('refresh_token').optional(),
-});
-const logoutBody = z.strictObject({ refresh_token: refreshTokenField.optional() });
-const deleteAccountBody = z.strictObject({ password: z.string().min(1, 'must not be empty').max(1024) });
 
 export interface AuthRouteDeps {
   identitySecret: string;
@@ -89,6 +68,9 @@ export function authRoutes(deps: AuthRouteDeps): Router {
   router.get('/auth/.well-known/jwks.json', (_req, res) => {
     res.set('Cache-Control', 'public, max-age=300').json(deps.keys.jwks());
   });
+
+  // After every route: a known path asked with a method it does not have.
+  for (const [path, allow] of allowedMethods(authOperations)) router.all(path, methodNotAllowed(allow));
 
   return router;
 }

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { AppError, callerOf, requireIdentity, type Logger, type Metrics } from '@app/common';
+import { AppError, allowedMethods, callerOf, methodNotAllowed, requireIdentity, type Logger, type Metrics } from '@app/common';
 import { Router, type Request, type Response } from 'express';
-import { z } from 'zod';
 import type { FileStore } from '../data/file-store';
 import { isFinished, isJobId } from '../domain/qa-job';
 import type { QaJobService } from '../domain/qa-job-service';
@@ -9,6 +8,8 @@ import type { UsageLimits } from '../domain/usage-limits';
 import type { UsageStore } from '../data/usage-store';
 import type { JobEventStreams } from './job-event-stream';
 import { jobLocation, jobView } from './job-view';
+import { qaOperations } from '../openapi';
+import { listJobsQuery } from './qa-contract';
 import { receiveDocuments } from './upload-receiver';
 
 export interface QaRouterOptions {
@@ -42,11 +43,6 @@ export function preferredWait(header: string | string[] | undefined, max: number
   }
   return undefined;
 }
-
-const listQuery = z.object({
-  limit: z.coerce.number({ error: 'limit must be a number' }).int().min(1).max(100).default(20),
-  page: z.coerce.number({ error: 'page must be a number' }).int().min(1).max(1_000_000).default(1),
-});
 
 function jobIdOf(req: Request): string {
   const id = String(req.params.id ?? '');
@@ -129,12 +125,16 @@ export function qaRouter(options: QaRouterOptions): Router {
 
   router.get('/qa/jobs', identified, async (req, res) => {
     const caller = callerOf(req);
-    const parsed = listQuery.safeParse(req.query);
+    const parsed = listJobsQuery.safeParse(req.query);
     if (!parsed.success) {
-      const issues = parsed.error.issues.map((issue) => ({ field: issue.path.join('.'), message: issue.message }));
+      const issues = parsed.error.issues.flatMap((issue) =>
+        issue.code === 'unrecognized_keys'
+          ? issue.keys.map((key) => ({ field: key, message: 'unknown query parameter' }))
+          : [{ field: issue.path.join('.') || 'query', message: issue.message }],
+      );
       throw AppError.validation(`Invalid query: ${issues.map((i) => `${i.field} ${i.message}`).join('; ')}`, issues);
     }
-    const { page, limit } = parsed.data;
+    const { page = 1, limit = 20 } = parsed.data;
     const { items, total } = await service.list(caller.userId, page, limit);
     res.json({ items: items.map((job) => jobView(job, { withResult: false })), page, limit, total });
   });
@@ -162,6 +162,9 @@ export function qaRouter(options: QaRouterOptions): Router {
     await options.limits.releaseJob(owner, id).catch(() => undefined);
     res.status(204).end();
   });
+
+  // After every route: a known path asked with a method it does not have.
+  for (const [path, allow] of allowedMethods(qaOperations)) router.all(path.replace('{id}', ':id'), methodNotAllowed(allow));
 
   return router;
 }

@@ -26,7 +26,10 @@ interface PartState {
 function cleanName(filename: string | undefined, part: DocumentPart): string {
   // Control characters and path separators have no place in a name we show back.
   const base = (filename ?? '').replace(/[\u0000-\u001f\u007f/\\]/g, '').trim();
-  return (base || `${part}.pdf`).slice(0, MAX_NAME_LENGTH);
+  // Cut in code points: cutting UTF-16 units could leave half a surrogate pair, which storage would mangle.
+  return Array.from(base || `${part}.pdf`)
+    .slice(0, MAX_NAME_LENGTH)
+    .join('');
 }
 
 /** Ends an upload stream and waits until it settles either way, so no write is in flight when its file is deleted. */

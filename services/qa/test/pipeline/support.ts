@@ -4,6 +4,7 @@ import amqp from 'amqplib';
 import { Queue } from 'bullmq';
 import mongoose from 'mongoose';
 import PDFDocument from 'pdfkit';
+import { checkAnswersFrom } from '../../../../tests/support/contract';
 
 export const MONGO_URL = process.env.MONGO_URL ?? 'mongodb://127.0.0.1:27017/';
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -140,6 +141,7 @@ export interface Client {
 }
 
 export function client(baseUrl: string, env: TestEnv): Client {
+  checkAnswersFrom(baseUrl);
   const request: Client['request'] = (method, path, init = {}) =>
     fetch(baseUrl + path, {
       method,

@@ -3,7 +3,7 @@ import amqp from 'amqplib';
 import { Queue } from 'bullmq';
 import mongoose, { type Connection } from 'mongoose';
 import { start, type RunningService } from '../../src/main';
-import { openapi } from '../../src/openapi';
+import { qaOpenApi } from '../../src/openapi';
 import { MONGO_URL, REDIS_URL, AMQP_URL, cleanUp, client, identityHeaders, jdPdf, resumePdf, sleep, uniqueEnv, type Client } from './support';
 
 // No worker runs in this file: jobs stay queued, which is what the HTTP side's rules need.
@@ -62,6 +62,14 @@ describe('POST /qa/generate', () => {
     const queued = await queue.getJob(body.id);
     expect(queued?.data).toEqual({ jobId: body.id, owner, requestId: expect.any(String) });
     expect(queued?.opts.attempts).toBe(5);
+  });
+
+  test('when a file name is long and outside the Basic Multilingual Plane, then it is kept to 200 whole characters', async () => {
+    const owner = user();
+    const response = await api.upload(owner, { resume: Buffer.concat([resume, Buffer.from(' ')]), jd, resumeName: `a${'📄'.repeat(250)}.pdf` });
+    expect(response.status).toBe(202);
+    const job = await api.json('GET', `/qa/jobs/${(await response.json()).id}`, owner);
+    expect(job.body.files.resume.name).toBe(`a${'📄'.repeat(199)}`);
   });
 
   test('when the same user sends the same two files again, then the earlier job answers and no copy is kept', async () => {
@@ -380,12 +388,26 @@ describe('platform routes', () => {
     const response = await fetch(`${service.url}/openapi.json`);
     expect(response.status).toBe(200);
     const doc = (await response.json()) as any;
-    expect(doc).toEqual(JSON.parse(JSON.stringify(openapi)));
+    expect(doc).toEqual(JSON.parse(JSON.stringify(qaOpenApi())));
     expect(Object.keys(doc.paths)).toEqual(['/qa/generate', '/qa/jobs', '/qa/jobs/{id}', '/qa/jobs/{id}/events']);
-    expect(doc.components.securitySchemes.OAuth2PasswordBearer).toEqual({
-      type: 'oauth2',
-      flows: { password: { tokenUrl: '/auth/login', scopes: {} } },
-    });
+    expect(doc.components.securitySchemes.OAuth2PasswordBearer.flows.password.tokenUrl).toBe('/auth/login');
+    const upload = doc.paths['/qa/generate'].post;
+    expect(upload.requestBody.content['multipart/form-data'].schema.properties.resume).toMatchObject({ format: 'binary', pattern: '^%PDF-' });
+    expect(Object.keys(upload.responses).sort()).toEqual(['200', '202', '400', '401', '413', '415', '429', '502', '503', '504']);
+    expect(Object.keys(doc.components.schemas)).toEqual(expect.arrayContaining(['QaJob', 'QaJobSummary', 'QaJobProgress', 'Error']));
+  });
+
+  test('when a known path is asked with a method it does not have, then 405 with Allow', async () => {
+    for (const [method, path, allow] of [
+      ['PUT', '/qa/generate', 'POST'],
+      ['POST', '/qa/jobs', 'GET, HEAD'],
+      ['PATCH', `/qa/jobs/${randomUUID()}`, 'GET, HEAD, DELETE'],
+      ['DELETE', `/qa/jobs/${randomUUID()}/events`, 'GET, HEAD'],
+    ] as const) {
+      const response = await fetch(`${service.url}${path}`, { method });
+      expect([method, path, response.status, response.headers.get('allow')]).toEqual([method, path, 405, allow]);
+      expect(((await response.json()) as any).error.code).toBe('method_not_allowed');
+    }
   });
 
   test('when /ready is asked for, then mongodb, redis and rabbitmq are up', async () => {

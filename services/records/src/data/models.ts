@@ -1,3 +1,4 @@
+import { codePointLength } from '@app/common';
 import { Schema, type Connection, type Model } from 'mongoose';
 import { RECORD_LIMITS } from '../domain/record';
 
@@ -63,14 +64,20 @@ const common = {
   autoCreate: false,
 } as const;
 
+// mongoose's `maxlength` counts UTF-16 units; the API counts code points (as zod and JSON Schema do),
+// so an emoji-heavy value the API accepts must not fail here.
+function atMostCodePoints(max: number) {
+  return { validator: (value: string) => codePointLength(value) <= max, message: `{PATH} is longer than ${max} characters` };
+}
+
 const recordSchema = new Schema<RecordDocument>(
   {
     _id: { type: String, required: true },
     id: { type: Number, required: true },
     owner: { type: String, required: true },
-    option_type: { type: String, required: true, maxlength: RECORD_LIMITS.optionType },
-    description: { type: String, required: true, maxlength: RECORD_LIMITS.description },
-    status: { type: String, required: true, maxlength: RECORD_LIMITS.status },
+    option_type: { type: String, required: true, validate: atMostCodePoints(RECORD_LIMITS.optionType) },
+    description: { type: String, required: true, validate: atMostCodePoints(RECORD_LIMITS.description) },
+    status: { type: String, required: true, validate: atMostCodePoints(RECORD_LIMITS.status) },
     createdAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },
     version: { type: Number, required: true },

@@ -16,6 +16,11 @@ export async function mongoCall<T>(operation: () => Promise<T>): Promise<T> {
     // A socket the server closed under a command (it was stopped) surfaces as a bare Node error.
     const code = (err as { code?: unknown })?.code;
     if (code === 'EPIPE' || code === 'ECONNRESET') throw AppError.unavailable('mongodb');
+    if (err instanceof mongoose.Error.ValidationError) {
+      // Validation at the edge states the same bounds; reaching this means they drifted, and the caller still gets a 400.
+      const problems = Object.values(err.errors).map((e) => ({ field: e.path, message: e.message }));
+      throw AppError.validation(`Invalid ${problems.map((p) => p.field).join(', ')}`, problems);
+    }
     throw mapMongoError(err);
   }
 }

@@ -16,7 +16,7 @@ import {
 export interface ListRequest {
   status?: string;
   option_type?: string;
-  /** Absent: the cursor's sort, else newest first. */
+  /** Absent: newest first. */
   sort?: RecordSort;
   limit: number;
   page?: number;
@@ -25,7 +25,7 @@ export interface ListRequest {
 
 export interface ListResult {
   items: RecordView[];
-  /** Null when the page was reached through a cursor. */
+  /** Null when the page was reached through a cursor (`page` then counts from the cursor). */
   page: number | null;
   limit: number;
   total: number;
@@ -82,20 +82,16 @@ export class RecordService {
   }
 
   async list(owner: string, request: ListRequest): Promise<ListResult> {
-    const after = request.cursor === undefined ? undefined : decodeCursor(request.cursor);
-    if (after && request.sort !== undefined && request.sort !== after.sort) {
-      throw AppError.validation('sort: differs from the sort the cursor was issued for', [
-        { field: 'sort', message: 'must match the cursor (or be left out)' },
-      ]);
-    }
-    const sort = request.sort ?? after?.sort ?? '-createdAt';
+    const sort = request.sort ?? '-createdAt';
+    const after = request.cursor === undefined ? undefined : decodeCursor(request.cursor, sort);
     const filter = {
       owner,
       ...(request.status === undefined ? {} : { status: request.status }),
       ...(request.option_type === undefined ? {} : { option_type: request.option_type }),
     };
+    // With a cursor, `page` counts pages after the cursor's position (and the answer's page is null).
     const page = after ? null : (request.page ?? 1);
-    const skip = page === null ? 0 : (page - 1) * request.limit;
+    const skip = ((request.page ?? 1) - 1) * request.limit;
     // One extra item tells whether a following page exists without a second query.
     const [found, total] = await Promise.all([
       this.records.list(filter, sort, { skip, limit: request.limit + 1, ...(after ? { after } : {}) }),

@@ -1,4 +1,4 @@
-import { callerOf, requireIdentity } from '@app/common';
+import { callerOf, methodNotAllowed, requireIdentity } from '@app/common';
 import { Router } from 'express';
 import type { RecordService } from '../domain/record-service';
 
@@ -9,11 +9,14 @@ import type { RecordService } from '../domain/record-service';
 export function cachedDataRouter(records: RecordService, identitySecret: string): Router {
   const router = Router();
   for (const source of ['cached-data', 'cached-data-scope'] as const) {
-    router.get(`/${source}`, requireIdentity(identitySecret), async (req, res) => {
-      const caller = callerOf(req);
-      const recordCount = await records.countOf(caller.userId);
-      res.json({ username: caller.userName, timestamp: new Date().toISOString(), recordCount, source });
-    });
+    router
+      .route(`/${source}`)
+      .get(requireIdentity(identitySecret), async (req, res) => {
+        const caller = callerOf(req);
+        const recordCount = await records.countOf(caller.userId);
+        res.json({ username: caller.userName, timestamp: new Date().toISOString(), recordCount, source });
+      })
+      .all(methodNotAllowed('GET, HEAD'));
   }
   return router;
 }

@@ -1,9 +1,10 @@
-import { AppError, callerOf, requireIdentity } from '@app/common';
+import { allowedMethods, callerOf, methodNotAllowed, requireIdentity } from '@app/common';
 import { Router, type Request, type RequestHandler, type Response } from 'express';
 import { PAGE_LIMITS, type RecordView } from '../domain/record';
 import type { ListResult, RecordService } from '../domain/record-service';
 import { conditionFromIfMatch, entityTagOf, matchesIfNoneMatch } from './entity-tags';
-import { createRecordBody, idempotencyKey, jsonBody, listRecordsQuery, parseOrThrow, recordId, updateRecordBody } from './request-parsing';
+import { recordsOperations } from '../openapi';
+import { createRecordBody, idempotencyKey, ifMatch, jsonBody, listRecordsQuery, parseOrThrow, recordId, updateRecordBody } from './request-parsing';
 
 /** Where the router is mounted; links in answers point back here. */
 export const RECORDS_PATH = '/records';
@@ -28,16 +29,10 @@ function nextLink(result: ListResult, query: { status?: string; option_type?: st
   return `${RECORDS_PATH}/?${params.toString()}`;
 }
 
-function methodNotAllowed(allow: string): RequestHandler {
-  return (_req, res, next) => {
-    res.setHeader('Allow', allow);
-    next(new AppError(405, 'method_not_allowed', `Method not allowed; use ${allow}`));
-  };
-}
-
 /** `/records` and `/records/{id}`: every route needs the gateway's identity proof and sees only the caller's records. */
 export function recordsRouter(records: RecordService, identitySecret: string): Router {
   const router = Router();
+  const allow = allowedMethods(recordsOperations);
   router.use(requireIdentity(identitySecret));
 
   router
@@ -59,12 +54,12 @@ export function recordsRouter(records: RecordService, identitySecret: string): R
       if (replayed) res.setHeader('Idempotent-Replayed', 'true');
       sendRecord(res, 201, record);
     })
-    .all(methodNotAllowed('GET, POST'));
+    .all(methodNotAllowed(allow.get(`${RECORDS_PATH}/`)!));
 
   const update: RequestHandler = async (req, res) => {
     const id = parseOrThrow(recordId, req.params.id, 'path', 'id');
     const changes = parseOrThrow(updateRecordBody, req.body, 'body');
-    const record = await records.update(callerOf(req).userId, id, changes, conditionFromIfMatch(header(req, 'if-match'), id));
+    const record = await records.update(callerOf(req).userId, id, changes, conditionFromIfMatch(parseOrThrow(ifMatch, header(req, 'if-match'), 'header', 'If-Match'), id));
     sendRecord(res, 200, record);
   };
 
@@ -84,10 +79,10 @@ export function recordsRouter(records: RecordService, identitySecret: string): R
     .patch(jsonBody(), update)
     .delete(async (req, res) => {
       const id = parseOrThrow(recordId, req.params.id, 'path', 'id');
-      await records.remove(callerOf(req).userId, id, conditionFromIfMatch(header(req, 'if-match'), id));
+      await records.remove(callerOf(req).userId, id, conditionFromIfMatch(parseOrThrow(ifMatch, header(req, 'if-match'), 'header', 'If-Match'), id));
       res.status(204).end();
     })
-    .all(methodNotAllowed('GET, PUT, PATCH, DELETE'));
+    .all(methodNotAllowed(allow.get(`${RECORDS_PATH}/{id}`)!));
 
   return router;
 }

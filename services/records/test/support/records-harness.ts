@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import amqp from 'amqplib';
 import mongoose from 'mongoose';
 import { signIdentity } from '@app/common';
+import { checkAnswersFrom } from '../../../../tests/support/contract';
 import { start, type RunningService } from '../../src/main';
 
 export const MONGO_URL = process.env.MONGO_URL ?? 'mongodb://127.0.0.1:27017/';
@@ -76,6 +77,7 @@ export async function startRecords(overrides: NodeJS.ProcessEnv = {}, { waitRead
     ...overrides,
   });
   const url = service.url;
+  checkAnswersFrom(url);
 
   const call = async (user: TestUser | null, method: string, path: string, options: CallOptions = {}): Promise<Answer> => {
     const target = new URL(path, url);
