@@ -16,11 +16,6 @@ export interface RunningGateway {
   stop(): Promise<void>;
 }
 
-interface OwnedEvent {
-  owner?: string;
-  userId?: string;
-}
-
 export async function start(overrides: Record<string, string | undefined> = {}): Promise<RunningGateway> {
   const config = loadGatewayConfig(overrides);
   const logger = createLogger('gateway', config.LOG_LEVEL);
@@ -63,9 +58,9 @@ export async function start(overrides: Record<string, string | undefined> = {}):
   const invalidating = routes.invalidationKeys();
   if (invalidating.length > 0) {
     await events.subscribe('gateway.cache-invalidation', invalidating, async (event) => {
-      const data = event.data as OwnedEvent;
-      const userId = data.owner ?? data.userId;
-      if (userId) await store.invalidateUser(userId, routes.groupsInvalidatedBy(event.type));
+      // Every event of the contract names its owning user as userId (packages/common's catalogue).
+      const { userId } = event.data as { userId: string };
+      await store.invalidateUser(userId, routes.groupsInvalidatedBy(event.type));
     });
   }
   await events.start();

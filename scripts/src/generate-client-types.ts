@@ -1,9 +1,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import openapiTS, { astToString } from 'openapi-typescript';
+import { mergedOpenApiDocument } from './openapi-document';
 
 const ROOT = resolve(__dirname, '..', '..');
-const SERVICES = ['auth', 'records', 'qa'];
 export const CLIENT_DIR = join(ROOT, 'packages', 'client');
 export const DOCUMENT_FILE = join(CLIENT_DIR, 'openapi.json');
 export const TYPES_FILE = join(CLIENT_DIR, 'src', 'generated', 'api.ts');
@@ -11,33 +11,9 @@ export const EVENTS_FILE = join(CLIENT_DIR, 'events.json');
 
 type Json = Record<string, unknown>;
 
-const looksLikeDocument = (value: unknown): value is Json =>
-  typeof value === 'object' && value !== null && typeof (value as Json).paths === 'object';
-
-/**
- * A service's OpenAPI document, from its built `openapi` module: the export that is a document,
- * or that builds one without arguments. No server runs, so the generator works offline.
- */
-function serviceDocument(service: string): Json {
-  const path = join(ROOT, 'services', service, 'dist', 'openapi.js');
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const exports = require(path) as Record<string, unknown>;
-  for (const value of Object.values(exports)) {
-    if (looksLikeDocument(value)) return value;
-    if (typeof value === 'function' && value.length === 0) {
-      const built: unknown = (value as () => unknown)();
-      if (looksLikeDocument(built)) return built;
-    }
-  }
-  throw new Error(`${path} exports no OpenAPI document (an object with paths, or a function without arguments returning one)`);
-}
-
 /** The gateway's merged document, exactly as `GET /openapi.json` serves it (JSON in, JSON out). */
 export function mergedDocument(): Json {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { merge } = require(join(ROOT, 'gateway', 'dist', 'docs', 'openapi.js')) as { merge(fragments: Json[]): Json };
-  const fragments = SERVICES.map((service) => JSON.parse(JSON.stringify(serviceDocument(service))) as Json);
-  return JSON.parse(JSON.stringify(merge(fragments))) as Json;
+  return JSON.parse(JSON.stringify(mergedOpenApiDocument())) as Json;
 }
 
 const HEADER = `/**

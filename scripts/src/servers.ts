@@ -345,8 +345,12 @@ async function startRabbitMqIn(port: number, name: string, dir: string, binary: 
     RABBITMQ_LOG_BASE: logs,
     RABBITMQ_ENABLED_PLUGINS_FILE: join(dir, 'enabled_plugins'),
     RABBITMQ_CONFIG_FILE: join(dir, 'rabbitmq'),
+    RABBITMQ_CONF_ENV_FILE: join(dir, 'rabbitmq-env.conf'),
   };
   writeFileSync(join(dir, 'enabled_plugins'), '[].\n');
+  // The server drops to the rabbitmq user through su, which resets the soft limit on open files to
+  // 1024: the broker then takes no more than ~830 sockets and new connections hang. Raise it to the hard limit.
+  writeFileSync(join(dir, 'rabbitmq-env.conf'), 'ulimit -S -n "$(ulimit -H -n)"\n');
   // Definitions imported on boot (users, permissions): a node that imports them creates no `guest`.
   writeFileSync(
     join(dir, 'rabbitmq.conf'),

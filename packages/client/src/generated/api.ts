@@ -66,7 +66,10 @@ export interface paths {
         get: operations["getMe"];
         put?: never;
         post?: never;
-        /** Delete the current account, its tokens and (through events) its data */
+        /**
+         * Delete the current account, its tokens and (through events) its data
+         * @description Requires the current password: a stolen access token alone cannot delete the account.
+         */
         delete: operations["deleteMe"];
         options?: never;
         head?: never;
@@ -189,7 +192,7 @@ export interface paths {
         put?: never;
         /**
          * Upload a resume and a job description; start generating interview questions
-         * @description Both files are required and must be PDFs by content (they start with `%PDF-`), each at most 5 MB (QA_MAX_FILE_BYTES). No other parts or fields are accepted. Uploading the same two files again within the dedup window (QA_DEDUP_WINDOW_SECONDS, 10 minutes) answers with the earlier job instead of a new one.
+         * @description Both files are required and must be PDFs by content (they start with `%PDF-`), each at most 5 MB (QA_MAX_FILE_BYTES). No other parts or fields are accepted. Uploading the same two files again within the dedup window (QA_DEDUP_WINDOW_SECONDS, 10 minutes) answers with the earlier job instead of a new one. A file that starts like a PDF but cannot be read makes a job that fails with `invalid_document`.
          */
         post: operations["generateQuestions"];
         delete?: never;
@@ -303,7 +306,7 @@ export interface paths {
         };
         /**
          * List the caller's records
-         * @description Newest first unless `sort` says otherwise. Page with `page` (offset) or follow `next`, a link carrying an opaque `cursor` that is stable under concurrent inserts. Unknown query parameters are refused.
+         * @description Newest first unless `sort` says otherwise. Page with `page` or follow `next`, a link carrying a `cursor` that is stable under concurrent inserts. Unknown query parameters are refused.
          */
         get: operations["listRecords"];
         put?: never;
@@ -319,16 +322,14 @@ export interface paths {
         parameters: {
             query?: never;
             header?: never;
-            path: {
-                id: components["parameters"]["RecordId"];
-            };
+            path?: never;
             cookie?: never;
         };
         /** Read a record */
         get: operations["getRecord"];
         /**
          * Change some fields of a record
-         * @description Partial update, like PATCH: fields left out keep their values.
+         * @description A partial update: fields left out keep their values.
          */
         put: operations["updateRecord"];
         post?: never;
@@ -336,7 +337,10 @@ export interface paths {
         delete: operations["deleteRecord"];
         options?: never;
         head?: never;
-        /** Change some fields of a record */
+        /**
+         * Change some fields of a record
+         * @description A partial update: fields left out keep their values.
+         */
         patch: operations["patchRecord"];
         trace?: never;
     };
@@ -344,6 +348,27 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        AnalysisResult: {
+            /** @description Per file: pages, and textSource `text` (the PDF's text layer) or `ocr` (read from page images) */
+            documents?: {
+                jd: components["schemas"]["DocumentSummary"];
+                resume: components["schemas"]["DocumentSummary"];
+            };
+            /** @description Why the model was not used, when one was configured */
+            fallbackReason?: string;
+            /** @enum {string} */
+            generator: "offline" | "llm";
+            job: {
+                [key: string]: unknown;
+            };
+            match: components["schemas"]["MatchReport"];
+            questions: components["schemas"]["InterviewQuestion"][];
+            resume: {
+                skills: components["schemas"]["ResumeSkill"][];
+            } & {
+                [key: string]: unknown;
+            };
+        };
         CachedData: {
             recordCount: number;
             /** @enum {string} */
@@ -355,6 +380,16 @@ export interface components {
             timestamp: string;
             username: string;
         };
+        DeleteAccountRequest: {
+            /** Format: password */
+            password: string;
+        };
+        DocumentSummary: {
+            pages: number;
+            /** @enum {string} */
+            textSource: "text" | "ocr";
+        };
+        /** @description Every error answer, from every part: a code, a message and the request id */
         Error: {
             error: {
                 /**
@@ -364,14 +399,21 @@ export interface components {
                  */
                 code: string;
                 /** @description Extra facts: for validation errors the offending fields, for 503 the dependency that is down */
-                details?: {
-                    field?: string;
-                    message?: string;
-                }[] | Record<string, never>;
+                details?: unknown;
                 message: string;
                 /** @description The x-request-id of the request; quote it when reporting a problem */
                 requestId?: string;
             };
+        };
+        InterviewQuestion: {
+            /** @enum {string} */
+            category: "technical" | "gap" | "experience" | "behavioural" | "scenario";
+            /** @enum {string} */
+            difficulty: "easy" | "medium" | "hard";
+            lookFor: string;
+            question: string;
+            skill?: string;
+            why: string;
         };
         JobAccepted: {
             /** Format: uuid */
@@ -384,11 +426,12 @@ export interface components {
             message: string;
             problems?: {
                 /** @enum {string} */
-                file?: "resume" | "jd";
-                message?: string;
-                reason?: string;
+                file: "resume" | "jd";
+                message: string;
+                /** @description encrypted, no_text (no text layer, and OCR found none or is off), malformed, too_many_pages, too_much_text (QA_MAX_TEXT_CHARS), line_too_long (QA_MAX_LINE_CHARS), timeout (QA_ANALYSIS_TIMEOUT_MS) or memory_limit (QA_ANALYSIS_MEMORY_MB). None is retried; the message names the file and the limit. */
+                reason: string;
             }[];
-            /** @description `invalid_document` (a bad upload, not retried) or `processing_failed`. */
+            /** @description `invalid_document` (a bad upload, not retried) or `processing_failed` */
             reason: string;
         };
         /** @enum {string} */
@@ -410,6 +453,11 @@ export interface components {
                 y?: string;
             }[];
         };
+        LineRef: {
+            lineNo: number;
+            page: number;
+            text: string;
+        };
         LoginRequest: {
             /** @description Accepted and ignored */
             client_id?: string;
@@ -427,18 +475,83 @@ export interface components {
         LogoutRequest: {
             refresh_token?: string;
         };
-        QaJob: components["schemas"]["QaJobSummary"] & {
-            /** @description When completed: the analysis (generator, resume, job, match, questions). */
-            result?: {
-                generator?: unknown;
-                job?: unknown;
-                match?: unknown;
-                questions?: unknown[];
-                resume?: unknown;
+        MatchReport: {
+            extra: components["schemas"]["ResumeSkill"][];
+            matched: {
+                /** @description A skill category of the taxonomy, or `other` */
+                category: string;
+                evidence: components["schemas"]["SkillEvidence"];
+                /** @enum {string} */
+                level: "required" | "preferred";
+                skill: string;
+                /** @enum {string} */
+                source: "taxonomy" | "phrase";
+            }[];
+            missing: {
+                /** @description A skill category of the taxonomy, or `other` */
+                category: string;
+                /** @description A resume skill the job accepts instead */
+                coveredBy?: string;
+                jobEvidence: components["schemas"]["LineRef"];
+                /** @enum {string} */
+                level: "required" | "preferred";
+                skill: string;
+                /** @enum {string} */
+                source: "taxonomy" | "phrase";
+            }[];
+            parts: {
+                experience: {
+                    candidateYears: number;
+                    points: number;
+                    requiredYears: number | null;
+                    weight: number;
+                };
+                preferredSkills: {
+                    matched: number;
+                    points: number;
+                    total: number;
+                    weight: number;
+                };
+                requiredSkills: {
+                    matched: number;
+                    points: number;
+                    total: number;
+                    weight: number;
+                };
             };
+            score: number;
+        };
+        QaJob: {
+            /** @description Processing attempts started so far */
+            attempts: number;
+            /** Format: date-time */
+            createdAt: string;
+            /** @description From the start of processing to its end */
+            durationMs: number | null;
+            /** @description When failed: why */
+            error?: components["schemas"]["JobError"];
+            files: {
+                jd: components["schemas"]["StoredFile"];
+                resume: components["schemas"]["StoredFile"];
+            };
+            finishedAt: string | null;
+            /** Format: uuid */
+            id: string;
+            progress: number;
+            /** @description When completed: the analysis */
+            result?: components["schemas"]["AnalysisResult"];
+            stage: string;
+            startedAt: string | null;
+            status: components["schemas"]["JobStatus"];
+        };
+        QaJobPage: {
+            items: components["schemas"]["QaJobSummary"][];
+            limit: number;
+            page: number;
+            total: number;
         };
         QaJobProgress: {
-            attempts?: number;
+            attempts: number;
             /** Format: uuid */
             id: string;
             progress: number;
@@ -447,25 +560,24 @@ export interface components {
             status: components["schemas"]["JobStatus"];
         };
         QaJobSummary: {
-            /** @description Processing attempts started so far. */
+            /** @description Processing attempts started so far */
             attempts: number;
             /** Format: date-time */
             createdAt: string;
-            /** @description From the start of processing to its end. */
-            durationMs?: number | null;
+            /** @description From the start of processing to its end */
+            durationMs: number | null;
+            /** @description When failed: why */
             error?: components["schemas"]["JobError"];
             files: {
                 jd: components["schemas"]["StoredFile"];
                 resume: components["schemas"]["StoredFile"];
             };
-            /** Format: date-time */
-            finishedAt?: string | null;
+            finishedAt: string | null;
             /** Format: uuid */
             id: string;
             progress: number;
             stage: string;
-            /** Format: date-time */
-            startedAt?: string | null;
+            startedAt: string | null;
             status: components["schemas"]["JobStatus"];
         };
         Record: {
@@ -499,7 +611,7 @@ export interface components {
             limit: number;
             /**
              * @description Link to the following page, null on the last one
-             * @example /records/?limit=20&sort=-createdAt&cursor=eyJ...
+             * @example /records/?limit=20&sort=-createdAt&cursor=1767225600000.42
              */
             next: string | null;
             /** @description null when reached through a cursor */
@@ -507,6 +619,7 @@ export interface components {
             /** @description Records matching the filters */
             total: number;
         };
+        /** @description The fields to change; at least one */
         RecordUpdate: {
             /** @example test */
             description?: string;
@@ -529,10 +642,26 @@ export interface components {
              */
             username: string;
         };
+        ResumeSkill: {
+            /** @description A skill category of the taxonomy, or `other` */
+            category: string;
+            evidence: components["schemas"]["SkillEvidence"];
+            mentions: number;
+            skill: string;
+        };
+        SkillEvidence: {
+            /** @description The resume line, contact details redacted */
+            line: string;
+            lineNo: number;
+            page: number;
+            section: string;
+            /** @description The words in the line that name the skill */
+            text?: string;
+        };
         StoredFile: {
             name: string;
             sha256: string;
-            /** @description Bytes. */
+            /** @description Bytes */
             size: number;
         };
         TokenResponse: {
@@ -555,126 +684,10 @@ export interface components {
             username: string;
         };
     };
-    responses: {
-        /** @description Invalid input (the offending fields are named) */
-        BadRequest: {
-            headers: {
-                [name: string]: unknown;
-            };
-            content: {
-                "application/json": components["schemas"]["Error"];
-            };
-        };
-        /** @description A request with the same Idempotency-Key is still in progress */
-        Conflict: {
-            headers: {
-                [name: string]: unknown;
-            };
-            content: {
-                "application/json": components["schemas"]["Error"];
-            };
-        };
-        /** @description Method not allowed on this path */
-        MethodNotAllowed: {
-            headers: {
-                [name: string]: unknown;
-            };
-            content: {
-                "application/json": components["schemas"]["Error"];
-            };
-        };
-        /** @description No such record among the caller's */
-        NotFound: {
-            headers: {
-                [name: string]: unknown;
-            };
-            content: {
-                "application/json": components["schemas"]["Error"];
-            };
-        };
-        /** @description Body over 16 kB */
-        PayloadTooLarge: {
-            headers: {
-                [name: string]: unknown;
-            };
-            content: {
-                "application/json": components["schemas"]["Error"];
-            };
-        };
-        /** @description If-Match did not match: the record changed meanwhile */
-        PreconditionFailed: {
-            headers: {
-                [name: string]: unknown;
-            };
-            content: {
-                "application/json": components["schemas"]["Error"];
-            };
-        };
-        /** @description A dependency (the database) is unavailable */
-        ServiceUnavailable: {
-            headers: {
-                [name: string]: unknown;
-            };
-            content: {
-                "application/json": components["schemas"]["Error"];
-            };
-        };
-        /** @description Missing or invalid credentials */
-        Unauthorized: {
-            headers: {
-                [name: string]: unknown;
-            };
-            content: {
-                "application/json": components["schemas"]["Error"];
-            };
-        };
-        /** @description Idempotency-Key reused with a different body */
-        UnprocessableEntity: {
-            headers: {
-                [name: string]: unknown;
-            };
-            content: {
-                "application/json": components["schemas"]["Error"];
-            };
-        };
-        /** @description Body is not application/json */
-        UnsupportedMediaType: {
-            headers: {
-                [name: string]: unknown;
-            };
-            content: {
-                "application/json": components["schemas"]["Error"];
-            };
-        };
-    };
-    parameters: {
-        /** @description From a `next` link; not with page */
-        Cursor: string;
-        /** @description Retrying with the same key returns the first request's record instead of creating another; the same key with a different body is a 422. */
-        IdempotencyKey: string;
-        /** @description Apply only if the record still has this ETag (else 412) */
-        IfMatch: string;
-        /** @description Answer 304 if the record still has this ETag */
-        IfNoneMatch: string;
-        Limit: number;
-        OptionTypeFilter: string;
-        /** @description Not with cursor */
-        Page: number;
-        RecordId: number;
-        Sort: "createdAt" | "-createdAt" | "updatedAt" | "-updatedAt";
-        StatusFilter: string;
-    };
+    responses: never;
+    parameters: never;
     requestBodies: never;
-    headers: {
-        /** @description The record version's entity tag */
-        ETag: string;
-        /** @description Present (true) when the answer replays an earlier request */
-        IdempotentReplayed: "true";
-        /** @description Where to follow the job: /qa/jobs/{id}. */
-        JobLocation: string;
-        /** @description The wait honoured, e.g. `wait=30`. */
-        PreferenceApplied: string;
-    };
+    headers: never;
     pathItems: never;
 }
 export type $defs = Record<string, never>;
@@ -691,11 +704,58 @@ export interface operations {
             /** @description The JWK set; cacheable for 5 minutes */
             200: {
                 headers: {
-                    "Cache-Control"?: "public, max-age=300";
+                    "Cache-Control": "public, max-age=300";
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["JwkSet"];
+                };
+            };
+            /** @description Invalid request: the message and `details` name each offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; wait for `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The service behind the gateway could not be reached */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency is unavailable; try again */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -717,14 +777,14 @@ export interface operations {
             /** @description Tokens issued */
             200: {
                 headers: {
-                    "Cache-Control"?: "no-store";
+                    "Cache-Control": "no-store";
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["TokenResponse"];
                 };
             };
-            /** @description Invalid input; the message and details name the fields */
+            /** @description Invalid request: the message and `details` name each offending field */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -736,6 +796,7 @@ export interface operations {
             /** @description Incorrect username or password (the same answer for both) */
             401: {
                 headers: {
+                    /** @description Bearer, with the error when a token was sent */
                     "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
@@ -743,7 +804,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Request body too large (limit 16 kB) */
+            /** @description Request body too large */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -761,19 +822,37 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Too many failed attempts */
+            /** @description Too many failed logins for this username or address; wait for `Retry-After` seconds */
             429: {
                 headers: {
                     /** @description Seconds to wait before trying again */
-                    "Retry-After"?: number;
+                    "Retry-After": string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A dependency (database) is unavailable */
+            /** @description The service behind the gateway could not be reached */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency is unavailable; try again */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The service behind the gateway did not answer in time */
+            504: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -803,7 +882,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Invalid input; the message and details name the fields */
+            /** @description Invalid request: the message and `details` name each offending field */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -812,9 +891,10 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing, invalid or expired credentials */
+            /** @description Missing, invalid, expired or revoked access token */
             401: {
                 headers: {
+                    /** @description Bearer, with the error when a token was sent */
                     "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
@@ -822,7 +902,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Request body too large (limit 16 kB) */
+            /** @description Request body too large */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -840,8 +920,37 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A dependency (database) is unavailable */
+            /** @description Too many requests; wait for `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The service behind the gateway could not be reached */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency is unavailable; try again */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The service behind the gateway did not answer in time */
+            504: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -869,9 +978,19 @@ export interface operations {
                     "application/json": components["schemas"]["User"];
                 };
             };
-            /** @description Missing, invalid or expired credentials */
+            /** @description Invalid request: the message and `details` name each offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked access token */
             401: {
                 headers: {
+                    /** @description Bearer, with the error when a token was sent */
                     "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
@@ -888,8 +1007,37 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A dependency (database) is unavailable */
+            /** @description Too many requests; wait for `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The service behind the gateway could not be reached */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency is unavailable; try again */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The service behind the gateway did not answer in time */
+            504: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -906,7 +1054,11 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DeleteAccountRequest"];
+            };
+        };
         responses: {
             /** @description Account deleted */
             204: {
@@ -915,9 +1067,19 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Missing, invalid or expired credentials */
+            /** @description Invalid request: the message and `details` name each offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid token, or the password is wrong */
             401: {
                 headers: {
+                    /** @description Bearer, with the error when a token was sent */
                     "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
@@ -934,8 +1096,55 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A dependency (database) is unavailable */
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many failed password checks for this account or address; wait for `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The service behind the gateway could not be reached */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency is unavailable; try again */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The service behind the gateway did not answer in time */
+            504: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -962,14 +1171,14 @@ export interface operations {
             /** @description Tokens issued */
             200: {
                 headers: {
-                    "Cache-Control"?: "no-store";
+                    "Cache-Control": "no-store";
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["TokenResponse"];
                 };
             };
-            /** @description Invalid input; the message and details name the fields */
+            /** @description Invalid request: the message and `details` name each offending field */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -981,6 +1190,7 @@ export interface operations {
             /** @description Refresh token invalid, expired, used or revoked */
             401: {
                 headers: {
+                    /** @description Bearer, with the error when a token was sent */
                     "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
@@ -988,7 +1198,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Request body too large (limit 16 kB) */
+            /** @description Request body too large */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -1006,8 +1216,37 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A dependency (database) is unavailable */
+            /** @description Too many requests; wait for `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The service behind the gateway could not be reached */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency is unavailable; try again */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The service behind the gateway did not answer in time */
+            504: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1039,7 +1278,7 @@ export interface operations {
                     "application/json": components["schemas"]["User"];
                 };
             };
-            /** @description Invalid input; the message and details name the fields */
+            /** @description Invalid request: the message and `details` name each offending field */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1048,7 +1287,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Username already taken */
+            /** @description Username already taken (regardless of case) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1057,7 +1296,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Request body too large (limit 16 kB) */
+            /** @description Request body too large */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -1075,8 +1314,37 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A dependency (database) is unavailable */
+            /** @description Too many registrations from this address; wait for `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The service behind the gateway could not be reached */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency is unavailable; try again */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The service behind the gateway did not answer in time */
+            504: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1104,8 +1372,64 @@ export interface operations {
                     "application/json": components["schemas"]["CachedData"];
                 };
             };
-            401: components["responses"]["Unauthorized"];
-            503: components["responses"]["ServiceUnavailable"];
+            /** @description Invalid request: the message and `details` name each offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked access token */
+            401: {
+                headers: {
+                    /** @description Bearer, with the error when a token was sent */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; wait for `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The service behind the gateway could not be reached */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency is unavailable; try again */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     cachedDataScope: {
@@ -1126,15 +1450,71 @@ export interface operations {
                     "application/json": components["schemas"]["CachedData"];
                 };
             };
-            401: components["responses"]["Unauthorized"];
-            503: components["responses"]["ServiceUnavailable"];
+            /** @description Invalid request: the message and `details` name each offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked access token */
+            401: {
+                headers: {
+                    /** @description Bearer, with the error when a token was sent */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; wait for `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The service behind the gateway could not be reached */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency is unavailable; try again */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     generateQuestions: {
         parameters: {
             query?: never;
             header?: {
-                /** @description RFC 7240 `wait=N`: wait up to N seconds (at most 60) for the job to finish. If it finishes in time the answer is 200 with the finished job, otherwise 202. The honoured wait is echoed in Preference-Applied. */
+                /** @description RFC 7240 `wait=N`: wait up to N seconds (at most QA_MAX_WAIT_SECONDS, 60) for the job to finish. If it finishes in time the answer is 200 with the finished job, otherwise 202. The honoured wait is echoed in Preference-Applied. Other preferences are ignored. */
                 Prefer?: string;
             };
             path?: never;
@@ -1145,23 +1525,25 @@ export interface operations {
                 "multipart/form-data": {
                     /**
                      * Format: binary
-                     * @description The job description (PDF).
+                     * @description The job description (PDF, at most QA_MAX_FILE_BYTES, 5 MB).
                      */
                     jd: string;
                     /**
                      * Format: binary
-                     * @description The candidate's resume (PDF).
+                     * @description The candidate's resume (PDF, at most QA_MAX_FILE_BYTES, 5 MB).
                      */
                     resume: string;
                 };
             };
         };
         responses: {
-            /** @description The job finished within the `Prefer: wait` time (or an identical earlier upload had finished). */
+            /** @description The job finished within the `Prefer: wait` time (or an identical earlier upload had finished) */
             200: {
                 headers: {
-                    Location: components["headers"]["JobLocation"];
-                    "Preference-Applied": components["headers"]["PreferenceApplied"];
+                    /** @description Where to follow the job: /qa/jobs/{id} */
+                    Location: string;
+                    /** @description The wait honoured, e.g. `wait=30`, when `Prefer: wait` was sent */
+                    "Preference-Applied"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1171,15 +1553,17 @@ export interface operations {
             /** @description Accepted: the job is queued (or still running). Follow the Location. */
             202: {
                 headers: {
-                    Location: components["headers"]["JobLocation"];
-                    "Preference-Applied": components["headers"]["PreferenceApplied"];
+                    /** @description Where to follow the job: /qa/jobs/{id} */
+                    Location: string;
+                    /** @description The wait honoured, e.g. `wait=30`, when `Prefer: wait` was sent */
+                    "Preference-Applied"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["JobAccepted"];
                 };
             };
-            /** @description A part is missing, an unknown part or a text field was sent, or the multipart body is malformed. */
+            /** @description A part is missing, an unknown part or a text field was sent, or the multipart body is malformed */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1188,16 +1572,18 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing, invalid or expired token. */
+            /** @description Missing, invalid, expired or revoked access token */
             401: {
                 headers: {
+                    /** @description Bearer, with the error when a token was sent */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A file is larger than the limit; the upload was stopped. */
+            /** @description A file is larger than the limit; the upload was stopped */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -1206,7 +1592,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The request is not multipart/form-data, or a part is not a PDF. */
+            /** @description The request is not multipart/form-data, or a part is not a PDF */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -1215,8 +1601,37 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A dependency (MongoDB, Redis) is unavailable; try again. */
+            /** @description Too many requests, or a quota (`quota_exceeded`, checked before the body is read): QA_MAX_ACTIVE_JOBS_PER_USER jobs queued or running (`active_jobs`), or QA_MAX_UPLOAD_BYTES_PER_DAY (`upload_bytes_per_day`; Retry-After runs to 00:00 UTC). error.details.limit names the limit */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The service behind the gateway could not be reached */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency is unavailable; try again */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The service behind the gateway did not answer in time */
+            504: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1238,21 +1653,16 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description A page of jobs. */
+            /** @description A page of jobs */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: components["schemas"]["QaJobSummary"][];
-                        limit: number;
-                        page: number;
-                        total: number;
-                    };
+                    "application/json": components["schemas"]["QaJobPage"];
                 };
             };
-            /** @description Invalid limit or page. */
+            /** @description Invalid request: the message and `details` name each offending field */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1261,8 +1671,30 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing, invalid or expired token. */
+            /** @description Missing, invalid, expired or revoked access token */
             401: {
+                headers: {
+                    /** @description Bearer, with the error when a token was sent */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; wait for `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The service behind the gateway could not be reached */
+            502: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1270,8 +1702,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A dependency (MongoDB, Redis) is unavailable; try again. */
+            /** @description A dependency is unavailable; try again */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The service behind the gateway did not answer in time */
+            504: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1286,14 +1727,14 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The job id (a UUID) from the Location header of POST /qa/generate. */
+                /** @description The job id (a UUID) from the Location header of POST /qa/generate */
                 id: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description The job. */
+            /** @description The job */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1302,8 +1743,8 @@ export interface operations {
                     "application/json": components["schemas"]["QaJob"];
                 };
             };
-            /** @description Missing, invalid or expired token. */
-            401: {
+            /** @description Invalid request: the message and `details` name each offending field */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1311,7 +1752,18 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description No such job for this user. */
+            /** @description Missing, invalid, expired or revoked access token */
+            401: {
+                headers: {
+                    /** @description Bearer, with the error when a token was sent */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such job for this user */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1320,8 +1772,37 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A dependency (MongoDB, Redis) is unavailable; try again. */
+            /** @description Too many requests; wait for `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The service behind the gateway could not be reached */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency is unavailable; try again */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The service behind the gateway did not answer in time */
+            504: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1336,22 +1817,22 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The job id (a UUID) from the Location header of POST /qa/generate. */
+                /** @description The job id (a UUID) from the Location header of POST /qa/generate */
                 id: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description Deleted. */
+            /** @description Deleted */
             204: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description Missing, invalid or expired token. */
-            401: {
+            /** @description Invalid request: the message and `details` name each offending field */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1359,7 +1840,18 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description No such job for this user. */
+            /** @description Missing, invalid, expired or revoked access token */
+            401: {
+                headers: {
+                    /** @description Bearer, with the error when a token was sent */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such job for this user */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1368,8 +1860,37 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A dependency (MongoDB, Redis) is unavailable; try again. */
+            /** @description Too many requests; wait for `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The service behind the gateway could not be reached */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency is unavailable; try again */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The service behind the gateway did not answer in time */
+            504: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1384,26 +1905,30 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The job id (a UUID) from the Location header of POST /qa/generate. */
+                /** @description The job id (a UUID) from the Location header of POST /qa/generate */
                 id: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description An event stream. */
+            /** @description An event stream */
             200: {
                 headers: {
-                    "Cache-Control"?: "no-cache, no-transform";
-                    "X-Accel-Buffering"?: "no";
+                    "Cache-Control": "no-cache, no-transform";
                     [name: string]: unknown;
                 };
                 content: {
-                    "text/event-stream": string;
+                    "text/event-stream": {
+                        data: string;
+                        /** @enum {string} */
+                        event?: "progress" | "completed" | "failed";
+                        retry?: number;
+                    };
                 };
             };
-            /** @description Missing, invalid or expired token. */
-            401: {
+            /** @description Invalid request: the message and `details` name each offending field */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1411,7 +1936,18 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description No such job for this user. */
+            /** @description Missing, invalid, expired or revoked access token */
+            401: {
+                headers: {
+                    /** @description Bearer, with the error when a token was sent */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such job for this user */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1420,8 +1956,37 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A dependency (MongoDB, Redis) is unavailable; try again. */
+            /** @description Too many requests, or QA_MAX_STREAMS_PER_USER event streams already open (`quota_exceeded`, `open_streams`) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The service behind the gateway could not be reached */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency is unavailable; try again */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The service behind the gateway did not answer in time */
+            504: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1434,14 +1999,16 @@ export interface operations {
     listRecords: {
         parameters: {
             query?: {
-                /** @description From a `next` link; not with page */
-                cursor?: components["parameters"]["Cursor"];
-                limit?: components["parameters"]["Limit"];
-                option_type?: components["parameters"]["OptionTypeFilter"];
-                /** @description Not with cursor */
-                page?: components["parameters"]["Page"];
-                sort?: components["parameters"]["Sort"];
-                status?: components["parameters"]["StatusFilter"];
+                /** @description From a `next` link: continue after that position, in the order `sort` gives */
+                cursor?: string;
+                limit?: number;
+                /** @description Only records of this type */
+                option_type?: string;
+                /** @description Page number, from the start or, with `cursor`, from the cursor */
+                page?: number;
+                sort?: "createdAt" | "-createdAt" | "updatedAt" | "-updatedAt";
+                /** @description Only records with this status */
+                status?: string;
             };
             header?: never;
             path?: never;
@@ -1458,17 +2025,72 @@ export interface operations {
                     "application/json": components["schemas"]["RecordPage"];
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            503: components["responses"]["ServiceUnavailable"];
+            /** @description Invalid request: the message and `details` name each offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked access token */
+            401: {
+                headers: {
+                    /** @description Bearer, with the error when a token was sent */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; wait for `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The service behind the gateway could not be reached */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency is unavailable; try again */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     createRecord: {
         parameters: {
             query?: never;
             header?: {
-                /** @description Retrying with the same key returns the first request's record instead of creating another; the same key with a different body is a 422. */
-                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /** @description Retrying with the same key returns the first request's record instead of creating another (for 24 hours); the same key with a different body is a 422, while the first request is still running a 409. */
+                "Idempotency-Key"?: string;
             };
             path?: never;
             cookie?: never;
@@ -1482,34 +2104,124 @@ export interface operations {
             /** @description Created (or, with `Idempotent-Replayed: true`, the record an earlier request with the same Idempotency-Key created) */
             201: {
                 headers: {
-                    ETag: components["headers"]["ETag"];
-                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description The record version's entity tag */
+                    ETag: string;
+                    /** @description Present when the answer replays an earlier request */
+                    "Idempotent-Replayed"?: "true";
                     /** @description The new record */
-                    Location?: string;
+                    Location: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Record"];
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            409: components["responses"]["Conflict"];
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            422: components["responses"]["UnprocessableEntity"];
-            503: components["responses"]["ServiceUnavailable"];
+            /** @description Invalid request: the message and `details` name each offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked access token */
+            401: {
+                headers: {
+                    /** @description Bearer, with the error when a token was sent */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A request with the same Idempotency-Key is still in progress */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Idempotency-Key reused with a different body */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; wait for `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The service behind the gateway could not be reached */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency is unavailable; try again */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     getRecord: {
         parameters: {
             query?: never;
             header?: {
-                /** @description Answer 304 if the record still has this ETag */
-                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+                /** @description Answer 304 if the record still has one of these entity tags */
+                "If-None-Match"?: string;
             };
             path: {
-                id: components["parameters"]["RecordId"];
+                /** @description The record id */
+                id: number;
             };
             cookie?: never;
         };
@@ -1518,7 +2230,8 @@ export interface operations {
             /** @description The record */
             200: {
                 headers: {
-                    ETag: components["headers"]["ETag"];
+                    /** @description The record version's entity tag */
+                    ETag: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1528,26 +2241,91 @@ export interface operations {
             /** @description Not modified (If-None-Match matched) */
             304: {
                 headers: {
-                    ETag: components["headers"]["ETag"];
+                    /** @description The record version's entity tag */
+                    ETag: string;
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            404: components["responses"]["NotFound"];
-            503: components["responses"]["ServiceUnavailable"];
+            /** @description Invalid request: the message and `details` name each offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked access token */
+            401: {
+                headers: {
+                    /** @description Bearer, with the error when a token was sent */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such record among the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; wait for `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The service behind the gateway could not be reached */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency is unavailable; try again */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     updateRecord: {
         parameters: {
             query?: never;
             header?: {
-                /** @description Apply only if the record still has this ETag (else 412) */
-                "If-Match"?: components["parameters"]["IfMatch"];
+                /** @description Apply only if the record still has one of these entity tags (else 412); `*` matches any */
+                "If-Match"?: string;
             };
             path: {
-                id: components["parameters"]["RecordId"];
+                /** @description The record id */
+                id: number;
             };
             cookie?: never;
         };
@@ -1560,31 +2338,120 @@ export interface operations {
             /** @description The updated record */
             200: {
                 headers: {
-                    ETag: components["headers"]["ETag"];
+                    /** @description The record version's entity tag */
+                    ETag: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Record"];
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            404: components["responses"]["NotFound"];
-            412: components["responses"]["PreconditionFailed"];
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            503: components["responses"]["ServiceUnavailable"];
+            /** @description Invalid request: the message and `details` name each offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked access token */
+            401: {
+                headers: {
+                    /** @description Bearer, with the error when a token was sent */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such record among the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description If-Match did not match: the record changed meanwhile */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; wait for `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The service behind the gateway could not be reached */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency is unavailable; try again */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     deleteRecord: {
         parameters: {
             query?: never;
             header?: {
-                /** @description Apply only if the record still has this ETag (else 412) */
-                "If-Match"?: components["parameters"]["IfMatch"];
+                /** @description Apply only if the record still has one of these entity tags (else 412); `*` matches any */
+                "If-Match"?: string;
             };
             path: {
-                id: components["parameters"]["RecordId"];
+                /** @description The record id */
+                id: number;
             };
             cookie?: never;
         };
@@ -1597,22 +2464,94 @@ export interface operations {
                 };
                 content?: never;
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            404: components["responses"]["NotFound"];
-            412: components["responses"]["PreconditionFailed"];
-            503: components["responses"]["ServiceUnavailable"];
+            /** @description Invalid request: the message and `details` name each offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked access token */
+            401: {
+                headers: {
+                    /** @description Bearer, with the error when a token was sent */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such record among the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description If-Match did not match: the record changed meanwhile */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; wait for `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The service behind the gateway could not be reached */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency is unavailable; try again */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     patchRecord: {
         parameters: {
             query?: never;
             header?: {
-                /** @description Apply only if the record still has this ETag (else 412) */
-                "If-Match"?: components["parameters"]["IfMatch"];
+                /** @description Apply only if the record still has one of these entity tags (else 412); `*` matches any */
+                "If-Match"?: string;
             };
             path: {
-                id: components["parameters"]["RecordId"];
+                /** @description The record id */
+                id: number;
             };
             cookie?: never;
         };
@@ -1626,20 +2565,108 @@ export interface operations {
             /** @description The updated record */
             200: {
                 headers: {
-                    ETag: components["headers"]["ETag"];
+                    /** @description The record version's entity tag */
+                    ETag: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Record"];
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            404: components["responses"]["NotFound"];
-            412: components["responses"]["PreconditionFailed"];
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            503: components["responses"]["ServiceUnavailable"];
+            /** @description Invalid request: the message and `details` name each offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked access token */
+            401: {
+                headers: {
+                    /** @description Bearer, with the error when a token was sent */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such record among the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description If-Match did not match: the record changed meanwhile */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; wait for `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The service behind the gateway could not be reached */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency is unavailable; try again */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
 }

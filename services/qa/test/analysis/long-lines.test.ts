@@ -1,5 +1,4 @@
 import { analyseOffline, linesFromText, redactContactDetails } from '../../src/analysis';
-import { containsContactDetails } from '../../src/analysis/contact-redaction';
 import { findDateRanges } from '../../src/analysis/date-ranges';
 import { cleanLine, clauseExcerpt, excerptAround, quoteLine } from '../../src/analysis/document-lines';
 import { headingShape, stripBullet } from '../../src/analysis/heading-shape';
@@ -42,7 +41,6 @@ const PARSERS: Record<string, (line: string) => unknown> = {
   headingShape: (line) => headingShape(line),
   stripBullet: (line) => stripBullet(line),
   redactContactDetails: (line) => redactContactDetails(line),
-  containsContactDetails: (line) => containsContactDetails(line),
   findDateRanges: (line) => findDateRanges(line, NOW),
   tokenize: (line) => tokenize(line),
   findSkillMentions: (line) => findSkillMentions([{ text: line, page: 1, lineNo: 1 }] as never),
