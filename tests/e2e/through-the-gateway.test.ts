@@ -4,6 +4,7 @@ import mongoose from 'mongoose';
 import { createApiClient, login, startQa, unwrap } from '@app/client';
 import { mergedDocument } from '../../scripts/src/generate-client-types';
 import { infraEnv, registerAndLogin, startE2EStack, type E2EStack } from '../support/e2e-stack';
+import { ownerCollectionName } from '../../services/records/src/data/record-repository';
 
 let stack: E2EStack;
 beforeAll(async () => {
@@ -137,7 +138,7 @@ describe('the typed client and the contract', () => {
     const pdf = async (name: string) => ({ name, content: new Uint8Array(await readFile(join(pair, name))) });
     await startQa(gone, { resume: await pdf('resume.pdf'), jd: await pdf('jd.pdf') });
 
-    expect((await gone.DELETE('/auth/me')).response.status).toBe(204);
+    expect((await gone.DELETE('/auth/me', { body: { password: leaving.password } })).response.status).toBe(204);
     expect((await gone.GET('/auth/me')).response.status).toBe(401);
 
     const connection = await mongoose.createConnection(infraEnv().MONGO_URL).asPromise();
@@ -145,7 +146,7 @@ describe('the typed client and the contract', () => {
       const count = (db: string, collection: string, filter: Record<string, unknown>) =>
         connection.useDb(`${stack.namespace}-${db}`).collection(collection).countDocuments(filter);
       const deadline = Date.now() + 15_000;
-      while ((await count('records', 'records', { owner: userId })) + (await count('qa', 'qajobs', { owner: userId })) > 0) {
+      while ((await count('records', ownerCollectionName(userId), {})) + (await count('qa', 'qajobs', { owner: userId })) > 0) {
         if (Date.now() > deadline) throw new Error('the deleted user still has data after 15 s');
         await new Promise((resolve) => setTimeout(resolve, 100));
       }

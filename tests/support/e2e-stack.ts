@@ -79,7 +79,7 @@ export async function login(gatewayUrl: string, username: string, password: stri
   return ((await response.json()) as { access_token: string }).access_token;
 }
 
-export async function registerAndLogin(gatewayUrl: string, prefix = 'user'): Promise<{ username: string; token: string }> {
+export async function registerAndLogin(gatewayUrl: string, prefix = 'user'): Promise<{ username: string; password: string; token: string }> {
   const username = `${prefix}_${randomUUID().slice(0, 8)}`;
   const password = `pw-${randomUUID()}`;
   const response = await fetch(`${gatewayUrl}/auth/register`, {
@@ -88,5 +88,5 @@ export async function registerAndLogin(gatewayUrl: string, prefix = 'user'): Pro
     body: JSON.stringify({ username, password }),
   });
   if (response.status !== 201) throw new Error(`register failed: ${response.status} ${await response.text()}`);
-  return { username, token: await login(gatewayUrl, username, password) };
+  return { username, password, token: await login(gatewayUrl, username, password) };
 }
