@@ -135,7 +135,7 @@ describe('the broker checks who publishes', () => {
       const queue = `records.detour-${randomUUID()}`;
       await channel.assertQueue(queue, { durable: false, arguments: { 'x-dead-letter-exchange': 'app.events', 'x-dead-letter-routing-key': 'user.deleted' } });
       await channel.bindQueue(queue, 'app.events', 'record.detour');
-      const envelope = { id: randomUUID(), type: 'user.deleted', source: 'auth', occurredAt: new Date().toISOString(), data: { userId: user.id } };
+      const envelope = { id: randomUUID(), type: 'user.deleted', source: 'auth', occurredAt: new Date().toISOString(), data: { userId: user.id, username: user.name } };
       await new Promise<void>((resolve, reject) =>
         channel.publish('app.events', 'record.detour', Buffer.from(JSON.stringify(envelope)), { userId: 'records' }, (err) => (err ? reject(err) : resolve())),
       );

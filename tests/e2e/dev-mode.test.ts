@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, isListening } from '../../scripts/src/servers';
 import { SourceWatcher, type SourceChange } from '../../scripts/src/source-watcher';
-import { freePortRun, infraEnv } from '../support/e2e-stack';
+import { freePortRun, launcherEnv } from '../support/e2e-stack';
 
 async function until(condition: () => boolean, timeoutMs: number, what: string, output: () => string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -32,7 +32,7 @@ describe('npm run dev', () => {
     port = await freePortRun();
     dev = spawn(process.execPath, [join(ROOT, 'scripts/dist/dev.js')], {
       cwd: ROOT,
-      env: { ...process.env, ...infraEnv(), STACK_PORT: String(port), STACK_NAMESPACE: `dev-${randomUUID().slice(0, 8)}` },
+      env: launcherEnv({ STACK_PORT: String(port), STACK_NAMESPACE: `dev-${randomUUID().slice(0, 8)}` }),
     });
     dev.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     dev.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));

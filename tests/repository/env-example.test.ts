@@ -76,10 +76,15 @@ function parseEnvExample(text: string): Map<string, Entry[]> {
   return sections;
 }
 
-/** The `${NAME:-default}` docker compose takes from the shell or .env. */
+/**
+ * What docker compose takes from the shell or .env: `${NAME}`, `${NAME:-default}` (the default) and
+ * the required `${NAME:?message}` (no default: listed empty).
+ */
 function composeVariables(text: string): Map<string, string> {
   const found = new Map<string, string>();
-  for (const match of text.matchAll(/\$\{([A-Z][A-Z0-9_]*)(?::-([^}]*))?\}/g)) found.set(match[1]!, match[2] ?? '');
+  for (const match of text.matchAll(/\$\{([A-Z][A-Z0-9_]*)(?:(:?[-?])([^}]*))?\}/g)) {
+    found.set(match[1]!, match[2]?.endsWith('-') ? match[3]! : '');
+  }
   return found;
 }
 

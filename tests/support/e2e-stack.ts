@@ -17,6 +17,17 @@ export const infraEnv = () => ({
   ),
 });
 
+/**
+ * The environment for running a launcher (`npm start`, `npm run dev`) as a child of the tests: the
+ * tests' servers, with the tests' all-rights broker account. The per-service accounts npm test's
+ * broker has may use only the `app.events` exchange, not the namespaced one a test stack gets.
+ */
+export function launcherEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...infraEnv(), ...extra };
+  for (const name of ['AMQP_URL_AUTH', 'AMQP_URL_RECORDS', 'AMQP_URL_QA', 'AMQP_URL_GATEWAY']) delete env[name];
+  return env;
+}
+
 export interface E2EStack extends Stack {
   namespace: string;
 }

@@ -21,6 +21,8 @@ export const authOperations: OperationSpec[] = [
     body: { required: true, content: { [json]: registerBody } },
     responses: { 201: { description: 'Account created', body: userAnswer } },
     errors: {
+      // Only when the service is reached directly: through the gateway the proof is always there.
+      401: "The gateway's identity proof is missing or wrong",
       409: 'Username already taken (regardless of case)',
       415: unsupported,
       429: 'Too many registrations from this address; wait for `Retry-After` seconds',
