@@ -2,7 +2,7 @@ import type { Agent } from 'node:http';
 import { EventBus, closeServer, connectRedis, createLogger, createMetrics, listen, once, portOf, runMain, type Logger } from '@app/common';
 import { Admission } from './auth/admission';
 import { JwksClient } from './auth/jwks-client';
-import { RevocationList, type RevocationEvent } from './auth/revocation-list';
+import { RevocationList } from './auth/revocation-list';
 import { ResponseStore } from './cache/response-store';
 import { loadGatewayConfig } from './config';
 import { createGatewayApp } from './http/app';
@@ -53,7 +53,7 @@ export async function start(overrides: Record<string, string | undefined> = {}):
 
   // Every instance must hear every revocation; cache invalidation needs doing once per event.
   await events.subscribe('gateway.revocations', ['token.revoked'], async (event) => {
-    revocations.remember(event.data as RevocationEvent);
+    revocations.remember(event.data);
   }, { perInstance: true });
   const invalidating = routes.invalidationKeys();
   if (invalidating.length > 0) {

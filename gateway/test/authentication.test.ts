@@ -43,14 +43,14 @@ describe('the global token check', () => {
   });
 
   it('when the token uses alg none, then 401', async () => {
-    const token = `${base64url({ alg: 'none', typ: 'JWT', kid: h.key.kid })}.${base64url({ sub: 'x', username: 'x', jti: 'j', iss: ISSUER, aud: AUDIENCE, iat: 1, exp: 9_999_999_999 })}.`;
+    const token = `${base64url({ alg: 'none', typ: 'JWT', kid: h.key.kid })}.${base64url({ sub: 'x', username: 'x', jti: 'j', iss: ISSUER, aud: AUDIENCE, iat: 1, exp: 9_999_999_999 } satisfies jwt.JwtPayload)}.`;
     await expect401(bearer(token));
   });
 
   it('when an HS256 token is signed with the public key as its secret, then 401', async () => {
     const header = base64url({ alg: 'HS256', typ: 'JWT', kid: h.key.kid });
     const now = Math.floor(Date.now() / 1000);
-    const payload = base64url({ sub: 'x', username: 'x', jti: 'j', iss: ISSUER, aud: AUDIENCE, iat: now, exp: now + 600 });
+    const payload = base64url({ sub: 'x', username: 'x', jti: 'j', iss: ISSUER, aud: AUDIENCE, iat: now, exp: now + 600 } satisfies jwt.JwtPayload);
     const signature = createHmac('sha256', h.key.publicPem).update(`${header}.${payload}`).digest('base64url');
     await expect401(bearer(`${header}.${payload}.${signature}`));
   });
@@ -87,13 +87,13 @@ describe('the global token check', () => {
   });
 
   it('when required claims are missing, then 401', async () => {
-    const token = jwt.sign({ sub: 'user-1' }, h.key.privateKey, { algorithm: 'RS256', keyid: h.key.kid, expiresIn: 60, issuer: ISSUER, audience: AUDIENCE });
+    const token = jwt.sign({ sub: 'user-1' } satisfies jwt.JwtPayload, h.key.privateKey, { algorithm: 'RS256', keyid: h.key.kid, expiresIn: 60, issuer: ISSUER, audience: AUDIENCE });
     await expect401(bearer(token));
   });
 
   it('when an ES256 token claims an RSA kid, then 401', async () => {
     const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-    const token = jwt.sign({ sub: 'u', username: 'u', jti: 'j' }, privateKey, { algorithm: 'ES256', keyid: h.key.kid, expiresIn: 60, issuer: ISSUER, audience: AUDIENCE });
+    const token = jwt.sign({ sub: 'u', username: 'u', jti: 'j' } satisfies jwt.JwtPayload, privateKey, { algorithm: 'ES256', keyid: h.key.kid, expiresIn: 60, issuer: ISSUER, audience: AUDIENCE });
     await expect401(bearer(token));
   });
 

@@ -27,7 +27,7 @@ export function signToken(key: SigningKey, claims: Record<string, unknown> = {},
   const signOptions: SignOptions = { algorithm: 'RS256', keyid: key.kid, expiresIn: 1200, issuer: ISSUER, audience: AUDIENCE, ...options };
   if ('exp' in claims) delete signOptions.expiresIn;
   // A fresh user per token unless a test names one, so cached answers never leak between runs.
-  return jwt.sign({ sub: `user-${randomUUID()}`, username: 'ann', jti: randomUUID(), ...claims }, key.privateKey, signOptions);
+  return jwt.sign({ sub: `user-${randomUUID()}`, username: 'ann', jti: randomUUID(), ...claims } satisfies jwt.JwtPayload, key.privateKey, signOptions);
 }
 
 export interface SeenRequest {

@@ -49,7 +49,7 @@ describe('TRUST_PROXY', () => {
     try {
       trustProxy(value);
     } catch (err) {
-      expect(String((err as Error).message)).toMatch(/TRUST_PROXY/);
+      expect((err as Error).message).toMatch(/TRUST_PROXY/);
     }
   });
 });

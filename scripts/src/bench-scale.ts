@@ -141,7 +141,9 @@ async function main() {
     const db = client.db(DB);
     const secret = randomBytes(32).toString('base64url');
 
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- built modules loaded by a path known only at run time
     const { signIdentity } = require(join(ROOT, 'packages', 'common', 'dist', 'index.js')) as { signIdentity: Signer };
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- as above
     const recordsMain = require(join(ROOT, 'services', 'records', 'dist', 'main.js')) as {
       start(env: NodeJS.ProcessEnv): Promise<{ url: string; stop(): Promise<void> }>;
     };
@@ -166,6 +168,7 @@ async function main() {
     };
     const freshUrl = await recordsOn(FRESH_DB, queues[2]!);
     const grownUrl = await recordsOn(DB, queues[0]!);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- as above
     const workerMain = require(join(ROOT, 'services', 'qa', 'dist', 'worker.js')) as {
       start(env: NodeJS.ProcessEnv): Promise<{ stop(): Promise<void> }>;
     };

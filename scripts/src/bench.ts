@@ -84,7 +84,7 @@ function cpuMicros(pid: number | undefined): number {
 async function run(row: Row, seconds: number): Promise<Figures> {
   const cpuBefore = cpuMicros(row.pid);
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
-    autocannon({ url: row.url, headers: row.headers, connections: CONNECTIONS, duration: seconds }, (err, r) => (err ? reject(err) : resolve(r)));
+    autocannon({ url: row.url, headers: row.headers, connections: CONNECTIONS, duration: seconds }, (err: Error | null, r) => (err ? reject(err) : resolve(r)));
   });
   return {
     rps: result.requests.total / (result.duration || seconds),

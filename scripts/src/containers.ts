@@ -30,7 +30,7 @@ export async function rabbitContainer({ harness = false }: { harness?: boolean }
     .withWaitStrategy(Wait.forLogMessage(/Server startup complete/))
     .withStartupTimeout(120_000)
     .start();
-  const urlOf = (user: BrokerUser) => `amqp://${user}:${passwords[user] ?? ''}@${container.getHost()}:${container.getMappedPort(5672)}`;
+  const urlOf = (user: BrokerUser) => `amqp://${user}:${passwords[user]}@${container.getHost()}:${container.getMappedPort(5672)}`;
   const brokerUrls = Object.fromEntries(users.map((user) => [user, urlOf(user)])) as Record<BrokerUser, string>;
   return { url: harness ? brokerUrls.harness : brokerUrls.gateway, brokerUrls, stop: () => container.stop() };
 }

@@ -5,6 +5,7 @@ import { ROOT } from './servers';
 type Json = Record<string, unknown>;
 
 // Built modules, loaded by path: the scripts project does not compile against the services.
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- the path is known only at run time
 const load = (path: string) => require(join(ROOT, path)) as Record<string, (...args: never[]) => Json>;
 
 /** The gateway's merged OpenAPI document, made offline from each service's builder (no server started). */

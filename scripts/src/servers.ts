@@ -354,7 +354,7 @@ async function startRabbitMqIn(port: number, name: string, dir: string, binary: 
   // Definitions imported on boot (users, permissions): a node that imports them creates no `guest`.
   writeFileSync(
     join(dir, 'rabbitmq.conf'),
-    ['listeners.tcp.default = ' + port, 'log.console = false', `load_definitions = ${definitions}`, ''].join('\n'),
+    [`listeners.tcp.default = ${port}`, 'log.console = false', `load_definitions = ${definitions}`, ''].join('\n'),
   );
   if (process.getuid?.() === 0) chownTree(dir, 'rabbitmq');
   const out = logFile(name);

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { startInfrastructure } from './infra';
 import { DATA_DIR, ROOT, ensureOcrTools, log } from './servers';
 
@@ -26,12 +26,30 @@ function typecheckTests(): Promise<boolean> {
   });
 }
 
-// `npm test`: the type check of the tests, the same infrastructure as `npm start`, then every test suite against it.
+/**
+ * ESLint's type-aware rules catch what tsc lets through (floating promises, conditions that are always
+ * true, switches missing a case). Its bin is not in the package's exports, so it is found beside package.json.
+ */
+function lint(): Promise<boolean> {
+  log('linting (eslint .)');
+  const packageJson = require.resolve('eslint/package.json', { paths: [ROOT] });
+  const { bin } = JSON.parse(readFileSync(packageJson, 'utf8')) as { bin: { eslint: string } };
+  return new Promise((resolve) => {
+    const eslint = spawn(process.execPath, [join(dirname(packageJson), bin.eslint), '.'], { cwd: ROOT, stdio: 'inherit' });
+    eslint.once('exit', (code) => resolve(code === 0));
+  });
+}
+
+// `npm test`: the type check of the tests, lint, the same infrastructure as `npm start`, then every test suite against it.
 async function main() {
   // The QA worker reads scanned pages by OCR; its tests do too.
   ensureOcrTools();
-    if (!(await typecheckTests())) {
+  if (!(await typecheckTests())) {
     log('type errors: not running the tests');
+    process.exit(1);
+  }
+  if (!(await lint())) {
+    log('lint errors: not running the tests');
     process.exit(1);
   }
   const infra = await startInfrastructure(process.env, { harness: true });

@@ -12,7 +12,6 @@ interface K8sObject {
   kind: string;
   metadata: { name: string; labels?: Record<string, string> };
   // Tests look into rendered objects freely; a wrong shape fails the assertion that reads it.
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   spec: any;
 }
 

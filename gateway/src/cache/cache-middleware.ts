@@ -79,7 +79,7 @@ export function responseCache(options: CacheOptions) {
       upstreamCalls.inc();
       const headers = { ...pickForwardHeaders(req), ...identityHeadersFor(req, options.secret) };
       const response = await fetchUpstream(route.upstream.origin, req.target.target, headers, options.agents.get(route.upstream.origin)!, route.timeoutMs, 16 * 1024 * 1024);
-      const cacheControl = String(response.headers['cache-control'] ?? '');
+      const cacheControl = response.headers['cache-control'] ?? '';
       if (response.status !== 200 || /no-store|private=|no-cache/i.test(cacheControl) || response.body.length > options.maxEntryBytes) {
         return { passthrough: response };
       }

@@ -59,7 +59,7 @@ export class OpenApiAggregator {
     const doc = merge(fragments.map((f) => f.fragment).filter((f): f is OpenApiFragment => f !== undefined));
     const missing = fragments.filter((f) => !f.fragment).map((f) => f.upstream.name);
     if (missing.length === 0) this.cached = { at: Date.now(), doc };
-    else (doc.info as Json).description += `\n\n**Not listed now (service unavailable):** ${missing.join(', ')}.`;
+    else (doc.info as { description: string }).description += `\n\n**Not listed now (service unavailable):** ${missing.join(', ')}.`;
     return doc;
   }
 

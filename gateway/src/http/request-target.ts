@@ -53,7 +53,7 @@ function normalise(raw: string, inPath: boolean): Piece {
     if (c <= 0x20 || c >= 0x7f) return { ok: false, reason: 'has a raw control, space or non-ASCII character' };
     if (c === BACKSLASH) return { ok: false, reason: 'has a backslash' };
     if (c === 0x23) return { ok: false, reason: 'has a fragment' };
-    if (isUnreserved(c) || PATH_DELIMS.has(c) || c === SLASH || (!inPath && c === QUESTION)) out += raw[i];
+    if (isUnreserved(c) || PATH_DELIMS.has(c) || c === SLASH || (!inPath && c === QUESTION)) out += raw[i]!;
     else out += `%${HEX[c >> 4]}${HEX[c & 15]}`;
   }
   return { ok: true, text: out };

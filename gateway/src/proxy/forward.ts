@@ -1,7 +1,6 @@
 import { Agent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import type { ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
 import { errorBody, type Logger } from '@app/common';
 import type { Request, RequestHandler } from 'express';
 import { createProxyMiddleware, proxyEventsPlugin, type Plugin } from 'http-proxy-middleware';
@@ -38,13 +37,13 @@ export function upstreamFailure(res: ServerResponse, req: Request, route: Route,
  */
 export function forwardTo(route: Route, agent: Agent, secret: string, logger: Logger): RequestHandler {
   const metricsRoute = `proxy:${route.name}`;
-  const proxy = createProxyMiddleware<Request, ServerResponse>({
+  const proxy = createProxyMiddleware<Request>({
     target: route.upstream.origin,
     agent,
     xfwd: true,
     proxyTimeout: route.timeoutMs,
     ejectPlugins: true,
-    plugins: [proxyEventsPlugin as unknown as Plugin<Request, ServerResponse>],
+    plugins: [proxyEventsPlugin as unknown as Plugin<Request>],
     on: {
       proxyReq: (proxyReq, req, res) => {
         (res as unknown as { locals: Record<string, unknown> }).locals.metricsRoute = metricsRoute;
@@ -54,13 +53,13 @@ export function forwardTo(route: Route, agent: Agent, secret: string, logger: Lo
       error: (err, req, res) => {
         const isTimeout = timedOut.has(req);
         logger.warn({ err: String(err), route: route.name, timeout: isTimeout }, 'upstream request failed');
-        if ((res as Socket).destroy && !(res as ServerResponse).setHeader) {
-          (res as Socket).destroy();
+        if (!('setHeader' in res)) {
+          res.destroy();
           return;
         }
-        upstreamFailure(res as ServerResponse, req, route, isTimeout);
+        upstreamFailure(res, req, route, isTimeout);
       },
     },
   });
-  return proxy as unknown as RequestHandler;
+  return proxy;
 }

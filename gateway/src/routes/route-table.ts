@@ -118,7 +118,7 @@ export class RouteTable {
     const names = new Set<string>();
     const prefixes = new Map<string, string>();
     this.routes = entries.map((raw, index) => {
-      const label = `route ${index}${typeof (raw as { name?: unknown })?.name === 'string' ? ` "${(raw as { name: string }).name}"` : ''}`;
+      const label = `route ${index}${typeof (raw as { name?: unknown } | null | undefined)?.name === 'string' ? ` "${(raw as { name: string }).name}"` : ''}`;
       const parsed = routeEntrySchema.safeParse(raw);
       if (!parsed.success) {
         const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'entry'}: ${issue.message}`);

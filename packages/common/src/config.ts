@@ -36,7 +36,7 @@ export const env = {
           return false;
         }
       },
-      { message: `must be a URL (${protocols.join(', ')})` },
+      { error: `must be a URL (${protocols.join(', ')})` },
     ),
   bool: (fallback: boolean) =>
     z

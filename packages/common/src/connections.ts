@@ -17,11 +17,11 @@ export function connectMongo(url: string, logger: Logger, dbName?: string): Conn
   let closed = false;
   // Closing must also end the retry loop, or a service stopped while the database is away keeps dialling.
   const close = connection.close.bind(connection);
-  connection.close = ((force?: boolean) => {
+  connection.close = (force?: boolean) => {
     closed = true;
     clearTimeout(retry);
     return close(force);
-  }) as typeof connection.close;
+  };
   const open = () => {
     if (closed) return;
     connection
@@ -56,8 +56,8 @@ const MONGO_UNAVAILABLE = new Set([
 
 /** Maps a driver error that means "the database is away" to a 503; returns other errors unchanged. */
 export function mapMongoError(err: unknown): unknown {
-  const name = (err as { name?: string })?.name ?? '';
-  const message = (err as { message?: string })?.message ?? '';
+  const name = (err as { name?: string } | null | undefined)?.name ?? '';
+  const message = (err as { message?: string } | null | undefined)?.message ?? '';
   if (MONGO_UNAVAILABLE.has(name) || (name === 'MongooseError' && /bufferCommands|not connected|initial connection/i.test(message))) {
     return AppError.unavailable('mongodb');
   }
@@ -66,7 +66,7 @@ export function mapMongoError(err: unknown): unknown {
 
 /** Whether a MongoDB error is a unique-index violation. */
 export function isDuplicateKey(err: unknown): boolean {
-  return (err as { code?: number })?.code === 11000;
+  return (err as { code?: number } | null | undefined)?.code === 11000;
 }
 
 /**

@@ -15,7 +15,7 @@ interface Subscription {
   routingKeys: readonly string[];
   /** The events those keys can bring; anything else is dead-lettered. */
   accepted: readonly EventType[];
-  handler: EventHandler<any>;
+  handler: EventHandler;
   prefetch: number;
   /** Every instance gets every event (a private, auto-deleted queue) instead of sharing the work. */
   perInstance: boolean;
@@ -110,7 +110,7 @@ export class EventBus {
     // Checked at run time too: data read back from storage (an outbox row) reaches here untyped.
     const checked = isEventType(routingKey) ? domainEvents[routingKey].data.safeParse(data) : undefined;
     if (!checked?.success) {
-      throw new AppError(500, 'invalid_event', `Refusing to publish a ${String(routingKey)} event that does not match its schema`, {
+      throw new AppError(500, 'invalid_event', `Refusing to publish a ${routingKey} event that does not match its schema`, {
         issues: checked?.error.issues.slice(0, 5),
       });
     }
@@ -149,7 +149,7 @@ export class EventBus {
   async subscribe<K extends EventType>(queue: string, routingKeys: readonly K[], handler: EventHandler<K>, options?: SubscribeOptions): Promise<void>;
   /** Topic patterns such as `record.*`: the handler gets any event of the catalogue they match. */
   async subscribe(queue: string, routingKeys: readonly string[], handler: EventHandler, options?: SubscribeOptions): Promise<void>;
-  async subscribe(queue: string, routingKeys: readonly string[], handler: EventHandler<any>, options: SubscribeOptions = {}): Promise<void> {
+  async subscribe(queue: string, routingKeys: readonly string[], handler: EventHandler, options: SubscribeOptions = {}): Promise<void> {
     const unknown = routingKeys.filter((key) => eventTypesMatching(key).length === 0);
     if (unknown.length > 0 || routingKeys.length === 0) {
       throw new AppError(500, 'invalid_event', `No event in the catalogue matches ${JSON.stringify(unknown)} (queue ${queue})`);

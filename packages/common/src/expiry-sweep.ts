@@ -19,6 +19,7 @@ export interface ExpirySweepOptions<T> {
  * lifetime was extended in place waits at the head without holding back the expired ones behind it.
  * Returns how many documents were deleted.
  */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any collection's model: Model<X> is not assignable to Model<unknown>
 export async function deleteExpiredOldestFirst<T extends { _id: unknown }>(model: Model<any>, options: ExpirySweepOptions<T>): Promise<number> {
   const batchSize = options.batchSize ?? 500;
   const maxBatches = options.maxBatches ?? 20;

@@ -52,7 +52,8 @@ export function createServiceApp(options: ServiceAppOptions): Express {
     const started = process.hrtime.bigint();
     res.on('finish', () => {
       // A proxy has no express route; it names what it served in res.locals.metricsRoute.
-      const route = req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : ((res.locals.metricsRoute as string | undefined) ?? 'unmatched');
+      const matched = req.route as { path?: string } | undefined;
+      const route = matched?.path ? `${req.baseUrl}${matched.path}` : ((res.locals.metricsRoute as string | undefined) ?? 'unmatched');
       metrics.httpDuration
         .labels(req.method, route, String(res.statusCode))
         .observe(Number(process.hrtime.bigint() - started) / 1e9);
@@ -116,7 +117,7 @@ interface BodyParserError {
 /** Turns any error into an AppError: ours pass through, body-parser's keep their 4xx meaning. */
 export function toAppError(err: unknown): AppError {
   if (err instanceof AppError) return err;
-  const e = err as BodyParserError;
+  const e = err as BodyParserError | null | undefined;
   switch (e?.type) {
     case 'entity.too.large':
       return AppError.payloadTooLarge();
@@ -127,6 +128,9 @@ export function toAppError(err: unknown): AppError {
       return AppError.unsupportedMediaType(e.message ?? 'Unsupported encoding');
     case 'request.aborted':
       return new AppError(400, 'request_aborted', 'The request was aborted');
+    default:
+      // Any other error is judged by its status below.
+      break;
   }
   if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
     return new AppError(e.status, 'bad_request', e.expose && e.message ? e.message : 'Bad request');

@@ -46,7 +46,7 @@ export async function runMain(
     }, shutdownMs);
     timer.unref();
     try {
-      await running!.stop();
+      await running.stop();
       log?.info('stopped');
       process.exit(0);
     } catch (err) {

@@ -5,7 +5,7 @@ export type JsonObject = { [key: string]: unknown };
 
 // How a schema is shown where zod cannot see its JSON shape: a query value that is a string on the
 // wire and a number after parsing is documented as the integer a client sends.
-const documented = z.registry<JsonObject, z.core.$ZodType>();
+const documented = z.registry<JsonObject>();
 
 /** Documents `schema` in OpenAPI as `json` instead of what zod would derive (the wire shape of a parsed value). */
 export function documentAs<T extends z.ZodType>(schema: T, json: JsonObject): T {

@@ -132,7 +132,7 @@ function parseSeedUsers(nodeEnv: string, value: string | undefined, problems: st
     const username = entry.slice(0, colon);
     const password = entry.slice(colon + 1);
     const bad = [usernameRule.safeParse(username), passwordRule.safeParse(password)].find((r) => !r.success);
-    if (bad && !bad.success) {
+    if (bad) {
       problems.push(`SEED_USERS is invalid: '${username}' ${bad.error.issues[0]?.message ?? 'is not a valid account'}`);
       continue;
     }

@@ -12,6 +12,7 @@ import {
   withTimeout,
   type Logger,
 } from '@app/common';
+import { ConnectionStates } from 'mongoose';
 import { loadRecordsConfig } from './config';
 import { IdSequence } from './data/id-sequence';
 import { IdempotencyKeyStore } from './data/idempotency-key-store';
@@ -55,7 +56,7 @@ export async function start(overrides: NodeJS.ProcessEnv = {}): Promise<RunningS
       .then((moved) => moved > 0 && logger.info({ moved }, 'records moved to their owners\' collections'))
       .catch((err: unknown) => logger.warn({ err: String(err) }, 'moving records to their owners\' collections failed, will retry'));
   connection.on('connected', () => void adoptShared());
-  if (connection.readyState === 1) void adoptShared();
+  if (connection.readyState === ConnectionStates.connected) void adoptShared();
   const bus = new EventBus({
     url: config.AMQP_URL,
     exchange: config.EVENTS_EXCHANGE,

@@ -159,7 +159,7 @@ describe('ownership', () => {
     expect((await records.call(other, 'GET', path)).status).toBe(404);
     expect((await records.call(other, 'PUT', path, { body: { description: 'hijack' } })).status).toBe(404);
     expect((await records.call(other, 'PATCH', path, { body: { description: 'hijack' } })).status).toBe(404);
-    expect((await records.call(other, 'PUT', path, { body: { description: 'hijack' }, headers: { 'If-Match': '"' + record.id + '-1"' } })).status).toBe(404);
+    expect((await records.call(other, 'PUT', path, { body: { description: 'hijack' }, headers: { 'If-Match': '"' + String(record.id) + '-1"' } })).status).toBe(404);
     expect((await records.call(other, 'DELETE', path)).status).toBe(404);
     const list = await records.call(other, 'GET', '/records/');
     expect(list.body.total).toBe(0);

@@ -1,4 +1,5 @@
 import { createLogger } from '@app/common';
+import { ConnectionStates } from 'mongoose';
 import { IdSequence } from '../src/data/id-sequence';
 import { KeyedSerialQueue } from '../src/data/keyed-serial-queue';
 import { RecordRepository } from '../src/data/record-repository';
@@ -14,7 +15,7 @@ let repository: RecordRepository;
 beforeAll(async () => {
   records = await startRecords();
   database = openRecordsDatabase(MONGO_URL, records.db, createLogger('records-test', 'silent'));
-  await waitFor('the test connection', async () => (database.connection.readyState === 1 ? true : undefined));
+  await waitFor('the test connection', async () => (database.connection.readyState === ConnectionStates.connected ? true : undefined));
   const serial = new KeyedSerialQueue();
   repository = new RecordRepository(
     database.connection,

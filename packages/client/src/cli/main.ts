@@ -126,13 +126,13 @@ function reportError(err: unknown, flags: Partial<Flags>, io: Io): number {
   if (flags.json) {
     const error = api
       ? { status: api.status, code: api.code, message: api.message, ...(api.requestId ? { requestId: api.requestId } : {}) }
-      : { code: usage ? 'usage' : 'failed', message: (err as Error).message ?? String(err) };
+      : { code: usage ? 'usage' : 'failed', message: (err as Partial<Error>).message ?? String(err) };
     io.stderr.write(`${JSON.stringify({ error })}\n`);
   } else if (api) {
     const status = api.status === 0 ? api.code : `${api.status} ${api.code}`;
     io.stderr.write(`error: ${api.message} (${status}${api.requestId ? `, request ${api.requestId}` : ''})\n`);
   } else {
-    io.stderr.write(`error: ${(err as Error).message ?? String(err)}\n${usage ? 'Run with --help for usage.\n' : ''}`);
+    io.stderr.write(`error: ${(err as Partial<Error>).message ?? String(err)}\n${usage ? 'Run with --help for usage.\n' : ''}`);
   }
   return usage ? 2 : 1;
 }
@@ -167,6 +167,8 @@ async function refreshSession(context: Context, session: Session): Promise<Sessi
   const { data, error, response } = await anonymousClient(context).POST('/auth/refresh', { body: { refresh_token: session.refreshToken } });
   if (!data) {
     await context.store.remove(context.config.url);
+    // openapi-fetch answers a body-less response (204, Content-Length: 0) with neither data nor error.
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- error is typed as present whenever data is absent
     const cause = error ? unwrapMessage(response, error) : '';
     throw new ApiError(401, 'session_expired', `The session expired${cause}: run login again`);
   }
@@ -203,7 +205,9 @@ async function readPassword(context: Context, username: string): Promise<string>
   const prompt = `Password for ${username}: `;
   const rl = createInterface({ input: io.stdin, output: io.stderr, terminal: true });
   const output = rl as unknown as { _writeToOutput(text: string): void };
-  output._writeToOutput = (text: string) => void (text.startsWith(prompt) ? io.stderr.write(prompt) : undefined);
+  output._writeToOutput = (text: string) => {
+    if (text.startsWith(prompt)) io.stderr.write(prompt);
+  };
   try {
     return await new Promise<string>((resolve) => rl.question(prompt, resolve));
   } finally {

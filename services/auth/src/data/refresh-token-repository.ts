@@ -71,7 +71,11 @@ export function refreshTokenRepository(connection: Connection) {
     usedAt: doc.usedAt ?? null,
     revokedAt: doc.revokedAt ?? null,
   });
-  const ensureIndexes = onceSucceeded(() => query(async () => void (await tokens.createIndexes())));
+  const ensureIndexes = onceSucceeded(() =>
+    query(async () => {
+      await tokens.createIndexes();
+    }),
+  );
 
   return {
     ensureIndexes,

@@ -40,7 +40,11 @@ export function userRepository(connection: Connection) {
     createdAt: doc.createdAt,
   });
 
-  const ensureIndexes = onceSucceeded(() => query(async () => void (await users.createIndexes())));
+  const ensureIndexes = onceSucceeded(() =>
+    query(async () => {
+      await users.createIndexes();
+    }),
+  );
 
   return {
     ensureIndexes,

@@ -70,7 +70,7 @@ export function clauseExcerpt(text: string, maxLength = 100): string {
   if (flat.length <= maxLength) return flat;
   let cut = -1;
   for (const match of flat.matchAll(/[,;:]\s|\s[–—]\s/g)) {
-    const position = match.index ?? 0;
+    const position = match.index;
     if (position >= 40 && position <= maxLength) cut = position;
   }
   return cut > 0 ? `${flat.slice(0, cut)}…` : quoteLine(flat, maxLength);

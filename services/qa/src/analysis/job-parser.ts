@@ -222,7 +222,7 @@ function clauseAround(text: string, mentionText: string): string {
   if (at < 0) return text;
   let start = 0;
   for (const match of text.matchAll(new RegExp(CLAUSE_BREAK.source, 'g'))) {
-    const position = match.index ?? 0;
+    const position = match.index;
     if (position + match[0].length <= at) start = position + match[0].length;
     else if (position >= at + mentionText.length) return text.slice(start, position);
   }

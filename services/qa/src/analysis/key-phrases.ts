@@ -83,8 +83,11 @@ export function extractKeyPhrases(lines: readonly PhraseSourceLine[], limit = 8)
     if (line.text.trim() === '') return;
     // wink's tokenizer slows down sharply on very long words; no phrase worth finding needs more.
     const doc = nlpInstance.readDoc(line.text.length > MAX_PHRASE_LINE ? line.text.slice(0, MAX_PHRASE_LINE) : line.text);
-    const values = doc.tokens().out(its.value) as string[];
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- wink's its.* helpers are meant to be passed as they are
+    const values = doc.tokens().out(its.value);
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- wink's its.* helpers are meant to be passed as they are
     const tags = doc.tokens().out(its.pos) as string[];
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- wink's its.* helpers are meant to be passed as they are
     const stops = doc.tokens().out(its.stopWordFlag) as unknown as boolean[];
     let chunk: { value: string; pos: string }[] = [];
     const flush = (): void => {
@@ -144,7 +147,7 @@ function phrasesOf(chunk: readonly { value: string; pos: string }[], skillWords:
 // The Porter (v2) stemmer that wink's English model carries, used without the tokenizer: stemming
 // is needed per word, and the model's own stemmer is what its `its.stem` applies to tokens.
 const MAX_STEMMED_WORD = 40;
-const porterStem = (model as unknown as { addons: { stem(word: string): string } }).addons.stem;
+const porterStem = (model as unknown as { addons: { stem(this: void, word: string): string } }).addons.stem;
 
 /** A word's stem, so "discharge plans" in a JD finds "planned discharges" lines in a resume. */
 export function stemWord(word: string): string {

@@ -20,7 +20,7 @@ function run(command: string, args: string[], timeoutMs: number): Promise<string
       command,
       args,
       { timeout: Math.max(1, Math.ceil(timeoutMs)), killSignal: 'SIGKILL', maxBuffer: MAX_OUTPUT_BYTES, encoding: 'utf8' },
-      (error, stdout) => (error ? reject(error) : resolve(stdout)),
+      (error: Error | null, stdout: string) => (error ? reject(error) : resolve(stdout)),
     );
   });
 }

@@ -228,6 +228,7 @@ function preloadPdfWorker(): void {
   try {
     const workerPath = join(dirname(require.resolve('pdf-parse')), 'pdf.worker.mjs');
     const nodeLoad = (Module as unknown as { _load?: (request: string, parent: null, isMain: boolean) => unknown })._load;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a synchronous load of an ES module found at run time
     const loaded = (nodeLoad ? nodeLoad(workerPath, null, false) : require(workerPath)) as { WorkerMessageHandler?: unknown };
     if (loaded.WorkerMessageHandler) scope.pdfjsWorker = { WorkerMessageHandler: loaded.WorkerMessageHandler };
   } catch {

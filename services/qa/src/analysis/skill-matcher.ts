@@ -203,13 +203,13 @@ const DESCRIPTIVE_SUFFIXES = new Set([
   'like', 'heavy', 'oriented', 'trained', 'qualified', 'literate',
 ]);
 
-const TOKEN = /[\p{L}\p{N}][\p{L}\p{N}+#&'.\-]*|\.[\p{L}][\p{L}\p{N}]*/gu;
+const TOKEN = /[\p{L}\p{N}][\p{L}\p{N}+#&'.-]*|\.[\p{L}][\p{L}\p{N}]*/gu;
 
 export function tokenize(text: string): Token[] {
   const tokens: Token[] = [];
   for (const match of text.matchAll(TOKEN)) {
     let raw = match[0];
-    const start = match.index ?? 0;
+    const start = match.index;
     raw = raw.replace(/'s$/i, '').replace(/(?<![.'&-])[.'&-]+$/, '');
     if (raw === '') continue;
     const hyphen = raw.lastIndexOf('-');

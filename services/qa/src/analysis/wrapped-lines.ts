@@ -39,7 +39,7 @@ export function mergeWrappedLines<L extends WrappableLine>(
       !isBoundary(previousIndex) &&
       current.line.section === line.section &&
       continues(current.line.text, lines[previousIndex]?.text ?? '', line.text);
-    if (joins && current) {
+    if (joins) {
       const glue = HYPHEN_BREAK.test(current.line.text) ? '' : ' ';
       current.line = { ...current.line, text: `${current.line.text}${glue}${line.text.replace(/\t/g, ' ')}` };
       current.parts.push(index);

@@ -1,5 +1,5 @@
 import { AppError, mapMongoError } from '@app/common';
-import mongoose, { type Connection } from 'mongoose';
+import mongoose, { ConnectionStates, type Connection } from 'mongoose';
 
 type GridFSBucket = InstanceType<typeof mongoose.mongo.GridFSBucket>;
 type UploadStream = ReturnType<GridFSBucket['openUploadStream']>;
@@ -37,7 +37,7 @@ export class FileStore {
 
   private bucket(): GridFSBucket {
     const db = this.connection.db;
-    if (!db || this.connection.readyState !== 1) throw AppError.unavailable('mongodb');
+    if (!db || this.connection.readyState !== ConnectionStates.connected) throw AppError.unavailable('mongodb');
     if (this.bucketFor?.db !== db) {
       this.bucketFor = { db, bucket: new mongoose.mongo.GridFSBucket(db, { bucketName: 'qaFiles' }) };
     }
@@ -55,7 +55,7 @@ export class FileStore {
     try {
       for await (const chunk of this.bucket().openDownloadStream(objectId(id))) chunks.push(chunk as Buffer);
     } catch (err) {
-      if (/FileNotFound|File not found/i.test(String((err as Error)?.message))) throw new FileNotFoundError(id);
+      if (/FileNotFound|File not found/i.test(String((err as { message?: unknown } | null | undefined)?.message))) throw new FileNotFoundError(id);
       throw mapMongoError(err);
     }
     return Buffer.concat(chunks);
@@ -68,7 +68,7 @@ export class FileStore {
     try {
       await bucket.delete(objectId(id));
     } catch (err) {
-      if (/File not found|FileNotFound/i.test(String((err as Error)?.message))) {
+      if (/File not found|FileNotFound/i.test(String((err as { message?: unknown } | null | undefined)?.message))) {
         // GridFS deletes the chunks before reporting a missing file entry; nothing is left either way.
         return;
       }

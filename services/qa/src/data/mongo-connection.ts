@@ -1,9 +1,9 @@
-import type { Connection } from 'mongoose';
+import { ConnectionStates, type Connection } from 'mongoose';
 import type { Logger } from '@app/common';
 
 /** Resolves true once the connection is open, or false after `timeoutMs` (the service starts anyway and answers 503). */
 export function whenConnected(connection: Connection, timeoutMs: number): Promise<boolean> {
-  if (connection.readyState === 1) return Promise.resolve(true);
+  if (connection.readyState === ConnectionStates.connected) return Promise.resolve(true);
   return new Promise((resolve) => {
     const timer = setTimeout(() => {
       connection.off('connected', onConnected);

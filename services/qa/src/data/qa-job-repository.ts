@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { AppError, isDuplicateKey, mapMongoError } from '@app/common';
 import type { Collection } from 'mongodb';
-import { Schema, type Connection, type Model } from 'mongoose';
+import { ConnectionStates, Schema, type Connection, type Model } from 'mongoose';
 import type { DocumentPart, JobError, JobStatus, QaJob, StoredFile } from '../domain/qa-job';
 
 // Query shapes here are chosen for FerretDB v1 as much as for MongoDB: FerretDB uses the _id index
@@ -21,8 +21,9 @@ interface QaJobDoc {
   _id: string;
   owner: string;
   status: JobStatus;
-  progress: number;
-  stage: string;
+  /** Possibly missing on a stored document: lean reads apply no schema defaults. */
+  progress?: number;
+  stage?: string;
   contentHash: string;
   /** floor(createdAt / dedup window): with owner and contentHash, the unique key that stops a double upload racing in. */
   dedupBucket: number;
@@ -32,7 +33,7 @@ interface QaJobDoc {
   startedAt?: Date | null;
   finishedAt: Date | null;
   durationMs: number | null;
-  attempts: number;
+  attempts?: number;
   error: JobError | null;
   /** Set in the same write that finishes the job, so that only that writer publishes its completed/failed event. */
   eventPublishedAt: Date | null;
@@ -328,7 +329,7 @@ export class QaJobRepository {
 
   private ownerJobs(owner: string): Collection<OwnerJobEntryDoc> {
     const db = this.jobs.db.db;
-    if (this.jobs.db.readyState !== 1 || !db) throw AppError.unavailable('mongodb');
+    if (this.jobs.db.readyState !== ConnectionStates.connected || !db) throw AppError.unavailable('mongodb');
     return db.collection<OwnerJobEntryDoc>(ownerJobsCollectionName(owner));
   }
 

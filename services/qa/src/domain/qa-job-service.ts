@@ -141,6 +141,7 @@ export class QaJobService {
         const remaining = deadline - Date.now();
         if (remaining <= 0) return last;
         // A change announced while the record was being read is not missed.
+        // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- set by the watcher while the read was awaited
         if (finishedMeanwhile) continue;
         await new Promise<void>((resolve) => {
           const done = () => {

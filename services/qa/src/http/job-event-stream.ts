@@ -99,6 +99,7 @@ export class JobEventStreams {
       clearTimeout(pollTimer);
       try {
         const current = await jobs.findOwned(last.id, last.owner);
+        // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- close() may run while the read is awaited
         if (closed) return;
         if (!current) {
           // Deleted while watched: nothing more will happen to it.
@@ -116,6 +117,7 @@ export class JobEventStreams {
       } finally {
         reading = false;
       }
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- close() may run while the read is awaited
       if (closed) return;
       if (readAgain) {
         readAgain = false;

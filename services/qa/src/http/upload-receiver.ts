@@ -25,6 +25,7 @@ interface PartState {
 
 function cleanName(filename: string | undefined, part: DocumentPart): string {
   // Control characters and path separators have no place in a name we show back.
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
   const base = (filename ?? '').replace(/[\u0000-\u001f\u007f/\\]/g, '').trim();
   // Cut in code points: cutting UTF-16 units could leave half a surrogate pair, which storage would mangle.
   return Array.from(base || `${part}.pdf`)

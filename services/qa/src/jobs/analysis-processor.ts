@@ -65,7 +65,7 @@ export function createAnalysisProcessor(options: ProcessorOptions) {
 
   const process = async (job: Job<AnalysisJobData>): Promise<void> => {
     const id = job.data.jobId;
-    const attempts = Math.max(job.attemptsStarted ?? 0, job.attemptsMade + 1);
+    const attempts = Math.max(job.attemptsStarted, job.attemptsMade + 1);
     const active = await jobs.markActive(id, attempts, now());
     if (!active) {
       // Deleted, or finished by an earlier run whose acknowledgement to BullMQ was lost; that run

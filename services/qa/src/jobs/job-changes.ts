@@ -24,7 +24,9 @@ export function jobChangesChannel(queueName: string): string {
 
 function parse(message: string): JobChange | null {
   try {
-    const value = JSON.parse(message) as Partial<JobChange>;
+    // Another process wrote the message: id and status are checked, the other fields coerced.
+    const value = JSON.parse(message) as Partial<Pick<JobChange, 'id' | 'status'>> &
+      Partial<Record<'stage' | 'progress' | 'attempts', string | number | boolean | null>>;
     if (typeof value.id !== 'string' || typeof value.status !== 'string') return null;
     return {
       id: value.id,

@@ -17,7 +17,7 @@ beforeAll(async () => {
 });
 
 function allResults(): [string, AnalysisResult][] {
-  return [...[...own].map(([id, result]) => [`${id}`, result] as [string, AnalysisResult]), ...[...crossed].map(([id, result]) => [`${id} x next`, result] as [string, AnalysisResult])];
+  return [...[...own].map(([id, result]) => [id, result] as [string, AnalysisResult]), ...[...crossed].map(([id, result]) => [`${id} x next`, result] as [string, AnalysisResult])];
 }
 
 /** A question with its quotes and skill taken out: what is left is the template's own wording. */

@@ -44,8 +44,8 @@ function spawnWorker(name: string): { child: ChildProcess; output: () => string 
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   children.push(child);
   return { child, output: () => `${name}:\n${output.slice(-4000)}` };
 }

@@ -24,7 +24,7 @@ export class IdSequence {
             const counter = await this.counters
               .findOneAndUpdate({ _id: this.name }, { $inc: { seq: 1 } }, { upsert: true, returnDocument: 'after' })
               .lean();
-            return counter!.seq;
+            return counter.seq;
           } catch (err) {
             // Two instances creating the counter at once: the losing upsert fails with a duplicate key; retrying finds it.
             if (isDuplicateKey(err) && attempt < 3) continue;

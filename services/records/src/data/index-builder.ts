@@ -1,5 +1,5 @@
 import type { Logger } from '@app/common';
-import type { Connection } from 'mongoose';
+import { ConnectionStates, type Connection, type Model } from 'mongoose';
 import type { RecordsModels } from './models';
 
 /**
@@ -25,8 +25,8 @@ export class IndexBuilder {
   }
 
   ensure(): Promise<void> {
-    if (this.built || this.connection.readyState !== 1) return Promise.resolve();
-    this.building ??= Promise.all(Object.values(this.models).map((model) => model.createIndexes()))
+    if (this.built || this.connection.readyState !== ConnectionStates.connected) return Promise.resolve();
+    this.building ??= Promise.all(Object.values(this.models).map((model: Pick<Model<unknown>, 'createIndexes'>) => model.createIndexes()))
       .then(() => {
         this.built = true;
         this.logger.info('mongodb indexes ready');

@@ -14,7 +14,7 @@ export async function mongoCall<T>(operation: () => Promise<T>): Promise<T> {
       throw AppError.validation(`Invalid value for ${err.path}`, [{ field: err.path, message: `must be a ${err.kind.toLowerCase()}` }]);
     }
     // A socket the server closed under a command (it was stopped) surfaces as a bare Node error.
-    const code = (err as { code?: unknown })?.code;
+    const code = (err as { code?: unknown } | null | undefined)?.code;
     if (code === 'EPIPE' || code === 'ECONNRESET') throw AppError.unavailable('mongodb');
     if (err instanceof mongoose.Error.ValidationError) {
       // Validation at the edge states the same bounds; reaching this means they drifted, and the caller still gets a 400.

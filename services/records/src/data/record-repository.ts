@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { AppError, isDuplicateKey } from '@app/common';
 import type { Collection, Filter } from 'mongodb';
-import type { Connection, Model } from 'mongoose';
+import { ConnectionStates, type Connection, type Model } from 'mongoose';
 import type { RecordStore } from '../domain/ports';
 import type { ListPosition, RecordChanges, RecordData, RecordFilter, RecordSort, VersionCondition } from '../domain/record';
 import type { IdSequence } from './id-sequence';
@@ -143,7 +143,8 @@ export class RecordRepository implements RecordStore {
   async update(owner: string, id: number, condition: VersionCondition, changes: RecordChanges, now: Date): Promise<RecordData | null> {
     const records = this.collectionOf(text('owner', owner));
     const set: Partial<RecordDocument> = { updatedAt: now };
-    for (const [field, value] of Object.entries(changes)) {
+    // Object.entries drops `undefined` from an optional property's type; a caller may still pass one.
+    for (const [field, value] of Object.entries(changes) as [string, RecordChanges[keyof RecordChanges]][]) {
       if (value !== undefined) set[field as keyof RecordChanges] = text(field, value);
     }
     return this.serial.run(`record:${id}`, () =>
@@ -212,7 +213,7 @@ export class RecordRepository implements RecordStore {
 
   private collectionOf(owner: string): Collection<RecordDocument> {
     const db = this.connection.db;
-    if (this.connection.readyState !== 1 || !db) throw AppError.unavailable('mongodb');
+    if (this.connection.readyState !== ConnectionStates.connected || !db) throw AppError.unavailable('mongodb');
     return db.collection<RecordDocument>(ownerCollectionName(owner));
   }
 
@@ -235,7 +236,7 @@ export class RecordRepository implements RecordStore {
       // names two or more indexes that already exist, as they do after a restart.
       ensuring = mongoCall(async () => {
         if (!(await this.usesIndexes)) return;
-        for (const index of OWNER_COLLECTION_INDEXES) await records.createIndex({ ...index.key }, { name: index.name });
+        for (const index of OWNER_COLLECTION_INDEXES) await records.createIndex({ ...index.key }, { name: index.name }, undefined);
       });
       this.indexed.set(name, ensuring);
       // A failure is not remembered: the next write tries again.

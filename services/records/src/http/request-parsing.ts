@@ -47,7 +47,7 @@ export const createRecordBody = z
 
 export const updateRecordBody = createRecordBody
   .partial()
-  .refine((changes) => Object.keys(changes).length > 0, { message: 'must name at least one of option_type, description, status' })
+  .refine((changes) => Object.keys(changes).length > 0, { error: 'must name at least one of option_type, description, status' })
   .meta({ id: 'RecordUpdate', minProperties: 1, description: 'The fields to change; at least one' });
 
 const queryText = (max: number) => boundedText({ max, message: 'must be given once, as a plain value' });
