@@ -1287,6 +1287,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The gateway's identity proof is missing or wrong */
+            401: {
+                headers: {
+                    /** @description Bearer, with the error when a token was sent */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Username already taken (regardless of case) */
             409: {
                 headers: {

@@ -1,5 +1,5 @@
 import { AppError, mapMongoError } from '@app/common';
-import mongoose, { ConnectionStates, type Connection } from 'mongoose';
+import mongoose, { type Connection } from 'mongoose';
 
 type GridFSBucket = InstanceType<typeof mongoose.mongo.GridFSBucket>;
 type UploadStream = ReturnType<GridFSBucket['openUploadStream']>;
@@ -36,8 +36,10 @@ export class FileStore {
   constructor(private readonly connection: Connection) {}
 
   private bucket(): GridFSBucket {
+    // Through the default import: ConnectionStates lives on the Mongoose prototype, which a namespace
+    // import beside a default one (TypeScript's importStar) does not copy, leaving it undefined.
     const db = this.connection.db;
-    if (!db || this.connection.readyState !== ConnectionStates.connected) throw AppError.unavailable('mongodb');
+    if (!db || this.connection.readyState !== mongoose.ConnectionStates.connected) throw AppError.unavailable('mongodb');
     if (this.bucketFor?.db !== db) {
       this.bucketFor = { db, bucket: new mongoose.mongo.GridFSBucket(db, { bucketName: 'qaFiles' }) };
     }
