@@ -53,14 +53,14 @@ export interface FuzzResult {
 // not the PDF its part declares is a 415: schemathesis sends its sample PNG or random bytes for any
 // `format: binary`, whatever media type the part declares.
 // A request that breaks the schema may also be refused for its size before it is parsed: a 413
-// is as much a refusal as a 400 (the auth service reads at most 16 kB, less than a body of every
-// field at its longest, escaped, can take).
+// (the auth service reads at most 16 kB, less than a body of every field at its longest, escaped,
+// can take) or a 414 (a request target over the gateway's bound) is as much a refusal as a 400.
 const CONFIG = `
 [checks.positive_data_acceptance]
 expected-statuses = ["2xx", "3xx", "401", "403", "404", "409", "429", "5xx"]
 
 [checks.negative_data_rejection]
-expected-statuses = ["400", "401", "403", "404", "405", "406", "409", "413", "415", "422", "428", "429", "5xx"]
+expected-statuses = ["400", "401", "403", "404", "405", "406", "409", "413", "414", "415", "422", "428", "429", "5xx"]
 
 [[operations]]
 include-operation-id = ["updateRecord", "patchRecord", "deleteRecord"]

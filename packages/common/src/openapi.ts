@@ -173,13 +173,15 @@ const wwwAuthenticate: Record<string, HeaderSpec> = {
 
 /**
  * What the gateway may answer for any operation before or instead of the service: a refused
- * token, its rate limit, its body limit, and an upstream that is unreachable, down or slow.
+ * token, its rate limit, its body limit, a request target over its length bound, and an upstream
+ * that is unreachable, down or slow.
  */
 function gatewayErrors(operation: OperationSpec): Partial<Record<number, string>> {
   return {
     400: 'Invalid request: the message and `details` name each offending field',
     ...(operation.public ? {} : { 401: 'Missing, invalid, expired or revoked access token' }),
     ...(operation.body ? { 413: 'Request body too large' } : {}),
+    414: 'Request target (path and query) longer than the gateway accepts',
     429: 'Too many requests; wait for `Retry-After` seconds',
     502: 'The service behind the gateway could not be reached',
     503: 'A dependency is unavailable; try again',

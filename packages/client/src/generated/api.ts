@@ -720,6 +720,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Request target (path and query) longer than the gateway accepts */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Too many requests; wait for `Retry-After` seconds */
             429: {
                 headers: {
@@ -806,6 +815,15 @@ export interface operations {
             };
             /** @description Request body too large */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request target (path and query) longer than the gateway accepts */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -911,6 +929,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Request target (path and query) longer than the gateway accepts */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Unsupported Content-Type */
             415: {
                 headers: {
@@ -1000,6 +1027,15 @@ export interface operations {
             };
             /** @description The account no longer exists */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request target (path and query) longer than the gateway accepts */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1105,6 +1141,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Request target (path and query) longer than the gateway accepts */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Unsupported Content-Type */
             415: {
                 headers: {
@@ -1200,6 +1245,15 @@ export interface operations {
             };
             /** @description Request body too large */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request target (path and query) longer than the gateway accepts */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1316,6 +1370,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Request target (path and query) longer than the gateway accepts */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Unsupported Content-Type */
             415: {
                 headers: {
@@ -1403,6 +1466,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Request target (path and query) longer than the gateway accepts */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Too many requests; wait for `Retry-After` seconds */
             429: {
                 headers: {
@@ -1475,6 +1547,15 @@ export interface operations {
                 headers: {
                     /** @description Bearer, with the error when a token was sent */
                     "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request target (path and query) longer than the gateway accepts */
+            414: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
@@ -1603,6 +1684,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Request target (path and query) longer than the gateway accepts */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description The request is not multipart/form-data, or a part is not a PDF */
             415: {
                 headers: {
@@ -1687,6 +1777,15 @@ export interface operations {
                 headers: {
                     /** @description Bearer, with the error when a token was sent */
                     "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request target (path and query) longer than the gateway accepts */
+            414: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
@@ -1783,6 +1882,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Request target (path and query) longer than the gateway accepts */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Too many requests; wait for `Retry-After` seconds */
             429: {
                 headers: {
@@ -1864,6 +1972,15 @@ export interface operations {
             };
             /** @description No such job for this user */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request target (path and query) longer than the gateway accepts */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1967,6 +2084,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Request target (path and query) longer than the gateway accepts */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Too many requests, or QA_MAX_STREAMS_PER_USER event streams already open (`quota_exceeded`, `open_streams`) */
             429: {
                 headers: {
@@ -2050,6 +2176,15 @@ export interface operations {
                 headers: {
                     /** @description Bearer, with the error when a token was sent */
                     "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request target (path and query) longer than the gateway accepts */
+            414: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
@@ -2158,6 +2293,15 @@ export interface operations {
             };
             /** @description Request body too large */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request target (path and query) longer than the gateway accepts */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2287,6 +2431,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Request target (path and query) longer than the gateway accepts */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Too many requests; wait for `Retry-After` seconds */
             429: {
                 headers: {
@@ -2404,6 +2557,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Request target (path and query) longer than the gateway accepts */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Body is not JSON */
             415: {
                 headers: {
@@ -2506,6 +2668,15 @@ export interface operations {
             };
             /** @description If-Match did not match: the record changed meanwhile */
             412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request target (path and query) longer than the gateway accepts */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2624,6 +2795,15 @@ export interface operations {
             };
             /** @description Request body too large */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request target (path and query) longer than the gateway accepts */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
