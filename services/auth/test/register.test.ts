@@ -157,7 +157,7 @@ describe('service basics', () => {
     for (const publicPath of ['/auth/register', '/auth/login', '/auth/refresh']) expect(spec.body.paths[publicPath].post.security).toEqual([]);
     expect(spec.body.paths['/auth/.well-known/jwks.json'].get.security).toEqual([]);
     expect(spec.body.components.schemas.RegisterRequest.properties.username).toMatchObject({ minLength: 3, maxLength: 32, pattern: '^[a-zA-Z0-9_.-]+$' });
-    expect(Object.keys(spec.body.paths['/auth/login'].post.responses).sort()).toEqual(['200', '400', '401', '413', '415', '429', '502', '503', '504']);
+    expect(Object.keys(spec.body.paths['/auth/login'].post.responses).sort()).toEqual(['200', '400', '401', '413', '414', '415', '429', '502', '503', '504']);
     expect(spec.body.paths['/auth/login'].post.responses['429'].headers['Retry-After'].required).toBe(true);
   });
 

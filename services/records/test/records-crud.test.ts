@@ -224,7 +224,7 @@ describe('platform routes', () => {
     expect(parameter('cursor').schema.pattern).toEqual(expect.any(String));
     const create = body.paths['/records/'].post;
     expect(create.parameters[0]).toMatchObject({ name: 'Idempotency-Key', in: 'header', schema: { maxLength: 128, pattern: '^[\\x21-\\x7e]*$' } });
-    expect(Object.keys(create.responses).sort()).toEqual(['201', '400', '401', '409', '413', '415', '422', '429', '502', '503', '504']);
+    expect(Object.keys(create.responses).sort()).toEqual(['201', '400', '401', '409', '413', '414', '415', '422', '429', '502', '503', '504']);
     expect(create.responses['201'].headers).toHaveProperty('ETag');
     expect(Object.keys(body.paths['/records/{id}'].put.responses)).toContain('412');
     expect(body.components.schemas.Error.required).toEqual(['error']);

@@ -393,7 +393,7 @@ describe('platform routes', () => {
     expect(doc.components.securitySchemes.OAuth2PasswordBearer.flows.password.tokenUrl).toBe('/auth/login');
     const upload = doc.paths['/qa/generate'].post;
     expect(upload.requestBody.content['multipart/form-data'].schema.properties.resume).toMatchObject({ format: 'binary', pattern: '^%PDF-' });
-    expect(Object.keys(upload.responses).sort()).toEqual(['200', '202', '400', '401', '413', '415', '429', '502', '503', '504']);
+    expect(Object.keys(upload.responses).sort()).toEqual(['200', '202', '400', '401', '413', '414', '415', '429', '502', '503', '504']);
     expect(Object.keys(doc.components.schemas)).toEqual(expect.arrayContaining(['QaJob', 'QaJobSummary', 'QaJobProgress', 'Error']));
   });
 
