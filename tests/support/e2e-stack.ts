@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { createServer } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -56,13 +57,25 @@ export async function startE2EStack(
   return { ...stack, namespace };
 }
 
-/** A gateway port whose four successors are free too, as `npm start` and `npm run dev` lay the services out (STACK_PORT). */
+/** Whether a server can listen on 127.0.0.1:port right now. */
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+/**
+ * A gateway port whose four successors are free too, as `npm start` and `npm run dev` lay the
+ * services out (STACK_PORT). Taken below the kernel's ephemeral range (32768 and up here), where
+ * the ports other tests' servers and connections get from the OS never land.
+ */
 export async function freePortRun(): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const base = await freePort();
-    if (base > 65_000) continue;
-    const taken = await Promise.all([1, 2, 3, 4].map((i) => isListening(base + i)));
-    if (!taken.includes(true)) return base;
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const base = 20_000 + Math.floor(Math.random() * 12_000);
+    const free = await Promise.all([0, 1, 2, 3, 4].map((i) => canListen(base + i)));
+    if (!free.includes(false)) return base;
   }
   throw new Error('no run of five free ports');
 }
