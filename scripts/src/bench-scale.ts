@@ -135,7 +135,7 @@ async function main() {
   const stops: Array<() => Promise<unknown>> = [];
   try {
     await waitForPort(port, 'ferretdb', 30_000, ferret);
-    infra = await startInfrastructure({ ...process.env, MONGO_URL: mongoUrl });
+    infra = await startInfrastructure({ ...process.env, MONGO_URL: mongoUrl }, { harness: true });
     const client = await MongoClient.connect(mongoUrl);
     stops.push(() => client.close());
     const db = client.db(DB);

@@ -5,7 +5,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { startInfrastructure } from './infra';
+import { namespacedStackEnv, startInfrastructure } from './infra';
 import { DATA_DIR } from './servers';
 import { ManagedProcess, freePort } from './stack';
 
@@ -107,7 +107,7 @@ async function json(url: string, init: RequestInit = {}) {
 }
 
 async function main() {
-  const infra = await startInfrastructure();
+  const infra = await startInfrastructure(process.env, { harness: true });
   const namespace = `bench-${randomUUID().slice(0, 8)}`;
   const logDir = join(DATA_DIR, 'logs', 'bench');
   mkdirSync(logDir, { recursive: true });
@@ -120,7 +120,7 @@ async function main() {
 
     const shared = {
       ...process.env,
-      ...infra.env,
+      ...namespacedStackEnv(infra.env),
       NODE_ENV: 'development',
       LOG_LEVEL,
       IDENTITY_SECRET: randomBytes(32).toString('base64url'),

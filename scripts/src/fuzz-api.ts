@@ -1,17 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { startInfrastructure } from './infra';
+import { namespacedStackEnv, startInfrastructure } from './infra';
 import { FUZZ_STACK_ENV, fuzzThroughGateway } from './schemathesis';
 import { DATA_DIR, freePort } from './servers';
 import { startStack, type ServiceName } from './stack';
 
 // `npm run fuzz`: schemathesis against the whole stack, in a namespace of its own.
 async function main() {
-  const infra = await startInfrastructure();
+  const infra = await startInfrastructure(process.env, { harness: true });
   const namespace = `fuzz-${randomUUID().slice(0, 8)}`;
   const ports: Partial<Record<ServiceName, number>> = {};
   for (const name of ['gateway', 'auth', 'records', 'qa', 'qa-worker'] as const) ports[name] = await freePort();
-  const stack = await startStack({ infraEnv: infra.env, ports, namespace, logDir: join(DATA_DIR, 'logs', 'fuzz'), env: FUZZ_STACK_ENV });
+  const stack = await startStack({ infraEnv: namespacedStackEnv(infra.env), ports, namespace, logDir: join(DATA_DIR, 'logs', 'fuzz'), env: FUZZ_STACK_ENV });
   let code = 1;
   try {
     const seconds = Number(process.argv[2] ?? 120);

@@ -10,6 +10,17 @@ export interface Infrastructure {
 
 const PER_SERVICE_AMQP = ['AMQP_URL_AUTH', 'AMQP_URL_RECORDS', 'AMQP_URL_QA', 'AMQP_URL_GATEWAY'] as const;
 
+/**
+ * The infrastructure's variables for a stack that benchmarks or fuzzes in a namespace of its own:
+ * every process on the one broker account (the tests' harness account on a broker started with
+ * `harness`), since the per-service accounts may use only the shared event exchange.
+ */
+export function namespacedStackEnv(env: Infrastructure['env']): Infrastructure['env'] {
+  const copy = { ...env };
+  for (const name of PER_SERVICE_AMQP) delete copy[name];
+  return copy;
+}
+
 export interface InfrastructureOptions {
   /** `npm test`: the broker started here also gets the tests' all-rights `harness` user (see startRabbitMq). */
   harness?: boolean;

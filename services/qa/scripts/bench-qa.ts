@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { analysePdfs } from '../src/analysis';
-import { startInfrastructure } from '../../../scripts/src/infra';
+import { namespacedStackEnv, startInfrastructure } from '../../../scripts/src/infra';
 import { freePort, startStack, type ServiceName } from '../../../scripts/src/stack';
 
 const SEQUENTIAL = Number(process.env.BENCH_SEQUENTIAL ?? 20);
@@ -106,11 +106,11 @@ async function registerAndLogin(gateway: string): Promise<string> {
 }
 
 async function main(): Promise<void> {
-  const infra = await startInfrastructure();
+  const infra = await startInfrastructure(process.env, { harness: true });
   const ports: Partial<Record<ServiceName, number>> = {};
   for (const name of ['gateway', 'auth', 'records', 'qa', 'qa-worker'] as const) ports[name] = await freePort();
   const stack = await startStack({
-    infraEnv: infra.env,
+    infraEnv: namespacedStackEnv(infra.env),
     ports,
     namespace: `bench-${randomUUID().slice(0, 8)}`,
     nodeEnv: 'development',
