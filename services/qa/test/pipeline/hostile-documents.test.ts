@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import PDFDocument from 'pdfkit';
 import { start as startService, type RunningService } from '../../src/main';
 import { start as startWorker, type RunningWorker } from '../../src/worker';
-import { cleanUp, client, jdPdf, resumePdf, uniqueEnv, waitForJob, type Client } from './support';
+import { cleanUp, client, jdPdf, pdfFrom, resumePdf, uniqueEnv, waitForJob, type Client } from './support';
 
 // The bounds are opened wide here so that the hard time limit is what stops the hostile document.
 const env = { ...uniqueEnv(), QA_ANALYSIS_TIMEOUT_MS: '800', QA_MAX_LINE_CHARS: '1000000', QA_MAX_TEXT_CHARS: '10000000' };
@@ -15,15 +14,9 @@ let api: Client;
 
 /** Thirty lines of 100,000 letters each, in a font small enough to fit the page: a few KB compressed. */
 function stallingPdf(): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const doc = new PDFDocument({ size: 'A4', margin: 50, info: { CreationDate: new Date(0) } });
-    const chunks: Buffer[] = [];
-    doc.on('data', (chunk: Buffer) => chunks.push(chunk));
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
+  return pdfFrom((doc) => {
     doc.fontSize(11).text('Jane Doe, Data Analyst');
     for (let line = 0; line < 30; line++) doc.fontSize(0.008).text('ab'.repeat(50_000), 50, 100 + line * 20, { lineBreak: false });
-    doc.end();
   });
 }
 

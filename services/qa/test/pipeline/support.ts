@@ -50,16 +50,23 @@ export async function cleanUp(env: TestEnv): Promise<void> {
   await broker.close().catch(() => undefined);
 }
 
-/** A small real PDF with the given lines of text. */
-export function makePdf(lines: string[]): Promise<Buffer> {
+/** A real PDF, A4 with a fixed creation date, drawn by `draw`. */
+export function pdfFrom(draw: (doc: InstanceType<typeof PDFDocument>) => void): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const doc = new PDFDocument({ size: 'A4', margin: 50, info: { CreationDate: new Date(0) } });
     const chunks: Buffer[] = [];
     doc.on('data', (chunk: Buffer) => chunks.push(chunk));
     doc.on('end', () => resolve(Buffer.concat(chunks)));
     doc.on('error', reject);
-    for (const line of lines) doc.fontSize(11).text(line);
+    draw(doc);
     doc.end();
+  });
+}
+
+/** A small real PDF with the given lines of text. */
+export function makePdf(lines: string[]): Promise<Buffer> {
+  return pdfFrom((doc) => {
+    for (const line of lines) doc.fontSize(11).text(line);
   });
 }
 
