@@ -1,4 +1,4 @@
-import { ConfigError, env, loadConfig } from '@app/common';
+import { baseShape, ConfigError, env, loadConfig } from '@app/common';
 import { z } from 'zod';
 import { defaultRoutes, RouteTable, RouteTableError } from './routes/route-table';
 import { trustProxySetting } from './http/trust-proxy';
@@ -7,10 +7,7 @@ export function loadGatewayConfig(overrides: Record<string, string | undefined> 
   const source = { ...process.env, ...overrides };
   const config = loadConfig(
     {
-      NODE_ENV: env.nodeEnv(),
-      LOG_LEVEL: env.logLevel(),
-      HOST: z.string().default('0.0.0.0'),
-      PORT: env.port(8000),
+      ...baseShape({ port: 8000 }),
       AUTH_URL: env.url(['http', 'https']),
       RECORDS_URL: env.url(['http', 'https']),
       QA_URL: env.url(['http', 'https']),
@@ -41,7 +38,6 @@ export function loadGatewayConfig(overrides: Record<string, string | undefined> 
       CACHE_REDIS_TIMEOUT_MS: env.int(150, 10, 5000),
       CACHE_LOCK_WAIT_MS: env.int(3000, 0, 30_000),
       OPENAPI_CACHE_SECONDS: env.int(60, 0),
-      SHUTDOWN_TIMEOUT_MS: env.int(10_000, 100),
     },
     source,
   );

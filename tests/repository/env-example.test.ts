@@ -42,15 +42,6 @@ const SCHEMAS: Record<string, () => z.ZodRawShape> = {
   'qa-worker': () => schemaOf(() => loadWorkerConfig({})),
 };
 
-// Read with process.env directly rather than through the schema, by runMain in packages/common
-// (every service but the gateway, whose schema has it too).
-const READ_OUTSIDE_SCHEMA: Record<string, string[]> = {
-  auth: ['SHUTDOWN_TIMEOUT_MS'],
-  records: ['SHUTDOWN_TIMEOUT_MS'],
-  qa: ['SHUTDOWN_TIMEOUT_MS'],
-  'qa-worker': ['SHUTDOWN_TIMEOUT_MS'],
-};
-
 interface Entry {
   name: string;
   value: string;
@@ -97,7 +88,7 @@ describe('.env.example', () => {
 
   it.each(Object.keys(SCHEMAS))('lists exactly the variables the %s schema reads, each once', (service) => {
     const shape = SCHEMAS[service]!();
-    const expected = new Set([...Object.keys(shape), ...(READ_OUTSIDE_SCHEMA[service] ?? [])]);
+    const expected = new Set(Object.keys(shape));
     const listed = (example.get(service) ?? []).map((entry) => entry.name);
     const problems = [
       ...[...expected]

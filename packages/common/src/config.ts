@@ -77,3 +77,18 @@ export const env = {
   logLevel: () => z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   nodeEnv: () => z.enum(['development', 'production', 'test']).default('development'),
 };
+
+/**
+ * The variables every process reads: its log level, where it listens, how long it may take to stop.
+ * Each service's schema spreads this and adds its own; `portVariable` names a port other than PORT.
+ */
+export function baseShape<const P extends string = 'PORT'>(defaults: { port: number; portVariable?: P }) {
+  const common = {
+    NODE_ENV: env.nodeEnv(),
+    LOG_LEVEL: env.logLevel(),
+    HOST: z.string().min(1).default('0.0.0.0'),
+    // The whole graceful stop (drain, close queues and connections); past it the process exits 1.
+    SHUTDOWN_TIMEOUT_MS: env.int(10_000, 100),
+  };
+  return { ...common, [defaults.portVariable ?? 'PORT']: env.port(defaults.port) } as typeof common & Record<P, ReturnType<typeof env.port>>;
+}

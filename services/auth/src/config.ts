@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { ConfigError, env, loadConfig } from '@app/common';
+import { baseShape, ConfigError, env, loadConfig } from '@app/common';
 import { passwordRule, usernameRule } from './domain/account-rules';
 
 // src/ and dist/ sit at the same depth, so the repository root is three levels up from either.
@@ -8,10 +8,7 @@ const REPO_ROOT = resolve(__dirname, '..', '..', '..');
 const DEV_SEED_USERS = 'anurag:password123';
 
 const shape = {
-  NODE_ENV: env.nodeEnv(),
-  LOG_LEVEL: env.logLevel(),
-  HOST: z.string().min(1).default('0.0.0.0'),
-  PORT: env.port(8001),
+  ...baseShape({ port: 8001 }),
   IDENTITY_SECRET: env.secret(32),
   MONGO_URL: env.url(['mongodb', 'mongodb+srv']),
   MONGO_DB: z.string().regex(/^[A-Za-z0-9_-]{1,63}$/, 'must be 1-63 letters, digits, _ or -').default('auth'),

@@ -1,11 +1,8 @@
-import { ConfigError, env, loadConfig } from '@app/common';
+import { baseShape, ConfigError, env, loadConfig } from '@app/common';
 import { z } from 'zod';
 
 // What the HTTP service and the worker both need: the same database, queue and broker.
 const shared = {
-  NODE_ENV: env.nodeEnv(),
-  LOG_LEVEL: env.logLevel(),
-  HOST: z.string().min(1).default('0.0.0.0'),
   MONGO_URL: env.url(['mongodb', 'mongodb+srv']),
   MONGO_DB: z.string().regex(/^[A-Za-z0-9_-]{1,63}$/, 'must be a database name (letters, digits, _ and -)').default('qa'),
   // BullMQ keeps its jobs here, so this Redis must not evict keys (maxmemory-policy noeviction).
@@ -22,8 +19,8 @@ const shared = {
 };
 
 const apiShape = {
+  ...baseShape({ port: 8003 }),
   ...shared,
-  PORT: env.port(8003),
   IDENTITY_SECRET: env.secret(),
   QA_MAX_FILE_BYTES: env.int(5 * 1024 * 1024, 1024, 100 * 1024 * 1024),
   QA_MAX_WAIT_SECONDS: env.int(60, 0, 300),
@@ -44,8 +41,8 @@ const apiShape = {
 };
 
 const workerShape = {
+  ...baseShape({ port: 8004, portVariable: 'QA_WORKER_PORT' }),
   ...shared,
-  QA_WORKER_PORT: env.port(8004),
   QA_WORKER_CONCURRENCY: env.int(2, 1, 64),
   // A killed worker's jobs go back to the queue once their lock lapses and a stalled check runs.
   QA_LOCK_DURATION_MS: env.int(10_000, 1000, 600_000),

@@ -1,14 +1,11 @@
-import { env, loadConfig } from '@app/common';
+import { baseShape, env, loadConfig } from '@app/common';
 import { z } from 'zod';
 
 /** The records service's variables, validated once at start; nothing else reads process.env. */
 export function loadRecordsConfig(source: NodeJS.ProcessEnv = process.env) {
   return loadConfig(
     {
-      NODE_ENV: env.nodeEnv(),
-      LOG_LEVEL: env.logLevel(),
-      HOST: z.string().min(1).default('0.0.0.0'),
-      PORT: env.port(8002),
+      ...baseShape({ port: 8002 }),
       IDENTITY_SECRET: env.secret(32),
       MONGO_URL: env.url(['mongodb', 'mongodb+srv']),
       MONGO_DB: z.string().regex(/^[A-Za-z0-9_-]{1,63}$/, 'must be a database name (letters, digits, _ and -)').default('records'),
