@@ -1,5 +1,5 @@
 import type { Agent } from 'node:http';
-import { EventBus, closeServer, connectRedis, createLogger, createMetrics, listen, once, portOf, runMain, type Logger } from '@app/common';
+import { createLogger, createMetrics, entryPoint, portOf, startProcess, type RunningProcess } from '@app/common';
 import { Admission } from './auth/admission';
 import { JwksClient } from './auth/jwks-client';
 import { RevocationList } from './auth/revocation-list';
@@ -9,78 +9,75 @@ import { createGatewayApp } from './http/app';
 import { refuseConnect } from './http/edge-guard';
 import { keepAliveAgent } from './proxy/forward';
 
-export interface RunningGateway {
-  port: number;
-  url: string;
-  logger: Logger;
-  stop(): Promise<void>;
-}
+export type RunningGateway = RunningProcess;
 
-export async function start(overrides: Record<string, string | undefined> = {}): Promise<RunningGateway> {
+async function startGateway(overrides: NodeJS.ProcessEnv = {}): Promise<RunningGateway> {
   const config = loadGatewayConfig(overrides);
   const logger = createLogger('gateway', config.LOG_LEVEL);
   const metrics = createMetrics('gateway');
-  // Concurrent requests' commands go out in one write: fewer syscalls per request under load.
-  const redis = connectRedis(config.REDIS_URL, logger, 'gateway', { enableAutoPipelining: true });
-  const cacheRedis =
-    config.REDIS_CACHE_URL === config.REDIS_URL ? redis : connectRedis(config.REDIS_CACHE_URL, logger, 'gateway-cache', { enableAutoPipelining: true });
-  const events = new EventBus({
-    url: config.AMQP_URL,
-    exchange: config.EVENTS_EXCHANGE,
-    service: 'gateway',
-    logger,
-    trustedPublishers: config.EVENTS_TRUSTED_PUBLISHERS,
-  });
-  const routes = config.routes;
-  const agents = new Map<string, Agent>(routes.upstreams.map((u) => [u.origin, keepAliveAgent(u.origin)]));
-  const jwks = new JwksClient(
-    new URL('/auth/.well-known/jwks.json', config.AUTH_URL).toString(),
-    logger,
-    config.JWKS_MIN_REFETCH_SECONDS * 1000,
-    config.JWKS_REFRESH_SECONDS * 1000,
-  );
-  const revocations = new RevocationList();
-  const admission = new Admission({
-    redis,
-    revocations,
-    logger,
-    perUserPerMinute: config.RATE_LIMIT_PER_USER_PER_MINUTE,
-    perAddressPerMinute: config.RATE_LIMIT_PER_ADDRESS_PER_MINUTE,
-    keyPrefix: config.RATE_LIMIT_KEY_PREFIX,
-    timeoutMs: config.CACHE_REDIS_TIMEOUT_MS,
-  });
-  const store = new ResponseStore(cacheRedis, config.CACHE_REDIS_TIMEOUT_MS);
 
-  // Every instance must hear every revocation; cache invalidation needs doing once per event.
-  await events.subscribe('gateway.revocations', ['token.revoked'], async (event) => {
-    revocations.remember(event.data);
-  }, { perInstance: true });
-  const invalidating = routes.invalidationKeys();
-  if (invalidating.length > 0) {
-    await events.subscribe('gateway.cache-invalidation', invalidating, async (event) => {
-      // Every event of the contract names its owning user as userId (packages/common's catalogue).
-      const { userId } = event.data as { userId: string };
-      await store.invalidateUser(userId, routes.groupsInvalidatedBy(event.type));
+  return startProcess({ logger, shutdownMs: config.SHUTDOWN_TIMEOUT_MS }, async (setup) => {
+    // Concurrent requests' commands go out in one write: fewer syscalls per request under load.
+    const redis = setup.redis(config.REDIS_URL, 'gateway', { enableAutoPipelining: true });
+    const cacheRedis =
+      config.REDIS_CACHE_URL === config.REDIS_URL ? redis : setup.redis(config.REDIS_CACHE_URL, 'gateway-cache', { enableAutoPipelining: true });
+    const routes = config.routes;
+    const agents = new Map<string, Agent>(routes.upstreams.map((u) => [u.origin, keepAliveAgent(u.origin)]));
+    setup.onStop('upstream connections', () => {
+      for (const agent of agents.values()) agent.destroy();
     });
-  }
-  await events.start();
-  jwks.start();
+    const events = setup.eventBus({
+      url: config.AMQP_URL,
+      exchange: config.EVENTS_EXCHANGE,
+      service: 'gateway',
+      trustedPublishers: config.EVENTS_TRUSTED_PUBLISHERS,
+    });
+    const jwks = new JwksClient(
+      new URL('/auth/.well-known/jwks.json', config.AUTH_URL).toString(),
+      logger,
+      config.JWKS_MIN_REFETCH_SECONDS * 1000,
+      config.JWKS_REFRESH_SECONDS * 1000,
+    );
+    const revocations = new RevocationList();
+    const admission = new Admission({
+      redis,
+      revocations,
+      logger,
+      perUserPerMinute: config.RATE_LIMIT_PER_USER_PER_MINUTE,
+      perAddressPerMinute: config.RATE_LIMIT_PER_ADDRESS_PER_MINUTE,
+      keyPrefix: config.RATE_LIMIT_KEY_PREFIX,
+      timeoutMs: config.CACHE_REDIS_TIMEOUT_MS,
+    });
+    const store = new ResponseStore(cacheRedis, config.CACHE_REDIS_TIMEOUT_MS);
 
-  const app = createGatewayApp({ config, logger, metrics, redis, cacheRedis, events, jwks, admission, store, agents });
-  const server = await listen(app, config.PORT, config.HOST);
-  server.on('connect', refuseConnect(routes));
-  const port = portOf(server);
-  logger.info({ port, routes: routes.routes.map((r) => `${r.prefix} -> ${r.upstream.origin}${r.public ? ' (public)' : ''}`) }, 'gateway listening');
+    // Every instance must hear every revocation; cache invalidation needs doing once per event.
+    await events.subscribe('gateway.revocations', ['token.revoked'], async (event) => {
+      revocations.remember(event.data);
+    }, { perInstance: true });
+    const invalidating = routes.invalidationKeys();
+    if (invalidating.length > 0) {
+      await events.subscribe('gateway.cache-invalidation', invalidating, async (event) => {
+        // Every event of the contract names its owning user as userId (packages/common's catalogue).
+        const { userId } = event.data as { userId: string };
+        await store.invalidateUser(userId, routes.groupsInvalidatedBy(event.type));
+      });
+    }
+    await events.start();
+    jwks.start();
+    setup.onStop('jwks refresh', () => jwks.stop());
 
-  const stop = once(async () => {
-    await closeServer(server, Math.min(5000, config.SHUTDOWN_TIMEOUT_MS / 2));
-    jwks.stop();
-    await events.close();
-    for (const agent of agents.values()) agent.destroy();
-    redis.disconnect();
-    if (cacheRedis !== redis) cacheRedis.disconnect();
+    const app = createGatewayApp({ config, logger, metrics, redis, cacheRedis, events, jwks, admission, store, agents });
+    const server = await setup.listen(app, config.PORT, config.HOST);
+    server.on('connect', refuseConnect(routes));
+    logger.info({ port: portOf(server), routes: routes.routes.map((r) => `${r.prefix} -> ${r.upstream.origin}${r.public ? ' (public)' : ''}`) }, 'gateway listening');
+    return {};
   });
-  return { port, url: `http://127.0.0.1:${port}`, logger, stop };
 }
 
-if (require.main === module) void runMain('gateway', () => start());
+const gateway = entryPoint('gateway', startGateway);
+/** Starts the gateway; `overrides` are merged over process.env (tests pass PORT '0' and the upstreams' URLs). */
+export const start = gateway.start;
+/** Stops every gateway `start()` made in this process. */
+export const stop = gateway.stop;
+
+if (require.main === module) void gateway.run();

@@ -12,3 +12,4 @@ export * from './connections';
 export * from './domain-events';
 export * from './expiry-sweep';
 export * from './openapi';
+export * from './start-process';

@@ -3,6 +3,9 @@ import { ConfigError } from './config';
 
 export interface Running {
   stop(): Promise<void>;
+  logger?: Logger;
+  /** The longest graceful stop; past it the process exits 1. */
+  shutdownMs?: number;
 }
 
 /** Makes `stop` safe to call twice (a second signal, a test and a signal): the same promise is returned. */
@@ -13,14 +16,11 @@ export function once(stop: () => Promise<void>): () => Promise<void> {
 
 /**
  * The process wiring every entry point shares: start, then stop gracefully on
- * SIGTERM/SIGINT within `shutdownMs`; a bad configuration exits 1 with its message.
+ * SIGTERM/SIGINT within the process's `shutdownMs` (SHUTDOWN_TIMEOUT_MS of its validated
+ * configuration); a bad configuration exits 1 with its message.
  */
-export async function runMain(
-  name: string,
-  start: () => Promise<Running & { logger?: Logger }>,
-  shutdownMs = Number(process.env.SHUTDOWN_TIMEOUT_MS ?? 10_000),
-): Promise<void> {
-  let running: (Running & { logger?: Logger }) | undefined;
+export async function runMain(name: string, start: () => Promise<Running>): Promise<void> {
+  let running: Running | undefined;
   try {
     running = await start();
   } catch (err) {
@@ -32,6 +32,7 @@ export async function runMain(
     process.exit(1);
   }
   const log = running.logger;
+  const shutdownMs = running.shutdownMs ?? 10_000;
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) {

@@ -1,21 +1,17 @@
 import {
-  EventBus,
-  closeServer,
-  connectMongo,
   createLogger,
   createMetrics,
   createServiceApp,
   dependency,
-  listen,
-  once,
+  entryPoint,
   portOf,
-  runMain,
-  type Logger,
+  startProcess,
+  withTimeout,
+  type RunningProcess,
 } from '@app/common';
 import { Queue, Worker } from 'bullmq';
 import { loadWorkerConfig, type WorkerConfig } from './config';
 import { FileStore } from './data/file-store';
-import { onEveryConnection, whenConnected } from './data/mongo-connection';
 import { QaJobRepository } from './data/qa-job-repository';
 import { UsageStore, usagePrefix } from './data/usage-store';
 import type { QaJob } from './domain/qa-job';
@@ -25,21 +21,9 @@ import { publishFinishedJob } from './events/qa-events';
 import { analysisJobOptions, bullRedis, type AnalysisJobData } from './jobs/analysis-queue';
 import { JobChangePublisher, jobChangesChannel } from './jobs/job-changes';
 
-export interface RunningWorker {
-  port: number;
-  url: string;
-  logger: Logger;
-  config: WorkerConfig;
-  stop(): Promise<void>;
-}
+export type RunningWorker = RunningProcess & { config: WorkerConfig };
 
-const running = new Set<RunningWorker>();
-
-/**
- * Starts a QA worker: takes analysis jobs from the BullMQ queue, and serves /health, /ready and
- * /metrics on QA_WORKER_PORT. Any number of workers may run against the same queue.
- */
-export async function start(overrides: NodeJS.ProcessEnv = {}): Promise<RunningWorker> {
+async function startWorker(overrides: NodeJS.ProcessEnv = {}): Promise<RunningWorker> {
   const config = loadWorkerConfig(overrides);
   const logger = createLogger('qa-worker', config.LOG_LEVEL);
   const metrics = createMetrics('qa-worker');
@@ -51,127 +35,111 @@ export async function start(overrides: NodeJS.ProcessEnv = {}): Promise<RunningW
     ]),
   };
 
-  const connection = connectMongo(config.MONGO_URL, logger, config.MONGO_DB);
-  const jobs = new QaJobRepository(connection);
-  const files = new FileStore(connection);
-  const ensureIndexes = onEveryConnection(connection, logger, () => jobs.ensureIndexes());
-  const bus = new EventBus({ url: config.AMQP_URL, exchange: config.EVENTS_EXCHANGE, service: 'qa-worker', logger });
-  await bus.start();
-  if (await whenConnected(connection, 3000)) await ensureIndexes();
+  return startProcess({ logger, shutdownMs: config.SHUTDOWN_TIMEOUT_MS }, async (setup) => {
+    const connection = setup.mongo(config.MONGO_URL, config.MONGO_DB);
+    const jobs = new QaJobRepository(connection);
+    const files = new FileStore(connection);
+    const redis = setup.ownRedis(bullRedis(config.REDIS_URL, logger, `qa-worker:${config.QA_QUEUE_NAME}`, 'worker'), 'worker');
+    const bus = setup.eventBus({ url: config.AMQP_URL, exchange: config.EVENTS_EXCHANGE, service: 'qa-worker' });
+    await bus.start();
+    // A moment for MongoDB, so the first jobs find the indexes; past that they are built once it answers.
+    await withTimeout(setup.prepare('mongodb indexes', () => jobs.ensureIndexes()), 3000, 'mongodb indexes').catch(() => undefined);
 
-  const redis = bullRedis(config.REDIS_URL, logger, `qa-worker:${config.QA_QUEUE_NAME}`, 'worker');
-  // Only to look up the state of a job reported stalled; shares the worker's connection.
-  // Its own connection: the worker's may be held by BullMQ's blocking reads.
-  const publisher = bullRedis(config.REDIS_URL, logger, `qa-worker-changes:${config.QA_QUEUE_NAME}`, 'producer');
-  const changes = new JobChangePublisher(publisher, jobChangesChannel(config.QA_QUEUE_NAME), logger);
-  // A finished job frees its place among its owner's queued and running jobs.
-  const usage = new UsageStore(publisher, usagePrefix(config.QA_QUEUE_NAME));
-  const releaseQuota = (job: QaJob) => usage.release('jobs', job.owner, job.id);
-  const stalledLookup = new Queue<AnalysisJobData>(config.QA_QUEUE_NAME, { connection: redis });
-  stalledLookup.on('error', (err) => logger.warn({ err: String(err) }, 'queue error'));
-  const pool = new AnalysisPool({
-    threads: config.QA_WORKER_CONCURRENCY,
-    timeoutMs: config.QA_ANALYSIS_TIMEOUT_MS,
-    memoryMb: config.QA_ANALYSIS_MEMORY_MB,
-    limits: {
-      maxPages: config.QA_PDF_MAX_PAGES,
-      timeoutMs: config.QA_PDF_TIMEOUT_MS,
-      maxLineChars: config.QA_MAX_LINE_CHARS,
-      maxChars: config.QA_MAX_TEXT_CHARS,
-    },
-    ocr: config.QA_OCR === 'auto',
-    ...(config.QA_LLM_BASE_URL && config.QA_LLM_MODEL
-      ? {
-          llm: {
-            baseUrl: config.QA_LLM_BASE_URL,
-            model: config.QA_LLM_MODEL,
-            timeoutMs: config.QA_LLM_TIMEOUT_MS,
-            ...(config.QA_LLM_API_KEY ? { apiKey: config.QA_LLM_API_KEY } : {}),
-          },
+    // Only to look up the state of a job reported stalled; shares the worker's connection.
+    // Its own connection: the worker's may be held by BullMQ's blocking reads.
+    const publisher = setup.ownRedis(bullRedis(config.REDIS_URL, logger, `qa-worker-changes:${config.QA_QUEUE_NAME}`, 'producer'), 'changes');
+    const changes = new JobChangePublisher(publisher, jobChangesChannel(config.QA_QUEUE_NAME), logger);
+    // A finished job frees its place among its owner's queued and running jobs.
+    const usage = new UsageStore(publisher, usagePrefix(config.QA_QUEUE_NAME));
+    const releaseQuota = (job: QaJob) => usage.release('jobs', job.owner, job.id);
+    const stalledLookup = new Queue<AnalysisJobData>(config.QA_QUEUE_NAME, { connection: redis });
+    stalledLookup.on('error', (err) => logger.warn({ err: String(err) }, 'queue error'));
+    setup.onStop('stalled-job lookup', () => stalledLookup.close());
+    const pool = new AnalysisPool({
+      threads: config.QA_WORKER_CONCURRENCY,
+      timeoutMs: config.QA_ANALYSIS_TIMEOUT_MS,
+      memoryMb: config.QA_ANALYSIS_MEMORY_MB,
+      limits: {
+        maxPages: config.QA_PDF_MAX_PAGES,
+        timeoutMs: config.QA_PDF_TIMEOUT_MS,
+        maxLineChars: config.QA_MAX_LINE_CHARS,
+        maxChars: config.QA_MAX_TEXT_CHARS,
+      },
+      ocr: config.QA_OCR === 'auto',
+      ...(config.QA_LLM_BASE_URL && config.QA_LLM_MODEL
+        ? {
+            llm: {
+              baseUrl: config.QA_LLM_BASE_URL,
+              model: config.QA_LLM_MODEL,
+              timeoutMs: config.QA_LLM_TIMEOUT_MS,
+              ...(config.QA_LLM_API_KEY ? { apiKey: config.QA_LLM_API_KEY } : {}),
+            },
+          }
+        : {}),
+    });
+    setup.onStop('analysis threads', () => pool.close());
+    // Ready threads before jobs arrive; a failure here shows again, with its cause, on the first job.
+    await pool.warmUp().catch((err: unknown) => logger.warn({ err: String(err) }, 'analysis threads could not warm up'));
+    const keep = analysisJobOptions({ attempts: config.QA_JOB_ATTEMPTS, backoffMs: config.QA_JOB_BACKOFF_MS });
+    const worker = new Worker<AnalysisJobData>(
+      config.QA_QUEUE_NAME,
+      createAnalysisProcessor({ jobs, files, bus, logger, changes, onFinished: releaseQuota, metrics: jobMetrics, analyse: (resume, jd, onProgress) => pool.analyse(resume, jd, onProgress), documentProblemOf }),
+      {
+        connection: redis,
+        concurrency: config.QA_WORKER_CONCURRENCY,
+        lockDuration: config.QA_LOCK_DURATION_MS,
+        stalledInterval: config.QA_STALLED_INTERVAL_MS,
+        maxStalledCount: config.QA_MAX_STALLED_COUNT,
+        removeOnComplete: keep.removeOnComplete as { count: number; age: number },
+        removeOnFail: keep.removeOnFail as { count: number },
+      },
+    );
+    // Waits for the jobs in hand to finish (new ones are not taken), for as long as the shutdown allows.
+    setup.onStop('worker', () => worker.close(), config.SHUTDOWN_TIMEOUT_MS);
+    worker.on('error', (err) => logger.warn({ err: String(err) }, 'worker error'));
+    worker.on('failed', (job, err) => {
+      // A refused document is an outcome, not a fault of the worker.
+      const level = err.name === 'UnrecoverableError' ? 'info' : 'warn';
+      logger[level]({ jobId: job?.id, attemptsMade: job?.attemptsMade, err: err.message }, 'job attempt failed');
+    });
+    worker.on('stalled', (jobId) => {
+      logger.warn({ jobId }, 'job stalled (its worker was lost); BullMQ puts it back or fails it');
+      void (async () => {
+        if ((await stalledLookup.getJobState(jobId)) === 'failed') {
+          await failStalledJob({ jobs, bus, changes, onFinished: releaseQuota, metrics: jobMetrics }, jobId);
         }
-      : {}),
-  });
-  // Ready threads before jobs arrive; a failure here shows again, with its cause, on the first job.
-  await pool.warmUp().catch((err: unknown) => logger.warn({ err: String(err) }, 'analysis threads could not warm up'));
-  const keep = analysisJobOptions({ attempts: config.QA_JOB_ATTEMPTS, backoffMs: config.QA_JOB_BACKOFF_MS });
-  const worker = new Worker<AnalysisJobData>(
-    config.QA_QUEUE_NAME,
-    createAnalysisProcessor({ jobs, files, bus, logger, changes, onFinished: releaseQuota, metrics: jobMetrics, analyse: (resume, jd, onProgress) => pool.analyse(resume, jd, onProgress), documentProblemOf }),
-    {
-      connection: redis,
-      concurrency: config.QA_WORKER_CONCURRENCY,
-      lockDuration: config.QA_LOCK_DURATION_MS,
-      stalledInterval: config.QA_STALLED_INTERVAL_MS,
-      maxStalledCount: config.QA_MAX_STALLED_COUNT,
-      removeOnComplete: keep.removeOnComplete as { count: number; age: number },
-      removeOnFail: keep.removeOnFail as { count: number },
-    },
-  );
-  worker.on('error', (err) => logger.warn({ err: String(err) }, 'worker error'));
-  worker.on('failed', (job, err) => {
-    // A refused document is an outcome, not a fault of the worker.
-    const level = err.name === 'UnrecoverableError' ? 'info' : 'warn';
-    logger[level]({ jobId: job?.id, attemptsMade: job?.attemptsMade, err: err.message }, 'job attempt failed');
-  });
-  worker.on('stalled', (jobId) => {
-    logger.warn({ jobId }, 'job stalled (its worker was lost); BullMQ puts it back or fails it');
-    void (async () => {
-      if ((await stalledLookup.getJobState(jobId)) === 'failed') {
-        await failStalledJob({ jobs, bus, changes, onFinished: releaseQuota, metrics: jobMetrics }, jobId);
-      }
-    })().catch((err: unknown) => logger.warn({ err: String(err), jobId }, 'could not record a stalled job'));
-  });
+      })().catch((err: unknown) => logger.warn({ err: String(err), jobId }, 'could not record a stalled job'));
+    });
 
-  // Finished jobs whose event the broker never confirmed (a worker died, the broker was away) are
-  // announced again; the grace period leaves the finishing worker time to do it itself.
-  const sweep = setInterval(() => {
-    void (async () => {
+    // Finished jobs whose event the broker never confirmed (a worker died, the broker was away) are
+    // announced again; the grace period leaves the finishing worker time to do it itself.
+    setup.every('event sweep', config.QA_ANNOUNCE_SWEEP_MS, async () => {
       if (!bus.isConnected()) return;
       for (const job of await jobs.unannounced(new Date(Date.now() - config.QA_ANNOUNCE_GRACE_MS), 50)) {
         await publishFinishedJob(bus, jobs, job);
       }
-    })().catch((err: unknown) => logger.warn({ err: String(err) }, 'event sweep failed'));
-  }, config.QA_ANNOUNCE_SWEEP_MS);
-  sweep.unref();
+    });
 
-  const app = createServiceApp({
-    service: 'qa-worker',
-    logger,
-    metrics,
-    dependencies: [dependency.mongodb(connection), dependency.redis(redis), dependency.rabbitmq(bus)],
-    routes: () => undefined,
+    const app = createServiceApp({
+      service: 'qa-worker',
+      logger,
+      metrics,
+      dependencies: [dependency.mongodb(connection), dependency.redis(redis), dependency.rabbitmq(bus)],
+      routes: () => undefined,
+    });
+    const server = await setup.listen(app, config.QA_WORKER_PORT, config.HOST);
+    logger.info({ port: portOf(server), queue: config.QA_QUEUE_NAME, concurrency: config.QA_WORKER_CONCURRENCY }, 'qa worker started');
+    return { config };
   });
-  const server = await listen(app, config.QA_WORKER_PORT, config.HOST);
-  const port = portOf(server);
-  logger.info({ port, queue: config.QA_QUEUE_NAME, concurrency: config.QA_WORKER_CONCURRENCY }, 'qa worker started');
-
-  const instance: RunningWorker = {
-    port,
-    url: `http://127.0.0.1:${port}`,
-    logger,
-    config,
-    stop: once(async () => {
-      running.delete(instance);
-      clearInterval(sweep);
-      await closeServer(server);
-      // Waits for the jobs in hand to finish; new ones are not taken.
-      await worker.close();
-      await pool.close();
-      await stalledLookup.close();
-      await publisher.quit().catch(() => publisher.disconnect());
-      await bus.close();
-      await redis.quit().catch(() => redis.disconnect());
-      await connection.close();
-      logger.info('qa worker stopped');
-    }),
-  };
-  running.add(instance);
-  return instance;
 }
 
-/** Stops every worker this process started. */
-export async function stop(): Promise<void> {
-  await Promise.all([...running].map((instance) => instance.stop()));
-}
+const qaWorker = entryPoint('qa-worker', startWorker);
+/**
+ * Starts a QA worker: takes analysis jobs from the BullMQ queue, and serves /health, /ready and
+ * /metrics on QA_WORKER_PORT. Any number of workers may run against the same queue.
+ */
+export const start = qaWorker.start;
+/** Stops every worker `start()` made in this process. */
+export const stop = qaWorker.stop;
 
-if (require.main === module) void runMain('qa-worker', () => start());
+if (require.main === module) void qaWorker.run();

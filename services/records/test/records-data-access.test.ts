@@ -1,4 +1,4 @@
-import { createLogger } from '@app/common';
+import { connectMongo, createLogger } from '@app/common';
 import { ConnectionStates } from 'mongoose';
 import { IdSequence } from '../src/data/id-sequence';
 import { KeyedSerialQueue } from '../src/data/keyed-serial-queue';
@@ -14,7 +14,7 @@ let repository: RecordRepository;
 
 beforeAll(async () => {
   records = await startRecords();
-  database = openRecordsDatabase(MONGO_URL, records.db, createLogger('records-test', 'silent'));
+  database = openRecordsDatabase(connectMongo(MONGO_URL, createLogger('records-test', 'silent')), records.db);
   await waitFor('the test connection', async () => (database.connection.readyState === ConnectionStates.connected ? true : undefined));
   const serial = new KeyedSerialQueue();
   repository = new RecordRepository(

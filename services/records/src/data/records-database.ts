@@ -1,4 +1,3 @@
-import { connectMongo, type Logger } from '@app/common';
 import type { Connection } from 'mongoose';
 import { createModels, type RecordsModels } from './models';
 
@@ -14,8 +13,7 @@ export interface RecordsDatabase {
  * their auth database; `sanitizeFilter` so that a value that slipped past validation can only ever be
  * compared for equality, never run as an operator (our own operators are marked trusted).
  */
-export function openRecordsDatabase(url: string, dbName: string, logger: Logger): RecordsDatabase {
-  const client = connectMongo(url, logger);
+export function openRecordsDatabase(client: Connection, dbName: string): RecordsDatabase {
   const connection = client.useDb(dbName, { useCache: true });
   connection.set('sanitizeFilter', true);
   return { client, connection, models: createModels(connection) };

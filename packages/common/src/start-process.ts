@@ -1,0 +1,218 @@
+import type { Server } from 'node:http';
+import type { Express } from 'express';
+import type { Redis, RedisOptions } from 'ioredis';
+import type { Connection } from 'mongoose';
+import type { Logger } from 'pino';
+import { connectMongo, connectRedis } from './connections';
+import { EventBus, type EventBusOptions } from './events';
+import { closeServer, listen, portOf } from './http';
+import { once, runMain } from './lifecycle';
+import { withTimeout } from './readiness';
+
+/** A started process (API service, worker or gateway), as `start()` returns it to `main` and to tests. */
+export interface RunningProcess {
+  port: number;
+  url: string;
+  logger: Logger;
+  /** Settles once every background preparation has succeeded (indexes, seed data), or the process stopped first. */
+  prepared: Promise<void>;
+  /** How long the whole graceful stop may take (SHUTDOWN_TIMEOUT_MS). */
+  shutdownMs: number;
+  /** Closes what the process opened, the last opened first; safe to call twice. */
+  stop(): Promise<void>;
+}
+
+/** What a process's start-up code registers its parts with. */
+export interface ProcessSetup {
+  readonly logger: Logger;
+  /** Aborted as soon as the process starts stopping. */
+  readonly signal: AbortSignal;
+  /** Something to close on stop: closed in the reverse order of registration, each within `timeoutMs`. */
+  onStop(what: string, close: () => unknown, timeoutMs?: number): void;
+  /**
+   * Runs `work` in the background until it succeeds once, retrying with backoff while a dependency is
+   * away and at once when a MongoDB connection of this process (re)connects. Resolves when it succeeded
+   * or the process stopped.
+   */
+  prepare(what: string, work: () => Promise<void>): Promise<void>;
+  /** Whether every preparation registered so far has succeeded. */
+  isPrepared(): boolean;
+  /** Runs `work` every `intervalMs` (never two runs at once) until the process stops. */
+  every(what: string, intervalMs: number, work: () => Promise<unknown>): void;
+  /** A MongoDB connection that keeps dialling in the background; closed on stop. */
+  mongo(url: string, dbName?: string): Connection;
+  /** An ioredis client from `connectRedis`, quit on stop. */
+  redis(url: string, name: string, options?: RedisOptions): Redis;
+  /** Quits a Redis client made elsewhere (BullMQ's own) on stop. */
+  ownRedis(client: Redis, what: string): Redis;
+  /** The event bus, closed on stop; not started here (subscribe first, then `start()`). */
+  eventBus(options: Omit<EventBusOptions, 'logger'>): EventBus;
+  /** Listens on `port` (0: any); the server is the first thing closed on stop. Call once. */
+  listen(app: Express, port: number, host: string): Promise<Server>;
+}
+
+export interface ProcessOptions {
+  logger: Logger;
+  shutdownMs: number;
+}
+
+const DEFAULT_CLOSE_MS = 5000;
+
+/**
+ * The one start-up path of every entry point: `build` opens and registers the process's parts and
+ * listens; if it throws, what it registered is closed before the error is passed on (a taken port
+ * must not leave connections and timers keeping the process alive).
+ */
+export async function startProcess<T extends object = object>(
+  options: ProcessOptions,
+  build: (setup: ProcessSetup) => Promise<T>,
+): Promise<RunningProcess & T> {
+  const { logger, shutdownMs } = options;
+  const closers: { what: string; close: () => unknown; timeoutMs: number }[] = [];
+  const stopping = new AbortController();
+  const preparations: Promise<void>[] = [];
+  const connections: Connection[] = [];
+  let pending = 0;
+  let server: Server | undefined;
+
+  const onStop = (what: string, close: () => unknown, timeoutMs = DEFAULT_CLOSE_MS) => {
+    closers.push({ what, close, timeoutMs });
+  };
+
+  /** A wait that ends early when the process stops or a MongoDB connection (re)connects. */
+  const pause = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        stopping.signal.removeEventListener('abort', done);
+        for (const connection of connections) {
+          connection.off('connected', done);
+          connection.off('reconnected', done);
+        }
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      timer.unref();
+      stopping.signal.addEventListener('abort', done);
+      for (const connection of connections) {
+        connection.once('connected', done);
+        connection.once('reconnected', done);
+      }
+    });
+
+  const setup: ProcessSetup = {
+    logger,
+    signal: stopping.signal,
+    onStop,
+    prepare(what, work) {
+      pending += 1;
+      const done = (async () => {
+        const stopped = () => stopping.signal.aborted;
+        for (let attempt = 0; !stopped(); attempt += 1) {
+          try {
+            await work();
+            pending -= 1;
+            logger.debug({ what }, 'prepared');
+            return;
+          } catch (err) {
+            if (stopped()) return;
+            logger.warn({ err: String(err), attempt, what }, 'preparing failed, retrying');
+            await pause(Math.min(5000, 250 * 2 ** attempt));
+          }
+        }
+      })();
+      preparations.push(done);
+      onStop(what, () => done);
+      return done;
+    },
+    isPrepared: () => pending === 0,
+    every(what, intervalMs, work) {
+      let running: Promise<unknown> | undefined;
+      const timer = setInterval(() => {
+        running ??= work()
+          .catch((err: unknown) => logger.warn({ err: String(err), what }, 'periodic work failed'))
+          .finally(() => (running = undefined));
+      }, intervalMs);
+      timer.unref();
+      onStop(what, async () => {
+        clearInterval(timer);
+        await running;
+      });
+    },
+    mongo(url, dbName) {
+      const connection = connectMongo(url, logger, dbName);
+      connections.push(connection);
+      onStop('mongodb', () => connection.close());
+      return connection;
+    },
+    redis(url, name, redisOptions) {
+      return setup.ownRedis(connectRedis(url, logger, name, redisOptions), name);
+    },
+    ownRedis(client, what) {
+      // quit waits for replies; a server that is away never sends them.
+      onStop(`redis ${what}`, () => withTimeout(client.quit(), 2000, `redis ${what} quit`).catch(() => client.disconnect()));
+      return client;
+    },
+    eventBus(busOptions) {
+      const bus = new EventBus({ ...busOptions, logger });
+      onStop('event bus', () => bus.close());
+      return bus;
+    },
+    async listen(app, port, host) {
+      if (server) throw new Error('a process listens once');
+      server = await listen(app, port, host);
+      const graceMs = Math.min(DEFAULT_CLOSE_MS, shutdownMs / 2);
+      const listening = server;
+      onStop('http server', () => closeServer(listening, graceMs), graceMs + 1000);
+      return listening;
+    },
+  };
+
+  const stop = once(async () => {
+    stopping.abort();
+    for (const { what, close, timeoutMs } of closers.reverse()) {
+      try {
+        await withTimeout(Promise.resolve().then(close), timeoutMs, `closing ${what}`);
+      } catch (err) {
+        logger.warn({ err: String(err), what }, 'did not close cleanly');
+      }
+    }
+  });
+
+  let extras: T;
+  try {
+    extras = await build(setup);
+    if (!server) throw new Error('the process did not listen');
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  const port = portOf(server);
+  const prepared = Promise.all(preparations).then(() => undefined);
+  return { ...extras, port, url: `http://127.0.0.1:${port}`, logger, prepared, shutdownMs, stop };
+}
+
+/**
+ * An entry point's exports: `start` (tests call it with overrides, on port 0), `stop` (stops every
+ * instance `start` made in this process) and `run` (the process wiring when run as a program).
+ */
+export function entryPoint<R extends RunningProcess>(name: string, startOne: (overrides?: NodeJS.ProcessEnv) => Promise<R>) {
+  const running = new Set<R>();
+  const start = async (overrides: NodeJS.ProcessEnv = {}): Promise<R> => {
+    const instance = await startOne(overrides);
+    running.add(instance);
+    const stopOne = instance.stop.bind(instance);
+    instance.stop = once(async () => {
+      running.delete(instance);
+      await stopOne();
+    });
+    return instance;
+  };
+  return {
+    start,
+    stop: async (): Promise<void> => {
+      await Promise.all([...running].map((instance) => instance.stop()));
+    },
+    run: () => runMain(name, () => start()),
+  };
+}
