@@ -54,14 +54,38 @@ const MONGO_UNAVAILABLE = new Set([
   'MongoPoolClearedError',
 ]);
 
-/** Maps a driver error that means "the database is away" to a 503; returns other errors unchanged. */
+/**
+ * Maps what the MongoDB driver says to our errors at the data-access edge: "the database is away"
+ * (or a socket it closed under a command, surfacing as a bare Node error) becomes the 503, and a value
+ * mongoose cannot cast or validate a 400. Other errors are returned unchanged.
+ */
 export function mapMongoError(err: unknown): unknown {
+  if (err instanceof mongoose.Error.CastError) {
+    // An operator object that got past validation, which sanitizeFilter turned into a plain comparison.
+    return AppError.validation(`Invalid value for ${err.path}`, [{ field: err.path, message: `must be a ${err.kind.toLowerCase()}` }]);
+  }
+  if (err instanceof mongoose.Error.ValidationError) {
+    // Validation at the edge states the same bounds; reaching this means they drifted, and the caller still gets a 400.
+    const problems = Object.values(err.errors).map((e) => ({ field: e.path, message: e.message }));
+    return AppError.validation(`Invalid ${problems.map((p) => p.field).join(', ')}`, problems);
+  }
+  const code = (err as { code?: unknown } | null | undefined)?.code;
+  if (code === 'EPIPE' || code === 'ECONNRESET') return AppError.unavailable('mongodb');
   const name = (err as { name?: string } | null | undefined)?.name ?? '';
   const message = (err as { message?: string } | null | undefined)?.message ?? '';
   if (MONGO_UNAVAILABLE.has(name) || (name === 'MongooseError' && /bufferCommands|not connected|initial connection/i.test(message))) {
     return AppError.unavailable('mongodb');
   }
   return err;
+}
+
+/** Runs a database operation, turning what the driver throws into our errors (see mapMongoError). */
+export async function mongoCall<T>(operation: () => Promise<T>): Promise<T> {
+  try {
+    return await operation();
+  } catch (err) {
+    throw mapMongoError(err);
+  }
 }
 
 /** Whether a MongoDB error is a unique-index violation. */

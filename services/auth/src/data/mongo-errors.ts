@@ -1,14 +1,3 @@
-import { mapMongoError } from '@app/common';
-
-/** Runs a query, turning "database away" driver errors into the 503 AppError at this edge. */
-export async function query<T>(run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (err) {
-    throw mapMongoError(err);
-  }
-}
-
 /** Runs `task` until it succeeds once; later callers get the settled success, failures are retried. */
 export function onceSucceeded(task: () => Promise<void>): () => Promise<void> {
   let done: Promise<void> | undefined;

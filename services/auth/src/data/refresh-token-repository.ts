@@ -1,6 +1,6 @@
 import { Schema, type Connection } from 'mongoose';
-import { deleteExpiredOldestFirst, isDuplicateKey } from '@app/common';
-import { onceSucceeded, query } from './mongo-errors';
+import { deleteExpiredOldestFirst, isDuplicateKey, mongoCall as query } from '@app/common';
+import { onceSucceeded } from './mongo-errors';
 
 export interface RefreshTokenRecord {
   familyId: string;

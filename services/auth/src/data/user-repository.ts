@@ -1,7 +1,7 @@
 import { Schema, isValidObjectId, type Connection } from 'mongoose';
-import { AppError, isDuplicateKey } from '@app/common';
+import { AppError, isDuplicateKey, mongoCall } from '@app/common';
 import { normaliseUsername } from '../domain/account-rules';
-import { onceSucceeded, query } from './mongo-errors';
+import { onceSucceeded } from './mongo-errors';
 
 export interface UserRecord {
   id: string;
@@ -41,7 +41,7 @@ export function userRepository(connection: Connection) {
   });
 
   const ensureIndexes = onceSucceeded(() =>
-    query(async () => {
+    mongoCall(async () => {
       await users.createIndexes();
     }),
   );
@@ -52,7 +52,7 @@ export function userRepository(connection: Connection) {
     /** Inserts a user; a taken username (in any case) is a 409, including when two requests race. */
     async create(input: { username: string; passwordHash: string; createdAt?: Date }): Promise<UserRecord> {
       await ensureIndexes();
-      return query(async () => {
+      return mongoCall(async () => {
         try {
           const doc = await users.create({
             username: input.username,
@@ -69,19 +69,19 @@ export function userRepository(connection: Connection) {
     },
 
     async findByUsername(username: string): Promise<UserRecord | undefined> {
-      const doc = await query(() => users.findOne({ usernameLower: normaliseUsername(username) }).lean());
+      const doc = await mongoCall(() => users.findOne({ usernameLower: normaliseUsername(username) }).lean());
       return doc ? toRecord(doc) : undefined;
     },
 
     async findById(id: string): Promise<UserRecord | undefined> {
       if (!isValidObjectId(id) || !/^[0-9a-f]{24}$/i.test(id)) return undefined;
-      const doc = await query(() => users.findById(id).lean());
+      const doc = await mongoCall(() => users.findById(id).lean());
       return doc ? toRecord(doc) : undefined;
     },
 
     async deleteById(id: string): Promise<UserRecord | undefined> {
       if (!/^[0-9a-f]{24}$/i.test(id)) return undefined;
-      const doc = await query(() => users.findByIdAndDelete(id).lean());
+      const doc = await mongoCall(() => users.findByIdAndDelete(id).lean());
       return doc ? toRecord(doc) : undefined;
     },
   };

@@ -1,7 +1,6 @@
-import { isDuplicateKey } from '@app/common';
+import { isDuplicateKey, mongoCall } from '@app/common';
 import type { Model } from 'mongoose';
 import type { KeyedSerialQueue } from './keyed-serial-queue';
-import { mongoCall } from './mongo-call';
 import type { CounterDocument } from './models';
 
 /**

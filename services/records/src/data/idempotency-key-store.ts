@@ -1,8 +1,7 @@
-import { deleteExpiredOldestFirst, isDuplicateKey } from '@app/common';
+import { deleteExpiredOldestFirst, isDuplicateKey, mongoCall } from '@app/common';
 import type { Model } from 'mongoose';
 import type { IdempotencyEntry, IdempotencyStore } from '../domain/ports';
 import type { RecordView } from '../domain/record';
-import { mongoCall } from './mongo-call';
 import type { IdempotencyKeyDocument } from './models';
 
 /**

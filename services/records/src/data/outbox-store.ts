@@ -1,5 +1,5 @@
+import { mongoCall } from '@app/common';
 import { Types, type Model } from 'mongoose';
-import { mongoCall } from './mongo-call';
 import type { OutboxDocument } from './models';
 
 export interface OutboxEntry {

@@ -1,12 +1,11 @@
 import { createHash } from 'node:crypto';
-import { AppError, isDuplicateKey } from '@app/common';
+import { AppError, isDuplicateKey, mongoCall } from '@app/common';
 import type { Collection, Filter } from 'mongodb';
 import { ConnectionStates, type Connection, type Model } from 'mongoose';
 import type { RecordStore } from '../domain/ports';
 import type { ListPosition, RecordChanges, RecordData, RecordFilter, RecordSort, VersionCondition } from '../domain/record';
 import type { IdSequence } from './id-sequence';
 import type { KeyedSerialQueue } from './keyed-serial-queue';
-import { mongoCall } from './mongo-call';
 import { OWNER_COLLECTION_INDEXES, type RecordDocument, type RecordIdDocument } from './models';
 
 const MAX_ID_ATTEMPTS = 10;
