@@ -1,6 +1,6 @@
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { z } from 'zod';
-import { AppError } from '@app/common';
+import { AppError, parseRequestPart, type FieldProblem } from '@app/common';
 
 // Every body on this service is a handful of short strings; 16 kB is generous and bounds the parser's work.
 const LIMIT = '16kb';
@@ -39,40 +39,18 @@ export function acceptBody(...kinds: MediaKind[]): RequestHandler {
   };
 }
 
-export interface FieldProblem {
-  field: string;
-  message: string;
-}
-
-/** Validates a parsed body; a failure is a 400 whose message and details name every offending field. */
-export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.infer<S> {
-  const input = body === undefined ? {} : body;
-  const result = schema.safeParse(input);
-  if (result.success) return result.data;
-  const problems: FieldProblem[] = [];
-  for (const issue of result.error.issues) {
-    if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys) problems.push({ field: key, message: 'is not an accepted field' });
-      continue;
-    }
-    const field = issue.path.map(String).join('.') || 'body';
-    const value = valueAt(input, issue.path);
-    const message =
-      issue.code === 'invalid_type' && value === undefined && issue.path.length > 0 ? 'is required' : issue.message;
-    problems.push({ field, message });
-  }
+const missingOrListed = (problems: FieldProblem[]) => {
   const missing = problems.filter((p) => p.message === 'is required').map((p) => p.field);
-  const summary = missing.length > 0 && missing.length === problems.length
+  return missing.length > 0 && missing.length === problems.length
     ? `Missing required field${missing.length > 1 ? 's' : ''}: ${missing.join(', ')}`
     : problems.map((p) => `${p.field} ${p.message}`).join('; ');
-  throw AppError.validation(summary, problems);
-}
+};
 
-function valueAt(input: unknown, path: PropertyKey[]): unknown {
-  let current: unknown = input;
-  for (const key of path) {
-    if (current === null || typeof current !== 'object') return undefined;
-    current = (current as Record<PropertyKey, unknown>)[key];
-  }
-  return current;
+/** Validates a parsed body; a failure is a 400 whose message and details name every offending field. */
+export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
+  return parseRequestPart(schema, body === undefined ? {} : body, 'body', {
+    unknownKey: 'is not an accepted field',
+    missing: 'is required',
+    summary: missingOrListed,
+  });
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { AppError, allowedMethods, callerOf, methodNotAllowed, requireIdentity, type Logger, type Metrics } from '@app/common';
+import { AppError, allowedMethods, callerOf, methodNotAllowed, parseRequestPart, requireIdentity, type Logger, type Metrics } from '@app/common';
 import { Router, type Request, type Response } from 'express';
 import type { FileStore } from '../data/file-store';
 import { isFinished, isJobId } from '../domain/qa-job';
@@ -125,16 +125,7 @@ export function qaRouter(options: QaRouterOptions): Router {
 
   router.get('/qa/jobs', identified, async (req, res) => {
     const caller = callerOf(req);
-    const parsed = listJobsQuery.safeParse(req.query);
-    if (!parsed.success) {
-      const issues = parsed.error.issues.flatMap((issue) =>
-        issue.code === 'unrecognized_keys'
-          ? issue.keys.map((key) => ({ field: key, message: 'unknown query parameter' }))
-          : [{ field: issue.path.join('.') || 'query', message: issue.message }],
-      );
-      throw AppError.validation(`Invalid query: ${issues.map((i) => `${i.field} ${i.message}`).join('; ')}`, issues);
-    }
-    const { page = 1, limit = 20 } = parsed.data;
+    const { page = 1, limit = 20 } = parseRequestPart(listJobsQuery, req.query, 'query');
     const { items, total } = await service.list(caller.userId, page, limit);
     res.json({ items: items.map((job) => jobView(job, { withResult: false })), page, limit, total });
   });

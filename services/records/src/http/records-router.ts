@@ -1,10 +1,10 @@
-import { allowedMethods, callerOf, methodNotAllowed, requireIdentity } from '@app/common';
+import { allowedMethods, callerOf, methodNotAllowed, parseRequestPart, requireIdentity } from '@app/common';
 import { Router, type Request, type RequestHandler, type Response } from 'express';
 import { PAGE_LIMITS, type RecordView } from '../domain/record';
 import type { ListResult, RecordService } from '../domain/record-service';
 import { conditionFromIfMatch, entityTagOf, matchesIfNoneMatch } from './entity-tags';
 import { recordsOperations } from '../openapi';
-import { createRecordBody, idempotencyKey, ifMatch, jsonBody, listRecordsQuery, parseOrThrow, recordId, updateRecordBody } from './request-parsing';
+import { createRecordBody, idempotencyKey, ifMatch, jsonBody, listRecordsQuery, recordId, updateRecordBody } from './request-parsing';
 
 /** Where the router is mounted; links in answers point back here. */
 export const RECORDS_PATH = '/records';
@@ -38,7 +38,7 @@ export function recordsRouter(records: RecordService, identitySecret: string): R
   router
     .route('/')
     .get(async (req, res) => {
-      const query = parseOrThrow(listRecordsQuery, req.query, 'query');
+      const query = parseRequestPart(listRecordsQuery, req.query, 'query');
       const result = await records.list(callerOf(req).userId, {
         ...query,
         limit: query.limit ?? PAGE_LIMITS.defaultLimit,
@@ -47,8 +47,8 @@ export function recordsRouter(records: RecordService, identitySecret: string): R
     })
     .post(jsonBody(), async (req, res) => {
       const rawKey = header(req, 'idempotency-key');
-      const key = rawKey === undefined ? undefined : parseOrThrow(idempotencyKey, rawKey, 'header', 'Idempotency-Key');
-      const input = parseOrThrow(createRecordBody, req.body, 'body');
+      const key = rawKey === undefined ? undefined : parseRequestPart(idempotencyKey, rawKey, 'header', { field: 'Idempotency-Key' });
+      const input = parseRequestPart(createRecordBody, req.body, 'body');
       const { record, replayed } = await records.create(callerOf(req).userId, input, key);
       res.setHeader('Location', `${RECORDS_PATH}/${record.id}`);
       if (replayed) res.setHeader('Idempotent-Replayed', 'true');
@@ -57,16 +57,16 @@ export function recordsRouter(records: RecordService, identitySecret: string): R
     .all(methodNotAllowed(allow.get(`${RECORDS_PATH}/`)!));
 
   const update: RequestHandler = async (req, res) => {
-    const id = parseOrThrow(recordId, req.params.id, 'path', 'id');
-    const changes = parseOrThrow(updateRecordBody, req.body, 'body');
-    const record = await records.update(callerOf(req).userId, id, changes, conditionFromIfMatch(parseOrThrow(ifMatch, header(req, 'if-match'), 'header', 'If-Match'), id));
+    const id = parseRequestPart(recordId, req.params.id, 'path', { field: 'id' });
+    const changes = parseRequestPart(updateRecordBody, req.body, 'body');
+    const record = await records.update(callerOf(req).userId, id, changes, conditionFromIfMatch(parseRequestPart(ifMatch, header(req, 'if-match'), 'header', { field: 'If-Match' }), id));
     sendRecord(res, 200, record);
   };
 
   router
     .route('/:id')
     .get(async (req, res) => {
-      const id = parseOrThrow(recordId, req.params.id, 'path', 'id');
+      const id = parseRequestPart(recordId, req.params.id, 'path', { field: 'id' });
       const record = await records.get(callerOf(req).userId, id);
       const tag = entityTagOf(record);
       if (matchesIfNoneMatch(header(req, 'if-none-match'), tag)) {
@@ -78,8 +78,8 @@ export function recordsRouter(records: RecordService, identitySecret: string): R
     .put(jsonBody(), update)
     .patch(jsonBody(), update)
     .delete(async (req, res) => {
-      const id = parseOrThrow(recordId, req.params.id, 'path', 'id');
-      await records.remove(callerOf(req).userId, id, conditionFromIfMatch(parseOrThrow(ifMatch, header(req, 'if-match'), 'header', 'If-Match'), id));
+      const id = parseRequestPart(recordId, req.params.id, 'path', { field: 'id' });
+      await records.remove(callerOf(req).userId, id, conditionFromIfMatch(parseRequestPart(ifMatch, header(req, 'if-match'), 'header', { field: 'If-Match' }), id));
       res.status(204).end();
     })
     .all(methodNotAllowed(allow.get(`${RECORDS_PATH}/{id}`)!));

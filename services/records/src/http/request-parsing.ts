@@ -4,36 +4,6 @@ import { z } from 'zod';
 import { CURSOR_PATTERN } from '../domain/list-cursor';
 import { PAGE_LIMITS, RECORD_LIMITS, SORTS } from '../domain/record';
 
-export interface FieldProblem {
-  field: string;
-  message: string;
-}
-
-type Where = 'body' | 'query' | 'path' | 'header';
-
-const unknownKeyMessage: Record<Where, string> = {
-  body: 'unknown field',
-  query: 'unknown query parameter',
-  path: 'unknown segment',
-  header: 'unknown header',
-};
-
-function problemsOf(error: z.ZodError, where: Where, field?: string): FieldProblem[] {
-  return error.issues.flatMap((issue) => {
-    if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => ({ field: key, message: unknownKeyMessage[where] }));
-    const path = issue.path.map(String).join('.');
-    return [{ field: path || field || where, message: issue.message }];
-  });
-}
-
-/** Validates `value`; on failure a 400 naming every offending field in the message and in `details`. */
-export function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown, where: Where, field?: string): T {
-  const result = schema.safeParse(value);
-  if (result.success) return result.data;
-  const problems = problemsOf(result.error, where, field);
-  throw AppError.validation(`Invalid ${where}: ${problems.map((p) => `${p.field} ${p.message}`).join('; ')}`, problems);
-}
-
 // Every value must be a plain string: an object (`{"$gt": ""}`) or an array is refused by type here,
 // long before a query is built, so an operator can never reach the database. Lengths are counted in
 // code points, as JSON Schema counts them and as the stored schema checks them.
