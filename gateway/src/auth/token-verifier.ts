@@ -1,5 +1,6 @@
 import { hash } from 'node:crypto';
 import jwt, { type Algorithm, type JwtPayload } from 'jsonwebtoken';
+import type { ErrorCode } from '@app/common';
 import type { JwksClient } from './jwks-client';
 
 export const MAX_TOKEN_BYTES = 8 * 1024;
@@ -14,7 +15,7 @@ export interface VerifiedClaims {
 
 /** Why a token was refused; the message is safe to show to the client. */
 export class TokenError extends Error {
-  constructor(readonly code: string, message: string) {
+  constructor(readonly code: ErrorCode, message: string) {
     super(message);
     this.name = 'TokenError';
   }

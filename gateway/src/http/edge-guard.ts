@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { AppError, errorBody, requestIdFrom } from '@app/common';
+import { AppError, errorBody, requestIdFrom, type ErrorCode } from '@app/common';
 import type { NextFunction, Request, Response } from 'express';
 import type { Route, RouteTable } from '../routes/route-table';
 import { canonicalTarget, type CanonicalTarget } from './request-target';
@@ -72,7 +72,7 @@ export function refuseConnect(routes: RouteTable) {
     const requestId = requestIdFrom(req.headers['x-request-id']) || randomUUID();
     const checked = canonicalTarget(req.url ?? '');
     const known = checked.ok ? allowFor(checked.value.path, routes.match(checked.value.path)) : undefined;
-    const [status, reason, code, message, extra] = !checked.ok
+    const [status, reason, code, message, extra]: [number, string, ErrorCode, string, string] = !checked.ok
       ? [400, 'Bad Request', 'invalid_request_target', checked.reason, '']
       : known
         ? [405, 'Method Not Allowed', 'method_not_allowed', `CONNECT is not allowed here; allowed: ${known.allow}`, `Allow: ${known.allow}\r\n`]

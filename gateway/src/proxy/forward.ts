@@ -1,7 +1,7 @@
 import { Agent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import type { ServerResponse } from 'node:http';
-import { errorBody, type Logger } from '@app/common';
+import { errorBody, type ErrorCode, type Logger } from '@app/common';
 import type { Request, RequestHandler } from 'express';
 import { createProxyMiddleware, proxyEventsPlugin, type Plugin } from 'http-proxy-middleware';
 import { identityHeadersFor } from './identity-headers';
@@ -21,7 +21,7 @@ export function upstreamFailure(res: ServerResponse, req: Request, route: Route,
     res.destroy();
     return;
   }
-  const [status, code, message] = isTimeout
+  const [status, code, message]: [number, ErrorCode, string] = isTimeout
     ? [504, 'upstream_timeout', `The ${route.service} service did not answer in time`]
     : [502, 'bad_gateway', `The ${route.service} service is unavailable`];
   res.statusCode = status;
