@@ -1,6 +1,6 @@
-import { AppError, withTimeout, type Logger } from '@app/common';
+import { AppError, connectRedis, withTimeout, type Logger } from '@app/common';
 import { Queue, type JobsOptions } from 'bullmq';
-import { Redis, type RedisOptions } from 'ioredis';
+import type { Redis } from 'ioredis';
 
 /** What goes into Redis for a job: ids only, never the documents (Redis keeps job data in clear text). */
 export interface AnalysisJobData {
@@ -27,28 +27,12 @@ export function analysisJobOptions(policy: RetryPolicy): JobsOptions {
 }
 
 /**
- * An ioredis client of our own for BullMQ (not the common `connectRedis`, whose one retry per command
- * does not suit BullMQ's blocking calls). Workers need `maxRetriesPerRequest: null`; a producer keeps
- * a bound so that a request does not wait on a dead Redis.
+ * The common Redis client with BullMQ's settings: workers need `maxRetriesPerRequest: null` for
+ * BullMQ's blocking calls; a producer keeps a bound so that a request does not wait on a dead Redis.
  */
 export function bullRedis(url: string, logger: Logger, name: string, role: 'producer' | 'worker'): Redis {
-  const options: RedisOptions = {
-    connectionName: name,
-    maxRetriesPerRequest: role === 'worker' ? null : 1,
-    connectTimeout: 2000,
-    retryStrategy: (times) => Math.min(times * 200, 2000),
-  };
-  const client = new Redis(url, options);
-  let lastError = '';
-  client.on('error', (err: Error) => {
-    if (err.message !== lastError) logger.warn({ err: err.message, name }, 'redis error');
-    lastError = err.message;
-  });
-  client.on('ready', () => {
-    lastError = '';
-    logger.info({ name }, 'connected to redis');
-  });
-  return client;
+  // BullMQ's commands wait in the offline queue through a reconnect, as they do on a plain client.
+  return connectRedis(url, logger, name, { maxRetriesPerRequest: role === 'worker' ? null : 1, enableOfflineQueue: true });
 }
 
 const ENQUEUE_TIMEOUT_MS = 3000;
