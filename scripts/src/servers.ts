@@ -236,6 +236,20 @@ function reused(kind: NativeServer['kind'], url: string, port: number): NativeSe
   return { kind, url, port, started: false, stop: async () => undefined };
 }
 
+/** A server spawned here: stopping it ends its process tree. */
+function spawned(kind: NativeServer['kind'], url: string, port: number, child: ChildProcess): NativeServer {
+  return {
+    kind,
+    url,
+    port,
+    started: true,
+    stop: async () => {
+      killTree(child);
+      await exited(child, 5000);
+    },
+  };
+}
+
 export interface RedisOptions {
   port: number;
   name?: string;
@@ -256,16 +270,7 @@ export async function startRedis({ port, name = `redis-${port}`, maxMemory, poli
   const child = spawn(binary, args, { detached: true, stdio: ['ignore', out, out] });
   await waitForPort(port, 'redis-server', 15_000, child);
   log(`redis: started on port ${port} (${policy})`);
-  return {
-    kind: 'redis',
-    url,
-    port,
-    started: true,
-    stop: async () => {
-      killTree(child);
-      await exited(child, 5000);
-    },
-  };
+  return spawned('redis', url, port, child);
 }
 
 export interface RabbitMqOptions {
@@ -447,14 +452,5 @@ export async function startFerretDb({ port, name = `ferretdb-${port}` }: { port:
   const child = spawn(binary, ['-listen', `127.0.0.1:${port}`, '-data', dir], { detached: true, stdio: ['ignore', out, out] });
   await waitForPort(port, 'ferretdb', 30_000, child);
   log(`mongodb (FerretDB, SQLite): started on port ${port}`);
-  return {
-    kind: 'mongodb',
-    url,
-    port,
-    started: true,
-    stop: async () => {
-      killTree(child);
-      await exited(child, 5000);
-    },
-  };
+  return spawned('mongodb', url, port, child);
 }
