@@ -5,7 +5,7 @@ import { startInfrastructure } from './infra';
 import { loadDotEnv, loadLauncherConfig } from './launcher-config';
 import { DATA_DIR, ROOT } from './servers';
 import { SERVICE_SOURCES, SourceWatcher } from './source-watcher';
-import { createStack, stackPorts, type ServiceName } from './stack';
+import { createStack, stackBanner, stackPorts, type ServiceName } from './stack';
 import { Supervisor, describeGaveUp, restartPolicy } from './supervisor';
 
 function say(message: string) {
@@ -89,15 +89,9 @@ async function main() {
   );
   if (state.stopping) return;
   process.stdout.write(
-    [
-      '',
-      `  Gateway:     ${stack.gatewayUrl}`,
-      `  Swagger UI:  ${stack.gatewayUrl}/docs`,
-      `  Logs:        ${join(DATA_DIR, 'logs')} (as JSON)`,
+    stackBanner(stack.gatewayUrl, `${join(DATA_DIR, 'logs')} (as JSON)`, [
       "  Watching the services' src/ and packages/common/src: a change rebuilds and restarts what uses it.",
-      '  Ctrl-C stops everything started here.',
-      '',
-    ].join('\n'),
+    ]),
   );
 }
 

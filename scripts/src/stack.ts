@@ -132,6 +132,19 @@ export class ManagedProcess {
 }
 
 /** The end of a log file, for saying why a process did not come up. */
+/** What a launcher prints once the stack answers: where it is, then the launcher's own lines. */
+export function stackBanner(gatewayUrl: string, logs: string, lines: string[]): string {
+  return [
+    '',
+    `  Gateway:     ${gatewayUrl}`,
+    `  Swagger UI:  ${gatewayUrl}/docs`,
+    `  Logs:        ${logs}`,
+    ...lines,
+    '  Ctrl-C stops everything started here.',
+    '',
+  ].join('\n');
+}
+
 export function lastLines(path: string, lines = 15): string {
   try {
     return readFileSync(path, 'utf8').trim().split('\n').slice(-lines).join('\n');

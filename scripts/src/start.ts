@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { startInfrastructure } from './infra';
 import { loadDotEnv, loadLauncherConfig } from './launcher-config';
 import { DATA_DIR, ROOT, ensureOcrTools, log } from './servers';
-import { createStack, stackPorts } from './stack';
+import { createStack, stackBanner, stackPorts } from './stack';
 import { Supervisor, describeGaveUp, restartPolicy } from './supervisor';
 
 // `npm start`: the infrastructure, every service and a QA worker, until Ctrl-C. A service that
@@ -57,19 +57,11 @@ async function main() {
   if (state.stopping) return;
   const gateway = stack.gatewayUrl;
   process.stdout.write(
-    [
+    stackBanner(gateway, join(DATA_DIR, 'logs'), [
       '',
-      `  Gateway:     ${gateway}`,
-      `  Swagger UI:  ${gateway}/docs`,
-      `  Logs:        ${join(DATA_DIR, 'logs')}`,
+      `  Try:  curl -X POST "${gateway}/auth/login" -H "Content-Type: application/x-www-form-urlencoded" -d "username=anurag&password=password123"`,
       '',
-      '  Try:  curl -X POST "' +
-        gateway +
-        '/auth/login" -H "Content-Type: application/x-www-form-urlencoded" -d "username=anurag&password=password123"',
-      '',
-      '  Ctrl-C stops everything started here.',
-      '',
-    ].join('\n'),
+    ]),
   );
 }
 
