@@ -5,6 +5,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
+import { registerAndLogin } from './accounts';
 import { namespacedStackEnv, startInfrastructure } from './infra';
 import { DATA_DIR } from './servers';
 import { ManagedProcess, freePort } from './stack';
@@ -149,15 +150,8 @@ async function main() {
     gateway.start({ PORT: String(gateway.port) });
     await gateway.waitReady();
 
-    const username = `bench_${randomUUID().slice(0, 8)}`;
-    const password = `pw-${randomUUID()}`;
-    await json(`${gateway.url}/auth/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
-    const { body: tokens } = await json(`${gateway.url}/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ username, password }).toString(),
-    });
-    const authorization = { authorization: `Bearer ${String(tokens.access_token)}` };
+    const { token } = await registerAndLogin(gateway.url, 'bench');
+    const authorization = { authorization: `Bearer ${token}` };
 
     const rows: Row[] = [
       { name: 'bare Node http (ceiling)', url: `${bare.url}/` },
