@@ -7,6 +7,8 @@ import { DATA_DIR, isListening } from '../../scripts/src/servers';
 import { freePort, startStack, type ServiceName, type Stack } from '../../scripts/src/stack';
 import { checkAnswersFrom } from './contract';
 
+export { login, registerAndLogin, type Account } from '../../scripts/src/accounts';
+
 export const infraEnv = () => ({
   MONGO_URL: process.env.MONGO_URL ?? 'mongodb://127.0.0.1:27017/',
   REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
@@ -91,26 +93,4 @@ const run = promisify(execFile);
 export async function shell(command: string, env: NodeJS.ProcessEnv = {}, cwd?: string) {
   const { stdout, stderr } = await run('bash', ['-c', command], { env: { ...process.env, ...env }, cwd, timeout: 60_000 });
   return { stdout, stderr };
-}
-
-export async function login(gatewayUrl: string, username: string, password: string): Promise<string> {
-  const response = await fetch(`${gatewayUrl}/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ username, password }).toString(),
-  });
-  if (response.status !== 200) throw new Error(`login failed: ${response.status} ${await response.text()}`);
-  return ((await response.json()) as { access_token: string }).access_token;
-}
-
-export async function registerAndLogin(gatewayUrl: string, prefix = 'user'): Promise<{ username: string; password: string; token: string }> {
-  const username = `${prefix}_${randomUUID().slice(0, 8)}`;
-  const password = `pw-${randomUUID()}`;
-  const response = await fetch(`${gatewayUrl}/auth/register`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username, password }),
-  });
-  if (response.status !== 201) throw new Error(`register failed: ${response.status} ${await response.text()}`);
-  return { username, password, token: await login(gatewayUrl, username, password) };
 }

@@ -1,37 +1,19 @@
 import { randomUUID } from 'node:crypto';
-import mongoose, { type Connection } from 'mongoose';
-import type { CommandSucceededEvent } from 'mongodb';
+import type { Connection } from 'mongoose';
+import { useTestDatabase } from '@app/tests/support/databases';
 import { QaJobRepository } from '../../src/data/qa-job-repository';
-import { MONGO_URL } from '../pipeline/support';
 
 // The worker's sweep re-announces finished jobs whose event the broker never confirmed. It must read
 // what is due, not every job ever run: documents read are counted from the server's replies.
-let client: Connection;
+const database = useTestDatabase();
 let db: Connection;
 let jobs: QaJobRepository;
-const replies: CommandSucceededEvent[] = [];
 
 beforeAll(async () => {
-  client = await mongoose.createConnection(MONGO_URL, { monitorCommands: true }).asPromise();
-  client.getClient().on('commandSucceeded', (event: CommandSucceededEvent) => replies.push(event));
-  db = client.useDb(`test-${randomUUID()}`);
+  db = database.db;
   jobs = new QaJobRepository(db);
   await jobs.ensureIndexes();
 });
-
-afterAll(async () => {
-  await db?.dropDatabase().catch(() => undefined);
-  await client?.close();
-});
-
-function documentsRead(): number {
-  let count = 0;
-  for (const reply of replies) {
-    const cursor = (reply.reply as { cursor?: { firstBatch?: unknown[]; nextBatch?: unknown[] } }).cursor;
-    count += (cursor?.firstBatch ?? cursor?.nextBatch ?? []).length;
-  }
-  return count;
-}
 
 const file = (name: string) => ({ fileId: randomUUID(), name, size: 1, sha256: 'x' });
 
@@ -52,11 +34,11 @@ describe('the announce sweep', () => {
     const unconfirmed = [await finishedJob(owner, longAgo, false), await finishedJob(owner, longAgo, false)];
     const justNow = await finishedJob(owner, new Date(), false);
 
-    replies.length = 0;
+    database.resetReads();
     const due = await jobs.unannounced(new Date(Date.now() - 15_000), 50);
     expect(due.map((job) => job.id).sort()).toEqual([...unconfirmed].sort());
     // Three notes and their three jobs: nothing of the 60 announced jobs is read.
-    expect(documentsRead()).toBe(6);
+    expect(database.documentsRead()).toBe(6);
 
     // Once announced, a job leaves the sweep for good; one still within its grace period waits.
     for (const id of unconfirmed) await jobs.markEventPublished(id, new Date());

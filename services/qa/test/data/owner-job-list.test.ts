@@ -1,23 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import mongoose, { type Connection } from 'mongoose';
+import type { Connection } from 'mongoose';
+import { useTestDatabase } from '@app/tests/support/databases';
+import { uniqueId } from '@app/tests/support/servers';
 import { QaJobRepository, ownerJobsCollectionName } from '../../src/data/qa-job-repository';
-import { MONGO_URL } from '../pipeline/support';
 
 // A user's job list and the upload's duplicate check read that user's own entries, not every job.
-let client: Connection;
+const database = useTestDatabase();
 let db: Connection;
 let jobs: QaJobRepository;
 
 beforeAll(async () => {
-  client = await mongoose.createConnection(MONGO_URL).asPromise();
-  db = client.useDb(`test-${randomUUID()}`);
+  db = database.db;
   jobs = new QaJobRepository(db);
   await jobs.ensureIndexes();
-});
-
-afterAll(async () => {
-  await db?.dropDatabase().catch(() => undefined);
-  await client?.close();
 });
 
 const file = (name: string) => ({ fileId: randomUUID(), name, size: 1, sha256: 'x' });
@@ -63,7 +58,7 @@ describe("each user's job entries", () => {
   });
 
   it('when jobs were written by an earlier version without entries, then they are listed after start', async () => {
-    const older = client.useDb(`test-${randomUUID()}`);
+    const older = database.connection.useDb(uniqueId());
     try {
       const owner = `owner-${randomUUID()}`;
       await older.collection('qajobs').insertOne({
