@@ -6,7 +6,7 @@ export interface WaitOptions {
   timeoutMs?: number;
   intervalMs?: number;
   /** More to say when the wait times out (a process's output so far, what was seen). */
-  detail?: () => string;
+  detail?: () => string | Promise<string>;
 }
 
 /**
@@ -31,7 +31,7 @@ export async function waitFor<T>(
     }
     if (Date.now() > deadline) {
       const cause = lastError === undefined ? '' : `; last error: ${lastError instanceof Error ? lastError.message : JSON.stringify(lastError)}`;
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${cause}${detail ? `\n${detail()}` : ''}`);
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${cause}${detail ? `\n${await detail()}` : ''}`);
     }
     await sleep(intervalMs);
   }
