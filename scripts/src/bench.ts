@@ -8,7 +8,7 @@ import autocannon from 'autocannon';
 import { registerAndLogin } from './accounts';
 import { namespacedStackEnv, startInfrastructure } from './infra';
 import { DATA_DIR } from './servers';
-import { ManagedProcess, freePort } from './stack';
+import { startProcess, type ManagedProcess } from './stack';
 
 // `npm run bench`: what the gateway costs per request, against a bare Node server (the
 // ceiling) and the same upstream called directly, in one run of alternating rounds so that
@@ -127,13 +127,10 @@ async function main() {
       IDENTITY_SECRET: randomBytes(32).toString('base64url'),
       EVENTS_EXCHANGE: `${namespace}.events`,
     };
-    const auth = new ManagedProcess('auth', await freePort(), { ...shared, MONGO_DB: `${namespace}-auth`, JWT_KEYS_DIR: join(DATA_DIR, 'auth-keys') }, join(logDir, 'auth.log'));
+    const auth = await startProcess('auth', { ...shared, MONGO_DB: `${namespace}-auth`, JWT_KEYS_DIR: join(DATA_DIR, 'auth-keys') }, join(logDir, 'auth.log'));
     processes.push(auth);
-    auth.start({ PORT: String(auth.port) });
-    await auth.waitReady();
-    const gateway = new ManagedProcess(
+    const gateway = await startProcess(
       'gateway',
-      await freePort(),
       {
         ...shared,
         AUTH_URL: auth.url,
@@ -147,8 +144,6 @@ async function main() {
       join(logDir, 'gateway.log'),
     );
     processes.push(gateway);
-    gateway.start({ PORT: String(gateway.port) });
-    await gateway.waitReady();
 
     const { token } = await registerAndLogin(gateway.url, 'bench');
     const authorization = { authorization: `Bearer ${token}` };

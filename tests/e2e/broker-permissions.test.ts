@@ -1,41 +1,35 @@
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import amqp from 'amqplib';
-import { signIdentity } from '@app/common';
-import { DATA_DIR, freePort, startRabbitMq, type BrokerUser, type NativeServer } from '../../scripts/src/servers';
-import { ManagedProcess } from '../../scripts/src/stack';
-import { infraEnv } from '../support/e2e-stack';
+import { freePort, startRabbitMq, type BrokerUser, type NativeServer } from '../../scripts/src/servers';
+import type { ManagedProcess } from '../../scripts/src/stack';
+import { startE2EProcess } from '../support/e2e-stack';
+import { identityHeaders } from '../support/identity';
+import { MONGO_URL } from '../support/servers';
 
 // A private broker set up exactly as `npm start` and `npm test` set up the one they start.
 let rabbit: NativeServer;
 let records: ManagedProcess;
 const secret = `broker-tests-${randomUUID()}`;
 const db = `e2e-broker-${randomUUID().slice(0, 8)}`;
-const logPath = join(DATA_DIR, 'logs', 'e2e', `${db}-records.log`);
+let logPath: string;
 
 beforeAll(async () => {
-  mkdirSync(join(DATA_DIR, 'logs', 'e2e'), { recursive: true });
   const port = await freePort();
   rabbit = await startRabbitMq({ port, name: `rabbitmq-e2e-${port}` });
-  records = new ManagedProcess(
+  records = await startE2EProcess(
     'records',
-    await freePort(),
     {
-      ...process.env,
-      NODE_ENV: 'development',
       HOST: '127.0.0.1',
-      MONGO_URL: infraEnv().MONGO_URL,
+      MONGO_URL,
       MONGO_DB: db,
       AMQP_URL: rabbit.brokerUrls!.records,
       EVENTS_TRUSTED_PUBLISHERS: 'user.=auth,token.=auth,record.=records,qa.job.=qa',
       IDENTITY_SECRET: secret,
-      LOG_LEVEL: 'info',
     },
-    logPath,
+    `${db}-records.log`,
   );
-  records.start({ PORT: String(records.port) });
-  await records.waitReady();
+  logPath = records.log;
 }, 180_000);
 
 afterAll(async () => {
@@ -47,7 +41,7 @@ const user = { id: randomUUID(), name: 'broker-victim' };
 
 async function callRecords(method: string, path: string, body?: unknown) {
   const headers = {
-    ...signIdentity(secret, { method, path, userId: user.id, userName: user.name, requestId: randomUUID(), clientIp: '127.0.0.1' }),
+    ...identityHeaders(secret, method, path, { userId: user.id, userName: user.name }),
     ...(body ? { 'content-type': 'application/json' } : {}),
   };
   const res = await fetch(records.url + path, { method, headers, body: body ? JSON.stringify(body) : undefined });
