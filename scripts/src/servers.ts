@@ -105,15 +105,15 @@ export function log(message: string) {
   process.stdout.write(`[infra] ${message}\n`);
 }
 
-/** Whether something accepts TCP connections on 127.0.0.1:port. */
-export function isListening(port: number, host = '127.0.0.1'): Promise<boolean> {
+/** Whether something accepts TCP connections on host:port (127.0.0.1 unless named) within `timeoutMs`. */
+export function isListening(port: number, host = '127.0.0.1', timeoutMs = 500): Promise<boolean> {
   return new Promise((resolvePromise) => {
     const socket = connect({ port, host });
     const done = (ok: boolean) => {
       socket.destroy();
       resolvePromise(ok);
     };
-    socket.setTimeout(500, () => done(false));
+    socket.setTimeout(timeoutMs, () => done(false));
     socket.once('connect', () => done(true));
     socket.once('error', () => done(false));
   });
