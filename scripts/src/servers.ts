@@ -217,6 +217,20 @@ function killTree(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM') {
   }
 }
 
+/** A server this process started as `child`: stopping it ends the child's whole process group. */
+function startedServer(kind: NativeServer['kind'], url: string, port: number, child: ChildProcess): NativeServer {
+  return {
+    kind,
+    url,
+    port,
+    started: true,
+    stop: async () => {
+      killTree(child);
+      await exited(child, 5000);
+    },
+  };
+}
+
 function exited(child: ChildProcess, timeoutMs: number): Promise<void> {
   return new Promise((resolvePromise) => {
     if (child.exitCode !== null || child.signalCode !== null) return resolvePromise();
@@ -256,16 +270,7 @@ export async function startRedis({ port, name = `redis-${port}`, maxMemory, poli
   const child = spawn(binary, args, { detached: true, stdio: ['ignore', out, out] });
   await waitForPort(port, 'redis-server', 15_000, child);
   log(`redis: started on port ${port} (${policy})`);
-  return {
-    kind: 'redis',
-    url,
-    port,
-    started: true,
-    stop: async () => {
-      killTree(child);
-      await exited(child, 5000);
-    },
-  };
+  return startedServer('redis', url, port, child);
 }
 
 export interface RabbitMqOptions {
@@ -447,14 +452,5 @@ export async function startFerretDb({ port, name = `ferretdb-${port}` }: { port:
   const child = spawn(binary, ['-listen', `127.0.0.1:${port}`, '-data', dir], { detached: true, stdio: ['ignore', out, out] });
   await waitForPort(port, 'ferretdb', 30_000, child);
   log(`mongodb (FerretDB, SQLite): started on port ${port}`);
-  return {
-    kind: 'mongodb',
-    url,
-    port,
-    started: true,
-    stop: async () => {
-      killTree(child);
-      await exited(child, 5000);
-    },
-  };
+  return startedServer('mongodb', url, port, child);
 }
