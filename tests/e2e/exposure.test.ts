@@ -1,15 +1,9 @@
 import { networkInterfaces } from 'node:os';
 import { isListening } from '../../scripts/src/servers';
-import { registerAndLogin, startE2EStack, type E2EStack } from '../support/e2e-stack';
+import { registerAndLogin, useE2EStack } from '../support/e2e-stack';
 import { bearer } from '../support/http';
 
-let stack: E2EStack;
-beforeAll(async () => {
-  stack = await startE2EStack();
-}, 120_000);
-afterAll(async () => {
-  await stack?.stop();
-}, 60_000);
+const stack = useE2EStack();
 
 /** This machine's first address that is not loopback, if it has one. */
 function outwardAddress(): string | undefined {

@@ -2,19 +2,13 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createApiClient, login, startQa, unwrap } from '@app/client';
 import { mergedDocument } from '../../scripts/src/generate-client-types';
-import { registerAndLogin, startE2EStack, type E2EStack } from '../support/e2e-stack';
+import { registerAndLogin, useE2EStack } from '../support/e2e-stack';
 import { bearer } from '../support/http';
 import { connectDatabase } from '../support/servers';
 import { waitFor } from '../support/wait';
 import { ownerCollectionName } from '../../services/records/src/data/record-repository';
 
-let stack: E2EStack;
-beforeAll(async () => {
-  stack = await startE2EStack();
-}, 90_000);
-afterAll(async () => {
-  await stack?.stop();
-});
+const stack = useE2EStack({}, 90_000);
 
 const clientFor = (token?: string) => createApiClient({ baseUrl: stack.gatewayUrl, ...(token ? { token } : {}) });
 const json = (token: string) => ({ ...bearer(token), 'content-type': 'application/json' });

@@ -63,6 +63,36 @@ export async function startE2EStack(
   return { ...stack, namespace };
 }
 
+/**
+ * The stack of a test file: started before its tests and stopped after them (jest hooks). What it
+ * returns stands for the stack from beforeAll on.
+ */
+export function useE2EStack(options: Parameters<typeof startE2EStack>[0] = {}, startTimeoutMs = 120_000): E2EStack {
+  let stack: E2EStack | undefined;
+  beforeAll(async () => {
+    stack = await startE2EStack(options);
+  }, startTimeoutMs);
+  afterAll(async () => {
+    await stack?.stop();
+  }, 60_000);
+  const started = () => {
+    if (!stack) throw new Error('the stack is started in beforeAll');
+    return stack;
+  };
+  return {
+    get namespace() {
+      return started().namespace;
+    },
+    get gatewayUrl() {
+      return started().gatewayUrl;
+    },
+    get services() {
+      return started().services;
+    },
+    stop: () => started().stop(),
+  };
+}
+
 /** One more service process beside a test's stack or servers (a second gateway, a service on a private broker). */
 export async function startE2EProcess(name: ServiceName, env: NodeJS.ProcessEnv, logName: string): Promise<ManagedProcess> {
   mkdirSync(E2E_LOGS, { recursive: true });
