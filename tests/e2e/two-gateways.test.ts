@@ -1,21 +1,20 @@
 import { developmentSecrets, type ManagedProcess } from '../../scripts/src/stack';
-import { infraEnv, registerAndLogin, startE2EProcess, startE2EStack, type E2EStack } from '../support/e2e-stack';
+import { infraEnv, registerAndLogin, startE2EProcess, useE2EStack } from '../support/e2e-stack';
 import { bearer } from '../support/http';
 
 const RATE_LIMIT = 40;
 
-let stack: E2EStack;
+const gatewayEnv = {
+  RATE_LIMIT_PER_USER_PER_MINUTE: String(RATE_LIMIT),
+  RATE_LIMIT_KEY_PREFIX: `gw:rate:${Date.now()}`,
+  // Shared machines can be slow; past this bound a gateway decides from memory, which is not what is tested here.
+  CACHE_REDIS_TIMEOUT_MS: '2000',
+};
+const stack = useE2EStack({ env: gatewayEnv });
 let second: ManagedProcess;
 let one: string;
 let two: string;
 beforeAll(async () => {
-  const gatewayEnv = {
-    RATE_LIMIT_PER_USER_PER_MINUTE: String(RATE_LIMIT),
-    RATE_LIMIT_KEY_PREFIX: `gw:rate:${Date.now()}`,
-    // Shared machines can be slow; past this bound a gateway decides from memory, which is not what is tested here.
-    CACHE_REDIS_TIMEOUT_MS: '2000',
-  };
-  stack = await startE2EStack({ env: gatewayEnv });
   // A second gateway process on the same Redis servers, exchange and services: what scaling out looks like.
   second = await startE2EProcess(
     'gateway',
@@ -36,9 +35,7 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(async () => {
   await second?.stop();
-  await stack?.stop();
 });
-
 
 describe('two gateways on one Redis', () => {
   it('when an entry is filled through one gateway, then it is a HIT on the other', async () => {
@@ -74,7 +71,11 @@ describe('two gateways on one Redis', () => {
     const user = await registerAndLogin(one, 'twogw');
     await fetch(`${two}/auth/me`, { headers: bearer(user.token) });
     expect((await fetch(`${two}/auth/me`, { headers: bearer(user.token) })).headers.get('x-cache')).toBe('HIT');
-    const out = await fetch(`${one}/auth/logout`, { method: 'POST', headers: { ...bearer(user.token), 'content-type': 'application/json' }, body: '{}' });
+    const out = await fetch(`${one}/auth/logout`, {
+      method: 'POST',
+      headers: { ...bearer(user.token), 'content-type': 'application/json' },
+      body: '{}',
+    });
     expect(out.status).toBe(204);
     const loggedOutAt = Date.now();
     let status = 200;
