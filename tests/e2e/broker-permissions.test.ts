@@ -6,6 +6,7 @@ import type { ManagedProcess } from '../../scripts/src/stack';
 import { startE2EProcess } from '../support/e2e-stack';
 import { identityHeaders } from '../support/identity';
 import { MONGO_URL } from '../support/servers';
+import { sleep, waitFor } from '../support/wait';
 
 // A private broker set up exactly as `npm start` and `npm test` set up the one they start.
 let rabbit: NativeServer;
@@ -87,18 +88,13 @@ describe('the broker checks who publishes', () => {
     expect(await publishAs('qa', 'qa.job.completed', { owner: randomUUID(), jobId: randomUUID() })).toBe('confirmed');
     expect(await publishAs('records', 'qa.job.completed', { owner: randomUUID() })).toMatch(/ACCESS_REFUSED|403/);
 
-    await new Promise((r) => setTimeout(r, 1500));
+    await sleep(1500);
     expect((await callRecords('GET', path)).status).toBe(200);
 
     // The same event from auth is honoured: the record goes, so the refusals above were the broker's doing.
     expect(await publishAs('auth', 'user.deleted', { userId: user.id, username: user.name })).toBe('confirmed');
-    const deadline = Date.now() + 15_000;
-    let status = 200;
-    while (Date.now() < deadline && status === 200) {
-      await new Promise((r) => setTimeout(r, 200));
-      status = (await callRecords('GET', path)).status;
-    }
-    expect(status).toBe(404);
+    await waitFor('the record to go', async () => (await callRecords('GET', path)).status !== 200, { timeoutMs: 15_000, intervalMs: 200 });
+    expect((await callRecords('GET', path)).status).toBe(404);
   });
 
   /** Runs one channel operation as `who` and says whether the broker refused it. */
@@ -145,10 +141,10 @@ describe('the broker checks who publishes', () => {
       await connection.close().catch(() => undefined);
     }
     // It did reach records' consumer (so the broker did not stop it): records logged why it dropped it.
-    const deadline = Date.now() + 10_000;
-    while (Date.now() < deadline && !readFileSync(logPath, 'utf8').includes('event from an untrusted publisher dropped')) {
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    await waitFor('records to log the drop', () => readFileSync(logPath, 'utf8').includes('event from an untrusted publisher dropped'), {
+      timeoutMs: 10_000,
+      intervalMs: 200,
+    });
     expect(readFileSync(logPath, 'utf8')).toMatch(/"publisher":"records","expected":"auth".*untrusted publisher dropped/);
     expect((await callRecords('GET', path)).status).toBe(200);
   });
