@@ -84,15 +84,13 @@ export function uniqueName(prefix = 'u'): string {
   return `${prefix}_${randomUUID().replace(/-/g, '').slice(0, 20)}`;
 }
 
-export type Response<T = any> = Answer<T>;
-
 /** A request through an imaginary gateway: identity headers signed for this method and path. */
 export async function call(
   base: string,
   method: string,
   path: string,
   options: { json?: unknown; form?: string; body?: string; headers?: Record<string, string>; caller?: Caller | false } = {},
-): Promise<Response> {
+): Promise<Answer> {
   const headers: Record<string, string> = {
     ...(options.caller === false ? {} : gatewayHeaders(method, path, options.caller)),
     ...(options.json !== undefined ? { 'content-type': 'application/json' } : {}),
