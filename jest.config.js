@@ -9,7 +9,12 @@ module.exports = {
   },
   testMatch: ['<rootDir>/{packages,gateway,services}/**/test/**/*.test.ts', '<rootDir>/tests/**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
-  moduleNameMapper: { '^@app/common$': '<rootDir>/packages/common/src', '^@app/client$': '<rootDir>/packages/client/src' },
+  moduleNameMapper: {
+    '^@app/common$': '<rootDir>/packages/common/src',
+    '^@app/client$': '<rootDir>/packages/client/src',
+    // The shared test support (tests/support): every package's tests import their helpers from there.
+    '^@app/tests/(.*)$': '<rootDir>/tests/$1',
+  },
   moduleFileExtensions: ['ts', 'js', 'json'],
   testTimeout: 30_000,
   maxWorkers: 2,

@@ -2,7 +2,9 @@ import { createHmac, generateKeyPairSync, randomUUID } from 'node:crypto';
 import { EventBus, createLogger, verifyIdentityProof } from '@app/common';
 import { Redis } from 'ioredis';
 import jwt from 'jsonwebtoken';
-import { AMQP_URL, AUDIENCE, IDENTITY_SECRET, ISSUER, REDIS_URL, bearer, makeKey, signToken, startHarness, type Harness } from './support';
+import { bearer } from '@app/tests/support/http';
+import { AMQP_URL, REDIS_URL } from '@app/tests/support/servers';
+import { AUDIENCE, IDENTITY_SECRET, ISSUER, makeKey, signToken, startHarness, type Harness } from './support';
 
 let h: Harness;
 beforeAll(async () => {

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { startRedis, type NativeServer } from '../../scripts/src/servers';
 import { freePort } from '../../scripts/src/stack';
-import { bearer, signToken, startHarness, type Harness } from './support';
+import { bearer } from '@app/tests/support/http';
+import { signToken, startHarness, type Harness } from './support';
 
 interface Seen {
   server: 'main' | 'cache';

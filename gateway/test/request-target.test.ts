@@ -2,7 +2,8 @@ import { createServer, request, type Server } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import { verifyIdentityProof } from '@app/common';
 import { canonicalTarget } from '../src/http/request-target';
-import { IDENTITY_SECRET, bearer, signToken, startHarness, type Harness } from './support';
+import { bearer } from '@app/tests/support/http';
+import { IDENTITY_SECRET, signToken, startHarness, type Harness } from './support';
 
 interface RawAnswer {
   status: number;

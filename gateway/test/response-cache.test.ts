@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { EventBus, createLogger } from '@app/common';
 import { startRedis, type NativeServer } from '../../scripts/src/servers';
 import { freePort } from '../../scripts/src/stack';
-import { AMQP_URL, bearer, routesFor, signToken, startHarness, type Harness } from './support';
+import { bearer } from '@app/tests/support/http';
+import { AMQP_URL } from '@app/tests/support/servers';
+import { routesFor, signToken, startHarness, type Harness } from './support';
 
 let h: Harness;
 beforeAll(async () => {

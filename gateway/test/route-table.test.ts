@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { ConfigError, EventBus, createLogger, verifyIdentityProof } from '@app/common';
 import { start } from '../src/main';
 import { defaultRoutes, RouteTable, type RouteEntry } from '../src/routes/route-table';
-import { AMQP_URL, IDENTITY_SECRET, REDIS_URL, bearer, routesFor, signToken, startFakeService, startHarness, type FakeService, type Harness } from './support';
+import { bearer } from '@app/tests/support/http';
+import { AMQP_URL, REDIS_URL } from '@app/tests/support/servers';
+import { IDENTITY_SECRET, routesFor, signToken, startFakeService, startHarness, type FakeService, type Harness } from './support';
 
 const defaults = () =>
   defaultRoutes({

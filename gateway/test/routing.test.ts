@@ -1,4 +1,5 @@
-import { bearer, signToken, startHarness, type Harness } from './support';
+import { bearer } from '@app/tests/support/http';
+import { signToken, startHarness, type Harness } from './support';
 
 let h: Harness;
 beforeAll(async () => {

@@ -2,12 +2,11 @@ import { generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import jwt, { type SignOptions } from 'jsonwebtoken';
+import { AMQP_URL, REDIS_URL, uniqueId } from '@app/tests/support/servers';
 import { start, type RunningGateway } from '../src/main';
 import { defaultRoutes, type RouteEntry } from '../src/routes/route-table';
 
 export const IDENTITY_SECRET = 'test-identity-secret-0123456789abcdef';
-export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-export const AMQP_URL = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 export const ISSUER = 'api-gateway-auth';
 export const AUDIENCE = 'api-gateway';
 
@@ -137,7 +136,7 @@ export async function startHarness(env: Record<string, string> | ((urls: Service
   const qa = await startFakeService('qa');
   const extra = typeof env === 'function' ? env({ auth: auth.url, records: records.url, qa: qa.url }) : env;
   // Gateways share their cache-invalidation queue; on one exchange, another test's gateway could take this one's events.
-  const exchange = extra.EVENTS_EXCHANGE ?? `test-gateway-${randomUUID()}`;
+  const exchange = extra.EVENTS_EXCHANGE ?? uniqueId('test-gateway');
   const gateway = await start({
     PORT: '0',
     HOST: '127.0.0.1',
@@ -169,8 +168,4 @@ export async function startHarness(env: Record<string, string> | ((urls: Service
       await Promise.all([auth.close(), records.close(), qa.close()]);
     },
   };
-}
-
-export function bearer(token: string) {
-  return { authorization: `Bearer ${token}` };
 }

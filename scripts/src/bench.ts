@@ -5,9 +5,10 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
+import { registerAndLogin } from './accounts';
 import { namespacedStackEnv, startInfrastructure } from './infra';
 import { DATA_DIR } from './servers';
-import { ManagedProcess, freePort } from './stack';
+import { startProcess, type ManagedProcess } from './stack';
 
 // `npm run bench`: what the gateway costs per request, against a bare Node server (the
 // ceiling) and the same upstream called directly, in one run of alternating rounds so that
@@ -126,13 +127,10 @@ async function main() {
       IDENTITY_SECRET: randomBytes(32).toString('base64url'),
       EVENTS_EXCHANGE: `${namespace}.events`,
     };
-    const auth = new ManagedProcess('auth', await freePort(), { ...shared, MONGO_DB: `${namespace}-auth`, JWT_KEYS_DIR: join(DATA_DIR, 'auth-keys') }, join(logDir, 'auth.log'));
+    const auth = await startProcess('auth', { ...shared, MONGO_DB: `${namespace}-auth`, JWT_KEYS_DIR: join(DATA_DIR, 'auth-keys') }, join(logDir, 'auth.log'));
     processes.push(auth);
-    auth.start({ PORT: String(auth.port) });
-    await auth.waitReady();
-    const gateway = new ManagedProcess(
+    const gateway = await startProcess(
       'gateway',
-      await freePort(),
       {
         ...shared,
         AUTH_URL: auth.url,
@@ -146,18 +144,9 @@ async function main() {
       join(logDir, 'gateway.log'),
     );
     processes.push(gateway);
-    gateway.start({ PORT: String(gateway.port) });
-    await gateway.waitReady();
 
-    const username = `bench_${randomUUID().slice(0, 8)}`;
-    const password = `pw-${randomUUID()}`;
-    await json(`${gateway.url}/auth/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
-    const { body: tokens } = await json(`${gateway.url}/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ username, password }).toString(),
-    });
-    const authorization = { authorization: `Bearer ${String(tokens.access_token)}` };
+    const { token } = await registerAndLogin(gateway.url, 'bench');
+    const authorization = { authorization: `Bearer ${token}` };
 
     const rows: Row[] = [
       { name: 'bare Node http (ceiling)', url: `${bare.url}/` },

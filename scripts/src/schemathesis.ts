@@ -1,8 +1,8 @@
 import { execFile, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { registerAndLogin } from './accounts';
 import { DATA_DIR, log } from './servers';
 
 /** The fuzzer's version: pinned, so a run means the same thing on every machine. */
@@ -121,25 +121,6 @@ export async function runSchemathesis(options: FuzzOptions): Promise<FuzzResult>
   });
 }
 
-/** Registers a user for the run and returns an access token for it. */
-export async function fuzzUser(gatewayUrl: string): Promise<{ username: string; password: string; token: string }> {
-  const username = `fuzz_${randomBytes(4).toString('hex')}`;
-  const password = `pw-${randomBytes(12).toString('hex')}`;
-  const registered = await fetch(`${gatewayUrl}/auth/register`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username, password }),
-  });
-  if (registered.status !== 201) throw new Error(`register failed: ${registered.status} ${await registered.text()}`);
-  const login = await fetch(`${gatewayUrl}/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ username, password }).toString(),
-  });
-  if (login.status !== 200) throw new Error(`login failed: ${login.status} ${await login.text()}`);
-  return { username, password, token: ((await login.json()) as { access_token: string }).access_token };
-}
-
 /**
  * What the stack under the fuzzer needs: rate limits and the address throttles of login and
  * registration far above what one run sends, so answers are about the API (those limits have tests of their own).
@@ -161,7 +142,7 @@ const SESSION_ENDING = ['logout', 'deleteMe'];
 
 /** The whole fuzz run against a running stack: every operation, then the session-ending ones. */
 export async function fuzzThroughGateway(gatewayUrl: string, options: { reportDir: string; maxSeconds?: number } = { reportDir: join(DATA_DIR, 'schemathesis') }): Promise<FuzzResult> {
-  const { token } = await fuzzUser(gatewayUrl);
+  const { token } = await registerAndLogin(gatewayUrl, 'fuzz');
   const main = await runSchemathesis({
     gatewayUrl,
     token,
@@ -174,7 +155,7 @@ export async function fuzzThroughGateway(gatewayUrl: string, options: { reportDi
     endings.push(
       await runSchemathesis({
         gatewayUrl,
-        token: (await fuzzUser(gatewayUrl)).token,
+        token: (await registerAndLogin(gatewayUrl, 'fuzz')).token,
         reportDir: join(options.reportDir, operationId),
         maxSeconds: 15,
         args: ['--include-operation-id', operationId],

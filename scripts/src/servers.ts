@@ -105,15 +105,15 @@ export function log(message: string) {
   process.stdout.write(`[infra] ${message}\n`);
 }
 
-/** Whether something accepts TCP connections on 127.0.0.1:port. */
-export function isListening(port: number, host = '127.0.0.1'): Promise<boolean> {
+/** Whether something accepts TCP connections on host:port (127.0.0.1 unless named) within `timeoutMs`. */
+export function isListening(port: number, host = '127.0.0.1', timeoutMs = 500): Promise<boolean> {
   return new Promise((resolvePromise) => {
     const socket = connect({ port, host });
     const done = (ok: boolean) => {
       socket.destroy();
       resolvePromise(ok);
     };
-    socket.setTimeout(500, () => done(false));
+    socket.setTimeout(timeoutMs, () => done(false));
     socket.once('connect', () => done(true));
     socket.once('error', () => done(false));
   });
@@ -217,6 +217,20 @@ function killTree(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM') {
   }
 }
 
+/** A server this process started as `child`: stopping it ends the child's whole process group. */
+function startedServer(kind: NativeServer['kind'], url: string, port: number, child: ChildProcess): NativeServer {
+  return {
+    kind,
+    url,
+    port,
+    started: true,
+    stop: async () => {
+      killTree(child);
+      await exited(child, 5000);
+    },
+  };
+}
+
 function exited(child: ChildProcess, timeoutMs: number): Promise<void> {
   return new Promise((resolvePromise) => {
     if (child.exitCode !== null || child.signalCode !== null) return resolvePromise();
@@ -234,20 +248,6 @@ function exited(child: ChildProcess, timeoutMs: number): Promise<void> {
 function reused(kind: NativeServer['kind'], url: string, port: number): NativeServer {
   log(`${kind}: reusing the server already listening on port ${port}`);
   return { kind, url, port, started: false, stop: async () => undefined };
-}
-
-/** A server spawned here: stopping it ends its process tree. */
-function spawned(kind: NativeServer['kind'], url: string, port: number, child: ChildProcess): NativeServer {
-  return {
-    kind,
-    url,
-    port,
-    started: true,
-    stop: async () => {
-      killTree(child);
-      await exited(child, 5000);
-    },
-  };
 }
 
 export interface RedisOptions {
@@ -270,7 +270,7 @@ export async function startRedis({ port, name = `redis-${port}`, maxMemory, poli
   const child = spawn(binary, args, { detached: true, stdio: ['ignore', out, out] });
   await waitForPort(port, 'redis-server', 15_000, child);
   log(`redis: started on port ${port} (${policy})`);
-  return spawned('redis', url, port, child);
+  return startedServer('redis', url, port, child);
 }
 
 export interface RabbitMqOptions {
@@ -452,5 +452,5 @@ export async function startFerretDb({ port, name = `ferretdb-${port}` }: { port:
   const child = spawn(binary, ['-listen', `127.0.0.1:${port}`, '-data', dir], { detached: true, stdio: ['ignore', out, out] });
   await waitForPort(port, 'ferretdb', 30_000, child);
   log(`mongodb (FerretDB, SQLite): started on port ${port}`);
-  return spawned('mongodb', url, port, child);
+  return startedServer('mongodb', url, port, child);
 }

@@ -153,6 +153,19 @@ export function lastLines(path: string, lines = 15): string {
   }
 }
 
+/** One service as its own process on a free port, started and ready; stopped again if it never gets ready. */
+export async function startProcess(name: ServiceName, env: NodeJS.ProcessEnv, logPath: string): Promise<ManagedProcess> {
+  const service = new ManagedProcess(name, await freePort(), env, logPath);
+  service.start({ PORT: String(service.port) });
+  try {
+    await service.waitReady();
+  } catch (err) {
+    await service.stop();
+    throw err;
+  }
+  return service;
+}
+
 /** Development secrets made once and kept in the ignored data folder, so restarts keep sessions valid. */
 export function developmentSecrets(): { IDENTITY_SECRET: string } {
   const file = join(DATA_DIR, 'dev-secrets.json');

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
 import { FUZZ_STACK_ENV, fuzzThroughGateway, summaryOf } from '../../scripts/src/schemathesis';
 import { DATA_DIR } from '../../scripts/src/servers';
-import { infraEnv, startE2EStack, type E2EStack } from '../support/e2e-stack';
+import { startE2EStack, type E2EStack } from '../support/e2e-stack';
+import { deleteKeys, withRedis } from '../support/servers';
 
 // Installing schemathesis the first time, two minutes of fuzzing, and the session-ending operations.
 jest.setTimeout(10 * 60_000);
@@ -16,13 +16,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await stack?.stop();
   // Only this run's own counters: every key of its namespace.
-  const redis = new Redis(infraEnv().REDIS_URL, { maxRetriesPerRequest: 1 });
-  try {
-    const keys = await redis.keys(`${stack.namespace}:*`);
-    if (keys.length > 0) await redis.del(...keys);
-  } finally {
-    redis.disconnect();
-  }
+  if (stack) await deleteKeys(`${stack.namespace}:*`);
 });
 
 describe('the published contract under a fuzzer', () => {
@@ -35,11 +29,6 @@ describe('the published contract under a fuzzer', () => {
     if (result.code !== 0) throw new Error(`schemathesis found failures:\n${result.output}`);
 
     // Its failed logins were counted in its own namespace, not where the other tests' logins are counted.
-    const redis = new Redis(infraEnv().REDIS_URL, { maxRetriesPerRequest: 1 });
-    try {
-      expect((await redis.keys(`${stack.namespace}:login-fail:*`)).length).toBeGreaterThan(0);
-    } finally {
-      redis.disconnect();
-    }
+    expect((await withRedis((redis) => redis.keys(`${stack.namespace}:login-fail:*`))).length).toBeGreaterThan(0);
   });
 });

@@ -1,41 +1,36 @@
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import amqp from 'amqplib';
-import { signIdentity } from '@app/common';
-import { DATA_DIR, freePort, startRabbitMq, type BrokerUser, type NativeServer } from '../../scripts/src/servers';
-import { ManagedProcess } from '../../scripts/src/stack';
-import { infraEnv } from '../support/e2e-stack';
+import { freePort, startRabbitMq, type BrokerUser, type NativeServer } from '../../scripts/src/servers';
+import type { ManagedProcess } from '../../scripts/src/stack';
+import { startE2EProcess } from '../support/e2e-stack';
+import { identityHeaders } from '../support/identity';
+import { MONGO_URL } from '../support/servers';
+import { sleep, waitFor } from '../support/wait';
 
 // A private broker set up exactly as `npm start` and `npm test` set up the one they start.
 let rabbit: NativeServer;
 let records: ManagedProcess;
 const secret = `broker-tests-${randomUUID()}`;
 const db = `e2e-broker-${randomUUID().slice(0, 8)}`;
-const logPath = join(DATA_DIR, 'logs', 'e2e', `${db}-records.log`);
+let logPath: string;
 
 beforeAll(async () => {
-  mkdirSync(join(DATA_DIR, 'logs', 'e2e'), { recursive: true });
   const port = await freePort();
   rabbit = await startRabbitMq({ port, name: `rabbitmq-e2e-${port}` });
-  records = new ManagedProcess(
+  records = await startE2EProcess(
     'records',
-    await freePort(),
     {
-      ...process.env,
-      NODE_ENV: 'development',
       HOST: '127.0.0.1',
-      MONGO_URL: infraEnv().MONGO_URL,
+      MONGO_URL,
       MONGO_DB: db,
       AMQP_URL: rabbit.brokerUrls!.records,
       EVENTS_TRUSTED_PUBLISHERS: 'user.=auth,token.=auth,record.=records,qa.job.=qa',
       IDENTITY_SECRET: secret,
-      LOG_LEVEL: 'info',
     },
-    logPath,
+    `${db}-records.log`,
   );
-  records.start({ PORT: String(records.port) });
-  await records.waitReady();
+  logPath = records.log;
 }, 180_000);
 
 afterAll(async () => {
@@ -47,7 +42,7 @@ const user = { id: randomUUID(), name: 'broker-victim' };
 
 async function callRecords(method: string, path: string, body?: unknown) {
   const headers = {
-    ...signIdentity(secret, { method, path, userId: user.id, userName: user.name, requestId: randomUUID(), clientIp: '127.0.0.1' }),
+    ...identityHeaders(secret, method, path, { userId: user.id, userName: user.name }),
     ...(body ? { 'content-type': 'application/json' } : {}),
   };
   const res = await fetch(records.url + path, { method, headers, body: body ? JSON.stringify(body) : undefined });
@@ -93,18 +88,13 @@ describe('the broker checks who publishes', () => {
     expect(await publishAs('qa', 'qa.job.completed', { owner: randomUUID(), jobId: randomUUID() })).toBe('confirmed');
     expect(await publishAs('records', 'qa.job.completed', { owner: randomUUID() })).toMatch(/ACCESS_REFUSED|403/);
 
-    await new Promise((r) => setTimeout(r, 1500));
+    await sleep(1500);
     expect((await callRecords('GET', path)).status).toBe(200);
 
     // The same event from auth is honoured: the record goes, so the refusals above were the broker's doing.
     expect(await publishAs('auth', 'user.deleted', { userId: user.id, username: user.name })).toBe('confirmed');
-    const deadline = Date.now() + 15_000;
-    let status = 200;
-    while (Date.now() < deadline && status === 200) {
-      await new Promise((r) => setTimeout(r, 200));
-      status = (await callRecords('GET', path)).status;
-    }
-    expect(status).toBe(404);
+    await waitFor('the record to go', async () => (await callRecords('GET', path)).status !== 200, { timeoutMs: 15_000, intervalMs: 200 });
+    expect((await callRecords('GET', path)).status).toBe(404);
   });
 
   /** Runs one channel operation as `who` and says whether the broker refused it. */
@@ -151,10 +141,10 @@ describe('the broker checks who publishes', () => {
       await connection.close().catch(() => undefined);
     }
     // It did reach records' consumer (so the broker did not stop it): records logged why it dropped it.
-    const deadline = Date.now() + 10_000;
-    while (Date.now() < deadline && !readFileSync(logPath, 'utf8').includes('event from an untrusted publisher dropped')) {
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    await waitFor('records to log the drop', () => readFileSync(logPath, 'utf8').includes('event from an untrusted publisher dropped'), {
+      timeoutMs: 10_000,
+      intervalMs: 200,
+    });
     expect(readFileSync(logPath, 'utf8')).toMatch(/"publisher":"records","expected":"auth".*untrusted publisher dropped/);
     expect((await callRecords('GET', path)).status).toBe(200);
   });

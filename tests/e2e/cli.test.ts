@@ -1,24 +1,21 @@
 import { execFile } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort } from '../../scripts/src/stack';
-import { startE2EStack, type E2EStack } from '../support/e2e-stack';
+import { registerAndLogin, useE2EStack } from '../support/e2e-stack';
 
 const ROOT = resolve(__dirname, '..', '..');
 const CLI = join(ROOT, 'packages', 'client', 'dist', 'cli', 'main.js');
 const FIXTURES = join(ROOT, 'services', 'qa', 'fixtures');
 
-let stack: E2EStack;
+const stack = useE2EStack({}, 90_000);
 let configHome: string;
 
 beforeAll(async () => {
-  stack = await startE2EStack();
   configHome = await mkdtemp(join(tmpdir(), 'cli-config-'));
-}, 90_000);
+});
 afterAll(async () => {
-  await stack?.stop();
   if (configHome) await rm(configHome, { recursive: true, force: true });
 });
 
@@ -41,17 +38,7 @@ function cli(args: string[], options: { input?: string; env?: NodeJS.ProcessEnv;
   });
 }
 
-async function newAccount(prefix: string) {
-  const username = `${prefix}_${randomUUID().slice(0, 8)}`;
-  const password = `pw-${randomUUID()}`;
-  const response = await fetch(`${stack.gatewayUrl}/auth/register`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username, password }),
-  });
-  expect(response.status).toBe(201);
-  return { username, password };
-}
+const newAccount = (prefix: string) => registerAndLogin(stack.gatewayUrl, prefix);
 
 const credentialsFile = () => join(configHome, 'api-gateway-cli', 'credentials.json');
 

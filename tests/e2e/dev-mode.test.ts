@@ -6,14 +6,10 @@ import { join } from 'node:path';
 import { ROOT, isListening } from '../../scripts/src/servers';
 import { SourceWatcher, type SourceChange } from '../../scripts/src/source-watcher';
 import { freePortRun, launcherEnv } from '../support/e2e-stack';
+import { sleep, waitFor } from '../support/wait';
 
-async function until(condition: () => boolean, timeoutMs: number, what: string, output: () => string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; output so far:\n${output().slice(-4000)}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+/** The end of what the process printed, for a wait that timed out. */
+const tail = (text: string) => `output so far:\n${text.slice(-4000)}`;
 
 describe('npm run dev', () => {
   let dev: ChildProcessWithoutNullStreams | undefined;
@@ -36,12 +32,11 @@ describe('npm run dev', () => {
     });
     dev.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     dev.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    await until(
-      () => output.includes(`Gateway:     http://127.0.0.1:${port}`),
-      90_000,
-      'the stack to be ready',
-      () => output,
-    );
+    await waitFor('the stack to be ready', () => output.includes(`Gateway:     http://127.0.0.1:${port}`), {
+      timeoutMs: 90_000,
+      intervalMs: 100,
+      detail: () => tail(output),
+    });
 
     // pino JSON became one readable line per entry, under the service's name.
     expect(output).toMatch(/^records {3}│ \[\d\d:\d\d:\d\d\.\d{3}\] INFO: records service listening/m);
@@ -51,18 +46,16 @@ describe('npm run dev', () => {
     const before = output.length;
     const now = new Date();
     utimesSync(join(ROOT, 'services/records/src/config.ts'), now, now);
-    await until(
-      () => /\[dev\] records restarted/.test(output.slice(before)),
-      60_000,
-      'records to restart',
-      () => output,
-    );
-    await until(
-      () => /^records {3}│ .*records service listening/m.test(output.slice(before)),
-      60_000,
-      'records to listen again',
-      () => output,
-    );
+    await waitFor('records to restart', () => /\[dev\] records restarted/.test(output.slice(before)), {
+      timeoutMs: 60_000,
+      intervalMs: 100,
+      detail: () => tail(output),
+    });
+    await waitFor('records to listen again', () => /^records {3}│ .*records service listening/m.test(output.slice(before)), {
+      timeoutMs: 60_000,
+      intervalMs: 100,
+      detail: () => tail(output),
+    });
     const after = output.slice(before);
     expect(after).toContain('[dev] services/records/src/config.ts changed; building services/records');
     expect(after).toMatch(/^records {3}│ .*shutting down/m);
@@ -104,14 +97,9 @@ describe('the source watcher of npm run dev', () => {
 
   async function nextChange(): Promise<SourceChange> {
     const count = changes.length;
-    await until(
-      () => changes.length > count,
-      5000,
-      'a change',
-      () => JSON.stringify(changes),
-    );
+    await waitFor('a change', () => changes.length > count, { timeoutMs: 5000, intervalMs: 100, detail: () => JSON.stringify(changes) });
     // Anything reported after the first one would be a burst split in two.
-    await new Promise((resolve) => setTimeout(resolve, 400));
+    await sleep(400);
     expect(changes).toHaveLength(count + 1);
     return changes[count]!;
   }

@@ -1,14 +1,9 @@
-import { connect } from 'node:net';
 import { networkInterfaces } from 'node:os';
-import { registerAndLogin, startE2EStack, type E2EStack } from '../support/e2e-stack';
+import { isListening } from '../../scripts/src/servers';
+import { registerAndLogin, useE2EStack } from '../support/e2e-stack';
+import { bearer } from '../support/http';
 
-let stack: E2EStack;
-beforeAll(async () => {
-  stack = await startE2EStack();
-}, 120_000);
-afterAll(async () => {
-  await stack?.stop();
-}, 60_000);
+const stack = useE2EStack();
 
 /** This machine's first address that is not loopback, if it has one. */
 function outwardAddress(): string | undefined {
@@ -18,18 +13,7 @@ function outwardAddress(): string | undefined {
   return undefined;
 }
 
-function reachable(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host, port });
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(2000, () => done(false));
-    socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
-  });
-}
+const reachable = (host: string, port: number) => isListening(port, host, 2000);
 
 describe('what the native stack exposes', () => {
   it('when reached on a non-loopback address, then only the gateway answers; the services and the worker do not', async () => {
@@ -55,11 +39,11 @@ describe('what the native stack exposes', () => {
     const del = (body?: unknown) =>
       fetch(`${stack.gatewayUrl}/auth/me`, {
         method: 'DELETE',
-        headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+        headers: { ...bearer(token), ...(body ? { 'content-type': 'application/json' } : {}) },
         body: body ? JSON.stringify(body) : undefined,
       });
     expect((await del()).status).toBe(400);
     expect((await del({ password: 'wrong-password' })).status).toBe(401);
-    expect((await fetch(`${stack.gatewayUrl}/auth/me`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+    expect((await fetch(`${stack.gatewayUrl}/auth/me`, { headers: bearer(token) })).status).toBe(200);
   });
 });

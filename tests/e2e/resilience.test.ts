@@ -1,6 +1,7 @@
 import { brokerEnv, startFerretDb, startRabbitMq, startRedis, type NativeServer } from '../../scripts/src/servers';
 import { freePort } from '../../scripts/src/stack';
 import { registerAndLogin, startE2EStack, type E2EStack } from '../support/e2e-stack';
+import { waitFor } from '../support/wait';
 
 // This file owns its servers: it stops and starts them, which no other test may see.
 let redis: NativeServer;
@@ -45,14 +46,8 @@ async function readiness(): Promise<Readiness> {
   return result;
 }
 
-async function eventually(predicate: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await predicate().catch(() => false)) return;
-    await new Promise((r) => setTimeout(r, 300));
-  }
-  throw new Error('condition not met in time');
-}
+const eventually = (predicate: () => Promise<boolean>, timeoutMs: number) =>
+  waitFor('the services to follow', predicate, { timeoutMs, intervalMs: 300 });
 
 const allReady = async () => Object.values(await readiness()).every((r) => r.status === 200);
 

@@ -1,22 +1,17 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import mongoose from 'mongoose';
 import { createApiClient, login, startQa, unwrap } from '@app/client';
 import { mergedDocument } from '../../scripts/src/generate-client-types';
-import { infraEnv, registerAndLogin, startE2EStack, type E2EStack } from '../support/e2e-stack';
+import { registerAndLogin, useE2EStack } from '../support/e2e-stack';
+import { bearer } from '../support/http';
+import { connectDatabase } from '../support/servers';
+import { waitFor } from '../support/wait';
 import { ownerCollectionName } from '../../services/records/src/data/record-repository';
 
-let stack: E2EStack;
-beforeAll(async () => {
-  stack = await startE2EStack();
-}, 90_000);
-afterAll(async () => {
-  await stack?.stop();
-});
+const stack = useE2EStack({}, 90_000);
 
-const auth = (token: string) => ({ authorization: `Bearer ${token}` });
 const clientFor = (token?: string) => createApiClient({ baseUrl: stack.gatewayUrl, ...(token ? { token } : {}) });
-const json = (token: string) => ({ ...auth(token), 'content-type': 'application/json' });
+const json = (token: string) => ({ ...bearer(token), 'content-type': 'application/json' });
 
 describe('records and the cache through the gateway', () => {
   it('200 concurrent creates from 10 users give 200 distinct ids, and each user lists exactly their own', async () => {
@@ -36,7 +31,7 @@ describe('records and the cache through the gateway', () => {
     );
     expect(new Set(created.map((c) => c.id)).size).toBe(200);
     for (const user of users) {
-      const response = await fetch(`${stack.gatewayUrl}/records/?limit=100`, { headers: auth(user.token) });
+      const response = await fetch(`${stack.gatewayUrl}/records/?limit=100`, { headers: bearer(user.token) });
       const body = (await response.json()) as { items: Array<{ id: number; description: string }>; total: number };
       const mine = created.filter((c) => c.user === user.username).map((c) => c.id).sort((a, b) => a - b);
       expect(body.items.map((r) => r.id).sort((a, b) => a - b)).toEqual(mine);
@@ -46,9 +41,9 @@ describe('records and the cache through the gateway', () => {
 
   it('list, create, list again: the second list has the new record with MISS, then HIT', async () => {
     const { token } = await registerAndLogin(stack.gatewayUrl, 'cache');
-    const first = await fetch(`${stack.gatewayUrl}/records/`, { headers: auth(token) });
+    const first = await fetch(`${stack.gatewayUrl}/records/`, { headers: bearer(token) });
     expect(first.headers.get('x-cache')).toBe('MISS');
-    expect((await fetch(`${stack.gatewayUrl}/records/`, { headers: auth(token) })).headers.get('x-cache')).toBe('HIT');
+    expect((await fetch(`${stack.gatewayUrl}/records/`, { headers: bearer(token) })).headers.get('x-cache')).toBe('HIT');
     const created = (await (
       await fetch(`${stack.gatewayUrl}/records/`, {
         method: 'POST',
@@ -56,10 +51,10 @@ describe('records and the cache through the gateway', () => {
         body: JSON.stringify({ option_type: 'lead', description: 'fresh', status: 'active' }),
       })
     ).json()) as { id: number };
-    const second = await fetch(`${stack.gatewayUrl}/records/`, { headers: auth(token) });
+    const second = await fetch(`${stack.gatewayUrl}/records/`, { headers: bearer(token) });
     expect(second.headers.get('x-cache')).toBe('MISS');
     expect(((await second.json()) as { items: Array<{ id: number }> }).items.map((r) => r.id)).toContain(created.id);
-    expect((await fetch(`${stack.gatewayUrl}/records/`, { headers: auth(token) })).headers.get('x-cache')).toBe('HIT');
+    expect((await fetch(`${stack.gatewayUrl}/records/`, { headers: bearer(token) })).headers.get('x-cache')).toBe('HIT');
   });
 
   it("a second user gets 404 on every route for the first user's record", async () => {
@@ -106,8 +101,8 @@ describe('sessions through the gateway', () => {
 
   it('a forged identity header sent to the gateway changes nothing', async () => {
     const [alice, mallory] = await Promise.all([registerAndLogin(stack.gatewayUrl, 'alice'), registerAndLogin(stack.gatewayUrl, 'mallory')]);
-    const aliceId = ((await (await fetch(`${stack.gatewayUrl}/auth/me`, { headers: auth(alice.token) })).json()) as { id: string }).id;
-    const me = await fetch(`${stack.gatewayUrl}/auth/me`, { headers: { ...auth(mallory.token), 'x-user-id': aliceId, 'x-user-name': alice.username } });
+    const aliceId = ((await (await fetch(`${stack.gatewayUrl}/auth/me`, { headers: bearer(alice.token) })).json()) as { id: string }).id;
+    const me = await fetch(`${stack.gatewayUrl}/auth/me`, { headers: { ...bearer(mallory.token), 'x-user-id': aliceId, 'x-user-name': alice.username } });
     expect(((await me.json()) as { username: string }).username).toBe(mallory.username);
   });
 
@@ -141,17 +136,13 @@ describe('the typed client and the contract', () => {
     expect((await gone.DELETE('/auth/me', { body: { password: leaving.password } })).response.status).toBe(204);
     expect((await gone.GET('/auth/me')).response.status).toBe(401);
 
-    const connection = await mongoose.createConnection(infraEnv().MONGO_URL).asPromise();
+    const [records, qa] = await Promise.all([connectDatabase(`${stack.namespace}-records`), connectDatabase(`${stack.namespace}-qa`)]);
     try {
-      const count = (db: string, collection: string, filter: Record<string, unknown>) =>
-        connection.useDb(`${stack.namespace}-${db}`).collection(collection).countDocuments(filter);
-      const deadline = Date.now() + 15_000;
-      while ((await count('records', ownerCollectionName(userId), {})) + (await count('qa', 'qajobs', { owner: userId })) > 0) {
-        if (Date.now() > deadline) throw new Error('the deleted user still has data after 15 s');
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
+      const left = async () =>
+        (await records.collection(ownerCollectionName(userId)).countDocuments({})) + (await qa.collection('qajobs').countDocuments({ owner: userId }));
+      await waitFor("the deleted user's data to go", async () => (await left()) === 0, { timeoutMs: 15_000, intervalMs: 100 });
     } finally {
-      await connection.close();
+      await Promise.all([records.close(), qa.close()]);
     }
     expect(unwrap(await kept.GET('/records/')).total).toBe(1);
     // The seed user still logs in: the deletion touched one account only.

@@ -1,30 +1,24 @@
-import { join } from 'node:path';
-import { DATA_DIR } from '../../scripts/src/servers';
-import { ManagedProcess, developmentSecrets, freePort } from '../../scripts/src/stack';
-import { infraEnv, registerAndLogin, startE2EStack, type E2EStack } from '../support/e2e-stack';
+import { developmentSecrets, type ManagedProcess } from '../../scripts/src/stack';
+import { infraEnv, registerAndLogin, startE2EProcess, useE2EStack } from '../support/e2e-stack';
+import { bearer } from '../support/http';
 
 const RATE_LIMIT = 40;
 
-let stack: E2EStack;
+const gatewayEnv = {
+  RATE_LIMIT_PER_USER_PER_MINUTE: String(RATE_LIMIT),
+  RATE_LIMIT_KEY_PREFIX: `gw:rate:${Date.now()}`,
+  // Shared machines can be slow; past this bound a gateway decides from memory, which is not what is tested here.
+  CACHE_REDIS_TIMEOUT_MS: '2000',
+};
+const stack = useE2EStack({ env: gatewayEnv });
 let second: ManagedProcess;
 let one: string;
 let two: string;
 beforeAll(async () => {
-  const gatewayEnv = {
-    RATE_LIMIT_PER_USER_PER_MINUTE: String(RATE_LIMIT),
-    RATE_LIMIT_KEY_PREFIX: `gw:rate:${Date.now()}`,
-    // Shared machines can be slow; past this bound a gateway decides from memory, which is not what is tested here.
-    CACHE_REDIS_TIMEOUT_MS: '2000',
-  };
-  stack = await startE2EStack({ env: gatewayEnv });
   // A second gateway process on the same Redis servers, exchange and services: what scaling out looks like.
-  second = new ManagedProcess(
+  second = await startE2EProcess(
     'gateway',
-    await freePort(),
     {
-      ...process.env,
-      NODE_ENV: 'development',
-      LOG_LEVEL: 'info',
       ...developmentSecrets(),
       ...infraEnv(),
       AUTH_URL: stack.services.auth.url,
@@ -34,27 +28,22 @@ beforeAll(async () => {
       PORT: '',
       ...gatewayEnv,
     },
-    join(DATA_DIR, 'logs', 'e2e', `${stack.namespace}-gateway-2.log`),
+    `${stack.namespace}-gateway-2.log`,
   );
-  second.start({ PORT: String(second.port) });
-  await second.waitReady();
   one = stack.gatewayUrl;
   two = second.url;
 }, 120_000);
 afterAll(async () => {
   await second?.stop();
-  await stack?.stop();
 });
-
-const auth = (token: string) => ({ authorization: `Bearer ${token}` });
 
 describe('two gateways on one Redis', () => {
   it('when an entry is filled through one gateway, then it is a HIT on the other', async () => {
     const user = await registerAndLogin(one, 'twogw');
     for (const path of ['/cached-data', '/auth/me', '/records/?limit=5']) {
-      const filled = await fetch(`${one}${path}`, { headers: auth(user.token) });
+      const filled = await fetch(`${one}${path}`, { headers: bearer(user.token) });
       expect(filled.headers.get('x-cache')).toBe('MISS');
-      const other = await fetch(`${two}${path}`, { headers: auth(user.token) });
+      const other = await fetch(`${two}${path}`, { headers: bearer(user.token) });
       expect(other.status).toBe(200);
       expect(other.headers.get('x-cache')).toBe('HIT');
       expect(await other.text()).toBe(await filled.text());
@@ -63,16 +52,16 @@ describe('two gateways on one Redis', () => {
 
   it('when a record is written through one gateway, then the other serves fresh data at once', async () => {
     const user = await registerAndLogin(one, 'twogw');
-    await fetch(`${two}/records/`, { headers: auth(user.token) });
-    expect((await fetch(`${two}/records/`, { headers: auth(user.token) })).headers.get('x-cache')).toBe('HIT');
+    await fetch(`${two}/records/`, { headers: bearer(user.token) });
+    expect((await fetch(`${two}/records/`, { headers: bearer(user.token) })).headers.get('x-cache')).toBe('HIT');
     const created = await fetch(`${one}/records/`, {
       method: 'POST',
-      headers: { ...auth(user.token), 'content-type': 'application/json' },
+      headers: { ...bearer(user.token), 'content-type': 'application/json' },
       body: JSON.stringify({ option_type: 'opportunity', description: 'through one', status: 'active' }),
     });
     expect(created.status).toBe(201);
     const { id } = (await created.json()) as { id: number };
-    const after = await fetch(`${two}/records/`, { headers: auth(user.token) });
+    const after = await fetch(`${two}/records/`, { headers: bearer(user.token) });
     expect(after.headers.get('x-cache')).toBe('MISS');
     const body = (await after.json()) as { items: Array<{ id: number }> };
     expect(body.items.map((r) => r.id)).toContain(id);
@@ -80,18 +69,22 @@ describe('two gateways on one Redis', () => {
 
   it('when a user logs out through one gateway, then the other refuses the token within a second, cached answers included', async () => {
     const user = await registerAndLogin(one, 'twogw');
-    await fetch(`${two}/auth/me`, { headers: auth(user.token) });
-    expect((await fetch(`${two}/auth/me`, { headers: auth(user.token) })).headers.get('x-cache')).toBe('HIT');
-    const out = await fetch(`${one}/auth/logout`, { method: 'POST', headers: { ...auth(user.token), 'content-type': 'application/json' }, body: '{}' });
+    await fetch(`${two}/auth/me`, { headers: bearer(user.token) });
+    expect((await fetch(`${two}/auth/me`, { headers: bearer(user.token) })).headers.get('x-cache')).toBe('HIT');
+    const out = await fetch(`${one}/auth/logout`, {
+      method: 'POST',
+      headers: { ...bearer(user.token), 'content-type': 'application/json' },
+      body: '{}',
+    });
     expect(out.status).toBe(204);
     const loggedOutAt = Date.now();
     let status = 200;
     while (status === 200 && Date.now() - loggedOutAt < 1000) {
-      status = (await fetch(`${two}/auth/me`, { headers: auth(user.token) })).status;
+      status = (await fetch(`${two}/auth/me`, { headers: bearer(user.token) })).status;
     }
     expect(status).toBe(401);
     expect(Date.now() - loggedOutAt).toBeLessThan(1000);
-    const refused = await fetch(`${two}/cached-data`, { headers: auth(user.token) });
+    const refused = await fetch(`${two}/cached-data`, { headers: bearer(user.token) });
     expect(refused.status).toBe(401);
     expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('token_revoked');
   });
@@ -100,13 +93,13 @@ describe('two gateways on one Redis', () => {
     const user = await registerAndLogin(one, 'twogw');
     const statuses: number[] = [];
     for (let i = 0; i < RATE_LIMIT + 20; i++) {
-      const response = await fetch(`${i % 2 ? two : one}/cached-data`, { headers: auth(user.token) });
+      const response = await fetch(`${i % 2 ? two : one}/cached-data`, { headers: bearer(user.token) });
       await response.arrayBuffer();
       statuses.push(response.status);
     }
     expect(statuses.filter((s) => s === 200)).toHaveLength(RATE_LIMIT);
     expect(statuses.filter((s) => s === 429)).toHaveLength(20);
-    const limited = await fetch(`${two}/cached-data`, { headers: auth(user.token) });
+    const limited = await fetch(`${two}/cached-data`, { headers: bearer(user.token) });
     expect(limited.status).toBe(429);
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
   });

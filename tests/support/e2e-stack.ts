@@ -1,17 +1,21 @@
 import { execFile } from 'node:child_process';
 import { createServer } from 'node:net';
 import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { DATA_DIR, isListening } from '../../scripts/src/servers';
-import { freePort, startStack, type ServiceName, type Stack } from '../../scripts/src/stack';
+import { freePort, startProcess, startStack, type ManagedProcess, type ServiceName, type Stack } from '../../scripts/src/stack';
 import { checkAnswersFrom } from './contract';
+import { AMQP_URL, MONGO_URL, REDIS_URL } from './servers';
+
+export { login, registerAndLogin, type Account } from '../../scripts/src/accounts';
 
 export const infraEnv = () => ({
-  MONGO_URL: process.env.MONGO_URL ?? 'mongodb://127.0.0.1:27017/',
-  REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-  REDIS_CACHE_URL: process.env.REDIS_CACHE_URL ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-  AMQP_URL: process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672',
+  MONGO_URL,
+  REDIS_URL,
+  REDIS_CACHE_URL: process.env.REDIS_CACHE_URL ?? REDIS_URL,
+  AMQP_URL,
   // Set by `npm test` when it started the broker itself: each service on its own account.
   ...Object.fromEntries(
     ['AMQP_URL_AUTH', 'AMQP_URL_RECORDS', 'AMQP_URL_QA', 'AMQP_URL_GATEWAY'].filter((k) => process.env[k]).map((k) => [k, process.env[k]!]),
@@ -28,6 +32,8 @@ export function launcherEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   for (const name of ['AMQP_URL_AUTH', 'AMQP_URL_RECORDS', 'AMQP_URL_QA', 'AMQP_URL_GATEWAY']) delete env[name];
   return env;
 }
+
+const E2E_LOGS = join(DATA_DIR, 'logs', 'e2e');
 
 export interface E2EStack extends Stack {
   namespace: string;
@@ -49,12 +55,48 @@ export async function startE2EStack(
     ports,
     namespace,
     nodeEnv: 'development',
-    logDir: join(DATA_DIR, 'logs', 'e2e'),
+    logDir: E2E_LOGS,
     // A shared test machine can answer Redis slower than production's 150 ms; past it the gateway serves BYPASS.
     env: { LOG_LEVEL: 'info', CACHE_REDIS_TIMEOUT_MS: '1000', ...options.env },
   });
   checkAnswersFrom(stack.gatewayUrl);
   return { ...stack, namespace };
+}
+
+/**
+ * The stack of a test file: started before its tests and stopped after them (jest hooks). What it
+ * returns stands for the stack from beforeAll on.
+ */
+export function useE2EStack(options: Parameters<typeof startE2EStack>[0] = {}, startTimeoutMs = 120_000): E2EStack {
+  let stack: E2EStack | undefined;
+  beforeAll(async () => {
+    stack = await startE2EStack(options);
+  }, startTimeoutMs);
+  afterAll(async () => {
+    await stack?.stop();
+  }, 60_000);
+  const started = () => {
+    if (!stack) throw new Error('the stack is started in beforeAll');
+    return stack;
+  };
+  return {
+    get namespace() {
+      return started().namespace;
+    },
+    get gatewayUrl() {
+      return started().gatewayUrl;
+    },
+    get services() {
+      return started().services;
+    },
+    stop: () => started().stop(),
+  };
+}
+
+/** One more service process beside a test's stack or servers (a second gateway, a service on a private broker). */
+export async function startE2EProcess(name: ServiceName, env: NodeJS.ProcessEnv, logName: string): Promise<ManagedProcess> {
+  mkdirSync(E2E_LOGS, { recursive: true });
+  return startProcess(name, { ...process.env, NODE_ENV: 'development', LOG_LEVEL: 'info', ...env }, join(E2E_LOGS, logName));
 }
 
 /** Whether a server can listen on 127.0.0.1:port right now. */
@@ -91,26 +133,4 @@ const run = promisify(execFile);
 export async function shell(command: string, env: NodeJS.ProcessEnv = {}, cwd?: string) {
   const { stdout, stderr } = await run('bash', ['-c', command], { env: { ...process.env, ...env }, cwd, timeout: 60_000 });
   return { stdout, stderr };
-}
-
-export async function login(gatewayUrl: string, username: string, password: string): Promise<string> {
-  const response = await fetch(`${gatewayUrl}/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ username, password }).toString(),
-  });
-  if (response.status !== 200) throw new Error(`login failed: ${response.status} ${await response.text()}`);
-  return ((await response.json()) as { access_token: string }).access_token;
-}
-
-export async function registerAndLogin(gatewayUrl: string, prefix = 'user'): Promise<{ username: string; password: string; token: string }> {
-  const username = `${prefix}_${randomUUID().slice(0, 8)}`;
-  const password = `pw-${randomUUID()}`;
-  const response = await fetch(`${gatewayUrl}/auth/register`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username, password }),
-  });
-  if (response.status !== 201) throw new Error(`register failed: ${response.status} ${await response.text()}`);
-  return { username, password, token: await login(gatewayUrl, username, password) };
 }

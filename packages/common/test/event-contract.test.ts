@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import amqp, { type ChannelModel, type ConfirmChannel } from 'amqplib';
 import { AppError, EventBus, checkEvent, createLogger, eventTypesMatching, type DomainEvent } from '@app/common';
-
-const AMQP_URL = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
+import { AMQP_URL } from '@app/tests/support/servers';
+import { waitFor } from '@app/tests/support/wait';
 
 /** A logger whose lines are kept, so a test can count what one rejected event wrote. */
 function capturingLogger() {
@@ -15,16 +15,6 @@ function capturingLogger() {
     },
   });
   return { logger: createLogger('contract-test', 'info', destination), lines };
-}
-
-async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 const envelope = (type: string, data: unknown) => ({ id: randomUUID(), type, source: 'auth', occurredAt: new Date().toISOString(), data });
@@ -83,7 +73,7 @@ describe('the event contract on the consuming side', () => {
     await send('user.deleted', envelope('user.deleted', { userId: 'u-marker', username: 'marker' }));
     await send('token.revoked', envelope('token.revoked', { userId: 'u-marker', jti: 'j-marker', exp: 2_000_000_000 }));
 
-    await until('both valid events', () => (handled.length >= 2 ? true : undefined));
+    await waitFor('both valid events', () => (handled.length >= 2 ? true : undefined));
     expect(handled.map((event) => [event.type, event.data])).toEqual(
       expect.arrayContaining([
         ['user.deleted', { userId: 'u-marker', username: 'marker' }],
@@ -92,7 +82,7 @@ describe('the event contract on the consuming side', () => {
     );
     expect(handled).toHaveLength(2);
 
-    const dead = await until('every forged event dead-lettered', async () => {
+    const dead = await waitFor('every forged event dead-lettered', async () => {
       const [shared, private_] = await Promise.all([
         channel.checkQueue(`${exchange}.${queue}.dead`),
         channel.checkQueue(`${exchange}.${revocations}.dead`),
@@ -118,9 +108,9 @@ describe('the event contract on the consuming side', () => {
   it('when a queue is bound with a topic pattern, then the events it matches arrive and a made-up type it also matches is dead-lettered', async () => {
     await send('record.exploded', envelope('record.exploded', { userId: 'u-1', recordId: 1 }));
     await send('record.updated', envelope('record.updated', { userId: 'u-1', recordId: 1 }));
-    await until('the record event', () => (patterned.length >= 1 ? true : undefined));
+    await waitFor('the record event', () => (patterned.length >= 1 ? true : undefined));
     expect(patterned.map((event) => event.type)).toEqual(['record.updated']);
-    await until('the made-up event dead-lettered', async () =>
+    await waitFor('the made-up event dead-lettered', async () =>
       (await channel.checkQueue(`${exchange}.${recordEvents}.dead`)).messageCount === 1 ? true : undefined,
     );
     expect(rejections().at(-1)).toMatchObject({ reason: 'unexpected type "record.exploded"', routingKey: 'record.exploded' });

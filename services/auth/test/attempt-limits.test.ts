@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { memoryAttemptStore, redisAttemptStore, waitAfter, type AttemptStore, type SlowDownPolicy } from '../src/data/attempt-store';
 import { addressGroup } from '../src/domain/address-group';
-import { deleteKeys, withRedis } from './support';
+import { deleteKeys, withRedis } from '@app/tests/support/servers';
 
 describe('addressGroup', () => {
   it.each([

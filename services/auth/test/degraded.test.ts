@@ -1,4 +1,5 @@
-import { call, decodeJwt, login, newSession, observeEvents, register, startAuth, uniqueIp, uniqueName, type TestAuth } from './support';
+import { observeEvents } from '@app/tests/support/events';
+import { call, decodeJwt, login, newSession, register, startAuth, uniqueIp, uniqueName, type TestAuth } from './support';
 
 // Nothing listens on port 1: connections are refused at once, like a server that is down.
 const DEAD_REDIS = 'redis://127.0.0.1:1';

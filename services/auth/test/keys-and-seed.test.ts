@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import mongoose from 'mongoose';
 import { ConfigError } from '@app/common';
 import { start } from '../src/main';
-import { MONGO_URL, call, decodeJwt, newSession, withRedis, startAuth, uniqueIp, type TestAuth } from './support';
+import { MONGO_URL, withRedis } from '@app/tests/support/servers';
+import { call, decodeJwt, newSession, startAuth, uniqueIp, type TestAuth } from './support';
 
 const seedLogin = (base: string) =>
   call(base, 'POST', '/auth/login', { form: 'username=anurag&password=password123', caller: { clientIp: uniqueIp() } });

@@ -1,5 +1,6 @@
 import { createPublicKey } from 'node:crypto';
 import jwt from 'jsonwebtoken';
+import { sleep } from '@app/tests/support/wait';
 import { call, decodeJwt, login, register, startAuth, uniqueIp, uniqueName, type TestAuth } from './support';
 
 let auth: TestAuth;
@@ -126,7 +127,6 @@ describe('POST /auth/login', () => {
   });
 });
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const retryAfter = (res: { headers: Headers }) => Number(res.headers.get('retry-after'));
 
 describe('login throttling per account, whatever the address', () => {

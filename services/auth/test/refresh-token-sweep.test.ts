@@ -1,34 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import mongoose, { type Connection } from 'mongoose';
-import type { CommandSucceededEvent } from 'mongodb';
+import type { Connection } from 'mongoose';
+import { useTestDatabase } from '@app/tests/support/databases';
 import { refreshTokenRepository } from '../src/data/refresh-token-repository';
-import { MONGO_URL } from './support';
 
 // The hourly sweep replaces the TTL index FerretDB v1 lacks; it must read what is due, not every
 // token stored. Documents read are counted from the server's replies.
-let client: Connection;
+const database = useTestDatabase();
 let db: Connection;
-const replies: CommandSucceededEvent[] = [];
 
-beforeAll(async () => {
-  client = await mongoose.createConnection(MONGO_URL, { monitorCommands: true }).asPromise();
-  client.getClient().on('commandSucceeded', (event: CommandSucceededEvent) => replies.push(event));
-  db = client.useDb(`test-${randomUUID()}`);
+beforeAll(() => {
+  db = database.db;
 });
-
-afterAll(async () => {
-  await db?.dropDatabase().catch(() => undefined);
-  await client?.close();
-});
-
-function documentsRead(): number {
-  let count = 0;
-  for (const reply of replies) {
-    const cursor = (reply.reply as { cursor?: { firstBatch?: unknown[]; nextBatch?: unknown[] } }).cursor;
-    count += (cursor?.firstBatch ?? cursor?.nextBatch ?? []).length;
-  }
-  return count;
-}
 
 const token = (expiresAt: Date) => {
   const tokenHash = randomUUID();
@@ -50,10 +32,10 @@ describe('the refresh-token sweep', () => {
       { _id: 'recent-mark' as never, revokedAt: new Date() },
     ]);
 
-    replies.length = 0;
+    database.resetReads();
     expect(await repository.deleteExpired(new Date())).toBe(25);
     // The head batch with the expired ones, one batch with none, and the two family marks.
-    expect(documentsRead()).toBeLessThanOrEqual(1002);
+    expect(database.documentsRead()).toBeLessThanOrEqual(1002);
     expect(await tokens.countDocuments({})).toBe(2000);
     expect(await repository.findByHash(expired[0]!.tokenHash)).toBeUndefined();
     expect(await repository.isFamilyRevoked('old-mark')).toBe(false);

@@ -1,5 +1,7 @@
 import mongoose from 'mongoose';
-import { MONGO_URL, call, observeEvents, startAuth, uniqueIp, uniqueName, type TestAuth } from './support';
+import { observeEvents } from '@app/tests/support/events';
+import { MONGO_URL } from '@app/tests/support/servers';
+import { call, startAuth, uniqueIp, uniqueName, type TestAuth } from './support';
 
 let auth: TestAuth;
 beforeAll(async () => {

@@ -1,15 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import {
-  call,
-  decodeJwt,
-  gatewayHeaders,
-  login,
-  newSession,
-  observeEvents,
-  startAuth,
-  withRedis,
-  type TestAuth,
-} from './support';
+import { observeEvents } from '@app/tests/support/events';
+import { withRedis } from '@app/tests/support/servers';
+import { call, decodeJwt, gatewayHeaders, login, newSession, startAuth, type TestAuth } from './support';
 
 let auth: TestAuth;
 beforeAll(async () => {

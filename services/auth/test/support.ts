@@ -2,16 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import amqp from 'amqplib';
-import { Redis } from 'ioredis';
-import mongoose from 'mongoose';
-import { signIdentity, type EventEnvelope } from '@app/common';
-import { checkAnswersFrom } from '../../../tests/support/contract';
+import { checkAnswersFrom } from '@app/tests/support/contract';
+import { readAnswer, type Answer } from '@app/tests/support/http';
+import { identityHeaders, type Caller } from '@app/tests/support/identity';
+import { AMQP_URL, MONGO_URL, REDIS_URL, deleteKeys, dropDatabase } from '@app/tests/support/servers';
 import { start, type RunningService } from '../src/main';
 
-export const MONGO_URL = process.env.MONGO_URL ?? 'mongodb://127.0.0.1:27017/';
-export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-export const AMQP_URL = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 export const SECRET = 'auth-tests-identity-secret-0123456789abcdef';
 
 export interface TestAuth {
@@ -72,53 +68,10 @@ export async function startAuth(overrides: NodeJS.ProcessEnv = {}): Promise<Test
   return auth;
 }
 
-export async function dropDatabase(db: string): Promise<void> {
-  const connection = await mongoose.createConnection(MONGO_URL, { dbName: db }).asPromise();
-  try {
-    await connection.dropDatabase();
-  } finally {
-    await connection.close();
-  }
-}
-
-export async function withRedis<T>(run: (redis: Redis) => Promise<T>): Promise<T> {
-  const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  await redis.connect();
-  try {
-    return await run(redis);
-  } finally {
-    await redis.quit();
-  }
-}
-
-export async function deleteKeys(pattern: string): Promise<void> {
-  await withRedis(async (redis) => {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
-      if (keys.length > 0) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-  });
-}
-
-export interface Caller {
-  userId?: string;
-  userName?: string;
-  clientIp?: string;
-}
-
 /** The headers the gateway would add for this request. */
 export function gatewayHeaders(method: string, path: string, caller: Caller = {}): Record<string, string> {
-  return signIdentity(SECRET, {
-    method,
-    path,
-    userId: caller.userId ?? '',
-    userName: caller.userName ?? '',
-    requestId: randomUUID(),
-    // Each request from its own address unless a test says otherwise, so per-address limits never meet.
-    clientIp: caller.clientIp ?? uniqueIp(),
-  });
+  // Each request from its own address unless a test says otherwise, so per-address limits never meet.
+  return identityHeaders(SECRET, method, path, { ...caller, clientIp: caller.clientIp ?? uniqueIp() });
 }
 
 /** A random documentation-range address, so tests' per-address limits never meet. */
@@ -131,26 +84,13 @@ export function uniqueName(prefix = 'u'): string {
   return `${prefix}_${randomUUID().replace(/-/g, '').slice(0, 20)}`;
 }
 
-export interface Response<T = any> {
-  status: number;
-  headers: Headers;
-  body: T;
-}
-
-async function toResponse(res: globalThis.Response): Promise<Response> {
-  const text = await res.text();
-  let body: unknown = text;
-  if (text && (res.headers.get('content-type') ?? '').includes('json')) body = JSON.parse(text);
-  return { status: res.status, headers: res.headers, body };
-}
-
 /** A request through an imaginary gateway: identity headers signed for this method and path. */
 export async function call(
   base: string,
   method: string,
   path: string,
   options: { json?: unknown; form?: string; body?: string; headers?: Record<string, string>; caller?: Caller | false } = {},
-): Promise<Response> {
+): Promise<Answer> {
   const headers: Record<string, string> = {
     ...(options.caller === false ? {} : gatewayHeaders(method, path, options.caller)),
     ...(options.json !== undefined ? { 'content-type': 'application/json' } : {}),
@@ -158,7 +98,7 @@ export async function call(
     ...options.headers,
   };
   const body = options.json !== undefined ? JSON.stringify(options.json) : (options.form ?? options.body);
-  return toResponse(await fetch(base + path, { method, headers, body }));
+  return readAnswer(await fetch(base + path, { method, headers, body }));
 }
 
 export async function register(base: string, username: string, password = 'correct-horse-battery') {
@@ -177,37 +117,6 @@ export async function newSession(base: string) {
   const res = await login(base, user.username);
   if (res.status !== 200) throw new Error(`login failed: ${res.status} ${JSON.stringify(res.body)}`);
   return { user, tokens: res.body as { access_token: string; refresh_token: string; expires_in: number; token_type: string } };
-}
-
-/** Collects events from the shared exchange on a private queue. */
-export async function observeEvents(routingKeys: string[]) {
-  const connection = await amqp.connect(AMQP_URL);
-  const channel = await connection.createChannel();
-  await channel.assertExchange('app.events', 'topic', { durable: true });
-  const { queue } = await channel.assertQueue(`test.auth.${randomUUID()}`, { exclusive: true, autoDelete: true, durable: false });
-  for (const key of routingKeys) await channel.bindQueue(queue, 'app.events', key);
-  const events: EventEnvelope[] = [];
-  await channel.consume(queue, (message) => {
-    if (!message) return;
-    events.push(JSON.parse(message.content.toString('utf8')) as EventEnvelope);
-    channel.ack(message);
-  });
-  return {
-    events,
-    async waitFor(predicate: (event: EventEnvelope) => boolean, timeoutMs = 5000): Promise<EventEnvelope> {
-      const deadline = Date.now() + timeoutMs;
-      while (Date.now() < deadline) {
-        const found = events.find(predicate);
-        if (found) return found;
-        await new Promise((r) => setTimeout(r, 25));
-      }
-      throw new Error(`no matching event within ${timeoutMs} ms; saw ${JSON.stringify(events.map((e) => e.type))}`);
-    },
-    async close() {
-      await channel.close().catch(() => undefined);
-      await connection.close().catch(() => undefined);
-    },
-  };
 }
 
 export function decodeJwt(token: string): { header: Record<string, unknown>; payload: Record<string, unknown> } {

@@ -11,6 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { analysePdfs } from '../src/analysis';
+import { registerAndLogin } from '../../../scripts/src/accounts';
 import { namespacedStackEnv, startInfrastructure } from '../../../scripts/src/infra';
 import { freePort, startStack, type ServiceName } from '../../../scripts/src/stack';
 
@@ -87,24 +88,6 @@ async function analysisBaseline(): Promise<number> {
   return percentile(times.slice(4), 50);
 }
 
-async function registerAndLogin(gateway: string): Promise<string> {
-  const username = `bench_${randomUUID().slice(0, 8)}`;
-  const password = `pw-${randomUUID()}`;
-  const registered = await fetch(`${gateway}/auth/register`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username, password }),
-  });
-  if (registered.status !== 201) throw new Error(`register failed: ${registered.status} ${await registered.text()}`);
-  const login = await fetch(`${gateway}/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ username, password }).toString(),
-  });
-  if (login.status !== 200) throw new Error(`login failed: ${login.status}`);
-  return ((await login.json()) as { access_token: string }).access_token;
-}
-
 async function main(): Promise<void> {
   const infra = await startInfrastructure(process.env, { harness: true });
   const ports: Partial<Record<ServiceName, number>> = {};
@@ -117,7 +100,7 @@ async function main(): Promise<void> {
     env: { LOG_LEVEL: 'warn' },
   });
   try {
-    const token = await registerAndLogin(stack.gatewayUrl);
+    const { token } = await registerAndLogin(stack.gatewayUrl, 'bench');
     const analysisMs = await analysisBaseline();
     // Warm-up: connections, JIT and the worker's threads.
     await load(stack.gatewayUrl, token, 4, 1);

@@ -20,6 +20,7 @@ import { readdirSync, readFileSync, writeFileSync, mkdirSync, existsSync, mkdtem
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import PDFDocument from 'pdfkit';
+import { renderPdf } from '../../../tests/support/pdf';
 
 const FIXTURES = resolve(__dirname, '..', 'fixtures');
 const LABELLED = join(FIXTURES, 'labelled');
@@ -40,17 +41,6 @@ function createDocument(options: PDFKit.PDFDocumentOptions = {}): Doc {
     margin: MARGIN,
     info: { Title: 'fixture', Producer: 'make-fixtures', Creator: 'make-fixtures', CreationDate: FIXED_DATE },
     ...options,
-  });
-}
-
-function toBuffer(doc: Doc, draw: (doc: Doc) => void): Promise<Buffer> {
-  return new Promise((resolvePdf, reject) => {
-    const chunks: Buffer[] = [];
-    doc.on('data', (chunk: Buffer) => chunks.push(chunk));
-    doc.on('end', () => resolvePdf(Buffer.concat(chunks)));
-    doc.on('error', reject);
-    draw(doc);
-    doc.end();
   });
 }
 
@@ -134,7 +124,7 @@ function drawSource(doc: Doc, source: string, column: Column = { left: MARGIN, w
 async function buildFromSource(sourcePath: string, options: PDFKit.PDFDocumentOptions = {}): Promise<string> {
   const source = readFileSync(sourcePath, 'utf8');
   checkCharacters(sourcePath, source);
-  const pdf = await toBuffer(createDocument(options), (doc) => drawSource(doc, source));
+  const pdf = await renderPdf(createDocument(options), (doc) => drawSource(doc, source));
   const target = sourcePath.replace(/\.txt$/, '.pdf');
   writeFileSync(target, pdf);
   return target;
@@ -162,23 +152,23 @@ async function buildExamples(): Promise<string[]> {
 async function buildBad(): Promise<string[]> {
   mkdirSync(BAD, { recursive: true });
   const sample = readFileSync(join(LABELLED, '01-software-engineer', 'resume.txt'), 'utf8');
-  const good = await toBuffer(createDocument(), (doc) => drawSource(doc, sample));
+  const good = await renderPdf(createDocument(), (doc) => drawSource(doc, sample));
   const files: Record<string, Buffer> = {
     // Cut mid-file: the cross-reference table and trailer are gone.
     'truncated.pdf': good.subarray(0, Math.floor(good.length * 0.35)),
-    'encrypted.pdf': await toBuffer(
+    'encrypted.pdf': await renderPdf(
       createDocument({ userPassword: 'open-sesame', ownerPassword: 'owner-secret', pdfVersion: '1.7' }),
       (doc) => drawSource(doc, sample),
     ),
     // What a scanner without OCR produces, minus the pixels: pages with marks but no text.
-    'image-only.pdf': await toBuffer(createDocument(), (doc) => {
+    'image-only.pdf': await renderPdf(createDocument(), (doc) => {
       doc.rect(MARGIN, MARGIN, 300, 40).fill('#222222');
       for (let i = 0; i < 18; i++) doc.rect(MARGIN, 120 + i * 28, 200 + ((i * 37) % 260), 9).fill('#555555');
       doc.addPage();
       doc.rect(MARGIN, MARGIN, 420, 300).lineWidth(2).stroke('#333333');
     }),
     'not-a-pdf.pdf': Buffer.from(`${sample.split('\n').slice(0, 12).join('\n')}\n`, 'utf8'),
-    'too-many-pages.pdf': await toBuffer(createDocument(), (doc) => {
+    'too-many-pages.pdf': await renderPdf(createDocument(), (doc) => {
       for (let page = 1; page <= 25; page++) {
         if (page > 1) doc.addPage();
         doc.font('Helvetica').fontSize(12).text(`Appendix page ${page}: supporting material for the application.`);
@@ -197,7 +187,7 @@ async function buildHostile(): Promise<string[]> {
   const sample = readFileSync(join(LABELLED, '01-software-engineer', 'resume.txt'), 'utf8');
   // A normal resume with one line of 100,000 letters in a tiny font: a few KB once compressed, and
   // before the bounds it held a worker for seconds (the time grows with the square of the line).
-  const longLine = await toBuffer(createDocument(), (doc) => {
+  const longLine = await renderPdf(createDocument(), (doc) => {
     drawSource(doc, sample.split('\n').slice(0, 20).join('\n'));
     // Small enough that the whole line fits the page width: text outside the page is not extracted.
     doc.font('Helvetica').fontSize(0.008).text('a'.repeat(100_000), MARGIN, doc.y, { lineBreak: false });
@@ -221,7 +211,7 @@ async function buildScanned(): Promise<string[]> {
     const image = readdirSync(work).find((name) => name.endsWith('.png'));
     if (!image) throw new Error('pdftoppm wrote no image');
     mkdirSync(SCANNED, { recursive: true });
-    const pdf = await toBuffer(createDocument({ margin: 0 }), (doc) => {
+    const pdf = await renderPdf(createDocument({ margin: 0 }), (doc) => {
       doc.image(join(work, image), 0, 0, { width: doc.page.width, height: doc.page.height });
     });
     const target = join(SCANNED, 'resume.pdf');

@@ -4,7 +4,9 @@ import { IdSequence } from '../src/data/id-sequence';
 import { KeyedSerialQueue } from '../src/data/keyed-serial-queue';
 import { RecordRepository } from '../src/data/record-repository';
 import { openRecordsDatabase, type RecordsDatabase } from '../src/data/records-database';
-import { MONGO_URL, newUser, startRecords, waitFor, type RecordsUnderTest } from './support/records-harness';
+import { MONGO_URL } from '@app/tests/support/servers';
+import { waitFor } from '@app/tests/support/wait';
+import { newUser, startRecords, type RecordsUnderTest } from './support/records-harness';
 
 // Validation refuses operators at the HTTP edge; these tests check the second line behind it:
 // the data layer's connection compares smuggled operator objects for equality instead of running them.

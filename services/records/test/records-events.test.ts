@@ -1,41 +1,28 @@
 import { randomUUID } from 'node:crypto';
-import amqp, { type Channel, type ChannelModel } from 'amqplib';
-import mongoose, { type Connection } from 'mongoose';
-import { createLogger, EventBus, type EventEnvelope } from '@app/common';
-import { AMQP_URL, MONGO_URL, newUser, startRecords, waitFor, type RecordsUnderTest } from './support/records-harness';
+import type { Connection } from 'mongoose';
+import { createLogger, EventBus } from '@app/common';
+import { observeEvents, type ObservedEvents } from '@app/tests/support/events';
+import { AMQP_URL, connectDatabase } from '@app/tests/support/servers';
+import { waitFor } from '@app/tests/support/wait';
+import { newUser, startRecords, type RecordsUnderTest } from './support/records-harness';
 
 let records: RecordsUnderTest;
-let amqpConnection: ChannelModel;
-let channel: Channel;
+let observed: ObservedEvents;
 let database: Connection;
-const received: EventEnvelope[] = [];
 
 beforeAll(async () => {
   records = await startRecords({ OUTBOX_SWEEP_MS: '200' });
-  amqpConnection = await amqp.connect(AMQP_URL);
-  channel = await amqpConnection.createChannel();
-  await channel.assertExchange('app.events', 'topic', { durable: true });
-  // A private queue that disappears with this connection: it sees every record event on the shared exchange.
-  const { queue } = await channel.assertQueue('', { exclusive: true, autoDelete: true });
-  await channel.bindQueue(queue, 'app.events', 'record.*');
-  await channel.consume(
-    queue,
-    (message) => {
-      if (message) received.push(JSON.parse(message.content.toString('utf8')) as EventEnvelope);
-    },
-    { noAck: true },
-  );
-  database = (await mongoose.createConnection(MONGO_URL).asPromise()).useDb(records.db);
+  observed = await observeEvents(['record.*']);
+  database = await connectDatabase(records.db);
 });
 
 afterAll(async () => {
-  await channel?.close().catch(() => undefined);
-  await amqpConnection?.close().catch(() => undefined);
+  await observed?.close();
   await database?.close();
   await records?.stop();
 });
 
-const eventsOf = (owner: string) => received.filter((event) => (event.data as { userId?: string }).userId === owner);
+const eventsOf = (owner: string) => observed.events.filter((event) => (event.data as { userId?: string }).userId === owner);
 
 describe('published events', () => {
   it('when a record is created, updated and deleted, then record.created, record.updated and record.deleted go out with {userId, recordId}', async () => {

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import amqp, { type ChannelModel, type ConfirmChannel } from 'amqplib';
-import mongoose from 'mongoose';
-import { AMQP_URL, MONGO_URL, newUser, startRecords, waitFor, type RecordsUnderTest } from './support/records-harness';
+import { AMQP_URL, connectDatabase } from '@app/tests/support/servers';
+import { waitFor } from '@app/tests/support/wait';
+import { newUser, startRecords, type RecordsUnderTest } from './support/records-harness';
 
 // An exchange of its own, so the dead-letter queue holds this test's messages and nobody else's.
 const exchange = `test-records-events-${randomUUID()}`;
@@ -59,7 +60,7 @@ describe('an outbox entry that breaks the event contract', () => {
     const seen: Array<{ type: string; data: { userId: string; recordId: number } }> = [];
     await channel.consume(queue, (message) => message && seen.push(JSON.parse(message.content.toString('utf8'))), { noAck: true });
 
-    const database = (await mongoose.createConnection(MONGO_URL).asPromise()).useDb(records.db);
+    const database = await connectDatabase(records.db);
     try {
       const outbox = database.collection('outbox');
       const owner = `after-${randomUUID()}`;

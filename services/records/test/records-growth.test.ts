@@ -1,41 +1,37 @@
 import { randomUUID } from 'node:crypto';
-import mongoose, { type Connection } from 'mongoose';
-import type { CommandSucceededEvent } from 'mongodb';
+import type { Connection } from 'mongoose';
+import { countingConnection, type CountingConnection } from '@app/tests/support/databases';
+import { waitFor } from '@app/tests/support/wait';
 import { IdempotencyKeyStore, idempotencyKeyId } from '../src/data/idempotency-key-store';
 import { createModels, type RecordsModels } from '../src/data/models';
 import { OutboxStore } from '../src/data/outbox-store';
 import { ownerCollectionName } from '../src/data/record-repository';
-import { MONGO_URL, newUser, startRecords, waitFor, type RecordsUnderTest } from './support/records-harness';
+import { newUser, startRecords, type RecordsUnderTest } from './support/records-harness';
 
 // What stays cheap as data accumulates: timers read only what is due, and the outbox holds only what
 // the broker has not confirmed. Documents read are counted from the server's replies.
 let records: RecordsUnderTest;
+let counting: CountingConnection;
 let client: Connection;
 let serviceDb: Connection;
-const replies: CommandSucceededEvent[] = [];
 
 beforeAll(async () => {
   records = await startRecords({ OUTBOX_SWEEP_MS: '200' });
-  client = await mongoose.createConnection(MONGO_URL, { monitorCommands: true }).asPromise();
-  client.getClient().on('commandSucceeded', (event: CommandSucceededEvent) => replies.push(event));
+  counting = await countingConnection();
+  client = counting.connection;
   serviceDb = client.useDb(records.db);
 });
 
 afterAll(async () => {
-  await client?.close();
+  await counting?.close();
   await records?.stop();
 });
 
 /** Runs `work` and counts the documents the server sent back to find and getMore meanwhile. */
 async function documentsReadBy<T>(work: () => Promise<T>): Promise<{ value: T; documentsRead: number }> {
-  replies.length = 0;
+  counting.resetReads();
   const value = await work();
-  let documentsRead = 0;
-  for (const reply of replies) {
-    const cursor = (reply.reply as { cursor?: { firstBatch?: unknown[]; nextBatch?: unknown[] } }).cursor;
-    documentsRead += (cursor?.firstBatch ?? cursor?.nextBatch ?? []).length;
-  }
-  return { value, documentsRead };
+  return { value, documentsRead: counting.documentsRead() };
 }
 
 async function scratchModels(): Promise<{ db: Connection; models: RecordsModels }> {

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
-import mongoose from 'mongoose';
-import { MONGO_URL, newUser, startRecords, type RecordsUnderTest } from './support/records-harness';
+import { connectDatabase } from '@app/tests/support/servers';
+import { newUser, startRecords, type RecordsUnderTest } from './support/records-harness';
 import { idempotencyKeyId } from '../src/data/idempotency-key-store';
 
 let records: RecordsUnderTest;
@@ -96,10 +96,9 @@ describe('Idempotency-Key after a crash', () => {
   // the service's (sha256 over the three fields), so the retry below is recognised as the same request.
   async function leavePendingKey(owner: string, key: string, ageMs: number) {
     const requestHash = createHash('sha256').update(JSON.stringify([body.option_type, body.description, body.status])).digest('base64url');
-    const connection = await mongoose.createConnection(MONGO_URL).asPromise();
+    const connection = await connectDatabase(records.db);
     try {
       await connection
-        .useDb(records.db)
         .collection('idempotency_keys')
         .insertOne({ _id: idempotencyKeyId(owner, key) as never, owner, key, requestHash, response: null, createdAt: new Date(Date.now() - ageMs), completedAt: null });
     } finally {

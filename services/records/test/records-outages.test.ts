@@ -1,7 +1,7 @@
-import amqp from 'amqplib';
-import mongoose from 'mongoose';
-import type { EventEnvelope } from '@app/common';
-import { AMQP_URL, MONGO_URL, newUser, startRecords, waitFor } from './support/records-harness';
+import { observeEvents } from '@app/tests/support/events';
+import { AMQP_URL, MONGO_URL, connectDatabase } from '@app/tests/support/servers';
+import { waitFor } from '@app/tests/support/wait';
+import { newUser, startRecords } from './support/records-harness';
 import { TcpProxy } from './support/tcp-proxy';
 
 const portOf = (url: string) => Number(new URL(url).port || 0);
@@ -82,13 +82,8 @@ describe('when RabbitMQ is away', () => {
     const brokerUrl = new URL(AMQP_URL);
     brokerUrl.host = `127.0.0.1:${proxy.port}`;
 
-    const observer = await amqp.connect(AMQP_URL);
-    const channel = await observer.createChannel();
-    await channel.assertExchange('app.events', 'topic', { durable: true });
-    const { queue } = await channel.assertQueue('', { exclusive: true, autoDelete: true });
-    await channel.bindQueue(queue, 'app.events', 'record.*');
-    const received: EventEnvelope[] = [];
-    await channel.consume(queue, (m) => m && received.push(JSON.parse(m.content.toString('utf8')) as EventEnvelope), { noAck: true });
+    const observer = await observeEvents(['record.*']);
+    const received = observer.events;
 
     const records = await startRecords({ AMQP_URL: brokerUrl.toString() }, { waitReady: false });
     try {
@@ -112,7 +107,7 @@ describe('when RabbitMQ is away', () => {
       await waitFor('record.updated after reconnecting', async () => (mine().length >= 2 ? true : undefined), 20_000);
       expect(mine().map((event) => event.type)).toEqual(['record.created', 'record.updated']);
       // Confirmed events leave the outbox: what an outage left behind is gone once it was published.
-      const database = (await mongoose.createConnection(MONGO_URL).asPromise()).useDb(records.db);
+      const database = await connectDatabase(records.db);
       try {
         await waitFor('the outbox to empty', async () =>
           (await database.collection('outbox').countDocuments({ 'data.owner': user.id })) === 0 ? true : undefined,

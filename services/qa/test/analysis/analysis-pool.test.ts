@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DocumentsError } from '../../src/analysis';
 import { AnalysisPool, type AnalysisPoolOptions } from '../../src/jobs/analysis-pool';
+import { rejectionOf } from '@app/tests/support/errors';
 import { BAD, LABELLED } from './labelled-fixtures';
 
 const FIXTURES = join(LABELLED, '..');
@@ -28,15 +29,7 @@ afterAll(async () => {
   await Promise.all(pools.map((pool) => pool.close()));
 });
 
-async function refusal(work: Promise<unknown>): Promise<DocumentsError> {
-  try {
-    await work;
-  } catch (error) {
-    if (error instanceof DocumentsError) return error;
-    throw error;
-  }
-  throw new Error('expected the documents to be refused');
-}
+const refusal = (work: Promise<unknown>) => rejectionOf(work, DocumentsError);
 
 /** The longest gap between timer ticks of this thread while `work` runs. */
 async function longestStall(work: Promise<unknown>): Promise<number> {

@@ -1,20 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { analysePdfs, DocumentError, DocumentsError, extractPdfText, extractPdfTexts } from '../../src/analysis';
+import { rejectionOf } from '@app/tests/support/errors';
 import { BAD, LABELLED, NOW } from './labelled-fixtures';
 
 const bad = (name: string) => readFileSync(join(BAD, name));
 const good = (pair: string, file: 'resume' | 'jd') => readFileSync(join(LABELLED, pair, `${file}.pdf`));
 
-async function problemOf(promise: Promise<unknown>): Promise<DocumentError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof DocumentError) return error;
-    throw error;
-  }
-  throw new Error('expected a DocumentError');
-}
+const problemOf = (promise: Promise<unknown>) => rejectionOf(promise, DocumentError);
 
 describe('PDF text', () => {
   test('lines keep their page and line number', async () => {

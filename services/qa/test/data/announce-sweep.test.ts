@@ -1,43 +1,19 @@
 import { randomUUID } from 'node:crypto';
-import mongoose, { type Connection } from 'mongoose';
-import type { CommandSucceededEvent } from 'mongodb';
-import { QaJobRepository } from '../../src/data/qa-job-repository';
-import { MONGO_URL } from '../pipeline/support';
+import type { Connection } from 'mongoose';
+import type { QaJobRepository } from '../../src/data/qa-job-repository';
+import { newJob, useJobStore } from './job-store';
 
 // The worker's sweep re-announces finished jobs whose event the broker never confirmed. It must read
 // what is due, not every job ever run: documents read are counted from the server's replies.
-let client: Connection;
+const store = useJobStore();
 let db: Connection;
 let jobs: QaJobRepository;
-const replies: CommandSucceededEvent[] = [];
-
-beforeAll(async () => {
-  client = await mongoose.createConnection(MONGO_URL, { monitorCommands: true }).asPromise();
-  client.getClient().on('commandSucceeded', (event: CommandSucceededEvent) => replies.push(event));
-  db = client.useDb(`test-${randomUUID()}`);
-  jobs = new QaJobRepository(db);
-  await jobs.ensureIndexes();
+beforeAll(() => {
+  ({ db, jobs } = store);
 });
-
-afterAll(async () => {
-  await db?.dropDatabase().catch(() => undefined);
-  await client?.close();
-});
-
-function documentsRead(): number {
-  let count = 0;
-  for (const reply of replies) {
-    const cursor = (reply.reply as { cursor?: { firstBatch?: unknown[]; nextBatch?: unknown[] } }).cursor;
-    count += (cursor?.firstBatch ?? cursor?.nextBatch ?? []).length;
-  }
-  return count;
-}
-
-const file = (name: string) => ({ fileId: randomUUID(), name, size: 1, sha256: 'x' });
 
 async function finishedJob(owner: string, at: Date, announced: boolean): Promise<string> {
-  const id = randomUUID();
-  await jobs.insert({ id, owner, contentHash: id, dedupBucket: 0, files: { resume: file('r.pdf'), jd: file('j.pdf') }, createdAt: at });
+  const { id } = await jobs.insert(newJob(owner, at));
   await jobs.markActive(id, 1, at);
   await jobs.complete(id, owner, { ok: true }, at, at);
   if (announced) await jobs.markEventPublished(id, at);
@@ -52,11 +28,11 @@ describe('the announce sweep', () => {
     const unconfirmed = [await finishedJob(owner, longAgo, false), await finishedJob(owner, longAgo, false)];
     const justNow = await finishedJob(owner, new Date(), false);
 
-    replies.length = 0;
+    store.resetReads();
     const due = await jobs.unannounced(new Date(Date.now() - 15_000), 50);
     expect(due.map((job) => job.id).sort()).toEqual([...unconfirmed].sort());
     // Three notes and their three jobs: nothing of the 60 announced jobs is read.
-    expect(documentsRead()).toBe(6);
+    expect(store.documentsRead()).toBe(6);
 
     // Once announced, a job leaves the sweep for good; one still within its grace period waits.
     for (const id of unconfirmed) await jobs.markEventPublished(id, new Date());

@@ -1,33 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import mongoose, { type Connection } from 'mongoose';
+import type { Connection } from 'mongoose';
+import { uniqueId } from '@app/tests/support/servers';
 import { QaJobRepository, ownerJobsCollectionName } from '../../src/data/qa-job-repository';
-import { MONGO_URL } from '../pipeline/support';
+import { newJob, storedFile, useJobStore } from './job-store';
 
 // A user's job list and the upload's duplicate check read that user's own entries, not every job.
-let client: Connection;
+const store = useJobStore();
 let db: Connection;
 let jobs: QaJobRepository;
-
-beforeAll(async () => {
-  client = await mongoose.createConnection(MONGO_URL).asPromise();
-  db = client.useDb(`test-${randomUUID()}`);
-  jobs = new QaJobRepository(db);
-  await jobs.ensureIndexes();
-});
-
-afterAll(async () => {
-  await db?.dropDatabase().catch(() => undefined);
-  await client?.close();
-});
-
-const file = (name: string) => ({ fileId: randomUUID(), name, size: 1, sha256: 'x' });
-const newJob = (owner: string, createdAt: Date, contentHash: string = randomUUID(), dedupBucket = 0) => ({
-  id: randomUUID(),
-  owner,
-  contentHash,
-  dedupBucket,
-  files: { resume: file('r.pdf'), jd: file('j.pdf') },
-  createdAt,
+beforeAll(() => {
+  ({ db, jobs } = store);
 });
 
 describe("each user's job entries", () => {
@@ -63,7 +45,7 @@ describe("each user's job entries", () => {
   });
 
   it('when jobs were written by an earlier version without entries, then they are listed after start', async () => {
-    const older = client.useDb(`test-${randomUUID()}`);
+    const older = store.connection.useDb(uniqueId());
     try {
       const owner = `owner-${randomUUID()}`;
       await older.collection('qajobs').insertOne({
@@ -74,7 +56,7 @@ describe("each user's job entries", () => {
         stage: 'completed',
         contentHash: 'h',
         dedupBucket: 0,
-        files: { resume: file('r.pdf'), jd: file('j.pdf') },
+        files: { resume: storedFile('r.pdf'), jd: storedFile('j.pdf') },
         createdAt: new Date(),
         finishedAt: new Date(),
         durationMs: 1,

@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { start as startService, type RunningService } from '../../src/main';
 import { start as startWorker, type RunningWorker } from '../../src/worker';
-import { cleanUp, client, jdPdf, pdfFrom, resumePdf, uniqueEnv, waitForJob, type Client } from './support';
+import { pdfFrom } from '@app/tests/support/pdf';
+import { cleanUp, client, jdPdf, resumePdf, uniqueEnv, waitForJob, type Client } from './support';
 
 // The bounds are opened wide here so that the hard time limit is what stops the hostile document.
 const env = { ...uniqueEnv(), QA_ANALYSIS_TIMEOUT_MS: '800', QA_MAX_LINE_CHARS: '1000000', QA_MAX_TEXT_CHARS: '10000000' };

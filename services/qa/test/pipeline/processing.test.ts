@@ -10,7 +10,9 @@ import { documentProblemOf } from '../../src/jobs/analyse-documents';
 import { createAnalysisProcessor } from '../../src/jobs/analysis-processor';
 import { AnalysisQueue, bullRedis, type AnalysisJobData } from '../../src/jobs/analysis-queue';
 import { captureQaEvents } from './event-capture';
-import { AMQP_URL, MONGO_URL, REDIS_URL, cleanUp, client, jdPdf, resumePdf, sleep, uniqueEnv, waitForJob, type Client } from './support';
+import { AMQP_URL, MONGO_URL, REDIS_URL, connectDatabase } from '@app/tests/support/servers';
+import { sleep } from '@app/tests/support/wait';
+import { cleanUp, client, jdPdf, resumePdf, uniqueEnv, waitForJob, type Client } from './support';
 
 const env = uniqueEnv();
 let service: RunningService;
@@ -36,7 +38,7 @@ beforeAll(async () => {
   service = await startService(env);
   worker = await startWorker(env);
   api = client(service.url, env);
-  db = await mongoose.createConnection(`${MONGO_URL.replace(/\/?$/, '/')}${env.MONGO_DB}`).asPromise();
+  db = await connectDatabase(env.MONGO_DB);
   [resume, jd] = await Promise.all([resumePdf(), jdPdf()]);
 });
 

@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import mongoose, { type Connection } from 'mongoose';
+import type { Connection } from 'mongoose';
 import { start as startService, type RunningService } from '../../src/main';
 import { start as startWorker, type RunningWorker } from '../../src/worker';
-import { MONGO_URL, cleanUp, client, identityHeaders, jdPdf, resumePdf, sleep, uniqueEnv, type Client } from './support';
+import { connectDatabase } from '@app/tests/support/servers';
+import { sleep } from '@app/tests/support/wait';
+import { cleanUp, client, identityHeaders, jdPdf, resumePdf, uniqueEnv, type Client } from './support';
 
 // No worker here: jobs stay queued, so they keep their places in the quota.
 const held = { ...uniqueEnv(), QA_MAX_ACTIVE_JOBS_PER_USER: '2', QA_MAX_STREAMS_PER_USER: '1', QA_MAX_UPLOAD_BYTES_PER_DAY: '40000' };
@@ -24,7 +26,7 @@ beforeAll(async () => {
   worker = await startWorker(pushed);
   heldApi = client(heldService.url, held);
   pushedApi = client(pushedService.url, pushed);
-  pushedDb = await mongoose.createConnection(`${MONGO_URL.replace(/\/?$/, '/')}${pushed.MONGO_DB}`).asPromise();
+  pushedDb = await connectDatabase(pushed.MONGO_DB);
   jd = await jdPdf();
 });
 
@@ -93,7 +95,7 @@ describe('quotas', () => {
     const refused = await heldApi.upload(owner, { resume: Buffer.concat([big, Buffer.from('%2\n')]), jd });
     await expectQuota(refused, 'upload_bytes_per_day', /uploaded bytes today/);
     expect(Number(refused.headers.get('retry-after'))).toBeLessThanOrEqual(24 * 3600);
-    const db = await mongoose.createConnection(`${MONGO_URL.replace(/\/?$/, '/')}${held.MONGO_DB}`).asPromise();
+    const db = await connectDatabase(held.MONGO_DB);
     try {
       expect(await db.collection('qaFiles.files').countDocuments({ 'metadata.owner': owner })).toBe(2);
     } finally {

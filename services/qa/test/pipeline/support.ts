@@ -1,25 +1,20 @@
-import { randomBytes, randomUUID } from 'node:crypto';
-import { signIdentity } from '@app/common';
-import amqp from 'amqplib';
+import { randomBytes } from 'node:crypto';
 import { Queue } from 'bullmq';
-import mongoose from 'mongoose';
-import PDFDocument from 'pdfkit';
-import { checkAnswersFrom } from '../../../../tests/support/contract';
-
-export const MONGO_URL = process.env.MONGO_URL ?? 'mongodb://127.0.0.1:27017/';
-export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-export const AMQP_URL = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
+import { checkAnswersFrom } from '@app/tests/support/contract';
+import { identityHeaders as signedHeaders } from '@app/tests/support/identity';
+import { makePdf } from '@app/tests/support/pdf';
+import { AMQP_URL, MONGO_URL, REDIS_URL, deleteQueues, dropDatabase, uniqueId } from '@app/tests/support/servers';
 
 /** Names of everything one test file creates, so files run in parallel without meeting. */
 export function uniqueEnv() {
-  const id = randomUUID();
+  const id = uniqueId();
   return {
     MONGO_URL,
     REDIS_URL,
     AMQP_URL,
-    MONGO_DB: `test-${id}`,
-    QA_QUEUE_NAME: `test-${id}`,
-    QA_USER_DELETED_QUEUE: `test-${id}.user-deleted`,
+    MONGO_DB: id,
+    QA_QUEUE_NAME: id,
+    QA_USER_DELETED_QUEUE: `${id}.user-deleted`,
     IDENTITY_SECRET: randomBytes(32).toString('base64url'),
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     NODE_ENV: 'test',
@@ -34,40 +29,11 @@ export type TestEnv = ReturnType<typeof uniqueEnv>;
 
 /** Drops the test database, the BullMQ queue's keys and the consumer queues. */
 export async function cleanUp(env: TestEnv): Promise<void> {
-  const connection = await mongoose
-    .createConnection(`${MONGO_URL.replace(/\/?$/, '/')}${env.MONGO_DB}`, { serverSelectionTimeoutMS: 3000 })
-    .asPromise();
-  await connection.dropDatabase().catch(() => undefined);
-  await connection.close();
+  await dropDatabase(env.MONGO_DB).catch(() => undefined);
   const queue = new Queue(env.QA_QUEUE_NAME, { connection: { url: REDIS_URL } });
   await queue.obliterate({ force: true }).catch(() => undefined);
   await queue.close();
-  const broker = await amqp.connect(AMQP_URL);
-  const channel = await broker.createChannel();
-  for (const name of [env.QA_USER_DELETED_QUEUE, `${env.QA_USER_DELETED_QUEUE}.dead`]) {
-    await channel.deleteQueue(name).catch(() => undefined);
-  }
-  await broker.close().catch(() => undefined);
-}
-
-/** A real PDF, A4 with a fixed creation date, drawn by `draw`. */
-export function pdfFrom(draw: (doc: InstanceType<typeof PDFDocument>) => void): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const doc = new PDFDocument({ size: 'A4', margin: 50, info: { CreationDate: new Date(0) } });
-    const chunks: Buffer[] = [];
-    doc.on('data', (chunk: Buffer) => chunks.push(chunk));
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-    draw(doc);
-    doc.end();
-  });
-}
-
-/** A small real PDF with the given lines of text. */
-export function makePdf(lines: string[]): Promise<Buffer> {
-  return pdfFrom((doc) => {
-    for (const line of lines) doc.fontSize(11).text(line);
-  });
+  await deleteQueues([env.QA_USER_DELETED_QUEUE, `${env.QA_USER_DELETED_QUEUE}.dead`]).catch(() => undefined);
 }
 
 export function resumePdf(tag = ''): Promise<Buffer> {
@@ -104,14 +70,7 @@ export function jdPdf(tag = ''): Promise<Buffer> {
 
 /** Headers the gateway would add for `userId` on this request. */
 export function identityHeaders(env: TestEnv, method: string, path: string, userId: string): Record<string, string> {
-  return signIdentity(env.IDENTITY_SECRET, {
-    method,
-    path,
-    userId,
-    userName: `user-${userId}`,
-    requestId: randomUUID(),
-    clientIp: '127.0.0.1',
-  });
+  return signedHeaders(env.IDENTITY_SECRET, method, path, { userId, userName: `user-${userId}` });
 }
 
 export interface Upload {
@@ -178,8 +137,4 @@ export async function waitForJob(api: Client, id: string, userId: string, timeou
     if (Date.now() > deadline) throw new Error(`job ${id} still ${body.status} after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 100));
   }
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }

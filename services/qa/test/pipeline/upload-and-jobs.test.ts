@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import amqp from 'amqplib';
 import { Queue } from 'bullmq';
-import mongoose, { type Connection } from 'mongoose';
+import type { Connection } from 'mongoose';
 import { start, type RunningService } from '../../src/main';
 import { qaOpenApi } from '../../src/openapi';
-import { MONGO_URL, REDIS_URL, AMQP_URL, cleanUp, client, identityHeaders, jdPdf, resumePdf, sleep, uniqueEnv, type Client } from './support';
+import { AMQP_URL, REDIS_URL, connectDatabase } from '@app/tests/support/servers';
+import { sleep } from '@app/tests/support/wait';
+import { cleanUp, client, identityHeaders, jdPdf, resumePdf, uniqueEnv, type Client } from './support';
 
 // No worker runs in this file: jobs stay queued, which is what the HTTP side's rules need.
 const env = uniqueEnv();
@@ -23,7 +25,7 @@ const jobsOf = (owner: string) => db.collection('qajobs').countDocuments({ owner
 beforeAll(async () => {
   service = await start({ ...env, QA_MAX_FILE_BYTES: String(5 * 1024 * 1024), QA_SSE_HEARTBEAT_MS: '200' });
   api = client(service.url, env);
-  db = await mongoose.createConnection(`${MONGO_URL.replace(/\/?$/, '/')}${env.MONGO_DB}`).asPromise();
+  db = await connectDatabase(env.MONGO_DB);
   queue = new Queue(env.QA_QUEUE_NAME, { connection: { url: REDIS_URL } });
   [resume, jd] = await Promise.all([resumePdf(), jdPdf()]);
 });

@@ -3,10 +3,12 @@ import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { once } from 'node:events';
 import { join, resolve } from 'node:path';
-import mongoose, { type Connection } from 'mongoose';
+import type { Connection } from 'mongoose';
 import { start as startService, type RunningService } from '../../src/main';
 import { captureQaEvents } from './event-capture';
-import { MONGO_URL, cleanUp, client, jdPdf, resumePdf, sleep, uniqueEnv, type Client } from './support';
+import { connectDatabase } from '@app/tests/support/servers';
+import { waitFor } from '@app/tests/support/wait';
+import { cleanUp, client, jdPdf, resumePdf, uniqueEnv, type Client } from './support';
 
 /**
  * Real worker processes, one killed with SIGKILL in the middle of the work: every job must still
@@ -50,19 +52,6 @@ function spawnWorker(name: string): { child: ChildProcess; output: () => string 
   return { child, output: () => `${name}:\n${output.slice(-4000)}` };
 }
 
-async function waitUntil(
-  what: string,
-  check: () => Promise<boolean>,
-  timeoutMs: number,
-  describe: () => string | Promise<string> = () => '',
-) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${await describe()}`);
-    await sleep(100);
-  }
-}
-
 const count = (status: string) => db.collection('qajobs').countDocuments({ status });
 
 beforeAll(async () => {
@@ -77,7 +66,7 @@ beforeAll(async () => {
   capture = await captureQaEvents();
   service = await startService(env);
   api = client(service.url, env);
-  db = await mongoose.createConnection(`${MONGO_URL.replace(/\/?$/, '/')}${env.MONGO_DB}`).asPromise();
+  db = await connectDatabase(env.MONGO_DB);
 }, 180_000);
 
 afterAll(async () => {
@@ -107,12 +96,11 @@ test(`when a worker is killed in the middle of ${JOBS} jobs, then another picks 
 
   // Kill it once a part of the work is done and it holds jobs in hand.
   const killAt = Math.max(1, Math.floor(JOBS / 4));
-  await waitUntil(
-    'the first jobs to complete',
-    async () => (await count('completed')) >= killAt && (await count('active')) > 0,
-    120_000,
-    first.output,
-  );
+  await waitFor('the first jobs to complete', async () => (await count('completed')) >= killAt && (await count('active')) > 0, {
+    timeoutMs: 120_000,
+    intervalMs: 100,
+    detail: first.output,
+  });
   first.child.kill('SIGKILL');
   await once(first.child, 'exit');
   const killedAt = Date.now();
@@ -123,9 +111,13 @@ test(`when a worker is killed in the middle of ${JOBS} jobs, then another picks 
   const second = spawnWorker('second worker');
   const uploaded = await uploading;
   const logs = () => `${first.output()}\n${second.output()}`;
-  await waitUntil('every job to complete', async () => (await count('completed')) === JOBS, 180_000, async () => {
-    const states = await db.collection('qajobs').aggregate([{ $group: { _id: '$status', n: { $sum: 1 } } }]).toArray();
-    return `${JSON.stringify(states)}\n${logs()}`;
+  await waitFor('every job to complete', async () => (await count('completed')) === JOBS, {
+    timeoutMs: 180_000,
+    intervalMs: 100,
+    detail: async () => {
+      const states = await db.collection('qajobs').aggregate([{ $group: { _id: '$status', n: { $sum: 1 } } }]).toArray();
+      return `${JSON.stringify(states)}\n${logs()}`;
+    },
   });
   const finished = Date.now();
 
@@ -141,9 +133,11 @@ test(`when a worker is killed in the middle of ${JOBS} jobs, then another picks 
   // Events: at least once. A worker killed between finishing a job and the broker's confirm leaves
   // the job unannounced; the job's re-run or the survivor's sweep announces it. Repeats are allowed
   // (consumers key on jobId) and counted; a job without its event is a failure.
-  await waitUntil('the completion events', async () => records.every((r) => capture.of(String(r._id)).length >= 1), 20_000, async () =>
-    JSON.stringify(records.filter((r) => capture.of(String(r._id)).length === 0).map((r) => r._id)),
-  );
+  await waitFor('the completion events', () => records.every((r) => capture.of(String(r._id)).length >= 1), {
+    timeoutMs: 20_000,
+    intervalMs: 100,
+    detail: () => JSON.stringify(records.filter((r) => capture.of(String(r._id)).length === 0).map((r) => r._id)),
+  });
   const wrong = records.filter((r) => capture.of(String(r._id)).some((e) => e.type !== 'qa.job.completed' || e.data.userId !== owner));
   expect(wrong.map((r) => ({ id: r._id, events: capture.of(String(r._id)) }))).toEqual([]);
   const repeated = records.filter((r) => capture.of(String(r._id)).length > 1).length;

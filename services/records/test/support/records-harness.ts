@@ -1,25 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import amqp from 'amqplib';
-import mongoose from 'mongoose';
-import { signIdentity } from '@app/common';
-import { checkAnswersFrom } from '../../../../tests/support/contract';
+import { checkAnswersFrom } from '@app/tests/support/contract';
+import { readAnswer, type Answer } from '@app/tests/support/http';
+import { identityHeaders as signedHeaders } from '@app/tests/support/identity';
+import { AMQP_URL, MONGO_URL, deleteQueues, dropDatabase, uniqueId } from '@app/tests/support/servers';
+import { waitFor } from '@app/tests/support/wait';
 import { start, type RunningService } from '../../src/main';
 
-export const MONGO_URL = process.env.MONGO_URL ?? 'mongodb://127.0.0.1:27017/';
-export const AMQP_URL = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 export const SECRET = `records-test-secret-${randomUUID()}`;
 
 export interface TestUser {
   id: string;
   name: string;
-}
-
-export interface Answer {
-  status: number;
-  headers: Headers;
-  // Tests look into answers freely; a wrong shape fails the assertion that reads it.
-  body: any;
-  text: string;
 }
 
 export interface CallOptions {
@@ -36,7 +27,7 @@ export function newUser(): TestUser {
 }
 
 export function identityHeaders(user: TestUser, method: string, path: string, secret = SECRET, now = Date.now()): Record<string, string> {
-  return signIdentity(secret, { method, path, userId: user.id, userName: user.name, requestId: randomUUID(), clientIp: '127.0.0.1' }, now);
+  return signedHeaders(secret, method, path, { userId: user.id, userName: user.name }, now);
 }
 
 export interface RecordsUnderTest {
@@ -49,20 +40,10 @@ export interface RecordsUnderTest {
   stop(): Promise<void>;
 }
 
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 /** Starts the service in-process on a free port with its own database and consumer queue. */
 export async function startRecords(overrides: NodeJS.ProcessEnv = {}, { waitReady = true } = {}): Promise<RecordsUnderTest> {
-  const db = `test-${randomUUID()}`;
-  const queue = `test-records.user-deleted-${randomUUID()}`;
+  const db = uniqueId();
+  const queue = uniqueId('test-records.user-deleted');
   const service = await start({
     PORT: '0',
     HOST: '127.0.0.1',
@@ -90,15 +71,7 @@ export async function startRecords(overrides: NodeJS.ProcessEnv = {}, { waitRead
       body = typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
       if (!Object.keys(headers).some((name) => name.toLowerCase() === 'content-type')) headers['content-type'] = 'application/json';
     }
-    const res = await fetch(target, { method, headers, body });
-    const text = await res.text();
-    let parsed: unknown;
-    try {
-      parsed = text ? JSON.parse(text) : undefined;
-    } catch {
-      parsed = undefined;
-    }
-    return { status: res.status, headers: res.headers, body: parsed, text };
+    return readAnswer(await fetch(target, { method, headers, body }));
   };
 
   const stop = async () => {
@@ -127,24 +100,4 @@ export async function startRecords(overrides: NodeJS.ProcessEnv = {}, { waitRead
       call(user, 'POST', '/records/', { body: { option_type: 'opportunity', description: 'test', status: 'active', ...fields } }),
     stop,
   };
-}
-
-async function dropDatabase(db: string, mongoUrl = MONGO_URL): Promise<void> {
-  const connection = await mongoose.createConnection(mongoUrl, { serverSelectionTimeoutMS: 3000 }).asPromise();
-  try {
-    await connection.useDb(db).dropDatabase();
-  } finally {
-    await connection.close();
-  }
-}
-
-export async function deleteQueues(queues: string[]): Promise<void> {
-  const connection = await amqp.connect(AMQP_URL);
-  try {
-    const channel = await connection.createChannel();
-    for (const queue of queues) await channel.deleteQueue(queue);
-    await channel.close();
-  } finally {
-    await connection.close();
-  }
 }
