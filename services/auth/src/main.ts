@@ -33,7 +33,7 @@ export interface RunningService {
   port: number;
   url: string;
   logger: Logger;
-  /** Settles once the indexes exist and the seed users are in place (or the service stopped first). */
+  /** Settles once the indexes exist, an earlier version's refresh tokens are moved and the seed users are in place (or the service stopped first). */
   prepared: Promise<void>;
   stop: () => Promise<void>;
 }
@@ -104,7 +104,8 @@ export async function start(overrides: NodeJS.ProcessEnv = {}): Promise<RunningS
   const background = startBackgroundWork(config, logger, () => stopping, {
     prepare: async () => {
       await users.ensureIndexes();
-      await refreshTokens.ensureIndexes();
+      const moved = await refreshTokens.prepare();
+      if (moved > 0) logger.info({ moved }, 'refresh tokens of an earlier version moved to their by-hash collection');
       await accountService.seed(config.seedUsers);
     },
     sweep: async () => {
