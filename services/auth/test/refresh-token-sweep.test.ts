@@ -38,7 +38,7 @@ function documentsRead(): number {
 
 const token = (expiresAt: Date, familyId: string = randomUUID()) => {
   const hash = randomUUID();
-  return { _id: hash, parentHash: `login:${hash}`, familyId, userId: 'u', createdAt: new Date(), expiresAt, usedAt: null };
+  return { _id: hash, parentHash: `login:${hash}`, familyId, userId: 'u', createdAt: new Date(), expiresAt };
 };
 
 describe('the refresh-token sweep', () => {
@@ -68,12 +68,14 @@ describe('the refresh-token sweep', () => {
     expect(await repository.isFamilyRevoked('recent-mark')).toBe(true);
   });
 
-  it("when a family's newest token expires, then its family document goes too; a family whose newest token lives keeps it", async () => {
+  it("when a family's newest token expires, then its family document goes too; a family whose newest token lives keeps it; use marks go with their tokens", async () => {
     const db = freshDatabase();
     const repository = refreshTokenRepository(db);
     const now = new Date();
     const hour = 3_600_000;
     const families = db.collection<{ _id: string }>('refresh_token_families');
+    const uses = db.collection<{ _id: string }>('used_refresh_tokens');
+    const hashes: string[] = [];
     // Family A: both tokens expired. Family B: its first token expired, its newest lives.
     for (const [familyId, lifetimes] of [
       ['family-a', [-2 * hour, -hour]],
@@ -91,13 +93,17 @@ describe('the refresh-token sweep', () => {
           expiresAt: new Date(now.getTime() + lifetime),
         });
         expect(created).toBe(true);
+        hashes.push(tokenHash);
         parentHash = tokenHash;
       }
     }
     expect(await families.countDocuments({ _id: { $in: ['family-a', 'family-b'] } })).toBe(2);
+    // A use mark for every token: those of swept tokens go with them, the live token's stays.
+    await uses.insertMany(hashes.map((hash) => ({ _id: hash, usedAt: now })));
 
     expect(await repository.deleteExpired(now)).toBeGreaterThanOrEqual(3);
     expect(await families.findOne({ _id: 'family-a' })).toBeNull();
     expect(await families.findOne({ _id: 'family-b' })).not.toBeNull();
+    expect((await uses.find({ _id: { $in: hashes } }).toArray()).map((mark) => mark._id)).toEqual([hashes[3]]);
   });
 });

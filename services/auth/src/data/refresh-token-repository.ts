@@ -6,7 +6,6 @@ export interface RefreshTokenRecord {
   familyId: string;
   userId: string;
   expiresAt: Date;
-  usedAt: Date | null;
 }
 
 /**
@@ -22,19 +21,20 @@ export type RefreshTokenUse =
 const LOGIN_PARENT_PREFIX = 'login:';
 
 /*
- * Every query a refresh, a logout or a reuse detection sends filters on `_id` alone or inserts: on
- * FerretDB v1 (SQLite) that is the only filter answered from an index, any other reads every document
- * of the collection.
+ * Every query a refresh, a logout or a reuse detection sends filters on `_id` alone or inserts. On
+ * FerretDB v1 (SQLite) any other filter makes FerretDB read and decode every document; an `_id` filter
+ * is evaluated inside SQLite (still a pass over the rows, see the README), and an insert is checked
+ * through its unique indexes: the one write whose cost does not grow with the collection.
  *
- * - refresh_tokens_by_hash: one document per token, `_id` = SHA-256 of the token. Using a token is a
- *   read by `_id`, the checks in code, then an update by `_id`. The checks and the update are not one
- *   atomic step (neither are FerretDB's conditional updates): two requests may both get past them.
- *   Single use rests on the unique `parentHash` index instead: only one successor of a token can be
- *   inserted, the other rotation gets a duplicate key and loses.
+ * - refresh_tokens_by_hash: one document per token, `_id` = SHA-256 of the token, never updated.
+ * - used_refresh_tokens: `_id` = hash of a used token. Using a token is a read by `_id`, the checks in
+ *   code, then this insert: of two requests presenting one token, one inserts, the other gets a
+ *   duplicate key and is a replay. (FerretDB's conditional updates are not atomic; its unique indexes
+ *   are.) The unique `parentHash` index of the tokens keeps a second guard: one successor per token.
  * - revoked_refresh_families: `_id` = family id, insert-only; the one source of "this family is
  *   revoked". Being an insert, it also covers a successor inserted while the family is being revoked.
- * - refresh_token_families: `_id` = family id, with the hash of the family's newest token (set after
- *   each rotation). Ending a family revokes the access tokens handed out in it that still live: from
+ * - refresh_token_families: `_id` = family id, with the hash of the family's newest token (set by
+ *   `_id` after each rotation: one document per session, far fewer than tokens). Ending a family revokes the access tokens handed out in it that still live: from
  *   the newest token, walk back through parents (`_id` = parentHash) while their access tokens live.
  *   Access tokens live minutes and tokens are issued in order, so the walk stops after the few
  *   rotations of one access lifetime.
@@ -47,7 +47,6 @@ interface RefreshTokenDocument {
   userId: string;
   createdAt: Date;
   expiresAt: Date;
-  usedAt: Date | null;
   /** The access token handed out with this refresh token, so ending the family can revoke it too. */
   accessJti?: string;
   accessExpiresAt?: Date;
@@ -61,7 +60,6 @@ const refreshTokenSchema = new Schema<RefreshTokenDocument>(
     userId: { type: String, required: true },
     createdAt: { type: Date, required: true },
     expiresAt: { type: Date, required: true },
-    usedAt: { type: Date, default: null },
     accessJti: { type: String },
     accessExpiresAt: { type: Date },
   },
@@ -71,6 +69,15 @@ const refreshTokenSchema = new Schema<RefreshTokenDocument>(
 // enforced on insert by FerretDB v1 too (cheaply); conditional updates are not atomic there.
 refreshTokenSchema.index({ parentHash: 1 }, { unique: true, name: 'parent_hash_unique' });
 // No TTL index: FerretDB v1 does not implement expireAfterSeconds, so expired tokens are swept by deleteExpired.
+
+interface UsedTokenDocument {
+  _id: string;
+  usedAt: Date;
+}
+const usedTokenSchema = new Schema<UsedTokenDocument>(
+  { _id: { type: String, required: true }, usedAt: { type: Date, required: true } },
+  { versionKey: false, autoIndex: false, autoCreate: false, strict: 'throw' },
+);
 
 interface FamilyDocument {
   _id: string;
@@ -127,6 +134,7 @@ export type RefreshTokenRepository = ReturnType<typeof refreshTokenRepository>;
 /** Refresh tokens are stored only as SHA-256 hashes; the token itself never reaches the database. */
 export function refreshTokenRepository(connection: Connection) {
   const tokens = connection.model<RefreshTokenDocument>('RefreshToken', refreshTokenSchema, 'refresh_tokens_by_hash');
+  const usedTokens = connection.model<UsedTokenDocument>('UsedRefreshToken', usedTokenSchema, 'used_refresh_tokens');
   const families = connection.model<FamilyDocument>('RefreshTokenFamily', familySchema, 'refresh_token_families');
   const revokedFamilies = connection.model<RevokedFamilyDocument>('RevokedRefreshFamily', revokedFamilySchema, 'revoked_refresh_families');
   const legacyTokens = connection.model<LegacyTokenDocument>('LegacyRefreshToken', legacyTokenSchema, 'refresh_tokens');
@@ -134,7 +142,6 @@ export function refreshTokenRepository(connection: Connection) {
     familyId: doc.familyId,
     userId: doc.userId,
     expiresAt: doc.expiresAt,
-    usedAt: doc.usedAt ?? null,
   });
 
   const isFamilyRevoked = async (familyId: string) => (await query(() => revokedFamilies.exists({ _id: familyId }))) !== null;
@@ -168,9 +175,12 @@ export function refreshTokenRepository(connection: Connection) {
         userId: doc.userId,
         createdAt: doc.createdAt,
         expiresAt: doc.expiresAt,
-        usedAt: doc.usedAt ?? null,
         ...(doc.accessJti ? { accessJti: doc.accessJti, accessExpiresAt: doc.accessExpiresAt } : {}),
       })),
+    );
+    await insertSkippingExisting(
+      usedTokens,
+      kept.filter((doc) => doc.usedAt).map((doc) => ({ _id: doc.tokenHash, usedAt: doc.usedAt! })),
     );
     // A family's newest token is the one that is no other token's parent. A family document written
     // meanwhile by a rotation on another instance is newer still, and is kept.
@@ -229,7 +239,6 @@ export function refreshTokenRepository(connection: Connection) {
             userId: input.userId,
             createdAt: input.now,
             expiresAt: input.expiresAt,
-            usedAt: null,
             ...(input.accessJti ? { accessJti: input.accessJti, accessExpiresAt: input.accessExpiresAt } : {}),
           });
           return true;
@@ -247,18 +256,26 @@ export function refreshTokenRepository(connection: Connection) {
       return true;
     },
 
-    /**
-     * Presents a token: marks it used when it is live. The unique parentHash in create() is what
-     * keeps it single-use when two requests get past these checks together.
-     */
+    /** Presents a token: records its use when it is live; only one of simultaneous uses is accepted. */
     async use(tokenHash: string, now: Date): Promise<RefreshTokenUse> {
       await prepare();
       const doc = await query(() => tokens.findOne({ _id: tokenHash }).lean());
       if (!doc || (await isFamilyRevoked(doc.familyId))) return { status: 'rejected' };
-      if (doc.usedAt) return { status: 'replayed', token: toRecord(doc) };
-      if (doc.expiresAt <= now) return { status: 'rejected' };
-      await query(() => tokens.updateOne({ _id: tokenHash }, { $set: { usedAt: now } }));
-      return { status: 'accepted', token: toRecord({ ...doc, usedAt: now }) };
+      if (doc.expiresAt <= now) {
+        // Presenting an expired token that was used is still a sign it was copied.
+        const used = (await query(() => usedTokens.exists({ _id: tokenHash }))) !== null;
+        return used ? { status: 'replayed', token: toRecord(doc) } : { status: 'rejected' };
+      }
+      const first = await query(async () => {
+        try {
+          await usedTokens.create({ _id: tokenHash, usedAt: now });
+          return true;
+        } catch (err) {
+          if (isDuplicateKey(err)) return false;
+          throw err;
+        }
+      });
+      return { status: first ? 'accepted' : 'replayed', token: toRecord(doc) };
     },
 
     async findByHash(tokenHash: string): Promise<RefreshTokenRecord | undefined> {
@@ -295,9 +312,11 @@ export function refreshTokenRepository(connection: Connection) {
     /** Whether the family was revoked; an `_id` lookup. */
     isFamilyRevoked,
 
-    /** Account deletion is rare: its `userId` filters may read every token and family (on FerretDB v1 they do). */
+    /** Account deletion is rare: these filters may read every token, use mark and family (on FerretDB v1 they do). */
     async deleteForUser(userId: string): Promise<number> {
       await prepare();
+      const owned = await query(() => tokens.find({ userId }, { _id: 1 }).lean());
+      await query(() => usedTokens.deleteMany({ _id: { $in: owned.map((doc) => doc._id) } }));
       const result = await query(() => tokens.deleteMany({ userId }));
       await query(() => families.deleteMany({ userId }));
       return result.deletedCount;
@@ -307,8 +326,8 @@ export function refreshTokenRepository(connection: Connection) {
      * Tokens are written in about the order they expire (a fixed lifetime from creation), and family
      * marks in the order they were made, so only the head of each collection is read: what is due,
      * however many tokens are stored (a filter on expiresAt would read them all on FerretDB v1).
-     * A family document goes with its newest token: when that has expired, so has every token of
-     * the family. One `_id` read per expired token finds out.
+     * A token's use mark goes with it, and a family document with its newest token: when that has
+     * expired, so has every token of the family. One `_id` read per expired token finds out.
      */
     async deleteExpired(now: Date): Promise<number> {
       const removed = await query(() =>
@@ -316,6 +335,7 @@ export function refreshTokenRepository(connection: Connection) {
           projection: { _id: 1, familyId: 1, expiresAt: 1 },
           isExpired: (doc) => doc.expiresAt < now,
           beforeDelete: async (doc) => {
+            await usedTokens.deleteOne({ _id: doc._id });
             const family = await families.findOne({ _id: doc.familyId }, { latestHash: 1 }).lean();
             if (family?.latestHash === doc._id) await families.deleteOne({ _id: doc.familyId });
           },
