@@ -8,6 +8,8 @@ export interface ExpirySweepOptions<T> {
   batchSize?: number;
   /** Bounds one run's work; what is left goes on the next run. */
   maxBatches?: number;
+  /** Runs before each expired document is deleted (clean-up of what hangs on it); if it throws, the document stays for the next run. */
+  beforeDelete?: (doc: T) => Promise<void>;
 }
 
 /**
@@ -27,7 +29,10 @@ export async function deleteExpiredOldestFirst<T extends { _id: unknown }>(model
   for (let round = 0; round < maxBatches; round += 1) {
     const docs = await model.find({}, options.projection).limit(batchSize).lean<T[]>();
     const expired = docs.filter(options.isExpired);
-    for (const doc of expired) deleted += (await model.deleteOne({ _id: doc._id })).deletedCount;
+    for (const doc of expired) {
+      await options.beforeDelete?.(doc);
+      deleted += (await model.deleteOne({ _id: doc._id })).deletedCount;
+    }
     if (expired.length === 0 || docs.length < batchSize) break;
   }
   return deleted;

@@ -1,6 +1,6 @@
 /** Runs `task` until it succeeds once; later callers get the settled success, failures are retried. */
-export function onceSucceeded(task: () => Promise<void>): () => Promise<void> {
-  let done: Promise<void> | undefined;
+export function onceSucceeded<T>(task: () => Promise<T>): () => Promise<T> {
+  let done: Promise<T> | undefined;
   return () => {
     done ??= task().catch((err: unknown) => {
       done = undefined;

@@ -1,20 +1,52 @@
-import { Schema, type Connection } from 'mongoose';
-import { deleteExpiredOldestFirst, isDuplicateKey, mongoCall as query } from '@app/common';
+import { Schema, type Connection, type Model } from 'mongoose';
+import { deleteExpiredOldestFirst, isDuplicateKey, mongoCall } from '@app/common';
 import { onceSucceeded } from './mongo-errors';
 
 export interface RefreshTokenRecord {
   familyId: string;
   userId: string;
   expiresAt: Date;
-  usedAt: Date | null;
-  revokedAt: Date | null;
 }
 
-interface RefreshTokenDocument extends RefreshTokenRecord {
-  tokenHash: string;
+/**
+ * What presenting a refresh token found: `accepted` (it was live and is now used), `replayed` (it was
+ * used before, so it was copied) or `rejected` (unknown, expired, or its family is revoked).
+ */
+export type RefreshTokenUse =
+  | { status: 'accepted'; token: RefreshTokenRecord }
+  | { status: 'replayed'; token: RefreshTokenRecord }
+  | { status: 'rejected' };
+
+/** The parent of a family's first token: no token hashes to this (hashes are hex). */
+const LOGIN_PARENT_PREFIX = 'login:';
+
+/*
+ * Every query a refresh, a logout or a reuse detection sends filters on `_id` alone or inserts. On
+ * FerretDB v1 (SQLite) any other filter makes FerretDB read and decode every document; an `_id` filter
+ * is evaluated inside SQLite (still a pass over the rows, see the README), and an insert is checked
+ * through its unique indexes: the one write whose cost does not grow with the collection.
+ *
+ * - refresh_tokens_by_hash: one document per token, `_id` = SHA-256 of the token, never updated.
+ * - used_refresh_tokens: `_id` = hash of a used token. Using a token is a read by `_id`, the checks in
+ *   code, then this insert: of two requests presenting one token, one inserts, the other gets a
+ *   duplicate key and is a replay. (FerretDB's conditional updates are not atomic; its unique indexes
+ *   are.) The unique `parentHash` index of the tokens keeps a second guard: one successor per token.
+ * - revoked_refresh_families: `_id` = family id, insert-only; the one source of "this family is
+ *   revoked". Being an insert, it also covers a successor inserted while the family is being revoked.
+ * - refresh_token_families: `_id` = family id, with the hash of the family's newest token (set by
+ *   `_id` after each rotation: one document per session, far fewer than tokens). Ending a family revokes the access tokens handed out in it that still live: from
+ *   the newest token, walk back through parents (`_id` = parentHash) while their access tokens live.
+ *   Access tokens live minutes and tokens are issued in order, so the walk stops after the few
+ *   rotations of one access lifetime.
+ */
+interface RefreshTokenDocument {
+  _id: string;
   /** What this token replaced: the hash of its parent, or `login:<familyId>` for the first of a family. */
   parentHash: string;
+  familyId: string;
+  userId: string;
   createdAt: Date;
+  expiresAt: Date;
   /** The access token handed out with this refresh token, so ending the family can revoke it too. */
   accessJti?: string;
   accessExpiresAt?: Date;
@@ -22,33 +54,42 @@ interface RefreshTokenDocument extends RefreshTokenRecord {
 
 const refreshTokenSchema = new Schema<RefreshTokenDocument>(
   {
-    tokenHash: { type: String, required: true },
+    _id: { type: String, required: true },
     parentHash: { type: String, required: true },
     familyId: { type: String, required: true },
     userId: { type: String, required: true },
     createdAt: { type: Date, required: true },
     expiresAt: { type: Date, required: true },
-    usedAt: { type: Date, default: null },
-    revokedAt: { type: Date, default: null },
     accessJti: { type: String },
     accessExpiresAt: { type: Date },
   },
   { versionKey: false, autoIndex: false, autoCreate: false, strict: 'throw' },
 );
-refreshTokenSchema.index({ tokenHash: 1 }, { unique: true, name: 'token_hash_unique' });
-// The guard that makes rotation single-use: a token can have one successor only. Conditional updates
-// (findOneAndUpdate on usedAt: null) are not atomic on FerretDB v1, a unique index is.
+// The guard that makes rotation single-use: a token can have one successor only. Unique indexes are
+// enforced on insert by FerretDB v1 too (cheaply); conditional updates are not atomic there.
 refreshTokenSchema.index({ parentHash: 1 }, { unique: true, name: 'parent_hash_unique' });
-refreshTokenSchema.index({ familyId: 1 }, { name: 'family' });
-refreshTokenSchema.index({ userId: 1 }, { name: 'user' });
-// No TTL index: FerretDB v1 does not implement expireAfterSeconds, so expired rows are swept by deleteExpired.
-refreshTokenSchema.index({ expiresAt: 1 }, { name: 'expires_at' });
+// No TTL index: FerretDB v1 does not implement expireAfterSeconds, so expired tokens are swept by deleteExpired.
 
-/**
- * A revoked family, by id. Marking the family (not only its tokens) also covers a successor that a
- * concurrent rotation inserts while the family is being revoked: FerretDB's updateMany is not atomic
- * with respect to that insert, so a token-by-token revocation could miss it.
- */
+interface UsedTokenDocument {
+  _id: string;
+  usedAt: Date;
+}
+const usedTokenSchema = new Schema<UsedTokenDocument>(
+  { _id: { type: String, required: true }, usedAt: { type: Date, required: true } },
+  { versionKey: false, autoIndex: false, autoCreate: false, strict: 'throw' },
+);
+
+interface FamilyDocument {
+  _id: string;
+  userId: string;
+  /** The family's newest token, where a walk back to its live access tokens starts. */
+  latestHash: string;
+}
+const familySchema = new Schema<FamilyDocument>(
+  { _id: { type: String, required: true }, userId: { type: String, required: true }, latestHash: { type: String, required: true } },
+  { versionKey: false, autoIndex: false, autoCreate: false, strict: 'throw' },
+);
+
 interface RevokedFamilyDocument {
   _id: string;
   revokedAt: Date;
@@ -58,31 +99,125 @@ const revokedFamilySchema = new Schema<RevokedFamilyDocument>(
   { versionKey: false, autoIndex: false, autoCreate: false, strict: 'throw' },
 );
 
+/** A token as an earlier version kept it in `refresh_tokens`: an ObjectId `_id` and the hash in `tokenHash`. */
+interface LegacyTokenDocument {
+  _id: unknown;
+  tokenHash: string;
+  parentHash: string;
+  familyId: string;
+  userId: string;
+  createdAt: Date;
+  expiresAt: Date;
+  usedAt?: Date | null;
+  revokedAt?: Date | null;
+  accessJti?: string;
+  accessExpiresAt?: Date;
+}
+const legacyTokenSchema = new Schema<LegacyTokenDocument>(
+  {
+    tokenHash: String,
+    parentHash: String,
+    familyId: String,
+    userId: String,
+    createdAt: Date,
+    expiresAt: Date,
+    usedAt: Date,
+    revokedAt: Date,
+    accessJti: String,
+    accessExpiresAt: Date,
+  },
+  { versionKey: false, autoIndex: false, autoCreate: false },
+);
+
 export type RefreshTokenRepository = ReturnType<typeof refreshTokenRepository>;
 
 /** Refresh tokens are stored only as SHA-256 hashes; the token itself never reaches the database. */
 export function refreshTokenRepository(connection: Connection) {
-  const tokens = connection.model<RefreshTokenDocument>('RefreshToken', refreshTokenSchema, 'refresh_tokens');
+  const tokens = connection.model<RefreshTokenDocument>('RefreshToken', refreshTokenSchema, 'refresh_tokens_by_hash');
+  const usedTokens = connection.model<UsedTokenDocument>('UsedRefreshToken', usedTokenSchema, 'used_refresh_tokens');
+  const families = connection.model<FamilyDocument>('RefreshTokenFamily', familySchema, 'refresh_token_families');
   const revokedFamilies = connection.model<RevokedFamilyDocument>('RevokedRefreshFamily', revokedFamilySchema, 'revoked_refresh_families');
+  const legacyTokens = connection.model<LegacyTokenDocument>('LegacyRefreshToken', legacyTokenSchema, 'refresh_tokens');
   const toRecord = (doc: RefreshTokenDocument): RefreshTokenRecord => ({
     familyId: doc.familyId,
     userId: doc.userId,
     expiresAt: doc.expiresAt,
-    usedAt: doc.usedAt ?? null,
-    revokedAt: doc.revokedAt ?? null,
   });
-  const ensureIndexes = onceSucceeded(() =>
-    query(async () => {
+
+  const isFamilyRevoked = async (familyId: string) => (await mongoCall(() => revokedFamilies.exists({ _id: familyId }))) !== null;
+
+  /**
+   * Moves what an earlier version kept in `refresh_tokens` (filtered on `tokenHash`, so read whole on
+   * every use) into the shape above, once, at start; users stay signed in. Its one read of the old
+   * collection is a scan, the only one. Expired tokens and tokens of revoked families are left out
+   * (they would be refused anyway); revoked families get their mark. Inserts that meet a document
+   * already there are skipped, so a second instance starting at the same time, or a run cut short and
+   * repeated, does no harm; the old collection is dropped at the end.
+   */
+  async function adoptLegacyTokens(now: Date): Promise<number> {
+    const legacy = await legacyTokens.find({ expiresAt: { $gt: now } }).lean<LegacyTokenDocument[]>();
+    const revoked = new Map<string, Date>();
+    for (const doc of legacy) if (doc.revokedAt) revoked.set(doc.familyId, doc.revokedAt);
+    await insertSkippingExisting(
+      revokedFamilies,
+      [...revoked].map(([familyId, revokedAt]) => ({ _id: familyId, revokedAt })),
+    );
+    const kept = legacy
+      .filter((doc) => !revoked.has(doc.familyId))
+      // In expiry order, as the sweep expects of the collection's natural order.
+      .sort((a, b) => a.expiresAt.getTime() - b.expiresAt.getTime());
+    await insertSkippingExisting(
+      tokens,
+      kept.map((doc) => ({
+        _id: doc.tokenHash,
+        parentHash: doc.parentHash,
+        familyId: doc.familyId,
+        userId: doc.userId,
+        createdAt: doc.createdAt,
+        expiresAt: doc.expiresAt,
+        ...(doc.accessJti ? { accessJti: doc.accessJti, accessExpiresAt: doc.accessExpiresAt } : {}),
+      })),
+    );
+    await insertSkippingExisting(
+      usedTokens,
+      kept.filter((doc) => doc.usedAt).map((doc) => ({ _id: doc.tokenHash, usedAt: doc.usedAt! })),
+    );
+    // A family's newest token is the one that is no other token's parent. A family document written
+    // meanwhile by a rotation on another instance is newer still, and is kept.
+    const parents = new Set(kept.map((doc) => doc.parentHash));
+    const newest = new Map<string, LegacyTokenDocument>();
+    for (const doc of kept) {
+      if (parents.has(doc.tokenHash)) continue;
+      const seen = newest.get(doc.familyId);
+      if (!seen || seen.createdAt < doc.createdAt) newest.set(doc.familyId, doc);
+    }
+    await insertSkippingExisting(
+      families,
+      [...newest.values()].map((doc) => ({ _id: doc.familyId, userId: doc.userId, latestHash: doc.tokenHash })),
+    );
+    await legacyTokens.collection.drop().catch((err: unknown) => {
+      // Nothing to drop: there never was an earlier version's collection (MongoDB's NamespaceNotFound).
+      if ((err as { code?: number }).code !== 26) throw err;
+    });
+    return kept.length;
+  }
+
+  /** Indexes first (no insert may precede the unique one), then the one-time move of old documents. */
+  const prepare = onceSucceeded(() =>
+    mongoCall(async () => {
       await tokens.createIndexes();
+      return adoptLegacyTokens(new Date());
     }),
   );
 
   return {
-    ensureIndexes,
+    /** Builds the indexes and moves an earlier version's tokens; resolves to how many were moved. */
+    prepare,
 
     /**
-     * Stores a new token. Returns false when `parentHash` already has a successor: the parent was
-     * used by someone else at the same moment, so this rotation lost and must not hand out a token.
+     * Stores a new token and makes it its family's newest. Returns false when `parentHash` already
+     * has a successor: the parent was used by someone else at the same moment, so this rotation lost
+     * and must not hand out a token.
      */
     async create(input: {
       tokenHash: string;
@@ -94,18 +229,16 @@ export function refreshTokenRepository(connection: Connection) {
       accessJti?: string;
       accessExpiresAt?: Date;
     }): Promise<boolean> {
-      await ensureIndexes();
-      return query(async () => {
+      await prepare();
+      const stored = await mongoCall(async () => {
         try {
           await tokens.create({
-            tokenHash: input.tokenHash,
+            _id: input.tokenHash,
             parentHash: input.parentHash,
             familyId: input.familyId,
             userId: input.userId,
             createdAt: input.now,
             expiresAt: input.expiresAt,
-            usedAt: null,
-            revokedAt: null,
             ...(input.accessJti ? { accessJti: input.accessJti, accessExpiresAt: input.accessExpiresAt } : {}),
           });
           return true;
@@ -114,58 +247,78 @@ export function refreshTokenRepository(connection: Connection) {
           throw err;
         }
       });
+      if (!stored) return false;
+      // Only the winner of a rotation gets here, and a family's rotations follow one another, so the
+      // newest is never overwritten by an older token.
+      await mongoCall(() =>
+        families.updateOne({ _id: input.familyId }, { $set: { userId: input.userId, latestHash: input.tokenHash } }, { upsert: true }),
+      );
+      return true;
     },
 
-    /**
-     * Marks a live token used and returns it; undefined when it is not live. On MongoDB the
-     * `usedAt: null` condition already lets only one of two simultaneous uses through; the unique
-     * parentHash in create() is what guarantees it everywhere.
-     */
-    async use(tokenHash: string, now: Date): Promise<RefreshTokenRecord | undefined> {
-      const doc = await query(() =>
-        tokens
-          .findOneAndUpdate(
-            { tokenHash, usedAt: null, revokedAt: null, expiresAt: { $gt: now } },
-            { $set: { usedAt: now } },
-            { returnDocument: 'after' },
-          )
-          .lean(),
-      );
-      return doc ? toRecord(doc) : undefined;
+    /** Presents a token: records its use when it is live; only one of simultaneous uses is accepted. */
+    async use(tokenHash: string, now: Date): Promise<RefreshTokenUse> {
+      await prepare();
+      const doc = await mongoCall(() => tokens.findOne({ _id: tokenHash }).lean());
+      if (!doc || (await isFamilyRevoked(doc.familyId))) return { status: 'rejected' };
+      if (doc.expiresAt <= now) {
+        // Presenting an expired token that was used is still a sign it was copied.
+        const used = (await mongoCall(() => usedTokens.exists({ _id: tokenHash }))) !== null;
+        return used ? { status: 'replayed', token: toRecord(doc) } : { status: 'rejected' };
+      }
+      const first = await mongoCall(async () => {
+        try {
+          await usedTokens.create({ _id: tokenHash, usedAt: now });
+          return true;
+        } catch (err) {
+          if (isDuplicateKey(err)) return false;
+          throw err;
+        }
+      });
+      return { status: first ? 'accepted' : 'replayed', token: toRecord(doc) };
     },
 
     async findByHash(tokenHash: string): Promise<RefreshTokenRecord | undefined> {
-      const doc = await query(() => tokens.findOne({ tokenHash }).lean());
+      await prepare();
+      const doc = await mongoCall(() => tokens.findOne({ _id: tokenHash }).lean());
       return doc ? toRecord(doc) : undefined;
     },
 
-    async revokeFamily(familyId: string, now: Date): Promise<number> {
-      // The family mark first: from here on no token of the family is honoured, whatever updateMany misses.
+    /** Marks the family revoked: from then on none of its tokens is honoured. */
+    async revokeFamily(familyId: string, now: Date): Promise<void> {
       // Two revocations at once may both try to insert the mark; the loser's duplicate key means it is there.
-      await query(() => revokedFamilies.create({ _id: familyId, revokedAt: now })).catch((err: unknown) => {
+      await mongoCall(() => revokedFamilies.create({ _id: familyId, revokedAt: now })).catch((err: unknown) => {
         if (!isDuplicateKey(err)) throw err;
       });
-      const result = await query(() => tokens.updateMany({ familyId, revokedAt: null }, { $set: { revokedAt: now } }));
-      return result.modifiedCount;
     },
 
-    /** The access tokens handed out in a family that have not expired yet (a family's rotations in one access lifetime). */
+    /** The access tokens handed out in a family that have not expired yet: a walk back from its newest token. */
     async liveAccessTokens(familyId: string, now: Date): Promise<Array<{ jti: string; exp: number }>> {
-      const docs = await query(() =>
-        tokens.find({ familyId, accessExpiresAt: { $gt: now } }, { accessJti: 1, accessExpiresAt: 1, _id: 0 }).lean(),
-      );
-      return docs
-        .filter((doc) => doc.accessJti && doc.accessExpiresAt)
-        .map((doc) => ({ jti: doc.accessJti!, exp: Math.floor(doc.accessExpiresAt!.getTime() / 1000) }));
+      await prepare();
+      const family = await mongoCall(() => families.findOne({ _id: familyId }, { latestHash: 1 }).lean());
+      const live: Array<{ jti: string; exp: number }> = [];
+      let hash = family?.latestHash;
+      while (hash !== undefined) {
+        const id = hash;
+        const doc = await mongoCall(() => tokens.findOne({ _id: id }, { parentHash: 1, accessJti: 1, accessExpiresAt: 1 }).lean());
+        // Access tokens were issued in the chain's order with one lifetime: the first dead one ends the walk.
+        if (!doc?.accessJti || !doc.accessExpiresAt || doc.accessExpiresAt <= now) break;
+        live.push({ jti: doc.accessJti, exp: Math.floor(doc.accessExpiresAt.getTime() / 1000) });
+        hash = doc.parentHash.startsWith(LOGIN_PARENT_PREFIX) ? undefined : doc.parentHash;
+      }
+      return live;
     },
 
-    /** Whether the family was revoked; an `_id` lookup, the one shape FerretDB v1 answers from an index. */
-    async isFamilyRevoked(familyId: string): Promise<boolean> {
-      return (await query(() => revokedFamilies.exists({ _id: familyId }))) !== null;
-    },
+    /** Whether the family was revoked; an `_id` lookup. */
+    isFamilyRevoked,
 
+    /** Account deletion is rare: these filters may read every token, use mark and family (on FerretDB v1 they do). */
     async deleteForUser(userId: string): Promise<number> {
-      const result = await query(() => tokens.deleteMany({ userId }));
+      await prepare();
+      const owned = await mongoCall(() => tokens.find({ userId }, { _id: 1 }).lean());
+      await mongoCall(() => usedTokens.deleteMany({ _id: { $in: owned.map((doc) => doc._id) } }));
+      const result = await mongoCall(() => tokens.deleteMany({ userId }));
+      await mongoCall(() => families.deleteMany({ userId }));
       return result.deletedCount;
     },
 
@@ -173,17 +326,24 @@ export function refreshTokenRepository(connection: Connection) {
      * Tokens are written in about the order they expire (a fixed lifetime from creation), and family
      * marks in the order they were made, so only the head of each collection is read: what is due,
      * however many tokens are stored (a filter on expiresAt would read them all on FerretDB v1).
+     * A token's use mark goes with it, and a family document with its newest token: when that has
+     * expired, so has every token of the family. One `_id` read per expired token finds out.
      */
     async deleteExpired(now: Date): Promise<number> {
-      const removed = await query(() =>
-        deleteExpiredOldestFirst<{ _id: unknown; expiresAt: Date }>(tokens, {
-          projection: { _id: 1, expiresAt: 1 },
+      const removed = await mongoCall(() =>
+        deleteExpiredOldestFirst<{ _id: string; familyId: string; expiresAt: Date }>(tokens, {
+          projection: { _id: 1, familyId: 1, expiresAt: 1 },
           isExpired: (doc) => doc.expiresAt < now,
+          beforeDelete: async (doc) => {
+            await usedTokens.deleteOne({ _id: doc._id });
+            const family = await families.findOne({ _id: doc.familyId }, { latestHash: 1 }).lean();
+            if (family?.latestHash === doc._id) await families.deleteOne({ _id: doc.familyId });
+          },
         }),
       );
       // A family's tokens all expire within the longest refresh lifetime (at most a year) of its revocation.
       const markCutoff = new Date(now.getTime() - 366 * 24 * 3600 * 1000);
-      await query(() =>
+      await mongoCall(() =>
         deleteExpiredOldestFirst<{ _id: unknown; revokedAt: Date }>(revokedFamilies, {
           projection: { _id: 1, revokedAt: 1 },
           isExpired: (doc) => doc.revokedAt < markCutoff,
@@ -192,4 +352,14 @@ export function refreshTokenRepository(connection: Connection) {
       return removed;
     },
   };
+}
+
+/** Inserts in batches; documents already there (a duplicate key) are skipped, not errors. */
+async function insertSkippingExisting<D>(model: Model<D>, docs: D[]): Promise<void> {
+  for (let start = 0; start < docs.length; start += 500) {
+    await model.insertMany(docs.slice(start, start + 500), { ordered: false }).catch((err: unknown) => {
+      const writeErrors = (err as { writeErrors?: Array<{ code?: number }> }).writeErrors;
+      if (!writeErrors?.length || !writeErrors.every((e) => e.code === 11000)) throw err;
+    });
+  }
 }

@@ -57,19 +57,23 @@ export function sessions(deps: SessionDeps) {
     return { access_token: access.token, token_type: 'bearer', expires_in: access.expiresIn, refresh_token: refreshToken };
   }
 
-  /** Ends a session: its refresh tokens, and the access tokens handed out with them that still live. */
+  /**
+   * Ends a session: its refresh tokens, and the access tokens handed out with them that still live.
+   * Returns how many access tokens it revoked.
+   */
   async function endFamily(familyId: string, userId: string, now: Date): Promise<number> {
-    const revoked = await refreshTokens.revokeFamily(familyId, now);
-    for (const token of await refreshTokens.liveAccessTokens(familyId, now)) {
+    await refreshTokens.revokeFamily(familyId, now);
+    const live = await refreshTokens.liveAccessTokens(familyId, now);
+    for (const token of live) {
       await revocations.revokeAccessToken(token.jti, token.exp, now.getTime());
       await events.accessTokenRevoked({ userId, ...token });
     }
-    return revoked;
+    return live.length;
   }
 
   async function revokeReused(familyId: string, userId: string, now: Date) {
-    const revoked = await endFamily(familyId, userId, now);
-    logger.warn({ userId, familyId, revoked }, 'refresh token reused; family revoked');
+    const accessTokensRevoked = await endFamily(familyId, userId, now);
+    logger.warn({ userId, familyId, accessTokensRevoked }, 'refresh token reused; family revoked');
   }
 
   async function login(username: string, password: string, clientIp: string): Promise<TokenPair> {
@@ -110,13 +114,10 @@ export function sessions(deps: SessionDeps) {
       if (!looksLikeRefreshToken(refreshToken)) throw invalidRefreshToken();
       const tokenHash = refreshTokenHash(refreshToken);
       const now = new Date();
-      const record = await refreshTokens.use(tokenHash, now);
-      if (!record) {
-        const seen = await refreshTokens.findByHash(tokenHash);
-        if (seen?.usedAt && !seen.revokedAt) await revokeReused(seen.familyId, seen.userId, now);
-        throw invalidRefreshToken();
-      }
-      if (await refreshTokens.isFamilyRevoked(record.familyId)) throw invalidRefreshToken();
+      const presented = await refreshTokens.use(tokenHash, now);
+      if (presented.status === 'replayed') await revokeReused(presented.token.familyId, presented.token.userId, now);
+      if (presented.status !== 'accepted') throw invalidRefreshToken();
+      const record = presented.token;
       const user = await users.findById(record.userId);
       if (!user) {
         await endFamily(record.familyId, record.userId, now);
@@ -128,8 +129,9 @@ export function sessions(deps: SessionDeps) {
         await revokeReused(record.familyId, record.userId, now);
         throw invalidRefreshToken();
       }
-      // A reuse that revoked the family between our use() and the insert above would miss the new token:
-      // look again and revoke what we just issued (the family mark also stops its later use).
+      // A reuse that revoked the family between our use() and the insert above (which also made the new
+      // token the family's newest) would miss the new access token: look again and revoke what we just
+      // issued (the family mark already stops the new refresh token).
       if (await refreshTokens.isFamilyRevoked(record.familyId)) {
         await endFamily(record.familyId, record.userId, new Date());
         throw invalidRefreshToken();
