@@ -180,9 +180,17 @@ function etagMatches(header: string | undefined, etag: string): boolean {
   return header.split(',').some((tag) => tag.trim() === '*' || bare(tag) === bare(etag));
 }
 
+// An entry the store hands out again and again (it keeps parsed entries) is decoded once.
+const decoded = new WeakMap<CachedResponse, { headers: Array<[string, string]>; body: Buffer }>();
+
 function send(req: Request, res: Response, entry: CachedResponse, state: 'HIT' | 'MISS', rule: CacheRule) {
   const age = Math.max(0, Math.floor((Date.now() - entry.storedAt) / 1000));
-  for (const [name, value] of Object.entries(entry.headers)) res.setHeader(name, value);
+  let ready = decoded.get(entry);
+  if (!ready) {
+    ready = { headers: Object.entries(entry.headers), body: Buffer.from(entry.body, 'base64') };
+    decoded.set(entry, ready);
+  }
+  for (const [name, value] of ready.headers) res.setHeader(name, value);
   res.setHeader('ETag', entry.etag);
   res.setHeader('X-Cache', state);
   res.setHeader('Age', String(age));
@@ -191,5 +199,5 @@ function send(req: Request, res: Response, entry: CachedResponse, state: 'HIT' |
     res.status(304).end();
     return;
   }
-  res.status(entry.status).end(Buffer.from(entry.body, 'base64'));
+  res.status(entry.status).end(ready.body);
 }
