@@ -76,6 +76,12 @@ export function responseCache(options: CacheOptions) {
       token = undefined;
     }
     try {
+      if (token) {
+        // The lookup that missed may predate a fill that has finished since, in this process or
+        // another gateway (a busy event loop or Redis widens that gap): checked again under the lock.
+        const entry = await store.read(key).catch(() => undefined);
+        if (entry) return { entry, stored: true };
+      }
       upstreamCalls.inc();
       const headers = { ...pickForwardHeaders(req), ...identityHeadersFor(req, options.secret) };
       const response = await fetchUpstream(route.upstream.origin, req.target.target, headers, options.agents.get(route.upstream.origin)!, route.timeoutMs, 16 * 1024 * 1024);
