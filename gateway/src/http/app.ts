@@ -111,15 +111,22 @@ export function createGatewayApp(parts: GatewayParts): Express {
         guard(req);
         const removed = stripClientIdentity(req.headers);
         if (removed.length > 0) logger.warn({ removed }, 'client-sent identity headers removed');
-        if (secureHeaders) applyHeaders(res, secureHeaders);
+        if (secureHeaders && crossOriginHeaders && req.method !== 'OPTIONS') {
+          applyHeaders(res, secureHeaders);
+          applyHeaders(res, crossOriginHeaders);
+          toService(req, res, next);
+          return;
+        }
         const afterSecure = () => {
           if (crossOriginHeaders && req.method !== 'OPTIONS') {
             applyHeaders(res, crossOriginHeaders);
             toService(req, res, next);
           } else crossOrigin(req, res, (err?: unknown) => (err ? next(err) : toService(req, res, next)));
         };
-        if (secureHeaders) afterSecure();
-        else secure(req, res, (err?: unknown) => (err ? next(err) : afterSecure()));
+        if (secureHeaders) {
+          applyHeaders(res, secureHeaders);
+          afterSecure();
+        } else secure(req, res, (err?: unknown) => (err ? next(err) : afterSecure()));
       });
     },
     routes: (app) => {
