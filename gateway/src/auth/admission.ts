@@ -1,4 +1,4 @@
-import { withTimeout, type Logger } from '@app/common';
+import type { Logger } from '@app/common';
 import type { Redis } from 'ioredis';
 import { ScriptBatch } from '../redis/script-batch';
 import { revokedJtiKey, revokedUserKey, type RevocationList } from './revocation-list';
@@ -52,19 +52,24 @@ export class Admission {
   private readonly admit: AdmitCommand;
   private readonly local = new Map<string, { count: number; resetAt: number }>();
   private lastSweep = 0;
+  private readonly userKeys = new WeakMap<object, readonly [string, string, string]>();
 
   constructor(private readonly options: AdmissionOptions) {
     if (!('gatewayAdmit' in options.redis)) options.redis.defineCommand('gatewayAdmit', { lua: ADMIT });
-    const batch = new ScriptBatch<[number, number, number]>(options.redis, 'gatewayAdmit');
+    const batch = new ScriptBatch<[number, number, number]>(options.redis, 'gatewayAdmit', { ms: options.timeoutMs, what: 'admission' });
     this.admit = (numKeys, ...args) => batch.call(numKeys, ...args);
   }
 
   async user(claims: { sub: string; jti: string; iat: number }): Promise<Verdict> {
     if (this.options.revocations.isRevoked(claims)) return { admitted: false, reason: 'revoked' };
-    const key = `${this.options.keyPrefix}:user:${claims.sub}`;
-    return this.decide(this.options.perUserPerMinute, key, () =>
-      this.admit(3, key, revokedJtiKey(claims.jti), revokedUserKey(claims.sub), WINDOW_MS, claims.iat),
-    );
+    // The token cache hands out one claims object per token, so its keys are built once per token.
+    let keys = this.userKeys.get(claims);
+    if (!keys) {
+      keys = [`${this.options.keyPrefix}:user:${claims.sub}`, revokedJtiKey(claims.jti), revokedUserKey(claims.sub)];
+      this.userKeys.set(claims, keys);
+    }
+    const [key, jtiKey, userKey] = keys;
+    return this.decide(this.options.perUserPerMinute, key, () => this.admit(3, key, jtiKey, userKey, WINDOW_MS, claims.iat));
   }
 
   async address(ip: string): Promise<Verdict> {
@@ -75,7 +80,7 @@ export class Admission {
   private async decide(limit: number, key: string, ask: () => Promise<[number, number, number]>): Promise<Verdict> {
     if (this.options.redis.status === 'ready') {
       try {
-        const [revoked, count, ttl] = await withTimeout(ask(), this.options.timeoutMs, 'admission');
+        const [revoked, count, ttl] = await ask();
         if (revoked === 1) return { admitted: false, reason: 'revoked' };
         return this.verdict(limit, count, ttl);
       } catch (err) {

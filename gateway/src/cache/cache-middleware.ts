@@ -76,6 +76,12 @@ export function responseCache(options: CacheOptions) {
       token = undefined;
     }
     try {
+      if (token) {
+        // The lookup that missed may predate a fill that has finished since, in this process or
+        // another gateway (a busy event loop or Redis widens that gap): checked again under the lock.
+        const entry = await store.read(key).catch(() => undefined);
+        if (entry) return { entry, stored: true };
+      }
       upstreamCalls.inc();
       const headers = { ...pickForwardHeaders(req), ...identityHeadersFor(req, options.secret) };
       const response = await fetchUpstream(route.upstream.origin, req.target.target, headers, options.agents.get(route.upstream.origin)!, route.timeoutMs, 16 * 1024 * 1024);
@@ -180,9 +186,17 @@ function etagMatches(header: string | undefined, etag: string): boolean {
   return header.split(',').some((tag) => tag.trim() === '*' || bare(tag) === bare(etag));
 }
 
+// An entry the store hands out again and again (it keeps parsed entries) is decoded once.
+const decoded = new WeakMap<CachedResponse, { headers: Array<[string, string]>; body: Buffer }>();
+
 function send(req: Request, res: Response, entry: CachedResponse, state: 'HIT' | 'MISS', rule: CacheRule) {
   const age = Math.max(0, Math.floor((Date.now() - entry.storedAt) / 1000));
-  for (const [name, value] of Object.entries(entry.headers)) res.setHeader(name, value);
+  let ready = decoded.get(entry);
+  if (!ready) {
+    ready = { headers: Object.entries(entry.headers), body: Buffer.from(entry.body, 'base64') };
+    decoded.set(entry, ready);
+  }
+  for (const [name, value] of ready.headers) res.setHeader(name, value);
   res.setHeader('ETag', entry.etag);
   res.setHeader('X-Cache', state);
   res.setHeader('Age', String(age));
@@ -191,5 +205,5 @@ function send(req: Request, res: Response, entry: CachedResponse, state: 'HIT' |
     res.status(304).end();
     return;
   }
-  res.status(entry.status).end(Buffer.from(entry.body, 'base64'));
+  res.status(entry.status).end(ready.body);
 }

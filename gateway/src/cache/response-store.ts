@@ -26,6 +26,15 @@ return {key, redis.call('GET', key)}
 
 type LookupCommand = (generationKey: string, entryPrefix: string, entrySuffix: string) => Promise<[string, string | null]>;
 
+const KEY_MEMO_SIZE = 10_000;
+const PARSED_MAX_CHARS = 8 * 1024 * 1024;
+
+/** Keeps a computed value; a full memo starts over, which bounds it without bookkeeping per hit. */
+function remember<K, V>(memo: Map<K, V>, key: K, value: V, size: number) {
+  if (memo.size >= size) memo.clear();
+  memo.set(key, value);
+}
+
 export interface Lookup {
   key: string;
   entry?: CachedResponse;
@@ -39,13 +48,19 @@ export interface Lookup {
  */
 export class ResponseStore {
   private readonly lookupCommand: LookupCommand;
+  // Key parts are hashes of the user id and of the request; both repeat from request to request.
+  private readonly userKeys = new Map<string, readonly [string, string]>();
+  private readonly suffixes = new Map<string, string>();
+  /** Entries parsed from their stored text, oldest first, at most PARSED_MAX_CHARS of text in all. */
+  private readonly parsed = new Map<string, { raw: string; entry: CachedResponse }>();
+  private parsedChars = 0;
 
   constructor(
     private readonly redis: Redis,
     private readonly timeoutMs: number,
   ) {
     if (!('gatewayCacheLookup' in redis)) redis.defineCommand('gatewayCacheLookup', { numberOfKeys: 1, lua: LOOKUP });
-    const batch = new ScriptBatch<[string, string | null]>(redis, 'gatewayCacheLookup');
+    const batch = new ScriptBatch<[string, string | null]>(redis, 'gatewayCacheLookup', { ms: timeoutMs, what: 'cache' });
     this.lookupCommand = (generation, prefix, suffix) => batch.call(generation, prefix, suffix);
   }
 
@@ -59,10 +74,34 @@ export class ResponseStore {
 
   /** The key of a user's answer to `method url` under the group's current generation, and the answer if kept. */
   async lookup(userId: string, group: string, method: string, url: string): Promise<Lookup> {
-    const user = userPart(userId);
-    const digest = hash('sha256', `${method} ${url}`, 'base64url');
-    const [key, raw] = await this.bounded(this.lookupCommand(generationKey(userId, group), `${PREFIX}:e:${user}:${group}:`, `:${digest}`));
-    return raw ? { key, entry: JSON.parse(raw) as CachedResponse } : { key };
+    let userKeys = this.userKeys.get(`${userId} ${group}`);
+    if (!userKeys) {
+      userKeys = [generationKey(userId, group), `${PREFIX}:e:${userPart(userId)}:${group}:`];
+      remember(this.userKeys, `${userId} ${group}`, userKeys, KEY_MEMO_SIZE);
+    }
+    const request = `${method} ${url}`;
+    let suffix = this.suffixes.get(request);
+    if (!suffix) {
+      suffix = `:${hash('sha256', request, 'base64url')}`;
+      remember(this.suffixes, request, suffix, KEY_MEMO_SIZE);
+    }
+    const [key, raw] = await this.lookupCommand(userKeys[0], userKeys[1], suffix);
+    if (!raw) return { key };
+    // The same entry is read again and again until it expires: parsed once while its text is unchanged.
+    const parsed = this.parsed.get(key);
+    if (parsed?.raw === raw) return { key, entry: parsed.entry };
+    const entry = JSON.parse(raw) as CachedResponse;
+    if (raw.length <= PARSED_MAX_CHARS) {
+      if (parsed) this.parsed.delete(key);
+      this.parsedChars += raw.length - (parsed?.raw.length ?? 0);
+      this.parsed.set(key, { raw, entry });
+      for (const [oldKey, old] of this.parsed) {
+        if (this.parsedChars <= PARSED_MAX_CHARS) break;
+        this.parsed.delete(oldKey);
+        this.parsedChars -= old.raw.length;
+      }
+    }
+    return { key, entry };
   }
 
   async read(key: string): Promise<CachedResponse | undefined> {

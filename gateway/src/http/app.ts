@@ -16,7 +16,8 @@ import { OpenApiAggregator } from '../docs/openapi';
 import { forwardTo } from '../proxy/forward';
 import { stripClientIdentity } from '../proxy/identity-headers';
 import { authenticate } from './authenticate';
-import { edgeGuard } from './edge-guard';
+import { edgeGuard, isOwnPath } from './edge-guard';
+import { applyHeaders, recordHeaders } from './static-headers';
 
 export interface GatewayParts {
   config: GatewayConfig;
@@ -45,6 +46,25 @@ export function createGatewayApp(parts: GatewayParts): Express {
   });
   const proxies = new Map(routes.routes.map((route) => [route, forwardTo(route, parts.agents.get(route.upstream.origin)!, config.IDENTITY_SECRET, logger)]));
   const corsAll = config.CORS_ORIGINS.includes('*');
+  // Every request to a service: token and admission, cache, then the proxy.
+  const handlers: Handler[] = [
+    authenticate({ routes, tokens, admission: parts.admission, store: parts.store }),
+    responseCache({
+      store: parts.store,
+      agents: parts.agents,
+      secret: config.IDENTITY_SECRET,
+      maxEntryBytes: config.CACHE_MAX_ENTRY_BYTES,
+      lockWaitMs: config.CACHE_LOCK_WAIT_MS,
+      logger,
+      metrics: parts.metrics,
+    }),
+    (req: Request, res: Response, next: NextFunction) => {
+      const proxy = req.gatewayRoute && proxies.get(req.gatewayRoute);
+      if (!proxy) return next();
+      return proxy(req, res, next);
+    },
+  ];
+  const serve = inOrder([bodyLimit, ...handlers]);
 
   return createServiceApp({
     service: 'gateway',
@@ -63,31 +83,54 @@ export function createGatewayApp(parts: GatewayParts): Express {
     ],
     before: (app) => {
       app.set('trust proxy', config.TRUST_PROXY);
-      app.use(edgeGuard(routes));
-      app.use((req: Request, _res: Response, next: NextFunction) => {
+      const guard = edgeGuard(routes);
+      const secure = helmet({
+        // Swagger UI needs inline styles; everything else stays locked to this origin.
+        contentSecurityPolicy: {
+          directives: { 'style-src': ["'self'", "'unsafe-inline'"], 'img-src': ["'self'", 'data:'], 'upgrade-insecure-requests': null },
+        },
+      });
+      const crossOrigin = cors({
+        origin: corsAll ? '*' : config.CORS_ORIGINS,
+        exposedHeaders: ['x-request-id', 'x-cache', 'etag', 'location', 'retry-after', 'age', 'preference-applied'],
+        maxAge: 600,
+      });
+      // helmet's headers, and CORS's on anything but a preflight when every origin is allowed, are
+      // the same on every response: recorded once, replayed per request.
+      const secureHeaders = recordHeaders(secure, { method: 'GET', headers: {} });
+      const crossOriginHeaders = corsAll ? recordHeaders(crossOrigin, { method: 'GET', headers: {} }) : undefined;
+      // A path a service owns goes straight to the gateway's handlers below: the platform's own
+      // routes cannot match it, and express would otherwise test each of their layers first.
+      const toService = (req: Request, res: Response, next: NextFunction) => {
+        if (req.gatewayRoute && !isOwnPath(req.target.path)) serve(req, res, next);
+        else next();
+      };
+      // One layer for the edge: the canonical target (or a refusal before any header is set),
+      // client identity headers removed, then helmet and CORS.
+      app.use((req: Request, res: Response, next: NextFunction) => {
+        guard(req);
         const removed = stripClientIdentity(req.headers);
         if (removed.length > 0) logger.warn({ removed }, 'client-sent identity headers removed');
-        next();
+        if (secureHeaders && crossOriginHeaders && req.method !== 'OPTIONS') {
+          applyHeaders(res, secureHeaders);
+          applyHeaders(res, crossOriginHeaders);
+          toService(req, res, next);
+          return;
+        }
+        const afterSecure = () => {
+          if (crossOriginHeaders && req.method !== 'OPTIONS') {
+            applyHeaders(res, crossOriginHeaders);
+            toService(req, res, next);
+          } else crossOrigin(req, res, (err?: unknown) => (err ? next(err) : toService(req, res, next)));
+        };
+        if (secureHeaders) {
+          applyHeaders(res, secureHeaders);
+          afterSecure();
+        } else secure(req, res, (err?: unknown) => (err ? next(err) : afterSecure()));
       });
-      app.use(
-        helmet({
-          // Swagger UI needs inline styles; everything else stays locked to this origin.
-          contentSecurityPolicy: {
-            directives: { 'style-src': ["'self'", "'unsafe-inline'"], 'img-src': ["'self'", 'data:'], 'upgrade-insecure-requests': null },
-          },
-        }),
-      );
-      app.use(
-        cors({
-          origin: corsAll ? '*' : config.CORS_ORIGINS,
-          exposedHeaders: ['x-request-id', 'x-cache', 'etag', 'location', 'retry-after', 'age', 'preference-applied'],
-          maxAge: 600,
-        }),
-      );
     },
     routes: (app) => {
       app.use(bodyLimit);
-
       app.get('/openapi.json', async (_req, res) => {
         res.json(await openapi.document());
       });
@@ -99,26 +142,32 @@ export function createGatewayApp(parts: GatewayParts): Express {
           swaggerOptions: { url: '/openapi.json', persistAuthorization: true, displayRequestDuration: true },
         }),
       );
-
-      app.use(authenticate({ routes, tokens, admission: parts.admission, store: parts.store }));
-      app.use(
-        responseCache({
-          store: parts.store,
-          agents: parts.agents,
-          secret: config.IDENTITY_SECRET,
-          maxEntryBytes: config.CACHE_MAX_ENTRY_BYTES,
-          lockWaitMs: config.CACHE_LOCK_WAIT_MS,
-          logger,
-          metrics: parts.metrics,
-        }),
-      );
-      app.use((req: Request, res: Response, next: NextFunction) => {
-        const proxy = req.gatewayRoute && proxies.get(req.gatewayRoute);
-        if (!proxy) return next();
-        return proxy(req, res, next);
-      });
+      // Reached here by an unknown path (a 404 after the body limit), or by a route whose prefix is
+      // also one of the gateway's own paths.
+      app.use(inOrder(handlers));
     },
   });
+}
+
+type Handler = (req: Request, res: Response, next: NextFunction) => unknown;
+
+/** Runs handlers in order as express would (a thrown error or a rejected promise goes to `done`), without its router. */
+function inOrder(handlers: readonly Handler[]): Handler {
+  return (req, res, done) => {
+    let index = 0;
+    const step = (err?: unknown) => {
+      if (err !== undefined) return done(err);
+      const handler = handlers[index++];
+      if (!handler) return done();
+      try {
+        const returned = handler(req, res, step);
+        if (returned instanceof Promise) returned.then(undefined, (e: unknown) => done(e ?? new Error('Rejected promise')));
+      } catch (e) {
+        done(e);
+      }
+    };
+    step();
+  };
 }
 
 /** Refuses a declared body over the route's limit before a byte of it is forwarded. */

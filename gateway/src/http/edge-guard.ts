@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { AppError, errorBody, requestIdFrom, type ErrorCode } from '@app/common';
-import type { NextFunction, Request, Response } from 'express';
+import type { Request } from 'express';
 import type { Route, RouteTable } from '../routes/route-table';
 import { canonicalTarget, type CanonicalTarget } from './request-target';
 
@@ -23,7 +23,8 @@ const OWN = 'GET, HEAD, OPTIONS';
 const OWN_SET = new Set(OWN.split(', '));
 const OWN_PATHS = new Set(['/health', '/ready', '/metrics', '/openapi.json', '/docs']);
 
-function isOwnPath(path: string): boolean {
+/** The gateway's own paths (health, metrics, the merged documents), which no service's route can take. */
+export function isOwnPath(path: string): boolean {
   return OWN_PATHS.has(path) || path.startsWith('/docs/');
 }
 
@@ -45,10 +46,10 @@ function methodNotAllowed(method: string, allow: string): AppError {
  * The first thing every request meets: its target made canonical (or refused with 400 before
  * any token is read), and methods the path does not have refused with 405 and `Allow`.
  * `req.url` and `req.originalUrl` are replaced by the canonical target, so the proxy and
- * everything after it can only ever see that value.
+ * everything after it can only ever see that value. Throws the refusal.
  */
 export function edgeGuard(routes: RouteTable) {
-  return (req: Request, _res: Response, next: NextFunction) => {
+  return (req: Request) => {
     const checked = canonicalTarget(req.url);
     if (!checked.ok) throw new AppError(checked.status, checked.status === 414 ? 'uri_too_long' : 'invalid_request_target', checked.reason);
     req.target = checked.value;
@@ -59,7 +60,6 @@ export function edgeGuard(routes: RouteTable) {
     const known = allowFor(checked.value.path, route);
     if (known && !known.methods.has(req.method)) throw methodNotAllowed(req.method, known.allow);
     if (!known && !FORWARDED_SET.has(req.method)) throw AppError.notFound(`No route for ${req.method} ${checked.value.path}`);
-    next();
   };
 }
 

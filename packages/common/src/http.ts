@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type ErrorRequestHandler, type Express, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
-import { pinoHttp } from 'pino-http';
 import type { Logger } from 'pino';
 import { AppError, errorBody } from './errors';
 import { IDENTITY_HEADERS, verifyIdentityProof, type Identity } from './identity';
@@ -46,32 +45,7 @@ export function createServiceApp(options: ServiceAppOptions): Express {
   app.set('etag', false);
   app.set('query parser', 'simple');
 
-  app.use((req, res, next) => {
-    req.id = requestIdFrom(req.headers[IDENTITY_HEADERS.requestId]);
-    res.setHeader('x-request-id', req.id);
-    const started = process.hrtime.bigint();
-    res.on('finish', () => {
-      // A proxy has no express route; it names what it served in res.locals.metricsRoute.
-      const matched = req.route as { path?: string } | undefined;
-      const route = matched?.path ? `${req.baseUrl}${matched.path}` : ((res.locals.metricsRoute as string | undefined) ?? 'unmatched');
-      metrics.httpDuration
-        .labels(req.method, route, String(res.statusCode))
-        .observe(Number(process.hrtime.bigint() - started) / 1e9);
-    });
-    runWithContext({ requestId: req.id }, next);
-  });
-  app.use(
-    pinoHttp({
-      logger,
-      genReqId: (req) => (req as Request).id,
-      autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/metrics' || req.url === '/ready' },
-      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
-      serializers: {
-        req: (req: { method: string; url: string }) => ({ method: req.method, url: req.url }),
-        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-      },
-    }),
-  );
+  app.use(requestRecorder(logger, metrics));
 
   options.before?.(app);
 
@@ -112,6 +86,68 @@ interface BodyParserError {
   status?: number;
   expose?: boolean;
   message?: string;
+}
+
+// Polled by probes and scrapers every few seconds: metered, but not logged.
+const UNLOGGED = new Set(['/health', '/metrics', '/ready']);
+
+/**
+ * The request id (kept in the async context), the request metrics and the one log line per
+ * request, in one middleware with one pair of listeners. The line has the fields pino-http gave
+ * it (`req` {method, url as received}, `res` {statusCode}, `responseTime` ms, the message; error
+ * level and `err` for a 5xx), without a child logger per request: that cost every request its
+ * redacted bindings even when its level was not logged.
+ */
+function requestRecorder(logger: Logger, metrics: Metrics): RequestHandler {
+  // One histogram child per label set, looked up by a string instead of prom-client hashing the labels object.
+  const observers = new Map<string, { observe(value: number): void }>();
+  const observe = (method: string, route: string, status: number, seconds: number) => {
+    const key = `${method} ${status} ${route}`;
+    let observer = observers.get(key);
+    if (!observer) {
+      observer = metrics.httpDuration.labels(method, route, String(status));
+      observers.set(key, observer);
+    }
+    observer.observe(seconds);
+  };
+  return (req, res, next) => {
+    req.id = requestIdFrom(req.headers[IDENTITY_HEADERS.requestId]);
+    res.setHeader('x-request-id', req.id);
+    const started = process.hrtime.bigint();
+    const startedMs = Date.now();
+    const method = req.method;
+    const url = req.url;
+    let ended = false;
+    const end = (finished: boolean) => {
+      if (ended) return;
+      ended = true;
+      res.off('finish', onFinish);
+      res.off('close', onClose);
+      const status = res.statusCode;
+      if (finished) {
+        // A proxy has no express route; it names what it served in res.locals.metricsRoute.
+        const matched = req.route as { path?: string } | undefined;
+        const route = matched?.path ? `${req.baseUrl}${matched.path}` : ((res.locals.metricsRoute as string | undefined) ?? 'unmatched');
+        observe(method, route, status, Number(process.hrtime.bigint() - started) / 1e9);
+      }
+      if (UNLOGGED.has(url)) return;
+      const failed = (res as { err?: unknown }).err;
+      const level = failed || status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info';
+      if (!logger.isLevelEnabled(level)) return;
+      const responseTime = Date.now() - startedMs;
+      if (failed || status >= 500) {
+        const err = failed ?? new Error(`failed with status code ${status}`);
+        logger[level]({ req: { method, url }, res: { statusCode: status }, err, responseTime }, 'request errored');
+        return;
+      }
+      logger[level]({ req: { method, url }, res: { statusCode: status }, responseTime }, !req.readableAborted && res.writableEnded ? 'request completed' : 'request aborted');
+    };
+    const onFinish = () => end(true);
+    const onClose = () => end(false);
+    res.on('finish', onFinish);
+    res.on('close', onClose);
+    runWithContext({ requestId: req.id }, next);
+  };
 }
 
 /** Turns any error into an AppError: ours pass through, body-parser's keep their 4xx meaning. */
