@@ -1,7 +1,8 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { chownSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { chownSync, cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 /** Where native servers keep their data, binaries and logs: inside the checkout, ignored by git. */
@@ -428,17 +429,43 @@ function chownTree(path: string, user: string) {
   walk(path);
 }
 
-/** Builds the pinned FerretDB (see infra/ferretdb/go.mod) once; rebuilt only when its sources change. */
+/**
+ * Builds the pinned FerretDB (see infra/ferretdb/go.mod) with the project's patches
+ * (infra/ferretdb/patches/*.patch) applied to a copy of its module; rebuilt only when these change.
+ */
 export function ensureFerretDbBinary(): string {
   const source = join(ROOT, 'infra', 'ferretdb');
+  const patchDir = join(source, 'patches');
+  const patches = readdirSync(patchDir)
+    .filter((name) => name.endsWith('.patch'))
+    .sort()
+    .map((name) => join(patchDir, name));
   const binary = join(DATA_DIR, 'bin', 'ferretdb');
-  const newest = Math.max(...['main.go', 'go.mod', 'go.sum'].map((f) => statSync(join(source, f)).mtimeMs));
+  const newest = Math.max(...[...['main.go', 'go.mod', 'go.sum'].map((f) => join(source, f)), ...patches].map((f) => statSync(f).mtimeMs));
   if (existsSync(binary) && statSync(binary).mtimeMs >= newest) return binary;
   const go = which('go');
   if (!go) throw new Error('Go is needed to build FerretDB (or set MONGO_URL to a MongoDB server)');
-  log('building FerretDB v1.24.2 from the Go module proxy (first run only)');
-  mkdirSync(join(DATA_DIR, 'bin'), { recursive: true });
-  execFileSync(go, ['build', '-o', binary, '.'], { cwd: source, stdio: 'inherit', env: { ...process.env, CGO_ENABLED: '0' } });
+  log('building FerretDB v1.24.2 from the Go module proxy, with the patches in infra/ferretdb/patches (first run only)');
+  const env = { ...process.env, CGO_ENABLED: '0' };
+  // The module cache is read-only: the patches go to a copy, which a go.mod beside the build replaces the module with.
+  const { Dir: moduleDir, Version: version } = JSON.parse(
+    execFileSync(go, ['mod', 'download', '-json', 'github.com/FerretDB/FerretDB'], { cwd: source, encoding: 'utf8', env }),
+  ) as { Dir: string; Version: string };
+  // Outside the checkout: inside a git work tree, git apply would take the patch's paths from its top.
+  const work = mkdtempSync(join(tmpdir(), 'ferretdb-build-'));
+  try {
+    const patched = join(work, `FerretDB@${version}`);
+    cpSync(moduleDir, patched, { recursive: true });
+    execFileSync('chmod', ['-R', 'u+w', patched]);
+    for (const patch of patches) execFileSync('git', ['apply', '--verbose', patch], { cwd: patched, stdio: 'inherit' });
+    const goMod = `${readFileSync(join(source, 'go.mod'), 'utf8')}\nreplace github.com/FerretDB/FerretDB => ${patched}\n`;
+    writeFileSync(join(work, 'go.mod'), goMod);
+    cpSync(join(source, 'go.sum'), join(work, 'go.sum'));
+    mkdirSync(join(DATA_DIR, 'bin'), { recursive: true });
+    execFileSync(go, ['build', `-modfile=${join(work, 'go.mod')}`, '-o', binary, '.'], { cwd: source, stdio: 'inherit', env });
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
   return binary;
 }
 
