@@ -10,7 +10,7 @@ import { registerAndLogin } from './accounts';
 import { namespacedStackEnv, startInfrastructure } from './infra';
 import { closedLoop, openLoop, type LatencyFigures } from './load-generator';
 import { DATA_DIR } from './servers';
-import { startProcess, type ManagedProcess } from './stack';
+import { spawnService, type ManagedProcess } from './stack';
 
 // `npm run bench`: what the gateway costs per request, against a bare Node server (the
 // ceiling) and the same upstream called directly, in one run of alternating rounds so that
@@ -163,9 +163,9 @@ async function main() {
       IDENTITY_SECRET: randomBytes(32).toString('base64url'),
       EVENTS_EXCHANGE: `${namespace}.events`,
     };
-    const auth = await startProcess('auth', { ...shared, MONGO_DB: `${namespace}-auth`, JWT_KEYS_DIR: join(DATA_DIR, 'auth-keys') }, join(logDir, 'auth.log'));
+    const auth = await spawnService('auth', { ...shared, MONGO_DB: `${namespace}-auth`, JWT_KEYS_DIR: join(DATA_DIR, 'auth-keys') }, join(logDir, 'auth.log'));
     processes.push(auth);
-    const gateway = await startProcess(
+    const gateway = await spawnService(
       'gateway',
       {
         ...shared,

@@ -154,7 +154,7 @@ export function lastLines(path: string, lines = 15): string {
 }
 
 /** One service as its own process on a free port, started and ready; stopped again if it never gets ready. */
-export async function startProcess(name: ServiceName, env: NodeJS.ProcessEnv, logPath: string): Promise<ManagedProcess> {
+export async function spawnService(name: ServiceName, env: NodeJS.ProcessEnv, logPath: string): Promise<ManagedProcess> {
   const service = new ManagedProcess(name, await freePort(), env, logPath);
   service.start({ PORT: String(service.port) });
   try {

@@ -5,7 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { DATA_DIR, isListening } from '../../scripts/src/servers';
-import { freePort, startProcess, startStack, type ManagedProcess, type ServiceName, type Stack } from '../../scripts/src/stack';
+import { freePort, spawnService, startStack, type ManagedProcess, type ServiceName, type Stack } from '../../scripts/src/stack';
 import { checkAnswersFrom } from './contract';
 import { AMQP_URL, MONGO_URL, REDIS_URL } from './servers';
 
@@ -96,7 +96,7 @@ export function useE2EStack(options: Parameters<typeof startE2EStack>[0] = {}, s
 /** One more service process beside a test's stack or servers (a second gateway, a service on a private broker). */
 export async function startE2EProcess(name: ServiceName, env: NodeJS.ProcessEnv, logName: string): Promise<ManagedProcess> {
   mkdirSync(E2E_LOGS, { recursive: true });
-  return startProcess(name, { ...process.env, NODE_ENV: 'development', LOG_LEVEL: 'info', ...env }, join(E2E_LOGS, logName));
+  return spawnService(name, { ...process.env, NODE_ENV: 'development', LOG_LEVEL: 'info', ...env }, join(E2E_LOGS, logName));
 }
 
 /** Whether a server can listen on 127.0.0.1:port right now. */
