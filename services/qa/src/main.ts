@@ -17,7 +17,7 @@ import { FileStore } from './data/file-store';
 import { onEveryConnection, whenConnected } from './data/mongo-connection';
 import { QaJobRepository } from './data/qa-job-repository';
 import { QaJobService } from './domain/qa-job-service';
-import { sweepExpiredJobs } from './domain/retention';
+import { scheduleUnscheduledJobs, sweepExpiredJobs } from './domain/retention';
 import { UsageLimits } from './domain/usage-limits';
 import { UsageStore, usagePrefix } from './data/usage-store';
 import { USER_DELETED, onUserDeleted } from './events/qa-events';
@@ -46,7 +46,11 @@ export async function start(overrides: NodeJS.ProcessEnv = {}): Promise<RunningS
   const connection = connectMongo(config.MONGO_URL, logger, config.MONGO_DB);
   const jobs = new QaJobRepository(connection);
   const files = new FileStore(connection);
-  const ensureIndexes = onEveryConnection(connection, logger, () => jobs.ensureIndexes());
+  const ensureIndexes = onEveryConnection(connection, logger, async () => {
+    await jobs.ensureIndexes();
+    // In the background: the service answers meanwhile, and the marker makes later starts skip it.
+    void scheduleUnscheduledJobs({ jobs, schedule: usage, logger }).catch((err: unknown) => logger.warn({ err: String(err) }, 'could not schedule older jobs for retention; will retry on reconnect'));
+  });
   const queue = new AnalysisQueue(
     config.REDIS_URL,
     config.QA_QUEUE_NAME,

@@ -231,6 +231,40 @@ export class QaJobRepository {
     });
   }
 
+  /**
+   * Runs `work` once per database: a marker in `qa_meta` named `name` says it was done. `work` must be
+   * safe to repeat (two processes may run it at once, or one may stop before the marker is written).
+   */
+  async onceInDatabase(name: string, work: () => Promise<void>): Promise<boolean> {
+    const db = this.jobs.db.db;
+    if (!db) throw AppError.unavailable('mongodb');
+    const meta = db.collection<{ _id: string; at: Date }>('qa_meta');
+    if (await mapped(meta.findOne({ _id: name }))) return false;
+    await work();
+    await mapped(meta.insertOne({ _id: name, at: new Date() })).catch((err: unknown) => {
+      if (!isDuplicateKey(err)) throw err;
+    });
+    return true;
+  }
+
+  /** Every job's id and creation time, in batches of `batchSize` (one pass over the collection). */
+  async *creationTimes(batchSize: number): AsyncGenerator<Array<{ id: string; createdAt: Date }>> {
+    let batch: Array<{ id: string; createdAt: Date }> = [];
+    const cursor = this.jobs.collection.find({}, { projection: { _id: 1, createdAt: 1 }, batchSize });
+    try {
+      for await (const doc of cursor) {
+        batch.push({ id: String(doc._id), createdAt: doc.createdAt as Date });
+        if (batch.length >= batchSize) {
+          yield batch;
+          batch = [];
+        }
+      }
+    } catch (err) {
+      throw mapMongoError(err);
+    }
+    if (batch.length > 0) yield batch;
+  }
+
   async insert(job: NewJob): Promise<QaJob> {
     const doc: QaJobDoc = {
       _id: job.id,
