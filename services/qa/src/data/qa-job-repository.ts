@@ -382,21 +382,36 @@ export class QaJobRepository {
   }
 
   /**
-   * Marks a job as being worked on, in one write (startedAt keeps the first start); null when the
-   * job is gone or already finished.
+   * Marks a job as being worked on, in one write by `_id` alone (startedAt keeps the first start);
+   * null when the job is gone or already finished. A condition on the status beside `_id` would make
+   * FerretDB scan every job, so the write is unconditional and returns the job as it was: a job that
+   * had finished (a re-run of a job whose acknowledgement to BullMQ was lost) gets its fields back.
    */
   async markActive(id: string, attempts: number, now: Date): Promise<QaJob | null> {
-    const doc = await mapped(
+    const before = await mapped(
       this.jobs
         .findOneAndUpdate(
-          { _id: id, status: { $in: ['queued', 'active'] } },
+          { _id: id },
           { $set: { status: 'active', stage: 'started', progress: 0, attempts }, $min: { startedAt: now } },
-          { returnDocument: 'after' },
+          { returnDocument: 'before' },
         )
         .lean<QaJobDoc>()
         .exec(),
     );
-    return doc ? toJob(doc) : null;
+    if (!before) return null;
+    if (before.status === 'completed' || before.status === 'failed') {
+      await mapped(
+        this.jobs
+          .updateOne(
+            { _id: id },
+            { $set: { status: before.status, stage: before.stage ?? before.status, progress: before.progress ?? 0, attempts: before.attempts ?? 0 } },
+          )
+          .exec(),
+      );
+      return null;
+    }
+    const startedAt = before.startedAt && before.startedAt < now ? before.startedAt : now;
+    return toJob({ ...before, status: 'active', stage: 'started', progress: 0, attempts, startedAt });
   }
 
   /** Progress of a running job; a write landing after the job finished is hidden by toJob. */
