@@ -86,7 +86,7 @@ const ALTERNATIVE_CONNECTOR = /^[\s,()]*(?:(?:(?:and\/)?or(?:\s+(?:another|other
 const REQUIRED_CUE = /\b(required|must|essential|mandatory)\b/i;
 const TITLE_LABEL = /^(?:job title|position|role|title|vacancy)\s*[:\-–]\s*(\S.*)$/i;
 const TITLE_WORD =
-  /\b(engineer|developer|analyst|scientist|manager|director|lead|specialist|consultant|coordinator|co-ordinator|administrator|assistant|associate|nurse|teacher|tutor|lecturer|accountant|auditor|controller|bookkeeper|designer|tester|technician|supervisor|officer|representative|executive|architect|marketer|planner|buyer|driver|operator|agent|writer|researcher|therapist|pharmacist|owner|sdet|educator|head)s?\b/i;
+  /\b(engineer|developer|analyst|scientist|manager|director|lead|specialist|consultant|coordinator|co-ordinator|administrator|assistant|associate|nurse|teacher|tutor|lecturer|accountant|auditor|controller|bookkeeper|designer|tester|technician|supervisor|officer|representative|executive|architect|marketer|planner|buyer|driver|operator|agent|writer|researcher|therapist|pharmacist|owner|sdet|educator|head|paralegal|generalist)s?\b/i;
 
 const NUMBER_WORDS: Readonly<Record<string, number>> = {
   one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10, twelve: 12, fifteen: 15,

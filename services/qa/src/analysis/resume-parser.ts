@@ -139,7 +139,7 @@ const LOCATION = /^(remote|hybrid|on-?site|[\p{L} .'-]+,\s*(?:[A-Z]{2}|UK|USA|US
 const ROLE_PART_SEPARATOR = /(?<!\s)\s*(?:\t|\s\|\s|\s[–—-]\s|,\s|\s@\s|\sat\s)\s*/;
 
 const DEGREE =
-  /\b(Ph\.?D\.?|Doctorate|Doctor of [A-Z][a-z]+|M\.?Sc\.?|M\.S\.|MSc|MA|M\.A\.|MBA|M\.?Eng|Master(?:'s)?(?: of [A-Z][\w ]+)?|B\.?Sc\.?|BSc|B\.S\.|BS|BA|B\.A\.|B\.?Eng|BEng|BSN|MSN|ADN|B\.?Ed\.?|M\.?Ed\.?|PGCE|Bachelor(?:'s)?(?: of [A-Z][\w ]+)?|Associate(?:'s)? (?:Degree|of [A-Z][\w ]+)|Diploma(?: in [A-Z][\w ]+)?|A-Levels?|High School Diploma|GED|HND|HNC)\b/;
+  /\b(Ph\.?D\.?|Doctorate|Doctor of [A-Z][a-z]+|M\.?Sc\.?|M\.S\.|MSc|MA|M\.A\.|MBA|M\.?Eng|Master(?:'s)?(?: of [A-Z][\w ]+)?|B\.?Sc\.?|BSc|B\.S\.|BS|BA|B\.A\.|B\.?Eng|BEng|BSN|MSN|ADN|B\.?Ed\.?|M\.?Ed\.?|PGCE|Bachelor(?:'s)?(?: of [A-Z][\w ]+)?|Associate(?:'s)? (?:Degree|of [A-Z][\w ]+)|Diploma(?: in [A-Z][\w ]+)?|A-Levels?|High School Diploma|GED|HND|HNC)(?!\w)/;
 const INSTITUTION = /\b(University|College|Institute|School|Academy|Polytechnic|Conservatory|Université)\b/;
 const YEAR = /\b(19|20)\d{2}\b/g;
 
@@ -362,8 +362,11 @@ function parseRoles(lines: readonly ResumeLine[], headings: ReadonlyMap<number, 
       highlights,
     };
     return { role, range: anchor.range };
-  });
+  }).filter(({ role }) => !NOT_A_ROLE.test(role.title ?? ''));
 }
+
+// Dated entries of the experience section that are time away from work: not a role, and not years of experience.
+const NOT_A_ROLE = /^(?:career break|sabbatical|parental leave|maternity leave|paternity leave|gap year)\b/i;
 
 function roleParts(text: string): string[] {
   return text

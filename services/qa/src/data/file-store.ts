@@ -1,8 +1,9 @@
+import { Writable } from 'node:stream';
 import { AppError, mapMongoError } from '@app/common';
 import mongoose, { type Connection } from 'mongoose';
+import type { Binary, Collection, Db } from 'mongodb';
 
 type GridFSBucket = InstanceType<typeof mongoose.mongo.GridFSBucket>;
-type UploadStream = ReturnType<GridFSBucket['openUploadStream']>;
 
 export interface FileMetadata {
   owner: string;
@@ -12,7 +13,7 @@ export interface FileMetadata {
 
 export interface FileUpload {
   id: string;
-  stream: UploadStream;
+  stream: Writable;
 }
 
 export class FileNotFoundError extends Error {
@@ -22,24 +23,78 @@ export class FileNotFoundError extends Error {
   }
 }
 
+/** A stored file. Written last, after its chunks: a file without this document is not (yet) there. */
+interface FileDoc {
+  _id: string;
+  owner: string;
+  jobId: string;
+  part: string;
+  name: string;
+  size: number;
+  uploadedAt: Date;
+  /** The content, when it fits in one chunk (every upload within the default size limit does). */
+  data?: Binary;
+  /** Otherwise how many chunks (`<id>:0` …) hold it. */
+  chunks?: number;
+}
+
+interface ChunkDoc {
+  /** `<file id>:<n>`: a chunk is found by `_id` alone. */
+  _id: string;
+  /** So that chunks an interrupted upload left behind are still found when their owner is deleted. */
+  owner: string;
+  data: Binary;
+}
+
+/** Below MongoDB's 16 MiB document limit with room to spare, and above the default upload limit (5 MiB). */
+const CHUNK_BYTES = 8 * 1024 * 1024;
+
 function objectId(id: string) {
   return new mongoose.mongo.ObjectId(id);
 }
 
+function bytesOf(data: Binary): Buffer {
+  return Buffer.from(data.buffer.buffer, data.buffer.byteOffset, data.position);
+}
+
+const isFileNotFound = (err: unknown) =>
+  /FileNotFound|File not found/i.test(String((err as { message?: unknown } | null | undefined)?.message));
+
 /**
- * The uploaded documents, in GridFS (bucket `qaFiles`): a resume is personal data, so it stays in the
- * database beside its job instead of travelling through Redis.
+ * The uploaded documents, in the database beside their jobs (a resume is personal data; it does not
+ * travel through Redis). Each file is one document found by `_id` (`qa_files`), with chunks of
+ * deterministic `_id`s (`qa_file_chunks`, `<id>:<n>`) only past CHUNK_BYTES: FerretDB v1 reads a whole
+ * collection for any filter but `_id` alone, which GridFS's chunk reads by `files_id` are. Files stored
+ * in GridFS (bucket `qaFiles`) by earlier versions are still read and deleted there.
  */
 export class FileStore {
   private bucketFor?: { db: unknown; bucket: GridFSBucket };
 
-  constructor(private readonly connection: Connection) {}
+  constructor(
+    private readonly connection: Connection,
+    /** Bytes per chunk past which a file is split (smaller in tests, to exercise the chunks). */
+    private readonly chunkBytes = CHUNK_BYTES,
+  ) {}
 
-  private bucket(): GridFSBucket {
+  private db(): Db {
     // Through the default import: ConnectionStates lives on the Mongoose prototype, which a namespace
     // import beside a default one (TypeScript's importStar) does not copy, leaving it undefined.
     const db = this.connection.db;
     if (!db || this.connection.readyState !== mongoose.ConnectionStates.connected) throw AppError.unavailable('mongodb');
+    return db;
+  }
+
+  private files(): Collection<FileDoc> {
+    return this.db().collection<FileDoc>('qa_files');
+  }
+
+  private chunks(): Collection<ChunkDoc> {
+    return this.db().collection<ChunkDoc>('qa_file_chunks');
+  }
+
+  /** Files of earlier versions. */
+  private bucket(): GridFSBucket {
+    const db = this.db();
     if (this.bucketFor?.db !== db) {
       this.bucketFor = { db, bucket: new mongoose.mongo.GridFSBucket(db, { bucketName: 'qaFiles' }) };
     }
@@ -47,54 +102,140 @@ export class FileStore {
   }
 
   openUpload(name: string, metadata: FileMetadata): FileUpload {
-    const id = new mongoose.mongo.ObjectId();
-    const stream = this.bucket().openUploadStream(name, { id, metadata });
-    return { id: id.toHexString(), stream };
+    const files = this.files();
+    const chunks = this.chunks();
+    const id = new mongoose.mongo.ObjectId().toHexString();
+    let pending: Buffer[] = [];
+    let pendingBytes = 0;
+    let size = 0;
+    let written = 0;
+    const chunkBytes = this.chunkBytes;
+    // Writes whole chunks while there are, or what is left when `all`.
+    const flush = async (all: boolean) => {
+      let rest = Buffer.concat(pending, pendingBytes);
+      while (rest.length >= chunkBytes || (all && rest.length > 0)) {
+        const data = rest.subarray(0, chunkBytes);
+        rest = rest.subarray(data.length);
+        await chunks.insertOne({ _id: `${id}:${written}`, owner: metadata.owner, data: new mongoose.mongo.Binary(data) });
+        written += 1;
+      }
+      pending = [rest];
+      pendingBytes = rest.length;
+    };
+    const stream = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        pending.push(chunk);
+        pendingBytes += chunk.length;
+        size += chunk.length;
+        if (pendingBytes < chunkBytes) {
+          done();
+          return;
+        }
+        flush(false).then(() => done(), (err: unknown) => done(mapMongoError(err) as Error));
+      },
+      final(done) {
+        void (async () => {
+          const doc: FileDoc = { _id: id, ...metadata, name, size, uploadedAt: new Date() };
+          if (written === 0) doc.data = new mongoose.mongo.Binary(Buffer.concat(pending, pendingBytes));
+          else {
+            await flush(true);
+            doc.chunks = written;
+          }
+          await files.insertOne(doc);
+        })().then(() => done(), (err: unknown) => done(mapMongoError(err) as Error));
+      },
+    });
+    return { id, stream };
   }
 
   async read(id: string): Promise<Buffer> {
+    let doc: FileDoc | null;
+    try {
+      doc = await this.files().findOne({ _id: id });
+      if (doc?.data) return bytesOf(doc.data);
+      if (doc) {
+        const parts: Buffer[] = [];
+        for (let n = 0; n < (doc.chunks ?? 0); n += 1) {
+          const chunk = await this.chunks().findOne({ _id: `${id}:${n}` });
+          if (!chunk) throw new FileNotFoundError(id);
+          parts.push(bytesOf(chunk.data));
+        }
+        return Buffer.concat(parts);
+      }
+    } catch (err) {
+      if (err instanceof FileNotFoundError) throw err;
+      throw mapMongoError(err);
+    }
+    return this.readFromGridFs(id);
+  }
+
+  private async readFromGridFs(id: string): Promise<Buffer> {
+    if (!mongoose.mongo.ObjectId.isValid(id)) throw new FileNotFoundError(id);
     const chunks: Buffer[] = [];
     try {
       for await (const chunk of this.bucket().openDownloadStream(objectId(id))) chunks.push(chunk as Buffer);
     } catch (err) {
-      if (/FileNotFound|File not found/i.test(String((err as { message?: unknown } | null | undefined)?.message))) throw new FileNotFoundError(id);
+      if (isFileNotFound(err)) throw new FileNotFoundError(id);
       throw mapMongoError(err);
     }
     return Buffer.concat(chunks);
   }
 
-  /** Deletes a file and its chunks; deleting a file that is not there is not an error. */
+  /**
+   * Deletes a file and its chunks, also one an interrupted upload left without its file document;
+   * deleting a file that is not there is not an error.
+   */
   async delete(id: string): Promise<void> {
-    if (!mongoose.mongo.ObjectId.isValid(id)) return;
-    const bucket = this.bucket();
     try {
-      await bucket.delete(objectId(id));
-    } catch (err) {
-      if (/File not found|FileNotFound/i.test(String((err as { message?: unknown } | null | undefined)?.message))) {
-        // GridFS deletes the chunks before reporting a missing file entry; nothing is left either way.
+      const doc = await this.files().findOne({ _id: id }, { projection: { chunks: 1 } });
+      const known = doc?.chunks ?? 0;
+      // Chunks are numbered from 0 without holes: past the known count, the first one missing ends them.
+      for (let n = 0; ; n += 1) {
+        const { deletedCount } = await this.chunks().deleteOne({ _id: `${id}:${n}` });
+        if (deletedCount === 0 && n >= known) break;
+      }
+      if (doc) {
+        await this.files().deleteOne({ _id: id });
         return;
       }
+      if (!mongoose.mongo.ObjectId.isValid(id)) return;
+      // Not here: maybe a file of an earlier version, in GridFS.
+      const legacy = this.db().collection('qaFiles.files');
+      const { deletedCount } = await legacy.deleteOne({ _id: objectId(id) });
+      if (deletedCount > 0) await this.db().collection('qaFiles.chunks').deleteMany({ files_id: objectId(id) });
+    } catch (err) {
       throw mapMongoError(err);
     }
   }
 
   /** Every file stored for `owner`, including any a crashed upload left without a job. */
   async deleteByOwner(owner: string): Promise<number> {
-    const bucket = this.bucket();
-    let files: { _id: unknown }[];
     try {
-      files = await bucket.find({ 'metadata.owner': owner }, { projection: { _id: 1 } }).toArray();
+      const files = await this.files().find({ owner }, { projection: { _id: 1 } }).toArray();
+      for (const file of files) await this.delete(file._id);
+      // Chunks of uploads cut short before their file document was written.
+      await this.chunks().deleteMany({ owner });
+      const legacy = await this.bucket().find({ 'metadata.owner': owner }, { projection: { _id: 1 } }).toArray();
+      for (const file of legacy) {
+        await this.bucket()
+          .delete(file._id)
+          .catch((err: unknown) => {
+            // GridFS deletes the chunks before reporting a missing file entry; nothing is left either way.
+            if (!isFileNotFound(err)) throw err;
+          });
+      }
+      return files.length + legacy.length;
     } catch (err) {
       throw mapMongoError(err);
     }
-    for (const file of files) await this.delete(String(file._id));
-    return files.length;
   }
 
   /** For tests and operators: how many files `owner` has stored. */
   async countByOwner(owner: string): Promise<number> {
     try {
-      return await this.bucket().find({ 'metadata.owner': owner }).toArray().then((files) => files.length);
+      const current = await this.files().countDocuments({ owner });
+      const legacy = await this.bucket().find({ 'metadata.owner': owner }).toArray();
+      return current + legacy.length;
     } catch (err) {
       throw mapMongoError(err);
     }

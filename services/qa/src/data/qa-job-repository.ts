@@ -231,6 +231,40 @@ export class QaJobRepository {
     });
   }
 
+  /**
+   * Runs `work` once per database: a marker in `qa_meta` named `name` says it was done. `work` must be
+   * safe to repeat (two processes may run it at once, or one may stop before the marker is written).
+   */
+  async onceInDatabase(name: string, work: () => Promise<void>): Promise<boolean> {
+    const db = this.jobs.db.db;
+    if (!db) throw AppError.unavailable('mongodb');
+    const meta = db.collection<{ _id: string; at: Date }>('qa_meta');
+    if (await mapped(meta.findOne({ _id: name }))) return false;
+    await work();
+    await mapped(meta.insertOne({ _id: name, at: new Date() })).catch((err: unknown) => {
+      if (!isDuplicateKey(err)) throw err;
+    });
+    return true;
+  }
+
+  /** Every job's id and creation time, in batches of `batchSize` (one pass over the collection). */
+  async *creationTimes(batchSize: number): AsyncGenerator<Array<{ id: string; createdAt: Date }>> {
+    let batch: Array<{ id: string; createdAt: Date }> = [];
+    const cursor = this.jobs.collection.find({}, { projection: { _id: 1, createdAt: 1 }, batchSize });
+    try {
+      for await (const doc of cursor) {
+        batch.push({ id: String(doc._id), createdAt: doc.createdAt as Date });
+        if (batch.length >= batchSize) {
+          yield batch;
+          batch = [];
+        }
+      }
+    } catch (err) {
+      throw mapMongoError(err);
+    }
+    if (batch.length > 0) yield batch;
+  }
+
   async insert(job: NewJob): Promise<QaJob> {
     const doc: QaJobDoc = {
       _id: job.id,
@@ -348,21 +382,36 @@ export class QaJobRepository {
   }
 
   /**
-   * Marks a job as being worked on, in one write (startedAt keeps the first start); null when the
-   * job is gone or already finished.
+   * Marks a job as being worked on, in one write by `_id` alone (startedAt keeps the first start);
+   * null when the job is gone or already finished. A condition on the status beside `_id` would make
+   * FerretDB scan every job, so the write is unconditional and returns the job as it was: a job that
+   * had finished (a re-run of a job whose acknowledgement to BullMQ was lost) gets its fields back.
    */
   async markActive(id: string, attempts: number, now: Date): Promise<QaJob | null> {
-    const doc = await mapped(
+    const before = await mapped(
       this.jobs
         .findOneAndUpdate(
-          { _id: id, status: { $in: ['queued', 'active'] } },
+          { _id: id },
           { $set: { status: 'active', stage: 'started', progress: 0, attempts }, $min: { startedAt: now } },
-          { returnDocument: 'after' },
+          { returnDocument: 'before' },
         )
         .lean<QaJobDoc>()
         .exec(),
     );
-    return doc ? toJob(doc) : null;
+    if (!before) return null;
+    if (before.status === 'completed' || before.status === 'failed') {
+      await mapped(
+        this.jobs
+          .updateOne(
+            { _id: id },
+            { $set: { status: before.status, stage: before.stage ?? before.status, progress: before.progress ?? 0, attempts: before.attempts ?? 0 } },
+          )
+          .exec(),
+      );
+      return null;
+    }
+    const startedAt = before.startedAt && before.startedAt < now ? before.startedAt : now;
+    return toJob({ ...before, status: 'active', stage: 'started', progress: 0, attempts, startedAt });
   }
 
   /** Progress of a running job; a write landing after the job finished is hidden by toJob. */

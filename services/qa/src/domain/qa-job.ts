@@ -10,7 +10,7 @@ export function isDocumentPart(name: string): name is DocumentPart {
 }
 
 export interface StoredFile {
-  /** Id of the file in the file store (GridFS): only ids travel through the queue. */
+  /** Id of the file in the file store: only ids travel through the queue. */
   fileId: string;
   name: string;
   size: number;

@@ -24,7 +24,14 @@ export interface Expected {
     preferred: string[];
     mentioned: string[];
   };
+  /**
+   * Structure the parser is known to read differently from a blind label: what it finds instead and
+   * why. The test holds the parser to `found`, so a change either way is noticed.
+   */
+  knownGaps?: Partial<Record<StructureField, { found: number | string | null; why: string }>>;
 }
+
+export type StructureField = 'roles' | 'totalYears' | 'education' | 'title' | 'requiredYears';
 
 export interface LabelledPair {
   id: string;

@@ -1,5 +1,5 @@
 import { analyseOffline, SKILLS, type AnalysisResult } from '../../src/analysis';
-import { loadAllPairs, NOW, type LabelledPair } from './labelled-fixtures';
+import { loadAllPairs, NOW, type LabelledPair, type StructureField } from './labelled-fixtures';
 
 /**
  * Evidence of quality over the project's own labelled set: skill extraction precision and recall
@@ -103,25 +103,38 @@ test('required and preferred skills are told apart as labelled', () => {
   expect(agree / total).toBeGreaterThanOrEqual(0.9);
 });
 
-// The pairs labelled without the taxonomy were also labelled without the parser's conventions
-// (how months are counted, what makes a title): their structure is measured and printed, and the
-// assertions stay on the pairs labelled with them.
-test('structure of the pairs labelled blind, measured', () => {
-  const lines = pairs.filter(blind).map((pair) => {
+// The pairs labelled without the taxonomy were also labelled without the parser's conventions. One
+// differs by design: the labeller counted the months between a role's start and end (Mar–Jun = 3),
+// the parser counts both ends (Mar–Jun = 4), so total years may differ by a month per role, plus the
+// rounding of both totals to 0.1. Anything else the parser reads differently is a known gap, written
+// in the pair's expected.json (knownGaps) with what it finds and why.
+test('structure of the pairs labelled blind: roles, years, education, title and required years as labelled, or as the known gap says', () => {
+  const blindPairs = pairs.filter(blind);
+  expect(blindPairs.length).toBeGreaterThanOrEqual(6);
+  for (const pair of blindPairs) {
     const result = results.get(pair.id)!;
-    const { resume, jd } = pair.expected;
-    const mark = (ok: boolean) => (ok ? 'ok' : 'DIFFERS');
-    return [
-      pair.id.padEnd(24),
-      `roles ${result.resume.roles.length}/${resume.roles} ${mark(result.resume.roles.length === resume.roles)}`,
-      `years ${result.resume.totalYears}/${resume.totalYears} ${mark(Math.abs(result.resume.totalYears - resume.totalYears) <= 0.1 + 1e-9)}`,
-      `education ${result.resume.education.length}/${resume.education} ${mark(result.resume.education.length === resume.education)}`,
-      `title ${mark(result.job.title === jd.title)}`,
-      `required years ${mark(result.job.requiredYears === jd.requiredYears)}`,
-    ].join('  ');
-  });
-  console.log(`structure of the pairs labelled blind (found/labelled):\n${lines.join('\n')}`);
-  expect(lines.length).toBeGreaterThanOrEqual(6);
+    const { resume, jd, knownGaps = {} } = pair.expected;
+    const fields: [StructureField, number | string | null, number | string | null][] = [
+      ['roles', result.resume.roles.length, resume.roles],
+      ['totalYears', result.resume.totalYears, resume.totalYears],
+      ['education', result.resume.education.length, resume.education],
+      ['title', result.job.title, jd.title],
+      ['requiredYears', result.job.requiredYears, jd.requiredYears],
+    ];
+    const yearsTolerance = resume.roles / 12 + 0.1 + 1e-9;
+    for (const [field, found, labelled] of fields) {
+      const gap = knownGaps[field];
+      if (gap) {
+        expect({ id: pair.id, field, found }).toEqual({ id: pair.id, field, found: gap.found });
+        // Fixed: the gap is no longer one and should leave the data.
+        expect({ id: pair.id, field, stillDiffers: found !== labelled }).toEqual({ id: pair.id, field, stillDiffers: true });
+      } else if (field === 'totalYears') {
+        expect({ id: pair.id, field, off: Math.abs(Number(found) - Number(labelled)) <= yearsTolerance }).toEqual({ id: pair.id, field, off: true });
+      } else {
+        expect({ id: pair.id, field, found }).toEqual({ id: pair.id, field, found: labelled });
+      }
+    }
+  }
 });
 
 test('resume structure matches the hand-computed roles, years and education', () => {

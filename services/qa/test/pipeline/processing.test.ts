@@ -158,7 +158,7 @@ describe('processing an upload', () => {
     const { id } = await (await api.upload(owner, { resume, jd: await jdPdf('delete') }, { prefer: 'wait=30' })).json();
     expect((await api.request('DELETE', `/qa/jobs/${id}`, { userId: owner })).status).toBe(204);
     expect((await api.json('GET', `/qa/jobs/${id}`, owner)).status).toBe(404);
-    expect(await db.collection('qaFiles.files').countDocuments({ 'metadata.owner': owner })).toBe(0);
+    expect(await db.collection('qa_files').countDocuments({ owner })).toBe(0);
   });
 
   test('when the worker is asked, then /health, /ready and job metrics answer', async () => {

@@ -97,7 +97,7 @@ describe('quotas', () => {
     expect(Number(refused.headers.get('retry-after'))).toBeLessThanOrEqual(24 * 3600);
     const db = await connectDatabase(held.MONGO_DB);
     try {
-      expect(await db.collection('qaFiles.files').countDocuments({ 'metadata.owner': owner })).toBe(2);
+      expect(await db.collection('qa_files').countDocuments({ owner })).toBe(2);
     } finally {
       await db.close();
     }
@@ -131,7 +131,7 @@ describe('waiting is pushed, and retention', () => {
     const deadline = Date.now() + 20_000;
     while ((await pushedApi.json('GET', `/qa/jobs/${id}`, owner)).status !== 404 && Date.now() < deadline) await sleep(200);
     expect((await pushedApi.json('GET', `/qa/jobs/${id}`, owner)).status).toBe(404);
-    expect(await pushedDb.collection('qaFiles.files').countDocuments({ 'metadata.owner': owner })).toBe(0);
+    expect(await pushedDb.collection('qa_files').countDocuments({ owner })).toBe(0);
     expect(await pushedDb.collection('qaresults').countDocuments({ _id: id })).toBe(0);
   });
 });

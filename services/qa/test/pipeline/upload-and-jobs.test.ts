@@ -18,8 +18,8 @@ let resume: Buffer;
 let jd: Buffer;
 
 const user = () => `user-${randomUUID()}`;
-const filesOf = (owner: string) => db.collection('qaFiles.files').countDocuments({ 'metadata.owner': owner });
-const chunksCount = () => db.collection('qaFiles.chunks').countDocuments({});
+const filesOf = (owner: string) => db.collection('qa_files').countDocuments({ owner });
+const chunksCount = () => db.collection('qa_file_chunks').countDocuments({});
 const jobsOf = (owner: string) => db.collection('qajobs').countDocuments({ owner });
 
 beforeAll(async () => {
