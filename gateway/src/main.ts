@@ -51,9 +51,14 @@ async function startGateway(overrides: NodeJS.ProcessEnv = {}): Promise<RunningG
     const store = new ResponseStore(cacheRedis, config.CACHE_REDIS_TIMEOUT_MS);
 
     // Every instance must hear every revocation; cache invalidation needs doing once per event.
-    await events.subscribe('gateway.revocations', ['token.revoked'], async (event) => {
-      revocations.remember(event.data);
-    }, { perInstance: true });
+    await events.subscribe(
+      'gateway.revocations',
+      ['token.revoked'],
+      async (event) => {
+        revocations.remember(event.data);
+      },
+      { perInstance: true },
+    );
     const invalidating = routes.invalidationKeys();
     if (invalidating.length > 0) {
       await events.subscribe('gateway.cache-invalidation', invalidating, async (event) => {
@@ -69,7 +74,10 @@ async function startGateway(overrides: NodeJS.ProcessEnv = {}): Promise<RunningG
     const app = createGatewayApp({ config, logger, metrics, redis, cacheRedis, events, jwks, admission, store, agents });
     const server = await setup.listen(app, config.PORT, config.HOST);
     server.on('connect', refuseConnect(routes));
-    logger.info({ port: portOf(server), routes: routes.routes.map((r) => `${r.prefix} -> ${r.upstream.origin}${r.public ? ' (public)' : ''}`) }, 'gateway listening');
+    logger.info(
+      { port: portOf(server), routes: routes.routes.map((r) => `${r.prefix} -> ${r.upstream.origin}${r.public ? ' (public)' : ''}`) },
+      'gateway listening',
+    );
     return {};
   });
 }

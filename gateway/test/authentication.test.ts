@@ -89,13 +89,25 @@ describe('the global token check', () => {
   });
 
   it('when required claims are missing, then 401', async () => {
-    const token = jwt.sign({ sub: 'user-1' } satisfies jwt.JwtPayload, h.key.privateKey, { algorithm: 'RS256', keyid: h.key.kid, expiresIn: 60, issuer: ISSUER, audience: AUDIENCE });
+    const token = jwt.sign({ sub: 'user-1' } satisfies jwt.JwtPayload, h.key.privateKey, {
+      algorithm: 'RS256',
+      keyid: h.key.kid,
+      expiresIn: 60,
+      issuer: ISSUER,
+      audience: AUDIENCE,
+    });
     await expect401(bearer(token));
   });
 
   it('when an ES256 token claims an RSA kid, then 401', async () => {
     const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-    const token = jwt.sign({ sub: 'u', username: 'u', jti: 'j' } satisfies jwt.JwtPayload, privateKey, { algorithm: 'ES256', keyid: h.key.kid, expiresIn: 60, issuer: ISSUER, audience: AUDIENCE });
+    const token = jwt.sign({ sub: 'u', username: 'u', jti: 'j' } satisfies jwt.JwtPayload, privateKey, {
+      algorithm: 'ES256',
+      keyid: h.key.kid,
+      expiresIn: 60,
+      issuer: ISSUER,
+      audience: AUDIENCE,
+    });
     await expect401(bearer(token));
   });
 

@@ -100,7 +100,13 @@ describe('script calls batched with one pipeline in flight', () => {
     const sockets = new Set<Socket>();
     const silent: TcpServer = createTcpServer((socket) => sockets.add(socket));
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
-    const mute = new Redis({ port: (silent.address() as AddressInfo).port, host: '127.0.0.1', lazyConnect: false, enableReadyCheck: false, maxRetriesPerRequest: null });
+    const mute = new Redis({
+      port: (silent.address() as AddressInfo).port,
+      host: '127.0.0.1',
+      lazyConnect: false,
+      enableReadyCheck: false,
+      maxRetriesPerRequest: null,
+    });
     mute.defineCommand('batchEcho', { numberOfKeys: 0, lua: 'return ARGV[1]' });
     try {
       const batch = new ScriptBatch<string>(mute, 'batchEcho', { ms: 100, what: 'test' });

@@ -31,7 +31,11 @@ function raw(url: string, requestLine: string, headers: Record<string, string> =
       resolve({ status: Number(statusLine.split(' ')[1]), headers: parsed, body });
     });
     const all = { host: `${hostname}:${port}`, connection: 'close', ...headers };
-    socket.write(`${requestLine}\r\n${Object.entries(all).map(([k, v]) => `${k}: ${v}`).join('\r\n')}\r\n\r\n`);
+    socket.write(
+      `${requestLine}\r\n${Object.entries(all)
+        .map(([k, v]) => `${k}: ${v}`)
+        .join('\r\n')}\r\n\r\n`,
+    );
   });
 }
 

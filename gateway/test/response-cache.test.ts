@@ -44,7 +44,7 @@ describe('the per-user response cache', () => {
     expect(a.userId).not.toBe(b.userId);
   });
 
-  it('when a client forges x-user-id, then it cannot read another user\'s entry', async () => {
+  it("when a client forges x-user-id, then it cannot read another user's entry", async () => {
     const victim = `user-${randomUUID()}`;
     await fetch(`${h.url}/cached-data`, { headers: bearer(userToken(victim)) });
     const attacker = await fetch(`${h.url}/cached-data`, { headers: { ...bearer(userToken()), 'x-user-id': victim } });
@@ -63,7 +63,11 @@ describe('the per-user response cache', () => {
     const token = userToken();
     expect((await fetch(`${h.url}/records/`, { headers: bearer(token) })).headers.get('x-cache')).toBe('MISS');
     expect((await fetch(`${h.url}/records/`, { headers: bearer(token) })).headers.get('x-cache')).toBe('HIT');
-    const created = await fetch(`${h.url}/records/`, { method: 'POST', headers: { ...bearer(token), 'content-type': 'application/json' }, body: '{}' });
+    const created = await fetch(`${h.url}/records/`, {
+      method: 'POST',
+      headers: { ...bearer(token), 'content-type': 'application/json' },
+      body: '{}',
+    });
     expect(created.status).toBe(200);
     await new Promise((r) => setTimeout(r, 50));
     const after = await fetch(`${h.url}/records/`, { headers: bearer(token) });
@@ -71,7 +75,7 @@ describe('the per-user response cache', () => {
     expect((await fetch(`${h.url}/records/`, { headers: bearer(token) })).headers.get('x-cache')).toBe('HIT');
   });
 
-  it('when a record event arrives from RabbitMQ, then that user\'s entries are invalidated', async () => {
+  it("when a record event arrives from RabbitMQ, then that user's entries are invalidated", async () => {
     const sub = `user-${randomUUID()}`;
     const token = userToken(sub);
     await fetch(`${h.url}/records/7`, { headers: bearer(token) });
@@ -111,7 +115,9 @@ describe('the per-user response cache', () => {
     try {
       const before = upstreamCalls('/records/99');
       const answers = await Promise.all(
-        Array.from({ length: 100 }, () => fetch(`${h.url}/records/99`, { headers: bearer(token) }).then(async (r) => ({ status: r.status, body: await r.text() }))),
+        Array.from({ length: 100 }, () =>
+          fetch(`${h.url}/records/99`, { headers: bearer(token) }).then(async (r) => ({ status: r.status, body: await r.text() })),
+        ),
       );
       expect(answers.every((a) => a.status === 200)).toBe(true);
       expect(new Set(answers.map((a) => a.body)).size).toBe(1);

@@ -43,17 +43,33 @@ describe('the route table', () => {
   });
 
   const broken: Array<[string, (routes: RouteEntry[]) => unknown, RegExp]> = [
-    ['an upstream with a path', (r) => r.map((e) => (e.name === 'records' ? { ...e, upstream: 'http://127.0.0.1:8002/api' } : e)), /route 5 "records".*origin only/],
-    ['an upstream with credentials', (r) => r.map((e) => (e.name === 'qa' ? { ...e, upstream: 'http://u:p@127.0.0.1:8003' } : e)), /"qa".*origin only/],
+    [
+      'an upstream with a path',
+      (r) => r.map((e) => (e.name === 'records' ? { ...e, upstream: 'http://127.0.0.1:8002/api' } : e)),
+      /route 5 "records".*origin only/,
+    ],
+    [
+      'an upstream with credentials',
+      (r) => r.map((e) => (e.name === 'qa' ? { ...e, upstream: 'http://u:p@127.0.0.1:8003' } : e)),
+      /"qa".*origin only/,
+    ],
     ['a non-HTTP upstream', (r) => r.map((e) => (e.name === 'qa' ? { ...e, upstream: 'file:///etc/passwd' } : e)), /"qa".*origin only/],
     ['a prefix that is not canonical', (r) => r.map((e) => (e.name === 'qa' ? { ...e, prefix: '/qa/../auth' } : e)), /"qa".*prefix/],
     ['a prefix with a trailing slash', (r) => r.map((e) => (e.name === 'qa' ? { ...e, prefix: '/qa/' } : e)), /"qa".*prefix/],
     ['the same prefix twice', (r) => [...r, { ...r[0]!, name: 'again' }], /"again".*already the prefix of route "auth-login"/],
     ['the same name twice', (r) => [...r, { ...r[0]!, prefix: '/other' }], /"auth-login".*same name/],
-    ['a cache pattern outside the prefix', (r) => r.map((e) => (e.name === 'qa' ? { ...e, cache: [{ pattern: '/records/:id', ttlSeconds: 5 }] } : e)), /"qa".*cache pattern/],
+    [
+      'a cache pattern outside the prefix',
+      (r) => r.map((e) => (e.name === 'qa' ? { ...e, cache: [{ pattern: '/records/:id', ttlSeconds: 5 }] } : e)),
+      /"qa".*cache pattern/,
+    ],
     ['a misspelt field', (r) => r.map((e) => (e.name === 'qa' ? { ...e, publik: true } : e)), /"qa".*publik/],
     ['a missing timeout', (r) => r.map((e) => (e.name === 'qa' ? { ...e, timeoutMs: undefined } : e)), /"qa".*timeoutMs/],
-    ['a negative TTL', (r) => r.map((e) => (e.name === 'records' ? { ...e, cache: [{ pattern: '/records', ttlSeconds: -1 }] } : e)), /"records".*ttlSeconds/],
+    [
+      'a negative TTL',
+      (r) => r.map((e) => (e.name === 'records' ? { ...e, cache: [{ pattern: '/records', ttlSeconds: -1 }] } : e)),
+      /"records".*ttlSeconds/,
+    ],
     ['an event that is not a routing key', (r) => r.map((e) => (e.name === 'qa' ? { ...e, invalidatedBy: ['qa job'] } : e)), /"qa".*routing key/],
     ['no routes at all', () => [], /non-empty/],
   ];
@@ -117,7 +133,11 @@ describe('adding a service is one entry', () => {
     expect(verifyIdentityProof(IDENTITY_SECRET, seen.method, seen.url, seen.headers)).toMatchObject({ ok: true, identity: { userId: sub } });
     expect((await fetch(`${h.url}/billing/summary?year=2026`, { headers: bearer(token) })).headers.get('x-cache')).toBe('HIT');
 
-    const tooBig = await fetch(`${h.url}/billing/pay`, { method: 'POST', headers: { ...bearer(token), 'content-type': 'application/json' }, body: 'x'.repeat(200) });
+    const tooBig = await fetch(`${h.url}/billing/pay`, {
+      method: 'POST',
+      headers: { ...bearer(token), 'content-type': 'application/json' },
+      body: 'x'.repeat(200),
+    });
     expect(tooBig.status).toBe(413);
 
     const bus = new EventBus({ url: AMQP_URL, exchange: h.exchange, service: 'test', logger: createLogger('test', 'silent') });

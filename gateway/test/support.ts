@@ -26,7 +26,11 @@ export function signToken(key: SigningKey, claims: Record<string, unknown> = {},
   const signOptions: SignOptions = { algorithm: 'RS256', keyid: key.kid, expiresIn: 1200, issuer: ISSUER, audience: AUDIENCE, ...options };
   if ('exp' in claims) delete signOptions.expiresIn;
   // A fresh user per token unless a test names one, so cached answers never leak between runs.
-  return jwt.sign({ sub: `user-${randomUUID()}`, username: 'ann', jti: randomUUID(), ...claims } satisfies jwt.JwtPayload, key.privateKey, signOptions);
+  return jwt.sign(
+    { sub: `user-${randomUUID()}`, username: 'ann', jti: randomUUID(), ...claims } satisfies jwt.JwtPayload,
+    key.privateKey,
+    signOptions,
+  );
 }
 
 export interface SeenRequest {
@@ -73,7 +77,14 @@ export async function startFakeService(name: string, jwksKeys?: () => SigningKey
       for (const [k, v] of Object.entries(shaped?.headers ?? {})) res.setHeader(k, v);
       res.end(
         JSON.stringify(
-          shaped?.body ?? { service: name, url: req.url, userId: req.headers['x-user-id'], n: counter, at: new Date().toISOString(), body: request.body },
+          shaped?.body ?? {
+            service: name,
+            url: req.url,
+            userId: req.headers['x-user-id'],
+            n: counter,
+            at: new Date().toISOString(),
+            body: request.body,
+          },
         ),
       );
     });

@@ -79,7 +79,9 @@ async function insertRecords(db: Db, owner: string, firstId: number, count: numb
     await records.insertMany(docs.slice(i, i + 1000));
     await db.collection<{ _id: string }>('record_ids').insertMany(docs.slice(i, i + 1000).map((d) => ({ _id: d._id, owner })));
   }
-  await db.collection<{ _id: string; seq: number }>('counters').updateOne({ _id: 'records' }, { $max: { seq: firstId + count - 1 } }, { upsert: true });
+  await db
+    .collection<{ _id: string; seq: number }>('counters')
+    .updateOne({ _id: 'records' }, { $max: { seq: firstId + count - 1 } }, { upsert: true });
   return ids;
 }
 
@@ -98,7 +100,9 @@ async function insertQaJobs(db: Db, owners: string[], count: number): Promise<vo
     const createdAt = new Date(Date.now() - (count - i) * 1000);
     const id = randomUUID();
     const contentHash = randomUUID();
-    await db.collection<{ _id: string; createdAt: Date; contentHash: string; dedupBucket: number }>(ownerJobsCollection(owner)).insertOne({ _id: id, createdAt, contentHash, dedupBucket: 0 });
+    await db
+      .collection<{ _id: string; createdAt: Date; contentHash: string; dedupBucket: number }>(ownerJobsCollection(owner))
+      .insertOne({ _id: id, createdAt, contentHash, dedupBucket: 0 });
     jobs.push({
       _id: id,
       owner,
@@ -127,7 +131,9 @@ async function main() {
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-scale-ferretdb-'));
   const port = await freePort();
   const ferretLog = join(dataDir, 'ferretdb.log');
-  const ferret = spawn(binary, ['-listen', `127.0.0.1:${port}`, '-data', dataDir], { stdio: ['ignore', openSync(ferretLog, 'a'), openSync(ferretLog, 'a')] });
+  const ferret = spawn(binary, ['-listen', `127.0.0.1:${port}`, '-data', dataDir], {
+    stdio: ['ignore', openSync(ferretLog, 'a'), openSync(ferretLog, 'a')],
+  });
   const mongoUrl = `mongodb://127.0.0.1:${port}/`;
   const exchange = `bench-scale-${randomUUID()}`;
   const queues = [`bench-scale-${randomUUID()}`, `bench-scale-${randomUUID()}`, `bench-scale-${randomUUID()}`];
@@ -262,7 +268,7 @@ async function main() {
     const cursorAt = async (user: Seeded, pageSize: number) => {
       const target = Math.floor(user.ids.length * 0.9);
       let link = `/records/?limit=${pageSize}`;
-      for (let seen = 0; ; ) {
+      for (let seen = 0; ;) {
         const page = (await (await call(freshUrl, user, 'GET', link)).json()) as { items: unknown[]; next: string | null };
         seen += page.items.length;
         if (!page.next) throw new Error('the list ended before the deep page');

@@ -97,7 +97,9 @@ function cpuMicros(pid: number | undefined): number {
 async function run(row: Row, seconds: number): Promise<Figures> {
   const cpuBefore = cpuMicros(row.pid);
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
-    autocannon({ url: row.url, headers: row.headers, connections: CONNECTIONS, duration: seconds }, (err: Error | null, r) => (err ? reject(err) : resolve(r)));
+    autocannon({ url: row.url, headers: row.headers, connections: CONNECTIONS, duration: seconds }, (err: Error | null, r) =>
+      err ? reject(err) : resolve(r),
+    );
   });
   return {
     rps: result.requests.total / (result.duration || seconds),
@@ -163,7 +165,11 @@ async function main() {
       IDENTITY_SECRET: randomBytes(32).toString('base64url'),
       EVENTS_EXCHANGE: `${namespace}.events`,
     };
-    const auth = await spawnService('auth', { ...shared, MONGO_DB: `${namespace}-auth`, JWT_KEYS_DIR: join(DATA_DIR, 'auth-keys') }, join(logDir, 'auth.log'));
+    const auth = await spawnService(
+      'auth',
+      { ...shared, MONGO_DB: `${namespace}-auth`, JWT_KEYS_DIR: join(DATA_DIR, 'auth-keys') },
+      join(logDir, 'auth.log'),
+    );
     processes.push(auth);
     const gateway = await spawnService(
       'gateway',
@@ -188,7 +194,13 @@ async function main() {
     const allRows: Row[] = [
       { key: 'bare', name: 'bare Node http (ceiling)', url: `${bare.url}/` },
       { key: 'direct', name: `upstream directly (${UPSTREAM_WORK_MS} ms of work)`, url: `${upstream.url}/records/1/x` },
-      { key: 'proxied', name: 'gateway, proxied (JWT + identity proof)', url: `${gateway.url}/records/1/x`, headers: authorization, pid: gateway.pid },
+      {
+        key: 'proxied',
+        name: 'gateway, proxied (JWT + identity proof)',
+        url: `${gateway.url}/records/1/x`,
+        headers: authorization,
+        pid: gateway.pid,
+      },
       { key: 'hit', name: 'gateway, cache HIT (/cached-data)', url: `${gateway.url}/cached-data`, headers: authorization, pid: gateway.pid },
       { key: 'me', name: 'gateway, /auth/me end to end', url: `${gateway.url}/auth/me`, headers: authorization, pid: gateway.pid },
     ];
@@ -206,7 +218,9 @@ async function main() {
       for (const row of rows) {
         const f = await run(row, SECONDS);
         figures.get(row.key)!.push(f);
-        process.stderr.write(`round ${round}: ${row.name}: ${f.rps.toFixed(0)} req/s, p50 ${f.p50} ms, p99 ${f.p99} ms, ${f.cpuUs.toFixed(0)} µs CPU/req${f.bad ? `, ${f.bad} not 2xx` : ''}\n`);
+        process.stderr.write(
+          `round ${round}: ${row.name}: ${f.rps.toFixed(0)} req/s, p50 ${f.p50} ms, p99 ${f.p99} ms, ${f.cpuUs.toFixed(0)} µs CPU/req${f.bad ? `, ${f.bad} not 2xx` : ''}\n`,
+        );
       }
     }
 
@@ -232,13 +246,16 @@ async function main() {
         ]
       : [];
     const latencyRuns = new Map<string, LatencyFigures[]>(cases.map((c) => [c.name, []]));
-    const measure = (c: LatencyCase, seconds: number) => (c.kind === 'saturation' ? closedLoop(c.row, CONNECTIONS, seconds) : openLoop(c.row, rate, seconds));
+    const measure = (c: LatencyCase, seconds: number) =>
+      c.kind === 'saturation' ? closedLoop(c.row, CONNECTIONS, seconds) : openLoop(c.row, rate, seconds);
     for (const c of cases) await measure(c, 1);
     for (let round = 1; round <= ROUNDS; round++) {
       for (const c of cases) {
         const f = await measure(c, SECONDS);
         latencyRuns.get(c.name)!.push(f);
-        process.stderr.write(`latency round ${round}: ${c.name}: ${f.rps.toFixed(0)} req/s, p50 ${f.p50Us.toFixed(0)} µs, p99 ${f.p99Us.toFixed(0)} µs${f.bad ? `, ${f.bad} not 2xx` : ''}\n`);
+        process.stderr.write(
+          `latency round ${round}: ${c.name}: ${f.rps.toFixed(0)} req/s, p50 ${f.p50Us.toFixed(0)} µs, p99 ${f.p99Us.toFixed(0)} µs${f.bad ? `, ${f.bad} not 2xx` : ''}\n`,
+        );
       }
     }
     const latency = new Map(cases.map((c) => [c.name, medianLatency(latencyRuns.get(c.name)!)]));
@@ -248,7 +265,9 @@ async function main() {
       .map((l) => l.toFixed(2))
       .join(', ');
     out.write(`\n${new Date().toISOString()}, load average at the end ${load}; ${cpus().length} cores\n`);
-    out.write(`${ROUNDS} alternating rounds of ${SECONDS} s per row, ${CONNECTIONS} connections, autocannon on the same machine; medians of the rounds\n\n`);
+    out.write(
+      `${ROUNDS} alternating rounds of ${SECONDS} s per row, ${CONNECTIONS} connections, autocannon on the same machine; medians of the rounds\n\n`,
+    );
     out.write('| row | req/s | p50 ms | p99 ms | vs bare | gateway CPU µs/req | not 2xx |\n|---|---|---|---|---|---|---|\n');
     const bareF = summary.get('bare');
     for (const row of rows) {
@@ -258,13 +277,19 @@ async function main() {
       out.write(`| ${row.name} | ${f.rps.toFixed(0)} | ${f.p50} | ${f.p99} | ${vsBare} | ${cpu} | ${f.bad} |\n`);
     }
     if (cases.length > 0) {
-      out.write(`\nLatency in µs, this bench's own generator (raw keep-alive sockets, process.hrtime); medians of ${ROUNDS} rounds of ${SECONDS} s.\n`);
+      out.write(
+        `\nLatency in µs, this bench's own generator (raw keep-alive sockets, process.hrtime); medians of ${ROUNDS} rounds of ${SECONDS} s.\n`,
+      );
       out.write('Open loop: latency from each request\'s due time; "send lag" is how late the generator itself sent.\n\n');
-      out.write('| measurement | req/s | p50 µs | p90 µs | p99 µs | p99.9 µs | p99/p50 | send lag p50/p99 µs | not 2xx |\n|---|---|---|---|---|---|---|---|---|\n');
+      out.write(
+        '| measurement | req/s | p50 µs | p90 µs | p99 µs | p99.9 µs | p99/p50 | send lag p50/p99 µs | not 2xx |\n|---|---|---|---|---|---|---|---|---|\n',
+      );
       for (const c of cases) {
         const f = latency.get(c.name)!;
         const lag = c.kind === 'fixed' ? `${f.sendLagP50Us!.toFixed(0)} / ${f.sendLagP99Us!.toFixed(0)}` : '';
-        out.write(`| ${c.name} | ${f.rps.toFixed(0)} | ${f.p50Us.toFixed(0)} | ${f.p90Us.toFixed(0)} | ${f.p99Us.toFixed(0)} | ${f.p999Us.toFixed(0)} | ${(f.p99Us / f.p50Us).toFixed(2)} | ${lag} | ${f.bad} |\n`);
+        out.write(
+          `| ${c.name} | ${f.rps.toFixed(0)} | ${f.p50Us.toFixed(0)} | ${f.p90Us.toFixed(0)} | ${f.p99Us.toFixed(0)} | ${f.p999Us.toFixed(0)} | ${(f.p99Us / f.p50Us).toFixed(2)} | ${lag} | ${f.bad} |\n`,
+        );
       }
     }
 

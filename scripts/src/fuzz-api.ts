@@ -11,7 +11,13 @@ async function main() {
   const namespace = `fuzz-${randomUUID().slice(0, 8)}`;
   const ports: Partial<Record<ServiceName, number>> = {};
   for (const name of ['gateway', 'auth', 'records', 'qa', 'qa-worker'] as const) ports[name] = await freePort();
-  const stack = await startStack({ infraEnv: namespacedStackEnv(infra.env), ports, namespace, logDir: join(DATA_DIR, 'logs', 'fuzz'), env: FUZZ_STACK_ENV });
+  const stack = await startStack({
+    infraEnv: namespacedStackEnv(infra.env),
+    ports,
+    namespace,
+    logDir: join(DATA_DIR, 'logs', 'fuzz'),
+    env: FUZZ_STACK_ENV,
+  });
   let code = 1;
   try {
     const seconds = Number(process.argv[2] ?? 120);

@@ -42,7 +42,10 @@ function dockerAnswers(): boolean {
  * A *_URL already set in the environment is used as it is. Otherwise: containers via
  * testcontainers when a Docker engine answers, else native servers on this machine.
  */
-export async function startInfrastructure(environment: NodeJS.ProcessEnv = process.env, options: InfrastructureOptions = {}): Promise<Infrastructure> {
+export async function startInfrastructure(
+  environment: NodeJS.ProcessEnv = process.env,
+  options: InfrastructureOptions = {},
+): Promise<Infrastructure> {
   const config = loadLauncherConfig(environment);
   const useDocker = config.INFRA !== 'native' && dockerAnswers();
   const started: Array<{ stop(): Promise<unknown> }> = [];
@@ -50,7 +53,11 @@ export async function startInfrastructure(environment: NodeJS.ProcessEnv = proce
     for (const server of started.reverse()) await server.stop().catch(() => undefined);
   };
   try {
-    const pick = async (given: string | undefined, native: () => Promise<{ url: string; stop(): Promise<unknown> }>, docker: () => Promise<{ url: string; stop(): Promise<unknown> }>) => {
+    const pick = async (
+      given: string | undefined,
+      native: () => Promise<{ url: string; stop(): Promise<unknown> }>,
+      docker: () => Promise<{ url: string; stop(): Promise<unknown> }>,
+    ) => {
       if (given) return given;
       const server = useDocker ? await docker() : await native();
       started.push(server);
@@ -61,16 +68,16 @@ export async function startInfrastructure(environment: NodeJS.ProcessEnv = proce
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const containers = useDocker ? (require('./containers') as typeof import('./containers')) : undefined;
     // Per-service broker URLs: the ones the operator gave, or those of the broker started here.
-    let broker: Record<string, string> = Object.fromEntries(
-      PER_SERVICE_AMQP.filter((name) => config[name]).map((name) => [name, config[name]!]),
-    );
+    let broker: Record<string, string> = Object.fromEntries(PER_SERVICE_AMQP.filter((name) => config[name]).map((name) => [name, config[name]!]));
     const startBroker = async () => {
       const server = useDocker
         ? await containers!.rabbitContainer({ harness: options.harness })
         : await startRabbitMq({ port: DEFAULT_PORTS.rabbitmq, harness: options.harness });
       if (server.brokerUrls) broker = brokerEnv(server);
       else if (Object.keys(broker).length === 0) {
-        log('rabbitmq: a broker already running is reused with one account for every service; set AMQP_URL_AUTH, AMQP_URL_RECORDS, AMQP_URL_QA and AMQP_URL_GATEWAY to separate them');
+        log(
+          'rabbitmq: a broker already running is reused with one account for every service; set AMQP_URL_AUTH, AMQP_URL_RECORDS, AMQP_URL_QA and AMQP_URL_GATEWAY to separate them',
+        );
       }
       return server;
     };

@@ -57,7 +57,10 @@ class Connection {
   private done: ((status: number) => void) | undefined;
   readonly opened: Promise<void>;
 
-  constructor(url: URL, private readonly request: Buffer) {
+  constructor(
+    url: URL,
+    private readonly request: Buffer,
+  ) {
     this.socket = connect(Number(url.port), url.hostname);
     this.socket.setNoDelay(true);
     this.opened = new Promise((resolve, reject) => {
@@ -110,7 +113,11 @@ class Connection {
 
 function requestBytes(target: LoadTarget): { url: URL; bytes: Buffer } {
   const url = new URL(target.url);
-  const lines = [`GET ${url.pathname}${url.search} HTTP/1.1`, `host: ${url.host}`, ...Object.entries(target.headers ?? {}).map(([k, v]) => `${k}: ${v}`)];
+  const lines = [
+    `GET ${url.pathname}${url.search} HTTP/1.1`,
+    `host: ${url.host}`,
+    ...Object.entries(target.headers ?? {}).map(([k, v]) => `${k}: ${v}`),
+  ];
   return { url, bytes: Buffer.from(`${lines.join('\r\n')}\r\n\r\n`, 'latin1') };
 }
 

@@ -141,7 +141,10 @@ export const FUZZ_STACK_ENV = {
 const SESSION_ENDING = ['logout', 'deleteMe'];
 
 /** The whole fuzz run against a running stack: every operation, then the session-ending ones. */
-export async function fuzzThroughGateway(gatewayUrl: string, options: { reportDir: string; maxSeconds?: number } = { reportDir: join(DATA_DIR, 'schemathesis') }): Promise<FuzzResult> {
+export async function fuzzThroughGateway(
+  gatewayUrl: string,
+  options: { reportDir: string; maxSeconds?: number } = { reportDir: join(DATA_DIR, 'schemathesis') },
+): Promise<FuzzResult> {
   const { token } = await registerAndLogin(gatewayUrl, 'fuzz');
   const main = await runSchemathesis({
     gatewayUrl,

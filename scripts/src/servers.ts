@@ -77,7 +77,13 @@ export function brokerDefinitions(passwords: Partial<Record<BrokerUser, string>>
     permissions: users.map((user) => ({ user, vhost: '/', configure: resources(user), write: resources(user), read: resources(user) })),
     // Topic permissions are per exchange name, not a pattern.
     topic_permissions: users.flatMap((user) =>
-      [EVENTS_EXCHANGE, `${EVENTS_EXCHANGE}.dead`].map((exchange) => ({ user, vhost: '/', exchange, write: BROKER_USERS[user].publishes, read: '.*' })),
+      [EVENTS_EXCHANGE, `${EVENTS_EXCHANGE}.dead`].map((exchange) => ({
+        user,
+        vhost: '/',
+        exchange,
+        write: BROKER_USERS[user].publishes,
+        read: '.*',
+      })),
     ),
   };
 }
@@ -85,7 +91,9 @@ export function brokerDefinitions(passwords: Partial<Record<BrokerUser, string>>
 /** RabbitMQ's salted SHA-256 password hash: base64(salt ‖ sha256(salt ‖ password)), 4-byte salt. */
 export function rabbitPasswordHash(password: string): string {
   const salt = randomBytes(4);
-  const digest = createHash('sha256').update(Buffer.concat([salt, Buffer.from(password, 'utf8')])).digest();
+  const digest = createHash('sha256')
+    .update(Buffer.concat([salt, Buffer.from(password, 'utf8')]))
+    .digest();
   return Buffer.concat([salt, digest]).toString('base64');
 }
 
@@ -194,7 +202,7 @@ export function ensureOcrTools(): void {
   })();
   if (/^eng$/m.test(languages)) return;
   if (process.getuid?.() !== 0) throw new Error(`tesseract has no English data; install the 'tesseract-ocr-eng' package`);
-  log('installing tesseract-ocr-eng from the distribution\'s packages');
+  log("installing tesseract-ocr-eng from the distribution's packages");
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   if (!aptUpdated) {
     execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });

@@ -250,7 +250,13 @@ export function createStack(options: StackOptions): Stack {
     records: make('records', { PORT: String(ports.records), ...local, ...amqp('AMQP_URL_RECORDS'), ...db('records') }),
     qa: make('qa', { PORT: String(ports.qa), ...local, ...amqp('AMQP_URL_QA'), ...db('qa') }),
     // The worker takes no requests from the gateway, so it does not get the identity secret.
-    'qa-worker': make('qa-worker', { QA_WORKER_PORT: String(ports['qa-worker']), IDENTITY_SECRET: undefined, ...local, ...amqp('AMQP_URL_QA'), ...db('qa') }),
+    'qa-worker': make('qa-worker', {
+      QA_WORKER_PORT: String(ports['qa-worker']),
+      IDENTITY_SECRET: undefined,
+      ...local,
+      ...amqp('AMQP_URL_QA'),
+      ...db('qa'),
+    }),
     gateway: make('gateway', { PORT: String(ports.gateway), HOST: options.gatewayHost ?? '0.0.0.0', ...amqp('AMQP_URL_GATEWAY') }),
   };
   const all = Object.values(services);

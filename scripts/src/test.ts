@@ -40,7 +40,21 @@ function lint(): Promise<boolean> {
   });
 }
 
-// `npm test`: the type check of the tests, lint, the same infrastructure as `npm start`, then every test suite against it.
+/** Prettier's check: a change formatted by hand another way fails here rather than in the next diff. */
+function formatCheck(): Promise<boolean> {
+  log('checking the format (prettier --check)');
+  const packageJson = require.resolve('prettier/package.json', { paths: [ROOT] });
+  const { bin } = JSON.parse(readFileSync(packageJson, 'utf8')) as { bin: string };
+  return new Promise((resolve) => {
+    const prettier = spawn(process.execPath, [join(dirname(packageJson), bin), '--check', '--log-level', 'warn', '**/*.{ts,js,mjs,cjs}'], {
+      cwd: ROOT,
+      stdio: 'inherit',
+    });
+    prettier.once('exit', (code) => resolve(code === 0));
+  });
+}
+
+// `npm test`: the type check of the tests, lint, the format check, the same infrastructure as `npm start`, then every test suite against it.
 async function main() {
   // The QA worker reads scanned pages by OCR; its tests do too.
   ensureOcrTools();
@@ -50,6 +64,10 @@ async function main() {
   }
   if (!(await lint())) {
     log('lint errors: not running the tests');
+    process.exit(1);
+  }
+  if (!(await formatCheck())) {
+    log('files not formatted (npm run format fixes them): not running the tests');
     process.exit(1);
   }
   const infra = await startInfrastructure(process.env, { harness: true });

@@ -22,22 +22,36 @@ describe('the drift check of the test helpers', () => {
   it('when an answer matches the merged document, then it passes', () => {
     expect(contractProblem({ method: 'GET', path: '/records/1', status: 200, ...json(record, { etag: '"1-1"' }) })).toBeUndefined();
     expect(contractProblem({ method: 'GET', path: '/records/9', status: 404, ...json(error) })).toBeUndefined();
-    expect(contractProblem({ method: 'GET', path: '/records', status: 200, ...json({ items: [record], page: 1, limit: 20, total: 1, next: null }) })).toBeUndefined();
+    expect(
+      contractProblem({ method: 'GET', path: '/records', status: 200, ...json({ items: [record], page: 1, limit: 20, total: 1, next: null }) }),
+    ).toBeUndefined();
   });
 
   it('when a status is not documented for the operation, then it is named', () => {
-    expect(contractProblem({ method: 'GET', path: '/records/1', status: 500, ...json(error) })).toMatch(/GET \/records\/\{id\} answered 500, which the document does not list/);
+    expect(contractProblem({ method: 'GET', path: '/records/1', status: 500, ...json(error) })).toMatch(
+      /GET \/records\/\{id\} answered 500, which the document does not list/,
+    );
   });
 
   it('when a body has a field the document does not have, or lacks one, then it is named', () => {
-    expect(contractProblem({ method: 'GET', path: '/records/1', status: 200, ...json({ ...record, secret: 1 }, { etag: '"1-1"' }) })).toMatch(/does not match/);
+    expect(contractProblem({ method: 'GET', path: '/records/1', status: 200, ...json({ ...record, secret: 1 }, { etag: '"1-1"' }) })).toMatch(
+      /does not match/,
+    );
     const { version: _v, ...withoutVersion } = record;
     expect(contractProblem({ method: 'GET', path: '/records/1', status: 200, ...json(withoutVersion, { etag: '"1-1"' }) })).toMatch(/version/);
   });
 
   it('when a required header is missing, or the content type is not documented, then it is named', () => {
     expect(contractProblem({ method: 'GET', path: '/records/1', status: 200, ...json(record) })).toMatch(/required ETag header/);
-    expect(contractProblem({ method: 'GET', path: '/records/1', status: 200, headers: new Headers({ 'content-type': 'text/html', etag: 'x' }), text: '<p>' })).toMatch(/text\/html/);
+    expect(
+      contractProblem({
+        method: 'GET',
+        path: '/records/1',
+        status: 200,
+        headers: new Headers({ 'content-type': 'text/html', etag: 'x' }),
+        text: '<p>',
+      }),
+    ).toMatch(/text\/html/);
   });
 
   it('when a known path answers an undeclared method without Allow, or an unknown path with a non-JSON error, then it is named', () => {

@@ -65,7 +65,9 @@ describe('npm run secrets', () => {
     };
     expect(definitions.users.map((u) => u.name).sort()).toEqual(['auth', 'gateway', 'qa', 'records']);
     expect(JSON.stringify(definitions)).not.toContain(readFileSync(join(dir, '.env'), 'utf8').match(/RABBITMQ_AUTH_PASSWORD=(.*)/)![1]);
-    const writes = Object.fromEntries(definitions.topic_permissions.filter((p) => p.exchange === 'app.events').map((p) => [p.user, new RegExp(p.write)]));
+    const writes = Object.fromEntries(
+      definitions.topic_permissions.filter((p) => p.exchange === 'app.events').map((p) => [p.user, new RegExp(p.write)]),
+    );
     expect(writes.auth!.test('user.deleted')).toBe(true);
     expect(writes.records!.test('user.deleted')).toBe(false);
     expect(writes.records!.test('record.created')).toBe(true);

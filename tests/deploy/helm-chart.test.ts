@@ -32,7 +32,11 @@ function render(...valueFiles: string[]): K8sObject[] {
 
 /** Validates against the Kubernetes (and KEDA) schemas offline; returns the validator's lines. */
 function validate(objects: K8sObject[]): { ok: boolean; lines: string[] } {
-  const result = spawnSync(process.execPath, [join(__dirname, 'validate-manifests.mjs')], { input: JSON.stringify(objects), encoding: 'utf8', cwd: ROOT });
+  const result = spawnSync(process.execPath, [join(__dirname, 'validate-manifests.mjs')], {
+    input: JSON.stringify(objects),
+    encoding: 'utf8',
+    cwd: ROOT,
+  });
   return { ok: result.status === 0, lines: result.stdout.trim().split('\n') };
 }
 
@@ -66,13 +70,24 @@ describe('the Helm chart', () => {
   it('when rendered with the defaults, then the five workloads run locked down, with probes, resources and no secret values', () => {
     const objects = render();
     const deployments = kinds(objects, 'Deployment');
-    expect(deployments.map((d) => d.metadata.name).sort()).toEqual(['apigw-api-gateway-auth', 'apigw-api-gateway-gateway', 'apigw-api-gateway-qa', 'apigw-api-gateway-qa-worker', 'apigw-api-gateway-records']);
+    expect(deployments.map((d) => d.metadata.name).sort()).toEqual([
+      'apigw-api-gateway-auth',
+      'apigw-api-gateway-gateway',
+      'apigw-api-gateway-qa',
+      'apigw-api-gateway-qa-worker',
+      'apigw-api-gateway-records',
+    ]);
     for (const deployment of deployments) {
       const pod = deployment.spec.template.spec;
       expect(pod.securityContext).toMatchObject({ runAsNonRoot: true });
       expect(pod.automountServiceAccountToken).toBe(false);
       for (const container of pod.containers) {
-        expect(container.securityContext).toMatchObject({ runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
+        expect(container.securityContext).toMatchObject({
+          runAsNonRoot: true,
+          readOnlyRootFilesystem: true,
+          allowPrivilegeEscalation: false,
+          capabilities: { drop: ['ALL'] },
+        });
         expect(container.readinessProbe.httpGet.path).toBe('/ready');
         expect(container.livenessProbe.httpGet.path).toBe('/health');
         expect(container.resources.requests).toBeDefined();
@@ -87,15 +102,27 @@ describe('the Helm chart', () => {
     const worker = named(objects, 'Deployment', 'apigw-api-gateway-qa-worker')!;
     expect(worker.spec.template.spec.containers[0].env.map((e: { name: string }) => e.name)).not.toContain('IDENTITY_SECRET');
     const amqpUser = (name: string) =>
-      named(objects, 'Deployment', `apigw-api-gateway-${name}`)!.spec.template.spec.containers[0].env.find((e: { name: string }) => e.name === 'AMQP_USERNAME').valueFrom.secretKeyRef.name;
-    expect(['gateway', 'auth', 'records', 'qa'].map(amqpUser)).toEqual(['apigw-api-gateway-rabbitmq-gateway', 'apigw-api-gateway-rabbitmq-auth', 'apigw-api-gateway-rabbitmq-records', 'apigw-api-gateway-rabbitmq-qa']);
+      named(objects, 'Deployment', `apigw-api-gateway-${name}`)!.spec.template.spec.containers[0].env.find(
+        (e: { name: string }) => e.name === 'AMQP_USERNAME',
+      ).valueFrom.secretKeyRef.name;
+    expect(['gateway', 'auth', 'records', 'qa'].map(amqpUser)).toEqual([
+      'apigw-api-gateway-rabbitmq-gateway',
+      'apigw-api-gateway-rabbitmq-auth',
+      'apigw-api-gateway-rabbitmq-records',
+      'apigw-api-gateway-rabbitmq-qa',
+    ]);
     expect(amqpUser('qa-worker')).toBe('apigw-api-gateway-rabbitmq-qa');
   });
 
   it('when rendered with the defaults, then only the gateway is exposed and only the gateway reaches the API services', () => {
     const objects = render();
     const services = kinds(objects, 'Service');
-    expect(services.map((s) => s.metadata.name).sort()).toEqual(['apigw-api-gateway-auth', 'apigw-api-gateway-gateway', 'apigw-api-gateway-qa', 'apigw-api-gateway-records']);
+    expect(services.map((s) => s.metadata.name).sort()).toEqual([
+      'apigw-api-gateway-auth',
+      'apigw-api-gateway-gateway',
+      'apigw-api-gateway-qa',
+      'apigw-api-gateway-records',
+    ]);
     for (const service of services) expect(service.spec.type).toBe('ClusterIP');
     expect(kinds(objects, 'Ingress')).toEqual([]);
     const policies = kinds(objects, 'NetworkPolicy');
@@ -103,10 +130,17 @@ describe('the Helm chart', () => {
     for (const name of ['auth', 'records', 'qa']) {
       const policy = policies.find((p) => p.metadata.name === `apigw-api-gateway-${name}`)!;
       expect(policy.spec.ingress).toEqual([
-        { from: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'gateway', 'app.kubernetes.io/instance': 'apigw' } } }], ports: [{ port: 'http' }] },
+        {
+          from: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'gateway', 'app.kubernetes.io/instance': 'apigw' } } }],
+          ports: [{ port: 'http' }],
+        },
       ]);
     }
-    expect(kinds(objects, 'HorizontalPodAutoscaler').map((h) => h.spec.scaleTargetRef.name).sort()).toEqual(['apigw-api-gateway-auth', 'apigw-api-gateway-gateway', 'apigw-api-gateway-qa', 'apigw-api-gateway-records']);
+    expect(
+      kinds(objects, 'HorizontalPodAutoscaler')
+        .map((h) => h.spec.scaleTargetRef.name)
+        .sort(),
+    ).toEqual(['apigw-api-gateway-auth', 'apigw-api-gateway-gateway', 'apigw-api-gateway-qa', 'apigw-api-gateway-records']);
     expect(kinds(objects, 'PodDisruptionBudget')).toHaveLength(5);
     expect(kinds(objects, 'ScaledObject')).toEqual([]);
   });
@@ -115,7 +149,10 @@ describe('the Helm chart', () => {
     const objects = render(ALL_OPTIONS);
     const scaled = named(objects, 'ScaledObject', 'apigw-api-gateway-qa-worker')!;
     expect(scaled.spec.scaleTargetRef.name).toBe('apigw-api-gateway-qa-worker');
-    expect(scaled.spec.triggers[0]).toMatchObject({ type: 'redis', metadata: { listName: 'bull:qa-analysis:wait', address: 'redis.example.com:6380' } });
+    expect(scaled.spec.triggers[0]).toMatchObject({
+      type: 'redis',
+      metadata: { listName: 'bull:qa-analysis:wait', address: 'redis.example.com:6380' },
+    });
     // KEDA owns the worker's replica count then.
     expect(named(objects, 'Deployment', 'apigw-api-gateway-qa-worker')!.spec.replicas).toBeUndefined();
     expect(named(objects, 'TriggerAuthentication', 'apigw-api-gateway-qa-worker-redis')).toBeDefined();

@@ -25,7 +25,11 @@ for (const object of objects) {
     process.stdout.write(`ok ${label}\n`);
   } catch (err) {
     failures += 1;
-    process.stdout.write(`invalid ${label}: ${String(err?.message ?? err).replace(/\s+/g, ' ').slice(0, 2000)}\n`);
+    process.stdout.write(
+      `invalid ${label}: ${String(err?.message ?? err)
+        .replace(/\s+/g, ' ')
+        .slice(0, 2000)}\n`,
+    );
   }
 }
 process.exit(failures > 0 ? 1 : 0);

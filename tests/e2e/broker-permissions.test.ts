@@ -123,11 +123,22 @@ describe('the broker checks who publishes', () => {
       const channel = await connection.createConfirmChannel();
       // The broker lets records declare this: its own queue, dead-lettering into the exchange it may use.
       const queue = `records.detour-${randomUUID()}`;
-      await channel.assertQueue(queue, { durable: false, arguments: { 'x-dead-letter-exchange': 'app.events', 'x-dead-letter-routing-key': 'user.deleted' } });
+      await channel.assertQueue(queue, {
+        durable: false,
+        arguments: { 'x-dead-letter-exchange': 'app.events', 'x-dead-letter-routing-key': 'user.deleted' },
+      });
       await channel.bindQueue(queue, 'app.events', 'record.detour');
-      const envelope = { id: randomUUID(), type: 'user.deleted', source: 'auth', occurredAt: new Date().toISOString(), data: { userId: user.id, username: user.name } };
+      const envelope = {
+        id: randomUUID(),
+        type: 'user.deleted',
+        source: 'auth',
+        occurredAt: new Date().toISOString(),
+        data: { userId: user.id, username: user.name },
+      };
       await new Promise<void>((resolve, reject) =>
-        channel.publish('app.events', 'record.detour', Buffer.from(JSON.stringify(envelope)), { userId: 'records' }, (err: Error | null) => (err ? reject(err) : resolve())),
+        channel.publish('app.events', 'record.detour', Buffer.from(JSON.stringify(envelope)), { userId: 'records' }, (err: Error | null) =>
+          err ? reject(err) : resolve(),
+        ),
       );
       let message: amqp.GetMessage | false = false;
       for (let i = 0; i < 50 && !message; i += 1) {
@@ -159,4 +170,3 @@ describe('the broker checks who publishes', () => {
     expect(await refused('records', (ch) => ch.bindExchange('app.events', 'amq.topic', '#'))).toBe(true);
   });
 });
-

@@ -83,7 +83,9 @@ describe('the CLI against the running stack', () => {
     expect(run.stderr).toBe(`error: Cannot reach the gateway at ${url}: ECONNREFUSED (unreachable)\n`);
     const json = await cli(['login', 'anyone', '--password', 'x', '--json'], { env: { API_URL: url } });
     expect(json.code).toBe(1);
-    expect(JSON.parse(json.stderr)).toEqual({ error: { status: 0, code: 'unreachable', message: `Cannot reach the gateway at ${url}: ECONNREFUSED` } });
+    expect(JSON.parse(json.stderr)).toEqual({
+      error: { status: 0, code: 'unreachable', message: `Cannot reach the gateway at ${url}: ECONNREFUSED` },
+    });
     expect(json.stdout).toBe('');
   });
 
@@ -136,7 +138,10 @@ describe('the CLI against the running stack', () => {
     expect(list.stdout).toMatch(/^ID +OPTION_TYPE +STATUS +DESCRIPTION +UPDATED\n/);
     expect(list.stdout).toContain('from the CLI');
     expect(list.stdout).toContain('2 shown of 2, page 1');
-    const listJson = JSON.parse((await cli(['records', 'list', '--status', 'active', '--json'])).stdout) as { items: Array<{ id: number }>; total: number };
+    const listJson = JSON.parse((await cli(['records', 'list', '--status', 'active', '--json'])).stdout) as {
+      items: Array<{ id: number }>;
+      total: number;
+    };
     expect(listJson.total).toBe(1);
     expect(listJson.items.map((item) => item.id)).toEqual([record.id]);
 
@@ -176,7 +181,9 @@ describe('the CLI against the running stack', () => {
     expect(percents).toEqual([...percents].sort((a, b) => a - b));
 
     expect(run.stdout).toMatch(/^Job [0-9a-f-]{36} completed/);
-    expect(run.stdout).toMatch(/\nMatch score: \d+(\.\d)? \/ 100\n {2}required skills +[\d.]+ \/ \d+ +\d+ of \d+ matched\n {2}preferred skills .*\n {2}experience .* years on the resume/);
+    expect(run.stdout).toMatch(
+      /\nMatch score: \d+(\.\d)? \/ 100\n {2}required skills +[\d.]+ \/ \d+ +\d+ of \d+ matched\n {2}preferred skills .*\n {2}experience .* years on the resume/,
+    );
     expect(run.stdout).toMatch(/\nMatched skills \(\d+\)\n {2}\+ \S.* \((required|preferred)\) — ".+" \[page \d+, line \d+/);
     expect(run.stdout).toMatch(/\nMissing skills \(\d+\)\n/);
     const questions = /\nQuestions \((\d+)\)\n {2}1\. \[[a-z]+, (easy|medium|hard)/.exec(run.stdout);
@@ -204,13 +211,18 @@ describe('the CLI against the running stack', () => {
   it('when the stored access token is about to expire, then the refresh token renews it before the call', async () => {
     const { username, password } = await newAccount('renew');
     expect((await cli(['login', username, '--password', password])).code).toBe(0);
-    const stored = JSON.parse(await readFile(credentialsFile(), 'utf8')) as Record<string, { accessToken: string; refreshToken: string; expiresAt: number }>;
+    const stored = JSON.parse(await readFile(credentialsFile(), 'utf8')) as Record<
+      string,
+      { accessToken: string; refreshToken: string; expiresAt: number }
+    >;
     const before = stored[stack.gatewayUrl]!;
     await writeFile(credentialsFile(), JSON.stringify({ ...stored, [stack.gatewayUrl]: { ...before, expiresAt: Date.now() } }), { mode: 0o600 });
     const me = await cli(['me', '--json']);
     expect(me.code).toBe(0);
     expect(JSON.parse(me.stdout)).toMatchObject({ username });
-    const after = (JSON.parse(await readFile(credentialsFile(), 'utf8')) as Record<string, { accessToken: string; refreshToken: string; expiresAt: number }>)[stack.gatewayUrl]!;
+    const after = (
+      JSON.parse(await readFile(credentialsFile(), 'utf8')) as Record<string, { accessToken: string; refreshToken: string; expiresAt: number }>
+    )[stack.gatewayUrl]!;
     expect(after.refreshToken).not.toBe(before.refreshToken);
     expect(after.expiresAt).toBeGreaterThan(Date.now() + 60_000);
     expect((await stat(credentialsFile())).mode & 0o777).toBe(0o600);

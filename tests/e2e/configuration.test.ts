@@ -22,8 +22,13 @@ const GOOD = {
 
 function startWith(entry: string, env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve) => {
-    const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(MONGO|REDIS|AMQP|IDENTITY|AUTH_URL|RECORDS_URL|QA_URL)/.test(k)));
-    const child = spawn(process.execPath, [join(ROOT, entry)], { env: { ...clean, NODE_ENV: 'test', PORT: '0', ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const clean = Object.fromEntries(
+      Object.entries(process.env).filter(([k]) => !/^(MONGO|REDIS|AMQP|IDENTITY|AUTH_URL|RECORDS_URL|QA_URL)/.test(k)),
+    );
+    const child = spawn(process.execPath, [join(ROOT, entry)], {
+      env: { ...clean, NODE_ENV: 'test', PORT: '0', ...env },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);

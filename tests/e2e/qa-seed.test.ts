@@ -64,7 +64,10 @@ describe("the seed's /qa/generate curl through the gateway", () => {
     let job: Record<string, any> = json;
     for (let i = 0; i < 100 && job.status !== 'completed' && job.status !== 'failed'; i++) {
       await new Promise((r) => setTimeout(r, 200));
-      job = (await (await fetch(`${stack.gatewayUrl}${headers.location}`, { headers: { authorization: `Bearer ${token}` } })).json()) as Record<string, any>;
+      job = (await (await fetch(`${stack.gatewayUrl}${headers.location}`, { headers: { authorization: `Bearer ${token}` } })).json()) as Record<
+        string,
+        any
+      >;
     }
     expect(job.status).toBe('completed');
 

@@ -4,7 +4,8 @@ import { seedGatewayPort, shell, startE2EStack, type E2EStack } from '../support
 const SEED = {
   me: 'curl -X GET http://127.0.0.1:8000/auth/me',
   meFake: 'curl -X GET http://127.0.0.1:8000/auth/me -H "Authorization: Bearer fake_token"',
-  login: 'curl -X POST "http://127.0.0.1:8000/auth/login" -H "Content-Type: application/x-www-form-urlencoded" -d "username=anurag&password=password123"',
+  login:
+    'curl -X POST "http://127.0.0.1:8000/auth/login" -H "Content-Type: application/x-www-form-urlencoded" -d "username=anurag&password=password123"',
   cached: 'curl -H "Authorization: Bearer $TOKEN" http://127.0.0.1:8000/cached-data',
   create: `curl -X POST "http://127.0.0.1:8000/records/" -H "Content-Type: application/json" -H "Authorization: Bearer <TOKEN>" -d '{"option_type":"opportunity","description":"test","status":"active"}'`,
   list: 'curl -H "Authorization: Bearer <TOKEN>" "http://127.0.0.1:8000/records/"',

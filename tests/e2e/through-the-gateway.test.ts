@@ -33,7 +33,10 @@ describe('records and the cache through the gateway', () => {
     for (const user of users) {
       const response = await fetch(`${stack.gatewayUrl}/records/?limit=100`, { headers: bearer(user.token) });
       const body = (await response.json()) as { items: Array<{ id: number; description: string }>; total: number };
-      const mine = created.filter((c) => c.user === user.username).map((c) => c.id).sort((a, b) => a - b);
+      const mine = created
+        .filter((c) => c.user === user.username)
+        .map((c) => c.id)
+        .sort((a, b) => a - b);
       expect(body.items.map((r) => r.id).sort((a, b) => a - b)).toEqual(mine);
       expect(body.items.every((r) => r.description.startsWith(user.username))).toBe(true);
     }
@@ -86,12 +89,24 @@ describe('sessions through the gateway', () => {
   it('a replayed refresh token kills its family', async () => {
     const username = `family_${Date.now()}`;
     const password = 'correct horse battery';
-    await fetch(`${stack.gatewayUrl}/auth/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
+    await fetch(`${stack.gatewayUrl}/auth/register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username, password }),
+    });
     const login = (await (
-      await fetch(`${stack.gatewayUrl}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `username=${username}&password=${encodeURIComponent(password)}` })
+      await fetch(`${stack.gatewayUrl}/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: `username=${username}&password=${encodeURIComponent(password)}`,
+      })
     ).json()) as { refresh_token: string };
     const refresh = (token: string) =>
-      fetch(`${stack.gatewayUrl}/auth/refresh`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ refresh_token: token }) });
+      fetch(`${stack.gatewayUrl}/auth/refresh`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ refresh_token: token }),
+      });
     const rotated = await refresh(login.refresh_token);
     expect(rotated.status).toBe(200);
     const next = ((await rotated.json()) as { refresh_token: string }).refresh_token;
@@ -102,7 +117,9 @@ describe('sessions through the gateway', () => {
   it('a forged identity header sent to the gateway changes nothing', async () => {
     const [alice, mallory] = await Promise.all([registerAndLogin(stack.gatewayUrl, 'alice'), registerAndLogin(stack.gatewayUrl, 'mallory')]);
     const aliceId = ((await (await fetch(`${stack.gatewayUrl}/auth/me`, { headers: bearer(alice.token) })).json()) as { id: string }).id;
-    const me = await fetch(`${stack.gatewayUrl}/auth/me`, { headers: { ...bearer(mallory.token), 'x-user-id': aliceId, 'x-user-name': alice.username } });
+    const me = await fetch(`${stack.gatewayUrl}/auth/me`, {
+      headers: { ...bearer(mallory.token), 'x-user-id': aliceId, 'x-user-name': alice.username },
+    });
     expect(((await me.json()) as { username: string }).username).toBe(mallory.username);
   });
 
@@ -110,7 +127,12 @@ describe('sessions through the gateway', () => {
     const response = await fetch(`${stack.services.records.url}/records/`, { headers: { 'x-user-id': 'someone', 'x-user-name': 'someone' } });
     expect(response.status).toBe(401);
     const direct = await fetch(`${stack.services.auth.url}/auth/me`, {
-      headers: { 'x-user-id': 'someone', 'x-user-name': 'someone', 'x-identity-timestamp': String(Math.floor(Date.now() / 1000)), 'x-identity-signature': 'forged' },
+      headers: {
+        'x-user-id': 'someone',
+        'x-user-name': 'someone',
+        'x-identity-timestamp': String(Math.floor(Date.now() / 1000)),
+        'x-identity-signature': 'forged',
+      },
     });
     expect(direct.status).toBe(401);
   });
@@ -139,7 +161,8 @@ describe('the typed client and the contract', () => {
     const [records, qa] = await Promise.all([connectDatabase(`${stack.namespace}-records`), connectDatabase(`${stack.namespace}-qa`)]);
     try {
       const left = async () =>
-        (await records.collection(ownerCollectionName(userId)).countDocuments({})) + (await qa.collection('qajobs').countDocuments({ owner: userId }));
+        (await records.collection(ownerCollectionName(userId)).countDocuments({})) +
+        (await qa.collection('qajobs').countDocuments({ owner: userId }));
       await waitFor("the deleted user's data to go", async () => (await left()) === 0, { timeoutMs: 15_000, intervalMs: 100 });
     } finally {
       await Promise.all([records.close(), qa.close()]);

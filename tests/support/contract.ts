@@ -18,7 +18,10 @@ const ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: true,
 addFormats(ajv);
 for (const format of ['binary', 'password']) ajv.addFormat(format, true);
 // Schemas refer to `#/components/...` of the document: resolve those against the document itself.
-ajv.addSchema({ $id: DOCUMENT_ID, components: JSON.parse(JSON.stringify(document.components).replaceAll('"#/components/', `"${DOCUMENT_ID}#/components/`)) });
+ajv.addSchema({
+  $id: DOCUMENT_ID,
+  components: JSON.parse(JSON.stringify(document.components).replaceAll('"#/components/', `"${DOCUMENT_ID}#/components/`)),
+});
 const resolve = (schema: unknown): Json => JSON.parse(JSON.stringify(schema).replaceAll('"#/components/', `"${DOCUMENT_ID}#/components/`));
 const validators = new Map<string, ValidateFunction>();
 

@@ -15,7 +15,10 @@ export interface VerifiedClaims {
 
 /** Why a token was refused; the message is safe to show to the client. */
 export class TokenError extends Error {
-  constructor(readonly code: ErrorCode, message: string) {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
     super(message);
     this.name = 'TokenError';
   }

@@ -7,7 +7,9 @@ import { stripTrailingSlash } from '../routes/route-table';
  */
 export function cacheKeyUrl(target: CanonicalTarget): string {
   if (!target.query) return stripTrailingSlash(target.path);
-  const params = [...new URLSearchParams(target.query)].sort(([ak, av], [bk, bv]) => (ak === bk ? (av < bv ? -1 : av > bv ? 1 : 0) : ak < bk ? -1 : 1));
+  const params = [...new URLSearchParams(target.query)].sort(([ak, av], [bk, bv]) =>
+    ak === bk ? (av < bv ? -1 : av > bv ? 1 : 0) : ak < bk ? -1 : 1,
+  );
   const query = params.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&');
   return stripTrailingSlash(target.path) + (query ? `?${query}` : '');
 }

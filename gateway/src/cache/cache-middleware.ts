@@ -84,7 +84,14 @@ export function responseCache(options: CacheOptions) {
       }
       upstreamCalls.inc();
       const headers = { ...pickForwardHeaders(req), ...identityHeadersFor(req, options.secret) };
-      const response = await fetchUpstream(route.upstream.origin, req.target.target, headers, options.agents.get(route.upstream.origin)!, route.timeoutMs, 16 * 1024 * 1024);
+      const response = await fetchUpstream(
+        route.upstream.origin,
+        req.target.target,
+        headers,
+        options.agents.get(route.upstream.origin)!,
+        route.timeoutMs,
+        16 * 1024 * 1024,
+      );
       const cacheControl = response.headers['cache-control'] ?? '';
       if (response.status !== 200 || /no-store|private=|no-cache/i.test(cacheControl) || response.body.length > options.maxEntryBytes) {
         return { passthrough: response };
@@ -159,7 +166,18 @@ export function responseCache(options: CacheOptions) {
   };
 }
 
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'set-cookie', 'content-length']);
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'upgrade',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'set-cookie',
+  'content-length',
+]);
 
 function pickForwardHeaders(req: Request): Record<string, string> {
   const out: Record<string, string> = {};

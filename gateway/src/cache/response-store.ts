@@ -131,12 +131,7 @@ export class ResponseStore {
 
   async unlock(key: string, token: string): Promise<void> {
     await this.bounded(
-      this.redis.eval(
-        "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end",
-        1,
-        `${key}:lock`,
-        token,
-      ),
+      this.redis.eval("if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end", 1, `${key}:lock`, token),
     );
   }
 }

@@ -73,7 +73,10 @@ export class OpenApiAggregator {
       const route = this.routes.match(path);
       if (route?.upstream !== upstream) continue;
       if (!route.public) paths[path] = item;
-      else paths[path] = Object.fromEntries(Object.entries(item).map(([method, op]) => [method, op && typeof op === 'object' ? { security: [], ...op } : op]));
+      else
+        paths[path] = Object.fromEntries(
+          Object.entries(item).map(([method, op]) => [method, op && typeof op === 'object' ? { security: [], ...op } : op]),
+        );
     }
     return { ...fragment, paths };
   }

@@ -44,7 +44,9 @@ export function createGatewayApp(parts: GatewayParts): Express {
     audience: config.JWT_AUDIENCE,
     clockToleranceSeconds: config.JWT_CLOCK_TOLERANCE_SECONDS,
   });
-  const proxies = new Map(routes.routes.map((route) => [route, forwardTo(route, parts.agents.get(route.upstream.origin)!, config.IDENTITY_SECRET, logger)]));
+  const proxies = new Map(
+    routes.routes.map((route) => [route, forwardTo(route, parts.agents.get(route.upstream.origin)!, config.IDENTITY_SECRET, logger)]),
+  );
   const corsAll = config.CORS_ORIGINS.includes('*');
   // Every request to a service: token and admission, cache, then the proxy.
   const handlers: Handler[] = [

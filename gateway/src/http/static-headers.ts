@@ -39,10 +39,14 @@ export function recordHeaders(middleware: RequestHandler, request: { method: str
       return undefined;
     },
   });
-  middleware(req as unknown as Request, response as Response, ((err?: unknown) => {
-    seen.next = true;
-    seen.error = err !== undefined;
-  }) as NextFunction);
+  middleware(
+    req as unknown as Request,
+    response as Response,
+    ((err?: unknown) => {
+      seen.next = true;
+      seen.error = err !== undefined;
+    }) as NextFunction,
+  );
   return seen.next && !seen.error && !seen.other ? ops : undefined;
 }
 

@@ -19,7 +19,10 @@ export const trustProxySetting = z
       ctx.addIssue({ code: 'custom', message: `a hop count must be 0-${MAX_HOPS}` });
       return z.NEVER;
     }
-    const entries = text.split(',').map((entry) => entry.trim()).filter(Boolean);
+    const entries = text
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter(Boolean);
     const bad = entries.filter((entry) => !isAddressOrCidr(entry));
     if (entries.length === 0 || bad.length > 0) {
       ctx.addIssue({

@@ -8,7 +8,10 @@ export interface BufferedResponse {
 }
 
 export class UpstreamError extends Error {
-  constructor(readonly timeout: boolean, message: string) {
+  constructor(
+    readonly timeout: boolean,
+    message: string,
+  ) {
     super(message);
     this.name = 'UpstreamError';
   }

@@ -70,7 +70,9 @@ export class ScriptBatch<T> {
     this.scheduled = false;
     this.timer = undefined;
     this.inFlight = batch;
-    const pipeline = this.redis.pipeline() as unknown as Record<string, (...args: Args) => unknown> & { exec(): Promise<Array<[Error | null, unknown]> | null> };
+    const pipeline = this.redis.pipeline() as unknown as Record<string, (...args: Args) => unknown> & {
+      exec(): Promise<Array<[Error | null, unknown]> | null>;
+    };
     for (const call of batch) pipeline[this.command]!(...call.args);
     pipeline.exec().then(
       (results) => {

@@ -11,7 +11,10 @@ export const routeEntrySchema = z
     /** Names the route in logs, metrics and configuration errors. */
     name: z.string().regex(/^[a-z][a-z0-9-]{0,62}$/, 'must be lower-case letters, digits and dashes'),
     /** The service behind the route, as error messages name it; the route's name when not given. */
-    service: z.string().regex(/^[a-z][a-z0-9-]{0,62}$/, 'must be lower-case letters, digits and dashes').optional(),
+    service: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]{0,62}$/, 'must be lower-case letters, digits and dashes')
+      .optional(),
     /** The path this route owns, and everything below it (`/records` owns `/records/1`). */
     prefix: z.string(),
     /** Where its requests go: an origin only (`http://host:port`); the request's path is appended. */
@@ -27,7 +30,10 @@ export const routeEntrySchema = z
             /** A path below the prefix; a `:name` segment matches any one segment. */
             pattern: z.string(),
             ttlSeconds: z.number().int().min(1).max(86_400),
-            methods: z.array(z.enum(['GET', 'HEAD'])).min(1).default(['GET']),
+            methods: z
+              .array(z.enum(['GET', 'HEAD']))
+              .min(1)
+              .default(['GET']),
           })
           .strict(),
       )
@@ -158,7 +164,14 @@ export class RouteTable {
         if (!canonical.ok || canonical.value.query || !owns(entry.prefix, stripTrailingSlash(rule.pattern))) {
           throw fail(`cache pattern ${rule.pattern} must be a path at or below ${entry.prefix}`);
         }
-        return { route: entry.name, pattern: rule.pattern, metricsRoute: `cache:${rule.pattern}`, ttlSeconds: rule.ttlSeconds, methods: new Set(rule.methods), regex: compilePattern(rule.pattern) };
+        return {
+          route: entry.name,
+          pattern: rule.pattern,
+          metricsRoute: `cache:${rule.pattern}`,
+          ttlSeconds: rule.ttlSeconds,
+          methods: new Set(rule.methods),
+          regex: compilePattern(rule.pattern),
+        };
       });
       return {
         name: entry.name,
@@ -239,11 +252,33 @@ export function defaultRoutes(s: DefaultRouteSettings): RouteEntry[] {
     { name: 'auth-keys', prefix: '/auth/.well-known', public: true, ...auth },
     // The profile changes only when the account goes; a cached /auth/me costs what any HIT costs.
     { name: 'auth', prefix: '/auth', ...auth, cache: [{ pattern: '/auth/me', ttlSeconds: 60 }], invalidatedBy: ['user.*'] },
-    { name: 'records', prefix: '/records', ...records, cache: [{ pattern: '/records', ttlSeconds: 60 }, { pattern: '/records/:id', ttlSeconds: 60 }], invalidatedBy: ownedByUser },
+    {
+      name: 'records',
+      prefix: '/records',
+      ...records,
+      cache: [
+        { pattern: '/records', ttlSeconds: 60 },
+        { pattern: '/records/:id', ttlSeconds: 60 },
+      ],
+      invalidatedBy: ownedByUser,
+    },
     // As the seed: the caching demo keeps its answer for two minutes.
     { name: 'cached-data', prefix: '/cached-data', ...records, cache: [{ pattern: '/cached-data', ttlSeconds: 120 }], invalidatedBy: ownedByUser },
-    { name: 'cached-data-scope', prefix: '/cached-data-scope', ...records, cache: [{ pattern: '/cached-data-scope', ttlSeconds: 120 }], invalidatedBy: ownedByUser },
+    {
+      name: 'cached-data-scope',
+      prefix: '/cached-data-scope',
+      ...records,
+      cache: [{ pattern: '/cached-data-scope', ttlSeconds: 120 }],
+      invalidatedBy: ownedByUser,
+    },
     // Uploads are large and `Prefer: wait` holds the answer for up to a minute.
-    { name: 'qa', prefix: '/qa', upstream: origin(s.QA_URL), timeoutMs: s.QA_UPSTREAM_TIMEOUT_MS, bodyLimitBytes: s.QA_BODY_LIMIT_BYTES, invalidatedBy: ['qa.job.*', 'user.deleted'] },
+    {
+      name: 'qa',
+      prefix: '/qa',
+      upstream: origin(s.QA_URL),
+      timeoutMs: s.QA_UPSTREAM_TIMEOUT_MS,
+      bodyLimitBytes: s.QA_BODY_LIMIT_BYTES,
+      invalidatedBy: ['qa.job.*', 'user.deleted'],
+    },
   ];
 }

@@ -9,10 +9,7 @@ export class ConfigError extends Error {
 }
 
 /** Parses the environment against a schema whose keys are the variable names. */
-export function loadConfig<S extends z.ZodRawShape>(
-  shape: S,
-  env: NodeJS.ProcessEnv = process.env,
-): z.infer<z.ZodObject<S>> {
+export function loadConfig<S extends z.ZodRawShape>(shape: S, env: NodeJS.ProcessEnv = process.env): z.infer<z.ZodObject<S>> {
   const result = z.object(shape).safeParse(env);
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => {
@@ -43,8 +40,7 @@ export const env = {
       .enum(['true', 'false', '1', '0', 'yes', 'no'])
       .default(fallback ? 'true' : 'false')
       .transform((v) => v === 'true' || v === '1' || v === 'yes'),
-  int: (fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
-    z.coerce.number().int().min(min).max(max).default(fallback),
+  int: (fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max).default(fallback),
   secret: (minLength = 32) => z.string().min(minLength, `must be at least ${minLength} characters`),
   /** `user.=auth,token.=auth`: which broker user alone may publish events under each routing-key prefix. */
   publishers: () =>
@@ -54,7 +50,10 @@ export const env = {
       .transform((value, ctx) => {
         if (!value) return undefined;
         const map: Record<string, string> = {};
-        for (const entry of value.split(',').map((e) => e.trim()).filter(Boolean)) {
+        for (const entry of value
+          .split(',')
+          .map((e) => e.trim())
+          .filter(Boolean)) {
           const match = /^([A-Za-z0-9_.-]+)=([^,=\s]+)$/.exec(entry);
           if (!match) {
             ctx.addIssue({ code: 'custom', message: `'${entry.slice(0, 60)}' must be <routing-key prefix>=<broker user>` });

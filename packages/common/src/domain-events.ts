@@ -4,9 +4,17 @@ import { z } from 'zod';
  * The owning user of every event, under one name (`userId`) in every payload. Any printable ASCII,
  * not only auth's ObjectIds, because the services take it from the gateway's verified `sub`.
  */
-export const eventUserId = z.string().min(1).max(128).regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces');
+export const eventUserId = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces');
 
-const unixSeconds = z.number().int().min(0).max(2 ** 40);
+const unixSeconds = z
+  .number()
+  .int()
+  .min(0)
+  .max(2 ** 40);
 
 const userEvent = z.strictObject({ userId: eventUserId, username: z.string().min(1).max(200) });
 const recordEvent = z.strictObject({ userId: eventUserId, recordId: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER) });

@@ -1,7 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import amqp, { type ChannelModel, type ConfirmChannel, type ConsumeMessage } from 'amqplib';
 import type { Logger } from 'pino';
-import { checkEvent, domainEvents, eventTypesMatching, isEventType, type DomainEvent, type EventData, type EventEnvelope, type EventType } from './domain-events';
+import {
+  checkEvent,
+  domainEvents,
+  eventTypesMatching,
+  isEventType,
+  type DomainEvent,
+  type EventData,
+  type EventEnvelope,
+  type EventType,
+} from './domain-events';
 import { AppError } from './errors';
 import { withTimeout } from './readiness';
 import { currentContext, runWithContext } from './request-context';

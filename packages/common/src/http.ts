@@ -57,14 +57,12 @@ export function createServiceApp(options: ServiceAppOptions): Express {
     if (report.ready) {
       res.json({ status: 'ready', service: options.service, checks: report.checks });
     } else {
-      res
-        .status(503)
-        .json(
-          errorBody('not_ready', `Not ready: ${report.down.join(', ')} unavailable`, req.id, {
-            service: options.service,
-            checks: report.checks,
-          }),
-        );
+      res.status(503).json(
+        errorBody('not_ready', `Not ready: ${report.down.join(', ')} unavailable`, req.id, {
+          service: options.service,
+          checks: report.checks,
+        }),
+      );
     }
   });
   app.get('/metrics', async (_req, res) => {
@@ -140,7 +138,10 @@ function requestRecorder(logger: Logger, metrics: Metrics): RequestHandler {
         logger[level]({ req: { method, url }, res: { statusCode: status }, err, responseTime }, 'request errored');
         return;
       }
-      logger[level]({ req: { method, url }, res: { statusCode: status }, responseTime }, !req.readableAborted && res.writableEnded ? 'request completed' : 'request aborted');
+      logger[level](
+        { req: { method, url }, res: { statusCode: status }, responseTime },
+        !req.readableAborted && res.writableEnded ? 'request completed' : 'request aborted',
+      );
     };
     const onFinish = () => end(true);
     const onClose = () => end(false);

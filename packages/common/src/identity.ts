@@ -25,16 +25,7 @@ export interface SignedIdentityInput extends Identity {
 
 function payload(input: SignedIdentityInput, timestamp: string): string {
   // JSON keeps field boundaries unambiguous whatever characters the values hold.
-  return JSON.stringify([
-    'v1',
-    timestamp,
-    input.method.toUpperCase(),
-    input.path,
-    input.userId,
-    input.userName,
-    input.requestId,
-    input.clientIp,
-  ]);
+  return JSON.stringify(['v1', timestamp, input.method.toUpperCase(), input.path, input.userId, input.userName, input.requestId, input.clientIp]);
 }
 
 function sign(secret: string, data: string): string {

@@ -245,8 +245,7 @@ function operationObject(operation: OperationSpec, defs: Record<string, JsonObje
   const errors = { ...gatewayErrors(operation), ...operation.errors };
   const errorRef = jsonSchemaOf(errorBodyShape, 'output', defs);
   for (const [status, description] of Object.entries(errors)) {
-    const headers =
-      operation.errorHeaders?.[Number(status)] ?? (status === '429' ? retryAfter : status === '401' ? wwwAuthenticate : undefined);
+    const headers = operation.errorHeaders?.[Number(status)] ?? (status === '429' ? retryAfter : status === '401' ? wwwAuthenticate : undefined);
     responses[status] = {
       description: description!,
       ...(headers ? { headers: headersOf(headers, defs) } : {}),
@@ -261,7 +260,10 @@ function operationObject(operation: OperationSpec, defs: Record<string, JsonObje
           content: Object.fromEntries(
             Object.entries(operation.body.content).map(([type, schema]) => [
               type,
-              { schema: schemaOf(schema, 'input', defs), ...(operation.body!.encoding && type.startsWith('multipart/') ? { encoding: operation.body!.encoding } : {}) },
+              {
+                schema: schemaOf(schema, 'input', defs),
+                ...(operation.body!.encoding && type.startsWith('multipart/') ? { encoding: operation.body!.encoding } : {}),
+              },
             ]),
           ),
         },

@@ -51,7 +51,8 @@ describe('the event contract on the consuming side', () => {
   afterAll(async () => {
     await bus?.close();
     // This test's own exchange and queues only: nothing shared is touched.
-    for (const name of [queue, `${queue}.dead`, `${revocations}.dead`, recordEvents, `${recordEvents}.dead`]) await channel?.deleteQueue(`${exchange}.${name}`).catch(() => undefined);
+    for (const name of [queue, `${queue}.dead`, `${revocations}.dead`, recordEvents, `${recordEvents}.dead`])
+      await channel?.deleteQueue(`${exchange}.${name}`).catch(() => undefined);
     for (const name of [exchange, `${exchange}.dead`]) await channel?.deleteExchange(name).catch(() => undefined);
     await connection?.close().catch(() => undefined);
   });

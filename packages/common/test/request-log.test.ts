@@ -52,7 +52,13 @@ describe('the request log line and metrics of every service', () => {
 
   it('when a request succeeds, then one info line carries the method, the url as received, the status and the time', async () => {
     const { line } = await lineOf('/ok?x=1');
-    expect(line).toMatchObject({ level: 30, service: 'log-test', msg: 'request completed', req: { method: 'GET', url: '/ok?x=1' }, res: { statusCode: 200 } });
+    expect(line).toMatchObject({
+      level: 30,
+      service: 'log-test',
+      msg: 'request completed',
+      req: { method: 'GET', url: '/ok?x=1' },
+      res: { statusCode: 200 },
+    });
     expect(typeof line!.responseTime).toBe('number');
     expect(Object.keys(line!).sort()).toEqual(['level', 'msg', 'req', 'requestId', 'res', 'responseTime', 'service', 'time']);
   });

@@ -11,7 +11,10 @@ const shape = {
   ...baseShape({ port: 8001 }),
   IDENTITY_SECRET: env.secret(32),
   MONGO_URL: env.url(['mongodb', 'mongodb+srv']),
-  MONGO_DB: z.string().regex(/^[A-Za-z0-9_-]{1,63}$/, 'must be 1-63 letters, digits, _ or -').default('auth'),
+  MONGO_DB: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,63}$/, 'must be 1-63 letters, digits, _ or -')
+    .default('auth'),
   REDIS_URL: env.url(['redis', 'rediss']),
   AMQP_URL: env.url(['amqp', 'amqps']),
   EVENTS_EXCHANGE: z.string().min(1).max(200).default('app.events'),
@@ -103,8 +106,18 @@ export function loadAuthConfig(overrides: NodeJS.ProcessEnv = {}) {
   if (problems.length > 0) throw new ConfigError(problems);
   const memory = raw.LOGIN_FAILURE_MEMORY_SECONDS * 1000;
   const throttle = {
-    account: { free: raw.LOGIN_ACCOUNT_FREE_FAILURES, baseMs: raw.LOGIN_ACCOUNT_DELAY_SECONDS * 1000, maxMs: raw.LOGIN_ACCOUNT_MAX_DELAY_SECONDS * 1000, idleMs: memory },
-    address: { free: raw.LOGIN_ADDRESS_FREE_FAILURES, baseMs: raw.LOGIN_ADDRESS_DELAY_SECONDS * 1000, maxMs: raw.LOGIN_ADDRESS_MAX_DELAY_SECONDS * 1000, idleMs: memory },
+    account: {
+      free: raw.LOGIN_ACCOUNT_FREE_FAILURES,
+      baseMs: raw.LOGIN_ACCOUNT_DELAY_SECONDS * 1000,
+      maxMs: raw.LOGIN_ACCOUNT_MAX_DELAY_SECONDS * 1000,
+      idleMs: memory,
+    },
+    address: {
+      free: raw.LOGIN_ADDRESS_FREE_FAILURES,
+      baseMs: raw.LOGIN_ADDRESS_DELAY_SECONDS * 1000,
+      maxMs: raw.LOGIN_ADDRESS_MAX_DELAY_SECONDS * 1000,
+      idleMs: memory,
+    },
     registration: {
       free: raw.REGISTER_ADDRESS_FREE,
       baseMs: raw.REGISTER_ADDRESS_DELAY_SECONDS * 1000,
@@ -120,7 +133,10 @@ function parseSeedUsers(nodeEnv: string, value: string | undefined, problems: st
   if (nodeEnv === 'production') return [];
   const list = value ?? (nodeEnv === 'development' ? DEV_SEED_USERS : '');
   const users: SeedUser[] = [];
-  for (const entry of list.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const entry of list
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const colon = entry.indexOf(':');
     if (colon <= 0) {
       problems.push(`SEED_USERS is invalid: '${entry.slice(0, 40)}' must be username:password`);

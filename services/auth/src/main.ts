@@ -1,13 +1,4 @@
-import {
-  createLogger,
-  createMetrics,
-  createServiceApp,
-  dependency,
-  entryPoint,
-  portOf,
-  startProcess,
-  type RunningProcess,
-} from '@app/common';
+import { createLogger, createMetrics, createServiceApp, dependency, entryPoint, portOf, startProcess, type RunningProcess } from '@app/common';
 import { loadAuthConfig } from './config';
 import { memoryAttemptStore, redisAttemptStore } from './data/attempt-store';
 import { refreshTokenRepository } from './data/refresh-token-repository';

@@ -48,8 +48,7 @@ export const authOperations: OperationSpec[] = [
     path: '/auth/refresh',
     operationId: 'refresh',
     summary: 'Exchange a refresh token for a new token pair (the refresh token rotates)',
-    description:
-      'Each refresh token works once. Presenting a refresh token that was already used revokes every token descended from the same login.',
+    description: 'Each refresh token works once. Presenting a refresh token that was already used revokes every token descended from the same login.',
     tags,
     public: true,
     body: { required: true, content: { [json]: refreshBody, [form]: refreshBody } },

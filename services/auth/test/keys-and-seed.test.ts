@@ -143,7 +143,15 @@ describe('seed users', () => {
 
   it('when a seed entry breaks the account rules, then start fails with a ConfigError', async () => {
     await expect(
-      start({ NODE_ENV: 'test', SEED_USERS: 'anurag:short', IDENTITY_SECRET: 'x'.repeat(40), MONGO_URL, REDIS_URL: 'redis://x', AMQP_URL: 'amqp://x', JWT_KEYS_DIR: tmpdir() }),
+      start({
+        NODE_ENV: 'test',
+        SEED_USERS: 'anurag:short',
+        IDENTITY_SECRET: 'x'.repeat(40),
+        MONGO_URL,
+        REDIS_URL: 'redis://x',
+        AMQP_URL: 'amqp://x',
+        JWT_KEYS_DIR: tmpdir(),
+      }),
     ).rejects.toThrow(/SEED_USERS/);
   });
 });

@@ -239,7 +239,9 @@ describe('refresh tokens an earlier version stored', () => {
     expect((await refresh(raw.used)).status).toBe(401);
     expect((await refresh(next.body.refresh_token as string)).status).toBe(401);
     const revoked = await withRedis((redis) =>
-      Promise.all([jtis.used, jtis.live, decodeJwt(next.body.access_token as string).payload.jti as string].map((jti) => redis.get(`auth:revoked:jti:${jti}`))),
+      Promise.all(
+        [jtis.used, jtis.live, decodeJwt(next.body.access_token as string).payload.jti as string].map((jti) => redis.get(`auth:revoked:jti:${jti}`)),
+      ),
     );
     expect(revoked).toEqual(['1', '1', '1']);
   });

@@ -158,8 +158,23 @@ describe('service basics', () => {
     expect(spec.body.paths['/auth/logout'].post.security).toEqual([{ OAuth2PasswordBearer: [] }]);
     for (const publicPath of ['/auth/register', '/auth/login', '/auth/refresh']) expect(spec.body.paths[publicPath].post.security).toEqual([]);
     expect(spec.body.paths['/auth/.well-known/jwks.json'].get.security).toEqual([]);
-    expect(spec.body.components.schemas.RegisterRequest.properties.username).toMatchObject({ minLength: 3, maxLength: 32, pattern: '^[a-zA-Z0-9_.-]+$' });
-    expect(Object.keys(spec.body.paths['/auth/login'].post.responses).sort()).toEqual(['200', '400', '401', '413', '414', '415', '429', '502', '503', '504']);
+    expect(spec.body.components.schemas.RegisterRequest.properties.username).toMatchObject({
+      minLength: 3,
+      maxLength: 32,
+      pattern: '^[a-zA-Z0-9_.-]+$',
+    });
+    expect(Object.keys(spec.body.paths['/auth/login'].post.responses).sort()).toEqual([
+      '200',
+      '400',
+      '401',
+      '413',
+      '414',
+      '415',
+      '429',
+      '502',
+      '503',
+      '504',
+    ]);
     expect(spec.body.paths['/auth/login'].post.responses['429'].headers['Retry-After'].required).toBe(true);
   });
 
@@ -205,7 +220,10 @@ describe('registration throttling per address', () => {
     expect(Number(refused[0]!.headers.get('retry-after'))).toBeGreaterThan(25);
     expect(Number(refused[0]!.headers.get('retry-after'))).toBeLessThanOrEqual(30);
     // Another address registers as usual.
-    const other = await call(strict.url, 'POST', '/auth/register', { json: { username: uniqueName(), password: 'a-long-password' }, caller: { clientIp: uniqueIp() } });
+    const other = await call(strict.url, 'POST', '/auth/register', {
+      json: { username: uniqueName(), password: 'a-long-password' },
+      caller: { clientIp: uniqueIp() },
+    });
     expect(other.status).toBe(201);
   });
 });

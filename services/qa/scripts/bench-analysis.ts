@@ -40,7 +40,11 @@ function format(label: string, samples: number[]): string {
 // What any analysis has to do at least: read every character and split it into words.
 function tokeniseOnly(lines: readonly DocumentLine[]): number {
   let count = 0;
-  for (const line of lines) count += line.text.toLowerCase().split(/[^\p{L}\p{N}+#]+/u).filter(Boolean).length;
+  for (const line of lines)
+    count += line.text
+      .toLowerCase()
+      .split(/[^\p{L}\p{N}+#]+/u)
+      .filter(Boolean).length;
   return count;
 }
 
@@ -95,12 +99,16 @@ async function main(): Promise<void> {
   const analysisMean = summarise(analysis).mean;
   const pdfMean = summarise(withPdf).mean;
   const baselineMean = summarise(baseline).mean;
-  console.log(`Node ${process.version}; ${pairs.length} labelled pairs, two-page resume + two-page job description, ~${Math.round(words)} words per pair`);
+  console.log(
+    `Node ${process.version}; ${pairs.length} labelled pairs, two-page resume + two-page job description, ~${Math.round(words)} words per pair`,
+  );
   console.log(format('analysis, text already extracted', analysis));
   console.log(format('analysis including PDF extraction', withPdf));
   console.log(format('baseline: tokenise-only pass', baseline));
   console.log(format(`headroom: ${longResumeWords}-word resume, text`, stress));
-  console.log(`ratio to baseline: analysis ${(analysisMean / baselineMean).toFixed(0)}x, with PDF extraction ${(pdfMean / baselineMean).toFixed(0)}x`);
+  console.log(
+    `ratio to baseline: analysis ${(analysisMean / baselineMean).toFixed(0)}x, with PDF extraction ${(pdfMean / baselineMean).toFixed(0)}x`,
+  );
   console.log(
     `target < ${TARGET_MS} ms per analysis: ${analysisMean < TARGET_MS ? 'met' : 'NOT met'} (text), ${pdfMean < TARGET_MS ? 'met' : 'NOT met'} (with PDF extraction)`,
   );

@@ -92,13 +92,21 @@ function drawSource(doc: Doc, source: string, column: Column = { left: MARGIN, w
       doc.moveDown(0.8);
       doc.font('Helvetica-Bold').fontSize(13).text(line.slice(3), columnLeft, undefined, { width });
       const y = doc.y + 1;
-      doc.moveTo(columnLeft, y).lineTo(columnLeft + width, y).lineWidth(0.6).strokeColor('#888888').stroke();
+      doc
+        .moveTo(columnLeft, y)
+        .lineTo(columnLeft + width, y)
+        .lineWidth(0.6)
+        .strokeColor('#888888')
+        .stroke();
       doc.moveDown(0.35);
     } else if (line.startsWith('# ')) {
       doc.font('Helvetica-Bold').fontSize(18).text(line.slice(2), columnLeft, undefined, { width });
       doc.moveDown(0.15);
     } else if (line.startsWith('- ')) {
-      doc.font('Helvetica').fontSize(BODY_SIZE).text(`•  ${line.slice(2)}`, columnLeft + 10, undefined, { width: width - 10, lineGap: LINE_GAP });
+      doc
+        .font('Helvetica')
+        .fontSize(BODY_SIZE)
+        .text(`•  ${line.slice(2)}`, columnLeft + 10, undefined, { width: width - 10, lineGap: LINE_GAP });
       doc.moveDown(0.3);
     } else if (line.includes(' || ')) {
       const [left = '', right = ''] = line.split(' || ');
@@ -110,7 +118,10 @@ function drawSource(doc: Doc, source: string, column: Column = { left: MARGIN, w
         continue;
       }
       const y = doc.y;
-      doc.font('Helvetica-Bold').fontSize(BODY_SIZE).text(left, columnLeft, y, { width: width * 0.66, lineGap: LINE_GAP });
+      doc
+        .font('Helvetica-Bold')
+        .fontSize(BODY_SIZE)
+        .text(left, columnLeft, y, { width: width * 0.66, lineGap: LINE_GAP });
       const below = doc.y;
       doc.font('Helvetica').fontSize(BODY_SIZE).text(right, columnLeft, y, { width, align: 'right', lineGap: LINE_GAP });
       doc.y = Math.max(below, doc.y);
@@ -156,9 +167,8 @@ async function buildBad(): Promise<string[]> {
   const files: Record<string, Buffer> = {
     // Cut mid-file: the cross-reference table and trailer are gone.
     'truncated.pdf': good.subarray(0, Math.floor(good.length * 0.35)),
-    'encrypted.pdf': await renderPdf(
-      createDocument({ userPassword: 'open-sesame', ownerPassword: 'owner-secret', pdfVersion: '1.7' }),
-      (doc) => drawSource(doc, sample),
+    'encrypted.pdf': await renderPdf(createDocument({ userPassword: 'open-sesame', ownerPassword: 'owner-secret', pdfVersion: '1.7' }), (doc) =>
+      drawSource(doc, sample),
     ),
     // What a scanner without OCR produces, minus the pixels: pages with marks but no text.
     'image-only.pdf': await renderPdf(createDocument(), (doc) => {
@@ -223,7 +233,13 @@ async function buildScanned(): Promise<string[]> {
 }
 
 async function main(): Promise<void> {
-  const written = [...(await buildLabelled()), ...(await buildBad()), ...(await buildHostile()), ...(await buildScanned()), ...(await buildExamples())];
+  const written = [
+    ...(await buildLabelled()),
+    ...(await buildBad()),
+    ...(await buildHostile()),
+    ...(await buildScanned()),
+    ...(await buildExamples()),
+  ];
   const root = resolve(__dirname, '..', '..', '..');
   for (const file of written) console.log(`wrote ${file.slice(root.length + 1)}`);
 }

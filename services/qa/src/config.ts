@@ -4,7 +4,10 @@ import { z } from 'zod';
 // What the HTTP service and the worker both need: the same database, queue and broker.
 const shared = {
   MONGO_URL: env.url(['mongodb', 'mongodb+srv']),
-  MONGO_DB: z.string().regex(/^[A-Za-z0-9_-]{1,63}$/, 'must be a database name (letters, digits, _ and -)').default('qa'),
+  MONGO_DB: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,63}$/, 'must be a database name (letters, digits, _ and -)')
+    .default('qa'),
   // BullMQ keeps its jobs here, so this Redis must not evict keys (maxmemory-policy noeviction).
   REDIS_URL: env.url(['redis', 'rediss']),
   AMQP_URL: env.url(['amqp', 'amqps']),

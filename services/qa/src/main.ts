@@ -41,7 +41,12 @@ async function startQa(overrides: NodeJS.ProcessEnv = {}): Promise<RunningServic
       logger,
     );
     setup.onStop('analysis queue', () => queue.close());
-    const bus = setup.eventBus({ url: config.AMQP_URL, exchange: config.EVENTS_EXCHANGE, service: 'qa', trustedPublishers: config.EVENTS_TRUSTED_PUBLISHERS });
+    const bus = setup.eventBus({
+      url: config.AMQP_URL,
+      exchange: config.EVENTS_EXCHANGE,
+      service: 'qa',
+      trustedPublishers: config.EVENTS_TRUSTED_PUBLISHERS,
+    });
     const changes = new JobChanges(config.REDIS_URL, jobChangesChannel(config.QA_QUEUE_NAME), logger);
     setup.onStop('job changes', () => changes.close());
     const service = new QaJobService({
@@ -96,10 +101,18 @@ async function startQa(overrides: NodeJS.ProcessEnv = {}): Promise<RunningServic
     });
 
     await bus.start();
-    await bus.subscribe(config.QA_USER_DELETED_QUEUE, [USER_DELETED], onUserDeleted((userId) => service.removeUserData(userId), logger));
+    await bus.subscribe(
+      config.QA_USER_DELETED_QUEUE,
+      [USER_DELETED],
+      onUserDeleted((userId) => service.removeUserData(userId), logger),
+    );
     // Give MongoDB a moment so the first requests (and the unique dedup index) find it ready; past that
     // the service starts anyway, answers 503 until it connects, and builds the indexes then.
-    await withTimeout(setup.prepare('mongodb indexes', () => jobs.ensureIndexes()), 3000, 'mongodb indexes').catch(() => undefined);
+    await withTimeout(
+      setup.prepare('mongodb indexes', () => jobs.ensureIndexes()),
+      3000,
+      'mongodb indexes',
+    ).catch(() => undefined);
     // Jobs from before the retention schedule existed, scheduled once in the background (a marker makes
     // later starts skip it); retried with the other preparations while MongoDB is away.
     void setup.prepare('retention schedule of older jobs', async () => {

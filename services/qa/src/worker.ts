@@ -30,9 +30,12 @@ async function startWorker(overrides: NodeJS.ProcessEnv = {}): Promise<RunningWo
   const jobMetrics = {
     completed: metrics.counter('qa_jobs_completed_total', 'QA jobs completed'),
     failed: metrics.counter('qa_jobs_failed_total', 'QA jobs failed for good, by reason', ['reason']),
-    duration: metrics.histogram('qa_job_duration_seconds', 'QA job processing time, from start to result', ['outcome'], [
-      0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300,
-    ]),
+    duration: metrics.histogram(
+      'qa_job_duration_seconds',
+      'QA job processing time, from start to result',
+      ['outcome'],
+      [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300],
+    ),
   };
 
   return startProcess({ logger, shutdownMs: config.SHUTDOWN_TIMEOUT_MS }, async (setup) => {
@@ -43,7 +46,11 @@ async function startWorker(overrides: NodeJS.ProcessEnv = {}): Promise<RunningWo
     const bus = setup.eventBus({ url: config.AMQP_URL, exchange: config.EVENTS_EXCHANGE, service: 'qa-worker' });
     await bus.start();
     // A moment for MongoDB, so the first jobs find the indexes; past that they are built once it answers.
-    await withTimeout(setup.prepare('mongodb indexes', () => jobs.ensureIndexes()), 3000, 'mongodb indexes').catch(() => undefined);
+    await withTimeout(
+      setup.prepare('mongodb indexes', () => jobs.ensureIndexes()),
+      3000,
+      'mongodb indexes',
+    ).catch(() => undefined);
 
     // Only to look up the state of a job reported stalled; shares the worker's connection.
     // Its own connection: the worker's may be held by BullMQ's blocking reads.
@@ -83,7 +90,17 @@ async function startWorker(overrides: NodeJS.ProcessEnv = {}): Promise<RunningWo
     const keep = analysisJobOptions({ attempts: config.QA_JOB_ATTEMPTS, backoffMs: config.QA_JOB_BACKOFF_MS });
     const worker = new Worker<AnalysisJobData>(
       config.QA_QUEUE_NAME,
-      createAnalysisProcessor({ jobs, files, bus, logger, changes, onFinished: releaseQuota, metrics: jobMetrics, analyse: (resume, jd, onProgress) => pool.analyse(resume, jd, onProgress), documentProblemOf }),
+      createAnalysisProcessor({
+        jobs,
+        files,
+        bus,
+        logger,
+        changes,
+        onFinished: releaseQuota,
+        metrics: jobMetrics,
+        analyse: (resume, jd, onProgress) => pool.analyse(resume, jd, onProgress),
+        documentProblemOf,
+      }),
       {
         connection: redis,
         concurrency: config.QA_WORKER_CONCURRENCY,

@@ -8,7 +8,10 @@ export function loadRecordsConfig(source: NodeJS.ProcessEnv = process.env) {
       ...baseShape({ port: 8002 }),
       IDENTITY_SECRET: env.secret(32),
       MONGO_URL: env.url(['mongodb', 'mongodb+srv']),
-      MONGO_DB: z.string().regex(/^[A-Za-z0-9_-]{1,63}$/, 'must be a database name (letters, digits, _ and -)').default('records'),
+      MONGO_DB: z
+        .string()
+        .regex(/^[A-Za-z0-9_-]{1,63}$/, 'must be a database name (letters, digits, _ and -)')
+        .default('records'),
       AMQP_URL: env.url(['amqp', 'amqps']),
       EVENTS_EXCHANGE: z.string().min(1).max(200).default('app.events'),
       EVENTS_TRUSTED_PUBLISHERS: env.publishers(),

@@ -1,13 +1,4 @@
-import {
-  createLogger,
-  createMetrics,
-  createServiceApp,
-  dependency,
-  entryPoint,
-  portOf,
-  startProcess,
-  type RunningProcess,
-} from '@app/common';
+import { createLogger, createMetrics, createServiceApp, dependency, entryPoint, portOf, startProcess, type RunningProcess } from '@app/common';
 import type { Model } from 'mongoose';
 import { loadRecordsConfig } from './config';
 import { IdSequence } from './data/id-sequence';

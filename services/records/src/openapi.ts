@@ -73,31 +73,29 @@ const recordOperations: OperationSpec[] = [
     },
     errors: { 404: "No such record among the caller's" },
   },
-  ...(['put', 'patch'] as const).map(
-    (method): OperationSpec => ({
-      method,
-      path: '/records/{id}',
-      operationId: method === 'put' ? 'updateRecord' : 'patchRecord',
-      summary: 'Change some fields of a record',
-      description: 'A partial update: fields left out keep their values.',
-      tags,
-      path_params: idPath,
-      headers: conditional,
-      body: {
-        required: true,
-        content:
-          method === 'put'
-            ? { 'application/json': updateRecordBody }
-            : { 'application/json': updateRecordBody, 'application/merge-patch+json': updateRecordBody },
-      },
-      responses: { 200: { description: 'The updated record', body: recordAnswer, headers: eTag } },
-      errors: {
-        404: "No such record among the caller's",
-        412: 'If-Match did not match: the record changed meanwhile',
-        415: 'Body is not JSON',
-      },
-    }),
-  ),
+  ...(['put', 'patch'] as const).map((method): OperationSpec => ({
+    method,
+    path: '/records/{id}',
+    operationId: method === 'put' ? 'updateRecord' : 'patchRecord',
+    summary: 'Change some fields of a record',
+    description: 'A partial update: fields left out keep their values.',
+    tags,
+    path_params: idPath,
+    headers: conditional,
+    body: {
+      required: true,
+      content:
+        method === 'put'
+          ? { 'application/json': updateRecordBody }
+          : { 'application/json': updateRecordBody, 'application/merge-patch+json': updateRecordBody },
+    },
+    responses: { 200: { description: 'The updated record', body: recordAnswer, headers: eTag } },
+    errors: {
+      404: "No such record among the caller's",
+      412: 'If-Match did not match: the record changed meanwhile',
+      415: 'Body is not JSON',
+    },
+  })),
   {
     method: 'delete',
     path: '/records/{id}',

@@ -125,7 +125,9 @@ describe('conditional requests', () => {
     }
     const staleDelete = await records.call(user, 'DELETE', `/records/${record.id}`, { headers: { 'If-Match': firstTag } });
     expect(staleDelete.status).toBe(412);
-    expect((await records.call(user, 'PUT', `/records/${record.id}`, { body: { description: 'x' }, headers: { 'If-Match': 'garbage' } })).status).toBe(412);
+    expect(
+      (await records.call(user, 'PUT', `/records/${record.id}`, { body: { description: 'x' }, headers: { 'If-Match': 'garbage' } })).status,
+    ).toBe(412);
 
     const current = await records.call(user, 'GET', `/records/${record.id}`);
     expect(current.body).toMatchObject({ description: 'second', version: 2 });
@@ -159,7 +161,9 @@ describe('ownership', () => {
     expect((await records.call(other, 'GET', path)).status).toBe(404);
     expect((await records.call(other, 'PUT', path, { body: { description: 'hijack' } })).status).toBe(404);
     expect((await records.call(other, 'PATCH', path, { body: { description: 'hijack' } })).status).toBe(404);
-    expect((await records.call(other, 'PUT', path, { body: { description: 'hijack' }, headers: { 'If-Match': '"' + String(record.id) + '-1"' } })).status).toBe(404);
+    expect(
+      (await records.call(other, 'PUT', path, { body: { description: 'hijack' }, headers: { 'If-Match': '"' + String(record.id) + '-1"' } })).status,
+    ).toBe(404);
     expect((await records.call(other, 'DELETE', path)).status).toBe(404);
     const list = await records.call(other, 'GET', '/records/');
     expect(list.body.total).toBe(0);

@@ -83,9 +83,7 @@ describe('consumed events', () => {
     try {
       await bus.start();
       await bus.publish('user.deleted', { userId: doomed.id, username: doomed.name });
-      await waitFor('the records to be removed', async () =>
-        (await records.call(doomed, 'GET', '/records/')).body.total === 0 ? true : undefined,
-      );
+      await waitFor('the records to be removed', async () => ((await records.call(doomed, 'GET', '/records/')).body.total === 0 ? true : undefined));
       await bus.publish('user.deleted', { userId: doomed.id, username: doomed.name });
       // A later event for someone else proves the ones before it were handled (one queue, in order).
       const marker = newUser();

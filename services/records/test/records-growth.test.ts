@@ -43,17 +43,17 @@ describe('the outbox', () => {
   it('when records are written and the broker confirmed their events, then the outbox is empty again', async () => {
     const user = newUser();
     for (let i = 0; i < 20; i += 1) await records.create(user);
-    await waitFor('the outbox to empty', async () =>
-      (await serviceDb.collection('outbox').countDocuments({})) === 0 ? true : undefined,
-    );
+    await waitFor('the outbox to empty', async () => ((await serviceDb.collection('outbox').countDocuments({})) === 0 ? true : undefined));
   });
 
   it('when the sweep looks for leftovers, then it reads a batch from the head, not the whole outbox', async () => {
     const { db, models } = await scratchModels();
     try {
-      await db.collection('outbox').insertMany(
-        Array.from({ length: 700 }, (_, i) => ({ type: 'record.created', data: { owner: 'o', id: i }, createdAt: new Date(Date.now() - i) })),
-      );
+      await db
+        .collection('outbox')
+        .insertMany(
+          Array.from({ length: 700 }, (_, i) => ({ type: 'record.created', data: { owner: 'o', id: i }, createdAt: new Date(Date.now() - i) })),
+        );
       const { value, documentsRead } = await documentsReadBy(() => new OutboxStore(models.outbox).oldest(50));
       expect(value).toHaveLength(50);
       expect(documentsRead).toBe(50);

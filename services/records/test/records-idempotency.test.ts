@@ -95,12 +95,20 @@ describe('Idempotency-Key after a crash', () => {
   // What a request that died half-way leaves behind: a claimed key with no answer. The hash mirrors
   // the service's (sha256 over the three fields), so the retry below is recognised as the same request.
   async function leavePendingKey(owner: string, key: string, ageMs: number) {
-    const requestHash = createHash('sha256').update(JSON.stringify([body.option_type, body.description, body.status])).digest('base64url');
+    const requestHash = createHash('sha256')
+      .update(JSON.stringify([body.option_type, body.description, body.status]))
+      .digest('base64url');
     const connection = await connectDatabase(records.db);
     try {
-      await connection
-        .collection('idempotency_keys')
-        .insertOne({ _id: idempotencyKeyId(owner, key) as never, owner, key, requestHash, response: null, createdAt: new Date(Date.now() - ageMs), completedAt: null });
+      await connection.collection('idempotency_keys').insertOne({
+        _id: idempotencyKeyId(owner, key) as never,
+        owner,
+        key,
+        requestHash,
+        response: null,
+        createdAt: new Date(Date.now() - ageMs),
+        completedAt: null,
+      });
     } finally {
       await connection.close();
     }

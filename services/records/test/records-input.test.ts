@@ -91,7 +91,11 @@ describe('bad bodies', () => {
   });
 
   it('when the body is not JSON, then 400', async () => {
-    for (const [method, path] of [['POST', '/records/'], ['PUT', `/records/${recordId}`], ['PATCH', `/records/${recordId}`]] as const) {
+    for (const [method, path] of [
+      ['POST', '/records/'],
+      ['PUT', `/records/${recordId}`],
+      ['PATCH', `/records/${recordId}`],
+    ] as const) {
       const answer = await records.call(user, method, path, { body: '{"option_type": "a",' });
       expect(answer.status).toBe(400);
       expect(answer.body.error.code).toBe('bad_request');
@@ -117,7 +121,10 @@ describe('bad bodies', () => {
     });
     expect(form.status).toBe(415);
     expect(form.body.error.code).toBe('unsupported_media_type');
-    const text = await records.call(user, 'PUT', `/records/${recordId}`, { body: JSON.stringify({ description: 'x' }), headers: { 'Content-Type': 'text/plain' } });
+    const text = await records.call(user, 'PUT', `/records/${recordId}`, {
+      body: JSON.stringify({ description: 'x' }),
+      headers: { 'Content-Type': 'text/plain' },
+    });
     expect(text.status).toBe(415);
     const empty = await records.call(user, 'POST', '/records/');
     expect(empty.status).toBe(400);

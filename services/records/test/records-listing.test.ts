@@ -62,7 +62,12 @@ describe('listing', () => {
     await createMany(user, 2);
     const second = await records.call(user, 'GET', first.body.next);
     expect(second.body.page).toBeNull();
-    expect(second.body.items.map((r: { id: number }) => r.id)).toEqual(created.slice(0, 3).map((r) => r.id).reverse());
+    expect(second.body.items.map((r: { id: number }) => r.id)).toEqual(
+      created
+        .slice(0, 3)
+        .map((r) => r.id)
+        .reverse(),
+    );
   });
 
   it('when filtered by status and option_type, then only matching records are listed and counted', async () => {
@@ -128,9 +133,7 @@ describe('listing', () => {
 describe('concurrency', () => {
   it('when 10 users create 200 records at once, then ids are distinct and each user lists exactly their own 20', async () => {
     const users = Array.from({ length: 10 }, () => newUser());
-    const answers = await Promise.all(
-      Array.from({ length: 200 }, (_, i) => records.create(users[i % 10]!, { description: `concurrent ${i}` })),
-    );
+    const answers = await Promise.all(Array.from({ length: 200 }, (_, i) => records.create(users[i % 10]!, { description: `concurrent ${i}` })));
     expect(answers.map((a) => a.status)).toEqual(Array(200).fill(201));
     const ids = answers.map((a) => a.body.id as number);
     expect(new Set(ids).size).toBe(200);
@@ -140,7 +143,10 @@ describe('concurrency', () => {
       expect(listed.body.total).toBe(20);
       expect(listed.body.items).toHaveLength(20);
       expect(listed.body.items.every((r: { owner: string }) => r.owner === user.id)).toBe(true);
-      const mine = answers.filter((a) => a.body.owner === user.id).map((a) => a.body.id).sort((a, b) => a - b);
+      const mine = answers
+        .filter((a) => a.body.owner === user.id)
+        .map((a) => a.body.id)
+        .sort((a, b) => a - b);
       expect(listed.body.items.map((r: { id: number }) => r.id).sort((a: number, b: number) => a - b)).toEqual(mine);
     }
   });

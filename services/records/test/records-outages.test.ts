@@ -44,7 +44,11 @@ describe('when MongoDB is away', () => {
       expect((await records.call(null, 'GET', '/health')).status).toBe(200);
 
       await proxy.open();
-      await waitFor('records to answer again', async () => ((await records.call(user, 'GET', '/records/')).status === 200 ? true : undefined), 20_000);
+      await waitFor(
+        'records to answer again',
+        async () => ((await records.call(user, 'GET', '/records/')).status === 200 ? true : undefined),
+        20_000,
+      );
       const after = await records.create(user);
       expect(after.status).toBe(201);
       const listed = await records.call(user, 'GET', '/records/');

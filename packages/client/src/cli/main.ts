@@ -199,7 +199,9 @@ async function readPassword(context: Context, username: string): Promise<string>
   if (flags['password-stdin'] || !io.stdin.isTTY) {
     const chunks: Buffer[] = [];
     for await (const chunk of io.stdin) chunks.push(Buffer.from(chunk as Buffer));
-    return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+    return Buffer.concat(chunks)
+      .toString('utf8')
+      .replace(/\r?\n$/, '');
   }
   // A terminal: ask without echoing what is typed.
   const prompt = `Password for ${username}: `;
@@ -291,7 +293,11 @@ function formatRecordPage(page: RecordPage): string {
   const cap = [10, 20, 12, 40, 24];
   const cell = (text: string, i: number) => (text.length > cap[i]! ? `${text.slice(0, cap[i]! - 1)}…` : text);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => cell(row[i]!, i).length)));
-  const line = (row: string[]) => row.map((text, i) => cell(text, i).padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (row: string[]) =>
+    row
+      .map((text, i) => cell(text, i).padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   const footer = `${page.items.length} shown of ${page.total}${page.page ? `, page ${page.page}` : ''}${page.next ? `; next: ${page.next}` : ''}`;
   return [line(header), ...rows.map(line), footer].join('\n');
 }
@@ -346,7 +352,9 @@ async function recordsCommand(context: Context, args: string[]): Promise<void> {
       expectArgs(rest, 1, 'records delete <id> [--if-match ETAG]');
       const id = recordId(rest[0]);
       const client = await sessionClient(context);
-      const { error, response } = await client.DELETE('/records/{id}', { params: { path: { id }, ...(ifMatch ? { header: ifMatch as never } : {}) } });
+      const { error, response } = await client.DELETE('/records/{id}', {
+        params: { path: { id }, ...(ifMatch ? { header: ifMatch as never } : {}) },
+      });
       if (!response.ok) unwrap({ error, response });
       return context.print(`Deleted record ${id}`, { deleted: id });
     }
@@ -377,7 +385,8 @@ async function qaCommand(context: Context, args: string[]): Promise<void> {
   bar?.update(job.status === 'completed' ? 100 : job.progress, job.status);
   bar?.done();
   context.print(formatQaReport(job), job);
-  if (job.status === 'failed') throw new ApiError(422, 'job_failed', `The analysis failed: ${(job.error as { message?: string } | undefined)?.message ?? 'no reason given'}`);
+  if (job.status === 'failed')
+    throw new ApiError(422, 'job_failed', `The analysis failed: ${(job.error as { message?: string } | undefined)?.message ?? 'no reason given'}`);
 }
 
 if (require.main === module) {

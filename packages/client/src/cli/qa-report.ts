@@ -41,15 +41,23 @@ export function formatQaReport(job: QaJob): string {
   }
   const result = (job.result ?? {}) as Analysis;
   const match = result.match;
-  lines.push(`Job ${job.id} completed${job.durationMs != null ? ` in ${job.durationMs} ms` : ''}${result.generator ? ` (questions by the ${result.generator} generator)` : ''}`);
+  lines.push(
+    `Job ${job.id} completed${job.durationMs != null ? ` in ${job.durationMs} ms` : ''}${result.generator ? ` (questions by the ${result.generator} generator)` : ''}`,
+  );
   if (result.fallbackReason) lines.push(`  the model was not used: ${result.fallbackReason}`);
   if (match) {
     const { requiredSkills, preferredSkills, experience } = match.parts;
     lines.push('', `Match score: ${points(match.score)} / 100`);
-    lines.push(`  required skills   ${points(requiredSkills.points).padStart(5)} / ${requiredSkills.weight}   ${requiredSkills.matched} of ${requiredSkills.total} matched`);
-    lines.push(`  preferred skills  ${points(preferredSkills.points).padStart(5)} / ${preferredSkills.weight}   ${preferredSkills.matched} of ${preferredSkills.total} matched`);
+    lines.push(
+      `  required skills   ${points(requiredSkills.points).padStart(5)} / ${requiredSkills.weight}   ${requiredSkills.matched} of ${requiredSkills.total} matched`,
+    );
+    lines.push(
+      `  preferred skills  ${points(preferredSkills.points).padStart(5)} / ${preferredSkills.weight}   ${preferredSkills.matched} of ${preferredSkills.total} matched`,
+    );
     const years = experience.requiredYears == null ? 'no years asked for' : `${experience.requiredYears} years asked for`;
-    lines.push(`  experience        ${points(experience.points).padStart(5)} / ${experience.weight}   ${points(experience.candidateYears ?? 0)} years on the resume, ${years}`);
+    lines.push(
+      `  experience        ${points(experience.points).padStart(5)} / ${experience.weight}   ${points(experience.candidateYears ?? 0)} years on the resume, ${years}`,
+    );
 
     lines.push('', `Matched skills (${match.matched.length})`);
     for (const skill of match.matched) {
@@ -59,7 +67,9 @@ export function formatQaReport(job: QaJob): string {
     if (match.matched.length === 0) lines.push('  none');
     lines.push('', `Missing skills (${match.missing.length})`);
     for (const skill of match.missing) {
-      const asked = skill.jobEvidence ? ` — the job says ${quote(skill.jobEvidence.text)} [page ${skill.jobEvidence.page}, line ${skill.jobEvidence.lineNo}]` : '';
+      const asked = skill.jobEvidence
+        ? ` — the job says ${quote(skill.jobEvidence.text)} [page ${skill.jobEvidence.page}, line ${skill.jobEvidence.lineNo}]`
+        : '';
       lines.push(`  - ${skill.skill} (${skill.level})${skill.coveredBy ? `, covered by ${skill.coveredBy}` : ''}${asked}`);
     }
     if (match.missing.length === 0) lines.push('  none');

@@ -13,9 +13,7 @@ export interface RefreshTokenRecord {
  * used before, so it was copied) or `rejected` (unknown, expired, or its family is revoked).
  */
 export type RefreshTokenUse =
-  | { status: 'accepted'; token: RefreshTokenRecord }
-  | { status: 'replayed'; token: RefreshTokenRecord }
-  | { status: 'rejected' };
+  { status: 'accepted'; token: RefreshTokenRecord } | { status: 'replayed'; token: RefreshTokenRecord } | { status: 'rejected' };
 
 /** The parent of a family's first token: no token hashes to this (hashes are hex). */
 const LOGIN_PARENT_PREFIX = 'login:';

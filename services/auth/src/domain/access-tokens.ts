@@ -43,11 +43,10 @@ export class AccessTokens {
       ...(sessionId ? { sid: sessionId } : {}),
     };
     const { current } = this.keys;
-    const token = jwt.sign(
-      { ...claims, iss: this.options.issuer, aud: this.options.audience },
-      current.privateKey,
-      { algorithm: current.alg, keyid: current.kid },
-    );
+    const token = jwt.sign({ ...claims, iss: this.options.issuer, aud: this.options.audience }, current.privateKey, {
+      algorithm: current.alg,
+      keyid: current.kid,
+    });
     return { token, expiresIn: this.options.ttlSeconds, claims };
   }
 

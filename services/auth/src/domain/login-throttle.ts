@@ -53,10 +53,7 @@ export class LoginThrottle {
     }
     return {
       succeeded: async () => {
-        await Promise.all([
-          this.quietly(() => store.giveBack(addressKey, this.policies.address)),
-          this.quietly(() => store.reset(accountKey)),
-        ]);
+        await Promise.all([this.quietly(() => store.giveBack(addressKey, this.policies.address)), this.quietly(() => store.reset(accountKey))]);
       },
       failed: async () => undefined,
     };

@@ -32,8 +32,7 @@ export interface SessionDeps {
 }
 
 const invalidCredentials = () => AppError.unauthorized('Incorrect username or password', 'invalid_credentials');
-const invalidRefreshToken = () =>
-  AppError.unauthorized('The refresh token is invalid, expired or revoked', 'invalid_grant');
+const invalidRefreshToken = () => AppError.unauthorized('The refresh token is invalid, expired or revoked', 'invalid_grant');
 
 /** Login, refresh-token rotation and logout. */
 export function sessions(deps: SessionDeps) {

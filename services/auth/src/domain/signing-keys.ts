@@ -48,7 +48,8 @@ export function loadKeyRing(source: SigningKeySource): KeyRing {
   } else {
     const pem = source.privateKeyPem ?? readText(source.privateKeyFile!, 'JWT_PRIVATE_KEY_FILE');
     privateKey = parseKey(() => createPrivateKey(unescapeNewlines(pem)), 'JWT_PRIVATE_KEY');
-    const previousPem = source.previousPublicKeysPem ?? (source.previousPublicKeysFile ? readText(source.previousPublicKeysFile, 'JWT_PREVIOUS_PUBLIC_KEYS_FILE') : '');
+    const previousPem =
+      source.previousPublicKeysPem ?? (source.previousPublicKeysFile ? readText(source.previousPublicKeysFile, 'JWT_PREVIOUS_PUBLIC_KEYS_FILE') : '');
     const blocks = unescapeNewlines(previousPem).match(PEM_BLOCK) ?? [];
     if (previousPem.trim() && blocks.length === 0) {
       throw new ConfigError(['JWT_PREVIOUS_PUBLIC_KEYS holds no PEM block (-----BEGIN PUBLIC KEY----- ...)']);
@@ -68,10 +69,7 @@ export function loadKeyRing(source: SigningKeySource): KeyRing {
 
 /** RFC 7638: SHA-256 over the required members in lexicographic order, base64url. */
 export function jwkThumbprint(jwk: JsonWebKey): string {
-  const members =
-    jwk.kty === 'RSA'
-      ? { e: jwk.e, kty: jwk.kty, n: jwk.n }
-      : { crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y };
+  const members = jwk.kty === 'RSA' ? { e: jwk.e, kty: jwk.kty, n: jwk.n } : { crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y };
   return createHash('sha256').update(JSON.stringify(members)).digest('base64url');
 }
 

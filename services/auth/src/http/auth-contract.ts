@@ -15,7 +15,11 @@ export const registerBody = z
 // The optional fields are those of the OAuth2 password grant form (RFC 6749 section 4.3).
 export const loginBody = z
   .strictObject({
-    username: z.string().min(1, 'must not be empty').max(256).meta({ examples: ['anurag'] }),
+    username: z
+      .string()
+      .min(1, 'must not be empty')
+      .max(256)
+      .meta({ examples: ['anurag'] }),
     password: z.string().min(1, 'must not be empty').max(1024).meta({ format: 'password' }),
     grant_type: z.literal('password').optional(),
     scope: z.string().max(1024).optional().meta({ description: 'Accepted and ignored' }),
@@ -38,15 +42,17 @@ export const deleteAccountBody = z
   .strictObject({ password: z.string().min(1, 'must not be empty').max(1024).meta({ format: 'password' }) })
   .meta({ id: 'DeleteAccountRequest' });
 
-export const userAnswer = z
-  .object({ id: z.string(), username: z.string(), createdAt: z.iso.datetime() })
-  .meta({ id: 'User' });
+export const userAnswer = z.object({ id: z.string(), username: z.string(), createdAt: z.iso.datetime() }).meta({ id: 'User' });
 
 export const tokenAnswer = z
   .object({
     access_token: z.string().meta({ description: 'JWT (RS256/ES256, kid header), 20 minutes' }),
     token_type: z.literal('bearer'),
-    expires_in: z.number().int().min(1).meta({ description: 'Seconds until the access token expires', examples: [1200] }),
+    expires_in: z
+      .number()
+      .int()
+      .min(1)
+      .meta({ description: 'Seconds until the access token expires', examples: [1200] }),
     refresh_token: z.string().meta({ description: 'Opaque, single use; rotates on every refresh' }),
   })
   .meta({ id: 'TokenResponse' });

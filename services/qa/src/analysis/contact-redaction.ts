@@ -6,8 +6,7 @@
 // Starts only where a run of address characters starts, and bounded as RFC 5321 bounds the parts,
 // so a long run of letters costs one scan instead of one scan per letter.
 const EMAIL = /(?<![\p{L}\p{N}._%+-])[\p{L}\p{N}._%+-]{1,64}@[\p{L}\p{N}.-]{1,253}\.\p{L}{2,24}/gu;
-const URL_OR_PROFILE =
-  /\b(?:https?:\/\/|www\.)\S+|\b(?:linkedin\.com|github\.com|gitlab\.com|twitter\.com|x\.com)\/\S*/giu;
+const URL_OR_PROFILE = /\b(?:https?:\/\/|www\.)\S+|\b(?:linkedin\.com|github\.com|gitlab\.com|twitter\.com|x\.com)\/\S*/giu;
 // Digit groups with the separators phone numbers use; judged afterwards so years, date ranges
 // ("2018-2021", "03/2020 - 05/2022") and amounts never qualify.
 const PHONE_CANDIDATE = /(?<![\d/.,])(?:\+\s?\d{1,3}[\s.-]?)?(?:\(\d{1,5}\)[\s.-]?)?\d{2,6}(?:[\s.-]\d{2,6}){1,5}(?![\d/])/g;

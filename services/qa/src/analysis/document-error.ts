@@ -2,14 +2,7 @@
 
 export type DocumentFile = 'resume' | 'jd';
 export type DocumentProblemReason =
-  | 'encrypted'
-  | 'no_text'
-  | 'malformed'
-  | 'too_many_pages'
-  | 'too_much_text'
-  | 'line_too_long'
-  | 'timeout'
-  | 'memory_limit';
+  'encrypted' | 'no_text' | 'malformed' | 'too_many_pages' | 'too_much_text' | 'line_too_long' | 'timeout' | 'memory_limit';
 
 const FILE_LABEL: Readonly<Record<DocumentFile, string>> = { resume: 'resume', jd: 'job description' };
 

@@ -42,7 +42,11 @@ export function cleanLine(raw: string): string {
 
 /** A short, citable form of a line: columns joined, bullets dropped, long text cut at a word. */
 export function quoteLine(text: string, maxLength = 160): string {
-  const flat = text.replace(/\t+/g, ' — ').replace(/^[•▪◦●\-–*·]\s*/, '').replace(/\s+/g, ' ').trim();
+  const flat = text
+    .replace(/\t+/g, ' — ')
+    .replace(/^[•▪◦●\-–*·]\s*/, '')
+    .replace(/\s+/g, ' ')
+    .trim();
   if (flat.length <= maxLength) return flat;
   const cut = flat.slice(0, maxLength);
   const lastSpace = cut.lastIndexOf(' ');

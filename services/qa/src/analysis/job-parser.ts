@@ -42,36 +42,110 @@ export interface JobStructure {
 }
 
 const HEADINGS: Readonly<Record<string, JobSection>> = {
-  responsibilities: 'responsibilities', 'key responsibilities': 'responsibilities', 'the role': 'responsibilities',
-  'about the role': 'responsibilities', 'what youll do': 'responsibilities', 'what you will do': 'responsibilities',
-  'your responsibilities': 'responsibilities', duties: 'responsibilities', 'key duties': 'responsibilities',
-  'main duties': 'responsibilities', 'role and responsibilities': 'responsibilities', 'day to day': 'responsibilities',
-  'the job': 'responsibilities', 'your impact': 'responsibilities', 'what the job involves': 'responsibilities',
-  'what you will be doing': 'responsibilities', 'what youll be doing': 'responsibilities', 'your day': 'responsibilities',
-  'in this role you will': 'responsibilities', 'duties and responsibilities': 'responsibilities',
-  'responsibilities and duties': 'responsibilities', 'the opportunity': 'responsibilities', 'your role': 'responsibilities',
-  requirements: 'required', required: 'required', 'required qualifications': 'required', 'required skills': 'required',
-  'must have': 'required', 'must haves': 'required', essential: 'required', 'essential criteria': 'required',
-  'essential skills': 'required', 'minimum qualifications': 'required', 'basic qualifications': 'required',
-  qualifications: 'required', 'what youll need': 'required', 'what you will need': 'required', 'what you need': 'required',
-  'what were looking for': 'required', 'what we are looking for': 'required', 'who you are': 'required',
-  'you have': 'required', 'about you': 'required', 'skills and experience': 'required', 'experience and skills': 'required',
-  'key skills': 'required', 'person specification': 'required', 'requirements and qualifications': 'required',
-  'your profile': 'required', 'your skills': 'required', 'what you bring': 'required', 'you will have': 'required',
-  'youll have': 'required', 'qualifications and experience': 'required', 'must have skills': 'required',
-  preferred: 'preferred', 'preferred qualifications': 'preferred', 'preferred skills': 'preferred',
-  'nice to have': 'preferred', 'nice to haves': 'preferred', bonus: 'preferred', 'bonus points': 'preferred',
-  desirable: 'preferred', 'desirable criteria': 'preferred', 'desirable skills': 'preferred', pluses: 'preferred',
-  'it would be great if': 'preferred', 'extra credit': 'preferred', 'good to have': 'preferred',
-  'bonus points if': 'preferred', 'even better if': 'preferred', 'nice to have skills': 'preferred',
-  benefits: 'benefits', 'what we offer': 'benefits', 'we offer': 'benefits', perks: 'benefits', compensation: 'benefits', salary: 'benefits',
-  'why join us': 'benefits', 'our offer': 'benefits', package: 'benefits', 'whats in it for you': 'benefits',
-  'benefits and perks': 'benefits', 'perks and benefits': 'benefits', 'salary and benefits': 'benefits',
-  'about us': 'about', 'about the company': 'about', 'who we are': 'about', 'our company': 'about',
-  'company overview': 'about', 'our mission': 'about', 'the team': 'about', 'about the team': 'about', 'our team': 'about',
-  'how we work': 'about', 'our culture': 'about', 'life at the company': 'about',
-  'how to apply': 'other', 'equal opportunity': 'other', 'equal opportunity employer': 'other', location: 'other',
-  'application process': 'other', 'diversity and inclusion': 'other', 'working here': 'other',
+  responsibilities: 'responsibilities',
+  'key responsibilities': 'responsibilities',
+  'the role': 'responsibilities',
+  'about the role': 'responsibilities',
+  'what youll do': 'responsibilities',
+  'what you will do': 'responsibilities',
+  'your responsibilities': 'responsibilities',
+  duties: 'responsibilities',
+  'key duties': 'responsibilities',
+  'main duties': 'responsibilities',
+  'role and responsibilities': 'responsibilities',
+  'day to day': 'responsibilities',
+  'the job': 'responsibilities',
+  'your impact': 'responsibilities',
+  'what the job involves': 'responsibilities',
+  'what you will be doing': 'responsibilities',
+  'what youll be doing': 'responsibilities',
+  'your day': 'responsibilities',
+  'in this role you will': 'responsibilities',
+  'duties and responsibilities': 'responsibilities',
+  'responsibilities and duties': 'responsibilities',
+  'the opportunity': 'responsibilities',
+  'your role': 'responsibilities',
+  requirements: 'required',
+  required: 'required',
+  'required qualifications': 'required',
+  'required skills': 'required',
+  'must have': 'required',
+  'must haves': 'required',
+  essential: 'required',
+  'essential criteria': 'required',
+  'essential skills': 'required',
+  'minimum qualifications': 'required',
+  'basic qualifications': 'required',
+  qualifications: 'required',
+  'what youll need': 'required',
+  'what you will need': 'required',
+  'what you need': 'required',
+  'what were looking for': 'required',
+  'what we are looking for': 'required',
+  'who you are': 'required',
+  'you have': 'required',
+  'about you': 'required',
+  'skills and experience': 'required',
+  'experience and skills': 'required',
+  'key skills': 'required',
+  'person specification': 'required',
+  'requirements and qualifications': 'required',
+  'your profile': 'required',
+  'your skills': 'required',
+  'what you bring': 'required',
+  'you will have': 'required',
+  'youll have': 'required',
+  'qualifications and experience': 'required',
+  'must have skills': 'required',
+  preferred: 'preferred',
+  'preferred qualifications': 'preferred',
+  'preferred skills': 'preferred',
+  'nice to have': 'preferred',
+  'nice to haves': 'preferred',
+  bonus: 'preferred',
+  'bonus points': 'preferred',
+  desirable: 'preferred',
+  'desirable criteria': 'preferred',
+  'desirable skills': 'preferred',
+  pluses: 'preferred',
+  'it would be great if': 'preferred',
+  'extra credit': 'preferred',
+  'good to have': 'preferred',
+  'bonus points if': 'preferred',
+  'even better if': 'preferred',
+  'nice to have skills': 'preferred',
+  benefits: 'benefits',
+  'what we offer': 'benefits',
+  'we offer': 'benefits',
+  perks: 'benefits',
+  compensation: 'benefits',
+  salary: 'benefits',
+  'why join us': 'benefits',
+  'our offer': 'benefits',
+  package: 'benefits',
+  'whats in it for you': 'benefits',
+  'benefits and perks': 'benefits',
+  'perks and benefits': 'benefits',
+  'salary and benefits': 'benefits',
+  'about us': 'about',
+  'about the company': 'about',
+  'who we are': 'about',
+  'our company': 'about',
+  'company overview': 'about',
+  'our mission': 'about',
+  'the team': 'about',
+  'about the team': 'about',
+  'our team': 'about',
+  'how we work': 'about',
+  'our culture': 'about',
+  'life at the company': 'about',
+  'how to apply': 'other',
+  'equal opportunity': 'other',
+  'equal opportunity employer': 'other',
+  location: 'other',
+  'application process': 'other',
+  'diversity and inclusion': 'other',
+  'working here': 'other',
 };
 
 const PREFERRED_CUE =
@@ -89,11 +163,23 @@ const TITLE_WORD =
   /\b(engineer|developer|analyst|scientist|manager|director|lead|specialist|consultant|coordinator|co-ordinator|administrator|assistant|associate|nurse|teacher|tutor|lecturer|accountant|auditor|controller|bookkeeper|designer|tester|technician|supervisor|officer|representative|executive|architect|marketer|planner|buyer|driver|operator|agent|writer|researcher|therapist|pharmacist|owner|sdet|educator|head|paralegal|generalist)s?\b/i;
 
 const NUMBER_WORDS: Readonly<Record<string, number>> = {
-  one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10, twelve: 12, fifteen: 15,
+  one: 1,
+  two: 2,
+  three: 3,
+  four: 4,
+  five: 5,
+  six: 6,
+  seven: 7,
+  eight: 8,
+  nine: 9,
+  ten: 10,
+  twelve: 12,
+  fifteen: 15,
 };
 // `\s*(?:\+\s*)?` rather than `\s*\+?\s*`: two adjacent runs of spaces backtrack against each other.
 const YEARS_NUMERIC = /(\d{1,2})\s*(?:\+\s*)?(?:(?:-|–|to)\s*\d{1,2}\s*(?:\+\s*)?)?(?:years?|yrs?)\b/gi;
-const YEARS_WORDED = /\b(?:at least|minimum of|a minimum of|min\.?|over|more than)\s+(one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|\d{1,2})\s*(?:\+\s*)?(?:years?|yrs?)\b/gi;
+const YEARS_WORDED =
+  /\b(?:at least|minimum of|a minimum of|min\.?|over|more than)\s+(one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|\d{1,2})\s*(?:\+\s*)?(?:years?|yrs?)\b/gi;
 const YEARS_WORD_PLUS = /\b(one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen)\s*(?:\(\d+\)\s*)?(?:\+\s*)?(?:years?|yrs?)\b/gi;
 
 export function parseJob(sourceLines: readonly DocumentLine[]): JobStructure {
@@ -268,7 +354,10 @@ function titleOf(lines: readonly JobLine[], headings: ReadonlyMap<number, string
 }
 
 function cleanTitle(text: string): string {
-  return text.replace(/(?<!\s)\s*\((?:m\/f\/d|f\/m\/d|remote|hybrid)\)\s*/gi, ' ').replace(/(?<![\s:|–—-])[\s:|–—-]+$/, '').trim();
+  return text
+    .replace(/(?<!\s)\s*\((?:m\/f\/d|f\/m\/d|remote|hybrid)\)\s*/gi, ' ')
+    .replace(/(?<![\s:|–—-])[\s:|–—-]+$/, '')
+    .trim();
 }
 
 function requiredYearsOf(lines: readonly JobLine[], headings: ReadonlyMap<number, string>): { years: number; index: number } | null {
@@ -279,8 +368,7 @@ function requiredYearsOf(lines: readonly JobLine[], headings: ReadonlyMap<number
     if (years === null || years > 25) return;
     // Years in the requirements, next to "experience", decide; a "2+ years with Tableau" line
     // elsewhere only counts when nothing better is said.
-    const priority =
-      (line.section === 'required' ? 2 : line.section === 'preferred' ? 0 : 1) + (/experience/i.test(line.text) ? 2 : 0);
+    const priority = (line.section === 'required' ? 2 : line.section === 'preferred' ? 0 : 1) + (/experience/i.test(line.text) ? 2 : 0);
     candidates.push({ years, index, priority });
   });
   const best = candidates.sort((a, b) => b.priority - a.priority || b.years - a.years || a.index - b.index)[0];

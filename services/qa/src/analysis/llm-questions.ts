@@ -51,8 +51,8 @@ const SYSTEM_PROMPT = [
   `Reply with one JSON object: {"questions": [...]} holding ${MIN_QUESTIONS} to 16 questions, none repeated.`,
   'Each question: {"category": "technical"|"gap"|"experience"|"behavioural"|"scenario", "skill": string (optional),',
   '"difficulty": "easy"|"medium"|"hard", "question": string, "why": string, "lookFor": string}.',
-  'technical: probe matched skills against the candidate\'s own resume lines. gap: probe missing required skills.',
-  'experience: name the candidate\'s roles and projects. behavioural and scenario: come from the job responsibilities.',
+  "technical: probe matched skills against the candidate's own resume lines. gap: probe missing required skills.",
+  "experience: name the candidate's roles and projects. behavioural and scenario: come from the job responsibilities.",
   '"why" quotes the resume or job description line that led to the question; "lookFor" says what a good answer covers.',
   'Use every category at least twice. Vary the phrasing. Output JSON only.',
 ].join(' ');

@@ -74,15 +74,18 @@ const BASE_WEIGHTS = { requiredSkills: 60, preferredSkills: 25, experience: 15 }
 
 // Evidence from doing the work beats a line in a skills list.
 const SECTION_PRIORITY: Readonly<Record<ResumeSection, number>> = {
-  experience: 0, projects: 1, certifications: 2, summary: 3, skills: 4, education: 5, other: 6, header: 7,
+  experience: 0,
+  projects: 1,
+  certifications: 2,
+  summary: 3,
+  skills: 4,
+  education: 5,
+  other: 6,
+  header: 7,
 };
 
 /** Collapses mentions into one entry per skill, citing the most convincing line. */
-export function resumeSkillsOf(
-  resume: ResumeStructure,
-  mentions: readonly SkillMention[],
-  quoteText: readonly string[] = [],
-): ResumeSkill[] {
+export function resumeSkillsOf(resume: ResumeStructure, mentions: readonly SkillMention[], quoteText: readonly string[] = []): ResumeSkill[] {
   type Found = { category: SkillCategory; lineIndexes: number[]; written: Map<number, string> };
   const bySkill = new Map<string, Found>();
   for (const mention of mentions) {
@@ -207,9 +210,7 @@ export function buildMatchReport(
       candidateYears,
     },
   };
-  const score = Math.round(
-    weights.requiredSkills * requiredRatio + weights.preferredSkills * preferredRatio + weights.experience * experienceRatio,
-  );
+  const score = Math.round(weights.requiredSkills * requiredRatio + weights.preferredSkills * preferredRatio + weights.experience * experienceRatio);
   return { score: Math.max(0, Math.min(100, score)), parts, matched, missing, extra };
 }
 

@@ -86,7 +86,10 @@ export async function extractPdfTexts(
 ): Promise<Record<DocumentFile, PdfText>> {
   const results: Partial<Record<DocumentFile, PdfText>> = {};
   const errors: DocumentError[] = [];
-  for (const [file, buffer] of [['resume', resume], ['jd', jd]] as const) {
+  for (const [file, buffer] of [
+    ['resume', resume],
+    ['jd', jd],
+  ] as const) {
     await onFile?.(file);
     try {
       results[file] = await extractPdfText(buffer, file, limits);
@@ -163,11 +166,7 @@ function linesOfPages(pages: readonly string[], file: DocumentFile, limits: { ma
   const label = fileLabel(file);
   const total = pages.reduce((sum, page) => sum + page.length, 0);
   if (total > limits.maxChars) {
-    throw new DocumentError(
-      file,
-      'too_much_text',
-      `The ${label} has ${total} characters of text; at most ${limits.maxChars} are accepted.`,
-    );
+    throw new DocumentError(file, 'too_much_text', `The ${label} has ${total} characters of text; at most ${limits.maxChars} are accepted.`);
   }
   const lines: DocumentLine[] = [];
   pages.forEach((page, index) => {

@@ -183,18 +183,19 @@ function gapQuestions(context: QuestionContext, writer: QuestionWriter, limit: n
     const sameLine = context.match.matched.find(
       (skill) =>
         skill.source === 'taxonomy' &&
-        context.job.required.concat(context.job.preferred).some(
-          (requirement) =>
-            requirement.skill === skill.skill &&
-            requirement.evidence.page === missing.jobEvidence.page &&
-            requirement.evidence.lineNo === missing.jobEvidence.lineNo,
-        ),
+        context.job.required
+          .concat(context.job.preferred)
+          .some(
+            (requirement) =>
+              requirement.skill === skill.skill &&
+              requirement.evidence.page === missing.jobEvidence.page &&
+              requirement.evidence.lineNo === missing.jobEvidence.lineNo,
+          ),
     )?.skill;
     const related =
       sameLine ??
       context.resumeSkills.find(
-        (skill) =>
-          skill.category === missing.category && (skill.evidence.section === 'experience' || skill.evidence.section === 'projects'),
+        (skill) => skill.category === missing.category && (skill.evidence.section === 'experience' || skill.evidence.section === 'projects'),
       )?.skill;
     const jdLine = short(missing.jobEvidence.text);
     const question = writer.write(

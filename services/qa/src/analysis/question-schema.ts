@@ -48,5 +48,8 @@ export const questionSetSchema = z
 
 /** Questions that differ only in case, spacing or punctuation are the same question. */
 export function normaliseQuestion(text: string): string {
-  return text.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
+  return text
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim();
 }

@@ -5,16 +5,7 @@ import { headingShape, isBulletLine, stripBullet } from './heading-shape';
 import { findSkillMentions, type SkillMention } from './skill-matcher';
 import { mergeWrappedLines } from './wrapped-lines';
 
-export const RESUME_SECTIONS = [
-  'header',
-  'summary',
-  'experience',
-  'education',
-  'skills',
-  'projects',
-  'certifications',
-  'other',
-] as const;
+export const RESUME_SECTIONS = ['header', 'summary', 'experience', 'education', 'skills', 'projects', 'certifications', 'other'] as const;
 export type ResumeSection = (typeof RESUME_SECTIONS)[number];
 
 /** A resume line as stored in a result: contact details already redacted. */
@@ -80,54 +71,211 @@ export interface ParsedResume {
 }
 
 const HEADINGS: Readonly<Record<string, ResumeSection>> = {
-  summary: 'summary', 'professional summary': 'summary', 'career summary': 'summary', profile: 'summary',
-  'professional profile': 'summary', 'personal profile': 'summary', 'about me': 'summary', about: 'summary',
-  objective: 'summary', 'career objective': 'summary', 'personal statement': 'summary', overview: 'summary',
-  experience: 'experience', 'work experience': 'experience', 'professional experience': 'experience',
-  'employment history': 'experience', employment: 'experience', 'work history': 'experience',
-  'career history': 'experience', 'relevant experience': 'experience', 'clinical experience': 'experience',
-  'teaching experience': 'experience', 'professional background': 'experience', 'experience highlights': 'experience',
-  education: 'education', 'academic background': 'education', 'education and training': 'education',
-  'academic qualifications': 'education', qualifications: 'education', 'education and qualifications': 'education',
-  skills: 'skills', 'technical skills': 'skills', 'core competencies': 'skills', 'key skills': 'skills',
-  competencies: 'skills', technologies: 'skills', 'tools and technologies': 'skills', 'areas of expertise': 'skills',
-  'skills and tools': 'skills', 'skills and abilities': 'skills', expertise: 'skills', 'clinical skills': 'skills',
-  'core skills': 'skills', 'skills summary': 'skills', 'tech stack': 'skills',
-  projects: 'projects', 'selected projects': 'projects', 'personal projects': 'projects', 'key projects': 'projects',
-  portfolio: 'projects', 'side projects': 'projects', 'open source': 'projects',
-  certifications: 'certifications', certificates: 'certifications', 'licenses and certifications': 'certifications',
-  'licences and certifications': 'certifications', 'certifications and licenses': 'certifications',
-  'certifications and licences': 'certifications', licensure: 'certifications', licenses: 'certifications',
-  licences: 'certifications', accreditations: 'certifications', 'professional development': 'certifications',
-  'training and certifications': 'certifications', 'professional qualifications': 'certifications',
-  training: 'certifications', 'courses and training': 'certifications', 'courses': 'certifications',
-  awards: 'other', publications: 'other', volunteering: 'other', 'volunteer experience': 'other',
-  interests: 'other', hobbies: 'other', languages: 'other', references: 'other', 'additional information': 'other',
-  achievements: 'other', activities: 'other', memberships: 'other', 'professional memberships': 'other',
-  'talks and writing': 'other', talks: 'other', 'talks and publications': 'other', other: 'other',
+  summary: 'summary',
+  'professional summary': 'summary',
+  'career summary': 'summary',
+  profile: 'summary',
+  'professional profile': 'summary',
+  'personal profile': 'summary',
+  'about me': 'summary',
+  about: 'summary',
+  objective: 'summary',
+  'career objective': 'summary',
+  'personal statement': 'summary',
+  overview: 'summary',
+  experience: 'experience',
+  'work experience': 'experience',
+  'professional experience': 'experience',
+  'employment history': 'experience',
+  employment: 'experience',
+  'work history': 'experience',
+  'career history': 'experience',
+  'relevant experience': 'experience',
+  'clinical experience': 'experience',
+  'teaching experience': 'experience',
+  'professional background': 'experience',
+  'experience highlights': 'experience',
+  education: 'education',
+  'academic background': 'education',
+  'education and training': 'education',
+  'academic qualifications': 'education',
+  qualifications: 'education',
+  'education and qualifications': 'education',
+  skills: 'skills',
+  'technical skills': 'skills',
+  'core competencies': 'skills',
+  'key skills': 'skills',
+  competencies: 'skills',
+  technologies: 'skills',
+  'tools and technologies': 'skills',
+  'areas of expertise': 'skills',
+  'skills and tools': 'skills',
+  'skills and abilities': 'skills',
+  expertise: 'skills',
+  'clinical skills': 'skills',
+  'core skills': 'skills',
+  'skills summary': 'skills',
+  'tech stack': 'skills',
+  projects: 'projects',
+  'selected projects': 'projects',
+  'personal projects': 'projects',
+  'key projects': 'projects',
+  portfolio: 'projects',
+  'side projects': 'projects',
+  'open source': 'projects',
+  certifications: 'certifications',
+  certificates: 'certifications',
+  'licenses and certifications': 'certifications',
+  'licences and certifications': 'certifications',
+  'certifications and licenses': 'certifications',
+  'certifications and licences': 'certifications',
+  licensure: 'certifications',
+  licenses: 'certifications',
+  licences: 'certifications',
+  accreditations: 'certifications',
+  'professional development': 'certifications',
+  'training and certifications': 'certifications',
+  'professional qualifications': 'certifications',
+  training: 'certifications',
+  'courses and training': 'certifications',
+  courses: 'certifications',
+  awards: 'other',
+  publications: 'other',
+  volunteering: 'other',
+  'volunteer experience': 'other',
+  interests: 'other',
+  hobbies: 'other',
+  languages: 'other',
+  references: 'other',
+  'additional information': 'other',
+  achievements: 'other',
+  activities: 'other',
+  memberships: 'other',
+  'professional memberships': 'other',
+  'talks and writing': 'other',
+  talks: 'other',
+  'talks and publications': 'other',
+  other: 'other',
 };
 
 const LAST_WORD_SECTIONS: Readonly<Record<string, ResumeSection>> = {
-  experience: 'experience', employment: 'experience', history: 'experience',
-  education: 'education', skills: 'skills', competencies: 'skills', expertise: 'skills', technologies: 'skills',
-  projects: 'projects', certifications: 'certifications', licenses: 'certifications', licences: 'certifications',
-  certificates: 'certifications', summary: 'summary', profile: 'summary', objective: 'summary',
+  experience: 'experience',
+  employment: 'experience',
+  history: 'experience',
+  education: 'education',
+  skills: 'skills',
+  competencies: 'skills',
+  expertise: 'skills',
+  technologies: 'skills',
+  projects: 'projects',
+  certifications: 'certifications',
+  licenses: 'certifications',
+  licences: 'certifications',
+  certificates: 'certifications',
+  summary: 'summary',
+  profile: 'summary',
+  objective: 'summary',
 };
 
 const TITLE_WORDS = new RegExp(
   '\\b(' +
     [
-      'engineer', 'developer', 'programmer', 'architect', 'analyst', 'scientist', 'manager', 'director', 'lead',
-      'head', 'officer', 'specialist', 'consultant', 'coordinator', 'co-ordinator', 'administrator', 'assistant',
-      'associate', 'intern', 'internship', 'nurse', 'rn', 'teacher', 'tutor', 'lecturer', 'instructor', 'professor',
-      'accountant', 'auditor', 'controller', 'bookkeeper', 'clerk', 'representative', 'executive', 'designer',
-      'tester', 'technician', 'supervisor', 'owner', 'founder', 'co-founder', 'president', 'vp', 'chief', 'cto',
-      'ceo', 'cfo', 'advisor', 'adviser', 'strategist', 'marketer', 'planner', 'buyer', 'driver', 'operator',
-      'agent', 'editor', 'writer', 'researcher', 'fellow', 'apprentice', 'trainee', 'volunteer', 'practitioner',
-      'therapist', 'pharmacist', 'physician', 'paramedic', 'aide', 'carer', 'caregiver', 'worker', 'partner',
-      'principal', 'sdet', 'qa', 'recruiter', 'receptionist', 'dispatcher', 'scheduler', 'sister', 'charge',
-      'educator', 'headteacher', 'senco', 'leader', 'expert', 'generalist', 'master', 'operative', 'cashier',
-      'barista', 'picker', 'packer', 'storekeeper', 'merchandiser',
+      'engineer',
+      'developer',
+      'programmer',
+      'architect',
+      'analyst',
+      'scientist',
+      'manager',
+      'director',
+      'lead',
+      'head',
+      'officer',
+      'specialist',
+      'consultant',
+      'coordinator',
+      'co-ordinator',
+      'administrator',
+      'assistant',
+      'associate',
+      'intern',
+      'internship',
+      'nurse',
+      'rn',
+      'teacher',
+      'tutor',
+      'lecturer',
+      'instructor',
+      'professor',
+      'accountant',
+      'auditor',
+      'controller',
+      'bookkeeper',
+      'clerk',
+      'representative',
+      'executive',
+      'designer',
+      'tester',
+      'technician',
+      'supervisor',
+      'owner',
+      'founder',
+      'co-founder',
+      'president',
+      'vp',
+      'chief',
+      'cto',
+      'ceo',
+      'cfo',
+      'advisor',
+      'adviser',
+      'strategist',
+      'marketer',
+      'planner',
+      'buyer',
+      'driver',
+      'operator',
+      'agent',
+      'editor',
+      'writer',
+      'researcher',
+      'fellow',
+      'apprentice',
+      'trainee',
+      'volunteer',
+      'practitioner',
+      'therapist',
+      'pharmacist',
+      'physician',
+      'paramedic',
+      'aide',
+      'carer',
+      'caregiver',
+      'worker',
+      'partner',
+      'principal',
+      'sdet',
+      'qa',
+      'recruiter',
+      'receptionist',
+      'dispatcher',
+      'scheduler',
+      'sister',
+      'charge',
+      'educator',
+      'headteacher',
+      'senco',
+      'leader',
+      'expert',
+      'generalist',
+      'master',
+      'operative',
+      'cashier',
+      'barista',
+      'picker',
+      'packer',
+      'storekeeper',
+      'merchandiser',
     ].join('|') +
     ')s?\\b',
   'i',
@@ -135,7 +283,8 @@ const TITLE_WORDS = new RegExp(
 
 const ORG_WORDS =
   /\b(Inc|Ltd|LLC|LLP|PLC|plc|GmbH|Corp|Corporation|Company|Co|Group|Hospital|Medical Center|Medical Centre|Centre|Center|Clinic|University|College|School|Academy|Bank|Trust|Council|Agency|Partners|Studio|Studios|Labs|Systems|Solutions|Services|Technologies|Health|Foundation|Living|Digital|Software|Insurance|Foods|Stores)\b/;
-const LOCATION = /^(remote|hybrid|on-?site|[\p{L} .'-]+,\s*(?:[A-Z]{2}|UK|USA|US|United Kingdom|United States|Ireland|Canada|Australia|Germany|France|Netherlands|Spain|India|Scotland|England|Wales))$/u;
+const LOCATION =
+  /^(remote|hybrid|on-?site|[\p{L} .'-]+,\s*(?:[A-Z]{2}|UK|USA|US|United Kingdom|United States|Ireland|Canada|Australia|Germany|France|Netherlands|Spain|India|Scotland|England|Wales))$/u;
 const ROLE_PART_SEPARATOR = /(?<!\s)\s*(?:\t|\s\|\s|\s[–—-]\s|,\s|\s@\s|\sat\s)\s*/;
 
 const DEGREE =
@@ -343,26 +492,28 @@ function parseRoles(lines: readonly ResumeLine[], headings: ReadonlyMap<number, 
     anchor.organisation = organisation;
   });
 
-  return anchors.map((anchor, position) => {
-    const nextStart = anchors[position + 1]?.firstIndex ?? lines.length;
-    const highlights: LineRef[] = [];
-    for (let index = anchor.lastIndex + 1; index < nextStart; index++) {
-      const line = lines[index];
-      if (!line || headings.has(index) || line.section !== lines[anchor.index]?.section) break;
-      highlights.push(refOf(line, stripBullet(line.text)));
-    }
-    const source = lines[anchor.index];
-    const role: ResumeRole = {
-      title: anchor.title,
-      organisation: anchor.organisation,
-      start: formatMonthDate(anchor.range.start),
-      end: anchor.range.ongoing ? 'present' : formatMonthDate(anchor.range.end),
-      years: Math.round((anchor.range.months / 12) * 10) / 10,
-      line: source ? refOf(source) : { text: '', page: 1, lineNo: 0 },
-      highlights,
-    };
-    return { role, range: anchor.range };
-  }).filter(({ role }) => !NOT_A_ROLE.test(role.title ?? ''));
+  return anchors
+    .map((anchor, position) => {
+      const nextStart = anchors[position + 1]?.firstIndex ?? lines.length;
+      const highlights: LineRef[] = [];
+      for (let index = anchor.lastIndex + 1; index < nextStart; index++) {
+        const line = lines[index];
+        if (!line || headings.has(index) || line.section !== lines[anchor.index]?.section) break;
+        highlights.push(refOf(line, stripBullet(line.text)));
+      }
+      const source = lines[anchor.index];
+      const role: ResumeRole = {
+        title: anchor.title,
+        organisation: anchor.organisation,
+        start: formatMonthDate(anchor.range.start),
+        end: anchor.range.ongoing ? 'present' : formatMonthDate(anchor.range.end),
+        years: Math.round((anchor.range.months / 12) * 10) / 10,
+        line: source ? refOf(source) : { text: '', page: 1, lineNo: 0 },
+        highlights,
+      };
+      return { role, range: anchor.range };
+    })
+    .filter(({ role }) => !NOT_A_ROLE.test(role.title ?? ''));
 }
 
 // Dated entries of the experience section that are time away from work: not a role, and not years of experience.

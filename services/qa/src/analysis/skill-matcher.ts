@@ -56,14 +56,7 @@ interface Guard {
   rejectNext?: RegExp;
 }
 
-const TECH: readonly SkillCategory[] = [
-  'language',
-  'framework',
-  'database',
-  'cloud-devops',
-  'testing-quality',
-  'data-analytics',
-];
+const TECH: readonly SkillCategory[] = ['language', 'framework', 'database', 'cloud-devops', 'testing-quality', 'data-analytics'];
 const techWord = (guard: Omit<Guard, 'exactCase' | 'neighbours' | 'listOk'> = {}): Guard => ({
   exactCase: true,
   neighbours: TECH,
@@ -198,9 +191,31 @@ const GUARDS: Readonly<Record<string, Guard>> = {
 
 /** Words after a hyphen that only describe the word before it: "Python-based" is Python. */
 const DESCRIPTIVE_SUFFIXES = new Set([
-  'based', 'driven', 'powered', 'native', 'backed', 'hosted', 'first', 'heavy', 'centric', 'focused',
-  'certified', 'savvy', 'related', 'specific', 'only', 'enabled', 'compatible', 'friendly', 'style',
-  'like', 'heavy', 'oriented', 'trained', 'qualified', 'literate',
+  'based',
+  'driven',
+  'powered',
+  'native',
+  'backed',
+  'hosted',
+  'first',
+  'heavy',
+  'centric',
+  'focused',
+  'certified',
+  'savvy',
+  'related',
+  'specific',
+  'only',
+  'enabled',
+  'compatible',
+  'friendly',
+  'style',
+  'like',
+  'heavy',
+  'oriented',
+  'trained',
+  'qualified',
+  'literate',
 ]);
 
 const TOKEN = /[\p{L}\p{N}][\p{L}\p{N}+#&'.-]*|\.[\p{L}][\p{L}\p{N}]*/gu;
@@ -316,9 +331,7 @@ export function findSkillMentions(lines: readonly MatchableLine[]): SkillMention
   });
 
   const domainCounts = countDistinctSkillsByCategory(accepted);
-  const resolved = guarded.filter((candidate) =>
-    guardAllows(candidate, lines, accepted, guarded, domainCounts),
-  );
+  const resolved = guarded.filter((candidate) => guardAllows(candidate, lines, accepted, guarded, domainCounts));
   return [...accepted, ...resolved]
     .sort((a, b) => a.lineIndex - b.lineIndex || a.from - b.from)
     .map((candidate) => toMention(candidate, lines[candidate.lineIndex]?.text ?? ''));
@@ -383,9 +396,7 @@ function hasNeighbour(
 ): boolean {
   // Close by, not merely on the same line: "Grade C … PL/SQL" is not C next to a language.
   const sameLine = (other: Candidate) =>
-    other !== candidate &&
-    categories.includes(other.entry.skill.category) &&
-    tokenDistance(candidate, other, lines) <= NEIGHBOUR_GAP;
+    other !== candidate && categories.includes(other.entry.skill.category) && tokenDistance(candidate, other, lines) <= NEIGHBOUR_GAP;
   if (accepted.some(sameLine)) return true;
   // "Go, Rust" vouch for each other, but only when each is written as the name.
   return guarded.some(

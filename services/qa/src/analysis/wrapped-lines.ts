@@ -24,10 +24,7 @@ const SENTENCE_END = /[.!?)"”]\s*$/;
 // Any year will do: only the presence of a date range matters here.
 const ANY_DATE = { year: 2000, month: 1 };
 
-export function mergeWrappedLines<L extends WrappableLine>(
-  lines: readonly L[],
-  isBoundary: (index: number) => boolean,
-): LogicalLine<L>[] {
+export function mergeWrappedLines<L extends WrappableLine>(lines: readonly L[], isBoundary: (index: number) => boolean): LogicalLine<L>[] {
   const merged: LogicalLine<L>[] = [];
   lines.forEach((line, index) => {
     const current = merged[merged.length - 1];
@@ -55,12 +52,7 @@ function continues(logicalSoFar: string, previous: string, next: string): boolea
   if (/^\p{Ll}/u.test(next.trim())) return true;
   if (OPEN_END.test(previous) || HYPHEN_BREAK.test(previous) || unbalancedParenthesis(logicalSoFar)) return true;
   // The end of a wrapped bullet: "… with compliance on" / "FCA requirements."
-  return (
-    isBulletLine(logicalSoFar) &&
-    !SENTENCE_END.test(previous) &&
-    SENTENCE_END.test(next) &&
-    findDateRange(next, ANY_DATE) === null
-  );
+  return isBulletLine(logicalSoFar) && !SENTENCE_END.test(previous) && SENTENCE_END.test(next) && findDateRange(next, ANY_DATE) === null;
 }
 
 function unbalancedParenthesis(text: string): boolean {

@@ -57,8 +57,7 @@ function bytesOf(data: Binary): Buffer {
   return Buffer.from(data.buffer.buffer, data.buffer.byteOffset, data.position);
 }
 
-const isFileNotFound = (err: unknown) =>
-  /FileNotFound|File not found/i.test(String((err as { message?: unknown } | null | undefined)?.message));
+const isFileNotFound = (err: unknown) => /FileNotFound|File not found/i.test(String((err as { message?: unknown } | null | undefined)?.message));
 
 /**
  * The uploaded documents, in the database beside their jobs (a resume is personal data; it does not
@@ -131,7 +130,10 @@ export class FileStore {
           done();
           return;
         }
-        flush(false).then(() => done(), (err: unknown) => done(mapMongoError(err) as Error));
+        flush(false).then(
+          () => done(),
+          (err: unknown) => done(mapMongoError(err) as Error),
+        );
       },
       final(done) {
         void (async () => {
@@ -142,7 +144,10 @@ export class FileStore {
             doc.chunks = written;
           }
           await files.insertOne(doc);
-        })().then(() => done(), (err: unknown) => done(mapMongoError(err) as Error));
+        })().then(
+          () => done(),
+          (err: unknown) => done(mapMongoError(err) as Error),
+        );
       },
     });
     return { id, stream };
@@ -202,7 +207,10 @@ export class FileStore {
       // Not here: maybe a file of an earlier version, in GridFS.
       const legacy = this.db().collection('qaFiles.files');
       const { deletedCount } = await legacy.deleteOne({ _id: objectId(id) });
-      if (deletedCount > 0) await this.db().collection('qaFiles.chunks').deleteMany({ files_id: objectId(id) });
+      if (deletedCount > 0)
+        await this.db()
+          .collection('qaFiles.chunks')
+          .deleteMany({ files_id: objectId(id) });
     } catch (err) {
       throw mapMongoError(err);
     }
@@ -211,11 +219,15 @@ export class FileStore {
   /** Every file stored for `owner`, including any a crashed upload left without a job. */
   async deleteByOwner(owner: string): Promise<number> {
     try {
-      const files = await this.files().find({ owner }, { projection: { _id: 1 } }).toArray();
+      const files = await this.files()
+        .find({ owner }, { projection: { _id: 1 } })
+        .toArray();
       for (const file of files) await this.delete(file._id);
       // Chunks of uploads cut short before their file document was written.
       await this.chunks().deleteMany({ owner });
-      const legacy = await this.bucket().find({ 'metadata.owner': owner }, { projection: { _id: 1 } }).toArray();
+      const legacy = await this.bucket()
+        .find({ 'metadata.owner': owner }, { projection: { _id: 1 } })
+        .toArray();
       for (const file of legacy) {
         await this.bucket()
           .delete(file._id)

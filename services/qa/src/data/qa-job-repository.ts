@@ -313,7 +313,10 @@ export class QaJobRepository {
   /** The newest job of `owner` for the same documents created at or after `since`. */
   async findRecentDuplicate(owner: string, contentHash: string, since: Date): Promise<QaJob | null> {
     const entries = await mapped(
-      this.ownerJobs(owner).find({ contentHash, createdAt: { $gte: since } }).sort({ createdAt: -1 }).toArray(),
+      this.ownerJobs(owner)
+        .find({ contentHash, createdAt: { $gte: since } })
+        .sort({ createdAt: -1 })
+        .toArray(),
     );
     for (const entry of entries) {
       const job = await this.findOwned(entry._id, owner, { withResult: false });
@@ -421,9 +424,7 @@ export class QaJobRepository {
 
   /** Puts a job that failed an attempt back in line for a retry, keeping the last error for the caller. */
   async markRetrying(id: string, error: JobError): Promise<void> {
-    await mapped(
-      this.jobs.updateOne({ _id: id, status: 'active' }, { $set: { status: 'queued', stage: 'retrying', error } }).exec(),
-    );
+    await mapped(this.jobs.updateOne({ _id: id, status: 'active' }, { $set: { status: 'queued', stage: 'retrying', error } }).exec());
   }
 
   /**

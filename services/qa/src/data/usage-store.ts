@@ -59,7 +59,11 @@ export class UsageStore {
 
   async addBytes(owner: string, day: string, bytes: number): Promise<void> {
     const key = this.bytesKey(owner, day);
-    await this.redis.multi().incrby(key, bytes).expire(key, 2 * 24 * 3600).exec();
+    await this.redis
+      .multi()
+      .incrby(key, bytes)
+      .expire(key, 2 * 24 * 3600)
+      .exec();
   }
 
   /** Schedules a job's expiry: the sweep finds it by its creation time. */

@@ -133,7 +133,13 @@ export class JobEventStreams {
         void poll();
         return;
       }
-      const next = { ...last, status: change.status, stage: change.stage, progress: Math.max(last.progress, change.progress), attempts: change.attempts };
+      const next = {
+        ...last,
+        status: change.status,
+        stage: change.stage,
+        progress: Math.max(last.progress, change.progress),
+        attempts: change.attempts,
+      };
       if (changed(last, next)) send('progress', progressView(next));
       last = next;
     });

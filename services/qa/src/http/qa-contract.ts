@@ -48,9 +48,7 @@ export const uploadBody = {
 const jobStatus = z.enum(JOB_STATUSES).meta({ id: 'JobStatus' });
 const part = z.enum(DOCUMENT_PARTS);
 
-export const jobAcceptedAnswer = z
-  .object({ id: z.uuid(), status: z.enum(['queued', 'active']) })
-  .meta({ id: 'JobAccepted' });
+export const jobAcceptedAnswer = z.object({ id: z.uuid(), status: z.enum(['queued', 'active']) }).meta({ id: 'JobAccepted' });
 
 const storedFile = z
   .object({
@@ -106,9 +104,7 @@ const skillEvidence = z
     section: z.string(),
   })
   .meta({ id: 'SkillEvidence' });
-const resumeSkill = z
-  .object({ skill: z.string(), category, evidence: skillEvidence, mentions: z.number().int().min(1) })
-  .meta({ id: 'ResumeSkill' });
+const resumeSkill = z.object({ skill: z.string(), category, evidence: skillEvidence, mentions: z.number().int().min(1) }).meta({ id: 'ResumeSkill' });
 const skillPart = z.object({ weight: z.number(), points: z.number(), matched: z.number().int(), total: z.number().int() });
 const matchReport = z
   .object({
@@ -118,9 +114,7 @@ const matchReport = z
       preferredSkills: skillPart,
       experience: z.object({ weight: z.number(), points: z.number(), requiredYears: z.number().nullable(), candidateYears: z.number() }),
     }),
-    matched: z.array(
-      z.object({ skill: z.string(), category, level, source: z.enum(['taxonomy', 'phrase']), evidence: skillEvidence }),
-    ),
+    matched: z.array(z.object({ skill: z.string(), category, level, source: z.enum(['taxonomy', 'phrase']), evidence: skillEvidence })),
     missing: z.array(
       z.object({
         skill: z.string(),
@@ -144,9 +138,7 @@ const interviewQuestion = z
     lookFor: z.string(),
   })
   .meta({ id: 'InterviewQuestion' });
-const documentSummary = z
-  .object({ pages: z.number().int(), textSource: z.enum(['text', 'ocr']) })
-  .meta({ id: 'DocumentSummary' });
+const documentSummary = z.object({ pages: z.number().int(), textSource: z.enum(['text', 'ocr']) }).meta({ id: 'DocumentSummary' });
 const analysisResult = z
   .object({
     generator: z.enum(['offline', 'llm']),

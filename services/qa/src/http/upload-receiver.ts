@@ -54,9 +54,7 @@ function settle(stream: FileUpload['stream']): Promise<void> {
 export function receiveDocuments(req: Request, options: ReceiveOptions): Promise<Record<DocumentPart, StoredFile>> {
   const contentType = req.headers['content-type'] ?? '';
   if (!/^multipart\/form-data\s*(;|$)/i.test(contentType)) {
-    return Promise.reject(
-      AppError.unsupportedMediaType('Expected multipart/form-data with the PDF files "resume" and "jd"'),
-    );
+    return Promise.reject(AppError.unsupportedMediaType('Expected multipart/form-data with the PDF files "resume" and "jd"'));
   }
   let parser: busboy.Busboy;
   try {
@@ -111,16 +109,13 @@ export function receiveDocuments(req: Request, options: ReceiveOptions): Promise
       let head = Buffer.alloc(0);
       let isPdf = false;
       const stored = new Promise<StoredFile>((resolveFile, rejectFile) => {
-        upload.stream.once('finish', () =>
-          resolveFile({ fileId: upload.id, name: cleanName(filename, part), size, sha256: hash.digest('hex') }),
-        );
+        upload.stream.once('finish', () => resolveFile({ fileId: upload.id, name: cleanName(filename, part), size, sha256: hash.digest('hex') }));
         upload.stream.once('error', rejectFile);
       });
       // Settled through `fail`; this keeps an early rejection from being reported as unhandled.
       stored.catch(() => undefined);
       parts.set(part, { part, upload, stored });
-      const notPdf = () =>
-        AppError.unsupportedMediaType(`The part "${part}" is not a PDF (its content does not start with %PDF-)`);
+      const notPdf = () => AppError.unsupportedMediaType(`The part "${part}" is not a PDF (its content does not start with %PDF-)`);
 
       source.on('data', (chunk: Buffer) => {
         if (failure) return;

@@ -111,7 +111,11 @@ export class AnalysisPool {
     } catch (err) {
       if (signal.aborted) {
         const doing = stage === 'analyse' ? 'analysing' : 'reading';
-        throw limitProblem(stage, 'timeout', (what) => `${doing} ${what} took longer than the limit of ${timeoutMs / 1000} s; the file may be built to stall a reader.`);
+        throw limitProblem(
+          stage,
+          'timeout',
+          (what) => `${doing} ${what} took longer than the limit of ${timeoutMs / 1000} s; the file may be built to stall a reader.`,
+        );
       }
       if ((err as { code?: unknown } | null)?.code === 'ERR_WORKER_OUT_OF_MEMORY') {
         throw limitProblem(stage, 'memory_limit', (what) => `reading ${what} needed more than the memory limit of ${memoryMb} MB.`);
@@ -124,9 +128,7 @@ export class AnalysisPool {
     await reported;
     if (!outcome) throw new Error('the analysis thread returned nothing');
     if (!outcome.ok) {
-      throw new DocumentsError(
-        outcome.problems.map((p) => new DocumentError(p.file, p.reason as DocumentProblemReason, p.message)),
-      );
+      throw new DocumentsError(outcome.problems.map((p) => new DocumentError(p.file, p.reason as DocumentProblemReason, p.message)));
     }
     return this.options.llm ? withModelQuestions(outcome.result, this.options.llm) : outcome.result;
   }

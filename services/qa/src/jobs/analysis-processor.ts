@@ -46,7 +46,9 @@ export function createAnalysisProcessor(options: ProcessorOptions) {
   const announce = async (change: JobChange) => options.changes?.publish(change);
   const finished = async (job: QaJob) => {
     await announce(changeOf(job));
-    await options.onFinished?.(job).catch((err: unknown) => logger.warn({ err: String(err), jobId: job.id }, 'could not release the job from its quota'));
+    await options
+      .onFinished?.(job)
+      .catch((err: unknown) => logger.warn({ err: String(err), jobId: job.id }, 'could not release the job from its quota'));
   };
 
   const recordFinished = (job: QaJob, outcome: 'completed' | 'failed', reason?: string) => {
@@ -130,15 +132,12 @@ export function createAnalysisProcessor(options: ProcessorOptions) {
       const record = last
         ? failJob(id, error)
         : jobs.markRetrying(id, error).then(() => announce({ id, status: 'queued', stage: 'retrying', progress: 0, attempts: job.attemptsMade + 1 }));
-      await record.catch((recordErr: unknown) =>
-        logger.warn({ err: String(recordErr), jobId: id }, 'could not record the failed attempt'),
-      );
+      await record.catch((recordErr: unknown) => logger.warn({ err: String(recordErr), jobId: id }, 'could not record the failed attempt'));
       throw err;
     }
   };
 
-  return (job: Job<AnalysisJobData>) =>
-    runWithContext({ requestId: job.data.requestId ?? `job-${job.data.jobId}` }, () => processWithRetries(job));
+  return (job: Job<AnalysisJobData>) => runWithContext({ requestId: job.data.requestId ?? `job-${job.data.jobId}` }, () => processWithRetries(job));
 }
 
 /**

@@ -1,14 +1,5 @@
 import type { MessagePort } from 'node:worker_threads';
-import {
-  analysePdfs,
-  DocumentError,
-  DocumentsError,
-  ocrAvailable,
-  pdfOcr,
-  preparePdfReader,
-  type AnalysisResult,
-  type PdfLimits,
-} from '../analysis';
+import { analysePdfs, DocumentError, DocumentsError, ocrAvailable, pdfOcr, preparePdfReader, type AnalysisResult, type PdfLimits } from '../analysis';
 
 /**
  * Runs in a worker thread of the analysis pool (analysis-pool.ts): the PDF parsing and every

@@ -42,7 +42,12 @@ describe('analyse', () => {
     const selenium = result.match.matched.find((skill) => skill.skill === 'Selenium');
     expect(selenium).toMatchObject({
       level: 'required',
-      evidence: { line: 'Automated regression testing with Selenium and Java; cut the release cycle from 5 days to 1.', page: 1, lineNo: 5, section: 'experience' },
+      evidence: {
+        line: 'Automated regression testing with Selenium and Java; cut the release cycle from 5 days to 1.',
+        page: 1,
+        lineNo: 5,
+        section: 'experience',
+      },
     });
     for (const matched of result.match.matched) expect(matched.evidence.line.length).toBeGreaterThan(0);
   });
@@ -86,7 +91,8 @@ describe('privacy over the labelled set', () => {
       const phones = source.match(/\+?\(?\d[\d ().-]{8,}\d/g)?.filter((phone) => (phone.match(/\d/g)?.length ?? 0) >= 10) ?? [];
       expect(emails.length).toBeGreaterThan(0);
       const result = JSON.stringify(analyseOffline({ resumeLines: pair.resumeLines, jdLines: pair.jdLines, now: NOW }));
-      for (const secret of [...emails, ...phones]) expect({ pair: pair.id, leaked: result.includes(secret) ? secret : null }).toEqual({ pair: pair.id, leaked: null });
+      for (const secret of [...emails, ...phones])
+        expect({ pair: pair.id, leaked: result.includes(secret) ? secret : null }).toEqual({ pair: pair.id, leaked: null });
     }
   });
 });

@@ -107,7 +107,9 @@ describe('analysis in a thread pool', () => {
   });
 
   test('when a page has marks but no letters, then OCR finds nothing and the file is refused as without text', async () => {
-    const error = await refusal(poolWith({ timeoutMs: 60_000, limits: { timeoutMs: 60_000 } }).analyse(resume, readFileSync(join(BAD, 'image-only.pdf')), () => undefined));
+    const error = await refusal(
+      poolWith({ timeoutMs: 60_000, limits: { timeoutMs: 60_000 } }).analyse(resume, readFileSync(join(BAD, 'image-only.pdf')), () => undefined),
+    );
     expect(error.errors[0]).toMatchObject({ file: 'jd', reason: 'no_text' });
     expect(error.message).toMatch(/job description has no text layer/);
   }, 90_000);

@@ -72,7 +72,9 @@ describe('job description structure', () => {
       'Build batch pipelines in Python and Airflow.',
       'Partner with analysts on data models for the finance team.',
     ]);
-    const wrapped = parseJob(linesFromText('Responsibilities\n- Plan daily collections and deliveries, and optimise routes with our\ntransportation system.'));
+    const wrapped = parseJob(
+      linesFromText('Responsibilities\n- Plan daily collections and deliveries, and optimise routes with our\ntransportation system.'),
+    );
     expect(wrapped.responsibilities.map((line) => line.text)).toEqual([
       'Plan daily collections and deliveries, and optimise routes with our transportation system.',
     ]);

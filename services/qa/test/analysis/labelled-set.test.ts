@@ -37,11 +37,13 @@ const blind = (pair: LabelledPair) => /without the analyser's skill list/.test(p
 
 test('every label of a pair labelled against the taxonomy is one of its canonical names', () => {
   const names = new Set(SKILLS.map((skill) => skill.name));
-  const unknown = pairs.filter((pair) => !blind(pair)).flatMap((pair) =>
-    [...pair.expected.resume.skills, ...pair.expected.jd.required, ...pair.expected.jd.preferred, ...pair.expected.jd.mentioned]
-      .filter((skill) => !names.has(skill))
-      .map((skill) => `${pair.id}: ${skill}`),
-  );
+  const unknown = pairs
+    .filter((pair) => !blind(pair))
+    .flatMap((pair) =>
+      [...pair.expected.resume.skills, ...pair.expected.jd.required, ...pair.expected.jd.preferred, ...pair.expected.jd.mentioned]
+        .filter((skill) => !names.has(skill))
+        .map((skill) => `${pair.id}: ${skill}`),
+    );
   expect(unknown).toEqual([]);
 });
 

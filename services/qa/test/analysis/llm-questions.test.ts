@@ -142,7 +142,12 @@ describe('falls back to the offline questions', () => {
   });
 
   test('an unreachable service', async () => {
-    const result = await analyse({ resumeText: RESUME, jdText: JD, now: NOW, llm: { baseUrl: 'http://127.0.0.1:9/v1', model: 'x', timeoutMs: 1000 } });
+    const result = await analyse({
+      resumeText: RESUME,
+      jdText: JD,
+      now: NOW,
+      llm: { baseUrl: 'http://127.0.0.1:9/v1', model: 'x', timeoutMs: 1000 },
+    });
     expect(result.generator).toBe('offline');
     expect(result.fallbackReason).toMatch(/unreachable|no answer/);
   });

@@ -46,8 +46,19 @@ const PARSERS: Record<string, (line: string) => unknown> = {
   findSkillMentions: (line) => findSkillMentions([{ text: line, page: 1, lineNo: 1 }] as never),
   stemsOf: (line) => stemsOf(line),
   extractKeyPhrases: (line) => extractKeyPhrases([{ text: line, weight: 1, skillWords: new Set<string>() }]),
-  parseResume: (line) => parseResume([{ text: 'Experience', page: 1, lineNo: 1 }, { text: line, page: 1, lineNo: 2 }], { now: NOW }),
-  parseJob: (line) => parseJob([{ text: 'Requirements', page: 1, lineNo: 1 }, { text: line, page: 1, lineNo: 2 }]),
+  parseResume: (line) =>
+    parseResume(
+      [
+        { text: 'Experience', page: 1, lineNo: 1 },
+        { text: line, page: 1, lineNo: 2 },
+      ],
+      { now: NOW },
+    ),
+  parseJob: (line) =>
+    parseJob([
+      { text: 'Requirements', page: 1, lineNo: 1 },
+      { text: line, page: 1, lineNo: 2 },
+    ]),
 };
 
 // Loading the language model and the taxonomy is not the line's doing.

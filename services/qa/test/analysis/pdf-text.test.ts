@@ -84,9 +84,10 @@ describe('PDF text', () => {
 
   test('analysePdfs refuses unreadable documents before analysing', async () => {
     const stages: string[] = [];
-    await expect(
-      analysePdfs(bad('not-a-pdf.pdf'), bad('encrypted.pdf'), { onProgress: (stage) => void stages.push(stage) }),
-    ).rejects.toMatchObject({ name: 'DocumentsError', errors: [expect.objectContaining({ file: 'resume' }), expect.objectContaining({ file: 'jd' })] });
+    await expect(analysePdfs(bad('not-a-pdf.pdf'), bad('encrypted.pdf'), { onProgress: (stage) => void stages.push(stage) })).rejects.toMatchObject({
+      name: 'DocumentsError',
+      errors: [expect.objectContaining({ file: 'resume' }), expect.objectContaining({ file: 'jd' })],
+    });
     expect(stages).toEqual(['parse-resume', 'parse-jd']);
   });
 });

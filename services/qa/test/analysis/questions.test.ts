@@ -17,7 +17,10 @@ beforeAll(async () => {
 });
 
 function allResults(): [string, AnalysisResult][] {
-  return [...[...own].map(([id, result]) => [id, result] as [string, AnalysisResult]), ...[...crossed].map(([id, result]) => [`${id} x next`, result] as [string, AnalysisResult])];
+  return [
+    ...[...own].map(([id, result]) => [id, result] as [string, AnalysisResult]),
+    ...[...crossed].map(([id, result]) => [`${id} x next`, result] as [string, AnalysisResult]),
+  ];
 }
 
 /** A question with its quotes and skill taken out: what is left is the template's own wording. */
@@ -106,7 +109,10 @@ test('the same inputs give the same questions', () => {
 });
 
 test('still 12 distinct questions when the documents say almost nothing', () => {
-  for (const input of [{ resumeText: '', jdText: '' }, { resumeText: 'Jo Bloggs', jdText: 'Barista\nMake coffee.' }]) {
+  for (const input of [
+    { resumeText: '', jdText: '' },
+    { resumeText: 'Jo Bloggs', jdText: 'Barista\nMake coffee.' },
+  ]) {
     const result = analyseOffline({ ...input, now: NOW });
     expect(result.questions.length).toBeGreaterThanOrEqual(12);
     expect(new Set(result.questions.map((question) => question.question)).size).toBe(result.questions.length);

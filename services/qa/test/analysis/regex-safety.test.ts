@@ -84,7 +84,9 @@ describe('regular expressions in services/qa/src', () => {
     const unsafe = all
       .map((p) => ({ ...p, result: checkSync(p.source, p.flags.replace(/[gy]/g, ''), { timeout: 20_000, randomSeed: 0 }) }))
       .filter((p) => p.result.status !== 'safe')
-      .map((p) => `${p.where} /${p.source}/${p.flags}: ${p.result.status}${p.result.status === 'vulnerable' ? ` (${p.result.complexity.type})` : ''}`);
+      .map(
+        (p) => `${p.where} /${p.source}/${p.flags}: ${p.result.status}${p.result.status === 'vulnerable' ? ` (${p.result.complexity.type})` : ''}`,
+      );
     expect(unsafe).toEqual([]);
     // recheck's checks take a while for some hundreds of patterns.
   }, 180_000);

@@ -96,7 +96,22 @@ describe('resume structure', () => {
   test('a lower-case line is wrapped text, not a heading', () => {
     expect(structure.sections.filter((section) => section.name === 'skills')).toHaveLength(1);
     const skills = new Set(mentions.map((mention) => mention.skill));
-    expect(skills).toEqual(new Set(['Apache Airflow', 'Python', 'Snowflake', 'Mentoring', 'ETL', 'SQL', 'Go', 'Apache Spark', 'Presentation skills', 'Apache Kafka', 'AWS', 'Data pipelines']));
+    expect(skills).toEqual(
+      new Set([
+        'Apache Airflow',
+        'Python',
+        'Snowflake',
+        'Mentoring',
+        'ETL',
+        'SQL',
+        'Go',
+        'Apache Spark',
+        'Presentation skills',
+        'Apache Kafka',
+        'AWS',
+        'Data pipelines',
+      ]),
+    );
   });
 
   test('pages from form feeds are kept', () => {

@@ -74,7 +74,11 @@ test('when a file was stored in GridFS by an earlier version, then it is still r
   const bucket = new mongoose.mongo.GridFSBucket(db.db!, { bucketName: 'qaFiles' });
   const id = new mongoose.mongo.ObjectId();
   await new Promise((resolve, reject) =>
-    bucket.openUploadStream('old.pdf', { id, metadata: { owner, jobId: randomUUID(), part: 'resume' } }).once('finish', resolve).once('error', reject).end(content),
+    bucket
+      .openUploadStream('old.pdf', { id, metadata: { owner, jobId: randomUUID(), part: 'resume' } })
+      .once('finish', resolve)
+      .once('error', reject)
+      .end(content),
   );
   expect((await files.read(id.toHexString())).equals(content)).toBe(true);
   expect(await files.countByOwner(owner)).toBe(1);

@@ -21,7 +21,15 @@ afterAll(async () => {
 });
 
 const file = () => ({ fileId: randomUUID(), name: 'x.pdf', size: 1, sha256: 'x' });
-const newJob = () => jobs.insert({ id: randomUUID(), owner: `user-${randomUUID()}`, contentHash: randomUUID(), dedupBucket: 0, files: { resume: file(), jd: file() }, createdAt: new Date() });
+const newJob = () =>
+  jobs.insert({
+    id: randomUUID(),
+    owner: `user-${randomUUID()}`,
+    contentHash: randomUUID(),
+    dedupBucket: 0,
+    files: { resume: file(), jd: file() },
+    createdAt: new Date(),
+  });
 
 test('when a queued job starts, then it is active with its first start kept, and a second start keeps that time', async () => {
   const job = await newJob();

@@ -24,8 +24,18 @@ describe("each user's job entries", () => {
     expect(await db.collection(ownerJobsCollectionName(alice)).countDocuments({})).toBe(5);
     const page = await jobs.listOwned(alice, 1, 3);
     expect(page.total).toBe(5);
-    expect(page.items.map((job) => job.id)).toEqual(mine.slice(2).reverse().map((job) => job.id));
-    expect((await jobs.listOwned(alice, 2, 3)).items.map((job) => job.id)).toEqual(mine.slice(0, 2).reverse().map((job) => job.id));
+    expect(page.items.map((job) => job.id)).toEqual(
+      mine
+        .slice(2)
+        .reverse()
+        .map((job) => job.id),
+    );
+    expect((await jobs.listOwned(alice, 2, 3)).items.map((job) => job.id)).toEqual(
+      mine
+        .slice(0, 2)
+        .reverse()
+        .map((job) => job.id),
+    );
 
     await jobs.deleteById(mine[4]!.id);
     expect(await db.collection(ownerJobsCollectionName(alice)).countDocuments({})).toBe(4);
@@ -33,7 +43,7 @@ describe("each user's job entries", () => {
     expect((await jobs.listAllOwned(bob)).map((job) => job.owner)).toEqual([bob]);
   });
 
-  it('when the same documents come again, then the duplicate check finds the earlier job in the owner\'s entries', async () => {
+  it("when the same documents come again, then the duplicate check finds the earlier job in the owner's entries", async () => {
     const owner = `owner-${randomUUID()}`;
     const first = await jobs.insert(newJob(owner, new Date(), 'same-hash', 7));
     expect((await jobs.findRecentDuplicate(owner, 'same-hash', new Date(Date.now() - 60_000)))?.id).toBe(first.id);

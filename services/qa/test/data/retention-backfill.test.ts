@@ -35,7 +35,14 @@ afterAll(async () => {
 
 const file = () => ({ fileId: new mongoose.Types.ObjectId().toHexString(), name: 'x.pdf', size: 1, sha256: 'x' });
 const legacyJob = (createdAt: Date) =>
-  jobs.insert({ id: randomUUID(), owner: `user-${randomUUID()}`, contentHash: randomUUID(), dedupBucket: 0, files: { resume: file(), jd: file() }, createdAt });
+  jobs.insert({
+    id: randomUUID(),
+    owner: `user-${randomUUID()}`,
+    contentHash: randomUUID(),
+    dedupBucket: 0,
+    files: { resume: file(), jd: file() },
+    createdAt,
+  });
 
 async function until(check: () => Promise<boolean>, ms = 20_000): Promise<boolean> {
   const deadline = Date.now() + ms;

@@ -296,7 +296,7 @@ describe('GET /qa/jobs', () => {
 });
 
 describe('one job: GET, events, DELETE', () => {
-  test("when another user asks for a job by id, then 404 on every route and the job is untouched", async () => {
+  test('when another user asks for a job by id, then 404 on every route and the job is untouched', async () => {
     const owner = user();
     const id = (await (await api.upload(owner, { resume, jd })).json()).id;
     const intruder = user();

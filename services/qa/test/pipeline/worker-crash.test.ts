@@ -115,7 +115,10 @@ test(`when a worker is killed in the middle of ${JOBS} jobs, then another picks 
     timeoutMs: 180_000,
     intervalMs: 100,
     detail: async () => {
-      const states = await db.collection('qajobs').aggregate([{ $group: { _id: '$status', n: { $sum: 1 } } }]).toArray();
+      const states = await db
+        .collection('qajobs')
+        .aggregate([{ $group: { _id: '$status', n: { $sum: 1 } } }])
+        .toArray();
       return `${JSON.stringify(states)}\n${logs()}`;
     },
   });

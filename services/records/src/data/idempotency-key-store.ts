@@ -45,10 +45,7 @@ export class IdempotencyKeyStore implements IdempotencyStore {
   // are what make the take-over conditional on MongoDB.
   reclaim(owner: string, key: string, createdAt: Date, at: Date): Promise<boolean> {
     return mongoCall(async () => {
-      const result = await this.model.updateOne(
-        { _id: idempotencyKeyId(owner, key), createdAt, completedAt: null },
-        { $set: { createdAt: at } },
-      );
+      const result = await this.model.updateOne({ _id: idempotencyKeyId(owner, key), createdAt, completedAt: null }, { $set: { createdAt: at } });
       return result.modifiedCount === 1;
     });
   }

@@ -47,7 +47,8 @@ export class OutboxStore {
       for (const doc of sent) await this.model.deleteOne({ _id: doc._id });
       return docs
         .filter((doc) => !(doc.sentAt instanceof Date))
-        .map(toEntry).sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.id.localeCompare(b.id));
+        .map(toEntry)
+        .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.id.localeCompare(b.id));
     });
   }
 

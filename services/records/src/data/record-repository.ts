@@ -49,7 +49,8 @@ function text(field: string, value: unknown): string {
 
 function versionFilter(id: number, condition: VersionCondition): Filter<RecordDocument> {
   if (condition.kind === 'any') return { _id: keyOf(id) };
-  if (!condition.versions.every((v) => Number.isInteger(v))) throw AppError.validation('Invalid version', [{ field: 'If-Match', message: 'must name versions' }]);
+  if (!condition.versions.every((v) => Number.isInteger(v)))
+    throw AppError.validation('Invalid version', [{ field: 'If-Match', message: 'must name versions' }]);
   return { _id: keyOf(id), version: { $in: condition.versions } };
 }
 
@@ -85,9 +86,7 @@ export class RecordRepository implements RecordStore {
         await this.sequence.raiseTo(id);
         continue;
       }
-      await mongoCall(() =>
-        records.insertOne({ ...fields, owner, _id: keyOf(id), id, ...(requestKey === undefined ? {} : { requestKey }) }),
-      );
+      await mongoCall(() => records.insertOne({ ...fields, owner, _id: keyOf(id), id, ...(requestKey === undefined ? {} : { requestKey }) }));
       return { ...fields, id };
     }
     throw new AppError(503, 'service_unavailable', 'Could not allocate a record id, try again', { dependency: 'mongodb' });
@@ -156,9 +155,7 @@ export class RecordRepository implements RecordStore {
 
   async remove(owner: string, id: number, condition: VersionCondition): Promise<boolean> {
     const records = this.collectionOf(text('owner', owner));
-    return this.serial.run(`record:${id}`, () =>
-      mongoCall(async () => (await records.findOneAndDelete(versionFilter(id, condition))) !== null),
-    );
+    return this.serial.run(`record:${id}`, () => mongoCall(async () => (await records.findOneAndDelete(versionFilter(id, condition))) !== null));
   }
 
   /** Drops the owner's collection (its size does not matter), after forgetting which ids were theirs. */

@@ -51,7 +51,9 @@ export interface RecordServiceOptions {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function requestHash(input: RecordInput): string {
-  return createHash('sha256').update(JSON.stringify([input.option_type, input.description, input.status])).digest('base64url');
+  return createHash('sha256')
+    .update(JSON.stringify([input.option_type, input.description, input.status]))
+    .digest('base64url');
 }
 
 /** Records of one owner each: creating (optionally idempotent), listing, reading, changing and removing them. */
@@ -135,10 +137,7 @@ export class RecordService {
   private async insert(owner: string, input: RecordInput, requestKey?: string): Promise<RecordData> {
     const now = new Date();
     const { option_type, description, status } = input;
-    const record = await this.records.create(
-      { owner, option_type, description, status, createdAt: now, updatedAt: now, version: 1 },
-      requestKey,
-    );
+    const record = await this.records.create({ owner, option_type, description, status, createdAt: now, updatedAt: now, version: 1 }, requestKey);
     await this.events.emit('record.created', { owner, id: record.id });
     return record;
   }

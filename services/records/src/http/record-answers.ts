@@ -8,7 +8,11 @@ const field = (max: number) => z.string().min(1).max(max);
 
 export const recordAnswer = z
   .object({
-    id: z.number().int().min(1).meta({ examples: [1] }),
+    id: z
+      .number()
+      .int()
+      .min(1)
+      .meta({ examples: [1] }),
     option_type: field(RECORD_LIMITS.optionType).meta({ examples: ['opportunity'] }),
     description: field(RECORD_LIMITS.description).meta({ examples: ['test'] }),
     status: field(RECORD_LIMITS.status).meta({ examples: ['active'] }),
@@ -28,7 +32,10 @@ export const recordPageAnswer = z
     next: z
       .string()
       .nullable()
-      .meta({ description: 'Link to the following page, null on the last one', examples: ['/records/?limit=20&sort=-createdAt&cursor=1767225600000.42'] }),
+      .meta({
+        description: 'Link to the following page, null on the last one',
+        examples: ['/records/?limit=20&sort=-createdAt&cursor=1767225600000.42'],
+      }),
   })
   .meta({ id: 'RecordPage' });
 

@@ -59,7 +59,12 @@ export function recordsRouter(records: RecordService, identitySecret: string): R
   const update: RequestHandler = async (req, res) => {
     const id = parseRequestPart(recordId, req.params.id, 'path', { field: 'id' });
     const changes = parseRequestPart(updateRecordBody, req.body, 'body');
-    const record = await records.update(callerOf(req).userId, id, changes, conditionFromIfMatch(parseRequestPart(ifMatch, header(req, 'if-match'), 'header', { field: 'If-Match' }), id));
+    const record = await records.update(
+      callerOf(req).userId,
+      id,
+      changes,
+      conditionFromIfMatch(parseRequestPart(ifMatch, header(req, 'if-match'), 'header', { field: 'If-Match' }), id),
+    );
     sendRecord(res, 200, record);
   };
 
@@ -79,7 +84,11 @@ export function recordsRouter(records: RecordService, identitySecret: string): R
     .patch(jsonBody(), update)
     .delete(async (req, res) => {
       const id = parseRequestPart(recordId, req.params.id, 'path', { field: 'id' });
-      await records.remove(callerOf(req).userId, id, conditionFromIfMatch(parseRequestPart(ifMatch, header(req, 'if-match'), 'header', { field: 'If-Match' }), id));
+      await records.remove(
+        callerOf(req).userId,
+        id,
+        conditionFromIfMatch(parseRequestPart(ifMatch, header(req, 'if-match'), 'header', { field: 'If-Match' }), id),
+      );
       res.status(204).end();
     })
     .all(methodNotAllowed(allow.get(`${RECORDS_PATH}/{id}`)!));

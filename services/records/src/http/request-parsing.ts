@@ -35,7 +35,10 @@ export const listRecordsQuery = z.strictObject({
     .meta({ description: 'From a `next` link: continue after that position, in the order `sort` gives' }),
   status: queryText(RECORD_LIMITS.status).optional().meta({ description: 'Only records with this status' }),
   option_type: queryText(RECORD_LIMITS.optionType).optional().meta({ description: 'Only records of this type' }),
-  sort: z.enum(SORTS, { error: `must be one of ${SORTS.join(', ')}` }).optional().meta({ default: '-createdAt' }),
+  sort: z
+    .enum(SORTS, { error: `must be one of ${SORTS.join(', ')}` })
+    .optional()
+    .meta({ default: '-createdAt' }),
 });
 
 export const recordId = documentAs(

@@ -82,12 +82,10 @@ export async function startRecords(overrides: NodeJS.ProcessEnv = {}, { waitRead
   };
 
   if (waitReady) {
-    await waitFor('records to be ready', async () => ((await fetch(`${url}/ready`)).status === 200 ? true : undefined), 15_000).catch(
-      async (err) => {
-        await stop();
-        throw err;
-      },
-    );
+    await waitFor('records to be ready', async () => ((await fetch(`${url}/ready`)).status === 200 ? true : undefined), 15_000).catch(async (err) => {
+      await stop();
+      throw err;
+    });
   }
 
   return {
