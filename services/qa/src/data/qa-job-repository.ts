@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { AppError, isDuplicateKey, mapMongoError } from '@app/common';
+import { AppError, isDuplicateKey, mapMongoError, mongoCall } from '@app/common';
 import type { Collection } from 'mongodb';
 import { ConnectionStates, Schema, type Connection, type Model } from 'mongoose';
 import type { DocumentPart, JobError, JobStatus, QaJob, StoredFile } from '../domain/qa-job';
@@ -182,14 +182,6 @@ function toJob(doc: QaJobDoc, result: unknown = null): QaJob {
   };
 }
 
-async function mapped<T>(work: Promise<T>): Promise<T> {
-  try {
-    return await work;
-  } catch (err) {
-    throw mapMongoError(err);
-  }
-}
-
 /** Jobs of the QA pipeline (`qajobs`) and their results (`qaresults`); callers' reads are scoped by owner. */
 export class QaJobRepository {
   private readonly jobs: Model<QaJobDoc>;
@@ -216,7 +208,7 @@ export class QaJobRepository {
     const db = this.jobs.db.db;
     if (!db) throw AppError.unavailable('mongodb');
     const meta = db.collection<{ _id: string; at: Date }>('qa_meta');
-    if (await mapped(meta.findOne({ _id: 'owner-job-entries' }))) return;
+    if (await mongoCall(() => meta.findOne({ _id: 'owner-job-entries' }))) return;
     const cursor = this.jobs.collection.find({}, { projection: { _id: 1, owner: 1, createdAt: 1, contentHash: 1, dedupBucket: 1 } });
     for await (const doc of cursor) {
       const job = doc as unknown as QaJobDoc;
@@ -226,7 +218,7 @@ export class QaJobRepository {
           if (!isDuplicateKey(err)) throw mapMongoError(err);
         });
     }
-    await mapped(meta.insertOne({ _id: 'owner-job-entries', at: new Date() })).catch((err: unknown) => {
+    await mongoCall(() => meta.insertOne({ _id: 'owner-job-entries', at: new Date() })).catch((err: unknown) => {
       if (!isDuplicateKey(err)) throw err;
     });
   }
@@ -239,9 +231,9 @@ export class QaJobRepository {
     const db = this.jobs.db.db;
     if (!db) throw AppError.unavailable('mongodb');
     const meta = db.collection<{ _id: string; at: Date }>('qa_meta');
-    if (await mapped(meta.findOne({ _id: name }))) return false;
+    if (await mongoCall(() => meta.findOne({ _id: name }))) return false;
     await work();
-    await mapped(meta.insertOne({ _id: name, at: new Date() })).catch((err: unknown) => {
+    await mongoCall(() => meta.insertOne({ _id: name, at: new Date() })).catch((err: unknown) => {
       if (!isDuplicateKey(err)) throw err;
     });
     return true;
@@ -297,22 +289,22 @@ export class QaJobRepository {
 
   /** A job without its result (what the worker and internal code need). */
   async findById(id: string): Promise<QaJob | null> {
-    const doc = await mapped(this.jobs.findById(id).lean<QaJobDoc>().exec());
+    const doc = await mongoCall(() => this.jobs.findById(id).lean<QaJobDoc>().exec());
     return doc ? toJob(doc) : null;
   }
 
   /** The caller's job, with its result when `withResult` and completed; null for anyone else's. */
   async findOwned(id: string, owner: string, { withResult = true } = {}): Promise<QaJob | null> {
-    const doc = await mapped(this.jobs.findById(id).lean<QaJobDoc>().exec());
+    const doc = await mongoCall(() => this.jobs.findById(id).lean<QaJobDoc>().exec());
     if (!doc || doc.owner !== owner) return null;
     if (!withResult || doc.status !== 'completed') return toJob(doc);
-    const result = await mapped(this.results.findById(id).lean<QaResultDoc>().exec());
+    const result = await mongoCall(() => this.results.findById(id).lean<QaResultDoc>().exec());
     return toJob(doc, result ? (JSON.parse(result.json) as unknown) : null);
   }
 
   /** The newest job of `owner` for the same documents created at or after `since`. */
   async findRecentDuplicate(owner: string, contentHash: string, since: Date): Promise<QaJob | null> {
-    const entries = await mapped(
+    const entries = await mongoCall(() =>
       this.ownerJobs(owner)
         .find({ contentHash, createdAt: { $gte: since } })
         .sort({ createdAt: -1 })
@@ -326,14 +318,14 @@ export class QaJobRepository {
   }
 
   async findInBucket(owner: string, contentHash: string, dedupBucket: number): Promise<QaJob | null> {
-    const entry = await mapped(this.ownerJobs(owner).findOne({ contentHash, dedupBucket }));
+    const entry = await mongoCall(() => this.ownerJobs(owner).findOne({ contentHash, dedupBucket }));
     return entry ? this.findOwned(entry._id, owner, { withResult: false }) : null;
   }
 
   /** A page of the owner's jobs, newest first: the owner's entries, then the page's jobs by `_id`. */
   async listOwned(owner: string, page: number, limit: number): Promise<JobPage> {
     const entries = this.ownerJobs(owner);
-    const [found, total] = await mapped(
+    const [found, total] = await mongoCall(() =>
       Promise.all([
         entries
           .find({})
@@ -349,17 +341,17 @@ export class QaJobRepository {
   }
 
   async listAllOwned(owner: string): Promise<QaJob[]> {
-    return this.jobsOf(owner, await mapped(this.ownerJobs(owner).find({}).toArray()));
+    return this.jobsOf(owner, await mongoCall(() => this.ownerJobs(owner).find({}).toArray()));
   }
 
   /** The jobs the entries name, in their order; an entry whose job is gone (and stays gone) is removed. */
   private async jobsOf(owner: string, entries: OwnerJobEntryDoc[]): Promise<QaJob[]> {
     const jobs: QaJob[] = [];
     for (const entry of entries) {
-      const doc = await mapped(this.jobs.findById(entry._id).lean<QaJobDoc>().exec());
+      const doc = await mongoCall(() => this.jobs.findById(entry._id).lean<QaJobDoc>().exec());
       if (doc && doc.owner === owner) jobs.push(toJob(doc));
       // An entry is written just before its job: one younger than a minute may be an insert in flight.
-      else if (!doc && Date.now() - entry.createdAt.getTime() > 60_000) await mapped(this.ownerJobs(owner).deleteOne({ _id: entry._id }));
+      else if (!doc && Date.now() - entry.createdAt.getTime() > 60_000) await mongoCall(() => this.ownerJobs(owner).deleteOne({ _id: entry._id }));
     }
     return jobs;
   }
@@ -372,16 +364,16 @@ export class QaJobRepository {
 
   /** Deletes the job's result, then the job. */
   async deleteById(id: string): Promise<boolean> {
-    await mapped(this.results.deleteOne({ _id: id }).exec());
-    await mapped(this.pending.deleteOne({ _id: id }).exec());
-    const doc = await mapped(this.jobs.findOneAndDelete({ _id: id }).lean<QaJobDoc>().exec());
-    if (doc) await mapped(this.ownerJobs(doc.owner).deleteOne({ _id: id }));
+    await mongoCall(() => this.results.deleteOne({ _id: id }).exec());
+    await mongoCall(() => this.pending.deleteOne({ _id: id }).exec());
+    const doc = await mongoCall(() => this.jobs.findOneAndDelete({ _id: id }).lean<QaJobDoc>().exec());
+    if (doc) await mongoCall(() => this.ownerJobs(doc.owner).deleteOne({ _id: id }));
     return doc !== null;
   }
 
   /** Results a crashed worker may have left without their job. */
   async deleteResultsOf(owner: string): Promise<void> {
-    await mapped(this.results.deleteMany({ owner }).exec());
+    await mongoCall(() => this.results.deleteMany({ owner }).exec());
   }
 
   /**
@@ -391,7 +383,7 @@ export class QaJobRepository {
    * had finished (a re-run of a job whose acknowledgement to BullMQ was lost) gets its fields back.
    */
   async markActive(id: string, attempts: number, now: Date): Promise<QaJob | null> {
-    const before = await mapped(
+    const before = await mongoCall(() =>
       this.jobs
         .findOneAndUpdate(
           { _id: id },
@@ -403,7 +395,7 @@ export class QaJobRepository {
     );
     if (!before) return null;
     if (before.status === 'completed' || before.status === 'failed') {
-      await mapped(
+      await mongoCall(() =>
         this.jobs
           .updateOne(
             { _id: id },
@@ -419,12 +411,12 @@ export class QaJobRepository {
 
   /** Progress of a running job; a write landing after the job finished is hidden by toJob. */
   async setStage(id: string, stage: string, progress: number): Promise<void> {
-    await mapped(this.jobs.updateOne({ _id: id }, { $set: { stage, progress } }).exec());
+    await mongoCall(() => this.jobs.updateOne({ _id: id }, { $set: { stage, progress } }).exec());
   }
 
   /** Puts a job that failed an attempt back in line for a retry, keeping the last error for the caller. */
   async markRetrying(id: string, error: JobError): Promise<void> {
-    await mapped(this.jobs.updateOne({ _id: id, status: 'active' }, { $set: { status: 'queued', stage: 'retrying', error } }).exec());
+    await mongoCall(() => this.jobs.updateOne({ _id: id, status: 'active' }, { $set: { status: 'queued', stage: 'retrying', error } }).exec());
   }
 
   /**
@@ -442,7 +434,7 @@ export class QaJobRepository {
     }
     const durationMs = startedAt ? Math.max(0, now.getTime() - startedAt.getTime()) : null;
     await this.expectAnnouncement(id, now);
-    const doc = await mapped(
+    const doc = await mongoCall(() =>
       this.jobs
         .findOneAndUpdate(
           { _id: id, status: { $nin: ['completed', 'failed'] } },
@@ -463,17 +455,17 @@ export class QaJobRepository {
         .lean<QaJobDoc>()
         .exec(),
     );
-    if (!doc && !(await mapped(this.jobs.exists({ _id: id }).exec()))) {
+    if (!doc && !(await mongoCall(() => this.jobs.exists({ _id: id }).exec()))) {
       // Deleted while it ran: the result just written must not outlive its job.
-      await mapped(this.results.deleteOne({ _id: id }).exec());
+      await mongoCall(() => this.results.deleteOne({ _id: id }).exec());
     }
     return doc ? toJob(doc) : null;
   }
 
   /** Records that the broker confirmed the job's completed/failed event. */
   async markEventPublished(id: string, now: Date): Promise<void> {
-    await mapped(this.jobs.updateOne({ _id: id }, { $set: { eventPublishedAt: now } }).exec());
-    await mapped(this.pending.deleteOne({ _id: id }).exec());
+    await mongoCall(() => this.jobs.updateOne({ _id: id }, { $set: { eventPublishedAt: now } }).exec());
+    await mongoCall(() => this.pending.deleteOne({ _id: id }).exec());
   }
 
   /** Notes, before a job is finished, that its event will be due (kept if one is noted already). */
@@ -487,7 +479,7 @@ export class QaJobRepository {
 
   /** Whether a finished job's event still has to be announced (a worker died before the broker confirmed it). */
   async needsAnnouncement(id: string): Promise<QaJob | null> {
-    const doc = await mapped(this.jobs.findById(id).lean<QaJobDoc>().exec());
+    const doc = await mongoCall(() => this.jobs.findById(id).lean<QaJobDoc>().exec());
     if (!doc || (doc.status !== 'completed' && doc.status !== 'failed') || doc.eventPublishedAt) return null;
     return toJob(doc);
   }
@@ -499,12 +491,12 @@ export class QaJobRepository {
    * announced meanwhile are removed. A job still running keeps its note until it finishes.
    */
   async unannounced(finishedBefore: Date, limit: number): Promise<QaJob[]> {
-    const notes = await mapped(this.pending.find({}).limit(Math.max(limit, ANNOUNCE_SCAN)).lean<PendingAnnouncementDoc[]>().exec());
+    const notes = await mongoCall(() => this.pending.find({}).limit(Math.max(limit, ANNOUNCE_SCAN)).lean<PendingAnnouncementDoc[]>().exec());
     const due: QaJob[] = [];
     for (const note of notes) {
-      const doc = await mapped(this.jobs.findById(note._id).lean<QaJobDoc>().exec());
+      const doc = await mongoCall(() => this.jobs.findById(note._id).lean<QaJobDoc>().exec());
       if (!doc || doc.eventPublishedAt) {
-        await mapped(this.pending.deleteOne({ _id: note._id }).exec());
+        await mongoCall(() => this.pending.deleteOne({ _id: note._id }).exec());
         continue;
       }
       const finished = doc.status === 'completed' || doc.status === 'failed';
@@ -526,7 +518,7 @@ export class QaJobRepository {
     }
     const durationMs = started ? Math.max(0, now.getTime() - started.getTime()) : null;
     await this.expectAnnouncement(id, now);
-    const doc = await mapped(
+    const doc = await mongoCall(() =>
       this.jobs
         .findOneAndUpdate(
           { _id: id, status: { $nin: ['completed', 'failed'] } },
