@@ -63,6 +63,18 @@ interface PendingAnnouncementDoc {
 }
 
 /**
+ * How a job ended, decided once (`qa_job_finishes`, `_id` = the job's id): the first completion or
+ * failure to insert it wins, atomically on every store. A condition on the status beside `_id` would
+ * make FerretDB read every job of every user to finish one.
+ */
+interface JobFinishDoc {
+  _id: string;
+  at: Date;
+  /** The fields the job ends with. */
+  fields: Record<string, unknown>;
+}
+
+/**
  * One user's jobs, in a collection of that user's own (`qajobs_<sha256(owner)>`): what the user's list
  * and the upload's duplicate check read. FerretDB v1 reads a whole collection for any filter but `_id`
  * alone, so keeping these apart from `qajobs` makes them cost what that user's jobs cost. The job
@@ -137,6 +149,11 @@ const pendingAnnouncementSchema = new Schema<PendingAnnouncementDoc>(
   { collection: 'qa_announcements', versionKey: false, autoIndex: false, autoCreate: false, strict: true },
 );
 
+const jobFinishSchema = new Schema<JobFinishDoc>(
+  { _id: { type: String, required: true }, at: { type: Date, required: true }, fields: { type: Schema.Types.Mixed, required: true } },
+  { collection: 'qa_job_finishes', versionKey: false, autoIndex: false, autoCreate: false, strict: true },
+);
+
 /** How many pending announcements one sweep looks at; the collection holds only jobs finishing or unconfirmed. */
 const ANNOUNCE_SCAN = 200;
 
@@ -187,11 +204,13 @@ export class QaJobRepository {
   private readonly jobs: Model<QaJobDoc>;
   private readonly results: Model<QaResultDoc>;
   private readonly pending: Model<PendingAnnouncementDoc>;
+  private readonly finishes: Model<JobFinishDoc>;
 
   constructor(connection: Connection) {
     this.jobs = connection.model<QaJobDoc>('QaJob', jobSchema);
     this.results = connection.model<QaResultDoc>('QaResult', resultSchema);
     this.pending = connection.model<PendingAnnouncementDoc>('QaPendingAnnouncement', pendingAnnouncementSchema);
+    this.finishes = connection.model<JobFinishDoc>('QaJobFinish', jobFinishSchema);
   }
 
   async ensureIndexes(): Promise<void> {
@@ -366,6 +385,7 @@ export class QaJobRepository {
   async deleteById(id: string): Promise<boolean> {
     await mongoCall(() => this.results.deleteOne({ _id: id }).exec());
     await mongoCall(() => this.pending.deleteOne({ _id: id }).exec());
+    await mongoCall(() => this.finishes.deleteOne({ _id: id }).exec());
     const doc = await mongoCall(() => this.jobs.findOneAndDelete({ _id: id }).lean<QaJobDoc>().exec());
     if (doc) await mongoCall(() => this.ownerJobs(doc.owner).deleteOne({ _id: id }));
     return doc !== null;
@@ -416,7 +436,11 @@ export class QaJobRepository {
 
   /** Puts a job that failed an attempt back in line for a retry, keeping the last error for the caller. */
   async markRetrying(id: string, error: JobError): Promise<void> {
-    await mongoCall(() => this.jobs.updateOne({ _id: id, status: 'active' }, { $set: { status: 'queued', stage: 'retrying', error } }).exec());
+    // Read and written by `_id` (see finish): a job whose end is decided, or that is not running, stays as it is.
+    if (await mongoCall(() => this.finishes.exists({ _id: id }).exec())) return;
+    const job = await mongoCall(() => this.jobs.findById(id, { status: 1 }).lean<Pick<QaJobDoc, 'status'>>().exec());
+    if (job?.status !== 'active') return;
+    await mongoCall(() => this.jobs.updateOne({ _id: id }, { $set: { status: 'queued', stage: 'retrying', error } }).exec());
   }
 
   /**
@@ -434,32 +458,17 @@ export class QaJobRepository {
     }
     const durationMs = startedAt ? Math.max(0, now.getTime() - startedAt.getTime()) : null;
     await this.expectAnnouncement(id, now);
-    const doc = await mongoCall(() =>
-      this.jobs
-        .findOneAndUpdate(
-          { _id: id, status: { $nin: ['completed', 'failed'] } },
-          {
-            $set: {
-              status: 'completed',
-              stage: 'completed',
-              progress: 100,
-              error: null,
-              finishedAt: now,
-              durationMs,
-              eventPublishedAt: null,
-            },
-            $inc: { completions: 1 },
-          },
-          { returnDocument: 'after' },
-        )
-        .lean<QaJobDoc>()
-        .exec(),
+    const doc = await this.finish(
+      id,
+      { status: 'completed', stage: 'completed', progress: 100, error: null, finishedAt: now, durationMs, eventPublishedAt: null },
+      now,
+      { completions: 1 },
     );
     if (!doc && !(await mongoCall(() => this.jobs.exists({ _id: id }).exec()))) {
       // Deleted while it ran: the result just written must not outlive its job.
       await mongoCall(() => this.results.deleteOne({ _id: id }).exec());
     }
-    return doc ? toJob(doc) : null;
+    return doc;
   }
 
   /** Records that the broker confirmed the job's completed/failed event. */
@@ -518,13 +527,41 @@ export class QaJobRepository {
     }
     const durationMs = started ? Math.max(0, now.getTime() - started.getTime()) : null;
     await this.expectAnnouncement(id, now);
+    return this.finish(id, { status: 'failed', stage: 'failed', error, finishedAt: now, durationMs, eventPublishedAt: null }, now);
+  }
+
+  /**
+   * Ends a job with `fields` unless its end was decided already; returns the job when this call ended it.
+   * The decision is inserted first and written to the job after, both by `_id`. A finisher that loses
+   * the insert writes the winner's decision to the job should it still be unfinished (its decider may
+   * have stopped in between; the same values, so writing them twice is harmless) and returns null:
+   * the event is the decider's, or the announce sweep's.
+   */
+  private async finish(id: string, fields: Record<string, unknown>, now: Date, increment?: Record<string, number>): Promise<QaJob | null> {
+    try {
+      await this.finishes.collection.insertOne({ _id: id, at: now, fields } as never);
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw mapMongoError(err);
+      const decided = await mongoCall(() => this.finishes.findById(id).lean<JobFinishDoc>().exec());
+      const job = await mongoCall(() => this.jobs.findById(id).lean<QaJobDoc>().exec());
+      if (decided && job && job.status !== 'completed' && job.status !== 'failed') {
+        // Not eventPublishedAt: the decider may have had its event confirmed by now.
+        const { eventPublishedAt: _published, ...decidedFields } = decided.fields;
+        await mongoCall(() => this.jobs.updateOne({ _id: id }, { $set: decidedFields }).exec());
+      }
+      return null;
+    }
+    const before = await mongoCall(() => this.jobs.findById(id).lean<QaJobDoc>().exec());
+    if (!before) {
+      // Deleted while it ran: nothing to end, and the decision must not outlive the job.
+      await mongoCall(() => this.finishes.deleteOne({ _id: id }).exec());
+      return null;
+    }
+    // Ended before decisions were stored (an earlier version), and run again since: it stays as it ended.
+    if (before.status === 'completed' || before.status === 'failed') return null;
     const doc = await mongoCall(() =>
       this.jobs
-        .findOneAndUpdate(
-          { _id: id, status: { $nin: ['completed', 'failed'] } },
-          { $set: { status: 'failed', stage: 'failed', error, finishedAt: now, durationMs, eventPublishedAt: null } },
-          { returnDocument: 'after' },
-        )
+        .findOneAndUpdate({ _id: id }, increment ? { $set: fields, $inc: increment } : { $set: fields }, { returnDocument: 'after' })
         .lean<QaJobDoc>()
         .exec(),
     );
