@@ -299,7 +299,13 @@ export interface RabbitMqOptions {
  */
 export async function startRabbitMq({ port, name = `rabbitmq-${port}`, harness = false }: RabbitMqOptions): Promise<NativeServer> {
   const url = process.env.AMQP_URL ?? `amqp://guest:guest@127.0.0.1:${port}`;
-  if (await isListening(port)) return reused('rabbitmq', url, port);
+  if (await isListening(port)) {
+    // A broker this checkout started (`npm run infra` in another terminal, say): its users' passwords are kept here.
+    const ours = process.env.AMQP_URL ? undefined : storedBrokerUrls(port, name, harness);
+    if (!ours) return reused('rabbitmq', url, port);
+    log(`rabbitmq: reusing the server already listening on port ${port}, with the users this checkout made for it`);
+    return { kind: 'rabbitmq', url: ours.url, port, started: false, brokerUrls: ours.brokerUrls, stop: async () => undefined };
+  }
   const binary = ensureDebianPackage('rabbitmq-server', 'rabbitmq-server');
   const ctl = ensureDebianPackage('rabbitmqctl', 'rabbitmq-server');
   const dir = join(DATA_DIR, name);
@@ -313,6 +319,25 @@ export async function startRabbitMq({ port, name = `rabbitmq-${port}`, harness =
     return startRabbitMqIn(port, name, fallback, binary, ctl, harness);
   }
   return startRabbitMqIn(port, name, dir, binary, ctl, harness);
+}
+
+function brokerUrlsFor(port: number, passwords: Partial<Record<BrokerUser, string>>, harness: boolean) {
+  const urlOf = (user: BrokerUser) => `amqp://${user}:${encodeURIComponent(passwords[user] ?? '')}@127.0.0.1:${port}`;
+  const brokerUrls = Object.fromEntries((Object.keys(BROKER_USERS) as BrokerUser[]).map((user) => [user, urlOf(user)])) as Record<BrokerUser, string>;
+  // Without the harness user the least privileged one stands for the broker: it can publish nothing.
+  return { brokerUrls, url: harness ? brokerUrls.harness : brokerUrls.gateway };
+}
+
+/** The URLs of a running broker's users when this checkout started it (their passwords are in its folder). */
+function storedBrokerUrls(port: number, name: string, harness: boolean) {
+  for (const dir of [join(DATA_DIR, name), join('/var/lib/rabbitmq', `project-${name}`)]) {
+    const file = join(dir, 'credentials.json');
+    if (!existsSync(file)) continue;
+    const stored = JSON.parse(readFileSync(file, 'utf8')) as Partial<Record<BrokerUser, string>>;
+    if (harness && !stored.harness) return undefined;
+    return brokerUrlsFor(port, stored, harness);
+  }
+  return undefined;
 }
 
 /** Passwords for the broker's users, made once per broker folder and kept there (mode 600). */
@@ -337,10 +362,7 @@ function usableBy(user: string, dir: string): boolean {
 
 async function startRabbitMqIn(port: number, name: string, dir: string, binary: string, ctl: string, harness: boolean): Promise<NativeServer> {
   const passwords = brokerPasswords(dir, harness);
-  const urlOf = (user: BrokerUser) => `amqp://${user}:${encodeURIComponent(passwords[user] ?? '')}@127.0.0.1:${port}`;
-  const brokerUrls = Object.fromEntries((Object.keys(BROKER_USERS) as BrokerUser[]).map((user) => [user, urlOf(user)])) as Record<BrokerUser, string>;
-  // Without the harness user the least privileged one stands for the broker: it can publish nothing.
-  const url = harness ? brokerUrls.harness : brokerUrls.gateway;
+  const { brokerUrls, url } = brokerUrlsFor(port, passwords, harness);
   const definitions = join(dir, 'definitions.json');
   writeFileSync(definitions, JSON.stringify(brokerDefinitions(passwords, harness ? TEST_EXCHANGES : undefined), null, 2), { mode: 0o600 });
   const mnesia = join(dir, 'mnesia');
