@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import type { Express } from 'express';
 import type { Redis, RedisOptions } from 'ioredis';
-import type { Connection } from 'mongoose';
+import mongoose, { type Connection } from 'mongoose';
 import type { Logger } from 'pino';
 import { connectMongo, connectRedis } from './connections';
 import { EventBus, type EventBusOptions } from './events';
@@ -116,7 +116,9 @@ export async function startProcess<T extends object = object>(
             return;
           } catch (err) {
             if (stopped()) return;
-            logger.warn({ err: String(err), attempt, what }, 'preparing failed, retrying');
+            // A first try that met a database still connecting is the usual start, not news; later ones are.
+            const connecting = connections.some((connection) => connection.readyState !== mongoose.ConnectionStates.connected);
+            logger[attempt === 0 && connecting ? 'debug' : 'warn']({ err: String(err), attempt, what }, 'preparing failed, retrying');
             await pause(Math.min(5000, 250 * 2 ** attempt));
           }
         }
