@@ -458,11 +458,12 @@ export class QaJobRepository {
     }
     const durationMs = startedAt ? Math.max(0, now.getTime() - startedAt.getTime()) : null;
     await this.expectAnnouncement(id, now);
+    // completions is set, not incremented: whoever writes the decision (its decider, or a finisher after
+    // a decider that stopped) writes the same values, so the job shows the one completion it had.
     const doc = await this.finish(
       id,
-      { status: 'completed', stage: 'completed', progress: 100, error: null, finishedAt: now, durationMs, eventPublishedAt: null },
+      { status: 'completed', stage: 'completed', progress: 100, error: null, finishedAt: now, durationMs, eventPublishedAt: null, completions: 1 },
       now,
-      { completions: 1 },
     );
     if (!doc && !(await mongoCall(() => this.jobs.exists({ _id: id }).exec()))) {
       // Deleted while it ran: the result just written must not outlive its job.
@@ -537,7 +538,7 @@ export class QaJobRepository {
    * have stopped in between; the same values, so writing them twice is harmless) and returns null:
    * the event is the decider's, or the announce sweep's.
    */
-  private async finish(id: string, fields: Record<string, unknown>, now: Date, increment?: Record<string, number>): Promise<QaJob | null> {
+  private async finish(id: string, fields: Record<string, unknown>, now: Date): Promise<QaJob | null> {
     try {
       await this.finishes.collection.insertOne({ _id: id, at: now, fields } as never);
     } catch (err) {
@@ -559,12 +560,7 @@ export class QaJobRepository {
     }
     // Ended before decisions were stored (an earlier version), and run again since: it stays as it ended.
     if (before.status === 'completed' || before.status === 'failed') return null;
-    const doc = await mongoCall(() =>
-      this.jobs
-        .findOneAndUpdate({ _id: id }, increment ? { $set: fields, $inc: increment } : { $set: fields }, { returnDocument: 'after' })
-        .lean<QaJobDoc>()
-        .exec(),
-    );
+    const doc = await mongoCall(() => this.jobs.findOneAndUpdate({ _id: id }, { $set: fields }, { returnDocument: 'after' }).lean<QaJobDoc>().exec());
     return doc ? toJob(doc) : null;
   }
 }

@@ -126,9 +126,11 @@ test(`when a worker is killed in the middle of ${JOBS} jobs, then another picks 
 
   const records = await db.collection('qajobs').find({ owner }).toArray();
   expect(records).toHaveLength(JOBS);
-  // Exactly once: every job completed, its result written by one completing write.
+  // Exactly once: every job completed, by the one decision its first completion inserted (one per job at
+  // most, by _id), written to the job by its decider or, when the first worker died between, by the next.
   const notOnce = records.filter((r) => r.status !== 'completed' || r.completions !== 1);
   expect(notOnce.map((r) => ({ id: r._id, status: r.status, completions: r.completions }))).toEqual([]);
+  expect(await db.collection('qa_job_finishes').countDocuments({ _id: { $in: records.map((r) => r._id) } })).toBe(JOBS);
   // The jobs the first worker held were taken up again by the second.
   const notRetaken = records.filter((r) => inHand.includes(String(r._id)) && r.attempts < 2);
   expect(notRetaken.map((r) => ({ id: r._id, attempts: r.attempts }))).toEqual([]);
