@@ -50,6 +50,9 @@ interface RefreshTokenDocument {
   accessExpiresAt?: Date;
 }
 
+/** Indexes only from ensureIndexes, no collection made implicitly, and a field outside the schema is an error. */
+const schemaOptions = { versionKey: false, autoIndex: false, autoCreate: false, strict: 'throw' } as const;
+
 const refreshTokenSchema = new Schema<RefreshTokenDocument>(
   {
     _id: { type: String, required: true },
@@ -61,7 +64,7 @@ const refreshTokenSchema = new Schema<RefreshTokenDocument>(
     accessJti: { type: String },
     accessExpiresAt: { type: Date },
   },
-  { versionKey: false, autoIndex: false, autoCreate: false, strict: 'throw' },
+  schemaOptions,
 );
 // The guard that makes rotation single-use: a token can have one successor only. Unique indexes are
 // enforced on insert by FerretDB v1 too (cheaply); conditional updates are not atomic there.
@@ -74,7 +77,7 @@ interface UsedTokenDocument {
 }
 const usedTokenSchema = new Schema<UsedTokenDocument>(
   { _id: { type: String, required: true }, usedAt: { type: Date, required: true } },
-  { versionKey: false, autoIndex: false, autoCreate: false, strict: 'throw' },
+  schemaOptions,
 );
 
 interface FamilyDocument {
@@ -85,7 +88,7 @@ interface FamilyDocument {
 }
 const familySchema = new Schema<FamilyDocument>(
   { _id: { type: String, required: true }, userId: { type: String, required: true }, latestHash: { type: String, required: true } },
-  { versionKey: false, autoIndex: false, autoCreate: false, strict: 'throw' },
+  schemaOptions,
 );
 
 interface RevokedFamilyDocument {
@@ -94,7 +97,7 @@ interface RevokedFamilyDocument {
 }
 const revokedFamilySchema = new Schema<RevokedFamilyDocument>(
   { _id: { type: String, required: true }, revokedAt: { type: Date, required: true } },
-  { versionKey: false, autoIndex: false, autoCreate: false, strict: 'throw' },
+  schemaOptions,
 );
 
 /** A token as an earlier version kept it in `refresh_tokens`: an ObjectId `_id` and the hash in `tokenHash`. */

@@ -1,41 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import type { CommandStartedEvent } from 'mongodb';
-import mongoose, { type Connection } from 'mongoose';
-import { MONGO_URL } from '@app/tests/support/servers';
-import { QaJobRepository } from '../../src/data/qa-job-repository';
 import type { JobError } from '../../src/domain/qa-job';
+import { newJob, useJobStore } from './job-store';
 
 // A job ends once: the first completion or failure to insert its decision wins, and every read and
 // write that ends it goes by `_id` alone, the one filter FerretDB answers without reading every job.
-let client: Connection;
-let db: Connection;
-let jobs: QaJobRepository;
+const store = useJobStore();
 const started: CommandStartedEvent[] = [];
 
-beforeAll(async () => {
-  client = await mongoose.createConnection(MONGO_URL, { monitorCommands: true }).asPromise();
-  client.getClient().on('commandStarted', (event: CommandStartedEvent) => started.push(event));
-  db = client.useDb(`test-${randomUUID()}`);
-  jobs = new QaJobRepository(db);
-  await jobs.ensureIndexes();
+beforeAll(() => {
+  store.connection.getClient().on('commandStarted', (event: CommandStartedEvent) => started.push(event));
 });
 
-afterAll(async () => {
-  await db?.dropDatabase().catch(() => undefined);
-  await client?.close();
-});
-
-const file = () => ({ fileId: randomUUID(), name: 'x.pdf', size: 1, sha256: 'x' });
 async function runningJob() {
-  const job = await jobs.insert({
-    id: randomUUID(),
-    owner: `user-${randomUUID()}`,
-    contentHash: randomUUID(),
-    dedupBucket: 0,
-    files: { resume: file(), jd: file() },
-    createdAt: new Date(),
-  });
-  await jobs.markActive(job.id, 1, new Date(Date.now() - 1000));
+  const job = await store.jobs.insert(newJob(`user-${randomUUID()}`, new Date()));
+  await store.jobs.markActive(job.id, 1, new Date(Date.now() - 1000));
   return job;
 }
 const failure: JobError = { reason: 'invalid_document', message: 'bad', files: ['resume'] };
@@ -56,29 +35,29 @@ function filtersSince(from: number): Array<Record<string, unknown>> {
 test('when a job completes, then it is completed once: a later failure or completion of it changes nothing', async () => {
   const job = await runningJob();
   const from = started.length;
-  const completed = await jobs.complete(job.id, job.owner, { ok: true }, new Date(), new Date(Date.now() - 1000));
+  const completed = await store.jobs.complete(job.id, job.owner, { ok: true }, new Date(), new Date(Date.now() - 1000));
   expect(completed).toMatchObject({ id: job.id, status: 'completed', progress: 100 });
-  expect(await jobs.fail(job.id, failure, new Date())).toBeNull();
-  expect(await jobs.complete(job.id, job.owner, { ok: 'again' }, new Date(), null)).toBeNull();
-  await jobs.markRetrying(job.id, failure);
-  expect(await jobs.findById(job.id)).toMatchObject({ status: 'completed', stage: 'completed', error: null });
+  expect(await store.jobs.fail(job.id, failure, new Date())).toBeNull();
+  expect(await store.jobs.complete(job.id, job.owner, { ok: 'again' }, new Date(), null)).toBeNull();
+  await store.jobs.markRetrying(job.id, failure);
+  expect(await store.jobs.findById(job.id)).toMatchObject({ status: 'completed', stage: 'completed', error: null });
 
   const filters = filtersSince(from);
   expect(filters.length).toBeGreaterThan(0);
   for (const filter of filters) expect(Object.keys(filter)).toEqual(['_id']);
-  expect(await db.collection('qaresults').findOne({ _id: job.id as never })).toMatchObject({ json: '{"ok":true}' });
+  expect(await store.db.collection('qaresults').findOne({ _id: job.id as never })).toMatchObject({ json: '{"ok":true}' });
 });
 
 test('when a completion and a failure of one job race, then exactly one of them ends it, and the job shows that one', async () => {
   for (let round = 0; round < 10; round += 1) {
     const job = await runningJob();
     const [completed, failed] = await Promise.all([
-      jobs.complete(job.id, job.owner, { round }, new Date(), null),
-      jobs.fail(job.id, failure, new Date(), null),
+      store.jobs.complete(job.id, job.owner, { round }, new Date(), null),
+      store.jobs.fail(job.id, failure, new Date(), null),
     ]);
     expect([completed, failed].filter((ended) => ended !== null)).toHaveLength(1);
     const winner = (completed ?? failed)!;
-    expect(await jobs.findById(job.id)).toMatchObject({ status: winner.status });
+    expect(await store.jobs.findById(job.id)).toMatchObject({ status: winner.status });
   }
 });
 
@@ -86,26 +65,26 @@ test('when the finisher that decided stopped before writing the job, then the ne
   const job = await runningJob();
   const decidedAt = new Date(Date.now() - 500);
   // What a worker that died between its two writes leaves: the decision, and a job still active.
-  await db.collection('qa_job_finishes').insertOne({
+  await store.db.collection('qa_job_finishes').insertOne({
     _id: job.id as never,
     at: decidedAt,
     fields: { status: 'failed', stage: 'failed', error: failure, finishedAt: decidedAt, durationMs: 500, eventPublishedAt: null },
   });
-  expect(await jobs.findById(job.id)).toMatchObject({ status: 'active' });
+  expect(await store.jobs.findById(job.id)).toMatchObject({ status: 'active' });
 
-  expect(await jobs.complete(job.id, job.owner, { late: true }, new Date(), null)).toBeNull();
-  expect(await jobs.findById(job.id)).toMatchObject({ status: 'failed', stage: 'failed', error: failure, finishedAt: decidedAt });
+  expect(await store.jobs.complete(job.id, job.owner, { late: true }, new Date(), null)).toBeNull();
+  expect(await store.jobs.findById(job.id)).toMatchObject({ status: 'failed', stage: 'failed', error: failure, finishedAt: decidedAt });
 });
 
 test('when a job is deleted, then its decision goes with it; a job deleted while it ran is not ended and keeps no decision', async () => {
   const done = await runningJob();
-  await jobs.fail(done.id, failure, new Date(), null);
-  expect(await jobs.deleteById(done.id)).toBe(true);
-  expect(await db.collection('qa_job_finishes').countDocuments({ _id: done.id as never })).toBe(0);
+  await store.jobs.fail(done.id, failure, new Date(), null);
+  expect(await store.jobs.deleteById(done.id)).toBe(true);
+  expect(await store.db.collection('qa_job_finishes').countDocuments({ _id: done.id as never })).toBe(0);
 
   const gone = await runningJob();
-  await jobs.deleteById(gone.id);
-  expect(await jobs.complete(gone.id, gone.owner, { orphan: true }, new Date(), null)).toBeNull();
-  expect(await db.collection('qa_job_finishes').countDocuments({ _id: gone.id as never })).toBe(0);
-  expect(await db.collection('qaresults').countDocuments({ _id: gone.id as never })).toBe(0);
+  await store.jobs.deleteById(gone.id);
+  expect(await store.jobs.complete(gone.id, gone.owner, { orphan: true }, new Date(), null)).toBeNull();
+  expect(await store.db.collection('qa_job_finishes').countDocuments({ _id: gone.id as never })).toBe(0);
+  expect(await store.db.collection('qaresults').countDocuments({ _id: gone.id as never })).toBe(0);
 });
