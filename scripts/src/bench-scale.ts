@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import amqp from 'amqplib';
 import { MongoClient, GridFSBucket, type Db } from 'mongodb';
 import { startInfrastructure } from './infra';
+import { cpuMillis } from './process-cpu';
 import { ensureFerretDbBinary, freePort, ROOT, waitForPort } from './servers';
 
 // `npm run bench:scale`: does the native default stay as fast and as quiet after 100,000 records as
@@ -49,11 +50,7 @@ function quantile(sorted: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
 }
 
-function cpuSeconds(pid: number): number {
-  // utime + stime in clock ticks (100 per second on Linux).
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
+const cpuSeconds = (pid: number | undefined) => cpuMillis(pid) / 1000;
 
 async function insertRecords(db: Db, owner: string, firstId: number, count: number, at: number): Promise<number[]> {
   const ids: number[] = [];
@@ -259,9 +256,9 @@ async function main() {
     };
 
     const idleCpu = async () => {
-      const before = cpuSeconds(ferret.pid!);
+      const before = cpuSeconds(ferret.pid);
       await new Promise((resolve) => setTimeout(resolve, IDLE_SECONDS * 1000));
-      return ((cpuSeconds(ferret.pid!) - before) / IDLE_SECONDS) * 100;
+      return ((cpuSeconds(ferret.pid) - before) / IDLE_SECONDS) * 100;
     };
 
     // A cursor deep in the user's list: the one that follows the record 90 % of the way down.

@@ -1,6 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { cpus, loadavg } from 'node:os';
@@ -9,6 +9,7 @@ import autocannon from 'autocannon';
 import { registerAndLogin } from './accounts';
 import { namespacedStackEnv, startInfrastructure } from './infra';
 import { closedLoop, openLoop, type LatencyFigures } from './load-generator';
+import { cpuMillis } from './process-cpu';
 import { DATA_DIR } from './servers';
 import { spawnService, type ManagedProcess } from './stack';
 
@@ -25,8 +26,6 @@ const UPSTREAM_WORK_MS = Number(process.env.BENCH_UPSTREAM_MS ?? 5);
 const LOG_LEVEL = process.env.BENCH_LOG_LEVEL ?? 'warn';
 // A folder: the gateway writes a V8 CPU profile there when the run ends (open it in Chrome DevTools).
 const CPU_PROFILE_DIR = process.env.BENCH_CPU_PROFILE;
-// USER_HZ: the unit of /proc/<pid>/stat times; 100 on every mainstream Linux.
-const CLOCK_TICKS = 100;
 
 type ServerKind = 'bare' | 'upstream';
 
@@ -80,22 +79,8 @@ interface Figures {
   cpuUs: number;
 }
 
-/**
- * CPU time of a process in microseconds, from /proc (Linux). On a shared machine this moves
- * less with the neighbours' load than requests per second do.
- */
-function cpuMicros(pid: number | undefined): number {
-  if (!pid) return NaN;
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLOCK_TICKS;
-  } catch {
-    return NaN;
-  }
-}
-
 async function run(row: Row, seconds: number): Promise<Figures> {
-  const cpuBefore = cpuMicros(row.pid);
+  const cpuBefore = cpuMillis(row.pid) * 1000;
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
     autocannon({ url: row.url, headers: row.headers, connections: CONNECTIONS, duration: seconds }, (err: Error | null, r) =>
       err ? reject(err) : resolve(r),
@@ -106,7 +91,7 @@ async function run(row: Row, seconds: number): Promise<Figures> {
     p50: result.latency.p50,
     p99: result.latency.p99,
     bad: result.non2xx + result.errors + result.timeouts,
-    cpuUs: (cpuMicros(row.pid) - cpuBefore) / Math.max(1, result.requests.total),
+    cpuUs: (cpuMillis(row.pid) * 1000 - cpuBefore) / Math.max(1, result.requests.total),
   };
 }
 

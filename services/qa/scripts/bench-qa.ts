@@ -9,15 +9,19 @@
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { analysePdfs } from '../src/analysis';
 import { registerAndLogin } from '../../../scripts/src/accounts';
 import { namespacedStackEnv, startInfrastructure } from '../../../scripts/src/infra';
-import { freePort, startStack, type ServiceName } from '../../../scripts/src/stack';
+import { groupCpu, serverPids } from '../../../scripts/src/process-cpu';
+import { freePort, startStack, type ServiceName, type Stack } from '../../../scripts/src/stack';
 
 const SEQUENTIAL = Number(process.env.BENCH_SEQUENTIAL ?? 20);
 const PARALLEL_JOBS = Number(process.env.BENCH_JOBS ?? 60);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
+// A folder: every service writes V8 CPU profiles there when the run ends (open them in Chrome DevTools).
+const CPU_PROFILE_DIR = process.env.BENCH_CPU_PROFILE;
 const PAIR = resolve(__dirname, '..', 'fixtures', 'labelled', '08-accountant');
 const resume = readFileSync(join(PAIR, 'resume.pdf'));
 const jd = readFileSync(join(PAIR, 'jd.pdf'));
@@ -34,6 +38,8 @@ interface Run {
   workerMs: number[];
   failures: string[];
   seconds: number;
+  /** CPU milliseconds per job, by process (Linux only). */
+  cpuPerJob: Record<string, number>;
 }
 
 async function upload(gateway: string, token: string, run: Run): Promise<void> {
@@ -55,9 +61,20 @@ async function upload(gateway: string, token: string, run: Run): Promise<void> {
   if (typeof body.durationMs === 'number') run.workerMs.push(body.durationMs);
 }
 
-async function load(gateway: string, token: string, jobs: number, concurrency: number): Promise<Run> {
-  const run: Run = { latencies: [], workerMs: [], failures: [], seconds: 0 };
+/** Every process a job passes through: the stack's services and the servers, whose CPU time is counted per job. */
+function processGroups(stack: Stack): Record<string, Array<number | undefined>> {
+  const services = Object.fromEntries(
+    (['gateway', 'qa', 'qa-worker'] as const).map((name) => [name === 'qa' ? 'qa api' : name, [stack.services[name].pid]]),
+  );
+  return { ...services, ...serverPids() };
+}
+
+async function load(stack: Stack, token: string, jobs: number, concurrency: number): Promise<Run> {
+  const gateway = stack.gatewayUrl;
+  const run: Run = { latencies: [], workerMs: [], failures: [], seconds: 0, cpuPerJob: {} };
   let next = 0;
+  const groups = processGroups(stack);
+  const cpuBefore = groupCpu(groups);
   const started = performance.now();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
@@ -68,6 +85,8 @@ async function load(gateway: string, token: string, jobs: number, concurrency: n
     }),
   );
   run.seconds = (performance.now() - started) / 1000;
+  const cpuAfter = groupCpu(groups);
+  for (const name of Object.keys(groups)) run.cpuPerJob[name] = (cpuAfter[name]! - cpuBefore[name]!) / Math.max(1, jobs);
   return run;
 }
 
@@ -97,20 +116,28 @@ async function main(): Promise<void> {
     ports,
     namespace: `bench-${randomUUID().slice(0, 8)}`,
     nodeEnv: 'development',
-    env: { LOG_LEVEL: 'warn' },
+    env: {
+      LOG_LEVEL: 'warn',
+      ...(CPU_PROFILE_DIR ? { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --cpu-prof --cpu-prof-dir=${resolve(CPU_PROFILE_DIR)}`.trim() } : {}),
+    },
   });
   try {
     const { token } = await registerAndLogin(stack.gatewayUrl, 'bench');
     const analysisMs = await analysisBaseline();
     // Warm-up: connections, JIT and the worker's threads.
-    await load(stack.gatewayUrl, token, 4, 1);
-    const sequential = await load(stack.gatewayUrl, token, SEQUENTIAL, 1);
-    const parallel = await load(stack.gatewayUrl, token, PARALLEL_JOBS, CONCURRENCY);
+    await load(stack, token, 4, 1);
+    const sequential = await load(stack, token, SEQUENTIAL, 1);
+    const parallel = await load(stack, token, PARALLEL_JOBS, CONCURRENCY);
 
     const row = (name: string, run: Run) => {
       const p50 = percentile(run.latencies, 50);
       return `| ${name.padEnd(22)} | ${String(run.latencies.length).padStart(4)} | ${p50.toFixed(0).padStart(6)} | ${percentile(run.latencies, 99).toFixed(0).padStart(6)} | ${(run.latencies.length / run.seconds).toFixed(1).padStart(6)} | ${mean(run.workerMs).toFixed(0).padStart(9)} | ${((analysisMs / p50) * 100).toFixed(0).padStart(8)}% | ${String(run.failures.length).padStart(8)} |`;
     };
+    const total = (cpu: Record<string, number>) => Object.values(cpu).reduce((sum, ms) => sum + ms, 0);
+    const cpuRow = (name: string, run: Run) =>
+      `| ${name.padEnd(22)} | ${Object.values(run.cpuPerJob)
+        .map((ms) => ms.toFixed(1).padStart(9))
+        .join(' | ')} | ${total(run.cpuPerJob).toFixed(1).padStart(9)} |`;
     process.stdout.write(
       [
         '',
@@ -123,6 +150,19 @@ async function main(): Promise<void> {
         row(`${CONCURRENCY} at a time`, parallel),
         '',
         '"worker ms": the job\'s time in the worker (start to result, mean). "analysis": analysis alone / p50.',
+        '',
+        'CPU per job, by process (ms; the worker includes its analysis threads):',
+        '',
+        `| run                    | ${Object.keys(parallel.cpuPerJob)
+          .map((name) => name.padStart(9))
+          .join(' | ')} |     total |`,
+        `|------------------------|${Object.keys(parallel.cpuPerJob)
+          .map(() => '-----------')
+          .join('|')}|-----------|`,
+        cpuRow('sequential', sequential),
+        cpuRow(`${CONCURRENCY} at a time`, parallel),
+        '',
+        `At this CPU per job, ${cpus().length} cores could finish at most ${((cpus().length * 1000) / total(parallel.cpuPerJob)).toFixed(1)} jobs/s.`,
         '',
       ].join('\n'),
     );
