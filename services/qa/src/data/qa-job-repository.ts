@@ -35,12 +35,13 @@ interface QaJobDoc {
   durationMs: number | null;
   attempts?: number;
   error: JobError | null;
-  /** Set in the same write that finishes the job, so that only that writer publishes its completed/failed event. */
-  eventPublishedAt: Date | null;
+  /** When the broker confirmed the job's completed/failed event; written by earlier versions only (see PendingAnnouncementDoc). */
+  eventPublishedAt?: Date | null;
   /** How many times the job was completed: the store step's condition keeps this at 1. */
   completions: number;
 }
 
+/** A result as earlier versions stored it; a job completed now keeps its result in its finish decision. */
 interface QaResultDoc {
   /** The job's id. */
   _id: string;
@@ -55,6 +56,7 @@ interface QaResultDoc {
  * A finished job whose completed/failed event the broker has not confirmed yet. Written just before
  * the write that finishes the job and removed once the broker confirmed the event, so this collection
  * holds only what is due, and the worker's sweep reads it instead of searching every job ever run.
+ * A finished job without a note has had its event confirmed.
  */
 interface PendingAnnouncementDoc {
   /** The job's id. */
@@ -65,13 +67,18 @@ interface PendingAnnouncementDoc {
 /**
  * How a job ended, decided once (`qa_job_finishes`, `_id` = the job's id): the first completion or
  * failure to insert it wins, atomically on every store. A condition on the status beside `_id` would
- * make FerretDB read every job of every user to finish one.
+ * make FerretDB read every job of every user to finish one. A completion's decision carries the
+ * result, so that storing it costs no write of its own and a losing finisher cannot write another.
  */
 interface JobFinishDoc {
   _id: string;
+  /** Whose job (missing on decisions of earlier versions): a user's deletion removes what a crash left behind. */
+  owner?: string;
   at: Date;
   /** The fields the job ends with. */
   fields: Record<string, unknown>;
+  /** The result as JSON text (see QaResultDoc), when the job completed. */
+  json?: string;
 }
 
 /**
@@ -125,7 +132,7 @@ const jobSchema = new Schema<QaJobDoc>(
     durationMs: { type: Number, default: null },
     attempts: { type: Number, default: 0 },
     error: { type: Schema.Types.Mixed, default: null },
-    eventPublishedAt: { type: Date, default: null },
+    eventPublishedAt: { type: Date },
     completions: { type: Number, default: 0 },
   },
   { collection: 'qajobs', versionKey: false, autoIndex: false, autoCreate: false, strict: true },
@@ -150,7 +157,13 @@ const pendingAnnouncementSchema = new Schema<PendingAnnouncementDoc>(
 );
 
 const jobFinishSchema = new Schema<JobFinishDoc>(
-  { _id: { type: String, required: true }, at: { type: Date, required: true }, fields: { type: Schema.Types.Mixed, required: true } },
+  {
+    _id: { type: String, required: true },
+    owner: { type: String },
+    at: { type: Date, required: true },
+    fields: { type: Schema.Types.Mixed, required: true },
+    json: { type: String },
+  },
   { collection: 'qa_job_finishes', versionKey: false, autoIndex: false, autoCreate: false, strict: true },
 );
 
@@ -291,7 +304,6 @@ export class QaJobRepository {
       durationMs: null,
       attempts: 0,
       error: null,
-      eventPublishedAt: null,
       completions: 0,
     };
     const entries = this.ownerJobs(job.owner);
@@ -317,8 +329,15 @@ export class QaJobRepository {
     const doc = await mongoCall(() => this.jobs.findById(id).lean<QaJobDoc>().exec());
     if (!doc || doc.owner !== owner) return null;
     if (!withResult || doc.status !== 'completed') return toJob(doc);
-    const result = await mongoCall(() => this.results.findById(id).lean<QaResultDoc>().exec());
-    return toJob(doc, result ? (JSON.parse(result.json) as unknown) : null);
+    return toJob(doc, await this.resultOf(id));
+  }
+
+  /** A completed job's result: in its finish decision, or where earlier versions stored it. */
+  private async resultOf(id: string): Promise<unknown> {
+    const decision = await mongoCall(() => this.finishes.findById(id).lean<JobFinishDoc>().exec());
+    if (typeof decision?.json === 'string') return JSON.parse(decision.json) as unknown;
+    const stored = await mongoCall(() => this.results.findById(id).lean<QaResultDoc>().exec());
+    return stored ? (JSON.parse(stored.json) as unknown) : null;
   }
 
   /** The newest job of `owner` for the same documents created at or after `since`. */
@@ -391,9 +410,10 @@ export class QaJobRepository {
     return doc !== null;
   }
 
-  /** Results a crashed worker may have left without their job. */
+  /** Results (and the decisions holding them) a crashed worker may have left without their job. */
   async deleteResultsOf(owner: string): Promise<void> {
     await mongoCall(() => this.results.deleteMany({ owner }).exec());
+    await mongoCall(() => this.finishes.deleteMany({ owner }).exec());
   }
 
   /**
@@ -445,36 +465,26 @@ export class QaJobRepository {
 
   /**
    * Stores the result and completes the job, unless it already finished (or is gone): a re-run after
-   * a worker died between storing and acknowledging writes nothing. The result is inserted once (a
-   * second insert for the same job is a duplicate key, and the first stays); the status change is
-   * one conditional write; its event is announced afterwards (see `markEventPublished`). Returns the
-   * job when this call completed it.
+   * a worker died between storing and acknowledging writes nothing. The result goes into the job's
+   * finish decision (see finish), so the first finisher's result is the one kept; its event is
+   * announced afterwards (see `markEventPublished`). Returns the job when this call completed it.
    */
   async complete(id: string, owner: string, result: unknown, now: Date, startedAt: Date | null): Promise<QaJob | null> {
-    try {
-      await this.results.collection.insertOne({ _id: id, owner, json: JSON.stringify(result ?? null), createdAt: now } as never);
-    } catch (err) {
-      if (!isDuplicateKey(err)) throw mapMongoError(err);
-    }
     const durationMs = startedAt ? Math.max(0, now.getTime() - startedAt.getTime()) : null;
     await this.expectAnnouncement(id, now);
     // completions is set, not incremented: whoever writes the decision (its decider, or a finisher after
     // a decider that stopped) writes the same values, so the job shows the one completion it had.
-    const doc = await this.finish(
+    return this.finish(
       id,
-      { status: 'completed', stage: 'completed', progress: 100, error: null, finishedAt: now, durationMs, eventPublishedAt: null, completions: 1 },
+      owner,
+      { status: 'completed', stage: 'completed', progress: 100, error: null, finishedAt: now, durationMs, completions: 1 },
       now,
+      JSON.stringify(result ?? null),
     );
-    if (!doc && !(await mongoCall(() => this.jobs.exists({ _id: id }).exec()))) {
-      // Deleted while it ran: the result just written must not outlive its job.
-      await mongoCall(() => this.results.deleteOne({ _id: id }).exec());
-    }
-    return doc;
   }
 
-  /** Records that the broker confirmed the job's completed/failed event. */
-  async markEventPublished(id: string, now: Date): Promise<void> {
-    await mongoCall(() => this.jobs.updateOne({ _id: id }, { $set: { eventPublishedAt: now } }).exec());
+  /** Records that the broker confirmed the job's completed/failed event: its note goes. */
+  async markEventPublished(id: string): Promise<void> {
     await mongoCall(() => this.pending.deleteOne({ _id: id }).exec());
   }
 
@@ -491,7 +501,7 @@ export class QaJobRepository {
   async needsAnnouncement(id: string): Promise<QaJob | null> {
     const doc = await mongoCall(() => this.jobs.findById(id).lean<QaJobDoc>().exec());
     if (!doc || (doc.status !== 'completed' && doc.status !== 'failed') || doc.eventPublishedAt) return null;
-    return toJob(doc);
+    return (await mongoCall(() => this.pending.exists({ _id: id }).exec())) ? toJob(doc) : null;
   }
 
   /**
@@ -521,14 +531,16 @@ export class QaJobRepository {
    */
   async fail(id: string, error: JobError, now: Date, startedAt?: Date | null): Promise<QaJob | null> {
     let started = startedAt;
+    let owner: string | undefined;
     if (started === undefined) {
       const current = await this.findById(id);
       if (!current) return null;
       started = current.startedAt;
+      owner = current.owner;
     }
     const durationMs = started ? Math.max(0, now.getTime() - started.getTime()) : null;
     await this.expectAnnouncement(id, now);
-    return this.finish(id, { status: 'failed', stage: 'failed', error, finishedAt: now, durationMs, eventPublishedAt: null }, now);
+    return this.finish(id, owner, { status: 'failed', stage: 'failed', error, finishedAt: now, durationMs }, now);
   }
 
   /**
@@ -538,29 +550,46 @@ export class QaJobRepository {
    * have stopped in between; the same values, so writing them twice is harmless) and returns null:
    * the event is the decider's, or the announce sweep's.
    */
-  private async finish(id: string, fields: Record<string, unknown>, now: Date): Promise<QaJob | null> {
+  private async finish(id: string, owner: string | undefined, fields: Record<string, unknown>, now: Date, json?: string): Promise<QaJob | null> {
     try {
-      await this.finishes.collection.insertOne({ _id: id, at: now, fields } as never);
+      await this.finishes.collection.insertOne({
+        _id: id,
+        ...(owner ? { owner } : {}),
+        at: now,
+        fields,
+        ...(json === undefined ? {} : { json }),
+      } as never);
     } catch (err) {
       if (!isDuplicateKey(err)) throw mapMongoError(err);
       const decided = await mongoCall(() => this.finishes.findById(id).lean<JobFinishDoc>().exec());
       const job = await mongoCall(() => this.jobs.findById(id).lean<QaJobDoc>().exec());
       if (decided && job && job.status !== 'completed' && job.status !== 'failed') {
-        // Not eventPublishedAt: the decider may have had its event confirmed by now.
+        // Not eventPublishedAt (decisions of earlier versions hold it): the decider's event may be confirmed by now.
         const { eventPublishedAt: _published, ...decidedFields } = decided.fields;
         await mongoCall(() => this.jobs.updateOne({ _id: id }, { $set: decidedFields }).exec());
       }
       return null;
     }
-    const before = await mongoCall(() => this.jobs.findById(id).lean<QaJobDoc>().exec());
+    // One write by `_id`, which returns the job as it was: the decision is ours, so the job is ours to end.
+    const before = await mongoCall(() =>
+      this.jobs.findOneAndUpdate({ _id: id }, { $set: fields }, { returnDocument: 'before' }).lean<QaJobDoc>().exec(),
+    );
     if (!before) {
-      // Deleted while it ran: nothing to end, and the decision must not outlive the job.
+      // Deleted while it ran: nothing to end, and the decision (with any result) must not outlive the job.
       await mongoCall(() => this.finishes.deleteOne({ _id: id }).exec());
       return null;
     }
-    // Ended before decisions were stored (an earlier version), and run again since: it stays as it ended.
-    if (before.status === 'completed' || before.status === 'failed') return null;
-    const doc = await mongoCall(() => this.jobs.findOneAndUpdate({ _id: id }, { $set: fields }, { returnDocument: 'after' }).lean<QaJobDoc>().exec());
-    return doc ? toJob(doc) : null;
+    if (before.status === 'completed' || before.status === 'failed') {
+      // Ended before decisions were stored (an earlier version), and run again since: it stays as it ended.
+      const kept = Object.keys(fields).filter((key) => before[key as keyof QaJobDoc] !== undefined);
+      const missing = Object.keys(fields).filter((key) => before[key as keyof QaJobDoc] === undefined);
+      const restore = {
+        $set: Object.fromEntries(kept.map((key) => [key, before[key as keyof QaJobDoc]])),
+        ...(missing.length > 0 ? { $unset: Object.fromEntries(missing.map((key) => [key, 1])) } : {}),
+      };
+      await mongoCall(() => this.jobs.updateOne({ _id: id }, restore).exec());
+      return null;
+    }
+    return toJob({ ...before, ...fields });
   }
 }

@@ -16,7 +16,7 @@ export type QaJobEvent = EventData<typeof QA_JOB_COMPLETED>;
 export async function publishFinishedJob(bus: EventBus, jobs: Pick<QaJobRepository, 'markEventPublished'>, job: QaJob): Promise<void> {
   const event: QaJobEvent = { userId: job.owner, jobId: job.id };
   if (await bus.publishConfirmed(job.status === 'completed' ? QA_JOB_COMPLETED : QA_JOB_FAILED, event)) {
-    await jobs.markEventPublished(job.id, new Date());
+    await jobs.markEventPublished(job.id);
   }
 }
 

@@ -7,6 +7,7 @@ import { publishFinishedJob } from '../events/qa-events';
 import type { AnalysisResult } from './analyse-documents';
 import type { AnalysisJobData } from './analysis-queue';
 import type { JobChange, JobChangePublisher } from './job-changes';
+import { ProgressWrites } from './progress-writes';
 
 export interface JobMetrics {
   completed: ReturnType<Metrics['counter']>;
@@ -26,8 +27,12 @@ export interface ProcessorOptions {
   changes?: Pick<JobChangePublisher, 'publish'>;
   /** Told when a job finishes, whichever way (frees its place in its owner's quota). */
   onFinished?: (job: QaJob) => Promise<void>;
+  /** How often at most a running job's progress is stored (every stage is pushed to waiters at once). */
+  progressWriteMs?: number;
   now?: () => Date;
 }
+
+const PROGRESS_WRITE_MS = 1000;
 
 function changeOf(job: QaJob): JobChange {
   return { id: job.id, status: job.status, stage: job.stage, progress: job.progress, attempts: job.attempts };
@@ -81,12 +86,20 @@ export function createAnalysisProcessor(options: ProcessorOptions) {
     await announce(changeOf(active));
 
     let lastProgress = 0;
+    const progressWrites = new ProgressWrites(
+      { stage: active.stage, progress: active.progress },
+      options.progressWriteMs ?? PROGRESS_WRITE_MS,
+      async ({ stage, progress }) => {
+        await Promise.all([jobs.setStage(id, stage, progress), job.updateProgress({ stage, progress })]);
+      },
+      (err) => logger.warn({ err: String(err), jobId: id }, "could not store the job's progress"),
+    );
     const report = async (stage: string) => {
       // Stages the library adds later still move the bar forward, never back.
       const progress = Math.max(lastProgress, STAGE_PROGRESS[stage] ?? lastProgress);
       lastProgress = progress;
-      await Promise.all([jobs.setStage(id, stage, progress), job.updateProgress({ stage, progress })]);
       await announce({ id, status: 'active', stage, progress, attempts });
+      await progressWrites.update({ stage, progress });
     };
 
     let result: AnalysisResult;
@@ -95,6 +108,7 @@ export function createAnalysisProcessor(options: ProcessorOptions) {
       result = await options.analyse(resume, jd, report);
       await report('store');
     } catch (err) {
+      await progressWrites.close();
       if (err instanceof FileNotFoundError && !(await jobs.findById(id))) {
         logger.info({ jobId: id }, 'job was deleted while it ran');
         return;
@@ -109,6 +123,7 @@ export function createAnalysisProcessor(options: ProcessorOptions) {
       // A bad document stays bad: no retries.
       throw new UnrecoverableError(problem.message);
     }
+    await progressWrites.close();
 
     const completed = await jobs.complete(id, active.owner, result, now(), active.startedAt);
     if (!completed) return;

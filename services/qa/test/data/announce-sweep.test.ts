@@ -16,7 +16,7 @@ async function finishedJob(owner: string, at: Date, announced: boolean): Promise
   const { id } = await jobs.insert(newJob(owner, at));
   await jobs.markActive(id, 1, at);
   await jobs.complete(id, owner, { ok: true }, at, at);
-  if (announced) await jobs.markEventPublished(id, at);
+  if (announced) await jobs.markEventPublished(id);
   return id;
 }
 
@@ -35,7 +35,7 @@ describe('the announce sweep', () => {
     expect(store.documentsRead()).toBe(6);
 
     // Once announced, a job leaves the sweep for good; one still within its grace period waits.
-    for (const id of unconfirmed) await jobs.markEventPublished(id, new Date());
+    for (const id of unconfirmed) await jobs.markEventPublished(id);
     expect(await jobs.unannounced(new Date(Date.now() - 15_000), 50)).toEqual([]);
     expect((await jobs.unannounced(new Date(Date.now() + 1000), 50)).map((job) => job.id)).toEqual([justNow]);
   });

@@ -45,7 +45,37 @@ test('when a job completes, then it is completed once: a later failure or comple
   const filters = filtersSince(from);
   expect(filters.length).toBeGreaterThan(0);
   for (const filter of filters) expect(Object.keys(filter)).toEqual(['_id']);
-  expect(await store.db.collection('qaresults').findOne({ _id: job.id as never })).toMatchObject({ json: '{"ok":true}' });
+  // The first completion's result is the one kept, in its decision.
+  expect(await store.db.collection('qa_job_finishes').findOne({ _id: job.id as never })).toMatchObject({ owner: job.owner, json: '{"ok":true}' });
+  expect(await store.jobs.findOwned(job.id, job.owner)).toMatchObject({ result: { ok: true } });
+});
+
+test('when a job was completed by an earlier version, then its result is read from where that version stored it', async () => {
+  const job = await runningJob();
+  const at = new Date();
+  await store.db.collection('qaresults').insertOne({ _id: job.id as never, owner: job.owner, json: '{"old":true}', createdAt: at });
+  await store.db.collection('qa_job_finishes').insertOne({ _id: job.id as never, at, fields: { status: 'completed' } });
+  await store.db
+    .collection('qajobs')
+    .updateOne({ _id: job.id as never }, { $set: { status: 'completed', stage: 'completed', progress: 100, finishedAt: at } });
+  expect(await store.jobs.findOwned(job.id, job.owner)).toMatchObject({ status: 'completed', result: { old: true } });
+});
+
+test('when a job ended by an earlier version (no decision stored) is finished again, then it stays as it ended', async () => {
+  const job = await runningJob();
+  const at = new Date(Date.now() - 2000);
+  await store.db
+    .collection('qajobs')
+    .updateOne({ _id: job.id as never }, { $set: { status: 'failed', stage: 'failed', error: failure, finishedAt: at, durationMs: 7 } });
+  expect(await store.jobs.complete(job.id, job.owner, { late: true }, new Date(), null)).toBeNull();
+  expect(await store.jobs.findById(job.id)).toMatchObject({
+    status: 'failed',
+    stage: 'failed',
+    error: failure,
+    finishedAt: at,
+    durationMs: 7,
+    progress: 0,
+  });
 });
 
 test('when a completion and a failure of one job race, then exactly one of them ends it, and the job shows that one', async () => {
@@ -86,5 +116,13 @@ test('when a job is deleted, then its decision goes with it; a job deleted while
   await store.jobs.deleteById(gone.id);
   expect(await store.jobs.complete(gone.id, gone.owner, { orphan: true }, new Date(), null)).toBeNull();
   expect(await store.db.collection('qa_job_finishes').countDocuments({ _id: gone.id as never })).toBe(0);
-  expect(await store.db.collection('qaresults').countDocuments({ _id: gone.id as never })).toBe(0);
+});
+
+test("when a user's data is removed, then results a crashed worker left in decisions without their job go too", async () => {
+  const job = await runningJob();
+  await store.jobs.complete(job.id, job.owner, { personal: true }, new Date(), null);
+  // What a worker that stopped between the decision and the job's deletion check leaves behind.
+  await store.db.collection('qajobs').deleteOne({ _id: job.id as never });
+  await store.jobs.deleteResultsOf(job.owner);
+  expect(await store.db.collection('qa_job_finishes').countDocuments({ _id: job.id as never })).toBe(0);
 });

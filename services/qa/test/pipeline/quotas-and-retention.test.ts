@@ -127,11 +127,11 @@ describe('waiting is pushed, and retention', () => {
     const response = await pushedApi.upload(owner, { resume: await resumePdf('old'), jd }, { prefer: 'wait=20' });
     const { id, status } = await response.json();
     expect(status).toBe('completed');
-    expect(await pushedDb.collection('qaresults').countDocuments({ _id: id })).toBe(1);
+    expect(await pushedDb.collection('qa_job_finishes').countDocuments({ _id: id })).toBe(1);
     const deadline = Date.now() + 20_000;
     while ((await pushedApi.json('GET', `/qa/jobs/${id}`, owner)).status !== 404 && Date.now() < deadline) await sleep(200);
     expect((await pushedApi.json('GET', `/qa/jobs/${id}`, owner)).status).toBe(404);
     expect(await pushedDb.collection('qa_files').countDocuments({ owner })).toBe(0);
-    expect(await pushedDb.collection('qaresults').countDocuments({ _id: id })).toBe(0);
+    expect(await pushedDb.collection('qa_job_finishes').countDocuments({ _id: id })).toBe(0);
   });
 });
