@@ -17,7 +17,7 @@ import { UsageStore, usagePrefix } from './data/usage-store';
 import type { QaJob } from './domain/qa-job';
 import { AnalysisPool, documentProblemOf } from './jobs/analyse-documents';
 import { createAnalysisProcessor, failStalledJob } from './jobs/analysis-processor';
-import { publishFinishedJob } from './events/qa-events';
+import { publishFinishedJob, SWEEP_ANNOUNCEMENT } from './events/qa-events';
 import { analysisJobOptions, bullRedis, type AnalysisJobData } from './jobs/analysis-queue';
 import { JobChangePublisher, jobChangesChannel } from './jobs/job-changes';
 
@@ -133,7 +133,7 @@ async function startWorker(overrides: NodeJS.ProcessEnv = {}): Promise<RunningWo
     setup.every('event sweep', config.QA_ANNOUNCE_SWEEP_MS, async () => {
       if (!bus.isConnected()) return;
       for (const job of await jobs.unannounced(new Date(Date.now() - config.QA_ANNOUNCE_GRACE_MS), 50)) {
-        await publishFinishedJob(bus, jobs, job);
+        await publishFinishedJob(bus, jobs, job, SWEEP_ANNOUNCEMENT);
       }
     });
 

@@ -2,7 +2,7 @@ import { observeEvents } from '@app/tests/support/events';
 import { AMQP_URL, MONGO_URL, connectDatabase } from '@app/tests/support/servers';
 import { waitFor } from '@app/tests/support/wait';
 import { newUser, startRecords } from './support/records-harness';
-import { TcpProxy } from './support/tcp-proxy';
+import { TcpProxy } from '@app/tests/support/tcp-proxy';
 
 const portOf = (url: string) => Number(new URL(url).port || 0);
 

@@ -53,10 +53,10 @@ interface QaResultDoc {
 }
 
 /**
- * A finished job whose completed/failed event the broker has not confirmed yet. Written just before
- * the write that finishes the job and removed once the broker confirmed the event, so this collection
- * holds only what is due, and the worker's sweep reads it instead of searching every job ever run.
- * A finished job without a note has had its event confirmed.
+ * A finished job whose completed/failed event the broker did not confirm when the job finished.
+ * Written then, and removed once the broker confirmed the event, so this collection holds only what
+ * is due, and the worker's sweep reads it instead of searching every job ever run. (A worker lost
+ * before it could write one leaves its BullMQ job to be run again, which announces the job.)
  */
 interface PendingAnnouncementDoc {
   /** The job's id. */
@@ -471,7 +471,6 @@ export class QaJobRepository {
    */
   async complete(id: string, owner: string, result: unknown, now: Date, startedAt: Date | null): Promise<QaJob | null> {
     const durationMs = startedAt ? Math.max(0, now.getTime() - startedAt.getTime()) : null;
-    await this.expectAnnouncement(id, now);
     // completions is set, not incremented: whoever writes the decision (its decider, or a finisher after
     // a decider that stopped) writes the same values, so the job shows the one completion it had.
     return this.finish(
@@ -488,8 +487,8 @@ export class QaJobRepository {
     await mongoCall(() => this.pending.deleteOne({ _id: id }).exec());
   }
 
-  /** Notes, before a job is finished, that its event will be due (kept if one is noted already). */
-  private async expectAnnouncement(id: string, now: Date): Promise<void> {
+  /** Notes that a finished job's event is still due, for the sweep (kept if one is noted already). */
+  async noteUnannounced(id: string, now: Date): Promise<void> {
     try {
       await this.pending.collection.insertOne({ _id: id, at: now } as never);
     } catch (err) {
@@ -497,11 +496,10 @@ export class QaJobRepository {
     }
   }
 
-  /** Whether a finished job's event still has to be announced (a worker died before the broker confirmed it). */
-  async needsAnnouncement(id: string): Promise<QaJob | null> {
+  /** The job if it finished (a re-run of a finished job announces it again: its first announcement may have been lost). */
+  async findFinished(id: string): Promise<QaJob | null> {
     const doc = await mongoCall(() => this.jobs.findById(id).lean<QaJobDoc>().exec());
-    if (!doc || (doc.status !== 'completed' && doc.status !== 'failed') || doc.eventPublishedAt) return null;
-    return (await mongoCall(() => this.pending.exists({ _id: id }).exec())) ? toJob(doc) : null;
+    return doc && (doc.status === 'completed' || doc.status === 'failed') ? toJob(doc) : null;
   }
 
   /**
@@ -539,7 +537,6 @@ export class QaJobRepository {
       owner = current.owner;
     }
     const durationMs = started ? Math.max(0, now.getTime() - started.getTime()) : null;
-    await this.expectAnnouncement(id, now);
     return this.finish(id, owner, { status: 'failed', stage: 'failed', error, finishedAt: now, durationMs }, now);
   }
 

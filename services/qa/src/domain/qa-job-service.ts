@@ -22,6 +22,16 @@ export interface JobWatcher {
   watch(id: string, listener: (change: { status: JobStatus }) => void): () => void;
 }
 
+/** A job being listened to (see `QaJobService.watchFinish`). */
+export interface FinishWatch {
+  /**
+   * Waits until the job finishes, `timeoutMs` passes or `signal` aborts; returns the last state seen.
+   * `known` is the job as the caller just wrote it: then it is not read until a change or the poll says to.
+   */
+  until(owner: string, timeoutMs: number, signal?: AbortSignal, known?: QaJob): Promise<QaJob | null>;
+  stop(): void;
+}
+
 export interface Submission {
   job: QaJob;
   /** False when the same documents were already submitted by this user within the dedup window. */
@@ -115,49 +125,65 @@ export class QaJobService {
   }
 
   /**
-   * Waits until the job finishes, `timeoutMs` passes or `signal` aborts; returns the last state
-   * seen. Woken by the job's own change messages, with a slow poll of MongoDB in case one is lost.
+   * Starts listening for job `id`'s changes now, before it exists, so that a job finishing faster than
+   * its upload's answer is written is not missed; `until` then waits without first reading a job the
+   * caller has just made. `stop` ends the listening (`until` does too, when it returns).
    */
-  async waitUntilFinished(id: string, owner: string, timeoutMs: number, signal?: AbortSignal): Promise<QaJob | null> {
-    const deadline = Date.now() + timeoutMs;
-    let wake: (() => void) | undefined;
+  watchFinish(id: string): FinishWatch {
     let finishedMeanwhile = false;
+    let wake: (() => void) | undefined;
     const unwatch = this.options.watcher.watch(id, (change) => {
       if (!isFinished(change.status)) return;
       finishedMeanwhile = true;
       wake?.();
     });
-    let last: QaJob | null = null;
-    try {
-      for (;;) {
-        finishedMeanwhile = false;
-        try {
-          last = await this.options.jobs.findOwned(id, owner);
-        } catch (err) {
-          // A blip in MongoDB should not turn a wait into an error; the next read may succeed.
-          this.options.logger.debug({ err: String(err) }, 'job read failed while waiting');
+    const until = async (owner: string, timeoutMs: number, signal?: AbortSignal, known?: QaJob): Promise<QaJob | null> => {
+      const deadline = Date.now() + timeoutMs;
+      let last: QaJob | null = known ?? null;
+      let read = known === undefined;
+      try {
+        for (;;) {
+          if (read || finishedMeanwhile) {
+            finishedMeanwhile = false;
+            try {
+              last = await this.options.jobs.findOwned(id, owner);
+            } catch (err) {
+              // A blip in MongoDB should not turn a wait into an error; the next read may succeed.
+              this.options.logger.debug({ err: String(err) }, 'job read failed while waiting');
+            }
+          }
+          read = true;
+          if (!last || isFinished(last.status) || signal?.aborted) return last;
+          const remaining = deadline - Date.now();
+          if (remaining <= 0) return last;
+          // A change announced while the record was being read is not missed.
+          // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- set by the watcher while the read was awaited
+          if (finishedMeanwhile) continue;
+          await new Promise<void>((resolve) => {
+            const done = () => {
+              clearTimeout(timer);
+              signal?.removeEventListener('abort', done);
+              wake = undefined;
+              resolve();
+            };
+            const timer = setTimeout(done, Math.min(this.options.pollIntervalMs, remaining));
+            signal?.addEventListener('abort', done, { once: true });
+            wake = done;
+          });
         }
-        if (!last || isFinished(last.status) || signal?.aborted) return last;
-        const remaining = deadline - Date.now();
-        if (remaining <= 0) return last;
-        // A change announced while the record was being read is not missed.
-        // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- set by the watcher while the read was awaited
-        if (finishedMeanwhile) continue;
-        await new Promise<void>((resolve) => {
-          const done = () => {
-            clearTimeout(timer);
-            signal?.removeEventListener('abort', done);
-            wake = undefined;
-            resolve();
-          };
-          const timer = setTimeout(done, Math.min(this.options.pollIntervalMs, remaining));
-          signal?.addEventListener('abort', done, { once: true });
-          wake = done;
-        });
+      } finally {
+        unwatch();
       }
-    } finally {
-      unwatch();
-    }
+    };
+    return { until, stop: unwatch };
+  }
+
+  /**
+   * Waits until the job finishes, `timeoutMs` passes or `signal` aborts; returns the last state
+   * seen. Woken by the job's own change messages, with a slow poll of MongoDB in case one is lost.
+   */
+  waitUntilFinished(id: string, owner: string, timeoutMs: number, signal?: AbortSignal): Promise<QaJob | null> {
+    return this.watchFinish(id).until(owner, timeoutMs, signal);
   }
 
   /** Removes the job, its queued BullMQ job, its files and then its record. */

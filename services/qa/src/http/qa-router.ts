@@ -89,28 +89,40 @@ export function qaRouter(options: QaRouterOptions): Router {
       throw err;
     }
     await limits.recordBytes(caller.userId, files.resume.size + files.jd.size);
+    const wait = preferredWait(req.headers.prefer, options.maxWaitSeconds);
+    // Listening starts before the job is queued: a job can finish before this answer is ready.
+    const watch = wait ? service.watchFinish(id) : undefined;
     let submission;
     try {
       submission = await service.submit({ id, owner: caller.userId, files, requestId: req.id });
     } catch (err) {
+      watch?.stop();
       await limits.releaseJob(caller.userId, id).catch(() => undefined);
       throw err;
     }
     const { job, created } = submission;
-    // An earlier job answered (deduplicated): it holds its own place, so this one's is given back.
-    if (created) await options.schedule.scheduleExpiry(job.id, job.createdAt);
-    else await limits.releaseJob(caller.userId, id);
-    submitted.inc({ outcome: created ? 'created' : 'deduplicated' });
-
-    const wait = preferredWait(req.headers.prefer, options.maxWaitSeconds);
     let current = job;
-    if (wait && !isFinished(job.status)) {
-      const gone = new AbortController();
-      const onClose = () => gone.abort();
-      res.once('close', onClose);
-      const signal = AbortSignal.any([gone.signal, options.shutdown]);
-      current = (await service.waitUntilFinished(job.id, caller.userId, wait * 1000, signal)) ?? job;
-      res.off('close', onClose);
+    try {
+      // An earlier job answered (deduplicated): it holds its own place, so this one's is given back.
+      if (created) await options.schedule.scheduleExpiry(job.id, job.createdAt);
+      else await limits.releaseJob(caller.userId, id);
+      submitted.inc({ outcome: created ? 'created' : 'deduplicated' });
+
+      if (wait && !isFinished(job.status)) {
+        const gone = new AbortController();
+        const onClose = () => gone.abort();
+        res.once('close', onClose);
+        const signal = AbortSignal.any([gone.signal, options.shutdown]);
+        // A new job is as it was just written; an earlier one (deduplicated) is watched and read afresh.
+        const waited =
+          created && watch
+            ? watch.until(caller.userId, wait * 1000, signal, job)
+            : service.waitUntilFinished(job.id, caller.userId, wait * 1000, signal);
+        current = (await waited) ?? job;
+        res.off('close', onClose);
+      }
+    } finally {
+      watch?.stop();
     }
     if (wait !== undefined) res.setHeader('Preference-Applied', `wait=${wait}`);
     res.setHeader('Location', jobLocation(job.id));

@@ -3,7 +3,7 @@ import { UnrecoverableError, type Job } from 'bullmq';
 import { FileNotFoundError, type FileStore } from '../data/file-store';
 import type { QaJobRepository } from '../data/qa-job-repository';
 import { STAGE_PROGRESS, type JobError, type QaJob } from '../domain/qa-job';
-import { publishFinishedJob } from '../events/qa-events';
+import { FIRST_ANNOUNCEMENT, publishFinishedJob, REPEATED_ANNOUNCEMENT } from '../events/qa-events';
 import type { AnalysisResult } from './analyse-documents';
 import type { AnalysisJobData } from './analysis-queue';
 import type { JobChange, JobChangePublisher } from './job-changes';
@@ -62,12 +62,25 @@ export function createAnalysisProcessor(options: ProcessorOptions) {
     if (job.durationMs !== null) metrics.duration.observe({ outcome }, job.durationMs / 1000);
   };
 
+  // A finish that lost to an earlier decision: that decider may have been lost before it told the
+  // waiters, freed the quota place or had its event confirmed (it wrote no note then), so the job,
+  // ended its way, is announced again; each of these is harmless to repeat.
+  const announceEarlierEnd = async (id: string) => {
+    const ended = await jobs.findFinished(id);
+    if (!ended) return;
+    await finished(ended);
+    await publishFinishedJob(bus, jobs, ended, REPEATED_ANNOUNCEMENT);
+  };
+
   const failJob = async (id: string, error: JobError, startedAt?: Date | null) => {
     const failed = await jobs.fail(id, error, now(), startedAt);
-    if (!failed) return;
+    if (!failed) {
+      await announceEarlierEnd(id);
+      return;
+    }
     await finished(failed);
     recordFinished(failed, 'failed', error.reason);
-    await publishFinishedJob(bus, jobs, failed);
+    await publishFinishedJob(bus, jobs, failed, FIRST_ANNOUNCEMENT);
   };
 
   const process = async (job: Job<AnalysisJobData>): Promise<void> => {
@@ -76,9 +89,8 @@ export function createAnalysisProcessor(options: ProcessorOptions) {
     const active = await jobs.markActive(id, attempts, now());
     if (!active) {
       // Deleted, or finished by an earlier run whose acknowledgement to BullMQ was lost; that run
-      // may have died before the broker confirmed the event, so announce it if it was not.
-      const unannounced = await jobs.needsAnnouncement(id);
-      if (unannounced) await publishFinishedJob(bus, jobs, unannounced);
+      // may have died before the broker confirmed the event, so it is announced again.
+      await announceEarlierEnd(id);
       logger.info({ jobId: id }, 'nothing to do: the job is gone or already finished');
       return;
     }
@@ -126,11 +138,14 @@ export function createAnalysisProcessor(options: ProcessorOptions) {
     await progressWrites.close();
 
     const completed = await jobs.complete(id, active.owner, result, now(), active.startedAt);
-    if (!completed) return;
+    if (!completed) {
+      await announceEarlierEnd(id);
+      return;
+    }
     await finished(completed);
     recordFinished(completed, 'completed');
     logger.info({ jobId: id, durationMs: completed.durationMs }, 'analysis completed');
-    await publishFinishedJob(bus, jobs, completed);
+    await publishFinishedJob(bus, jobs, completed, FIRST_ANNOUNCEMENT);
   };
 
   // Anything else that goes wrong (MongoDB or Redis away, a bug) is retried with backoff; the job's
@@ -170,10 +185,15 @@ export async function failStalledJob(
     files: [],
   };
   const failed = await options.jobs.fail(jobId, error, now());
-  if (!failed) return;
+  if (!failed) {
+    // Finished already, maybe by a worker lost before the broker confirmed its event: announced again.
+    const finishedJob = await options.jobs.findFinished(jobId);
+    if (finishedJob) await publishFinishedJob(options.bus, options.jobs, finishedJob, REPEATED_ANNOUNCEMENT);
+    return;
+  }
   await options.changes?.publish(changeOf(failed));
   await options.onFinished?.(failed).catch(() => undefined);
   options.metrics.failed.inc({ reason: error.reason });
   if (failed.durationMs !== null) options.metrics.duration.observe({ outcome: 'failed' }, failed.durationMs / 1000);
-  await publishFinishedJob(options.bus, options.jobs, failed);
+  await publishFinishedJob(options.bus, options.jobs, failed, FIRST_ANNOUNCEMENT);
 }

@@ -16,7 +16,8 @@ async function finishedJob(owner: string, at: Date, announced: boolean): Promise
   const { id } = await jobs.insert(newJob(owner, at));
   await jobs.markActive(id, 1, at);
   await jobs.complete(id, owner, { ok: true }, at, at);
-  if (announced) await jobs.markEventPublished(id);
+  // What a worker leaves when the broker did not confirm the job's event.
+  if (!announced) await jobs.noteUnannounced(id, at);
   return id;
 }
 
