@@ -36,6 +36,8 @@ function unique(pdf: Buffer): Blob {
 interface Run {
   latencies: number[];
   workerMs: number[];
+  /** Per job, where its time went: [before the job was recorded, in the queue, in the worker, after the worker]. */
+  phases: number[][];
   failures: string[];
   seconds: number;
   /** CPU milliseconds per job, by process (Linux only). */
@@ -47,13 +49,26 @@ async function upload(gateway: string, token: string, run: Run): Promise<void> {
   form.append('resume', unique(resume), 'resume.pdf');
   form.append('jd', unique(jd), 'jd.pdf');
   const started = performance.now();
+  const startedAt = Date.now();
   const response = await fetch(`${gateway}/qa/generate`, {
     method: 'POST',
     headers: { authorization: `Bearer ${token}`, prefer: 'wait=30' },
     body: form,
   });
-  const body = (await response.json()) as { status?: string; durationMs?: number; error?: unknown };
+  const body = (await response.json()) as {
+    status?: string;
+    durationMs?: number;
+    createdAt?: string;
+    startedAt?: string;
+    finishedAt?: string;
+    error?: unknown;
+  };
   run.latencies.push(performance.now() - started);
+  const answeredAt = Date.now();
+  if (body.createdAt && body.startedAt && body.finishedAt) {
+    const [created, begun, finished] = [Date.parse(body.createdAt), Date.parse(body.startedAt), Date.parse(body.finishedAt)];
+    run.phases.push([created - startedAt, begun - created, finished - begun, answeredAt - finished]);
+  }
   if (response.status !== 200 || body.status !== 'completed') {
     run.failures.push(`${response.status} ${JSON.stringify(body).slice(0, 200)}`);
     return;
@@ -71,7 +86,7 @@ function processGroups(stack: Stack): Record<string, Array<number | undefined>> 
 
 async function load(stack: Stack, token: string, jobs: number, concurrency: number): Promise<Run> {
   const gateway = stack.gatewayUrl;
-  const run: Run = { latencies: [], workerMs: [], failures: [], seconds: 0, cpuPerJob: {} };
+  const run: Run = { latencies: [], workerMs: [], phases: [], failures: [], seconds: 0, cpuPerJob: {} };
   let next = 0;
   const groups = processGroups(stack);
   const cpuBefore = groupCpu(groups);
@@ -133,6 +148,18 @@ async function main(): Promise<void> {
       const p50 = percentile(run.latencies, 50);
       return `| ${name.padEnd(22)} | ${String(run.latencies.length).padStart(4)} | ${p50.toFixed(0).padStart(6)} | ${percentile(run.latencies, 99).toFixed(0).padStart(6)} | ${(run.latencies.length / run.seconds).toFixed(1).padStart(6)} | ${mean(run.workerMs).toFixed(0).padStart(9)} | ${((analysisMs / p50) * 100).toFixed(0).padStart(8)}% | ${String(run.failures.length).padStart(8)} |`;
     };
+    const widths = [16, 5, 6, 6] as const;
+    const phaseRow = (name: string, run: Run) =>
+      `| ${name.padEnd(22)} | ${widths
+        .map((width, i) =>
+          percentile(
+            run.phases.map((p) => p[i]!),
+            50,
+          )
+            .toFixed(0)
+            .padStart(width),
+        )
+        .join(' | ')} |`;
     const total = (cpu: Record<string, number>) => Object.values(cpu).reduce((sum, ms) => sum + ms, 0);
     const cpuRow = (name: string, run: Run) =>
       `| ${name.padEnd(22)} | ${Object.values(run.cpuPerJob)
@@ -150,6 +177,16 @@ async function main(): Promise<void> {
         row(`${CONCURRENCY} at a time`, parallel),
         '',
         '"worker ms": the job\'s time in the worker (start to result, mean). "analysis": analysis alone / p50.',
+        '',
+        "Where a job's time goes (median ms; clocks of one machine, to the millisecond):",
+        '',
+        '| run                    | upload to record | queue | worker | answer |',
+        '|------------------------|------------------|-------|--------|--------|',
+        phaseRow('sequential', sequential),
+        phaseRow(`${CONCURRENCY} at a time`, parallel),
+        '',
+        '"upload to record": the request sent until the API recorded the job; "queue": recorded until a worker',
+        'started it; "worker": started until finished; "answer": finished until the client had the answer.',
         '',
         'CPU per job, by process (ms; the worker includes its analysis threads):',
         '',

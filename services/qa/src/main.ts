@@ -86,7 +86,6 @@ async function startQa(overrides: NodeJS.ProcessEnv = {}): Promise<RunningServic
             identitySecret: config.IDENTITY_SECRET,
             service,
             limits,
-            schedule: usage,
             files,
             streams,
             logger,

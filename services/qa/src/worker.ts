@@ -54,7 +54,11 @@ async function startWorker(overrides: NodeJS.ProcessEnv = {}): Promise<RunningWo
 
     // Only to look up the state of a job reported stalled; shares the worker's connection.
     // Its own connection: the worker's may be held by BullMQ's blocking reads.
-    const publisher = setup.ownRedis(bullRedis(config.REDIS_URL, logger, `qa-worker-changes:${config.QA_QUEUE_NAME}`, 'producer'), 'changes');
+    // Auto-pipelined: a finishing job's change and the release of its quota place go out in one write.
+    const publisher = setup.ownRedis(
+      bullRedis(config.REDIS_URL, logger, `qa-worker-changes:${config.QA_QUEUE_NAME}`, 'producer', { enableAutoPipelining: true }),
+      'changes',
+    );
     const changes = new JobChangePublisher(publisher, jobChangesChannel(config.QA_QUEUE_NAME), logger);
     // A finished job frees its place among its owner's queued and running jobs.
     const usage = new UsageStore(publisher, usagePrefix(config.QA_QUEUE_NAME));

@@ -10,7 +10,7 @@ import type { Redis } from 'ioredis';
 // Check and take a place in one step, so two uploads racing cannot both take the last one.
 // KEYS[1] sorted set; ARGV: member, limit, score now, drop scores below, key ttl seconds.
 // Returns 1 when the member holds a place, else 0.
-const RESERVE = `
+const TAKE_PLACE = `
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[4])
 if redis.call('ZSCORE', KEYS[1], ARGV[1]) then
   redis.call('ZADD', KEYS[1], ARGV[3], ARGV[1])
@@ -22,12 +22,49 @@ redis.call('EXPIRE', KEYS[1], ARGV[5])
 return 1
 `;
 
+// An upload's two checks in one round trip: today's bytes (KEYS[2]) plus ARGV[6] within ARGV[7],
+// then a place among the user's jobs as above. Returns {taken (1/0, or -1 when the bytes are over), bytes used}.
+const TAKE_UPLOAD_PLACE = `
+local used = tonumber(redis.call('GET', KEYS[2]) or '0')
+if used + tonumber(ARGV[6]) > tonumber(ARGV[7]) then return {-1, used} end
+local function take()
+${TAKE_PLACE}
+end
+return {take(), used}
+`;
+
+type Scripts = Redis & {
+  qaTakePlace(key: string, member: string, limit: number, now: number, staleBefore: number, ttlSeconds: number): Promise<number>;
+  qaTakeUploadPlace(
+    key: string,
+    bytesKey: string,
+    member: string,
+    limit: number,
+    now: number,
+    staleBefore: number,
+    ttlSeconds: number,
+    incoming: number,
+    maxBytes: number,
+  ): Promise<[number, number]>;
+};
+
+export type UploadPlace = { taken: true } | { taken: false; over: 'jobs' | 'bytes'; bytesUsed: number };
+
 export class UsageStore {
+  private readonly redis: Scripts;
+
   constructor(
-    private readonly redis: Redis,
+    redis: Redis,
     /** Keys are named after the queue, so deployments (and tests) sharing a Redis stay apart. */
     private readonly prefix: string,
-  ) {}
+  ) {
+    // Sent by hash once Redis knows them (EVALSHA), not as the whole script every time.
+    if (!('qaTakePlace' in redis)) {
+      redis.defineCommand('qaTakePlace', { numberOfKeys: 1, lua: TAKE_PLACE });
+      redis.defineCommand('qaTakeUploadPlace', { numberOfKeys: 2, lua: TAKE_UPLOAD_PLACE });
+    }
+    this.redis = redis as Scripts;
+  }
 
   private key(kind: string, owner: string): string {
     return `${this.prefix}:${kind}:${owner}`;
@@ -40,8 +77,34 @@ export class UsageStore {
   async reserve(kind: 'jobs' | 'streams', owner: string, member: string, limit: number, staleMs: number): Promise<boolean> {
     const now = Date.now();
     const ttlSeconds = Math.ceil(staleMs / 1000) + 60;
-    const taken = await this.redis.eval(RESERVE, 1, this.key(kind, owner), member, limit, now, now - staleMs, ttlSeconds);
+    const taken = await this.redis.qaTakePlace(this.key(kind, owner), member, limit, now, now - staleMs, ttlSeconds);
     return taken === 1;
+  }
+
+  /**
+   * An upload's place among the user's jobs, as `reserve`, taken only if `incoming` more bytes keep
+   * the user within `maxBytes` on the UTC day `day`: both checks in one round trip.
+   */
+  async reserveUpload(
+    owner: string,
+    member: string,
+    limits: { jobs: number; staleMs: number; day: string; incoming: number; maxBytes: number },
+  ): Promise<UploadPlace> {
+    const now = Date.now();
+    const ttlSeconds = Math.ceil(limits.staleMs / 1000) + 60;
+    const [taken, bytesUsed] = await this.redis.qaTakeUploadPlace(
+      this.key('jobs', owner),
+      this.bytesKey(owner, limits.day),
+      member,
+      limits.jobs,
+      now,
+      now - limits.staleMs,
+      ttlSeconds,
+      limits.incoming,
+      limits.maxBytes,
+    );
+    if (taken === 1) return { taken: true };
+    return { taken: false, over: taken === -1 ? 'bytes' : 'jobs', bytesUsed };
   }
 
   async release(kind: 'jobs' | 'streams', owner: string, member: string): Promise<void> {
@@ -52,23 +115,15 @@ export class UsageStore {
     return this.key(`bytes:${day}`, owner);
   }
 
-  /** Bytes `owner` uploaded on the UTC day `day` (YYYY-MM-DD). */
-  async bytesOn(owner: string, day: string): Promise<number> {
-    return Number((await this.redis.get(this.bytesKey(owner, day))) ?? 0);
-  }
-
-  async addBytes(owner: string, day: string, bytes: number): Promise<void> {
+  /** Counts an upload's bytes for the day and, for a new job, schedules its expiry: one transaction. */
+  async recordUpload(owner: string, day: string, bytes: number, expiry?: { jobId: string; createdAt: Date }): Promise<void> {
     const key = this.bytesKey(owner, day);
-    await this.redis
+    const transaction = this.redis
       .multi()
       .incrby(key, bytes)
-      .expire(key, 2 * 24 * 3600)
-      .exec();
-  }
-
-  /** Schedules a job's expiry: the sweep finds it by its creation time. */
-  async scheduleExpiry(jobId: string, createdAt: Date): Promise<void> {
-    await this.redis.zadd(`${this.prefix}:retention`, createdAt.getTime(), jobId);
+      .expire(key, 2 * 24 * 3600);
+    if (expiry) transaction.zadd(`${this.prefix}:retention`, expiry.createdAt.getTime(), expiry.jobId);
+    await transaction.exec();
   }
 
   /** Schedules jobs not scheduled yet; a job already in the schedule keeps its time. */

@@ -37,38 +37,43 @@ export class UsageLimits {
     this.now = options.now ?? (() => new Date());
   }
 
-  async reserveJob(owner: string, jobId: string): Promise<void> {
-    const { store, maxActiveJobs } = this.options;
-    if (!(await store.reserve('jobs', owner, jobId, maxActiveJobs, JOB_PLACE_MS))) {
+  /**
+   * Takes a place among the user's queued and running jobs for `jobId`, if today's uploaded bytes
+   * plus `incoming` (the upload's announced size, when known) stay within the daily allowance.
+   */
+  async reserveUpload(owner: string, jobId: string, incoming: number): Promise<void> {
+    const { store, maxActiveJobs, maxBytesPerDay } = this.options;
+    const now = this.now();
+    const place = await store.reserveUpload(owner, jobId, {
+      jobs: maxActiveJobs,
+      staleMs: JOB_PLACE_MS,
+      day: utcDay(now),
+      incoming,
+      maxBytes: maxBytesPerDay,
+    });
+    if (place.taken) return;
+    if (place.over === 'bytes') {
+      const midnight = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1);
       throw quotaExceeded(
-        `You have ${maxActiveJobs} jobs queued or running, the most allowed at once; submit more when one finishes`,
-        JOB_RETRY_AFTER_S,
-        { limit: 'active_jobs', max: maxActiveJobs },
+        `This upload would take you past ${maxBytesPerDay} uploaded bytes today (${place.bytesUsed} used); the allowance renews at 00:00 UTC`,
+        (midnight - now.getTime()) / 1000,
+        { limit: 'upload_bytes_per_day', max: maxBytesPerDay, used: place.bytesUsed },
       );
     }
+    throw quotaExceeded(
+      `You have ${maxActiveJobs} jobs queued or running, the most allowed at once; submit more when one finishes`,
+      JOB_RETRY_AFTER_S,
+      { limit: 'active_jobs', max: maxActiveJobs },
+    );
   }
 
   async releaseJob(owner: string, jobId: string): Promise<void> {
     await this.options.store.release('jobs', owner, jobId);
   }
 
-  /** Refuses an upload that would take the user past today's bytes (`incoming` is its announced size, when known). */
-  async checkBytes(owner: string, incoming: number): Promise<void> {
-    const { store, maxBytesPerDay } = this.options;
-    const now = this.now();
-    const used = await store.bytesOn(owner, utcDay(now));
-    if (used + incoming > maxBytesPerDay) {
-      const midnight = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1);
-      throw quotaExceeded(
-        `This upload would take you past ${maxBytesPerDay} uploaded bytes today (${used} used); the allowance renews at 00:00 UTC`,
-        (midnight - now.getTime()) / 1000,
-        { limit: 'upload_bytes_per_day', max: maxBytesPerDay, used },
-      );
-    }
-  }
-
-  async recordBytes(owner: string, bytes: number): Promise<void> {
-    await this.options.store.addBytes(owner, utcDay(this.now()), bytes);
+  /** Counts an upload's bytes for today and, for a job it created, schedules that job's expiry (QA_RETENTION_DAYS). */
+  async recordUpload(owner: string, bytes: number, newJob?: { id: string; createdAt: Date }): Promise<void> {
+    await this.options.store.recordUpload(owner, utcDay(this.now()), bytes, newJob && { jobId: newJob.id, createdAt: newJob.createdAt });
   }
 
   async reserveStream(owner: string, streamId: string): Promise<void> {

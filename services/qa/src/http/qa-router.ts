@@ -5,7 +5,6 @@ import type { FileStore } from '../data/file-store';
 import { isFinished, isJobId } from '../domain/qa-job';
 import type { QaJobService } from '../domain/qa-job-service';
 import type { UsageLimits } from '../domain/usage-limits';
-import type { UsageStore } from '../data/usage-store';
 import type { JobEventStreams } from './job-event-stream';
 import { jobLocation, jobView } from './job-view';
 import { qaOperations } from '../openapi';
@@ -16,8 +15,6 @@ export interface QaRouterOptions {
   identitySecret: string;
   service: QaJobService;
   limits: UsageLimits;
-  /** Where each new job's expiry is scheduled (QA_RETENTION_DAYS). */
-  schedule: Pick<UsageStore, 'scheduleExpiry'>;
   files: FileStore;
   streams: JobEventStreams;
   logger: Logger;
@@ -71,8 +68,7 @@ export function qaRouter(options: QaRouterOptions): Router {
     try {
       // Both quotas are checked before the body is read: a refused upload costs no storage.
       const announced = Number(req.headers['content-length'] ?? 0);
-      await limits.checkBytes(caller.userId, Number.isSafeInteger(announced) && announced > 0 ? announced : 0);
-      await limits.reserveJob(caller.userId, id);
+      await limits.reserveUpload(caller.userId, id, Number.isSafeInteger(announced) && announced > 0 ? announced : 0);
       reserved = true;
       files = await receiveDocuments(req, {
         maxFileBytes: options.maxFileBytes,
@@ -88,7 +84,7 @@ export function qaRouter(options: QaRouterOptions): Router {
       refused.inc({ status: String(err instanceof AppError ? err.status : 500) });
       throw err;
     }
-    await limits.recordBytes(caller.userId, files.resume.size + files.jd.size);
+    const bytes = files.resume.size + files.jd.size;
     const wait = preferredWait(req.headers.prefer, options.maxWaitSeconds);
     // Listening starts before the job is queued: a job can finish before this answer is ready.
     const watch = wait ? service.watchFinish(id) : undefined;
@@ -97,15 +93,17 @@ export function qaRouter(options: QaRouterOptions): Router {
       submission = await service.submit({ id, owner: caller.userId, files, requestId: req.id });
     } catch (err) {
       watch?.stop();
+      await limits.recordUpload(caller.userId, bytes).catch(() => undefined);
       await limits.releaseJob(caller.userId, id).catch(() => undefined);
       throw err;
     }
     const { job, created } = submission;
     let current = job;
     try {
-      // An earlier job answered (deduplicated): it holds its own place, so this one's is given back.
-      if (created) await options.schedule.scheduleExpiry(job.id, job.createdAt);
-      else await limits.releaseJob(caller.userId, id);
+      // The bytes count either way. An earlier job answered (deduplicated): it holds its own place and
+      // expiry, so this one's place is given back.
+      if (created) await limits.recordUpload(caller.userId, bytes, job);
+      else await Promise.all([limits.recordUpload(caller.userId, bytes), limits.releaseJob(caller.userId, id)]);
       submitted.inc({ outcome: created ? 'created' : 'deduplicated' });
 
       if (wait && !isFinished(job.status)) {

@@ -33,6 +33,9 @@ export interface ProcessorOptions {
 }
 
 const PROGRESS_WRITE_MS = 1000;
+// Waiters and event streams hear of a stage within this long; a job's stages of a few milliseconds
+// each (most jobs) are not worth a message apiece, and the job's end is always told at once.
+const LIVE_PROGRESS_MS = 100;
 
 function changeOf(job: QaJob): JobChange {
   return { id: job.id, status: job.status, stage: job.stage, progress: job.progress, attempts: job.attempts };
@@ -50,10 +53,10 @@ export function createAnalysisProcessor(options: ProcessorOptions) {
   const now = options.now ?? (() => new Date());
   const announce = async (change: JobChange) => options.changes?.publish(change);
   const finished = async (job: QaJob) => {
-    await announce(changeOf(job));
-    await options
-      .onFinished?.(job)
-      .catch((err: unknown) => logger.warn({ err: String(err), jobId: job.id }, 'could not release the job from its quota'));
+    await Promise.all([
+      announce(changeOf(job)),
+      options.onFinished?.(job).catch((err: unknown) => logger.warn({ err: String(err), jobId: job.id }, 'could not release the job from its quota')),
+    ]);
   };
 
   const recordFinished = (job: QaJob, outcome: 'completed' | 'failed', reason?: string) => {
@@ -78,9 +81,8 @@ export function createAnalysisProcessor(options: ProcessorOptions) {
       await announceEarlierEnd(id);
       return;
     }
-    await finished(failed);
     recordFinished(failed, 'failed', error.reason);
-    await publishFinishedJob(bus, jobs, failed, FIRST_ANNOUNCEMENT);
+    await Promise.all([finished(failed), publishFinishedJob(bus, jobs, failed, FIRST_ANNOUNCEMENT)]);
   };
 
   const process = async (job: Job<AnalysisJobData>): Promise<void> => {
@@ -106,13 +108,19 @@ export function createAnalysisProcessor(options: ProcessorOptions) {
       },
       (err) => logger.warn({ err: String(err), jobId: id }, "could not store the job's progress"),
     );
+    const liveProgress = new ProgressWrites(
+      { stage: active.stage, progress: active.progress },
+      LIVE_PROGRESS_MS,
+      async ({ stage, progress }) => announce({ id, status: 'active', stage, progress, attempts }),
+      () => undefined,
+    );
     const report = async (stage: string) => {
       // Stages the library adds later still move the bar forward, never back.
       const progress = Math.max(lastProgress, STAGE_PROGRESS[stage] ?? lastProgress);
       lastProgress = progress;
-      await announce({ id, status: 'active', stage, progress, attempts });
-      await progressWrites.update({ stage, progress });
+      await Promise.all([liveProgress.update({ stage, progress }), progressWrites.update({ stage, progress })]);
     };
+    const endProgress = () => Promise.all([liveProgress.close(), progressWrites.close()]);
 
     let result: AnalysisResult;
     try {
@@ -120,7 +128,7 @@ export function createAnalysisProcessor(options: ProcessorOptions) {
       result = await options.analyse(resume, jd, report);
       await report('store');
     } catch (err) {
-      await progressWrites.close();
+      await endProgress();
       if (err instanceof FileNotFoundError && !(await jobs.findById(id))) {
         logger.info({ jobId: id }, 'job was deleted while it ran');
         return;
@@ -135,17 +143,17 @@ export function createAnalysisProcessor(options: ProcessorOptions) {
       // A bad document stays bad: no retries.
       throw new UnrecoverableError(problem.message);
     }
-    await progressWrites.close();
+    await endProgress();
 
     const completed = await jobs.complete(id, active.owner, result, now(), active.startedAt);
     if (!completed) {
       await announceEarlierEnd(id);
       return;
     }
-    await finished(completed);
     recordFinished(completed, 'completed');
     logger.info({ jobId: id, durationMs: completed.durationMs }, 'analysis completed');
-    await publishFinishedJob(bus, jobs, completed, FIRST_ANNOUNCEMENT);
+    // Waiters (Redis) and the event's consumers (the broker) are told side by side.
+    await Promise.all([finished(completed), publishFinishedJob(bus, jobs, completed, FIRST_ANNOUNCEMENT)]);
   };
 
   // Anything else that goes wrong (MongoDB or Redis away, a bug) is retried with backoff; the job's

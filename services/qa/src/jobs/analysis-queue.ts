@@ -1,6 +1,6 @@
 import { AppError, connectRedis, withTimeout, type Logger } from '@app/common';
 import { Queue, type JobsOptions } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
 
 /** What goes into Redis for a job: ids only, never the documents (Redis keeps job data in clear text). */
 export interface AnalysisJobData {
@@ -30,9 +30,9 @@ export function analysisJobOptions(policy: RetryPolicy): JobsOptions {
  * The common Redis client with BullMQ's settings: workers need `maxRetriesPerRequest: null` for
  * BullMQ's blocking calls; a producer keeps a bound so that a request does not wait on a dead Redis.
  */
-export function bullRedis(url: string, logger: Logger, name: string, role: 'producer' | 'worker'): Redis {
+export function bullRedis(url: string, logger: Logger, name: string, role: 'producer' | 'worker', options: RedisOptions = {}): Redis {
   // BullMQ's commands wait in the offline queue through a reconnect, as they do on a plain client.
-  return connectRedis(url, logger, name, { maxRetriesPerRequest: role === 'worker' ? null : 1, enableOfflineQueue: true });
+  return connectRedis(url, logger, name, { maxRetriesPerRequest: role === 'worker' ? null : 1, enableOfflineQueue: true, ...options });
 }
 
 const ENQUEUE_TIMEOUT_MS = 3000;

@@ -5,11 +5,11 @@ export interface Progress {
 }
 
 /**
- * Stores a running job's progress at most once per `intervalMs`, always ending with the latest: a
- * stage reached within the interval of the last write is written when the interval ends, if the job
- * is still running then. A job of a few tens of milliseconds (most of them) so costs no progress write
- * at all, and a long one (OCR, a slow model) shows where it is within about `intervalMs`; waiters and
- * event streams hear of every stage at once anyway, through the job's pushed changes.
+ * Passes a running job's progress on (to its record, or to waiters) at most once per `intervalMs`,
+ * always ending with the latest: a stage reached within the interval of the last write is written
+ * when the interval ends, if the job is still running then. A job of a few tens of milliseconds (most
+ * of them) so costs no progress write at all, and a long one (OCR, a slow model) shows where it is
+ * within about `intervalMs`.
  */
 export class ProgressWrites {
   private written: Progress;
