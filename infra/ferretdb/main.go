@@ -21,10 +21,19 @@ func main() {
 	dataDir := flag.String("data", "data", "folder for the SQLite databases")
 	logLevel := flag.String("log-level", "warn", "debug, info, warn or error")
 	postgresqlURL := flag.String("postgresql-url", "", "use the PostgreSQL handler with this server instead of SQLite")
+	// FerretDB keeps SQLite in WAL mode. Its default, synchronous=FULL, syncs the log to disk at every
+	// commit; NORMAL syncs it at checkpoints only, so a commit survives a crash of this process but may
+	// be lost to a power cut or a crash of the machine. That is what MongoDB promises by default too: a
+	// write acknowledged without j:true is made durable by the next journal flush, up to 100 ms later.
+	synchronous := flag.String("synchronous", "normal", "SQLite's synchronous setting: normal (like MongoDB's default write concern) or full (sync at every commit)")
 	flag.Parse()
 
 	if err := os.MkdirAll(*dataDir, 0o755); err != nil {
 		log.Fatal(err)
+	}
+
+	if *synchronous != "normal" && *synchronous != "full" {
+		log.Fatalf("-synchronous must be normal or full, not %q", *synchronous)
 	}
 
 	var level slog.Level
@@ -36,7 +45,7 @@ func main() {
 		Listener:  ferretdb.ListenerConfig{TCP: *listen},
 		Logger:    slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level})),
 		Handler:   "sqlite",
-		SQLiteURL: "file:" + *dataDir + "/",
+		SQLiteURL: "file:" + *dataDir + "/?_pragma=synchronous(" + *synchronous + ")",
 	}
 	if *postgresqlURL != "" {
 		config.Handler = "postgresql"
