@@ -15,6 +15,7 @@ import { QaJobRepository } from './data/qa-job-repository';
 import { QaJobService } from './domain/qa-job-service';
 import { scheduleUnscheduledJobs, sweepExpiredJobs } from './domain/retention';
 import { UsageLimits } from './domain/usage-limits';
+import { RecentUploads, recentUploadsPrefix } from './data/recent-uploads';
 import { UsageStore, usagePrefix } from './data/usage-store';
 import { USER_DELETED, onUserDeleted } from './events/qa-events';
 import { JobEventStreams } from './http/job-event-stream';
@@ -55,6 +56,7 @@ async function startQa(overrides: NodeJS.ProcessEnv = {}): Promise<RunningServic
       queue,
       logger,
       dedupWindowSeconds: config.QA_DEDUP_WINDOW_SECONDS,
+      recentUploads: new RecentUploads(queue.redis, recentUploadsPrefix(config.QA_QUEUE_NAME)),
       watcher: changes,
       pollIntervalMs: config.QA_POLL_INTERVAL_MS,
     });

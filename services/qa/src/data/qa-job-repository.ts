@@ -83,7 +83,7 @@ interface JobFinishDoc {
 
 /**
  * One user's jobs, in a collection of that user's own (`qajobs_<sha256(owner)>`): what the user's list
- * and the upload's duplicate check read. FerretDB v1 reads a whole collection for any filter but `_id`
+ * and the check of two uploads racing into one dedup bucket read. FerretDB v1 reads a whole collection for any filter but `_id`
  * alone, so keeping these apart from `qajobs` makes them cost what that user's jobs cost. The job
  * itself stays in `qajobs`, found by `_id`. Written before the job and removed after it, so an entry
  * may briefly name a job that is not there (yet, or any more): readers skip it, and the list removes
@@ -340,21 +340,7 @@ export class QaJobRepository {
     return stored ? (JSON.parse(stored.json) as unknown) : null;
   }
 
-  /** The newest job of `owner` for the same documents created at or after `since`. */
-  async findRecentDuplicate(owner: string, contentHash: string, since: Date): Promise<QaJob | null> {
-    const entries = await mongoCall(() =>
-      this.ownerJobs(owner)
-        .find({ contentHash, createdAt: { $gte: since } })
-        .sort({ createdAt: -1 })
-        .toArray(),
-    );
-    for (const entry of entries) {
-      const job = await this.findOwned(entry._id, owner, { withResult: false });
-      if (job) return job;
-    }
-    return null;
-  }
-
+  /** The job of `owner` for the same documents in one dedup bucket (what a losing racer of the unique index finds). */
   async findInBucket(owner: string, contentHash: string, dedupBucket: number): Promise<QaJob | null> {
     const entry = await mongoCall(() => this.ownerJobs(owner).findOne({ contentHash, dedupBucket }));
     return entry ? this.findOwned(entry._id, owner, { withResult: false }) : null;

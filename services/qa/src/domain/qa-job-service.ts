@@ -1,6 +1,7 @@
 import { createHash, randomInt, randomUUID } from 'node:crypto';
 import { AppError, type Logger } from '@app/common';
 import type { FileStore } from '../data/file-store';
+import type { RecentUploads } from '../data/recent-uploads';
 import { DuplicateJobError, type JobPage, type QaJobRepository } from '../data/qa-job-repository';
 import type { AnalysisQueue } from '../jobs/analysis-queue';
 import { isFinished, isJobId, type DocumentPart, type JobStatus, type QaJob, type StoredFile } from './qa-job';
@@ -11,6 +12,8 @@ export interface QaJobServiceOptions {
   queue: AnalysisQueue;
   logger: Logger;
   dedupWindowSeconds: number;
+  /** Which job a user's recent upload of the same documents made (see RecentUploads). */
+  recentUploads: Pick<RecentUploads, 'claim' | 'replace'>;
   /** Tells of a job's changes as workers make them (Redis pub/sub). */
   watcher: JobWatcher;
   /** The safety-net poll while waiting: changes are pushed, this only covers a lost message. */
@@ -60,15 +63,18 @@ export class QaJobService {
    * within the dedup window: then the earlier job answers and the new copies are deleted.
    */
   async submit(input: { id: string; owner: string; files: Record<DocumentPart, StoredFile>; requestId?: string }): Promise<Submission> {
-    const { jobs, queue, dedupWindowSeconds } = this.options;
+    const { jobs, queue, dedupWindowSeconds, recentUploads } = this.options;
     const contentHash = contentHashOf(input.files);
     const createdAt = this.now();
     const windowMs = dedupWindowSeconds * 1000;
     try {
       for (let attempt = 0; attempt < 2; attempt += 1) {
         if (windowMs > 0) {
-          const earlier = await jobs.findRecentDuplicate(input.owner, contentHash, new Date(createdAt.getTime() - windowMs));
+          const earlierId = await recentUploads.claim(input.owner, contentHash, input.id, windowMs);
+          const earlier = earlierId && isJobId(earlierId) ? await jobs.findOwned(earlierId, input.owner, { withResult: false }) : null;
           if (earlier) return await this.served(earlier, input);
+          // The recorded job is gone (deleted): this upload's job takes its place.
+          if (earlierId) await recentUploads.replace(input.owner, contentHash, input.id, windowMs);
         }
         // The unique (owner, contentHash, bucket) index settles two uploads racing within one window;
         // without a window every job gets a bucket of its own.
