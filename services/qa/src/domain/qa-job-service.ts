@@ -22,7 +22,7 @@ export interface QaJobServiceOptions {
 }
 
 export interface JobWatcher {
-  watch(id: string, listener: (change: { status: JobStatus }) => void): () => void;
+  watch(id: string, listener: (change: { status: JobStatus; attempts: number }) => void): () => void;
 }
 
 /** A job being listened to (see `QaJobService.watchFinish`). */
@@ -137,10 +137,12 @@ export class QaJobService {
    */
   watchFinish(id: string): FinishWatch {
     let finishedMeanwhile = false;
+    let completedAttempts: number | undefined;
     let wake: (() => void) | undefined;
     const unwatch = this.options.watcher.watch(id, (change) => {
       if (!isFinished(change.status)) return;
       finishedMeanwhile = true;
+      if (change.status === 'completed') completedAttempts = change.attempts;
       wake?.();
     });
     const until = async (owner: string, timeoutMs: number, signal?: AbortSignal, known?: QaJob): Promise<QaJob | null> => {
@@ -152,7 +154,11 @@ export class QaJobService {
           if (read || finishedMeanwhile) {
             finishedMeanwhile = false;
             try {
-              last = await this.options.jobs.findOwned(id, owner);
+              // Told it completed, a job the caller just made is read from its finish decision alone.
+              last =
+                known && completedAttempts !== undefined
+                  ? await this.options.jobs.findCompleted(known, completedAttempts)
+                  : await this.options.jobs.findOwned(id, owner);
             } catch (err) {
               // A blip in MongoDB should not turn a wait into an error; the next read may succeed.
               this.options.logger.debug({ err: String(err) }, 'job read failed while waiting');

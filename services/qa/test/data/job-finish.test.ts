@@ -46,8 +46,20 @@ test('when a job completes, then it is completed once: a later failure or comple
   expect(filters.length).toBeGreaterThan(0);
   for (const filter of filters) expect(Object.keys(filter)).toEqual(['_id']);
   // The first completion's result is the one kept, in its decision.
-  expect(await store.db.collection('qa_job_finishes').findOne({ _id: job.id as never })).toMatchObject({ owner: job.owner, json: '{"ok":true}' });
+  expect(await store.db.collection('qa_job_finishes').findOne({ _id: job.id as never })).toMatchObject({ owner: job.owner });
   expect(await store.jobs.findOwned(job.id, job.owner)).toMatchObject({ result: { ok: true } });
+});
+
+test('when a completed job is read from its decision alone, then it reads as the job and its result read separately', async () => {
+  const job = await runningJob();
+  const result = { questions: Array.from({ length: 50 }, (_, i) => ({ text: `Question ${i} about node.js and $money`, skill: 'é' })) };
+  await store.jobs.complete(job.id, job.owner, result, new Date(), (await store.jobs.findById(job.id))!.startedAt);
+  const whole = await store.jobs.findOwned(job.id, job.owner);
+  expect(whole).toMatchObject({ status: 'completed', result });
+  expect(await store.jobs.findCompleted(job, 1)).toEqual(whole);
+  // Not completed (yet, or ever): read as findOwned reads it.
+  const other = await runningJob();
+  expect(await store.jobs.findCompleted(other, 1)).toEqual(await store.jobs.findOwned(other.id, other.owner));
 });
 
 test('when a job was completed by an earlier version, then its result is read from where that version stored it', async () => {
