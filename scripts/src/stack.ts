@@ -120,8 +120,16 @@ export class ManagedProcess {
       }
       try {
         const response = await fetch(this.url + path, { signal: AbortSignal.timeout(2000) });
-        if (response.ok) return;
-        last = `${response.status} ${await response.text()}`;
+        const body = await response.text();
+        // Another process on this port (ours failed to bind it) must not pass for this service.
+        let service: unknown;
+        try {
+          service = (JSON.parse(body) as { service?: unknown } | null)?.service;
+        } catch {
+          service = undefined;
+        }
+        if (response.ok && (service === undefined || service === this.name)) return;
+        last = `${response.status} ${body}`;
       } catch (err) {
         last = String(err);
       }
