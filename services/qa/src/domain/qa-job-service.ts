@@ -82,7 +82,12 @@ export class QaJobService {
         try {
           const job = await jobs.insert({ id: input.id, owner: input.owner, contentHash, dedupBucket, files: input.files, createdAt });
           try {
-            await queue.enqueue({ jobId: job.id, owner: job.owner, requestId: input.requestId });
+            await queue.enqueue({
+              jobId: job.id,
+              owner: job.owner,
+              fileIds: { resume: job.files.resume.fileId, jd: job.files.jd.fileId },
+              requestId: input.requestId,
+            });
           } catch (err) {
             await jobs.deleteById(job.id).catch(() => undefined);
             throw err;

@@ -88,6 +88,10 @@ export function createAnalysisProcessor(options: ProcessorOptions) {
   const process = async (job: Job<AnalysisJobData>): Promise<void> => {
     const id = job.data.jobId;
     const attempts = Math.max(job.attemptsStarted, job.attemptsMade + 1);
+    // The files are read while the job is marked started; for a job that turns out gone or finished the reads are dropped.
+    const { fileIds } = job.data;
+    const earlyFiles = fileIds ? Promise.all([files.read(fileIds.resume), files.read(fileIds.jd)]) : undefined;
+    earlyFiles?.catch(() => undefined);
     const active = await jobs.markActive(id, attempts, now());
     if (!active) {
       // Deleted, or finished by an earlier run whose acknowledgement to BullMQ was lost; that run
@@ -124,7 +128,11 @@ export function createAnalysisProcessor(options: ProcessorOptions) {
 
     let result: AnalysisResult;
     try {
-      const [resume, jd] = await Promise.all([files.read(active.files.resume.fileId), files.read(active.files.jd.fileId)]);
+      // The job's record names its files; the queue's copy of their ids is used only when it agrees.
+      const agreed = fileIds?.resume === active.files.resume.fileId && fileIds.jd === active.files.jd.fileId;
+      const [resume, jd] = await (agreed && earlyFiles
+        ? earlyFiles
+        : Promise.all([files.read(active.files.resume.fileId), files.read(active.files.jd.fileId)]));
       result = await options.analyse(resume, jd, report);
       await report('store');
     } catch (err) {

@@ -6,6 +6,8 @@ import type { Redis, RedisOptions } from 'ioredis';
 export interface AnalysisJobData {
   jobId: string;
   owner: string;
+  /** The ids of the stored resume and job description, so that the worker reads them while it marks the job started (absent on jobs queued by earlier versions). */
+  fileIds?: { resume: string; jd: string };
   requestId?: string;
 }
 

@@ -173,77 +173,123 @@ describe('processing an upload', () => {
   });
 });
 
+/** Our processor with the analysis `analyse`, on a queue of its own, and a job for `resume` and `jd` stored as the API stores them. */
+async function withOwnProcessor(
+  analyse: (resume: Buffer, jd: Buffer) => Promise<unknown>,
+  run: (context: {
+    jobs: QaJobRepository;
+    producer: AnalysisQueue;
+    owner: string;
+    id: string;
+    fileIds: { resume: string; jd: string };
+  }) => Promise<void>,
+): Promise<void> {
+  const queueName = `test-${randomUUID()}`;
+  const logger = createLogger('qa-test', 'silent');
+  const connection = mongoose.createConnection(`${MONGO_URL.replace(/\/?$/, '/')}${env.MONGO_DB}`);
+  await connection.asPromise();
+  const jobs = new QaJobRepository(connection);
+  const files = new FileStore(connection);
+  const bus = new EventBus({ url: AMQP_URL, service: 'qa-test', logger });
+  await bus.start();
+  const metrics = createMetrics('qa-test');
+  const redis = bullRedis(REDIS_URL, logger, 'qa-test-worker', 'worker');
+  const worker = new Worker<AnalysisJobData>(
+    queueName,
+    createAnalysisProcessor({
+      jobs,
+      files,
+      bus,
+      logger,
+      metrics: {
+        completed: metrics.counter('c', 'c'),
+        failed: metrics.counter('f', 'f', ['reason']),
+        duration: metrics.histogram('d', 'd', ['outcome']),
+      },
+      documentProblemOf,
+      analyse: (resumeBytes, jdBytes) => analyse(resumeBytes, jdBytes) as never,
+    }),
+    { connection: redis },
+  );
+  const producer = new AnalysisQueue(REDIS_URL, queueName, { attempts: 3, backoffMs: 100 }, logger);
+  try {
+    const owner = user();
+    const id = randomUUID();
+    const stored = async (part: 'resume' | 'jd', content: Buffer) => {
+      const upload = files.openUpload(`${part}.pdf`, { owner, jobId: id, part });
+      await new Promise((resolve, reject) => upload.stream.once('finish', resolve).once('error', reject).end(content));
+      return { fileId: upload.id, name: `${part}.pdf`, size: content.length, sha256: 'x'.repeat(64) };
+    };
+    const storedFiles = { resume: await stored('resume', resume), jd: await stored('jd', jd) };
+    await jobs.insert({ id, owner, contentHash: randomUUID(), dedupBucket: 0, files: storedFiles, createdAt: new Date() });
+    await run({ jobs, producer, owner, id, fileIds: { resume: storedFiles.resume.fileId, jd: storedFiles.jd.fileId } });
+  } finally {
+    await worker.close();
+    await producer.close();
+    await redis.quit();
+    await bus.close();
+    await connection.close();
+    const { Queue } = await import('bullmq');
+    const q = new Queue(queueName, { connection: { url: REDIS_URL } });
+    await q.obliterate({ force: true }).catch(() => undefined);
+    await q.close();
+  }
+}
+
+async function completedJob(jobs: QaJobRepository, id: string) {
+  const deadline = Date.now() + 15_000;
+  let record = await jobs.findById(id);
+  while (Date.now() < deadline && record?.status !== 'completed') {
+    await sleep(100);
+    record = await jobs.findById(id);
+  }
+  return record;
+}
+
 describe('retrying a transient failure', () => {
   test('when an attempt fails for a reason other than the documents, then the job is retried and completes', async () => {
-    // Our processor with an analysis that fails once (as if MongoDB had blinked), on a queue of its own.
-    const queueName = `test-${randomUUID()}`;
-    const logger = createLogger('qa-test', 'silent');
-    const connection = mongoose.createConnection(`${MONGO_URL.replace(/\/?$/, '/')}${env.MONGO_DB}`);
-    await connection.asPromise();
-    const jobs = new QaJobRepository(connection);
-    const files = new FileStore(connection);
-    const bus = new EventBus({ url: AMQP_URL, service: 'qa-test', logger });
-    await bus.start();
-    const metrics = createMetrics('qa-test');
+    // An analysis that fails once, as if MongoDB had blinked.
     let calls = 0;
-    const redis = bullRedis(REDIS_URL, logger, 'qa-test-worker', 'worker');
-    const flaky = new Worker<AnalysisJobData>(
-      queueName,
-      createAnalysisProcessor({
-        jobs,
-        files,
-        bus,
-        logger,
-        metrics: {
-          completed: metrics.counter('c', 'c'),
-          failed: metrics.counter('f', 'f', ['reason']),
-          duration: metrics.histogram('d', 'd', ['outcome']),
-        },
-        documentProblemOf,
-        analyse: async () => {
-          calls += 1;
-          if (calls === 1) throw new Error('connection lost');
-          return { questions: ['Why?'] } as never;
-        },
-      }),
-      { connection: redis },
-    );
-    const producer = new AnalysisQueue(REDIS_URL, queueName, { attempts: 3, backoffMs: 100 }, logger);
-    try {
-      const owner = user();
-      const id = randomUUID();
-      const stored = async (part: 'resume' | 'jd', content: Buffer) => {
-        const upload = files.openUpload(`${part}.pdf`, { owner, jobId: id, part });
-        await new Promise((resolve, reject) => upload.stream.once('finish', resolve).once('error', reject).end(content));
-        return { fileId: upload.id, name: `${part}.pdf`, size: content.length, sha256: 'x'.repeat(64) };
-      };
-      await jobs.insert({
-        id,
-        owner,
-        contentHash: randomUUID(),
-        dedupBucket: 0,
-        files: { resume: await stored('resume', resume), jd: await stored('jd', jd) },
-        createdAt: new Date(),
-      });
-      await producer.enqueue({ jobId: id, owner });
-      const deadline = Date.now() + 15_000;
-      let record = await jobs.findById(id);
-      while (Date.now() < deadline && record?.status !== 'completed') {
-        await sleep(100);
-        record = await jobs.findById(id);
-      }
+    const analyse = async () => {
+      calls += 1;
+      if (calls === 1) throw new Error('connection lost');
+      return { questions: ['Why?'] };
+    };
+    await withOwnProcessor(analyse, async ({ jobs, producer, owner, id, fileIds }) => {
+      await producer.enqueue({ jobId: id, owner, fileIds });
+      expect(await completedJob(jobs, id)).toMatchObject({ status: 'completed', attempts: 2 });
       expect(calls).toBe(2);
-      expect(record).toMatchObject({ status: 'completed', attempts: 2 });
-    } finally {
-      await flaky.close();
-      await producer.close();
-      await redis.quit();
-      await bus.close();
-      await connection.close();
-      const { Queue } = await import('bullmq');
-      const q = new Queue(queueName, { connection: { url: REDIS_URL } });
-      await q.obliterate({ force: true }).catch(() => undefined);
-      await q.close();
-    }
+    });
+  });
+});
+
+describe("the queue's copy of the file ids", () => {
+  test("when it names other files than the job's record, then the record's files are analysed", async () => {
+    const seen: Array<[Buffer, Buffer]> = [];
+    const analyse = async (resumeBytes: Buffer, jdBytes: Buffer) => {
+      seen.push([resumeBytes, jdBytes]);
+      return { questions: ['Why?'] };
+    };
+    await withOwnProcessor(analyse, async ({ jobs, producer, owner, id, fileIds }) => {
+      // A forged or stale copy: the two files swapped.
+      await producer.enqueue({ jobId: id, owner, fileIds: { resume: fileIds.jd, jd: fileIds.resume } });
+      expect(await completedJob(jobs, id)).toMatchObject({ status: 'completed' });
+      expect(seen).toHaveLength(1);
+      expect(seen[0]![0].equals(resume)).toBe(true);
+      expect(seen[0]![1].equals(jd)).toBe(true);
+    });
+  });
+
+  test('when a job was queued without it (an earlier version), then the files are read from the record', async () => {
+    const seen: Buffer[] = [];
+    const analyse = async (resumeBytes: Buffer) => {
+      seen.push(resumeBytes);
+      return { questions: ['Why?'] };
+    };
+    await withOwnProcessor(analyse, async ({ jobs, producer, owner, id }) => {
+      await producer.enqueue({ jobId: id, owner });
+      expect(await completedJob(jobs, id)).toMatchObject({ status: 'completed' });
+      expect(seen[0]!.equals(resume)).toBe(true);
+    });
   });
 });
