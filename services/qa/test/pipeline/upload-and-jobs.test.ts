@@ -62,7 +62,8 @@ describe('POST /qa/generate', () => {
     expect(await filesOf(owner)).toBe(2);
     // Only ids go through Redis.
     const queued = await queue.getJob(body.id);
-    expect(queued?.data).toEqual({ jobId: body.id, owner, requestId: expect.any(String) });
+    const fileId = expect.stringMatching(/^[0-9a-f]{24}$/);
+    expect(queued?.data).toEqual({ jobId: body.id, owner, fileIds: { resume: fileId, jd: fileId }, requestId: expect.any(String) });
     expect(queued?.opts.attempts).toBe(5);
   });
 
