@@ -68,6 +68,8 @@ const isFileNotFound = (err: unknown) => /FileNotFound|File not found/i.test(Str
  */
 export class FileStore {
   private bucketFor?: { db: unknown; bucket: GridFSBucket };
+  /** Documents of deferred uploads whose stream has finished, waiting for `commit`. */
+  private readonly prepared = new Map<string, FileDoc>();
 
   constructor(
     private readonly connection: Connection,
@@ -100,7 +102,13 @@ export class FileStore {
     return this.bucketFor.bucket;
   }
 
-  openUpload(name: string, metadata: FileMetadata): FileUpload {
+  /**
+   * A stream that stores one file. Its document is written when the stream finishes, or with
+   * `deferred` by `commit`, so that the files of one upload cost one write (chunks of a large file
+   * are written as they come either way).
+   */
+  openUpload(name: string, metadata: FileMetadata, { deferred = false } = {}): FileUpload {
+    const prepared = this.prepared;
     const files = this.files();
     const chunks = this.chunks();
     const id = new mongoose.mongo.ObjectId().toHexString();
@@ -143,7 +151,8 @@ export class FileStore {
             await flush(true);
             doc.chunks = written;
           }
-          await files.insertOne(doc);
+          if (deferred) prepared.set(id, doc);
+          else await files.insertOne(doc);
         })().then(
           () => done(),
           (err: unknown) => done(mapMongoError(err) as Error),
@@ -151,6 +160,19 @@ export class FileStore {
       },
     });
     return { id, stream };
+  }
+
+  /** Writes the documents of deferred uploads whose streams have finished, in one command. */
+  async commit(uploads: FileUpload[]): Promise<void> {
+    const docs = uploads.map((upload) => this.prepared.get(upload.id));
+    if (docs.some((doc) => doc === undefined)) throw new Error('commit of an upload that has not finished');
+    try {
+      await this.files().insertMany(docs as FileDoc[]);
+    } catch (err) {
+      throw mapMongoError(err);
+    } finally {
+      for (const upload of uploads) this.prepared.delete(upload.id);
+    }
   }
 
   async read(id: string): Promise<Buffer> {
@@ -191,6 +213,7 @@ export class FileStore {
    * deleting a file that is not there is not an error.
    */
   async delete(id: string): Promise<void> {
+    this.prepared.delete(id);
     try {
       const doc = await this.files().findOne({ _id: id }, { projection: { chunks: 1 } });
       const known = doc?.chunks ?? 0;

@@ -98,7 +98,8 @@ export function receiveDocuments(req: Request, options: ReceiveOptions): Promise
     const receive = (part: DocumentPart, source: Readable & { truncated?: boolean }, filename: string | undefined) => {
       let upload: FileUpload;
       try {
-        upload = options.store.openUpload(cleanName(filename, part), { owner: options.owner, jobId: options.jobId, part });
+        // Both files' documents are written together once both are in (commit, below).
+        upload = options.store.openUpload(cleanName(filename, part), { owner: options.owner, jobId: options.jobId, part }, { deferred: true });
       } catch (err) {
         source.resume();
         fail(err);
@@ -199,13 +200,13 @@ export function receiveDocuments(req: Request, options: ReceiveOptions): Promise
         );
         return;
       }
-      Promise.all(DOCUMENT_PARTS.map((part) => parts.get(part)!.stored)).then(
-        ([resume, jd]) => {
+      Promise.all(DOCUMENT_PARTS.map((part) => parts.get(part)!.stored))
+        .then(async ([resume, jd]) => {
           if (failure) return;
+          await options.store.commit(DOCUMENT_PARTS.map((part) => parts.get(part)!.upload));
           resolve({ resume: resume!, jd: jd! });
-        },
-        (err: unknown) => fail(err),
-      );
+        })
+        .catch((err: unknown) => fail(err));
     });
     req.once('error', () => fail(new AppError(400, 'request_aborted', 'The request was aborted')));
     req.once('close', () => {

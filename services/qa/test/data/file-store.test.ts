@@ -43,6 +43,29 @@ test('when a file fits in one chunk, then it is one document, read back whole an
   expect(await files.countByOwner(owner)).toBe(0);
 });
 
+test('when uploads are deferred, then their documents are written by one commit; one deleted before it leaves nothing', async () => {
+  const files = new FileStore(db, 1000);
+  const owner = `user-${randomUUID()}`;
+  const finish = async (content: Buffer) => {
+    const upload = files.openUpload('x.pdf', { owner, jobId: randomUUID(), part: 'resume' }, { deferred: true });
+    await new Promise<void>((resolve, reject) => upload.stream.once('finish', resolve).once('error', reject).end(content));
+    return upload;
+  };
+  const [small, large] = [randomBytes(500), randomBytes(2500)];
+  const uploads = [await finish(small), await finish(large)];
+  // Finished, not committed: no file document yet (the large one's chunks are written as they come).
+  expect(await db.collection('qa_files').countDocuments({ owner })).toBe(0);
+  await files.commit(uploads);
+  expect(await db.collection('qa_files').countDocuments({ owner })).toBe(2);
+  expect((await files.read(uploads[0]!.id)).equals(small)).toBe(true);
+  expect((await files.read(uploads[1]!.id)).equals(large)).toBe(true);
+
+  const dropped = await finish(randomBytes(100));
+  await files.delete(dropped.id);
+  await expect(files.commit([dropped])).rejects.toThrow('has not finished');
+  await expect(files.read(dropped.id)).rejects.toBeInstanceOf(FileNotFoundError);
+});
+
 test('when a file is larger than a chunk, then it is kept in chunks with ids of their own, read back in order and deleted with them', async () => {
   const files = new FileStore(db, 1000);
   const owner = `user-${randomUUID()}`;
