@@ -199,7 +199,9 @@ async function main(): Promise<void> {
         cpuRow('sequential', sequential),
         cpuRow(`${CONCURRENCY} at a time`, parallel),
         '',
-        `At this CPU per job, ${cpus().length} cores could finish at most ${((cpus().length * 1000) / total(parallel.cpuPerJob)).toFixed(1)} jobs/s.`,
+        total(parallel.cpuPerJob) > 0
+          ? `At this CPU per job, ${cpus().length} cores could finish at most ${((cpus().length * 1000) / total(parallel.cpuPerJob)).toFixed(1)} jobs/s.`
+          : '',
         '',
       ].join('\n'),
     );
