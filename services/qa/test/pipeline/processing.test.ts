@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Worker } from 'bullmq';
+import type { CommandStartedEvent } from 'mongodb';
 import mongoose, { type Connection } from 'mongoose';
 import { EventBus, createLogger, createMetrics } from '@app/common';
 import { start as startService, type RunningService } from '../../src/main';
@@ -182,12 +183,16 @@ async function withOwnProcessor(
     owner: string;
     id: string;
     fileIds: { resume: string; jd: string };
+    /** The commands the processor's connection has sent so far. */
+    commands: CommandStartedEvent[];
   }) => Promise<void>,
 ): Promise<void> {
   const queueName = `test-${randomUUID()}`;
   const logger = createLogger('qa-test', 'silent');
-  const connection = mongoose.createConnection(`${MONGO_URL.replace(/\/?$/, '/')}${env.MONGO_DB}`);
+  const connection = mongoose.createConnection(`${MONGO_URL.replace(/\/?$/, '/')}${env.MONGO_DB}`, { monitorCommands: true });
   await connection.asPromise();
+  const commands: CommandStartedEvent[] = [];
+  connection.getClient().on('commandStarted', (event: CommandStartedEvent) => commands.push(event));
   const jobs = new QaJobRepository(connection);
   const files = new FileStore(connection);
   const bus = new EventBus({ url: AMQP_URL, service: 'qa-test', logger });
@@ -222,7 +227,7 @@ async function withOwnProcessor(
     };
     const storedFiles = { resume: await stored('resume', resume), jd: await stored('jd', jd) };
     await jobs.insert({ id, owner, contentHash: randomUUID(), dedupBucket: 0, files: storedFiles, createdAt: new Date() });
-    await run({ jobs, producer, owner, id, fileIds: { resume: storedFiles.resume.fileId, jd: storedFiles.jd.fileId } });
+    await run({ jobs, producer, owner, id, fileIds: { resume: storedFiles.resume.fileId, jd: storedFiles.jd.fileId }, commands });
   } finally {
     await worker.close();
     await producer.close();
@@ -260,6 +265,35 @@ describe('retrying a transient failure', () => {
       expect(await completedJob(jobs, id)).toMatchObject({ status: 'completed', attempts: 2 });
       expect(calls).toBe(2);
     });
+  });
+});
+
+describe("a job's cost to the database", () => {
+  test('when a short job runs, then the worker sends five MongoDB commands, each by _id or an insert', async () => {
+    await withOwnProcessor(
+      async () => ({ questions: ['Why?'] }),
+      async ({ jobs, producer, owner, id, fileIds, commands }) => {
+        const from = commands.length;
+        await producer.enqueue({ jobId: id, owner, fileIds });
+        expect(await completedJob(jobs, id)).toMatchObject({ status: 'completed' });
+        // The polling above goes through the same connection: leave its reads out.
+        await sleep(300);
+        const sent = commands
+          .slice(from)
+          .filter((event) => !(event.commandName === 'find' && (event.command as { find?: string }).find === 'qajobs'))
+          .map((event) => {
+            const command = event.command as Record<string, unknown>;
+            const filter = (command.filter ?? command.query ?? (command.updates as Array<{ q: unknown }> | undefined)?.[0]?.q) as
+              Record<string, unknown> | undefined;
+            return `${event.commandName} ${String(command[event.commandName])}${filter ? ` ${Object.keys(filter).join(',')}` : ''}`;
+          });
+        // The job's start and end, its two files, and the decision that ends it (with the result in it):
+        // no progress write, no separate result, no announcement note when the broker confirms at once.
+        expect(sent.sort()).toEqual(
+          ['find qa_files _id', 'find qa_files _id', 'findAndModify qajobs _id', 'findAndModify qajobs _id', 'insert qa_job_finishes'].sort(),
+        );
+      },
+    );
   });
 });
 
