@@ -140,7 +140,8 @@ function osAssignedPort(): Promise<number> {
   });
 }
 
-function canListen(port: number): Promise<boolean> {
+/** Whether a server can listen on 127.0.0.1:port right now. */
+export function canListen(port: number): Promise<boolean> {
   return new Promise((resolvePromise) => {
     const server = createServer();
     server.once('error', () => resolvePromise(false));

@@ -1,10 +1,9 @@
 import { execFile } from 'node:child_process';
-import { createServer } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { DATA_DIR, isListening } from '../../scripts/src/servers';
+import { DATA_DIR, canListen, isListening } from '../../scripts/src/servers';
 import { freePort, spawnService, startStack, type ManagedProcess, type ServiceName, type Stack } from '../../scripts/src/stack';
 import { checkAnswersFrom } from './contract';
 import { AMQP_URL, MONGO_URL, REDIS_URL } from './servers';
@@ -97,15 +96,6 @@ export function useE2EStack(options: Parameters<typeof startE2EStack>[0] = {}, s
 export async function startE2EProcess(name: ServiceName, env: NodeJS.ProcessEnv, logName: string): Promise<ManagedProcess> {
   mkdirSync(E2E_LOGS, { recursive: true });
   return spawnService(name, { ...process.env, NODE_ENV: 'development', LOG_LEVEL: 'info', ...env }, join(E2E_LOGS, logName));
-}
-
-/** Whether a server can listen on 127.0.0.1:port right now. */
-function canListen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
 }
 
 /**

@@ -52,9 +52,8 @@ async function startWorker(overrides: NodeJS.ProcessEnv = {}): Promise<RunningWo
       'mongodb indexes',
     ).catch(() => undefined);
 
-    // Only to look up the state of a job reported stalled; shares the worker's connection.
-    // Its own connection: the worker's may be held by BullMQ's blocking reads.
-    // Auto-pipelined: a finishing job's change and the release of its quota place go out in one write.
+    // Its own connection: the worker's may be held by BullMQ's blocking reads. Auto-pipelined: a
+    // finishing job's change and the release of its quota place go out in one write.
     const publisher = setup.ownRedis(
       bullRedis(config.REDIS_URL, logger, `qa-worker-changes:${config.QA_QUEUE_NAME}`, 'producer', { enableAutoPipelining: true }),
       'changes',
@@ -63,6 +62,7 @@ async function startWorker(overrides: NodeJS.ProcessEnv = {}): Promise<RunningWo
     // A finished job frees its place among its owner's queued and running jobs.
     const usage = new UsageStore(publisher, usagePrefix(config.QA_QUEUE_NAME));
     const releaseQuota = (job: QaJob) => usage.release('jobs', job.owner, job.id);
+    // Only to look up the state of a job reported stalled; shares the worker's connection.
     const stalledLookup = new Queue<AnalysisJobData>(config.QA_QUEUE_NAME, { connection: redis });
     stalledLookup.on('error', (err) => logger.warn({ err: String(err) }, 'queue error'));
     setup.onStop('stalled-job lookup', () => stalledLookup.close());

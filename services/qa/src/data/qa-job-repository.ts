@@ -79,20 +79,20 @@ interface JobFinishDoc {
   /** The fields the job ends with. */
   fields: Record<string, unknown>;
   /**
-   * The result, when the job completed: its JSON text (see QaResultDoc) deflated, at the fastest level
-   * (a 47 KB result takes 0.3 ms and 8 KB). A sixth of the
-   * bytes, and FerretDB stores and reads binary data far faster than long strings.
+   * The result, when the job completed: its JSON text (see QaResultDoc) deflated at the fastest level
+   * (a 47 KB result: 0.3 ms, 8 KB). A sixth of the bytes, and FerretDB stores and reads binary data
+   * far faster than long strings.
    */
   result?: Binary;
 }
 
 /**
  * One user's jobs, in a collection of that user's own (`qajobs_<sha256(owner)>`): what the user's list
- * and the check of two uploads racing into one dedup bucket read. FerretDB v1 reads a whole collection for any filter but `_id`
- * alone, so keeping these apart from `qajobs` makes them cost what that user's jobs cost. The job
- * itself stays in `qajobs`, found by `_id`. Written before the job and removed after it, so an entry
- * may briefly name a job that is not there (yet, or any more): readers skip it, and the list removes
- * entries whose job is gone for good.
+ * and the check of two uploads racing into one dedup bucket read. FerretDB v1 reads a whole
+ * collection for any filter but `_id` alone, so keeping these apart from `qajobs` makes them cost
+ * what that user's jobs cost. The job itself stays in `qajobs`, found by `_id`. Written before the
+ * job and removed after it, so an entry may briefly name a job that is not there (yet, or any more):
+ * readers skip it, and the list removes entries whose job is gone for good.
  */
 interface OwnerJobEntryDoc {
   /** The job's id. */

@@ -44,6 +44,17 @@ function changeOf(job: QaJob): JobChange {
 const PROCESSING_FAILED = 'The analysis could not be completed; please submit the documents again later';
 
 /**
+ * A job found already ended, by a finisher that may have been lost before the broker confirmed its
+ * event (it wrote no note then): announced again, after `tell` (harmless to repeat, as the event is).
+ */
+async function announceEndedAgain(options: Pick<ProcessorOptions, 'jobs' | 'bus'>, id: string, tell?: (job: QaJob) => Promise<void>): Promise<void> {
+  const ended = await options.jobs.findFinished(id);
+  if (!ended) return;
+  await tell?.(ended);
+  await publishFinishedJob(options.bus, options.jobs, ended, REPEATED_ANNOUNCEMENT);
+}
+
+/**
  * Runs one analysis job. Its effects are safe to repeat, because BullMQ may run a job again after a
  * worker died or lost its lock: a finished job is not redone, the result is written only if the job
  * has not finished yet, and its event is announced until the broker confirms it (at least once).
@@ -65,15 +76,9 @@ export function createAnalysisProcessor(options: ProcessorOptions) {
     if (job.durationMs !== null) metrics.duration.observe({ outcome }, job.durationMs / 1000);
   };
 
-  // A finish that lost to an earlier decision: that decider may have been lost before it told the
-  // waiters, freed the quota place or had its event confirmed (it wrote no note then), so the job,
-  // ended its way, is announced again; each of these is harmless to repeat.
-  const announceEarlierEnd = async (id: string) => {
-    const ended = await jobs.findFinished(id);
-    if (!ended) return;
-    await finished(ended);
-    await publishFinishedJob(bus, jobs, ended, REPEATED_ANNOUNCEMENT);
-  };
+  // A finish that lost to an earlier decision: that decider may also have been lost before it told
+  // the waiters and freed the quota place, so those are done again too.
+  const announceEarlierEnd = (id: string) => announceEndedAgain({ jobs, bus }, id, finished);
 
   const failJob = async (id: string, error: JobError, startedAt?: Date | null) => {
     const failed = await jobs.fail(id, error, now(), startedAt);
@@ -202,9 +207,7 @@ export async function failStalledJob(
   };
   const failed = await options.jobs.fail(jobId, error, now());
   if (!failed) {
-    // Finished already, maybe by a worker lost before the broker confirmed its event: announced again.
-    const finishedJob = await options.jobs.findFinished(jobId);
-    if (finishedJob) await publishFinishedJob(options.bus, options.jobs, finishedJob, REPEATED_ANNOUNCEMENT);
+    await announceEndedAgain(options, jobId);
     return;
   }
   await options.changes?.publish(changeOf(failed));
