@@ -95,8 +95,12 @@ export class VerifiedTokenCache {
     if (token.length > MAX_TOKEN_BYTES) return undefined;
     const id = this.recentIds.get(token);
     const known = id === undefined ? undefined : this.entries.get(id);
-    if (known && known.claims.exp + this.options.clockToleranceSeconds > now / 1000 && this.options.jwks.hasKid(known.kid)) return known.claims;
-    return undefined;
+    return known && this.stillGood(known, now) ? known.claims : undefined;
+  }
+
+  /** Not expired, and its key still in the JWKS. */
+  private stillGood(known: Remembered, now: number): boolean {
+    return known.claims.exp + this.options.clockToleranceSeconds > now / 1000 && this.options.jwks.hasKid(known.kid);
   }
 
   async verify(token: string, now = Date.now()): Promise<VerifiedClaims> {
@@ -109,7 +113,7 @@ export class VerifiedTokenCache {
     }
     const known = this.entries.get(id);
     if (known) {
-      if (known.claims.exp + this.options.clockToleranceSeconds > now / 1000 && this.options.jwks.hasKid(known.kid)) return known.claims;
+      if (this.stillGood(known, now)) return known.claims;
       this.entries.delete(id);
     }
     const { kid, ...claims } = await verifyAccessToken(token, this.options);
