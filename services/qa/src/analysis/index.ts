@@ -134,6 +134,7 @@ function analyseStructure(input: AnalyseInput) {
 
 export { DocumentError, DocumentsError, type DocumentFile, type DocumentProblemReason } from './document-error';
 export { extractPdfText, extractPdfTexts, preparePdfReader, type PdfLimits, type PdfOcr, type PdfText } from './pdf-text';
+export { prepareLanguageModel } from './key-phrases';
 export { pdfOcr, ocrAvailable } from './pdf-ocr';
 export { linesFromText, type DocumentLine } from './document-lines';
 export { redactContactDetails } from './contact-redaction';

@@ -31,6 +31,11 @@ function language(): Nlp {
   return nlp;
 }
 
+/** Loads the language model now rather than in the first analysis (a pool's threads do this before a job's time limit starts). */
+export function prepareLanguageModel(): void {
+  language();
+}
+
 const GENERIC = new Set(
   (
     'experience experiences knowledge ability abilities skill skills understanding year years team teams role ' +

@@ -1,5 +1,15 @@
 import type { MessagePort } from 'node:worker_threads';
-import { analysePdfs, DocumentError, DocumentsError, ocrAvailable, pdfOcr, preparePdfReader, type AnalysisResult, type PdfLimits } from '../analysis';
+import {
+  analysePdfs,
+  DocumentError,
+  DocumentsError,
+  ocrAvailable,
+  pdfOcr,
+  prepareLanguageModel,
+  preparePdfReader,
+  type AnalysisResult,
+  type PdfLimits,
+} from '../analysis';
 
 /**
  * Runs in a worker thread of the analysis pool (analysis-pool.ts): the PDF parsing and every
@@ -35,14 +45,21 @@ export interface WarmUpTask {
   warmUp: true;
 }
 
+/** Everything a job needs loaded once per thread: pdf.js's parser and the language model. */
+function prepareThread(): void {
+  preparePdfReader();
+  prepareLanguageModel();
+}
+
 export default async function analyseInThread(task: ThreadTask | WarmUpTask): Promise<ThreadOutcome | null> {
   if ('warmUp' in task) {
-    preparePdfReader();
+    prepareThread();
     await ocrAvailable();
     return null;
   }
-  // The time limit starts now: loading the code into a fresh thread is not the document's doing.
-  preparePdfReader();
+  // The time limit starts now: loading the code and the language model into a fresh thread (one
+  // started after a hostile document's was terminated) is not the document's doing.
+  prepareThread();
   const useOcr = task.ocr && (await ocrAvailable());
   task.progress.postMessage('started');
   try {
