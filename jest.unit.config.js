@@ -1,0 +1,22 @@
+/**
+ * `npm run test:unit`: the tests that need no server (no MongoDB, Redis, RabbitMQ, OCR tools or
+ * processes of the stack), for a quick answer while working. `npm test` runs them too, with the rest.
+ * The servers' URLs point at a closed port here, so a test that does need one fails at once instead
+ * of passing on whatever happens to listen on this machine.
+ */
+const base = require('./jest.config');
+
+module.exports = {
+  ...base,
+  testMatch: [
+    '<rootDir>/packages/common/test/{error-codes,identity,request-log,trusted-publishers}.test.ts',
+    '<rootDir>/packages/client/test/generated-types.test.ts',
+    '<rootDir>/gateway/test/trust-proxy.test.ts',
+    '<rootDir>/services/qa/test/analysis/!(analysis-pool|regex-safety).test.ts',
+    '<rootDir>/services/qa/test/jobs/*.test.ts',
+    '<rootDir>/tests/contract/*.test.ts',
+    '<rootDir>/tests/repository/env-example.test.ts',
+    '<rootDir>/tests/deploy/compose.test.ts',
+  ],
+  setupFiles: ['<rootDir>/tests/support/no-servers.js'],
+};
