@@ -327,7 +327,7 @@ export interface RabbitMqOptions {
 /**
  * Starts RabbitMQ with one user per service (see BROKER_USERS) and no `guest`; their passwords are
  * made once and kept beside the broker's data. A broker already listening is reused as it is, with
- * the URL in AMQP_URL: its users are the operator's business (see the README).
+ * the URL in AMQP_URL: its users are the operator's business (see docs/operations.md).
  */
 export async function startRabbitMq({ port, name = `rabbitmq-${port}`, harness = false }: RabbitMqOptions): Promise<NativeServer> {
   const url = process.env.AMQP_URL ?? `amqp://guest:guest@127.0.0.1:${port}`;

@@ -21,7 +21,7 @@ const LOGIN_PARENT_PREFIX = 'login:';
 /*
  * Every query a refresh, a logout or a reuse detection sends filters on `_id` alone or inserts. On
  * FerretDB v1 (SQLite) any other filter makes FerretDB read and decode every document; an `_id` filter
- * is evaluated inside SQLite (still a pass over the rows, see the README), and an insert is checked
+ * is evaluated inside SQLite (still a pass over the rows, see docs/storage.md), and an insert is checked
  * through its unique indexes: the one write whose cost does not grow with the collection.
  *
  * - refresh_tokens_by_hash: one document per token, `_id` = SHA-256 of the token, never updated.
