@@ -7,7 +7,7 @@ import { registerAndLogin, useE2EStack } from '../support/e2e-stack';
 
 const ROOT = resolve(__dirname, '..', '..');
 const CLI = join(ROOT, 'packages', 'client', 'dist', 'cli', 'main.js');
-const FIXTURES = join(ROOT, 'services', 'qa', 'fixtures');
+const FIXTURES = join(ROOT, 'packages', 'resume-analysis', 'fixtures');
 
 const stack = useE2EStack({}, 90_000);
 let configHome: string;

@@ -5,12 +5,12 @@
  *   3. a baseline in the same process: a trivial tokenise-only pass over the same text,
  *      so the figures can be compared across machines as a ratio.
  *
- * Run from the repository root: npx tsx services/qa/scripts/bench-analysis.ts [runs]   (default 200)
+ * Run from the repository root: npx tsx packages/resume-analysis/scripts/bench-analysis.ts [runs]   (default 200)
  * Target: under 100 ms per analysis.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { analyseOffline, analysePdfs, extractPdfText, type DocumentLine } from '../src/analysis';
+import { analyseOffline, analysePdfs, extractPdfText, type DocumentLine } from '../src';
 
 const LABELLED = resolve(__dirname, '..', 'fixtures', 'labelled');
 const NOW = '2025-06-15';

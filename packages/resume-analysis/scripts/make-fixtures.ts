@@ -6,7 +6,7 @@
  *   fixtures/hostile/*.pdf                     small files built to make a reader work hard
  *   fixtures/scanned/resume.pdf                a resume page as an image only (needs pdftoppm)
  *
- * Run from the repository root: npx tsx services/qa/scripts/make-fixtures.ts
+ * Run from the repository root: npx tsx packages/resume-analysis/scripts/make-fixtures.ts
  * The output is deterministic (fixed creation date), so re-running it only changes a PDF whose
  * source changed. The PDFs are committed; tests never build them.
  *

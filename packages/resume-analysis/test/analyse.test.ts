@@ -1,4 +1,4 @@
-import { analyse, analyseOffline } from '../../src/analysis';
+import { analyse, analyseOffline } from '../src';
 import { loadAllPairs, NOW, type LabelledPair } from './labelled-fixtures';
 
 const RESUME = [

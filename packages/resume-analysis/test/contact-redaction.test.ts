@@ -1,4 +1,4 @@
-import { redactContactDetails } from '../../src/analysis/contact-redaction';
+import { redactContactDetails } from '../src/contact-redaction';
 
 describe('contact redaction', () => {
   test.each([

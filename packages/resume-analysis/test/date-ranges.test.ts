@@ -1,4 +1,4 @@
-import { findDateRange, findDateRanges, yearsAcross } from '../../src/analysis/date-ranges';
+import { findDateRange, findDateRanges, yearsAcross } from '../src/date-ranges';
 
 const now = { year: 2025, month: 6 };
 

@@ -1,6 +1,6 @@
-import { analyseOffline } from '../../src/analysis';
-import { linesFromText } from '../../src/analysis/document-lines';
-import { parseJob } from '../../src/analysis/job-parser';
+import { analyseOffline } from '../src';
+import { linesFromText } from '../src/document-lines';
+import { parseJob } from '../src/job-parser';
 
 const JD = [
   'Job Title: Senior Data Engineer',

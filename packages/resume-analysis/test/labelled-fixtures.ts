@@ -1,10 +1,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { extractPdfText, type DocumentLine } from '../../src/analysis';
+import { extractPdfText, type DocumentLine } from '../src';
 
 /** The labelled resume/job-description pairs in fixtures/labelled, read from their PDFs. */
 
-export const FIXTURES = join(__dirname, '..', '..', 'fixtures');
+export const FIXTURES = join(__dirname, '..', 'fixtures');
 export const LABELLED = join(FIXTURES, 'labelled');
 export const BAD = join(FIXTURES, 'bad');
 /** The date the labels' years were computed for. */

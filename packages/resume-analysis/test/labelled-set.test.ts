@@ -1,4 +1,4 @@
-import { analyseOffline, SKILLS, type AnalysisResult } from '../../src/analysis';
+import { analyseOffline, SKILLS, type AnalysisResult } from '../src';
 import { loadAllPairs, NOW, type LabelledPair, type StructureField } from './labelled-fixtures';
 
 /**

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { analyse, analyseOffline, type InterviewQuestion } from '../../src/analysis';
+import { analyse, analyseOffline, type InterviewQuestion } from '../src';
 
 /**
  * The optional model service, against a local server that speaks the OpenAI chat completions

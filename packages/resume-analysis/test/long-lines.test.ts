@@ -1,11 +1,11 @@
-import { analyseOffline, linesFromText, redactContactDetails } from '../../src/analysis';
-import { findDateRanges } from '../../src/analysis/date-ranges';
-import { cleanLine, clauseExcerpt, excerptAround, quoteLine } from '../../src/analysis/document-lines';
-import { headingShape, stripBullet } from '../../src/analysis/heading-shape';
-import { parseJob } from '../../src/analysis/job-parser';
-import { extractKeyPhrases, stemsOf } from '../../src/analysis/key-phrases';
-import { parseResume } from '../../src/analysis/resume-parser';
-import { findSkillMentions, tokenize } from '../../src/analysis/skill-matcher';
+import { analyseOffline, linesFromText, redactContactDetails } from '../src';
+import { findDateRanges } from '../src/date-ranges';
+import { cleanLine, clauseExcerpt, excerptAround, quoteLine } from '../src/document-lines';
+import { headingShape, stripBullet } from '../src/heading-shape';
+import { parseJob } from '../src/job-parser';
+import { extractKeyPhrases, stemsOf } from '../src/key-phrases';
+import { parseResume } from '../src/resume-parser';
+import { findSkillMentions, tokenize } from '../src/skill-matcher';
 
 /**
  * Each parser gets one line of 200,000 characters, in the shapes that made the old patterns

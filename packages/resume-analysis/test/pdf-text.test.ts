@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { analysePdfs, DocumentError, DocumentsError, extractPdfText, extractPdfTexts } from '../../src/analysis';
+import { analysePdfs, DocumentError, DocumentsError, extractPdfText, extractPdfTexts } from '../src';
 import { rejectionOf } from '@app/tests/support/errors';
 import { BAD, LABELLED, NOW } from './labelled-fixtures';
 

@@ -1,5 +1,5 @@
-import { analyseOffline, interviewQuestionSchema, QUESTION_CATEGORIES, type AnalysisResult, type InterviewQuestion } from '../../src/analysis';
-import { questionSetSchema } from '../../src/analysis/question-schema';
+import { analyseOffline, interviewQuestionSchema, QUESTION_CATEGORIES, type AnalysisResult, type InterviewQuestion } from '../src';
+import { questionSetSchema } from '../src/question-schema';
 import { loadAllPairs, NOW, type LabelledPair } from './labelled-fixtures';
 
 let pairs: LabelledPair[] = [];

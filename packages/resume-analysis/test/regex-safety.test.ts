@@ -4,13 +4,16 @@ import { checkSync } from 'recheck';
 import ts from 'typescript';
 
 /**
- * Every regular expression in the QA service's source, checked by recheck for catastrophic
+ * Every regular expression in the analysis package and in the QA service that runs it, checked by recheck for catastrophic
  * (exponential or polynomial) backtracking. Literals are read from the syntax tree; patterns built
  * with `new RegExp` are checked as the module builds them (their exported or internal values are
  * listed below by evaluating the module's own sources through `RegExp.prototype`).
  */
 
-const SRC = join(__dirname, '..', '..', 'src');
+const ROOT = join(__dirname, '..', '..', '..');
+const SRC = join(__dirname, '..', 'src');
+/** The service's own patterns (upload and HTTP handling) are read as literals too. */
+const SOURCES = [SRC, join(ROOT, 'services', 'qa', 'src')];
 
 // The same verdict on any machine: recheck's fuzzer judges a candidate attack by the steps its VM
 // takes (attackLimit, incubationLimit), not by wall time, which on a loaded machine made a pattern
@@ -40,7 +43,7 @@ function literalsOf(path: string): Found[] {
       const literal = node.getText(file);
       const end = literal.lastIndexOf('/');
       const line = file.getLineAndCharacterOfPosition(node.getStart(file)).line + 1;
-      found.push({ where: `${relative(SRC, path)}:${line}`, source: literal.slice(1, end), flags: literal.slice(end + 1) });
+      found.push({ where: `${relative(ROOT, path)}:${line}`, source: literal.slice(1, end), flags: literal.slice(end + 1) });
     }
     ts.forEachChild(node, visit);
   };
@@ -57,7 +60,7 @@ function constructedPatterns(): Found[] {
       const made = new target(...args);
       const stack = new Error().stack?.split('\n').find((l) => l.includes(SRC)) ?? 'unknown';
       const at = /\((.*):(\d+):\d+\)/.exec(stack);
-      seen.push({ where: at ? `${relative(SRC, at[1]!)}:${at[2]}` : stack.trim(), source: made.source, flags: made.flags });
+      seen.push({ where: at ? `${relative(ROOT, at[1]!)}:${at[2]}` : stack.trim(), source: made.source, flags: made.flags });
       return made;
     },
   });
@@ -66,7 +69,7 @@ function constructedPatterns(): Found[] {
     jest.isolateModules(() => {
       for (const path of sourceFiles(SRC)) {
         // eslint-disable-next-line @typescript-eslint/no-require-imports -- loads every analysis module found on disk, inside isolateModules
-        if (path.includes(join('src', 'analysis'))) require(path);
+        require(path);
       }
     });
   } finally {
@@ -75,14 +78,14 @@ function constructedPatterns(): Found[] {
   return seen;
 }
 
-const literals = sourceFiles(SRC).flatMap(literalsOf);
+const literals = SOURCES.flatMap(sourceFiles).flatMap(literalsOf);
 const constructed = constructedPatterns();
 const all = [...literals, ...constructed];
 
-describe('regular expressions in services/qa/src', () => {
+describe('regular expressions in packages/resume-analysis/src and services/qa/src', () => {
   test('the scan finds the patterns it is meant to check', () => {
     expect(literals.length).toBeGreaterThan(100);
-    expect(constructed.some((p) => p.where.startsWith('analysis/date-ranges'))).toBe(true);
+    expect(constructed.some((p) => p.where.startsWith('packages/resume-analysis/src/date-ranges'))).toBe(true);
   });
 
   test('none can backtrack catastrophically (recheck)', () => {

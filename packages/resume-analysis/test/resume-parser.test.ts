@@ -1,5 +1,5 @@
-import { linesFromText } from '../../src/analysis/document-lines';
-import { parseResume } from '../../src/analysis/resume-parser';
+import { linesFromText } from '../src/document-lines';
+import { parseResume } from '../src/resume-parser';
 
 const now = { year: 2025, month: 6 };
 

@@ -1,6 +1,6 @@
-import { stemsOf, stemWord } from '../../src/analysis/key-phrases';
-import { SKILL_CATEGORIES, SKILL_TAXONOMY } from '../../src/analysis/skill-taxonomy';
-import { aliasCollisions, findSkillMentions, SKILLS } from '../../src/analysis/skill-matcher';
+import { stemsOf, stemWord } from '../src/key-phrases';
+import { SKILL_CATEGORIES, SKILL_TAXONOMY } from '../src/skill-taxonomy';
+import { aliasCollisions, findSkillMentions, SKILLS } from '../src/skill-matcher';
 
 function skillsIn(...lines: string[]): string[] {
   return [...new Set(findSkillMentions(lines.map((text) => ({ text }))).map((mention) => mention.skill))];

@@ -1,6 +1,6 @@
 import { documentAs, wholeNumberParam } from '@app/common';
 import { z } from 'zod';
-import { DIFFICULTIES, QUESTION_CATEGORIES } from '../analysis/question-schema';
+import { DIFFICULTIES, QUESTION_CATEGORIES } from '@app/resume-analysis';
 import { DOCUMENT_PARTS, JOB_STATUSES } from '../domain/qa-job';
 
 // The QA routes' requests and answers as zod schemas: the routes validate with the request
