@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { extractPdfText, type DocumentLine } from '../src';
+import type { LabelledRequirement } from '../scripts/evaluation';
 
 /** The labelled resume/job-description pairs in fixtures/labelled, read from their PDFs. */
 
@@ -15,7 +16,17 @@ export interface Expected {
   role: string;
   /** How the labels were written (pairs labelled without seeing the taxonomy say so). */
   labelling?: string;
-  resume: { file: string; skills: string[]; roles: number; totalYears: number; education: number };
+  resume: {
+    file: string;
+    skills: string[];
+    roles: number;
+    totalYears: number;
+    education: number;
+    /** The candidate's current (latest) job title, as written. */
+    candidateTitle?: string;
+    /** Each degree with the institution that awarded it. */
+    degrees?: { degree: string; institution: string }[];
+  };
   jd: {
     file: string;
     title: string;
@@ -23,7 +34,11 @@ export interface Expected {
     required: string[];
     preferred: string[];
     mentioned: string[];
+    /** Every requirement as a recruiter reads it, one per concept, with whether the resume shows it (LABELLING.md). */
+    requirements?: LabelledRequirement[];
   };
+  /** A hiring manager's 0–100 fit rating of this resume for this job, written before seeing the analysis. */
+  fit?: number;
   /**
    * Structure the parser is known to read differently from a blind label: what it finds instead and
    * why. The test holds the parser to `found`, so a change either way is noticed.
