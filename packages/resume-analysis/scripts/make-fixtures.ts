@@ -5,6 +5,8 @@
  *   examples/*.pdf (repository root)           the README's QA example, from the .txt sources beside them
  *   fixtures/hostile/*.pdf                     small files built to make a reader work hard
  *   fixtures/scanned/resume.pdf                a resume page as an image only (needs pdftoppm)
+ *   fixtures/degraded/*.pdf                    what the analysis cannot read well: German and Russian
+ *                                              resumes (drawn in DejaVu Sans: Debian fonts-dejavu-core), one without dates
  *
  * Run from the repository root: npx tsx packages/resume-analysis/scripts/make-fixtures.ts
  * The output is deterministic (fixed creation date), so re-running it only changes a PDF whose
@@ -28,12 +30,17 @@ const BAD = join(FIXTURES, 'bad');
 const EXAMPLES = resolve(__dirname, '..', '..', '..', 'examples');
 const HOSTILE = join(FIXTURES, 'hostile');
 const SCANNED = join(FIXTURES, 'scanned');
+const DEGRADED = join(FIXTURES, 'degraded');
+const DEJAVU = '/usr/share/fonts/truetype/dejavu';
 const FIXED_DATE = new Date('2025-01-01T00:00:00Z');
 const MARGIN = 56;
 const BODY_SIZE = 11.5;
 const LINE_GAP = 4.5;
 
 type Doc = InstanceType<typeof PDFDocument>;
+
+/** The fonts drawSource uses: the standard ones, or embedded ones for text outside WinAnsi. */
+const FONT = { regular: 'Helvetica', bold: 'Helvetica-Bold' };
 
 function createDocument(options: PDFKit.PDFDocumentOptions = {}): Doc {
   return new PDFDocument({
@@ -90,7 +97,7 @@ function drawSource(doc: Doc, source: string, column: Column = { left: MARGIN, w
       doc.moveDown(0.6);
     } else if (line.startsWith('## ')) {
       doc.moveDown(0.8);
-      doc.font('Helvetica-Bold').fontSize(13).text(line.slice(3), columnLeft, undefined, { width });
+      doc.font(FONT.bold).fontSize(13).text(line.slice(3), columnLeft, undefined, { width });
       const y = doc.y + 1;
       doc
         .moveTo(columnLeft, y)
@@ -100,11 +107,11 @@ function drawSource(doc: Doc, source: string, column: Column = { left: MARGIN, w
         .stroke();
       doc.moveDown(0.35);
     } else if (line.startsWith('# ')) {
-      doc.font('Helvetica-Bold').fontSize(18).text(line.slice(2), columnLeft, undefined, { width });
+      doc.font(FONT.bold).fontSize(18).text(line.slice(2), columnLeft, undefined, { width });
       doc.moveDown(0.15);
     } else if (line.startsWith('- ')) {
       doc
-        .font('Helvetica')
+        .font(FONT.regular)
         .fontSize(BODY_SIZE)
         .text(`•  ${line.slice(2)}`, columnLeft + 10, undefined, { width: width - 10, lineGap: LINE_GAP });
       doc.moveDown(0.3);
@@ -113,20 +120,20 @@ function drawSource(doc: Doc, source: string, column: Column = { left: MARGIN, w
       if (width < 400) {
         // A narrow column has no room beside the title: the dates go on the line below, as
         // two-column templates set them.
-        doc.font('Helvetica-Bold').fontSize(BODY_SIZE).text(left, columnLeft, undefined, { width, lineGap: LINE_GAP });
-        doc.font('Helvetica').fontSize(BODY_SIZE).text(right, columnLeft, undefined, { width, lineGap: LINE_GAP });
+        doc.font(FONT.bold).fontSize(BODY_SIZE).text(left, columnLeft, undefined, { width, lineGap: LINE_GAP });
+        doc.font(FONT.regular).fontSize(BODY_SIZE).text(right, columnLeft, undefined, { width, lineGap: LINE_GAP });
         continue;
       }
       const y = doc.y;
       doc
-        .font('Helvetica-Bold')
+        .font(FONT.bold)
         .fontSize(BODY_SIZE)
         .text(left, columnLeft, y, { width: width * 0.66, lineGap: LINE_GAP });
       const below = doc.y;
-      doc.font('Helvetica').fontSize(BODY_SIZE).text(right, columnLeft, y, { width, align: 'right', lineGap: LINE_GAP });
+      doc.font(FONT.regular).fontSize(BODY_SIZE).text(right, columnLeft, y, { width, align: 'right', lineGap: LINE_GAP });
       doc.y = Math.max(below, doc.y);
     } else {
-      doc.font('Helvetica').fontSize(BODY_SIZE).text(line, columnLeft, undefined, { width, lineGap: LINE_GAP });
+      doc.font(FONT.regular).fontSize(BODY_SIZE).text(line, columnLeft, undefined, { width, lineGap: LINE_GAP });
       doc.moveDown(0.1);
     }
   }
@@ -139,6 +146,34 @@ async function buildFromSource(sourcePath: string, options: PDFKit.PDFDocumentOp
   const target = sourcePath.replace(/\.txt$/, '.pdf');
   writeFileSync(target, pdf);
   return target;
+}
+
+// Letters outside WinAnsi (ü, ß, Cyrillic) need an embedded font: DejaVu Sans, drawn by the same
+// drawSource as the labelled documents. (Registered under its own name: a TrueType font registered
+// as "Helvetica" comes out without a usable text mapping.)
+async function buildDegraded(): Promise<string[]> {
+  if (!existsSync(join(DEJAVU, 'DejaVuSans.ttf'))) {
+    console.warn('DejaVu Sans is not installed: fixtures/degraded not rebuilt (Debian: fonts-dejavu-core)');
+    return [];
+  }
+  const written: string[] = [];
+  for (const file of readdirSync(DEGRADED).sort()) {
+    if (!file.endsWith('.txt')) continue;
+    const sourcePath = join(DEGRADED, file);
+    const source = readFileSync(sourcePath, 'utf8');
+    const doc = createDocument();
+    doc.registerFont('DejaVu', join(DEJAVU, 'DejaVuSans.ttf'));
+    doc.registerFont('DejaVu-Bold', join(DEJAVU, 'DejaVuSans-Bold.ttf'));
+    const target = sourcePath.replace(/\.txt$/, '.pdf');
+    Object.assign(FONT, { regular: 'DejaVu', bold: 'DejaVu-Bold' });
+    try {
+      writeFileSync(target, await renderPdf(doc, (d) => drawSource(d, source)));
+    } finally {
+      Object.assign(FONT, { regular: 'Helvetica', bold: 'Helvetica-Bold' });
+    }
+    written.push(target);
+  }
+  return written;
 }
 
 async function buildLabelled(): Promise<string[]> {
@@ -181,7 +216,7 @@ async function buildBad(): Promise<string[]> {
     'too-many-pages.pdf': await renderPdf(createDocument(), (doc) => {
       for (let page = 1; page <= 25; page++) {
         if (page > 1) doc.addPage();
-        doc.font('Helvetica').fontSize(12).text(`Appendix page ${page}: supporting material for the application.`);
+        doc.font(FONT.regular).fontSize(12).text(`Appendix page ${page}: supporting material for the application.`);
       }
     }),
   };
@@ -200,7 +235,7 @@ async function buildHostile(): Promise<string[]> {
   const longLine = await renderPdf(createDocument(), (doc) => {
     drawSource(doc, sample.split('\n').slice(0, 20).join('\n'));
     // Small enough that the whole line fits the page width: text outside the page is not extracted.
-    doc.font('Helvetica').fontSize(0.008).text('a'.repeat(100_000), MARGIN, doc.y, { lineBreak: false });
+    doc.font(FONT.regular).fontSize(0.008).text('a'.repeat(100_000), MARGIN, doc.y, { lineBreak: false });
   });
   const target = join(HOSTILE, 'long-line.pdf');
   writeFileSync(target, longLine);
@@ -238,6 +273,7 @@ async function main(): Promise<void> {
     ...(await buildBad()),
     ...(await buildHostile()),
     ...(await buildScanned()),
+    ...(await buildDegraded()),
     ...(await buildExamples()),
   ];
   const root = resolve(__dirname, '..', '..', '..');

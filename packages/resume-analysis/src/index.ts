@@ -1,4 +1,5 @@
 import { monthDateOf } from './date-ranges';
+import { readingReport, type ReadingReport } from './document-reading';
 import { linesFromText, type DocumentLine } from './document-lines';
 import { parseJob, type JobStructure } from './job-parser';
 import { briefFor, generateQuestionsWithLlm, type LlmOptions } from './llm-questions';
@@ -47,6 +48,8 @@ export interface AnalysisResult {
   resume: ResumeAnalysis;
   job: JobStructure;
   match: MatchReport;
+  /** The documents' language and how confidently the resume's structure was read, with notes on what was not. */
+  reading: ReadingReport;
   questions: InterviewQuestion[];
   /** Page counts and where the text came from (the text layer or OCR), when the input came from PDFs. */
   documents?: { resume: DocumentSummary; jd: DocumentSummary };
@@ -59,19 +62,20 @@ export interface DocumentSummary {
 
 /** The whole analysis without a model: synchronous, deterministic, offline. */
 export function analyseOffline(input: Omit<AnalyseInput, 'llm'>): AnalysisResult {
-  const { resume, job, match, resumeSkills } = analyseStructure(input);
+  const { resume, job, match, resumeSkills, reading } = analyseStructure(input);
   return {
     generator: 'offline',
     resume: { ...resume, skills: resumeSkills },
     job,
     match,
+    reading,
     questions: generateQuestions({ resume, resumeSkills, job, match }),
   };
 }
 
 export async function analyse(input: AnalyseInput): Promise<AnalysisResult> {
-  const { resume, job, match, resumeSkills } = analyseStructure(input);
-  const base = { resume: { ...resume, skills: resumeSkills }, job, match };
+  const { resume, job, match, resumeSkills, reading } = analyseStructure(input);
+  const base = { resume: { ...resume, skills: resumeSkills }, job, match, reading };
   if (!input.llm) {
     return { generator: 'offline', ...base, questions: generateQuestions({ resume, resumeSkills, job, match }) };
   }
@@ -129,7 +133,9 @@ function analyseStructure(input: AnalyseInput) {
   const job = parseJob(jdLines);
   const resumeSkills = resumeSkillsOf(resume, mentions, quoteText);
   const match = buildMatchReport(resume, resumeSkills, job, quoteText);
-  return { resume, job, match, resumeSkills };
+  const textOf = (lines: readonly DocumentLine[]) => lines.map((line) => line.text).join('\n');
+  const reading = readingReport({ resume: textOf(resumeLines), jd: textOf(jdLines) }, resume, job);
+  return { resume, job, match, resumeSkills, reading };
 }
 
 export { DocumentError, DocumentsError, type DocumentFile, type DocumentProblemReason } from './document-error';
@@ -137,6 +143,7 @@ export { extractPdfText, extractPdfTexts, preparePdfReader, type PdfLimits, type
 export { prepareLanguageModel } from './key-phrases';
 export { pdfOcr, ocrAvailable } from './pdf-ocr';
 export { linesFromText, type DocumentLine } from './document-lines';
+export type { DocumentReading, ReadingReport } from './document-reading';
 export { redactContactDetails } from './contact-redaction';
 export { findSkillMentions, SKILLS, type SkillMention } from './skill-matcher';
 export { SKILL_CATEGORIES, type SkillCategory } from './skill-taxonomy';
