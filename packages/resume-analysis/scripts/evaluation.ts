@@ -111,13 +111,19 @@ export function pairFigures(labels: PairLabels, result: AnalysisResult): PairFig
     }
   }
 
-  const parsedDegrees = result.resume.education.map((entry) => ({ degree: normalise(entry.degree), institution: normalise(entry.institution) }));
+  // "(Hons)" is a class of degree, not a different one.
+  const degreeKey = (degree: string | null) =>
+    normalise(degree)
+      .replace(/\b(?:hons|honours|honors)\b/g, '')
+      .replace(/\s+/g, ' ')
+      .trim();
+  const parsedDegrees = result.resume.education.map((entry) => ({ degree: degreeKey(entry.degree), institution: normalise(entry.institution) }));
   const degreesLinked = labels.degrees.filter((degree) =>
     parsedDegrees.some(
       (parsed) =>
         parsed.institution === normalise(degree.institution) &&
         parsed.degree !== '' &&
-        (normalise(degree.degree).includes(parsed.degree) || parsed.degree.includes(normalise(degree.degree))),
+        (degreeKey(degree.degree).includes(parsed.degree) || parsed.degree.includes(degreeKey(degree.degree))),
     ),
   ).length;
 

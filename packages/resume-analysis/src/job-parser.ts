@@ -350,6 +350,36 @@ function titleOf(lines: readonly JobLine[], headings: ReadonlyMap<number, string
     const part = line.text.split(/\t|\s[|–—]\s|\s-\s|\s@\s|\s·\s/).find((piece) => TITLE_WORD.test(piece));
     if (part && part.split(/\s+/).length <= 8 && !/[.!?]$/.test(part.trim())) return cleanTitle(part);
   }
+  // No heading names the job: read it from the prose ("We are looking for a Senior Backend Engineer to …").
+  for (const line of lines.slice(0, 30)) {
+    const title = titleInProse(line.text);
+    if (title) return title;
+  }
+  return null;
+}
+
+// "join us as a …" is caught by "as a".
+const PROSE_TITLE_CUE = /\b(?:looking for|seeking|hiring|recruiting|as) (?:an?|our) /gi;
+const TITLE_CONNECTOR = /^(?:of|and|&|\/|-|in|for)$/;
+
+/** The capitalised words after a cue ("hiring a Senior Backend Engineer to"), when they name a job. */
+function titleInProse(text: string): string | null {
+  for (const cue of text.matchAll(PROSE_TITLE_CUE)) {
+    const words: string[] = [];
+    // The next few words only: splitting the rest of a 100,000-character line at every cue would be quadratic.
+    for (const word of text
+      .slice(cue.index + cue[0].length, cue.index + cue[0].length + 160)
+      .split(/\s+/)
+      .slice(0, 9)) {
+      const bare = word.replace(/[,.;:!?)]+$/, '');
+      if (/^[\p{Lu}\d]/u.test(bare) || (words.length > 0 && TITLE_CONNECTOR.test(bare))) words.push(bare);
+      else break;
+      if (bare !== word) break;
+    }
+    while (words.length > 0 && TITLE_CONNECTOR.test(words[words.length - 1]!)) words.pop();
+    const title = words.join(' ');
+    if (words.length >= 1 && words.length <= 7 && TITLE_WORD.test(title)) return cleanTitle(title);
+  }
   return null;
 }
 

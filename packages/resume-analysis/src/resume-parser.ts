@@ -4,6 +4,7 @@ import type { DocumentLine } from './document-lines';
 import { headingShape, isBulletLine, stripBullet } from './heading-shape';
 import { findSkillMentions, type SkillMention } from './skill-matcher';
 import { mergeWrappedLines } from './wrapped-lines';
+import { isLocation } from './locations';
 
 export const RESUME_SECTIONS = ['header', 'summary', 'experience', 'education', 'skills', 'projects', 'certifications', 'other'] as const;
 export type ResumeSection = (typeof RESUME_SECTIONS)[number];
@@ -288,7 +289,7 @@ const LOCATION =
 const ROLE_PART_SEPARATOR = /(?<!\s)\s*(?:\t|\s\|\s|\s[–—-]\s|,\s|\s@\s|\sat\s)\s*/;
 
 const DEGREE =
-  /\b(Ph\.?D\.?|Doctorate|Doctor of [A-Z][a-z]+|M\.?Sc\.?|M\.S\.|MSc|MA|M\.A\.|MBA|M\.?Eng|Master(?:'s)?(?: of [A-Z][\w ]+)?|B\.?Sc\.?|BSc|B\.S\.|BS|BA|B\.A\.|B\.?Eng|BEng|BSN|MSN|ADN|B\.?Ed\.?|M\.?Ed\.?|PGCE|Bachelor(?:'s)?(?: of [A-Z][\w ]+)?|Associate(?:'s)? (?:Degree|of [A-Z][\w ]+)|Diploma(?: in [A-Z][\w ]+)?|A-Levels?|High School Diploma|GED|HND|HNC)(?!\w)/;
+  /\b(Ph\.?D\.?|Doctorate|Doctor of [A-Z][a-z]+|M\.?Sc\.?|M\.S\.|MSc|MA|M\.A\.|MBA|M\.?Eng|Master(?:'s)?(?: of [A-Z][\w ]+)?|B\.?Sc\.?|BSc|B\.S\.|BS|BA|B\.A\.|B\.?Eng|BEng|BSN|MSN|ADN|B\.?Ed\.?|M\.?Ed\.?|PGCE|Bachelor(?:'s)?(?: of [A-Z][\w ]+)?|Associate(?:'s)? (?:Degree|of [A-Z][\w ]+)|Diploma(?: in [A-Z][\w ]+)?|A-Levels?|High School Diploma|GED|HND|HNC|Certificate)(?!\w)/;
 const INSTITUTION = /\b(University|College|Institute|School|Academy|Polytechnic|Conservatory|Université)\b/;
 const YEAR = /\b(19|20)\d{2}\b/g;
 
@@ -524,7 +525,7 @@ function roleParts(text: string): string[] {
     .replace(/\([^()]*\)/g, ' ')
     .split(ROLE_PART_SEPARATOR)
     .map((part) => part.replace(/^[\s|,:–—-]+|(?<![\s|,:–—-])[\s|,:–—-]+$/g, '').trim())
-    .filter((part) => part !== '' && !LOCATION.test(part) && /\p{L}/u.test(part));
+    .filter((part) => part !== '' && !LOCATION.test(part) && !isLocation(part) && /\p{L}/u.test(part));
 }
 
 function parseEducation(lines: readonly ResumeLine[], headings: ReadonlyMap<number, string>): ResumeEducation[] {
@@ -536,7 +537,8 @@ function parseEducation(lines: readonly ResumeLine[], headings: ReadonlyMap<numb
     const last = entries[entries.length - 1];
     if (degree || (institutionHere && !last?.line)) {
       entries.push({
-        degree: degree ? degreePhrase(line.text, degree.index) : null,
+        // "Paralegal Studies Certificate — Phoenix College": a certificate is named by the words before it.
+        degree: degree ? degreePhrase(line.text, degree[0] === 'Certificate' ? 0 : degree.index) : null,
         institution: institutionHere,
         year: lastYear(line.text),
         line: refOf(line),
