@@ -26,15 +26,19 @@ COPY --from=manifests /manifests/ ./
 RUN npm ci --no-audit --no-fund --ignore-scripts --include-workspace-root -w @app/common -w @app/${SERVICE}
 COPY tsconfig.base.json ./
 COPY packages/common/ packages/common/
+# The analysis library the qa service and worker run (tsc -b builds it through the qa project's reference).
+COPY packages/resume-analysis/ packages/resume-analysis/
 COPY gateway/ gateway/
 COPY services/ services/
 # The part's folder: gateway/ or services/<name>/. Its package.json and dist/ go to /out for the last stage,
-# with main.js at the root pointing at its entry point.
+# with main.js at the root pointing at its entry point; for qa, the analysis package's too.
 # tsc by path: with the root devDependencies installed, `npx` would put the npm package "node" first on PATH.
 RUN dir="$([ "${SERVICE}" = gateway ] && echo gateway || echo "services/${SERVICE}")" \
  && node node_modules/typescript/bin/tsc -b "${dir}" \
  && mkdir -p "/out/${dir}" \
  && cp -r "${dir}/package.json" "${dir}/dist" "/out/${dir}/" \
+ && if [ "${SERVICE}" = qa ]; then mkdir -p /out/packages/resume-analysis \
+      && cp -r packages/resume-analysis/package.json packages/resume-analysis/dist /out/packages/resume-analysis/; fi \
  && ln -s "${dir}/dist/main.js" /out/main.js
 
 FROM ${NODE_IMAGE} AS deps

@@ -7,8 +7,8 @@ export const SERVICE_SOURCES: Record<ServiceName, { project: string; sources: st
   gateway: { project: 'gateway', sources: ['gateway/src', 'packages/common/src'] },
   auth: { project: 'services/auth', sources: ['services/auth/src', 'packages/common/src'] },
   records: { project: 'services/records', sources: ['services/records/src', 'packages/common/src'] },
-  qa: { project: 'services/qa', sources: ['services/qa/src', 'packages/common/src'] },
-  'qa-worker': { project: 'services/qa', sources: ['services/qa/src', 'packages/common/src'] },
+  qa: { project: 'services/qa', sources: ['services/qa/src', 'packages/resume-analysis/src', 'packages/common/src'] },
+  'qa-worker': { project: 'services/qa', sources: ['services/qa/src', 'packages/resume-analysis/src', 'packages/common/src'] },
 };
 
 export interface SourceChange {

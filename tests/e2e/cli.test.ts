@@ -7,7 +7,7 @@ import { registerAndLogin, useE2EStack } from '../support/e2e-stack';
 
 const ROOT = resolve(__dirname, '..', '..');
 const CLI = join(ROOT, 'packages', 'client', 'dist', 'cli', 'main.js');
-const FIXTURES = join(ROOT, 'services', 'qa', 'fixtures');
+const FIXTURES = join(ROOT, 'packages', 'resume-analysis', 'fixtures');
 
 const stack = useE2EStack({}, 90_000);
 let configHome: string;
@@ -193,10 +193,24 @@ describe('the CLI against the running stack', () => {
     const json = await cli(['qa', join(pair, 'resume.pdf'), join(pair, 'jd.pdf'), '--json']);
     expect(json.code).toBe(0);
     expect(json.stderr).toBe('');
-    const job = JSON.parse(json.stdout) as { status: string; result: { match: { score: number }; questions: unknown[] } };
+    const job = JSON.parse(json.stdout) as {
+      status: string;
+      result: { match: { score: number }; questions: unknown[]; reading: { confidence: string } };
+    };
     expect(job.status).toBe('completed');
     expect(job.result.match.score).toEqual(expect.any(Number));
     expect(job.result.questions.length).toBeGreaterThanOrEqual(12);
+    expect(job.result.reading.confidence).toBe('normal');
+    expect(run.stdout).not.toContain('LOW CONFIDENCE');
+  }, 120_000);
+
+  it('when qa is run on a German resume, then the report warns of low confidence and names the language', async () => {
+    const { username, password } = await newAccount('qade');
+    expect((await cli(['login', username, '--password', password])).code).toBe(0);
+    const run = await cli(['qa', join(FIXTURES, 'degraded', 'resume-de.pdf'), join(FIXTURES, 'labelled', '01-software-engineer', 'jd.pdf')]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/\nLOW CONFIDENCE: .*\n {2}! The resume appears to be in German; the analysis reads English only/);
+    expect(run.stdout.indexOf('LOW CONFIDENCE')).toBeLessThan(run.stdout.indexOf('Match score'));
   }, 120_000);
 
   it('when qa is given a PDF the service refuses, then the report says why and it exits 1', async () => {

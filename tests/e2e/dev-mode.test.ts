@@ -77,7 +77,14 @@ describe('the source watcher of npm run dev', () => {
 
   beforeAll(() => {
     root = mkdtempSync(join(tmpdir(), 'dev-watch-'));
-    for (const folder of ['gateway/src', 'services/auth/src', 'services/records/src', 'services/qa/src/analysis', 'packages/common/src']) {
+    for (const folder of [
+      'gateway/src',
+      'services/auth/src',
+      'services/records/src',
+      'services/qa/src',
+      'packages/resume-analysis/src',
+      'packages/common/src',
+    ]) {
       mkdirSync(join(root, folder), { recursive: true });
     }
     watcher = new SourceWatcher(
@@ -104,11 +111,11 @@ describe('the source watcher of npm run dev', () => {
     return changes[count]!;
   }
 
-  it('an edit in a nested qa folder concerns the qa API and its worker', async () => {
-    writeFileSync(join(root, 'services/qa/src/analysis/skill-matcher.ts'), 'export {};\n');
+  it('an edit in the analysis package concerns the qa API and its worker, and nothing else', async () => {
+    writeFileSync(join(root, 'packages/resume-analysis/src/skill-matcher.ts'), 'export {};\n');
     const change = await nextChange();
     expect(change.services.sort()).toEqual(['qa', 'qa-worker']);
-    expect(change.files).toEqual(['services/qa/src/analysis/skill-matcher.ts']);
+    expect(change.files).toEqual(['packages/resume-analysis/src/skill-matcher.ts']);
   });
 
   it('an edit in packages/common concerns every service', async () => {

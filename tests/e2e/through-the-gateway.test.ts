@@ -157,7 +157,7 @@ describe('the typed client and the contract', () => {
     for (const client of [gone, kept]) {
       unwrap(await client.POST('/records/', { body: { option_type: 'o', description: 'd', status: 's' } }));
     }
-    const pair = join(__dirname, '..', '..', 'services', 'qa', 'fixtures', 'labelled', '02-data-analyst');
+    const pair = join(__dirname, '..', '..', 'packages', 'resume-analysis', 'fixtures', 'labelled', '02-data-analyst');
     const pdf = async (name: string) => ({ name, content: new Uint8Array(await readFile(join(pair, name))) });
     await startQa(gone, { resume: await pdf('resume.pdf'), jd: await pdf('jd.pdf') });
 

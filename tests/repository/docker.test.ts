@@ -76,6 +76,18 @@ describe('the one Dockerfile', () => {
     expect(instructions).toContain(`COPY ${serviceDir(service).split('/')[0]}/ ${serviceDir(service).split('/')[0]}/`);
   });
 
+  it('the qa build compiles the analysis package the service depends on and ships its dist', () => {
+    const qa = JSON.parse(readFileSync(join(ROOT, 'services/qa/package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    expect(qa.dependencies['@app/resume-analysis']).toBeDefined();
+    const tsconfig = readFileSync(join(ROOT, 'services/qa/tsconfig.json'), 'utf8');
+    expect(tsconfig).toContain('../../packages/resume-analysis');
+    const build = stages.find((stage) => stage[0]!.includes(' AS build'))!;
+    expect(build).toContain('COPY packages/resume-analysis/ packages/resume-analysis/');
+    const out = build.find((line) => line.includes('/out/packages/resume-analysis'));
+    expect(out).toContain('packages/resume-analysis/dist');
+    expect(out).toContain('packages/resume-analysis/package.json');
+  });
+
   it('its npm ci commands succeed against the lockfile for every part (dry run, manifests found as the Dockerfile finds them)', async () => {
     const context = mkdtempSync(join(tmpdir(), 'docker-manifests-'));
     try {

@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
-import { analysePdfs } from '../src/analysis';
+import { analysePdfs } from '@app/resume-analysis';
 import { registerAndLogin } from '../../../scripts/src/accounts';
 import { namespacedStackEnv, startInfrastructure } from '../../../scripts/src/infra';
 import { groupCpu, serverPids } from '../../../scripts/src/process-cpu';
@@ -22,7 +22,7 @@ const PARALLEL_JOBS = Number(process.env.BENCH_JOBS ?? 60);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
 // A folder: every service writes V8 CPU profiles there when the run ends (open them in Chrome DevTools).
 const CPU_PROFILE_DIR = process.env.BENCH_CPU_PROFILE;
-const PAIR = resolve(__dirname, '..', 'fixtures', 'labelled', '08-accountant');
+const PAIR = resolve(__dirname, '..', '..', '..', 'packages', 'resume-analysis', 'fixtures', 'labelled', '08-accountant');
 const resume = readFileSync(join(PAIR, 'resume.pdf'));
 const jd = readFileSync(join(PAIR, 'jd.pdf'));
 

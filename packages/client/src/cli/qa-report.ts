@@ -25,6 +25,7 @@ interface Analysis {
     missing: Array<{ skill: string; level: string; jobEvidence?: { text: string; page: number; lineNo: number }; coveredBy?: string }>;
   };
   questions?: Array<{ category: string; skill?: string; difficulty: string; question: string; why: string; lookFor: string }>;
+  reading?: { confidence: 'normal' | 'low'; notes: string[] };
 }
 
 const points = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(1));
@@ -45,6 +46,11 @@ export function formatQaReport(job: QaJob): string {
     `Job ${job.id} completed${job.durationMs != null ? ` in ${job.durationMs} ms` : ''}${result.generator ? ` (questions by the ${result.generator} generator)` : ''}`,
   );
   if (result.fallbackReason) lines.push(`  the model was not used: ${result.fallbackReason}`);
+  // Before the score, so nobody reads a confident number off a document the analysis could not read.
+  if (result.reading?.confidence === 'low') {
+    lines.push('', 'LOW CONFIDENCE: the documents could not be read well; treat the score and questions with care.');
+    for (const note of result.reading.notes) lines.push(`  ! ${note}`);
+  }
   if (match) {
     const { requiredSkills, preferredSkills, experience } = match.parts;
     lines.push('', `Match score: ${points(match.score)} / 100`);

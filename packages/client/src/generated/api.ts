@@ -363,6 +363,8 @@ export interface components {
             };
             match: components["schemas"]["MatchReport"];
             questions: components["schemas"]["InterviewQuestion"][];
+            /** @description How confidently the documents were read (absent in results from before it existed) */
+            reading?: components["schemas"]["ReadingReport"];
             resume: {
                 skills: components["schemas"]["ResumeSkill"][];
             } & {
@@ -383,6 +385,13 @@ export interface components {
         DeleteAccountRequest: {
             /** Format: password */
             password: string;
+        };
+        DocumentReading: {
+            english: boolean;
+            /** @description ISO 639-1 code of the language detected; null when there is too little prose to tell */
+            language: string | null;
+            /** @description The language in English, e.g. German */
+            languageName: string | null;
         };
         DocumentSummary: {
             pages: number;
@@ -579,6 +588,17 @@ export interface components {
             stage: string;
             startedAt: string | null;
             status: components["schemas"]["JobStatus"];
+        };
+        ReadingReport: {
+            /**
+             * @description `low` when a document is not in English or the resume has no dated roles or no recognised sections: read the score and questions with care
+             * @enum {string}
+             */
+            confidence: "normal" | "low";
+            jd: components["schemas"]["DocumentReading"];
+            /** @description One sentence per problem, naming what could not be read */
+            notes: string[];
+            resume: components["schemas"]["DocumentReading"];
         };
         Record: {
             /** Format: date-time */

@@ -1,6 +1,6 @@
 import { documentAs, wholeNumberParam } from '@app/common';
 import { z } from 'zod';
-import { DIFFICULTIES, QUESTION_CATEGORIES } from '../analysis/question-schema';
+import { DIFFICULTIES, QUESTION_CATEGORIES } from '@app/resume-analysis';
 import { DOCUMENT_PARTS, JOB_STATUSES } from '../domain/qa-job';
 
 // The QA routes' requests and answers as zod schemas: the routes validate with the request
@@ -139,6 +139,24 @@ const interviewQuestion = z
   })
   .meta({ id: 'InterviewQuestion' });
 const documentSummary = z.object({ pages: z.number().int(), textSource: z.enum(['text', 'ocr']) }).meta({ id: 'DocumentSummary' });
+const documentReading = z
+  .object({
+    language: z.string().nullable().meta({ description: 'ISO 639-1 code of the language detected; null when there is too little prose to tell' }),
+    languageName: z.string().nullable().meta({ description: 'The language in English, e.g. German' }),
+    english: z.boolean(),
+  })
+  .meta({ id: 'DocumentReading' });
+const readingReport = z
+  .object({
+    confidence: z.enum(['normal', 'low']).meta({
+      description:
+        '`low` when a document is not in English or the resume has no dated roles or no recognised sections: read the score and questions with care',
+    }),
+    resume: documentReading,
+    jd: documentReading,
+    notes: z.array(z.string()).meta({ description: 'One sentence per problem, naming what could not be read' }),
+  })
+  .meta({ id: 'ReadingReport' });
 const analysisResult = z
   .object({
     generator: z.enum(['offline', 'llm']),
@@ -146,6 +164,7 @@ const analysisResult = z
     resume: z.looseObject({ skills: z.array(resumeSkill) }),
     job: z.looseObject({}),
     match: matchReport,
+    reading: readingReport.optional().meta({ description: 'How confidently the documents were read (absent in results from before it existed)' }),
     questions: z.array(interviewQuestion),
     documents: z
       .object({ resume: documentSummary, jd: documentSummary })

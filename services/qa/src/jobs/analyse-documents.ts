@@ -1,8 +1,8 @@
-import { DocumentError, DocumentsError, type AnalysisResult, type AnalysisStage } from '../analysis';
+import { DocumentError, DocumentsError, type AnalysisResult, type AnalysisStage } from '@app/resume-analysis';
 import { isDocumentPart, type DocumentPart, type DocumentProblem, type JobError } from '../domain/qa-job';
 
 /**
- * The one place the pipeline meets the analysis library (services/qa/src/analysis): PDFs in,
+ * The one place the pipeline meets the analysis library (packages/resume-analysis): PDFs in,
  * a match report and interview questions out. Everything the worker needs from it goes through here.
  */
 export type { AnalysisResult, AnalysisStage };

@@ -12,7 +12,7 @@ import {
   type DocumentProblemReason,
   type LlmOptions,
   type PdfLimits,
-} from '../analysis';
+} from '@app/resume-analysis';
 import type { ThreadOutcome, ThreadTask, WarmUpTask } from './analysis-thread';
 
 export interface AnalysisPoolOptions {

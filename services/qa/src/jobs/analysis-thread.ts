@@ -9,7 +9,7 @@ import {
   preparePdfReader,
   type AnalysisResult,
   type PdfLimits,
-} from '../analysis';
+} from '@app/resume-analysis';
 
 /**
  * Runs in a worker thread of the analysis pool (analysis-pool.ts): the PDF parsing and every

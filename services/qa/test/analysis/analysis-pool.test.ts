@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DocumentsError } from '../../src/analysis';
+import { DocumentsError } from '@app/resume-analysis';
 import { AnalysisPool, type AnalysisPoolOptions } from '../../src/jobs/analysis-pool';
 import { rejectionOf } from '@app/tests/support/errors';
-import { BAD, LABELLED } from './labelled-fixtures';
+import { BAD, LABELLED } from '../../../../packages/resume-analysis/test/labelled-fixtures';
 
 const FIXTURES = join(LABELLED, '..');
 const read = (...path: string[]) => readFileSync(join(FIXTURES, ...path));

@@ -8,7 +8,7 @@ import { cleanUp, client, jdPdf, resumePdf, uniqueEnv, waitForJob, type Client }
 
 // The bounds are opened wide here so that the hard time limit is what stops the hostile document.
 const env = { ...uniqueEnv(), QA_ANALYSIS_TIMEOUT_MS: '800', QA_MAX_LINE_CHARS: '1000000', QA_MAX_TEXT_CHARS: '10000000' };
-const FIXTURES = join(__dirname, '..', '..', 'fixtures');
+const FIXTURES = join(__dirname, '..', '..', '..', '..', 'packages', 'resume-analysis', 'fixtures');
 let service: RunningService;
 let worker: RunningWorker;
 let api: Client;

@@ -1,0 +1,261 @@
+/**
+ * npm run eval:qa [-- --check] [--verbose]
+ *
+ * Runs the offline analysis over the labelled pairs in fixtures/labelled (read from their PDFs, so
+ * extraction is measured too) and prints each figure of the labelling rules (LABELLING.md beside the
+ * set) against its target. By default it only reports; with --check it exits 1 when a target is
+ * missed. --verbose lists, per pair, what was missed or wrongly extracted.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { analyseOffline, type AnalysisResult } from '../src';
+import { LABELLED, loadAllPairs, NOW, type LabelledPair } from '../test/labelled-fixtures';
+import { keywordOverlap, pairFigures, questionFigures, spearman, type PairFigures, type PairLabels } from './evaluation';
+
+interface CrossFit {
+  resume: string;
+  jd: string;
+  fit: number;
+}
+
+interface JudgedQuestion {
+  pair: string;
+  question: string;
+  grade: 'G' | 'W' | 'B' | 'X';
+  flags?: string[];
+}
+
+interface Row {
+  figure: string;
+  value: number;
+  shown: string;
+  target?: { op: '>=' | '<='; value: number };
+}
+
+function labelsOf(pair: LabelledPair): PairLabels | null {
+  const { expected } = pair;
+  if (!expected.jd.requirements || !expected.resume.candidateTitle || expected.fit === undefined) return null;
+  return {
+    id: pair.id,
+    jobTitle: expected.jd.title,
+    candidateTitle: expected.resume.candidateTitle,
+    years: expected.resume.totalYears,
+    degrees: expected.resume.degrees ?? [],
+    requirements: expected.jd.requirements,
+    fit: expected.fit,
+  };
+}
+
+const textOf = (lines: readonly { text: string }[]) => lines.map((line) => line.text).join('\n');
+const sum = (figures: readonly PairFigures[], pick: (f: PairFigures) => number) => figures.reduce((total, f) => total + pick(f), 0);
+const ratio = (a: number, b: number) => (b === 0 ? 0 : a / b);
+const pct = (value: number) => `${(100 * value).toFixed(1)} %`;
+
+async function main(): Promise<void> {
+  const args = new Set(process.argv.slice(2));
+  const pairs = await loadAllPairs();
+  const results = new Map<string, AnalysisResult>();
+  for (const pair of pairs) results.set(pair.id, analyseOffline({ resumeLines: pair.resumeLines, jdLines: pair.jdLines, now: NOW }));
+
+  const labelled = pairs.flatMap((pair) => {
+    const labels = labelsOf(pair);
+    return labels ? [{ pair, labels, result: results.get(pair.id)! }] : [];
+  });
+  const figures = labelled.map(({ labels, result }) => pairFigures(labels, result));
+
+  // Score against fit: each pair's own resume, and the cross pairings rated in cross-fit.json.
+  const byId = new Map(pairs.map((pair) => [pair.id, pair]));
+  const crossFit = JSON.parse(readFileSync(join(LABELLED, 'cross-fit.json'), 'utf8')) as { pairings: CrossFit[] };
+  const pairings = [...labelled.map(({ labels }) => ({ resume: labels.id, jd: labels.id, fit: labels.fit })), ...crossFit.pairings];
+  const scores: number[] = [];
+  const baseline: number[] = [];
+  const fits: number[] = [];
+  for (const pairing of pairings) {
+    const [resume, jd] = [byId.get(pairing.resume), byId.get(pairing.jd)];
+    if (!resume || !jd) throw new Error(`cross-fit.json names a pair that is not in the set: ${pairing.resume} / ${pairing.jd}`);
+    const result =
+      pairing.resume === pairing.jd
+        ? results.get(pairing.resume)!
+        : analyseOffline({ resumeLines: resume.resumeLines, jdLines: jd.jdLines, now: NOW });
+    scores.push(result.match.score);
+    baseline.push(keywordOverlap(textOf(resume.resumeLines), textOf(jd.jdLines)));
+    fits.push(pairing.fit);
+  }
+
+  const questions = questionFigures([...results.values()]);
+  const judged = JSON.parse(readFileSync(join(LABELLED, 'judged-questions.json'), 'utf8')) as { judged: string; questions: JudgedQuestion[] };
+  const grades = { G: 0, W: 0, B: 0, X: 0 };
+  for (const question of judged.questions) grades[question.grade] += 1;
+  const stillAsked = judged.questions.filter((judgedQuestion) =>
+    results.get(judgedQuestion.pair)?.questions.some((question) => question.question === judgedQuestion.question),
+  ).length;
+
+  const extracted = sum(figures, (f) => f.extracted);
+  const shownMatched = sum(figures, (f) => f.shownMatched);
+  const missing = sum(figures, (f) => f.missingItems);
+  const rows: Row[] = [
+    {
+      figure: 'requirement extraction precision',
+      value: ratio(
+        sum(figures, (f) => f.correct),
+        extracted,
+      ),
+      shown: '',
+      target: { op: '>=', value: 0.9 },
+    },
+    {
+      figure: 'requirement extraction recall',
+      value: ratio(
+        sum(figures, (f) => f.requirementsFound),
+        sum(figures, (f) => f.requirements),
+      ),
+      shown: '',
+      target: { op: '>=', value: 0.9 },
+    },
+    {
+      figure: 'non-requirements among extracted items',
+      value: ratio(
+        sum(figures, (f) => f.nonRequirements.length),
+        extracted,
+      ),
+      shown: 'pct',
+      target: { op: '<=', value: 0.03 },
+    },
+    {
+      figure: 'one concept split into several items',
+      value: ratio(
+        sum(figures, (f) => f.split),
+        extracted,
+      ),
+      shown: 'pct',
+    },
+    {
+      figure: 'job title right',
+      value: ratio(figures.filter((f) => f.jobTitleRight).length, figures.length),
+      shown: 'pct',
+      target: { op: '>=', value: 0.9 },
+    },
+    { figure: 'candidate title right', value: ratio(figures.filter((f) => f.candidateTitleRight).length, figures.length), shown: 'pct' },
+    {
+      figure: 'years within one year',
+      value: ratio(figures.filter((f) => f.yearsError <= 1).length, figures.length),
+      shown: 'pct',
+      target: { op: '>=', value: 0.9 },
+    },
+    { figure: 'mean years error', value: sum(figures, (f) => f.yearsError) / Math.max(1, figures.length), shown: 'years' },
+    {
+      figure: 'degrees linked to their institution',
+      value: ratio(
+        sum(figures, (f) => f.degreesLinked),
+        sum(figures, (f) => f.degrees),
+      ),
+      shown: 'pct',
+      target: { op: '>=', value: 0.9 },
+    },
+    {
+      figure: 'matched recall (of requirements shown)',
+      value: ratio(
+        shownMatched,
+        sum(figures, (f) => f.shown),
+      ),
+      shown: '',
+      target: { op: '>=', value: 0.85 },
+    },
+    {
+      figure: 'matched precision',
+      value: ratio(
+        sum(figures, (f) => f.matchedShown),
+        sum(figures, (f) => f.matchedRequirements),
+      ),
+      shown: '',
+      target: { op: '>=', value: 0.95 },
+    },
+    {
+      figure: 'false gaps among "missing" items',
+      value: ratio(
+        sum(figures, (f) => f.falseGaps.length),
+        missing,
+      ),
+      shown: 'pct',
+      target: { op: '<=', value: 0.1 },
+    },
+    {
+      figure: 'noise among "missing" items',
+      value: ratio(
+        sum(figures, (f) => f.missingNoise.length),
+        missing,
+      ),
+      shown: 'pct',
+    },
+    { figure: `score vs fit, Spearman (${pairings.length} pairings)`, value: spearman(scores, fits), shown: '', target: { op: '>=', value: 0.7 } },
+    { figure: '  baseline: keyword overlap vs fit', value: spearman(baseline, fits), shown: '' },
+    {
+      figure: `questions with a detected defect (${questions.questions})`,
+      value: ratio(questions.defective, questions.questions),
+      shown: 'pct',
+      target: { op: '<=', value: 0.05 },
+    },
+    ...(['grammar', 'quotes-list', 'quotes-header', 'bare-word', 'location-as-role'] as const).map((defect) => ({
+      figure: `  ${defect}`,
+      value: ratio(questions.byDefect[defect], questions.questions),
+      shown: 'pct',
+    })),
+    {
+      figure: `judged sample: usable as written (G, ${judged.questions.length})`,
+      value: ratio(grades.G, judged.questions.length),
+      shown: 'pct',
+      target: { op: '>=', value: 0.8 },
+    },
+    { figure: 'judged sample: broken (B)', value: ratio(grades.B, judged.questions.length), shown: 'pct', target: { op: '<=', value: 0.05 } },
+    {
+      figure: 'judged sample: needs editing (W) / generic (X)',
+      value: ratio(grades.W, judged.questions.length),
+      shown: `pct/${pct(ratio(grades.X, judged.questions.length))}`,
+    },
+  ];
+
+  console.log(`QA analysis over ${figures.length} labelled pairs (${pairs.length} in the set), now = ${NOW}\n`);
+  let missed = 0;
+  for (const row of rows) {
+    const value = row.shown.startsWith('pct')
+      ? pct(row.value) + row.shown.slice(3).replace('/', ' / ')
+      : row.shown === 'years'
+        ? `${row.value.toFixed(2)} y`
+        : row.value.toFixed(3);
+    let verdict = '';
+    if (row.target) {
+      const met = row.target.op === '>=' ? row.value >= row.target.value - 1e-9 : row.value <= row.target.value + 1e-9;
+      if (!met) missed += 1;
+      const target = row.shown.startsWith('pct') ? pct(row.target.value) : row.target.value.toFixed(2);
+      verdict = `${row.target.op} ${target}  ${met ? 'met' : 'MISSED'}`;
+    }
+    console.log(`${row.figure.padEnd(52)} ${value.padStart(16)}   ${verdict}`);
+  }
+  console.log(`\njudged sample recorded ${judged.judged}; ${stillAsked} of its ${judged.questions.length} questions are still asked word for word`);
+  if (args.has('--verbose')) {
+    for (const f of figures) {
+      const result = results.get(f.id)!;
+      const labels = labelled.find((entry) => entry.labels.id === f.id)!.labels;
+      const notFound = labels.requirements.filter(
+        (label) =>
+          ![...result.job.required, ...result.job.preferred].some((item) =>
+            [label.item, ...label.match].some((name) => name.toLowerCase() === item.skill.toLowerCase()),
+          ),
+      );
+      console.log(
+        `\n${f.id}: title ${result.job.title ?? '—'} | candidate ${result.resume.roles[0]?.title ?? '—'} | years ${result.resume.totalYears} (labelled ${labels.years})`,
+      );
+      if (f.nonRequirements.length) console.log(`  not requirements: ${f.nonRequirements.join('; ')}`);
+      if (notFound.length) console.log(`  not extracted: ${notFound.map((label) => label.item).join('; ')}`);
+      if (f.falseGaps.length) console.log(`  false gaps: ${f.falseGaps.join('; ')}`);
+    }
+    for (const example of questions.examples) console.log(`  question: ${example}`);
+  }
+  console.log(`\n${rows.filter((row) => row.target).length - missed} of ${rows.filter((row) => row.target).length} targets met`);
+  if (args.has('--check') && missed > 0) process.exitCode = 1;
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

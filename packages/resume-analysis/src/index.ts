@@ -1,0 +1,161 @@
+import { monthDateOf } from './date-ranges';
+import { readingReport, type ReadingReport } from './document-reading';
+import { linesFromText, type DocumentLine } from './document-lines';
+import { parseJob, type JobStructure } from './job-parser';
+import { briefFor, generateQuestionsWithLlm, type LlmOptions } from './llm-questions';
+import { buildMatchReport, resumeSkillsOf, type MatchReport, type ResumeSkill } from './match-report';
+import { extractPdfTexts, type PdfLimits, type PdfText } from './pdf-text';
+import { generateQuestions } from './question-generator';
+import type { InterviewQuestion } from './question-schema';
+import { parseResume, type ResumeStructure } from './resume-parser';
+
+/**
+ * The analysis library: a resume and a job description in, a match report and tailored
+ * interview questions out. No HTTP or queue here; the same inputs (including `now`) give the
+ * same result, and no network is needed unless `llm` options are passed.
+ */
+
+export interface AnalyseInput {
+  resumeText?: string;
+  /** Lines with positions (e.g. from `extractPdfText`); used instead of `resumeText`. */
+  resumeLines?: readonly DocumentLine[];
+  jdText?: string;
+  jdLines?: readonly DocumentLine[];
+  /** What "Present" means in date ranges. Default: the current date. */
+  now?: Date | string;
+  /** When given, questions are written by this model, falling back to the offline writer. */
+  llm?: LlmOptions;
+}
+
+export type AnalysisStage = 'parse-resume' | 'parse-jd' | 'analyse';
+
+export interface AnalysePdfOptions {
+  now?: Date | string;
+  llm?: LlmOptions;
+  limits?: PdfLimits;
+  /** Told as each stage starts; a returned promise is awaited. */
+  onProgress?: (stage: AnalysisStage) => unknown;
+}
+
+export interface ResumeAnalysis extends ResumeStructure {
+  skills: ResumeSkill[];
+}
+
+export interface AnalysisResult {
+  generator: 'offline' | 'llm';
+  /** Why the model's questions were not used, when `llm` was asked for. */
+  fallbackReason?: string;
+  resume: ResumeAnalysis;
+  job: JobStructure;
+  match: MatchReport;
+  /** The documents' language and how confidently the resume's structure was read, with notes on what was not. */
+  reading: ReadingReport;
+  questions: InterviewQuestion[];
+  /** Page counts and where the text came from (the text layer or OCR), when the input came from PDFs. */
+  documents?: { resume: DocumentSummary; jd: DocumentSummary };
+}
+
+export interface DocumentSummary {
+  pages: number;
+  textSource: 'text' | 'ocr';
+}
+
+/** The whole analysis without a model: synchronous, deterministic, offline. */
+export function analyseOffline(input: Omit<AnalyseInput, 'llm'>): AnalysisResult {
+  const { resume, job, match, resumeSkills, reading } = analyseStructure(input);
+  return {
+    generator: 'offline',
+    resume: { ...resume, skills: resumeSkills },
+    job,
+    match,
+    reading,
+    questions: generateQuestions({ resume, resumeSkills, job, match }),
+  };
+}
+
+export async function analyse(input: AnalyseInput): Promise<AnalysisResult> {
+  const { resume, job, match, resumeSkills, reading } = analyseStructure(input);
+  const base = { resume: { ...resume, skills: resumeSkills }, job, match, reading };
+  if (!input.llm) {
+    return { generator: 'offline', ...base, questions: generateQuestions({ resume, resumeSkills, job, match }) };
+  }
+  try {
+    const questions = await generateQuestionsWithLlm(briefFor(resume, job, match), input.llm);
+    return { generator: 'llm', ...base, questions };
+  } catch (error) {
+    return {
+      generator: 'offline',
+      fallbackReason: error instanceof Error ? error.message : String(error),
+      ...base,
+      questions: generateQuestions({ resume, resumeSkills, job, match }),
+    };
+  }
+}
+
+/**
+ * Extraction and analysis together. Throws `DocumentsError` listing every unreadable document
+ * (each a `DocumentError` naming the file and the reason) before any analysis is done.
+ */
+export async function analysePdfs(resumePdf: Uint8Array, jdPdf: Uint8Array, options: AnalysePdfOptions = {}): Promise<AnalysisResult> {
+  const texts = await extractPdfTexts(resumePdf, jdPdf, options.limits, (file) =>
+    options.onProgress?.(file === 'resume' ? 'parse-resume' : 'parse-jd'),
+  );
+  await options.onProgress?.('analyse');
+  const result = await analyse({
+    resumeLines: texts.resume.lines,
+    jdLines: texts.jd.lines,
+    ...(options.now !== undefined ? { now: options.now } : {}),
+    ...(options.llm ? { llm: options.llm } : {}),
+  });
+  const summary = (text: PdfText): DocumentSummary => ({ pages: text.pages, textSource: text.textSource });
+  return { ...result, documents: { resume: summary(texts.resume), jd: summary(texts.jd) } };
+}
+
+/**
+ * Replaces an offline result's questions with a model's, keeping the offline ones (and saying why)
+ * when the model fails. Lets the bounded, CPU-bound part run apart from the network wait.
+ */
+export async function withModelQuestions(result: AnalysisResult, llm: LlmOptions): Promise<AnalysisResult> {
+  try {
+    const questions = await generateQuestionsWithLlm(briefFor(result.resume, result.job, result.match), llm);
+    return { ...result, generator: 'llm', questions };
+  } catch (error) {
+    return { ...result, generator: 'offline', fallbackReason: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+function analyseStructure(input: AnalyseInput) {
+  const resumeLines = input.resumeLines ?? linesFromText(input.resumeText ?? '');
+  const jdLines = input.jdLines ?? linesFromText(input.jdText ?? '');
+  const now = input.now === undefined ? new Date() : new Date(input.now);
+  if (Number.isNaN(now.getTime())) throw new TypeError(`analyse: "now" is not a valid date: ${String(input.now)}`);
+  const { structure: resume, mentions, quoteText } = parseResume(resumeLines, { now: monthDateOf(now) });
+  const job = parseJob(jdLines);
+  const resumeSkills = resumeSkillsOf(resume, mentions, quoteText);
+  const match = buildMatchReport(resume, resumeSkills, job, quoteText);
+  const textOf = (lines: readonly DocumentLine[]) => lines.map((line) => line.text).join('\n');
+  const reading = readingReport({ resume: textOf(resumeLines), jd: textOf(jdLines) }, resume, job);
+  return { resume, job, match, resumeSkills, reading };
+}
+
+export { DocumentError, DocumentsError, type DocumentFile, type DocumentProblemReason } from './document-error';
+export { extractPdfText, extractPdfTexts, preparePdfReader, type PdfLimits, type PdfOcr, type PdfText } from './pdf-text';
+export { prepareLanguageModel } from './key-phrases';
+export { pdfOcr, ocrAvailable } from './pdf-ocr';
+export { linesFromText, type DocumentLine } from './document-lines';
+export type { DocumentReading, ReadingReport } from './document-reading';
+export { redactContactDetails } from './contact-redaction';
+export { findSkillMentions, SKILLS, type SkillMention } from './skill-matcher';
+export { SKILL_CATEGORIES, type SkillCategory } from './skill-taxonomy';
+export type { LlmOptions } from './llm-questions';
+export {
+  QUESTION_CATEGORIES,
+  DIFFICULTIES,
+  interviewQuestionSchema,
+  type InterviewQuestion,
+  type QuestionCategory,
+  type Difficulty,
+} from './question-schema';
+export type { JobStructure, JobRequirement } from './job-parser';
+export type { MatchReport, MatchedSkill, MissingSkill, ResumeSkill, SkillEvidence } from './match-report';
+export type { ResumeStructure, ResumeRole, ResumeEducation, ResumeProject, LineRef } from './resume-parser';

@@ -1,0 +1,79 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { extractPdfText, type DocumentLine } from '../src';
+import type { LabelledRequirement } from '../scripts/evaluation';
+
+/** The labelled resume/job-description pairs in fixtures/labelled, read from their PDFs. */
+
+export const FIXTURES = join(__dirname, '..', 'fixtures');
+export const LABELLED = join(FIXTURES, 'labelled');
+export const BAD = join(FIXTURES, 'bad');
+/** The date the labels' years were computed for. */
+export const NOW = '2025-06-15';
+
+export interface Expected {
+  id: string;
+  role: string;
+  /** How the labels were written (pairs labelled without seeing the taxonomy say so). */
+  labelling?: string;
+  resume: {
+    file: string;
+    skills: string[];
+    roles: number;
+    totalYears: number;
+    education: number;
+    /** The candidate's current (latest) job title, as written. */
+    candidateTitle?: string;
+    /** Each degree with the institution that awarded it. */
+    degrees?: { degree: string; institution: string }[];
+  };
+  jd: {
+    file: string;
+    title: string;
+    requiredYears: number | null;
+    required: string[];
+    preferred: string[];
+    mentioned: string[];
+    /** Every requirement as a recruiter reads it, one per concept, with whether the resume shows it (LABELLING.md). */
+    requirements?: LabelledRequirement[];
+  };
+  /** A hiring manager's 0–100 fit rating of this resume for this job, written before seeing the analysis. */
+  fit?: number;
+  /**
+   * Structure the parser is known to read differently from a blind label: what it finds instead and
+   * why. The test holds the parser to `found`, so a change either way is noticed.
+   */
+  knownGaps?: Partial<Record<StructureField, { found: number | string | null; why: string }>>;
+}
+
+export type StructureField = 'roles' | 'totalYears' | 'education' | 'title' | 'requiredYears';
+
+export interface LabelledPair {
+  id: string;
+  expected: Expected;
+  resumePdf: Buffer;
+  jdPdf: Buffer;
+  resumeLines: DocumentLine[];
+  jdLines: DocumentLine[];
+}
+
+export function pairIds(): string[] {
+  return readdirSync(LABELLED, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name)
+    .sort();
+}
+
+export async function loadPair(id: string): Promise<LabelledPair> {
+  const expected = JSON.parse(readFileSync(join(LABELLED, id, 'expected.json'), 'utf8')) as Expected;
+  const resumePdf = readFileSync(join(LABELLED, id, expected.resume.file));
+  const jdPdf = readFileSync(join(LABELLED, id, expected.jd.file));
+  const [resume, jd] = [await extractPdfText(resumePdf, 'resume'), await extractPdfText(jdPdf, 'jd')];
+  return { id, expected, resumePdf, jdPdf, resumeLines: resume.lines, jdLines: jd.lines };
+}
+
+export async function loadAllPairs(): Promise<LabelledPair[]> {
+  const pairs: LabelledPair[] = [];
+  for (const id of pairIds()) pairs.push(await loadPair(id));
+  return pairs;
+}
