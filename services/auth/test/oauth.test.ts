@@ -1,4 +1,5 @@
 import { withRedis } from '@app/tests/support/servers';
+import { loadAuthConfig } from '../src/config';
 import { call, decodeJwt, register, startAuth, uniqueIp, uniqueName, type TestAuth } from './support';
 
 // Two configured clients: a confidential web app and a resource server that may introspect.
@@ -144,6 +145,15 @@ describe('confidential clients', () => {
     expect(stolen.body.error).toBe('unauthorized_client');
   });
 
+  it('when a public client names itself in Basic with an empty password, then it is that public client; a configured one is refused so', async () => {
+    const { res } = await passwordGrant({}, { authorization: basic('mobile-app', '') });
+    expect(res.status).toBe(200);
+    expect(decodeJwt(res.body.access_token).payload.client_id).toBe('mobile-app');
+    const { res: configured } = await passwordGrant({}, { authorization: basic(WEB.id, '') });
+    expect(configured.status).toBe(401);
+    expect(configured.headers.get('www-authenticate')).toMatch(/^Basic realm=/);
+  });
+
   it('when a request uses two authentication methods at once, then invalid_request', async () => {
     const { res } = await passwordGrant({ client_secret: WEB.secret }, { authorization: basic(WEB.id, WEB.secret) });
     expect(res.status).toBe(400);
@@ -247,8 +257,7 @@ describe('POST /auth/introspect (RFC 7662)', () => {
 });
 
 describe('configuration', () => {
-  it('when OAUTH_CLIENTS or JWT_ISSUER is malformed, then the service refuses to start and says why', async () => {
-    const { loadAuthConfig } = await import('../src/config');
+  it('when OAUTH_CLIENTS or JWT_ISSUER is malformed, then the service refuses to start and says why', () => {
     const base = { ...auth.env };
     expect(() => loadAuthConfig({ ...base, OAUTH_CLIENTS: '[{"id":"x","secret":"short"}]' })).toThrow(
       /OAUTH_CLIENTS is invalid: 0.secret must be at least 32/,

@@ -31,7 +31,9 @@ export function clientCredentialsOf(req: Request, fields: { client_id?: string; 
     if (fields.client_id !== undefined && fields.client_id !== clientId) {
       throw AppError.oauth('invalid_request', 'client_id differs from the client of the Authorization header');
     }
-    return { method: 'client_secret_basic', clientId, secret: formDecoded(decoded.slice(colon + 1)) };
+    const secret = formDecoded(decoded.slice(colon + 1));
+    // A public client named in Basic with an empty password (requests-oauthlib's default) sends no secret (section 3.1).
+    return { method: 'client_secret_basic', clientId, ...(secret === '' ? {} : { secret }) };
   }
   if (fields.client_secret !== undefined) {
     if (fields.client_id === undefined) throw AppError.oauth('invalid_request', 'client_secret was sent without client_id');
