@@ -526,7 +526,7 @@ export interface components {
             /** @description access_token or refresh_token: where to look first; any other value is ignored */
             token_type_hint?: string;
         } & {
-            [key: string]: unknown;
+            [key: string]: string;
         };
         /** @description RFC 7662 section 2.2: only `active` when the token is not active */
         IntrospectionResponse: {
@@ -604,7 +604,7 @@ export interface components {
             /** @example anurag */
             username: string;
         } & {
-            [key: string]: unknown;
+            [key: string]: string;
         };
         LogoutRequest: {
             refresh_token?: string;
@@ -680,7 +680,7 @@ export interface components {
             /** @example anurag */
             username: string;
         } & {
-            [key: string]: unknown;
+            [key: string]: string;
         };
         QaJob: {
             /** @description Processing attempts started so far */
@@ -804,7 +804,7 @@ export interface components {
             /** @description Space-separated scopes (RFC 6749 section 3.3); every supported scope when omitted. Echoed in the answer. */
             scope?: string;
         } & {
-            [key: string]: unknown;
+            [key: string]: string;
         };
         /** @description Refresh grant (RFC 6749 section 6); the refresh token rotates */
         RefreshTokenGrantRequest: {
@@ -821,7 +821,7 @@ export interface components {
             /** @description Space-separated scopes (RFC 6749 section 3.3); every supported scope when omitted. Echoed in the answer. */
             scope?: string;
         } & {
-            [key: string]: unknown;
+            [key: string]: string;
         };
         RegisterRequest: {
             /** Format: password */
@@ -852,7 +852,7 @@ export interface components {
             /** @description access_token or refresh_token: where to look first; any other value is ignored */
             token_type_hint?: string;
         } & {
-            [key: string]: unknown;
+            [key: string]: string;
         };
         SkillEvidence: {
             /** @description The resume line, contact details redacted */

@@ -12,7 +12,8 @@ export const registerBody = z
   .meta({ id: 'RegisterRequest' });
 
 // The OAuth 2.0 token endpoint's requests (RFC 6749 sections 4.3 and 6). Unknown parameters are
-// ignored, as section 3.2 requires of the server; a repeated one arrives as a list and is refused.
+// ignored, as section 3.2 requires of the server (form parameters are strings, so a JSON body's
+// unknown fields must be strings too); a repeated one arrives as a list and is refused.
 // Login takes any string the user typed (bounded): a name that could never register is just invalid_grant.
 const username = z
   .string()
@@ -40,26 +41,35 @@ const clientFields = {
     .meta({ format: 'password', description: 'client_secret_post; or send both as HTTP Basic instead (client_secret_basic)' }),
 };
 
+/** An OAuth 2.0 request's parameters: the named ones, and any other string, ignored. */
+function oauthParameters<T extends z.ZodRawShape>(shape: T) {
+  return z.object(shape).catchall(z.string());
+}
+
 /** The client fields alone, read before the grant so that client authentication comes first. */
-export const clientFieldsBody = z.looseObject(clientFields);
+export const clientFieldsBody = oauthParameters(clientFields);
 
 const passwordGrant = { username, password, scope, ...clientFields };
 const refreshGrant = { refresh_token: refreshTokenField, scope, ...clientFields };
 
-export const passwordGrantBody = z
-  .looseObject({ grant_type: z.literal('password'), ...passwordGrant })
-  .meta({ id: 'PasswordGrantRequest', description: 'Resource owner password credentials grant (RFC 6749 section 4.3)' });
-export const refreshGrantBody = z
-  .looseObject({ grant_type: z.literal('refresh_token'), ...refreshGrant })
-  .meta({ id: 'RefreshTokenGrantRequest', description: 'Refresh grant (RFC 6749 section 6); the refresh token rotates' });
+export const passwordGrantBody = oauthParameters({ grant_type: z.literal('password'), ...passwordGrant }).meta({
+  id: 'PasswordGrantRequest',
+  description: 'Resource owner password credentials grant (RFC 6749 section 4.3)',
+});
+export const refreshGrantBody = oauthParameters({ grant_type: z.literal('refresh_token'), ...refreshGrant }).meta({
+  id: 'RefreshTokenGrantRequest',
+  description: 'Refresh grant (RFC 6749 section 6); the refresh token rotates',
+});
 /** /auth/login: the seed's form, where grant_type may be left out and means `password`. */
-export const loginGrantBody = z
-  .looseObject({ grant_type: z.literal('password').optional(), ...passwordGrant })
-  .meta({ id: 'LoginRequest', description: 'The password grant; grant_type defaults to password here' });
+export const loginGrantBody = oauthParameters({ grant_type: z.literal('password').optional(), ...passwordGrant }).meta({
+  id: 'LoginRequest',
+  description: 'The password grant; grant_type defaults to password here',
+});
 /** /auth/refresh: grant_type may be left out and means `refresh_token`. */
-export const refreshAliasBody = z
-  .looseObject({ grant_type: z.literal('refresh_token').optional(), ...refreshGrant })
-  .meta({ id: 'RefreshRequest', description: 'The refresh grant; grant_type defaults to refresh_token here' });
+export const refreshAliasBody = oauthParameters({ grant_type: z.literal('refresh_token').optional(), ...refreshGrant }).meta({
+  id: 'RefreshRequest',
+  description: 'The refresh grant; grant_type defaults to refresh_token here',
+});
 
 /** Each token URL's grants, the one a missing grant_type means, and the body documented for it. */
 export const tokenUrls = {
@@ -74,12 +84,14 @@ const tokenTypeHint = z
   .max(64)
   .optional()
   .meta({ description: 'access_token or refresh_token: where to look first; any other value is ignored' });
-export const revocationBody = z
-  .looseObject({ token: tokenField, token_type_hint: tokenTypeHint, ...clientFields })
-  .meta({ id: 'RevocationRequest', description: 'RFC 7009 section 2.1' });
-export const introspectionBody = z
-  .looseObject({ token: tokenField, token_type_hint: tokenTypeHint, ...clientFields })
-  .meta({ id: 'IntrospectionRequest', description: 'RFC 7662 section 2.1' });
+export const revocationBody = oauthParameters({ token: tokenField, token_type_hint: tokenTypeHint, ...clientFields }).meta({
+  id: 'RevocationRequest',
+  description: 'RFC 7009 section 2.1',
+});
+export const introspectionBody = oauthParameters({ token: tokenField, token_type_hint: tokenTypeHint, ...clientFields }).meta({
+  id: 'IntrospectionRequest',
+  description: 'RFC 7662 section 2.1',
+});
 
 export const logoutBody = z.strictObject({ refresh_token: refreshTokenField.optional() }).meta({ id: 'LogoutRequest' });
 
