@@ -154,6 +154,12 @@ describe('confidential clients', () => {
     expect(configured.headers.get('www-authenticate')).toMatch(/^Basic realm=/);
   });
 
+  it('when the Basic credentials are empty on both sides (Swagger UI without a client), then no client is named: the public one', async () => {
+    const { res } = await passwordGrant({}, { authorization: `Basic ${Buffer.from(':').toString('base64')}` });
+    expect(res.status).toBe(200);
+    expect(decodeJwt(res.body.access_token).payload.client_id).toBe('public');
+  });
+
   it('when a request uses two authentication methods at once, then invalid_request', async () => {
     const { res } = await passwordGrant({ client_secret: WEB.secret }, { authorization: basic(WEB.id, WEB.secret) });
     expect(res.status).toBe(400);

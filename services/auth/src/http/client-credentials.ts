@@ -24,8 +24,11 @@ export function clientCredentialsOf(req: Request, fields: { client_id?: string; 
     const match = BASIC.exec(header);
     const decoded = match ? Buffer.from(match[1]!, 'base64').toString('utf8') : '';
     const colon = decoded.indexOf(':');
-    if (colon <= 0) throw AppError.oauth('invalid_request', 'The Authorization header is not Basic base64(client_id:client_secret)');
+    if (colon < 0) throw AppError.oauth('invalid_request', 'The Authorization header is not Basic base64(client_id:client_secret)');
+    // Swagger UI sends `Basic base64(":")` when no client is configured: no client at all (section 3.1).
+    if (decoded === ':') return clientFieldsOnly(fields);
     const clientId = formDecoded(decoded.slice(0, colon));
+    if (clientId === '') throw AppError.oauth('invalid_request', 'The Basic credentials name no client_id');
     if (fields.client_secret !== undefined)
       throw AppError.oauth('invalid_request', 'Use one client authentication method, not Basic and client_secret both');
     if (fields.client_id !== undefined && fields.client_id !== clientId) {
@@ -35,6 +38,10 @@ export function clientCredentialsOf(req: Request, fields: { client_id?: string; 
     // A public client named in Basic with an empty password (requests-oauthlib's default) sends no secret (section 3.1).
     return { method: 'client_secret_basic', clientId, ...(secret === '' ? {} : { secret }) };
   }
+  return clientFieldsOnly(fields);
+}
+
+function clientFieldsOnly(fields: { client_id?: string; client_secret?: string }): ClientCredentials {
   if (fields.client_secret !== undefined) {
     if (fields.client_id === undefined) throw AppError.oauth('invalid_request', 'client_secret was sent without client_id');
     return { method: 'client_secret_post', clientId: fields.client_id, secret: fields.client_secret };
