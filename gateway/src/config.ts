@@ -17,7 +17,8 @@ export function loadGatewayConfig(overrides: Record<string, string | undefined> 
       EVENTS_EXCHANGE: z.string().min(1).default('app.events'),
       EVENTS_TRUSTED_PUBLISHERS: env.publishers(),
       IDENTITY_SECRET: env.secret(),
-      JWT_ISSUER: z.string().min(1).default('api-gateway-auth'),
+      // The public URL of this gateway as the auth service signs it into `iss` (the same JWT_ISSUER on both).
+      JWT_ISSUER: env.issuer('http://127.0.0.1:8000'),
       JWT_AUDIENCE: z.string().min(1).default('api-gateway'),
       JWT_ALGORITHMS: env.list('RS256,ES256').pipe(z.array(z.enum(['RS256', 'RS384', 'RS512', 'ES256', 'ES384', 'ES512', 'PS256', 'EdDSA'])).min(1)),
       JWT_CLOCK_TOLERANCE_SECONDS: env.int(5, 0, 300),

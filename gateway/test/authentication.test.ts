@@ -20,9 +20,12 @@ async function expect401(headers: Record<string, string>, path = '/records/') {
   const before = h.records.seen.length;
   const response = await fetch(h.url + path, { headers });
   expect(response.status).toBe(401);
-  expect(response.headers.get('www-authenticate')).toBe('Bearer');
   const body = (await response.json()) as { error: { code: string; message: string; requestId: string } };
   expect(body.error.code).toMatch(/token|unauthorized/);
+  // RFC 6750 section 3: no error code when no token came, invalid_token (with why) when a bad one did.
+  const challenge = response.headers.get('www-authenticate');
+  if (body.error.code === 'missing_token') expect(challenge).toBe('Bearer');
+  else expect(challenge).toBe(`Bearer error="invalid_token", error_description="${body.error.message.replaceAll('"', "'")}"`);
   expect(body.error.requestId).toBe(response.headers.get('x-request-id'));
   expect(h.records.seen.length).toBe(before);
   return body;

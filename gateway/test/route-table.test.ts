@@ -22,6 +22,11 @@ describe('the route table', () => {
     const table = new RouteTable(defaults());
     expect(table.match('/auth/login')?.public).toBe(true);
     expect(table.match('/auth/.well-known/jwks.json')?.public).toBe(true);
+    // OAuth 2.0: clients reach the token, revocation and introspection endpoints and the metadata without a bearer token.
+    for (const path of ['/auth/token', '/auth/revoke', '/auth/introspect', '/.well-known/oauth-authorization-server']) {
+      expect(table.match(path)).toMatchObject({ service: 'auth', public: true });
+    }
+    expect(table.match('/.well-known/other')).toBeUndefined();
     expect(table.match('/auth/me')?.public).toBe(false);
     expect(table.match('/auth/logout')?.public).toBe(false);
     expect(table.match('/records')?.upstream.origin).toBe('http://127.0.0.1:8002');
@@ -46,7 +51,7 @@ describe('the route table', () => {
     [
       'an upstream with a path',
       (r) => r.map((e) => (e.name === 'records' ? { ...e, upstream: 'http://127.0.0.1:8002/api' } : e)),
-      /route 5 "records".*origin only/,
+      /route 9 "records".*origin only/,
     ],
     [
       'an upstream with credentials',

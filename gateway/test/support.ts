@@ -7,7 +7,8 @@ import { start, type RunningGateway } from '../src/main';
 import { defaultRoutes, type RouteEntry } from '../src/routes/route-table';
 
 export const IDENTITY_SECRET = 'test-identity-secret-0123456789abcdef';
-export const ISSUER = 'api-gateway-auth';
+// The default JWT_ISSUER: the gateway's public URL.
+export const ISSUER = 'http://127.0.0.1:8000';
 export const AUDIENCE = 'api-gateway';
 
 export interface SigningKey {

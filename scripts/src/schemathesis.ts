@@ -52,6 +52,9 @@ export interface FuzzResult {
 // No schema can promise that a random tag or key is the current one. And an upload whose content is
 // not the PDF its part declares is a 415: schemathesis sends its sample PNG or random bytes for any
 // `format: binary`, whatever media type the part declares.
+// OAuth 2.0's token endpoint answers a well-formed request with credentials or a refresh token that
+// are not valid as 400 invalid_grant (RFC 6749 section 5.2), and its revocation endpoint a token
+// issued to another client as 400 unauthorized_client (RFC 7009): the protocol decides, not the shape.
 // A request that breaks the schema may also be refused for its size before it is parsed: a 413
 // (the auth service reads at most 16 kB, less than a body of every field at its longest, escaped,
 // can take) or a 414 (a request target over the gateway's bound) is as much a refusal as a 400.
@@ -69,6 +72,10 @@ checks.positive_data_acceptance.expected-statuses = ["2xx", "3xx", "401", "403",
 [[operations]]
 include-operation-id = "createRecord"
 checks.positive_data_acceptance.expected-statuses = ["2xx", "3xx", "401", "403", "404", "409", "422", "429", "5xx"]
+
+[[operations]]
+include-operation-id = ["token", "login", "refresh", "revokeToken"]
+checks.positive_data_acceptance.expected-statuses = ["2xx", "3xx", "400", "401", "403", "404", "409", "429", "5xx"]
 
 [[operations]]
 include-operation-id = "generateQuestions"

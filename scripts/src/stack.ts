@@ -219,6 +219,8 @@ export function createStack(options: StackOptions): Stack {
     NODE_ENV: options.nodeEnv ?? 'development',
     ...developmentSecrets(),
     JWT_KEYS_DIR: join(DATA_DIR, 'auth-keys'),
+    // The tokens' issuer is the gateway's URL, so the OAuth metadata it serves names the URL it is read from.
+    JWT_ISSUER: process.env.JWT_ISSUER ?? url('gateway'),
     AUTH_URL: url('auth'),
     RECORDS_URL: url('records'),
     QA_URL: url('qa'),

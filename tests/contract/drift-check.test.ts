@@ -65,8 +65,9 @@ describe('the drift check of the test helpers', () => {
     const operations = Object.entries<Record<string, { operationId?: string; security?: unknown[] }>>(document.paths).flatMap(([, item]) =>
       Object.values(item).map((operation) => operation),
     );
-    expect(operations.filter((operation) => operation.operationId).length).toBe(20);
-    expect(document.paths['/auth/login'].post.security).toEqual([]);
+    expect(operations.filter((operation) => operation.operationId).length).toBe(24);
+    for (const path of ['/auth/login', '/auth/token', '/auth/revoke', '/auth/introspect']) expect(document.paths[path].post.security).toEqual([]);
+    expect(document.paths['/.well-known/oauth-authorization-server'].get.security).toEqual([]);
     expect(document.paths['/records/'].get.security).toEqual([{ OAuth2PasswordBearer: [] }]);
   });
 

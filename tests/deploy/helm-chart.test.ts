@@ -163,5 +163,24 @@ describe('the Helm chart', () => {
     const gateway = named(objects, 'Deployment', 'apigw-api-gateway-gateway')!.spec.template.spec.containers[0];
     expect(gateway.image).toBe('registry.example.com/acme/api-gateway/gateway:1.2.3');
     expect(gateway.env.find((e: { name: string }) => e.name === 'TRUST_PROXY').value).toBe('10.0.0.0/8,fd00::/8');
+    // The OAuth 2.0 issuer is the Ingress's URL, the same on the service that signs and the gateway that checks.
+    for (const name of ['gateway', 'auth']) {
+      const env = named(objects, 'Deployment', `apigw-api-gateway-${name}`)!.spec.template.spec.containers[0].env;
+      expect(env.find((e: { name: string }) => e.name === 'JWT_ISSUER').value).toBe('https://api.example.com');
+    }
+  });
+
+  it('when the issuer is set, then auth and the gateway get it; without it or an Ingress, neither does (both keep the default)', () => {
+    const issuerOf = (objects: K8sObject[], name: string) =>
+      named(objects, 'Deployment', `apigw-api-gateway-${name}`)!.spec.template.spec.containers[0].env.find(
+        (e: { name: string }) => e.name === 'JWT_ISSUER',
+      )?.value;
+    const defaults = render();
+    expect([issuerOf(defaults, 'gateway'), issuerOf(defaults, 'auth')]).toEqual([undefined, undefined]);
+    const text = run(['template', 'apigw', CHART, '--namespace', 'api', '--kube-version', '1.30.0', '--set', 'issuer=https://gw.example.org']);
+    const set = parseAllDocuments(text)
+      .map((doc) => doc.toJS() as K8sObject | null)
+      .filter((o): o is K8sObject => o !== null);
+    expect([issuerOf(set, 'gateway'), issuerOf(set, 'auth')]).toEqual(['https://gw.example.org', 'https://gw.example.org']);
   });
 });

@@ -69,7 +69,9 @@ describe('the CLI against the running stack', () => {
     try {
       const run = await cli(['login', username, '--password-stdin'], { input: 'not-the-password\n', env: { XDG_CONFIG_HOME: isolated } });
       expect(run.code).toBe(1);
-      expect(run.stderr).toMatch(/^error: Login failed: wrong username or password for http:\/\/127\.0\.0\.1:\d+ \(401 [a-z_]+, request [\w-]+\)\n$/);
+      expect(run.stderr).toMatch(
+        /^error: Login failed: wrong username or password for http:\/\/127\.0\.0\.1:\d+ \(400 invalid_grant, request [\w-]+\)\n$/,
+      );
       await expect(stat(join(isolated, 'api-gateway-cli', 'credentials.json'))).rejects.toMatchObject({ code: 'ENOENT' });
     } finally {
       await rm(isolated, { recursive: true, force: true });

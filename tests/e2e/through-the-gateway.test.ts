@@ -116,8 +116,10 @@ describe('sessions through the gateway', () => {
     const rotated = await refresh(login.refresh_token);
     expect(rotated.status).toBe(200);
     const next = ((await rotated.json()) as { refresh_token: string }).refresh_token;
-    expect((await refresh(login.refresh_token)).status).toBe(401); // the replay
-    expect((await refresh(next)).status).toBe(401); // the whole family is dead
+    const replay = await refresh(login.refresh_token);
+    expect(replay.status).toBe(400); // RFC 6749 section 5.2
+    expect(await replay.json()).toMatchObject({ error: 'invalid_grant' });
+    expect((await refresh(next)).status).toBe(400); // the whole family is dead
   });
 
   it('a forged identity header sent to the gateway changes nothing', async () => {

@@ -25,6 +25,8 @@ beforeAll(async () => {
       RECORDS_URL: stack.services.records.url,
       QA_URL: stack.services.qa.url,
       EVENTS_EXCHANGE: `${stack.namespace}.events`,
+      // Both gateways stand for one issuer, as replicas behind one public URL do.
+      JWT_ISSUER: stack.gatewayUrl,
       PORT: '',
       ...gatewayEnv,
     },
@@ -36,6 +38,12 @@ beforeAll(async () => {
 afterAll(async () => {
   await second?.stop();
 });
+
+/** A new account's username and password. */
+async function account() {
+  const { username, password } = await registerAndLogin(one, 'revoke');
+  return { username, password };
+}
 
 describe('two gateways on one Redis', () => {
   it('when an entry is filled through one gateway, then it is a HIT on the other', async () => {
@@ -87,6 +95,27 @@ describe('two gateways on one Redis', () => {
     const refused = await fetch(`${two}/cached-data`, { headers: bearer(user.token) });
     expect(refused.status).toBe(401);
     expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('token_revoked');
+  });
+
+  it('when a client revokes its access token through one gateway (RFC 7009), then the other refuses it within a second', async () => {
+    const login = await fetch(`${one}/auth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'password', client_id: 'two-gateways', ...(await account()) }).toString(),
+    });
+    const { access_token: token } = (await login.json()) as { access_token: string };
+    expect((await fetch(`${two}/auth/me`, { headers: bearer(token) })).status).toBe(200);
+    const revoked = await fetch(`${one}/auth/revoke`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ token, token_type_hint: 'access_token', client_id: 'two-gateways' }).toString(),
+    });
+    expect(revoked.status).toBe(200);
+    const revokedAt = Date.now();
+    let status = 200;
+    while (status === 200 && Date.now() - revokedAt < 1000) status = (await fetch(`${two}/auth/me`, { headers: bearer(token) })).status;
+    expect(status).toBe(401);
+    expect(Date.now() - revokedAt).toBeLessThan(1000);
   });
 
   it('when one user spreads requests over both gateways, then the shared limit holds exactly while Redis is up', async () => {

@@ -109,7 +109,8 @@ export function merge(fragments: OpenApiFragment[]): Json {
       title: 'API gateway',
       version: '0.1.0',
       description:
-        'One URL for every service. Every path but the public ones (login, register, refresh, JWKS, health, docs) needs a bearer token: use **Authorize** with a username and password (the development user is `anurag` / `password123`).',
+        'One URL for every service. Every path but the public ones (login, register, the OAuth 2.0 token, revocation and introspection endpoints, their metadata at `/.well-known/oauth-authorization-server`, JWKS, health, docs) needs a bearer token: use **Authorize** with a username and password (the development user is `anurag` / `password123`). ' +
+        "The OAuth 2.0 endpoints answer their errors in the protocol's body (`OAuthError`); everything else in the project's (`Error`).",
     },
     servers: [{ url: '/' }],
     tags,

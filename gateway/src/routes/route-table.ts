@@ -250,6 +250,13 @@ export function defaultRoutes(s: DefaultRouteSettings): RouteEntry[] {
     { name: 'auth-register', prefix: '/auth/register', public: true, ...auth },
     { name: 'auth-refresh', prefix: '/auth/refresh', public: true, ...auth },
     { name: 'auth-keys', prefix: '/auth/.well-known', public: true, ...auth },
+    // OAuth 2.0: the token endpoint, revocation (a refresh token outlives its access token, so no bearer
+    // token can be asked for) and introspection (the auth service authenticates the resource server), and
+    // the metadata, which RFC 8414 places at the root of the issuer.
+    { name: 'oauth-token', prefix: '/auth/token', public: true, ...auth },
+    { name: 'oauth-revoke', prefix: '/auth/revoke', public: true, ...auth },
+    { name: 'oauth-introspect', prefix: '/auth/introspect', public: true, ...auth },
+    { name: 'oauth-metadata', prefix: '/.well-known/oauth-authorization-server', public: true, ...auth },
     // The profile changes only when the account goes; a cached /auth/me costs what any HIT costs.
     { name: 'auth', prefix: '/auth', ...auth, cache: [{ pattern: '/auth/me', ttlSeconds: 60 }], invalidatedBy: ['user.*'] },
     {

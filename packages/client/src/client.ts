@@ -77,6 +77,12 @@ export function apiErrorOf(response: Response, body: unknown): ApiError {
   if (error && typeof error.code === 'string' && typeof error.message === 'string') {
     return new ApiError(response.status, error.code, error.message, typeof error.requestId === 'string' ? error.requestId : undefined, error.details);
   }
+  // The OAuth 2.0 endpoints (login, refresh, revocation) answer the protocol's body (RFC 6749 section 5.2).
+  const oauth = body as { error?: unknown; error_description?: unknown } | undefined;
+  if (typeof oauth?.error === 'string') {
+    const message = typeof oauth.error_description === 'string' ? oauth.error_description : oauth.error;
+    return new ApiError(response.status, oauth.error, message, response.headers.get('x-request-id') ?? undefined);
+  }
   return new ApiError(response.status, `http_${response.status}`, `The gateway answered ${response.status} ${response.statusText}`.trim());
 }
 

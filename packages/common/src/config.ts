@@ -35,6 +35,25 @@ export const env = {
       },
       { error: `must be a URL (${protocols.join(', ')})` },
     ),
+  /**
+   * The token issuer: an http(s) origin with no path (`https://api.example.com`), as RFC 8414 needs
+   * it to be, so that the authorization-server metadata lives at `<issuer>/.well-known/oauth-authorization-server`.
+   */
+  issuer: (fallback: string) =>
+    z
+      .string()
+      .default(fallback)
+      .refine(
+        (value) => {
+          try {
+            const url = new URL(value);
+            return ['http:', 'https:'].includes(url.protocol) && url.origin === value;
+          } catch {
+            return false;
+          }
+        },
+        { error: 'must be the public http(s) origin of the gateway with no path or trailing slash, such as https://api.example.com' },
+      ),
   bool: (fallback: boolean) =>
     z
       .enum(['true', 'false', '1', '0', 'yes', 'no'])

@@ -28,8 +28,16 @@ export const ErrorCode = {
   tokenTooLarge: 'token_too_large',
   tokenRevoked: 'token_revoked',
   invalidCredentials: 'invalid_credentials',
-  invalidGrant: 'invalid_grant',
   usernameTaken: 'username_taken',
+  // OAuth 2.0 (RFC 6749 section 5.2, RFC 7009 section 2.2.1): the token, revocation and introspection
+  // endpoints answer these in the protocol's own body (`{"error","error_description"}`).
+  invalidRequest: 'invalid_request',
+  invalidClient: 'invalid_client',
+  invalidGrant: 'invalid_grant',
+  unauthorizedClient: 'unauthorized_client',
+  unsupportedGrantType: 'unsupported_grant_type',
+  invalidScope: 'invalid_scope',
+  unsupportedTokenType: 'unsupported_token_type',
   // The gateway's edge and its upstreams
   invalidRequestTarget: 'invalid_request_target',
   uriTooLong: 'uri_too_long',
@@ -43,6 +51,44 @@ export const ErrorCode = {
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** The codes OAuth 2.0 defines for its token endpoint (RFC 6749 section 5.2) and revocation (RFC 7009). */
+export type OAuthErrorCode = Extract<
+  ErrorCode,
+  | 'invalid_request'
+  | 'invalid_client'
+  | 'invalid_grant'
+  | 'unauthorized_client'
+  | 'unsupported_grant_type'
+  | 'invalid_scope'
+  | 'unsupported_token_type'
+>;
+
+const OAUTH_ERROR_CODES: ReadonlySet<string> = new Set<OAuthErrorCode>([
+  'invalid_request',
+  'invalid_client',
+  'invalid_grant',
+  'unauthorized_client',
+  'unsupported_grant_type',
+  'invalid_scope',
+  'unsupported_token_type',
+]);
+
+/** Whether a code is one of OAuth 2.0's token-endpoint errors. */
+export function isOAuthErrorCode(code: string): code is OAuthErrorCode {
+  return OAUTH_ERROR_CODES.has(code);
+}
+
+// The codes that say a bearer token was sent and is no good: RFC 6750 section 3.1's `invalid_token`.
+const BAD_TOKEN_CODES: ReadonlySet<string> = new Set<ErrorCode>(['invalid_token', 'token_expired', 'token_revoked', 'token_too_large']);
+
+/** RFC 6750 section 3's challenge: bare `Bearer` when no token came, `error="invalid_token"` when a bad one did. */
+export function bearerChallenge(code: ErrorCode, message: string): string {
+  if (!BAD_TOKEN_CODES.has(code)) return 'Bearer';
+  // A quoted-string may not hold `"` or `\` unescaped, nor (by RFC 6750) any character outside printable ASCII.
+  const description = message.replace(/[^\x20-\x7e]/g, '').replace(/["\\]/g, "'");
+  return `Bearer error="invalid_token", error_description="${description}"`;
+}
 
 /** The one error type the services throw on purpose; anything else reaching a handler is a bug (500). */
 export class AppError extends Error {
@@ -69,7 +115,16 @@ export class AppError extends Error {
     return new AppError(400, 'validation_failed', message, details);
   }
   static unauthorized(message = 'Authentication required', code: ErrorCode = 'unauthorized') {
-    return new AppError(401, code, message, undefined, { 'WWW-Authenticate': 'Bearer' });
+    return new AppError(401, code, message, undefined, { 'WWW-Authenticate': bearerChallenge(code, message) });
+  }
+  /**
+   * An OAuth 2.0 error (RFC 6749 section 5.2): 400, except `invalid_client`, which is 401 and, when
+   * the client authenticated with HTTP Basic, challenges for Basic again.
+   */
+  static oauth(code: OAuthErrorCode, description: string, options: { basicRealm?: string } = {}) {
+    if (code !== 'invalid_client') return new AppError(400, code, description);
+    const headers = options.basicRealm ? { 'WWW-Authenticate': `Basic realm="${options.basicRealm}", charset="UTF-8"` } : undefined;
+    return new AppError(401, code, description, undefined, headers);
   }
   static forbidden(message = 'Forbidden') {
     return new AppError(403, 'forbidden', message);
@@ -103,6 +158,12 @@ export class AppError extends Error {
 
 export interface ErrorBody {
   error: { code: string; message: string; requestId?: string; details?: unknown };
+}
+
+/** RFC 6749 section 5.2's error body, which the OAuth 2.0 endpoints answer instead of ErrorBody. */
+export interface OAuthErrorBody {
+  error: OAuthErrorCode;
+  error_description: string;
 }
 
 /** The JSON body every part of the system answers errors with. */

@@ -78,6 +78,25 @@ export const errorBodyShape = z
   })
   .meta({ id: 'Error', description: 'Every error answer, from every part: a code, a message and the request id' });
 
+/** RFC 6749 section 5.2's error body, answered by the OAuth 2.0 endpoints only (component `OAuthError`). */
+export const oauthErrorBodyShape = z
+  .object({
+    error: z.enum([
+      'invalid_request',
+      'invalid_client',
+      'invalid_grant',
+      'unauthorized_client',
+      'unsupported_grant_type',
+      'invalid_scope',
+      'unsupported_token_type',
+    ]),
+    error_description: z.string().meta({ description: 'What was wrong, for the developer' }),
+  })
+  .meta({
+    id: 'OAuthError',
+    description: 'An OAuth 2.0 error (RFC 6749 section 5.2), as the token, revocation and introspection endpoints answer it',
+  });
+
 type Io = 'input' | 'output';
 
 /** Converts a zod schema to JSON Schema 2020-12 (OpenAPI 3.1's dialect); named schemas go to `defs`. */
@@ -150,6 +169,8 @@ export interface OperationSpec {
   responses: Record<number, ResponseSpec>;
   /** Error statuses this operation answers itself, with what they mean here. */
   errors?: Partial<Record<number, string>>;
+  /** Error statuses whose body is not the `Error` component (the OAuth 2.0 endpoints' protocol errors). */
+  errorBodies?: Partial<Record<number, z.ZodType>>;
   /** Headers sent with some errors (429's Retry-After). */
   errorHeaders?: Partial<Record<number, Record<string, HeaderSpec>>>;
 }
@@ -246,10 +267,11 @@ function operationObject(operation: OperationSpec, defs: Record<string, JsonObje
   const errorRef = jsonSchemaOf(errorBodyShape, 'output', defs);
   for (const [status, description] of Object.entries(errors)) {
     const headers = operation.errorHeaders?.[Number(status)] ?? (status === '429' ? retryAfter : status === '401' ? wwwAuthenticate : undefined);
+    const own = operation.errorBodies?.[Number(status)];
     responses[status] = {
       description: description!,
       ...(headers ? { headers: headersOf(headers, defs) } : {}),
-      content: { 'application/json': { schema: errorRef } },
+      content: { 'application/json': { schema: own ? jsonSchemaOf(own, 'output', defs) : errorRef } },
     };
   }
   const body = operation.body

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { baseShape, ConfigError, env, loadConfig } from '@app/common';
 import { passwordRule, usernameRule } from './domain/account-rules';
+import { DEFAULT_CLIENT_ID, SCOPE_TOKEN, type OAuthClient } from './domain/clients';
 
 // src/ and dist/ sit at the same depth, so the repository root is three levels up from either.
 const REPO_ROOT = resolve(__dirname, '..', '..', '..');
@@ -19,7 +20,8 @@ const shape = {
   AMQP_URL: env.url(['amqp', 'amqps']),
   EVENTS_EXCHANGE: z.string().min(1).max(200).default('app.events'),
 
-  JWT_ISSUER: z.string().min(1).default('api-gateway-auth'),
+  // The public URL clients reach the gateway at: the tokens' `iss` and the RFC 8414 metadata's `issuer`.
+  JWT_ISSUER: env.issuer('http://127.0.0.1:8000'),
   JWT_AUDIENCE: z.string().min(1).default('api-gateway'),
   ACCESS_TOKEN_TTL_SECONDS: env.int(1200, 60, 24 * 3600),
   REFRESH_TOKEN_TTL_SECONDS: env.int(14 * 24 * 3600, 300, 365 * 24 * 3600),
@@ -30,6 +32,13 @@ const shape = {
   JWT_PREVIOUS_PUBLIC_KEYS_FILE: z.string().min(1).optional(),
 
   SEED_USERS: z.string().optional(),
+
+  // OAuth 2.0 clients that must authenticate (confidential ones, resource servers that introspect), as
+  // JSON; any other client_id is a public client. The scopes a token may carry.
+  OAUTH_CLIENTS: z.string().optional(),
+  OAUTH_SCOPES: env
+    .list('api')
+    .pipe(z.array(z.string().regex(SCOPE_TOKEN, 'each scope must be printable ASCII without spaces, quotes or backslashes')).min(1)),
 
   // Per account, whatever the address: this many failures pass, then each next attempt waits
   // LOGIN_ACCOUNT_DELAY_SECONDS doubled per further failure, up to LOGIN_ACCOUNT_MAX_DELAY_SECONDS.
@@ -103,6 +112,7 @@ export function loadAuthConfig(overrides: NodeJS.ProcessEnv = {}) {
     problems.push('REGISTER_ADDRESS_MAX_DELAY_SECONDS must not be less than REGISTER_ADDRESS_DELAY_SECONDS');
   }
   const seedUsers = parseSeedUsers(raw.NODE_ENV, raw.SEED_USERS, problems);
+  const oauthClients = parseOAuthClients(raw.OAUTH_CLIENTS, problems);
   if (problems.length > 0) throw new ConfigError(problems);
   const memory = raw.LOGIN_FAILURE_MEMORY_SECONDS * 1000;
   const throttle = {
@@ -125,7 +135,7 @@ export function loadAuthConfig(overrides: NodeJS.ProcessEnv = {}) {
       idleMs: raw.REGISTER_MEMORY_SECONDS * 1000,
     },
   };
-  return { ...raw, keys, seedUsers, throttle, seedUsersIgnored: raw.NODE_ENV === 'production' && Boolean(raw.SEED_USERS) };
+  return { ...raw, keys, seedUsers, oauthClients, throttle, seedUsersIgnored: raw.NODE_ENV === 'production' && Boolean(raw.SEED_USERS) };
 }
 
 function parseSeedUsers(nodeEnv: string, value: string | undefined, problems: string[]): SeedUser[] {
@@ -152,4 +162,36 @@ function parseSeedUsers(nodeEnv: string, value: string | undefined, problems: st
     users.push({ username, password });
   }
   return users;
+}
+
+const oauthClientEntry = z.strictObject({
+  id: z.string().regex(/^[\x21-\x7e]{1,128}$/, 'must be 1-128 printable ASCII characters without spaces'),
+  secret: z.string().min(32, 'must be at least 32 characters (generate one with: openssl rand -base64 32)').max(512),
+  // A resource server may ask what a token means (RFC 7662); other clients may not.
+  introspect: z.boolean().default(false),
+});
+
+function parseOAuthClients(value: string | undefined, problems: string[]): OAuthClient[] {
+  if (!value?.trim()) return [];
+  let json: unknown;
+  try {
+    json = JSON.parse(value);
+  } catch (err) {
+    problems.push(`OAUTH_CLIENTS is invalid: not JSON (${(err as Error).message})`);
+    return [];
+  }
+  const parsed = z.array(oauthClientEntry).safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    problems.push(
+      `OAUTH_CLIENTS is invalid: ${issue?.path.join('.') || 'value'} ${issue?.message ?? ''}; expected [{"id":"…","secret":"…","introspect":false}]`,
+    );
+    return [];
+  }
+  const ids = parsed.data.map((c) => c.id);
+  const repeated = ids.find((id, i) => ids.indexOf(id) !== i);
+  if (repeated) problems.push(`OAUTH_CLIENTS is invalid: client "${repeated}" is listed twice`);
+  if (ids.includes(DEFAULT_CLIENT_ID))
+    problems.push(`OAUTH_CLIENTS is invalid: "${DEFAULT_CLIENT_ID}" is the id of clients that name none; choose another`);
+  return parsed.data;
 }

@@ -6,12 +6,15 @@ import { revocationStore } from './data/revocation-store';
 import { userRepository } from './data/user-repository';
 import { AccessTokens } from './domain/access-tokens';
 import { accounts } from './domain/accounts';
+import { clientRegistry } from './domain/clients';
+import { scopePolicy } from './domain/scopes';
 import { LoginThrottle } from './domain/login-throttle';
 import { warmUpPasswordHashing } from './domain/passwords';
 import { sessions, type LoginResult } from './domain/sessions';
 import { loadKeyRing } from './domain/signing-keys';
 import { authEvents } from './events/auth-events';
 import { authRoutes } from './http/auth-routes';
+import { oauthRoutes } from './http/oauth-routes';
 import { authOpenApi } from './openapi';
 
 export type RunningService = RunningProcess;
@@ -50,7 +53,9 @@ async function startAuth(overrides: NodeJS.ProcessEnv = {}): Promise<RunningServ
       config.throttle,
     );
     const accountService = accounts({ users, refreshTokens, revocations, events, throttle, logger });
+    const scopes = scopePolicy(config.OAUTH_SCOPES);
     const sessionService = sessions({
+      scopes,
       users,
       refreshTokens,
       accessTokens,
@@ -72,6 +77,15 @@ async function startAuth(overrides: NodeJS.ProcessEnv = {}): Promise<RunningServ
         routes.get('/openapi.json', (_req, res) => {
           res.json(openApi);
         });
+        routes.use(
+          oauthRoutes({
+            identitySecret: config.IDENTITY_SECRET,
+            issuer: config.JWT_ISSUER,
+            sessions: sessionService,
+            clients: clientRegistry(config.oauthClients),
+            scopes,
+          }),
+        );
         routes.use(authRoutes({ identitySecret: config.IDENTITY_SECRET, accounts: accountService, sessions: sessionService, keys }));
       },
     });

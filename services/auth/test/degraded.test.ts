@@ -37,7 +37,7 @@ describe('when Redis is down', () => {
   it('then failed logins are still limited, in memory', async () => {
     const user = await register(auth.url, uniqueName());
     const ip = uniqueIp();
-    for (let i = 0; i < 5; i += 1) expect((await login(auth.url, user.username, 'wrong-password', ip)).status).toBe(401);
+    for (let i = 0; i < 5; i += 1) expect((await login(auth.url, user.username, 'wrong-password', ip)).status).toBe(400);
     const blocked = await login(auth.url, user.username, 'correct-horse-battery', ip);
     expect(blocked.status).toBe(429);
     expect(blocked.headers.get('retry-after')).toBeTruthy();

@@ -102,7 +102,7 @@ describe('production keys', () => {
       expect(header.alg).toBe('ES256');
       expect(header.kid).toBe(jwks.body.keys.find((k: { alg: string }) => k.alg === 'ES256').kid);
 
-      expect((await seedLogin(auth.url)).status).toBe(401);
+      expect((await seedLogin(auth.url)).status).toBe(400);
       expect(await countUsers(auth.db, 'anurag')).toBe(0);
     } finally {
       await auth.cleanup();

@@ -24,13 +24,16 @@ describe('POST /auth/login', () => {
       token_type: 'bearer',
       expires_in: 1200,
       refresh_token: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
+      scope: 'api',
     });
     expect(res.headers.get('cache-control')).toBe('no-store');
+    expect(res.headers.get('pragma')).toBe('no-cache');
   });
 
-  it('when the form carries the OAuth2 extras (grant_type=password, scope), then 200', async () => {
+  it('when the form carries the OAuth2 extras, empty ones too, then 200 (RFC 6749: an empty parameter is an omitted one)', async () => {
     const res = await form('grant_type=password&username=anurag&password=password123&scope=&client_id=&client_secret=');
     expect(res.status).toBe(200);
+    expect(res.body.scope).toBe('api');
   });
 
   it('when the body is JSON, then 200 too, and the username matches in any case', async () => {
@@ -40,37 +43,44 @@ describe('POST /auth/login', () => {
     expect(decodeJwt(res.body.access_token).payload.username).toBe(user.username);
   });
 
-  it('when the username or the password is wrong, then the same 401 with WWW-Authenticate', async () => {
+  it('when the username or the password is wrong, then the same 400 invalid_grant (RFC 6749 section 5.2), not cacheable', async () => {
     const user = await register(auth.url, uniqueName());
     const wrongPassword = await login(auth.url, user.username, 'not-the-password');
     const wrongUser = await login(auth.url, uniqueName('nobody'), 'not-the-password');
     for (const res of [wrongPassword, wrongUser]) {
-      expect(res.status).toBe(401);
-      expect(res.headers.get('www-authenticate')).toBe('Bearer');
-      expect(res.body.error.code).toBe('invalid_credentials');
+      expect(res.status).toBe(400);
+      expect(res.headers.get('cache-control')).toBe('no-store');
+      expect(res.body).toEqual({ error: 'invalid_grant', error_description: 'Incorrect username or password' });
     }
-    const { requestId: _a, ...a } = wrongPassword.body.error;
-    const { requestId: _b, ...b } = wrongUser.body.error;
-    expect(a).toEqual(b);
   });
 
   it('when fields are missing, then 400 naming them', async () => {
     const none = await form('');
     expect(none.status).toBe(400);
-    expect(none.body.error.message).toMatch(/username.*password/);
+    expect(none.body.error).toBe('invalid_request');
+    expect(none.body.error_description).toMatch(/username.*password/);
     const noPassword = await form('username=anurag');
     expect(noPassword.status).toBe(400);
-    expect(noPassword.body.error.message).toContain('password');
-    expect(noPassword.body.error.details).toEqual([{ field: 'password', message: 'is required' }]);
+    expect(noPassword.body).toEqual({ error: 'invalid_request', error_description: 'Missing required field: password' });
   });
 
-  it('when a field is repeated, has the wrong type, or is unknown, or grant_type is not password, then 400', async () => {
-    expect((await form('username=anurag&username=other&password=password123')).status).toBe(400);
-    expect((await form('username=anurag&password=password123&grant_type=client_credentials')).status).toBe(400);
-    expect((await form('username=anurag&password=password123&role=admin')).status).toBe(400);
+  it('when a field is repeated or has the wrong type, then 400 invalid_request; an unknown grant type, unsupported_grant_type', async () => {
+    const repeated = await form('username=anurag&username=other&password=password123');
+    expect(repeated.status).toBe(400);
+    expect(repeated.body.error).toBe('invalid_request');
+    const grant = await form('username=anurag&password=password123&grant_type=client_credentials');
+    expect(grant.status).toBe(400);
+    expect(grant.body.error).toBe('unsupported_grant_type');
     const typed = await call(auth.url, 'POST', '/auth/login', { json: { username: 'anurag', password: 123 } });
     expect(typed.status).toBe(400);
-    expect(typed.body.error.message).toContain('password');
+    expect(typed.body.error).toBe('invalid_request');
+    expect(typed.body.error_description).toContain('password');
+  });
+
+  it('when the request carries a parameter OAuth does not define, then it is ignored (RFC 6749 section 3.2)', async () => {
+    const res = await form('username=anurag&password=password123&role=admin');
+    expect(res.status).toBe(200);
+    expect(decodeJwt(res.body.access_token).payload.role).toBeUndefined();
   });
 
   it('when the content type is neither form nor JSON, then 415; when the body is over 16 kB, then 413', async () => {
@@ -86,7 +96,8 @@ describe('POST /auth/login', () => {
     const user = await register(auth.url, uniqueName());
     const res = await login(auth.url, user.username);
     const { header, payload } = decodeJwt(res.body.access_token);
-    expect(header).toMatchObject({ alg: 'RS256', typ: 'JWT', kid: expect.any(String) });
+    // RFC 9068: the JWT profile of access tokens.
+    expect(header).toMatchObject({ alg: 'RS256', typ: 'at+jwt', kid: expect.any(String) });
     expect(payload).toEqual({
       sub: user.id,
       username: user.username,
@@ -95,7 +106,9 @@ describe('POST /auth/login', () => {
       jti: expect.any(String),
       // The session (refresh-token family), so logout and refresh-token reuse can end all of it.
       sid: expect.any(String),
-      iss: 'api-gateway-auth',
+      client_id: 'public',
+      scope: 'api',
+      iss: 'http://127.0.0.1:8000',
       aud: 'api-gateway',
     });
     expect((payload.exp as number) - (payload.iat as number)).toBe(1200);
@@ -108,7 +121,7 @@ describe('POST /auth/login', () => {
     expect(jwk).not.toHaveProperty('d');
     const verified = jwt.verify(res.body.access_token, createPublicKey({ key: jwk, format: 'jwk' }), {
       algorithms: ['RS256'],
-      issuer: 'api-gateway-auth',
+      issuer: 'http://127.0.0.1:8000',
       audience: 'api-gateway',
     });
     expect(verified).toMatchObject({ sub: user.id });
@@ -134,21 +147,21 @@ describe('login throttling per account, whatever the address', () => {
     const user = await register(auth.url, uniqueName());
     const results = await Promise.all(Array.from({ length: 20 }, () => login(auth.url, user.username, 'wrong-password', uniqueIp())));
     const statuses = results.map((r) => r.status);
-    expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(5);
+    expect(statuses.filter((s) => s === 400).length).toBeLessThanOrEqual(5);
     expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(15);
-    expect(statuses.every((s) => s === 401 || s === 429)).toBe(true);
+    expect(statuses.every((s) => s === 400 || s === 429)).toBe(true);
   });
 
   it('when failures come from many addresses, then the account waits longer after each further failure, and a success starts again', async () => {
     const user = await register(auth.url, uniqueName());
-    for (let i = 0; i < 5; i += 1) expect((await login(auth.url, user.username, 'wrong-password', uniqueIp())).status).toBe(401);
+    for (let i = 0; i < 5; i += 1) expect((await login(auth.url, user.username, 'wrong-password', uniqueIp())).status).toBe(400);
     const first = await login(auth.url, user.username, 'correct-horse-battery', uniqueIp());
     expect(first.status).toBe(429);
     expect(first.body.error.code).toBe('too_many_requests');
     expect(retryAfter(first)).toBeGreaterThan(1);
     expect(retryAfter(first)).toBeLessThanOrEqual(4);
     await sleep(retryAfter(first) * 1000 + 100);
-    expect((await login(auth.url, user.username, 'wrong-password', uniqueIp())).status).toBe(401);
+    expect((await login(auth.url, user.username, 'wrong-password', uniqueIp())).status).toBe(400);
     const second = await login(auth.url, user.username, 'correct-horse-battery', uniqueIp());
     expect(second.status).toBe(429);
     expect(retryAfter(second)).toBeGreaterThan(5);
@@ -156,13 +169,13 @@ describe('login throttling per account, whatever the address', () => {
     await sleep(retryAfter(second) * 1000 + 100);
     expect((await login(auth.url, user.username, 'correct-horse-battery', uniqueIp())).status).toBe(200);
     // The success ended the run: the next failures are free again.
-    for (let i = 0; i < 4; i += 1) expect((await login(auth.url, user.username, 'wrong-password', uniqueIp())).status).toBe(401);
+    for (let i = 0; i < 4; i += 1) expect((await login(auth.url, user.username, 'wrong-password', uniqueIp())).status).toBe(400);
     expect((await login(auth.url, user.username, 'correct-horse-battery', uniqueIp())).status).toBe(200);
   });
 
   it('when unknown usernames fail too, then they are limited the same way', async () => {
     const name = uniqueName('ghost');
-    for (let i = 0; i < 5; i += 1) expect((await login(auth.url, name, 'x', uniqueIp())).status).toBe(401);
+    for (let i = 0; i < 5; i += 1) expect((await login(auth.url, name, 'x', uniqueIp())).status).toBe(400);
     expect((await login(auth.url, name, 'x', uniqueIp())).status).toBe(429);
   });
 
@@ -197,7 +210,7 @@ describe('login throttling per address', () => {
   it('when one address fails for many usernames, then it is slowed down with a growing but capped Retry-After, never locked out', async () => {
     const ip = uniqueIp();
     const user = await register(strict.url, uniqueName());
-    for (let i = 0; i < 3; i += 1) expect((await login(strict.url, uniqueName('spray'), 'x', ip)).status).toBe(401);
+    for (let i = 0; i < 3; i += 1) expect((await login(strict.url, uniqueName('spray'), 'x', ip)).status).toBe(400);
     const slowed = await login(strict.url, user.username, 'correct-horse-battery', ip);
     expect(slowed.status).toBe(429);
     expect(retryAfter(slowed)).toBeLessThanOrEqual(3);
@@ -205,7 +218,7 @@ describe('login throttling per address', () => {
     let wait = retryAfter(slowed);
     for (let round = 0; round < 2; round += 1) {
       await sleep(wait * 1000 + 100);
-      expect((await login(strict.url, uniqueName('spray'), 'x', ip)).status).toBe(401);
+      expect((await login(strict.url, uniqueName('spray'), 'x', ip)).status).toBe(400);
       const next = await login(strict.url, user.username, 'correct-horse-battery', ip);
       expect(next.status).toBe(429);
       wait = retryAfter(next);
@@ -226,14 +239,14 @@ describe('login throttling per address', () => {
     const ip = uniqueIp();
     const users = await Promise.all(Array.from({ length: 6 }, () => register(strict.url, uniqueName())));
     for (const user of users) expect((await login(strict.url, user.username, 'correct-horse-battery', ip)).status).toBe(200);
-    for (let i = 0; i < 2; i += 1) expect((await login(strict.url, uniqueName('typo'), 'x', ip)).status).toBe(401);
+    for (let i = 0; i < 2; i += 1) expect((await login(strict.url, uniqueName('typo'), 'x', ip)).status).toBe(400);
     expect((await login(strict.url, users[0]!.username, 'correct-horse-battery', ip)).status).toBe(200);
   });
 
   it('when the failures come from different addresses of one IPv6 /64, then they count together; another /64 is apart', async () => {
     const prefix = `2001:db8:${Math.floor(Math.random() * 0xffff).toString(16)}:${Math.floor(Math.random() * 0xffff).toString(16)}`;
     const user = await register(strict.url, uniqueName());
-    for (let i = 1; i <= 3; i += 1) expect((await login(strict.url, uniqueName('v6'), 'x', `${prefix}::${i}`)).status).toBe(401);
+    for (let i = 1; i <= 3; i += 1) expect((await login(strict.url, uniqueName('v6'), 'x', `${prefix}::${i}`)).status).toBe(400);
     expect((await login(strict.url, user.username, 'correct-horse-battery', `${prefix}:1:2:3:4`)).status).toBe(429);
     expect((await login(strict.url, user.username, 'correct-horse-battery', `${prefix.replace('2001:db8:', '2001:db9:')}::1`)).status).toBe(200);
   });

@@ -142,8 +142,8 @@ describe('refresh tokens among thousands of others, through the service', () => 
     const third = (await refresh(second.refresh_token)).body as { access_token: string; refresh_token: string };
     expect(third.refresh_token).toBeDefined();
     // Replay: the family and its live access tokens end; nobody else's.
-    expect((await refresh(tokens.refresh_token)).status).toBe(401);
-    expect((await refresh(third.refresh_token)).status).toBe(401);
+    expect((await refresh(tokens.refresh_token)).status).toBe(400);
+    expect((await refresh(third.refresh_token)).status).toBe(400);
     expect(await revokedInRedis([tokens.access_token, second.access_token, third.access_token])).toEqual(['1', '1', '1']);
 
     // Logout by the access token alone (its sid) ends another session of the same user.
@@ -154,7 +154,7 @@ describe('refresh tokens among thousands of others, through the service', () => 
       headers: { authorization: `Bearer ${rotated.access_token}` },
     });
     expect(logout.status).toBe(204);
-    expect((await refresh(rotated.refresh_token)).status).toBe(401);
+    expect((await refresh(rotated.refresh_token)).status).toBe(400);
     expect(await revokedInRedis([other.access_token, rotated.access_token])).toEqual(['1', '1']);
     // The other users' tokens are still all there.
     expect(await db.collection(TOKENS).countDocuments({ userId: /^other-/ })).toBe(3000);
@@ -165,10 +165,10 @@ describe('refresh tokens among thousands of others, through the service', () => 
     const results = await Promise.all(Array.from({ length: 20 }, () => refresh(tokens.refresh_token)));
     const winners = results.filter((r) => r.status === 200);
     expect(winners.length).toBeLessThanOrEqual(1);
-    expect(results.filter((r) => r.status === 401)).toHaveLength(20 - winners.length);
+    expect(results.filter((r) => r.status === 400)).toHaveLength(20 - winners.length);
     expect(await db.collection(TOKENS).countDocuments({ parentHash: refreshTokenHash(tokens.refresh_token) })).toBe(1);
     expect(await db.collection<{ _id: string }>(USES).countDocuments({ _id: refreshTokenHash(tokens.refresh_token) })).toBe(1);
-    for (const winner of winners) expect((await refresh(winner.body.refresh_token as string)).status).toBe(401);
+    for (const winner of winners) expect((await refresh(winner.body.refresh_token as string)).status).toBe(400);
   });
 });
 
@@ -232,12 +232,12 @@ describe('refresh tokens an earlier version stored', () => {
     const next = await refresh(raw.live);
     expect(next.status).toBe(200);
     expect(decodeJwt(next.body.access_token as string).payload.sub).toBe(user.id);
-    expect((await refresh(raw.revoked)).status).toBe(401);
-    expect((await refresh(raw.expired)).status).toBe(401);
+    expect((await refresh(raw.revoked)).status).toBe(400);
+    expect((await refresh(raw.expired)).status).toBe(400);
 
     // Replaying the token used before the upgrade ends the family, with the access tokens of both versions.
-    expect((await refresh(raw.used)).status).toBe(401);
-    expect((await refresh(next.body.refresh_token as string)).status).toBe(401);
+    expect((await refresh(raw.used)).status).toBe(400);
+    expect((await refresh(next.body.refresh_token as string)).status).toBe(400);
     const revoked = await withRedis((redis) =>
       Promise.all(
         [jtis.used, jtis.live, decodeJwt(next.body.access_token as string).payload.jti as string].map((jti) => redis.get(`auth:revoked:jti:${jti}`)),

@@ -44,15 +44,15 @@ describe('POST /auth/refresh', () => {
     expect(res.status).toBe(200);
   });
 
-  it('when a used refresh token comes back, then 401 and the whole family is revoked', async () => {
+  it('when a used refresh token comes back, then 400 invalid_grant and the whole family is revoked', async () => {
     const { tokens } = await newSession(auth.url);
     const first = await refresh(tokens.refresh_token);
     expect(first.status).toBe(200);
     const replay = await refresh(tokens.refresh_token);
-    expect(replay.status).toBe(401);
-    expect(replay.body.error.code).toBe('invalid_grant');
+    expect(replay.status).toBe(400);
+    expect(replay.body).toEqual({ error: 'invalid_grant', error_description: 'The refresh token is invalid, expired or revoked' });
     // The legitimate successor dies with the family.
-    expect((await refresh(first.body.refresh_token)).status).toBe(401);
+    expect((await refresh(first.body.refresh_token)).status).toBe(400);
   });
 
   it('when one refresh token is presented several times at once, then at most one succeeds and the family ends revoked', async () => {
@@ -62,8 +62,8 @@ describe('POST /auth/refresh', () => {
       const results = await Promise.all([1, 2, 3].map(() => refresh(tokens.refresh_token)));
       const winners = results.filter((r) => r.status === 200);
       expect(winners.length).toBeLessThanOrEqual(1);
-      expect(results.filter((r) => r.status === 401)).toHaveLength(3 - winners.length);
-      for (const winner of winners) expect((await refresh(winner.body.refresh_token)).status).toBe(401);
+      expect(results.filter((r) => r.status === 400)).toHaveLength(3 - winners.length);
+      for (const winner of winners) expect((await refresh(winner.body.refresh_token)).status).toBe(400);
     }
   });
 
@@ -73,12 +73,12 @@ describe('POST /auth/refresh', () => {
       const { tokens } = await newSession(auth.url);
       const second = (await refresh(tokens.refresh_token)).body as { access_token: string; refresh_token: string };
       const third = (await refresh(second.refresh_token)).body as { access_token: string; refresh_token: string };
-      expect((await refresh(tokens.refresh_token)).status).toBe(401);
+      expect((await refresh(tokens.refresh_token)).status).toBe(400);
       const jtis = [tokens, second, third].map((t) => decodeJwt(t.access_token).payload.jti as string);
       const stored = await withRedis((redis) => Promise.all(jtis.map((jti) => redis.get(`auth:revoked:jti:${jti}`))));
       expect(stored).toEqual(['1', '1', '1']);
       for (const jti of jtis) await events.waitFor((e) => (e.data as { jti?: string }).jti === jti);
-      expect((await refresh(third.refresh_token)).status).toBe(401);
+      expect((await refresh(third.refresh_token)).status).toBe(400);
     } finally {
       await events.close();
     }
@@ -92,12 +92,12 @@ describe('POST /auth/refresh', () => {
     expect((await refresh(other.body.refresh_token)).status).toBe(200);
   });
 
-  it('when the token is unknown, malformed, missing or of the wrong type, then 401 or 400', async () => {
-    expect((await refresh('A'.repeat(43))).status).toBe(401);
-    expect((await refresh('not a token')).status).toBe(401);
+  it('when the token is unknown, malformed, missing or of the wrong type, then 400 (invalid_grant or invalid_request)', async () => {
+    expect((await refresh('A'.repeat(43))).status).toBe(400);
+    expect((await refresh('not a token')).status).toBe(400);
     const missing = await call(auth.url, 'POST', '/auth/refresh', { json: {} });
     expect(missing.status).toBe(400);
-    expect(missing.body.error.message).toContain('refresh_token');
+    expect(missing.body).toEqual({ error: 'invalid_request', error_description: 'Missing required field: refresh_token' });
     expect((await refresh(12345)).status).toBe(400);
     expect((await refresh('x'.repeat(600))).status).toBe(400);
     expect((await call(auth.url, 'POST', '/auth/refresh', { body: 'x', headers: { 'content-type': 'text/plain' } })).status).toBe(415);
@@ -126,7 +126,7 @@ describe('POST /auth/logout', () => {
 
       const event = await events.waitFor((e) => (e.data as { jti?: string }).jti === jti);
       expect(event).toMatchObject({ type: 'token.revoked', source: 'auth', data: { userId: user.id, jti, exp } });
-      expect((await refresh(tokens.refresh_token)).status).toBe(401);
+      expect((await refresh(tokens.refresh_token)).status).toBe(400);
     } finally {
       await events.close();
     }
@@ -140,7 +140,7 @@ describe('POST /auth/logout', () => {
     expect(decodeJwt(rotated.access_token).payload.sid).toBe(decodeJwt(tokens.access_token).payload.sid);
 
     expect((await asUser('POST', '/auth/logout', user, rotated.access_token)).status).toBe(204);
-    expect((await refresh(rotated.refresh_token)).status).toBe(401);
+    expect((await refresh(rotated.refresh_token)).status).toBe(400);
     const revoked = await withRedis((redis) =>
       Promise.all([tokens.access_token, rotated.access_token, other.access_token].map((t) => redis.get(`auth:revoked:jti:${jtiOf(t)}`))),
     );
@@ -245,8 +245,8 @@ describe('DELETE /auth/me', () => {
       expect(Number(value)).toBe(before);
       expect(ttl).toBeGreaterThan(86_000);
 
-      expect((await login(auth.url, user.username)).status).toBe(401);
-      expect((await refresh(tokens.refresh_token)).status).toBe(401);
+      expect((await login(auth.url, user.username)).status).toBe(400);
+      expect((await refresh(tokens.refresh_token)).status).toBe(400);
       expect((await asUser('GET', '/auth/me', user)).status).toBe(404);
       expect((await asUser('DELETE', '/auth/me', user, undefined, { password: 'correct-horse-battery' })).status).toBe(404);
     } finally {

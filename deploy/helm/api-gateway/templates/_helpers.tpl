@@ -63,6 +63,18 @@ app.kubernetes.io/instance: {{ .root.Release.Name }}
       key: {{ .Values.secrets.identity.key }}
 {{- end -}}
 
+{{- /* JWT_ISSUER for auth and the gateway alike: the tokens' iss must be the issuer the metadata names. */ -}}
+{{- define "apigw.issuerEnv" -}}
+{{- $issuer := .Values.issuer -}}
+{{- if and (not $issuer) .Values.ingress.enabled -}}
+{{- $issuer = printf "%s://%s" (ternary "https" "http" (gt (len .Values.ingress.tls) 0)) .Values.ingress.host -}}
+{{- end -}}
+{{- if $issuer -}}
+- name: JWT_ISSUER
+  value: {{ $issuer | quote }}
+{{- end -}}
+{{- end -}}
+
 {{- define "apigw.mongoEnv" -}}
 {{- $cred := index .root.Values.mongodb.credentials .service -}}
 {{ include "apigw.storeEnv" (dict "root" .root "prefix" "MONGO" "cred" $cred "suffix" (printf "mongodb-%s" .service) "url" .root.Values.mongodb.url "var" "MONGO_URL") }}

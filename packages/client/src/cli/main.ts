@@ -224,8 +224,9 @@ async function loginCommand(context: Context, args: string[]): Promise<void> {
   const password = await readPassword(context, username);
   if (!password) throw new UsageError('No password given');
   const tokens = await login(anonymousClient(context), username, password).catch((err: unknown) => {
-    if (err instanceof ApiError && err.status === 401) {
-      throw new ApiError(401, err.code, `Login failed: wrong username or password for ${context.config.url}`, err.requestId);
+    // The token endpoint answers a wrong password as OAuth 2.0 does: 400 invalid_grant.
+    if (err instanceof ApiError && err.code === 'invalid_grant') {
+      throw new ApiError(err.status, err.code, `Login failed: wrong username or password for ${context.config.url}`, err.requestId);
     }
     throw err;
   });

@@ -4,6 +4,26 @@
  */
 
 export interface paths {
+    "/.well-known/oauth-authorization-server": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * OAuth 2.0 authorization server metadata (RFC 8414)
+         * @description The issuer (the tokens' `iss`), its endpoints and the JWKS URL, for client libraries and gateways that configure themselves.
+         */
+        get: operations["authorizationServerMetadata"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/auth/.well-known/jwks.json": {
         parameters: {
             query?: never;
@@ -21,6 +41,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/auth/introspect": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * What a token means now, for a resource server (OAuth 2.0, RFC 7662)
+         * @description Only for clients configured with `"introspect": true` in OAUTH_CLIENTS, authenticated with HTTP Basic or client_secret_post. An expired, revoked, used or unknown token is `{"active": false}`.
+         */
+        post: operations["introspectToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/auth/login": {
         parameters: {
             query?: never;
@@ -30,7 +70,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Log in with username and password (OAuth2 password grant) */
+        /**
+         * Log in with username and password (the token endpoint; grant_type defaults to password)
+         * @description The same operation as /auth/token, kept where the seed and Swagger UI send it; grant_type may be left out and means password. Form-encoded (as RFC 6749 requires) or JSON. A public client names itself with client_id; a configured client authenticates with HTTP Basic or client_id and client_secret. Each refresh token works once; presenting one that was already used revokes every token descended from the same login. Errors of the protocol are OAuth 2.0 bodies (`{"error","error_description"}`).
+         */
         post: operations["login"];
         delete?: never;
         options?: never;
@@ -86,8 +129,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Exchange a refresh token for a new token pair (the refresh token rotates)
-         * @description Each refresh token works once. Presenting a refresh token that was already used revokes every token descended from the same login.
+         * Exchange a refresh token for a new token pair (the token endpoint; grant_type defaults to refresh_token)
+         * @description The same operation as /auth/token; grant_type may be left out and means refresh_token. Form-encoded (as RFC 6749 requires) or JSON. A public client names itself with client_id; a configured client authenticates with HTTP Basic or client_id and client_secret. Each refresh token works once; presenting one that was already used revokes every token descended from the same login. Errors of the protocol are OAuth 2.0 bodies (`{"error","error_description"}`).
          */
         post: operations["refresh"];
         delete?: never;
@@ -107,6 +150,46 @@ export interface paths {
         put?: never;
         /** Create an account */
         post: operations["register"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Revoke an access or refresh token (OAuth 2.0, RFC 7009)
+         * @description A refresh token ends its whole session, access tokens included; an access token is refused by every gateway until it expires. A token that is unknown, expired or already revoked is answered 200 too. A configured client authenticates as at the token endpoint.
+         */
+        post: operations["revokeToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * OAuth 2.0 token endpoint (RFC 6749): password and refresh_token grants
+         * @description The URL the authorization-server metadata names. grant_type is required. Form-encoded (as RFC 6749 requires) or JSON. A public client names itself with client_id; a configured client authenticates with HTTP Basic or client_id and client_secret. Each refresh token works once; presenting one that was already used revokes every token descended from the same login. Errors of the protocol are OAuth 2.0 bodies (`{"error","error_description"}`).
+         */
+        post: operations["token"];
         delete?: never;
         options?: never;
         head?: never;
@@ -371,6 +454,21 @@ export interface components {
                 [key: string]: unknown;
             };
         };
+        /** @description RFC 8414 section 2 */
+        AuthorizationServerMetadata: {
+            grant_types_supported: string[];
+            introspection_endpoint: string;
+            introspection_endpoint_auth_methods_supported: string[];
+            issuer: string;
+            jwks_uri: string;
+            response_types_supported: string[];
+            revocation_endpoint: string;
+            revocation_endpoint_auth_methods_supported: string[];
+            scopes_supported: string[];
+            service_documentation: string;
+            token_endpoint: string;
+            token_endpoint_auth_methods_supported: string[];
+        };
         CachedData: {
             recordCount: number;
             /** @enum {string} */
@@ -424,6 +522,36 @@ export interface components {
             skill?: string;
             why: string;
         };
+        /** @description RFC 7662 section 2.1 */
+        IntrospectionRequest: {
+            /** @description The client. A public client just names itself; a configured client also proves its secret. */
+            client_id?: string;
+            /**
+             * Format: password
+             * @description client_secret_post; or send both as HTTP Basic instead (client_secret_basic)
+             */
+            client_secret?: string;
+            token: string;
+            /** @description access_token or refresh_token: where to look first; any other value is ignored */
+            token_type_hint?: string;
+        } & {
+            [key: string]: string;
+        };
+        /** @description RFC 7662 section 2.2: only `active` when the token is not active */
+        IntrospectionResponse: {
+            active: boolean;
+            aud?: string | string[];
+            client_id?: string;
+            exp?: number;
+            iat?: number;
+            iss?: string;
+            jti?: string;
+            scope?: string;
+            sub?: string;
+            /** @enum {string} */
+            token_type?: "Bearer" | "refresh_token";
+            username?: string;
+        };
         JobAccepted: {
             /** Format: uuid */
             id: string;
@@ -467,19 +595,25 @@ export interface components {
             page: number;
             text: string;
         };
+        /** @description The password grant; grant_type defaults to password here */
         LoginRequest: {
-            /** @description Accepted and ignored */
+            /** @description The client. A public client just names itself; a configured client also proves its secret. */
             client_id?: string;
-            /** @description Accepted and ignored */
+            /**
+             * Format: password
+             * @description client_secret_post; or send both as HTTP Basic instead (client_secret_basic)
+             */
             client_secret?: string;
             /** @constant */
             grant_type?: "password";
             /** Format: password */
             password: string;
-            /** @description Accepted and ignored */
+            /** @description Space-separated scopes (RFC 6749 section 3.3); every supported scope when omitted. Echoed in the answer. */
             scope?: string;
             /** @example anurag */
             username: string;
+        } & {
+            [key: string]: string;
         };
         LogoutRequest: {
             refresh_token?: string;
@@ -529,6 +663,33 @@ export interface components {
                 };
             };
             score: number;
+        };
+        /** @description An OAuth 2.0 error (RFC 6749 section 5.2), as the token, revocation and introspection endpoints answer it */
+        OAuthError: {
+            /** @enum {string} */
+            error: "invalid_request" | "invalid_client" | "invalid_grant" | "unauthorized_client" | "unsupported_grant_type" | "invalid_scope" | "unsupported_token_type";
+            /** @description What was wrong, for the developer */
+            error_description: string;
+        };
+        /** @description Resource owner password credentials grant (RFC 6749 section 4.3) */
+        PasswordGrantRequest: {
+            /** @description The client. A public client just names itself; a configured client also proves its secret. */
+            client_id?: string;
+            /**
+             * Format: password
+             * @description client_secret_post; or send both as HTTP Basic instead (client_secret_basic)
+             */
+            client_secret?: string;
+            /** @constant */
+            grant_type: "password";
+            /** Format: password */
+            password: string;
+            /** @description Space-separated scopes (RFC 6749 section 3.3); every supported scope when omitted. Echoed in the answer. */
+            scope?: string;
+            /** @example anurag */
+            username: string;
+        } & {
+            [key: string]: string;
         };
         QaJob: {
             /** @description Processing attempts started so far */
@@ -648,10 +809,39 @@ export interface components {
             /** @example active */
             status?: string;
         };
+        /** @description The refresh grant; grant_type defaults to refresh_token here */
         RefreshRequest: {
+            /** @description The client. A public client just names itself; a configured client also proves its secret. */
+            client_id?: string;
+            /**
+             * Format: password
+             * @description client_secret_post; or send both as HTTP Basic instead (client_secret_basic)
+             */
+            client_secret?: string;
             /** @constant */
             grant_type?: "refresh_token";
             refresh_token: string;
+            /** @description Space-separated scopes (RFC 6749 section 3.3); every supported scope when omitted. Echoed in the answer. */
+            scope?: string;
+        } & {
+            [key: string]: string;
+        };
+        /** @description Refresh grant (RFC 6749 section 6); the refresh token rotates */
+        RefreshTokenGrantRequest: {
+            /** @description The client. A public client just names itself; a configured client also proves its secret. */
+            client_id?: string;
+            /**
+             * Format: password
+             * @description client_secret_post; or send both as HTTP Basic instead (client_secret_basic)
+             */
+            client_secret?: string;
+            /** @constant */
+            grant_type: "refresh_token";
+            refresh_token: string;
+            /** @description Space-separated scopes (RFC 6749 section 3.3); every supported scope when omitted. Echoed in the answer. */
+            scope?: string;
+        } & {
+            [key: string]: string;
         };
         RegisterRequest: {
             /** Format: password */
@@ -668,6 +858,21 @@ export interface components {
             evidence: components["schemas"]["SkillEvidence"];
             mentions: number;
             skill: string;
+        };
+        /** @description RFC 7009 section 2.1 */
+        RevocationRequest: {
+            /** @description The client. A public client just names itself; a configured client also proves its secret. */
+            client_id?: string;
+            /**
+             * Format: password
+             * @description client_secret_post; or send both as HTTP Basic instead (client_secret_basic)
+             */
+            client_secret?: string;
+            token: string;
+            /** @description access_token or refresh_token: where to look first; any other value is ignored */
+            token_type_hint?: string;
+        } & {
+            [key: string]: string;
         };
         SkillEvidence: {
             /** @description The resume line, contact details redacted */
@@ -694,6 +899,11 @@ export interface components {
             expires_in: number;
             /** @description Opaque, single use; rotates on every refresh */
             refresh_token: string;
+            /**
+             * @description The scope granted: what was asked for, or every supported scope
+             * @example api
+             */
+            scope: string;
             /** @constant */
             token_type: "bearer";
         };
@@ -712,6 +922,83 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    authorizationServerMetadata: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The metadata; cacheable for 5 minutes */
+            200: {
+                headers: {
+                    "Cache-Control": "public, max-age=300";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthorizationServerMetadata"];
+                };
+            };
+            /** @description Invalid request: the message and `details` name each offending field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request target (path and query) longer than the gateway accepts */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; wait for `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The service behind the gateway could not be reached */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency is unavailable; try again */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     jwks: {
         parameters: {
             query?: never;
@@ -789,6 +1076,118 @@ export interface operations {
             };
         };
     };
+    introspectToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["IntrospectionRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["IntrospectionRequest"];
+            };
+        };
+        responses: {
+            /** @description The token's state */
+            200: {
+                headers: {
+                    "Cache-Control": "no-store";
+                    Pragma: "no-cache";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IntrospectionResponse"];
+                };
+            };
+            /** @description OAuth 2.0 error: invalid_request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthError"];
+                };
+            };
+            /** @description OAuth 2.0 error: invalid_client (no, wrong, or not a resource server's client credentials) */
+            401: {
+                headers: {
+                    /** @description Basic, when the client authenticated (or should have) with HTTP Basic */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthError"] | components["schemas"]["Error"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request target (path and query) longer than the gateway accepts */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; wait for `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The service behind the gateway could not be reached */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The revocation record (Redis) cannot be read: whether the token was revoked is unknown */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     login: {
         parameters: {
             query?: never;
@@ -798,8 +1197,8 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["LoginRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["LoginRequest"];
+                "application/json": components["schemas"]["LoginRequest"] | components["schemas"]["RefreshTokenGrantRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["LoginRequest"] | components["schemas"]["RefreshTokenGrantRequest"];
             };
         };
         responses: {
@@ -807,30 +1206,31 @@ export interface operations {
             200: {
                 headers: {
                     "Cache-Control": "no-store";
+                    Pragma: "no-cache";
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["TokenResponse"];
                 };
             };
-            /** @description Invalid request: the message and `details` name each offending field */
+            /** @description OAuth 2.0 error: invalid_request (a field missing, malformed or repeated), invalid_grant (wrong username or password; refresh token invalid, expired, used or revoked), unsupported_grant_type, invalid_scope, unauthorized_client (the refresh token is another client's) */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["OAuthError"];
                 };
             };
-            /** @description Incorrect username or password (the same answer for both) */
+            /** @description OAuth 2.0 error: invalid_client (a configured client sent a missing or wrong secret) */
             401: {
                 headers: {
-                    /** @description Bearer, with the error when a token was sent */
+                    /** @description Basic, when the client authenticated (or should have) with HTTP Basic */
                     "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["OAuthError"] | components["schemas"]["Error"];
                 };
             };
             /** @description Request body too large */
@@ -1228,8 +1628,8 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["RefreshRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["RefreshRequest"];
+                "application/json": components["schemas"]["PasswordGrantRequest"] | components["schemas"]["RefreshRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PasswordGrantRequest"] | components["schemas"]["RefreshRequest"];
             };
         };
         responses: {
@@ -1237,30 +1637,31 @@ export interface operations {
             200: {
                 headers: {
                     "Cache-Control": "no-store";
+                    Pragma: "no-cache";
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["TokenResponse"];
                 };
             };
-            /** @description Invalid request: the message and `details` name each offending field */
+            /** @description OAuth 2.0 error: invalid_request (a field missing, malformed or repeated), invalid_grant (wrong username or password; refresh token invalid, expired, used or revoked), unsupported_grant_type, invalid_scope, unauthorized_client (the refresh token is another client's) */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["OAuthError"];
                 };
             };
-            /** @description Refresh token invalid, expired, used or revoked */
+            /** @description OAuth 2.0 error: invalid_client (a configured client sent a missing or wrong secret) */
             401: {
                 headers: {
-                    /** @description Bearer, with the error when a token was sent */
+                    /** @description Basic, when the client authenticated (or should have) with HTTP Basic */
                     "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["OAuthError"] | components["schemas"]["Error"];
                 };
             };
             /** @description Request body too large */
@@ -1290,7 +1691,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Too many requests; wait for `Retry-After` seconds */
+            /** @description Too many failed logins for this username or address; wait for `Retry-After` seconds */
             429: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -1409,6 +1810,228 @@ export interface operations {
                 };
             };
             /** @description Too many registrations from this address; wait for `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The service behind the gateway could not be reached */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency is unavailable; try again */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    revokeToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RevocationRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["RevocationRequest"];
+            };
+        };
+        responses: {
+            /** @description Revoked, or nothing to revoke */
+            200: {
+                headers: {
+                    "Cache-Control": "no-store";
+                    Pragma: "no-cache";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OAuth 2.0 error: invalid_request, or unauthorized_client (the token was issued to another client) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthError"];
+                };
+            };
+            /** @description OAuth 2.0 error: invalid_client (a configured client sent a missing or wrong secret) */
+            401: {
+                headers: {
+                    /** @description Basic, when the client authenticated (or should have) with HTTP Basic */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthError"] | components["schemas"]["Error"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request target (path and query) longer than the gateway accepts */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; wait for `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The service behind the gateway could not be reached */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency is unavailable; try again */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The service behind the gateway did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    token: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordGrantRequest"] | components["schemas"]["RefreshTokenGrantRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PasswordGrantRequest"] | components["schemas"]["RefreshTokenGrantRequest"];
+            };
+        };
+        responses: {
+            /** @description Tokens issued */
+            200: {
+                headers: {
+                    "Cache-Control": "no-store";
+                    Pragma: "no-cache";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenResponse"];
+                };
+            };
+            /** @description OAuth 2.0 error: invalid_request (a field missing, malformed or repeated), invalid_grant (wrong username or password; refresh token invalid, expired, used or revoked), unsupported_grant_type, invalid_scope, unauthorized_client (the refresh token is another client's) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthError"];
+                };
+            };
+            /** @description OAuth 2.0 error: invalid_client (a configured client sent a missing or wrong secret) */
+            401: {
+                headers: {
+                    /** @description Basic, when the client authenticated (or should have) with HTTP Basic */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthError"] | components["schemas"]["Error"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request target (path and query) longer than the gateway accepts */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many failed logins for this username or address; wait for `Retry-After` seconds */
             429: {
                 headers: {
                     /** @description Seconds to wait before trying again */

@@ -6,6 +6,10 @@ export interface RefreshTokenRecord {
   familyId: string;
   userId: string;
   expiresAt: Date;
+  createdAt: Date;
+  /** The OAuth 2.0 client it was issued to and the scope of the original grant; absent from tokens stored before both were kept. */
+  clientId?: string;
+  scope?: string;
 }
 
 /**
@@ -48,6 +52,9 @@ interface RefreshTokenDocument {
   /** The access token handed out with this refresh token, so ending the family can revoke it too. */
   accessJti?: string;
   accessExpiresAt?: Date;
+  /** The client the token was issued to (a refresh by any other is refused) and the scope first granted. */
+  clientId?: string;
+  scope?: string;
 }
 
 /** Indexes only from ensureIndexes, no collection made implicitly, and a field outside the schema is an error. */
@@ -63,6 +70,8 @@ const refreshTokenSchema = new Schema<RefreshTokenDocument>(
     expiresAt: { type: Date, required: true },
     accessJti: { type: String },
     accessExpiresAt: { type: Date },
+    clientId: { type: String },
+    scope: { type: String },
   },
   schemaOptions,
 );
@@ -143,6 +152,9 @@ export function refreshTokenRepository(connection: Connection) {
     familyId: doc.familyId,
     userId: doc.userId,
     expiresAt: doc.expiresAt,
+    createdAt: doc.createdAt,
+    ...(doc.clientId === undefined ? {} : { clientId: doc.clientId }),
+    ...(doc.scope === undefined ? {} : { scope: doc.scope }),
   });
 
   const isFamilyRevoked = async (familyId: string) => (await mongoCall(() => revokedFamilies.exists({ _id: familyId }))) !== null;
@@ -229,6 +241,8 @@ export function refreshTokenRepository(connection: Connection) {
       now: Date;
       accessJti?: string;
       accessExpiresAt?: Date;
+      clientId?: string;
+      scope?: string;
     }): Promise<boolean> {
       await prepare();
       const stored = await mongoCall(async () => {
@@ -241,6 +255,8 @@ export function refreshTokenRepository(connection: Connection) {
             createdAt: input.now,
             expiresAt: input.expiresAt,
             ...(input.accessJti ? { accessJti: input.accessJti, accessExpiresAt: input.accessExpiresAt } : {}),
+            ...(input.clientId === undefined ? {} : { clientId: input.clientId }),
+            ...(input.scope === undefined ? {} : { scope: input.scope }),
           });
           return true;
         } catch (err) {
@@ -283,6 +299,11 @@ export function refreshTokenRepository(connection: Connection) {
       await prepare();
       const doc = await mongoCall(() => tokens.findOne({ _id: tokenHash }).lean());
       return doc ? toRecord(doc) : undefined;
+    },
+
+    /** Whether the token was presented once already (a read by `_id`; nothing is recorded). */
+    async isUsed(tokenHash: string): Promise<boolean> {
+      return (await mongoCall(() => usedTokens.exists({ _id: tokenHash }))) !== null;
     },
 
     /** Marks the family revoked: from then on none of its tokens is honoured. */

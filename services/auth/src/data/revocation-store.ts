@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { withTimeout, type Logger } from '@app/common';
+import { AppError, withTimeout, type Logger } from '@app/common';
 
 // Key names are a contract with the gateway, which refuses tokens these keys name.
 export const revokedJtiKey = (jti: string) => `auth:revoked:jti:${jti}`;
@@ -31,6 +31,24 @@ export function revocationStore(redis: Redis, logger: Logger, accessTokenTtlSeco
       const ttl = exp - Math.floor(now / 1000);
       if (ttl <= 0) return Promise.resolve(true);
       return write('jti', () => redis.set(revokedJtiKey(jti), '1', 'EX', ttl));
+    },
+
+    /**
+     * Whether an access token was revoked, by its jti or with all of its user's tokens, as the gateway
+     * decides it. Without Redis the answer is unknown: 503, never a guess that a token is active.
+     */
+    async isAccessTokenRevoked(claims: { jti: string; sub: string; iat: number }): Promise<boolean> {
+      try {
+        const [byJti, userBefore] = await withTimeout(
+          Promise.all([redis.exists(revokedJtiKey(claims.jti)), redis.get(revokedUserKey(claims.sub))]),
+          REDIS_WRITE_TIMEOUT_MS,
+          'redis read',
+        );
+        return byJti === 1 || (userBefore !== null && claims.iat <= Number(userBefore));
+      } catch (err) {
+        logger.warn({ err: String(err) }, 'revocation state unreadable');
+        throw AppError.unavailable('redis');
+      }
     },
 
     /** Revokes every access token of a user issued at or before `before` (unix seconds). */

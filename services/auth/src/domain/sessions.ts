@@ -4,11 +4,13 @@ import type { RefreshTokenRepository } from '../data/refresh-token-repository';
 import type { RevocationStore } from '../data/revocation-store';
 import type { UserRecord, UserRepository } from '../data/user-repository';
 import type { AuthEvents } from '../events/auth-events';
-import type { AccessTokens } from './access-tokens';
+import type { AccessTokens, Grant } from './access-tokens';
+import { DEFAULT_CLIENT_ID, type AuthenticatedClient } from './clients';
 import { normaliseUsername } from './account-rules';
 import type { LoginThrottle } from './login-throttle';
 import { verifyPassword } from './passwords';
 import { looksLikeRefreshToken, newRefreshToken, refreshTokenHash } from './refresh-token-secret';
+import type { ScopePolicy } from './scopes';
 
 export type LoginResult = 'success' | 'invalid_credentials' | 'rate_limited' | 'error';
 
@@ -17,7 +19,34 @@ export interface TokenPair {
   token_type: 'bearer';
   expires_in: number;
   refresh_token: string;
+  /** The scope granted, always stated (RFC 6749 section 5.1), so a client never has to guess. */
+  scope: string;
 }
+
+/** Who asks for tokens and for what (RFC 6749 sections 2.3 and 3.3). */
+export interface GrantRequest {
+  client: AuthenticatedClient;
+  scope?: string;
+}
+
+/** An RFC 7662 introspection answer: `{active:false}` alone for anything not currently valid. */
+export type Introspection =
+  | { active: false }
+  | {
+      active: true;
+      scope: string;
+      client_id: string;
+      username: string;
+      token_type: 'Bearer' | 'refresh_token';
+      exp: number;
+      iat: number;
+      sub: string;
+      aud?: string | string[];
+      iss: string;
+      jti?: string;
+    };
+
+export type TokenTypeHint = 'access_token' | 'refresh_token';
 
 export interface SessionDeps {
   users: UserRepository;
@@ -27,21 +56,34 @@ export interface SessionDeps {
   revocations: RevocationStore;
   events: AuthEvents;
   logger: Logger;
+  scopes: ScopePolicy;
   refreshTokenTtlSeconds: number;
   onLogin?: (result: LoginResult) => void;
 }
 
-const invalidCredentials = () => AppError.unauthorized('Incorrect username or password', 'invalid_credentials');
-const invalidRefreshToken = () => AppError.unauthorized('The refresh token is invalid, expired or revoked', 'invalid_grant');
+// RFC 6749 section 5.2: a wrong password or a bad refresh token is an invalid grant (400), not a 401.
+const invalidCredentials = () => AppError.oauth('invalid_grant', 'Incorrect username or password');
+const invalidRefreshToken = () => AppError.oauth('invalid_grant', 'The refresh token is invalid, expired or revoked');
+const otherClients = () => AppError.oauth('unauthorized_client', 'The token was issued to another client');
 
-/** Login, refresh-token rotation and logout. */
+/** Login, refresh-token rotation, logout, and the OAuth 2.0 revocation and introspection of tokens. */
 export function sessions(deps: SessionDeps) {
-  const { users, refreshTokens, accessTokens, throttle, revocations, events, logger } = deps;
+  const { users, refreshTokens, accessTokens, throttle, revocations, events, logger, scopes } = deps;
 
-  /** Issues a pair whose refresh token succeeds `parentHash`; undefined when that parent already has a successor. */
-  async function issue(user: UserRecord, familyId: string, parentHash: string, now: Date): Promise<TokenPair | undefined> {
+  /**
+   * Issues a pair whose refresh token succeeds `parentHash`; undefined when that parent already has a
+   * successor. The access token carries `grant`; the refresh token keeps the family's original scope.
+   */
+  async function issue(
+    user: UserRecord,
+    familyId: string,
+    parentHash: string,
+    now: Date,
+    grant: Grant,
+    originalScope: string,
+  ): Promise<TokenPair | undefined> {
     const refreshToken = newRefreshToken();
-    const access = accessTokens.issue(user, now.getTime(), familyId);
+    const access = accessTokens.issue(user, grant, now.getTime(), familyId);
     const stored = await refreshTokens.create({
       tokenHash: refreshTokenHash(refreshToken),
       parentHash,
@@ -51,9 +93,17 @@ export function sessions(deps: SessionDeps) {
       now,
       accessJti: access.claims.jti,
       accessExpiresAt: new Date(access.claims.exp * 1000),
+      clientId: grant.clientId,
+      scope: originalScope,
     });
     if (!stored) return undefined;
-    return { access_token: access.token, token_type: 'bearer', expires_in: access.expiresIn, refresh_token: refreshToken };
+    return { access_token: access.token, token_type: 'bearer', expires_in: access.expiresIn, refresh_token: refreshToken, scope: grant.scope };
+  }
+
+  /** A token bound to a client serves that client only (RFC 6749 section 6, RFC 7009 section 2.1). */
+  function checkIssuedTo(issuedTo: string | undefined, client: AuthenticatedClient) {
+    // Tokens from before clients were recorded belong to whoever holds them, as they always did.
+    if (issuedTo !== undefined && issuedTo !== client.id) throw otherClients();
   }
 
   /**
@@ -75,7 +125,9 @@ export function sessions(deps: SessionDeps) {
     logger.warn({ userId, familyId, accessTokensRevoked }, 'refresh token reused; family revoked');
   }
 
-  async function login(username: string, password: string, clientIp: string): Promise<TokenPair> {
+  async function login(username: string, password: string, clientIp: string, request: GrantRequest): Promise<TokenPair> {
+    // Before the attempt is taken: a request that could never succeed costs the user no attempt.
+    const scope = scopes.grant(request.scope);
     // The attempt is taken before the password is checked: concurrent guesses cannot outrun the count.
     const attempt = await throttle.beginLogin(normaliseUsername(username), clientIp);
     const user = await users.findByUsername(username);
@@ -87,20 +139,20 @@ export function sessions(deps: SessionDeps) {
     }
     await attempt.succeeded();
     const familyId = randomUUID();
-    const pair = await issue(user, familyId, `login:${familyId}`, new Date());
+    const pair = await issue(user, familyId, `login:${familyId}`, new Date(), { clientId: request.client.id, scope }, scope);
     if (!pair) throw new Error('a new token family collided with an existing one');
     return pair;
   }
 
   return {
-    async login(username: string, password: string, clientIp: string): Promise<TokenPair> {
+    async login(username: string, password: string, clientIp: string, request: GrantRequest): Promise<TokenPair> {
       try {
-        const tokens = await login(username, password, clientIp);
+        const tokens = await login(username, password, clientIp, request);
         deps.onLogin?.('success');
         return tokens;
       } catch (err) {
-        const code = err instanceof AppError ? err.status : 500;
-        deps.onLogin?.(code === 401 ? 'invalid_credentials' : code === 429 ? 'rate_limited' : 'error');
+        const code = err instanceof AppError ? err.code : 'internal_error';
+        deps.onLogin?.(code === 'invalid_grant' ? 'invalid_credentials' : code === 'too_many_requests' ? 'rate_limited' : 'error');
         throw err;
       }
     },
@@ -109,9 +161,15 @@ export function sessions(deps: SessionDeps) {
      * Trades a refresh token for a new pair. Each token works once; presenting a used one means
      * it was copied, so its whole family (every token descended from the same login) is revoked.
      */
-    async refresh(refreshToken: string): Promise<TokenPair> {
+    async refresh(refreshToken: string, request: GrantRequest): Promise<TokenPair> {
       if (!looksLikeRefreshToken(refreshToken)) throw invalidRefreshToken();
       const tokenHash = refreshTokenHash(refreshToken);
+      // Client and scope are checked before the token is used, so a request refused for them leaves it usable.
+      const found = await refreshTokens.findByHash(tokenHash);
+      if (!found) throw invalidRefreshToken();
+      checkIssuedTo(found.clientId, request.client);
+      const originalScope = found.scope ?? scopes.grant(undefined);
+      const scope = scopes.grant(request.scope, originalScope);
       const now = new Date();
       const presented = await refreshTokens.use(tokenHash, now);
       if (presented.status === 'replayed') await revokeReused(presented.token.familyId, presented.token.userId, now);
@@ -122,7 +180,7 @@ export function sessions(deps: SessionDeps) {
         await endFamily(record.familyId, record.userId, now);
         throw invalidRefreshToken();
       }
-      const pair = await issue(user, record.familyId, tokenHash, now);
+      const pair = await issue(user, record.familyId, tokenHash, now, { clientId: found.clientId ?? request.client.id, scope }, originalScope);
       if (!pair) {
         // Another request rotated this same token a moment ago: it was presented twice.
         await revokeReused(record.familyId, record.userId, now);
@@ -158,7 +216,93 @@ export function sessions(deps: SessionDeps) {
       }
       for (const familyId of families) await endFamily(familyId, callerId, new Date());
     },
+
+    /**
+     * RFC 7009: revokes an access token (until it expires, on every gateway) or a refresh token with
+     * its whole session, access tokens included. Anything that is not a live token of ours is done
+     * already: no error, as the RFC says, so a client can always retry.
+     */
+    async revoke(token: string, hint: TokenTypeHint | undefined, client: AuthenticatedClient): Promise<void> {
+      const asRefreshToken = async () => {
+        if (!looksLikeRefreshToken(token)) return false;
+        const record = await refreshTokens.findByHash(refreshTokenHash(token));
+        if (!record) return false;
+        checkIssuedTo(record.clientId, client);
+        await endFamily(record.familyId, record.userId, new Date());
+        return true;
+      };
+      const asAccessToken = async () => {
+        const claims = verifiedOrUndefined(token);
+        if (!claims) return false;
+        checkIssuedTo(claims.client_id, client);
+        await revocations.revokeAccessToken(claims.jti, claims.exp);
+        await events.accessTokenRevoked({ userId: claims.sub, jti: claims.jti, exp: claims.exp });
+        return true;
+      };
+      // The hint only says where to look first (RFC 7009 section 2.1).
+      const order = hint === 'refresh_token' ? [asRefreshToken, asAccessToken] : [asAccessToken, asRefreshToken];
+      for (const attempt of order) if (await attempt()) return;
+    },
+
+    /** RFC 7662: what a token means now; `{active:false}` for one that is unknown, expired, used or revoked. */
+    async introspect(token: string, hint: TokenTypeHint | undefined): Promise<Introspection> {
+      const inactive = { active: false } as const;
+      const asAccessToken = async (): Promise<Introspection | undefined> => {
+        const claims = verifiedOrUndefined(token);
+        if (!claims) return undefined;
+        if (await revocations.isAccessTokenRevoked(claims)) return inactive;
+        return {
+          active: true,
+          scope: claims.scope ?? scopes.grant(undefined),
+          client_id: claims.client_id ?? DEFAULT_CLIENT_ID,
+          username: claims.username,
+          token_type: 'Bearer',
+          exp: claims.exp,
+          iat: claims.iat,
+          sub: claims.sub,
+          aud: claims.aud,
+          iss: claims.iss,
+          jti: claims.jti,
+        };
+      };
+      const asRefreshToken = async (): Promise<Introspection | undefined> => {
+        if (!looksLikeRefreshToken(token)) return undefined;
+        const tokenHash = refreshTokenHash(token);
+        const record = await refreshTokens.findByHash(tokenHash);
+        if (!record) return undefined;
+        if (record.expiresAt <= new Date() || (await refreshTokens.isUsed(tokenHash)) || (await refreshTokens.isFamilyRevoked(record.familyId))) {
+          return inactive;
+        }
+        const user = await users.findById(record.userId);
+        if (!user) return inactive;
+        return {
+          active: true,
+          scope: record.scope ?? scopes.grant(undefined),
+          client_id: record.clientId ?? DEFAULT_CLIENT_ID,
+          username: user.username,
+          token_type: 'refresh_token',
+          exp: Math.floor(record.expiresAt.getTime() / 1000),
+          iat: Math.floor(record.createdAt.getTime() / 1000),
+          sub: record.userId,
+          iss: accessTokens.issuer,
+        };
+      };
+      const order = hint === 'refresh_token' ? [asRefreshToken, asAccessToken] : [asAccessToken, asRefreshToken];
+      for (const attempt of order) {
+        const answer = await attempt();
+        if (answer) return answer;
+      }
+      return inactive;
+    },
   };
+
+  function verifiedOrUndefined(token: string) {
+    try {
+      return accessTokens.verify(token);
+    } catch {
+      return undefined;
+    }
+  }
 }
 
 export type Sessions = ReturnType<typeof sessions>;

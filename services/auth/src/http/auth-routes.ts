@@ -1,11 +1,11 @@
-import { Router, type Request, type Response } from 'express';
+import { Router, type Request } from 'express';
 import { AppError, allowedMethods, callerOf, methodNotAllowed, requireIdentity } from '@app/common';
 import type { Accounts } from '../domain/accounts';
-import type { Sessions, TokenPair } from '../domain/sessions';
+import type { Sessions } from '../domain/sessions';
 import type { KeyRing } from '../domain/signing-keys';
 import { clientAddressOf } from './client-identity';
 import { authOperations } from '../openapi';
-import { deleteAccountBody, loginBody, logoutBody, refreshBody, registerBody } from './auth-contract';
+import { deleteAccountBody, logoutBody, registerBody } from './auth-contract';
 import { acceptBody, parseBody } from './request-body';
 
 export interface AuthRouteDeps {
@@ -13,11 +13,6 @@ export interface AuthRouteDeps {
   accounts: Accounts;
   sessions: Sessions;
   keys: KeyRing;
-}
-
-function sendTokens(res: Response, tokens: TokenPair) {
-  // RFC 6749 section 5.1: token responses must not be cached.
-  res.set({ 'Cache-Control': 'no-store', Pragma: 'no-cache' }).json(tokens);
 }
 
 function bearerTokenOf(req: Request): string {
@@ -36,16 +31,6 @@ export function authRoutes(deps: AuthRouteDeps): Router {
   router.post('/auth/register', provenAnonymous, acceptBody('json'), async (req, res) => {
     const input = parseBody(registerBody, req.body);
     res.status(201).json(await deps.accounts.register(input, clientAddressOf(req)));
-  });
-
-  router.post('/auth/login', provenAnonymous, acceptBody('form', 'json'), async (req, res) => {
-    const input = parseBody(loginBody, req.body);
-    sendTokens(res, await deps.sessions.login(input.username, input.password, clientAddressOf(req)));
-  });
-
-  router.post('/auth/refresh', provenAnonymous, acceptBody('json', 'form'), async (req, res) => {
-    const input = parseBody(refreshBody, req.body);
-    sendTokens(res, await deps.sessions.refresh(input.refresh_token));
   });
 
   router.post('/auth/logout', proven, acceptBody('json'), async (req, res) => {
