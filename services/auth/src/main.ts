@@ -26,7 +26,7 @@ async function startAuth(overrides: NodeJS.ProcessEnv = {}): Promise<RunningServ
   const metrics = createMetrics('auth');
   const loginCounter = metrics.counter('auth_logins_total', 'Login attempts by result', ['result'] as const);
 
-  return startProcess({ logger, shutdownMs: config.SHUTDOWN_TIMEOUT_MS }, async (setup) => {
+  return startProcess({ logger, shutdownMs: config.SHUTDOWN_TIMEOUT_MS, managementPort: config.MANAGEMENT_PORT }, async (setup) => {
     const mongo = setup.mongo(config.MONGO_URL, config.MONGO_DB);
     const redis = setup.redis(config.REDIS_URL, 'auth');
     const bus = setup.eventBus({ url: config.AMQP_URL, exchange: config.EVENTS_EXCHANGE, service: 'auth' });
@@ -66,7 +66,8 @@ async function startAuth(overrides: NodeJS.ProcessEnv = {}): Promise<RunningServ
       service: 'auth',
       logger,
       metrics,
-      dependencies: [dependency.mongodb(mongo), dependency.redis(redis), dependency.rabbitmq(bus)],
+      // Users live in MongoDB; without Redis login limits count in memory, events wait in the bus's buffer.
+      dependencies: [dependency.mongodb(mongo, 'required'), dependency.redis(redis, 'degradable'), dependency.rabbitmq(bus, 'degradable')],
       routes: (routes) => {
         const openApi = authOpenApi();
         routes.get('/openapi.json', (_req, res) => {

@@ -38,7 +38,7 @@ async function startWorker(overrides: NodeJS.ProcessEnv = {}): Promise<RunningWo
     ),
   };
 
-  return startProcess({ logger, shutdownMs: config.SHUTDOWN_TIMEOUT_MS }, async (setup) => {
+  return startProcess({ logger, shutdownMs: config.SHUTDOWN_TIMEOUT_MS, managementPort: config.MANAGEMENT_PORT }, async (setup) => {
     const connection = setup.mongo(config.MONGO_URL, config.MONGO_DB);
     const jobs = new QaJobRepository(connection);
     const files = new FileStore(connection);
@@ -145,7 +145,8 @@ async function startWorker(overrides: NodeJS.ProcessEnv = {}): Promise<RunningWo
       service: 'qa-worker',
       logger,
       metrics,
-      dependencies: [dependency.mongodb(connection), dependency.redis(redis), dependency.rabbitmq(bus)],
+      // Jobs come from the queue's Redis and are kept in MongoDB; unconfirmed events are announced again by the sweep.
+      dependencies: [dependency.mongodb(connection, 'required'), dependency.redis(redis, 'required'), dependency.rabbitmq(bus, 'degradable')],
       routes: () => undefined,
     });
     const server = await setup.listen(app, config.QA_WORKER_PORT, config.HOST);

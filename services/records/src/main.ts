@@ -23,7 +23,7 @@ async function startRecords(overrides: NodeJS.ProcessEnv = {}): Promise<RunningS
   const logger = createLogger('records', config.LOG_LEVEL);
   const metrics = createMetrics('records');
 
-  return startProcess({ logger, shutdownMs: config.SHUTDOWN_TIMEOUT_MS }, async (setup) => {
+  return startProcess({ logger, shutdownMs: config.SHUTDOWN_TIMEOUT_MS, managementPort: config.MANAGEMENT_PORT }, async (setup) => {
     const { connection, models } = openRecordsDatabase(setup.mongo(config.MONGO_URL), config.MONGO_DB);
     // The unique indexes carry correctness (record ids, idempotency keys): not ready until they exist.
     let indexesBuilt = false;
@@ -60,20 +60,22 @@ async function startRecords(overrides: NodeJS.ProcessEnv = {}): Promise<RunningS
     setup.onStop('outbox relay', () => relay.stop());
     setup.every('idempotency key purge', PURGE_KEYS_EVERY_MS, () => records.purgeExpiredKeys());
 
-    const mongoReady = dependency.mongodb(connection);
+    const mongoReady = dependency.mongodb(connection, 'required');
     const app = createServiceApp({
       service: 'records',
       logger,
       metrics,
       dependencies: [
+        // Records live in MongoDB; events wait in the outbox (in MongoDB) while the broker is away.
         {
           name: 'mongodb',
+          need: 'required',
           check: async () => {
             await mongoReady.check();
             if (!indexesBuilt) throw new Error('indexes not built yet');
           },
         },
-        dependency.rabbitmq(bus),
+        dependency.rabbitmq(bus, 'degradable'),
       ],
       routes: (app) => {
         const openApi = recordsOpenApi();
