@@ -44,6 +44,9 @@ export const env = {
       .transform((v) => v === 'true' || v === '1' || v === 'yes'),
   int: (fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max).default(fallback),
   secret: (minLength = 32) => z.string().min(minLength, `must be at least ${minLength} characters`),
+  /** A secret that may be left unset (or empty, as compose passes an unset variable). */
+  optionalSecret: (minLength = 32) =>
+    z.preprocess((v) => (v === '' ? undefined : v), z.string().min(minLength, `must be at least ${minLength} characters`).optional()),
   /** `user.=auth,token.=auth`: which broker user alone may publish events under each routing-key prefix. */
   publishers: () =>
     z

@@ -12,7 +12,7 @@ import express, {
 } from 'express';
 import type { Logger } from 'pino';
 import { AppError, errorBody } from './errors';
-import { IDENTITY_HEADERS, verifyIdentityProof, type Identity } from './identity';
+import { IDENTITY_HEADERS, verifyIdentityProof, type Identity, type IdentityKeys } from './identity';
 import type { Metrics } from './metrics';
 import { checkReadiness, type DependencyCheck } from './readiness';
 import { runWithContext } from './request-context';
@@ -271,9 +271,9 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
  * or that names no user. With `allowAnonymous`, a valid proof without a user passes too
  * (public routes such as login, where the proof still vouches for the client address).
  */
-export function requireIdentity(secret: string, { allowAnonymous = false } = {}) {
+export function requireIdentity(keys: IdentityKeys, { allowAnonymous = false } = {}) {
   return (req: Request, _res: Response, next: NextFunction) => {
-    const result = verifyIdentityProof(secret, req.method, req.originalUrl, req.headers);
+    const result = verifyIdentityProof(keys, req.method, req.originalUrl, req.headers);
     if (!result.ok || (!allowAnonymous && !result.identity.userId)) {
       next(new AppError(401, 'identity_proof_invalid', `Request refused: ${result.ok ? 'no user' : result.reason}`));
       return;

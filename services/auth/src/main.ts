@@ -1,4 +1,14 @@
-import { createLogger, createMetrics, createServiceApp, dependency, entryPoint, portOf, startProcess, type RunningProcess } from '@app/common';
+import {
+  createLogger,
+  createMetrics,
+  createServiceApp,
+  dependency,
+  entryPoint,
+  identityKeys,
+  portOf,
+  startProcess,
+  type RunningProcess,
+} from '@app/common';
 import { loadAuthConfig } from './config';
 import { memoryAttemptStore, redisAttemptStore } from './data/attempt-store';
 import { refreshTokenRepository } from './data/refresh-token-repository';
@@ -73,7 +83,7 @@ async function startAuth(overrides: NodeJS.ProcessEnv = {}): Promise<RunningServ
         routes.get('/openapi.json', (_req, res) => {
           res.json(openApi);
         });
-        routes.use(authRoutes({ identitySecret: config.IDENTITY_SECRET, accounts: accountService, sessions: sessionService, keys }));
+        routes.use(authRoutes({ identitySecret: identityKeys(config), accounts: accountService, sessions: sessionService, keys }));
       },
     });
 

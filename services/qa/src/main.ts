@@ -4,6 +4,7 @@ import {
   createServiceApp,
   dependency,
   entryPoint,
+  identityKeys,
   portOf,
   startProcess,
   withTimeout,
@@ -86,7 +87,7 @@ async function startQa(overrides: NodeJS.ProcessEnv = {}): Promise<RunningServic
       routes: (root) => {
         root.use(
           qaRouter({
-            identitySecret: config.IDENTITY_SECRET,
+            identitySecret: identityKeys(config),
             service,
             limits,
             files,

@@ -1,4 +1,14 @@
-import { createLogger, createMetrics, createServiceApp, dependency, entryPoint, portOf, startProcess, type RunningProcess } from '@app/common';
+import {
+  createLogger,
+  createMetrics,
+  createServiceApp,
+  dependency,
+  entryPoint,
+  identityKeys,
+  portOf,
+  startProcess,
+  type RunningProcess,
+} from '@app/common';
 import type { Model } from 'mongoose';
 import { loadRecordsConfig } from './config';
 import { IdSequence } from './data/id-sequence';
@@ -82,8 +92,8 @@ async function startRecords(overrides: NodeJS.ProcessEnv = {}): Promise<RunningS
         app.get('/openapi.json', (_req, res) => {
           res.json(openApi);
         });
-        app.use(RECORDS_PATH, recordsRouter(records, config.IDENTITY_SECRET));
-        app.use(cachedDataRouter(records, config.IDENTITY_SECRET));
+        app.use(RECORDS_PATH, recordsRouter(records, identityKeys(config)));
+        app.use(cachedDataRouter(records, identityKeys(config)));
       },
     });
 
