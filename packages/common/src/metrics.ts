@@ -26,6 +26,18 @@ export function createMetrics(service: string) {
     counter<L extends string>(name: string, help: string, labelNames: readonly L[] = []) {
       return new Counter<L>({ name, help, labelNames, registers: [registry] });
     },
+    /** A gauge whose value `collect` sets at each scrape. */
+    gauge<L extends string>(name: string, help: string, labelNames: readonly L[], collect: (gauge: Gauge<L>) => Promise<void>) {
+      return new Gauge<L>({
+        name,
+        help,
+        labelNames,
+        registers: [registry],
+        async collect() {
+          await collect(this);
+        },
+      });
+    },
     histogram<L extends string>(name: string, help: string, labelNames: readonly L[] = [], buckets?: number[]) {
       return new Histogram<L>({ name, help, labelNames, registers: [registry], ...(buckets ? { buckets } : {}) });
     },

@@ -7,6 +7,7 @@ import { connectMongo, connectRedis } from './connections';
 import { EventBus, type EventBusOptions } from './events';
 import { closeServer, listen, portOf, separateManagement } from './http';
 import { once, runMain } from './lifecycle';
+import type { Metrics } from './metrics';
 import { withTimeout } from './readiness';
 
 /** A started process (API service, worker or gateway), as `start()` returns it to `main` and to tests. */
@@ -58,6 +59,8 @@ export interface ProcessSetup {
 
 export interface ProcessOptions {
   logger: Logger;
+  /** The process's metrics: the event bus adds the depth of its dead-letter queues to them. */
+  metrics?: Metrics;
   shutdownMs: number;
   /** MANAGEMENT_PORT: a second listener for `/health`, `/ready` and `/metrics` (0: any); unset: none. */
   managementPort?: number | undefined;
@@ -165,6 +168,11 @@ export async function startProcess<T extends object = object>(
     },
     eventBus(busOptions) {
       const bus = new EventBus({ ...busOptions, logger });
+      options.metrics?.gauge('events_dead_letters', 'Events parked in a dead-letter queue of this service', ['queue'], async (gauge) => {
+        // A broker that is away leaves the last values: an alert on dead letters should not clear itself then.
+        const depths = await withTimeout(bus.deadLetterDepths(), 1000, 'dead-letter depths').catch(() => ({}));
+        for (const [queue, count] of Object.entries(depths)) gauge.set({ queue }, count);
+      });
       onStop('event bus', () => bus.close());
       return bus;
     },

@@ -33,7 +33,7 @@ async function startRecords(overrides: NodeJS.ProcessEnv = {}): Promise<RunningS
   const logger = createLogger('records', config.LOG_LEVEL);
   const metrics = createMetrics('records');
 
-  return startProcess({ logger, shutdownMs: config.SHUTDOWN_TIMEOUT_MS, managementPort: config.MANAGEMENT_PORT }, async (setup) => {
+  return startProcess({ logger, metrics, shutdownMs: config.SHUTDOWN_TIMEOUT_MS, managementPort: config.MANAGEMENT_PORT }, async (setup) => {
     const { connection, models } = openRecordsDatabase(setup.mongo(config.MONGO_URL), config.MONGO_DB);
     // The unique indexes carry correctness (record ids, idempotency keys): not ready until they exist.
     let indexesBuilt = false;
