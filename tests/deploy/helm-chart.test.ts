@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
@@ -234,6 +234,25 @@ describe('the Helm chart', () => {
       expect([name, template(before) === template(after)]).toEqual([name, name !== 'records']);
     }
     expect(container(after, 'records').image).toBe('api-gateway/records:9.9.9');
+  });
+
+  it('when only the chart version changes, then no pod template changes (an upgrade restarts nothing)', () => {
+    const bumped = join(scratch, 'bumped-chart');
+    cpSync(CHART, bumped, { recursive: true });
+    const chartYaml = join(bumped, 'Chart.yaml');
+    writeFileSync(chartYaml, readFileSync(chartYaml, 'utf8').replace(/^version: .*$/m, 'version: 99.0.0'));
+    const templates = (chart: string) => {
+      const text = run(['template', 'apigw', chart, '--namespace', 'api', '--kube-version', KUBE_VERSION]);
+      return parseAllDocuments(text)
+        .map((doc) => doc.toJS() as K8sObject | null)
+        .filter((o): o is K8sObject => o?.kind === 'Deployment')
+        .map((d) => [d.metadata.name, JSON.stringify(d.spec.template), d.metadata.labels!['helm.sh/chart']]);
+    };
+    const before = templates(CHART);
+    const after = templates(bumped);
+    expect(after.map(([name, template]) => [name, template])).toEqual(before.map(([name, template]) => [name, template]));
+    // The Deployments' own labels do say which chart made them.
+    expect(after.every(([, , chart]) => chart === 'api-gateway-99.0.0')).toBe(true);
   });
 
   it('when images are set per component, then registry, tag and digest compose the reference', () => {
