@@ -115,3 +115,29 @@ describe('the gateway when a required dependency is away', () => {
     }
   });
 });
+
+describe('the gateway with a management port (as the chart runs it)', () => {
+  it('when /ready and /metrics are asked on the public port, then they are unknown there; on the management port they answer', async () => {
+    const h = await startHarness({ MANAGEMENT_PORT: '0' });
+    try {
+      const management = `http://127.0.0.1:${h.gateway.managementPort}`;
+      expect(h.gateway.managementPort).toBeGreaterThan(0);
+      // Answered as any path the gateway does not have: 401 without a token, 404 with one.
+      const unknown = await fetch(`${h.url}/no-such-path`);
+      for (const path of ['/ready', '/metrics']) {
+        expect([path, (await fetch(`${h.url}${path}`)).status]).toEqual([path, unknown.status]);
+        const withToken = await fetch(`${h.url}${path}`, { headers: bearer(signToken(h.key)) });
+        expect([path, withToken.status]).toEqual([path, 404]);
+        expect(((await withToken.json()) as { error: { code: string } }).error.code).toBe('not_found');
+      }
+      expect((await fetch(`${h.url}/health`)).status).toBe(200);
+      expect((await ready(management)).status).toBe(200);
+      expect(await (await fetch(`${management}/metrics`)).text()).toContain('dependency_up{dependency="auth-jwks"');
+      // The services' routes stay on the public port only.
+      expect((await fetch(`${h.url}/records/`, { headers: bearer(signToken(h.key)) })).status).toBe(200);
+      expect((await fetch(`${management}/records/`, { headers: bearer(signToken(h.key)) })).status).toBe(404);
+    } finally {
+      await h.close();
+    }
+  });
+});
