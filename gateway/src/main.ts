@@ -16,7 +16,7 @@ async function startGateway(overrides: NodeJS.ProcessEnv = {}): Promise<RunningG
   const logger = createLogger('gateway', config.LOG_LEVEL);
   const metrics = createMetrics('gateway');
 
-  return startProcess({ logger, shutdownMs: config.SHUTDOWN_TIMEOUT_MS }, async (setup) => {
+  return startProcess({ logger, metrics, shutdownMs: config.SHUTDOWN_TIMEOUT_MS, managementPort: config.MANAGEMENT_PORT }, async (setup) => {
     // Concurrent requests' commands go out in one write: fewer syscalls per request under load.
     const redis = setup.redis(config.REDIS_URL, 'gateway', { enableAutoPipelining: true });
     const cacheRedis =

@@ -6,12 +6,14 @@ import { COMPOSE_FILES, COMPOSE_SECRETS, writeComposeSecrets } from '../../scrip
 
 const ROOT = resolve(__dirname, '..', '..');
 const composeText = readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8');
-const compose = parse(composeText) as { services: Record<string, { environment?: Record<string, string> }> };
+const compose = parse(composeText, { merge: true }) as {
+  services: Record<string, { environment?: Record<string, string>; restart?: string; image?: string }>;
+};
 
 describe('docker-compose.yml', () => {
   it('when a secret is referenced, then it has no default: compose refuses to start without it', () => {
     for (const name of COMPOSE_SECRETS) {
-      const uses = composeText.match(new RegExp(`\\$\\{${name}[^}]*\\}`, 'g')) ?? [];
+      const uses = composeText.match(new RegExp(`\\$\\{${name}(?![A-Z0-9_])[^}]*\\}`, 'g')) ?? [];
       expect(uses.length).toBeGreaterThan(0);
       for (const use of uses) expect(use).toMatch(new RegExp(`^\\$\\{${name}:\\?`));
     }
@@ -28,13 +30,38 @@ describe('docker-compose.yml', () => {
     for (const name of ['auth', 'records', 'qa', 'qa-worker', 'gateway']) {
       const env = compose.services[name]!.environment!;
       expect(env.AMQP_URL).toMatch(new RegExp(`^amqp://${name === 'qa-worker' ? 'qa' : name}:\\$\\{RABBITMQ_`));
-      expect(composeText).toContain('REDIS_URL: redis://:${REDIS_PASSWORD:?');
+      expect(composeText).toContain('&redis-url redis://:${REDIS_PASSWORD:?');
       if (name !== 'gateway') expect(env.MONGO_URL).toMatch(/^mongodb:\/\/\w+:\$\{MONGO_\w+_PASSWORD:\?/);
     }
   });
 });
 
+describe('docker-compose.yml as an operator runs it', () => {
+  it('when a container stops on its own, then compose starts it again (every service has a restart policy)', () => {
+    for (const [name, service] of Object.entries(compose.services)) expect([name, service.restart]).toEqual([name, 'unless-stopped']);
+  });
+
+  it('when the shell has NODE_ENV=development, then the services still run in production (it is not taken from the shell)', () => {
+    expect(composeText).not.toMatch(/\$\{NODE_ENV/);
+    for (const name of ['gateway', 'auth', 'records', 'qa', 'qa-worker']) expect(compose.services[name]!.environment!.NODE_ENV).toBe('production');
+  });
+
+  it('when the broker is pulled, then it is a RabbitMQ 4 release (3.13 is past community support)', () => {
+    expect(compose.services.rabbitmq!.image).toMatch(/^rabbitmq:4\.\d+(-|$)/);
+  });
+
+  it('when IDENTITY_SECRET is rotated, then the services that check the proof get the previous key, optional', () => {
+    for (const name of ['auth', 'records', 'qa'])
+      expect(compose.services[name]!.environment!.IDENTITY_SECRET_PREVIOUS).toBe('${IDENTITY_SECRET_PREVIOUS:-}');
+  });
+});
+
 describe('npm run secrets', () => {
+  it('when run on a fresh clone (nothing installed), then it installs before it builds', () => {
+    const scripts = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+    expect(scripts.presecrets).toMatch(/^npm (install|ci)\b[^&]*&& npm run build/);
+  });
+
   let dir: string;
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'compose-secrets-'));

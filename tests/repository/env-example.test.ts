@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parse } from 'yaml';
 import type { z } from 'zod';
 import { ROOT } from '../../scripts/src/servers';
 import { launcherShape } from '../../scripts/src/launcher-config';
@@ -122,6 +123,15 @@ describe('.env.example', () => {
       }
     }
     expect(problems).toEqual([]);
+  });
+
+  it.each(['gateway', 'auth', 'records', 'qa', 'qa-worker'])('docker-compose.yml sets for %s only variables its configuration reads', (service) => {
+    const compose = parse(readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
+      services: Record<string, { environment?: Record<string, unknown> }>;
+    };
+    const read = new Set(Object.keys(SCHEMAS[service]!()));
+    const unused = Object.keys(compose.services[service]?.environment ?? {}).filter((name) => !read.has(name));
+    expect(unused).toEqual([]);
   });
 
   it("lists in [compose] exactly what docker-compose.yml takes from the environment, with compose's defaults", () => {

@@ -72,12 +72,16 @@ export function createGatewayApp(parts: GatewayParts): Express {
     service: 'gateway',
     logger,
     metrics: parts.metrics,
+    // What the gateway cannot serve without, and what it serves without (docs/operations.md, "Readiness"):
+    // without Redis rate limits count in memory and revocations come from events, the cache fails
+    // open, invalidations wait for the broker; without the JWKS no token can be verified.
     dependencies: [
-      dependency.redis(parts.redis),
-      ...(config.REDIS_CACHE_URL !== config.REDIS_URL ? [dependency.redis(parts.cacheRedis, 'redis-cache')] : []),
-      dependency.rabbitmq(parts.events),
+      dependency.redis(parts.redis, 'degradable'),
+      ...(config.REDIS_CACHE_URL !== config.REDIS_URL ? [dependency.redis(parts.cacheRedis, 'degradable', 'redis-cache')] : []),
+      dependency.rabbitmq(parts.events, 'degradable'),
       {
         name: 'auth-jwks',
+        need: 'required',
         check: async () => {
           if (!parts.jwks.hasKeys()) await parts.jwks.refresh();
         },

@@ -24,6 +24,8 @@ export function loadConfig<S extends z.ZodRawShape>(shape: S, env: NodeJS.Proces
 /** Variable helpers so that every service reads the same kinds of values the same way. */
 export const env = {
   port: (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback),
+  /** A port that may be left unset (or empty, as compose passes an unset variable). */
+  optionalPort: () => z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().min(0).max(65535).optional()),
   url: (protocols: string[]) =>
     z.string().refine(
       (value) => {
@@ -61,6 +63,9 @@ export const env = {
       .transform((v) => v === 'true' || v === '1' || v === 'yes'),
   int: (fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max).default(fallback),
   secret: (minLength = 32) => z.string().min(minLength, `must be at least ${minLength} characters`),
+  /** A secret that may be left unset (or empty, as compose passes an unset variable). */
+  optionalSecret: (minLength = 32) =>
+    z.preprocess((v) => (v === '' ? undefined : v), z.string().min(minLength, `must be at least ${minLength} characters`).optional()),
   /** `user.=auth,token.=auth`: which broker user alone may publish events under each routing-key prefix. */
   publishers: () =>
     z
@@ -107,6 +112,8 @@ export function baseShape<const P extends string = 'PORT'>(defaults: { port: num
     HOST: z.string().min(1).default('0.0.0.0'),
     // The whole graceful stop (drain, close queues and connections); past it the process exits 1.
     SHUTDOWN_TIMEOUT_MS: env.int(10_000, 100),
+    // /ready and /metrics on a port of their own (one the ingress does not route); unset: on the main port.
+    MANAGEMENT_PORT: env.optionalPort(),
   };
   return { ...common, [defaults.portVariable ?? 'PORT']: env.port(defaults.port) } as typeof common & Record<P, ReturnType<typeof env.port>>;
 }

@@ -112,6 +112,28 @@ export class EventBus {
   }
 
   /**
+   * How many events wait in each dead-letter queue of this bus's subscriptions (parked for a person
+   * to look at); empty while the broker is away. Asked on a channel of its own, as a failed check
+   * closes its channel.
+   */
+  async deadLetterDepths(): Promise<Record<string, number>> {
+    const connection = this.connection;
+    if (!connection || this.subscriptions.length === 0) return {};
+    const depths: Record<string, number> = {};
+    const channel = await connection.createChannel();
+    channel.on('error', () => undefined);
+    try {
+      for (const subscription of this.subscriptions) {
+        const queue = this.queueName(subscription.queue) + '.dead';
+        depths[queue] = (await channel.checkQueue(queue)).messageCount;
+      }
+    } finally {
+      await channel.close().catch(() => undefined);
+    }
+    return depths;
+  }
+
+  /**
    * Publishes an event; when the broker is away it is kept and sent after reconnecting. Data that
    * does not match the event's schema is a bug in the publisher: it throws and nothing is sent.
    */

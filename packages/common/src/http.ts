@@ -1,10 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import express, { type ErrorRequestHandler, type Express, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import express, {
+  type ErrorRequestHandler,
+  type Express,
+  type NextFunction,
+  type Request,
+  type RequestHandler,
+  type Response,
+  type Router,
+} from 'express';
 import type { Logger } from 'pino';
 import { AppError, errorBody } from './errors';
-import { IDENTITY_HEADERS, verifyIdentityProof, type Identity } from './identity';
+import { IDENTITY_HEADERS, verifyIdentityProof, type Identity, type IdentityKeys } from './identity';
 import type { Metrics } from './metrics';
 import { checkReadiness, type DependencyCheck } from './readiness';
 import { runWithContext } from './request-context';
@@ -52,23 +60,15 @@ export function createServiceApp(options: ServiceAppOptions): Express {
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok', service: options.service });
   });
-  app.get('/ready', async (req, res) => {
-    const report = await checkReadiness(options.dependencies);
-    if (report.ready) {
-      res.json({ status: 'ready', service: options.service, checks: report.checks });
-    } else {
-      res.status(503).json(
-        errorBody('not_ready', `Not ready: ${report.down.join(', ')} unavailable`, req.id, {
-          service: options.service,
-          checks: report.checks,
-        }),
-      );
-    }
+  app.all('/health', methodNotAllowed('GET, HEAD'));
+  // /ready and /metrics: here, or on the management listener alone when startProcess opens one.
+  const management = managementRoutes(options);
+  const state: ManagementState = { service: options.service, routes: management, separate: false };
+  managementOf.set(app, state);
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    if (state.separate) next();
+    else management(req, res, next);
   });
-  app.get('/metrics', async (_req, res) => {
-    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
-  });
-  for (const path of ['/health', '/ready', '/metrics']) app.all(path, methodNotAllowed('GET, HEAD'));
 
   options.routes(app);
 
@@ -77,6 +77,83 @@ export function createServiceApp(options: ServiceAppOptions): Express {
   });
   app.use(errorHandler(logger));
   return app;
+}
+
+interface ManagementState {
+  service: string;
+  routes: Router;
+  separate: boolean;
+}
+const managementOf = new WeakMap<Express, ManagementState>();
+
+/** `/ready` (fails only on a required dependency, lists degradable ones) and `/metrics`. */
+function managementRoutes(options: ServiceAppOptions): Router {
+  const { logger, metrics, service } = options;
+  const states = new Map<string, 'up' | 'down'>();
+  const probe = async () => {
+    const report = await checkReadiness(options.dependencies);
+    for (const { name, need } of options.dependencies) {
+      const state = report.checks[name]!;
+      metrics.dependencyUp.set({ dependency: name, need }, state === 'up' ? 1 : 0);
+      const before = states.get(name);
+      states.set(name, state);
+      // One line per change (a first check that finds it up is the usual start, not news).
+      if (state === before || (before === undefined && state === 'up')) continue;
+      if (state === 'down') {
+        logger.warn(
+          { dependency: name, need },
+          need === 'required' ? `${name} is down: not ready` : `${name} is down: serving without it (degraded)`,
+        );
+      } else logger.info({ dependency: name, need }, `${name} is back`);
+    }
+    return report;
+  };
+  const router = express.Router();
+  router.get('/ready', async (req, res) => {
+    const report = await probe();
+    if (report.ready) {
+      res.json({ status: report.degraded.length > 0 ? 'degraded' : 'ready', service, checks: report.checks, degraded: report.degraded });
+    } else {
+      res.status(503).json(
+        errorBody('not_ready', `Not ready: ${report.down.join(', ')} unavailable`, req.id, {
+          service,
+          checks: report.checks,
+          degraded: report.degraded,
+        }),
+      );
+    }
+  });
+  router.get('/metrics', async (_req, res) => {
+    await probe();
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+  for (const path of ['/ready', '/metrics']) router.all(path, methodNotAllowed('GET, HEAD'));
+  return router;
+}
+
+/**
+ * Moves `/ready` and `/metrics` of an app made by `createServiceApp` to an app of their own (with
+ * `/health`), for a listener on a port the ingress does not route; the app itself stops serving them.
+ */
+export function separateManagement(app: Express, logger: Logger): Express {
+  const state = managementOf.get(app);
+  if (!state) throw new Error('not an app made by createServiceApp');
+  state.separate = true;
+  const management = express();
+  management.disable('x-powered-by');
+  management.use((req, _res, next) => {
+    req.id = requestIdFrom(req.headers[IDENTITY_HEADERS.requestId]);
+    next();
+  });
+  management.get('/health', (_req, res) => {
+    res.json({ status: 'ok', service: state.service });
+  });
+  management.use(state.routes);
+  management.use((req: Request, _res: Response, next: NextFunction) => {
+    next(AppError.notFound(`No route for ${req.method} ${req.path}`));
+  });
+  management.use(errorHandler(logger));
+  return management;
 }
 
 interface BodyParserError {
@@ -194,9 +271,9 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
  * or that names no user. With `allowAnonymous`, a valid proof without a user passes too
  * (public routes such as login, where the proof still vouches for the client address).
  */
-export function requireIdentity(secret: string, { allowAnonymous = false } = {}) {
+export function requireIdentity(keys: IdentityKeys, { allowAnonymous = false } = {}) {
   return (req: Request, _res: Response, next: NextFunction) => {
-    const result = verifyIdentityProof(secret, req.method, req.originalUrl, req.headers);
+    const result = verifyIdentityProof(keys, req.method, req.originalUrl, req.headers);
     if (!result.ok || (!allowAnonymous && !result.identity.userId)) {
       next(new AppError(401, 'identity_proof_invalid', `Request refused: ${result.ok ? 'no user' : result.reason}`));
       return;

@@ -45,14 +45,25 @@ export function signIdentity(secret: string, input: SignedIdentityInput, now = D
   };
 }
 
+/**
+ * The keys a service accepts a proof signed with: IDENTITY_SECRET, and IDENTITY_SECRET_PREVIOUS while a
+ * rotation is under way (docs/operations.md), so gateways signing with either are believed.
+ */
+export type IdentityKeys = string | readonly string[];
+
+/** The accepted keys from a service's validated configuration. */
+export function identityKeys(config: { IDENTITY_SECRET: string; IDENTITY_SECRET_PREVIOUS?: string | undefined }): readonly string[] {
+  return config.IDENTITY_SECRET_PREVIOUS ? [config.IDENTITY_SECRET, config.IDENTITY_SECRET_PREVIOUS] : [config.IDENTITY_SECRET];
+}
+
 export type IdentityCheck = { ok: true; identity: Identity } | { ok: false; reason: string };
 
 /**
- * Checks the gateway's proof on an incoming request: present, signed with the shared
- * secret over this method and path, and fresh (so a captured set of headers soon expires).
+ * Checks the gateway's proof on an incoming request: present, signed with one of the shared
+ * keys over this method and path, and fresh (so a captured set of headers soon expires).
  */
 export function verifyIdentityProof(
-  secret: string,
+  keys: IdentityKeys,
   method: string,
   path: string,
   headers: Record<string, string | string[] | undefined>,
@@ -76,9 +87,13 @@ export function verifyIdentityProof(
   if (!Number.isInteger(seconds) || Math.abs(now / 1000 - seconds) > maxAgeSeconds) {
     return { ok: false, reason: 'stale identity proof' };
   }
-  const expected = Buffer.from(sign(secret, payload({ method, path, userId, userName, requestId, clientIp }, timestamp)));
+  const signed = payload({ method, path, userId, userName, requestId, clientIp }, timestamp);
   const given = Buffer.from(signature);
-  if (expected.length !== given.length || !timingSafeEqual(expected, given)) {
+  const matches = (secret: string) => {
+    const expected = Buffer.from(sign(secret, signed));
+    return expected.length === given.length && timingSafeEqual(expected, given);
+  };
+  if (!(typeof keys === 'string' ? [keys] : keys).some(matches)) {
     return { ok: false, reason: 'invalid identity proof' };
   }
   return { ok: true, identity: { userId, userName, requestId, clientIp } };

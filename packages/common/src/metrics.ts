@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** One Prometheus registry per service, with process metrics and the HTTP histogram every service shares. */
 export function createMetrics(service: string) {
@@ -12,11 +12,31 @@ export function createMetrics(service: string) {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [registry],
   });
+  // Set by every /ready and /metrics answer: an alert on a degradable dependency that /ready does not fail on.
+  const dependencyUp = new Gauge({
+    name: 'dependency_up',
+    help: 'Whether a dependency answered its last check (1) or not (0); need is required or degradable',
+    labelNames: ['dependency', 'need'] as const,
+    registers: [registry],
+  });
   return {
     registry,
     httpDuration,
+    dependencyUp,
     counter<L extends string>(name: string, help: string, labelNames: readonly L[] = []) {
       return new Counter<L>({ name, help, labelNames, registers: [registry] });
+    },
+    /** A gauge whose value `collect` sets at each scrape. */
+    gauge<L extends string>(name: string, help: string, labelNames: readonly L[], collect: (gauge: Gauge<L>) => Promise<void>) {
+      return new Gauge<L>({
+        name,
+        help,
+        labelNames,
+        registers: [registry],
+        async collect() {
+          await collect(this);
+        },
+      });
     },
     histogram<L extends string>(name: string, help: string, labelNames: readonly L[] = [], buckets?: number[]) {
       return new Histogram<L>({ name, help, labelNames, registers: [registry], ...(buckets ? { buckets } : {}) });

@@ -5,8 +5,9 @@ import mongoose, { type Connection } from 'mongoose';
 import type { Logger } from 'pino';
 import { connectMongo, connectRedis } from './connections';
 import { EventBus, type EventBusOptions } from './events';
-import { closeServer, listen, portOf } from './http';
+import { closeServer, listen, portOf, separateManagement } from './http';
 import { once, runMain } from './lifecycle';
+import type { Metrics } from './metrics';
 import { withTimeout } from './readiness';
 
 /** A started process (API service, worker or gateway), as `start()` returns it to `main` and to tests. */
@@ -16,6 +17,8 @@ export interface RunningProcess {
   logger: Logger;
   /** Settles once every background preparation has succeeded (indexes, seed data), or the process stopped first. */
   prepared: Promise<void>;
+  /** Where /ready and /metrics are served when they have a port of their own (MANAGEMENT_PORT). */
+  managementPort?: number;
   /** How long the whole graceful stop may take (SHUTDOWN_TIMEOUT_MS). */
   shutdownMs: number;
   /** Closes what the process opened, the last opened first; safe to call twice. */
@@ -47,13 +50,20 @@ export interface ProcessSetup {
   ownRedis(client: Redis, what: string): Redis;
   /** The event bus, closed on stop; not started here (subscribe first, then `start()`). */
   eventBus(options: Omit<EventBusOptions, 'logger'>): EventBus;
-  /** Listens on `port` (0: any); the server is the first thing closed on stop. Call once. */
+  /**
+   * Listens on `port` (0: any); the server is the first thing closed on stop. Call once. With a
+   * management port, `/ready` and `/metrics` of an app from `createServiceApp` move there.
+   */
   listen(app: Express, port: number, host: string): Promise<Server>;
 }
 
 export interface ProcessOptions {
   logger: Logger;
+  /** The process's metrics: the event bus adds the depth of its dead-letter queues to them. */
+  metrics?: Metrics;
   shutdownMs: number;
+  /** MANAGEMENT_PORT: a second listener for `/health`, `/ready` and `/metrics` (0: any); unset: none. */
+  managementPort?: number | undefined;
 }
 
 const DEFAULT_CLOSE_MS = 5000;
@@ -74,6 +84,7 @@ export async function startProcess<T extends object = object>(
   const connections: Connection[] = [];
   let pending = 0;
   let server: Server | undefined;
+  let managementServer: Server | undefined;
 
   const onStop = (what: string, close: () => unknown, timeoutMs = DEFAULT_CLOSE_MS) => {
     closers.push({ what, close, timeoutMs });
@@ -157,13 +168,24 @@ export async function startProcess<T extends object = object>(
     },
     eventBus(busOptions) {
       const bus = new EventBus({ ...busOptions, logger });
+      options.metrics?.gauge('events_dead_letters', 'Events parked in a dead-letter queue of this service', ['queue'], async (gauge) => {
+        // A broker that is away leaves the last values: an alert on dead letters should not clear itself then.
+        const depths = await withTimeout(bus.deadLetterDepths(), 1000, 'dead-letter depths').catch(() => ({}));
+        for (const [queue, count] of Object.entries(depths)) gauge.set({ queue }, count);
+      });
       onStop('event bus', () => bus.close());
       return bus;
     },
     async listen(app, port, host) {
       if (server) throw new Error('a process listens once');
-      server = await listen(app, port, host);
       const graceMs = Math.min(DEFAULT_CLOSE_MS, shutdownMs / 2);
+      if (options.managementPort !== undefined) {
+        const management = await listen(separateManagement(app, logger), options.managementPort, host);
+        managementServer = management;
+        // Closed after the main server: probes and scrapes see the process until it is gone.
+        onStop('management server', () => closeServer(management, 1000), 2000);
+      }
+      server = await listen(app, port, host);
       const listening = server;
       onStop('http server', () => closeServer(listening, graceMs), graceMs + 1000);
       return listening;
@@ -191,7 +213,8 @@ export async function startProcess<T extends object = object>(
   }
   const port = portOf(server);
   const prepared = Promise.all(preparations).then(() => undefined);
-  return { ...extras, port, url: `http://127.0.0.1:${port}`, logger, prepared, shutdownMs, stop };
+  const management = managementServer ? { managementPort: portOf(managementServer) } : {};
+  return { ...extras, port, url: `http://127.0.0.1:${port}`, ...management, logger, prepared, shutdownMs, stop };
 }
 
 /**

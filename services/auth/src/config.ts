@@ -11,6 +11,8 @@ const DEV_SEED_USERS = 'anurag:password123';
 const shape = {
   ...baseShape({ port: 8001 }),
   IDENTITY_SECRET: env.secret(32),
+  // Also accepted during a rotation of IDENTITY_SECRET (docs/operations.md); unset otherwise.
+  IDENTITY_SECRET_PREVIOUS: env.optionalSecret(),
   MONGO_URL: env.url(['mongodb', 'mongodb+srv']),
   MONGO_DB: z
     .string()

@@ -1,4 +1,14 @@
-import { createLogger, createMetrics, createServiceApp, dependency, entryPoint, portOf, startProcess, type RunningProcess } from '@app/common';
+import {
+  createLogger,
+  createMetrics,
+  createServiceApp,
+  dependency,
+  entryPoint,
+  identityKeys,
+  portOf,
+  startProcess,
+  type RunningProcess,
+} from '@app/common';
 import { loadAuthConfig } from './config';
 import { memoryAttemptStore, redisAttemptStore } from './data/attempt-store';
 import { refreshTokenRepository } from './data/refresh-token-repository';
@@ -29,7 +39,7 @@ async function startAuth(overrides: NodeJS.ProcessEnv = {}): Promise<RunningServ
   const metrics = createMetrics('auth');
   const loginCounter = metrics.counter('auth_logins_total', 'Login attempts by result', ['result'] as const);
 
-  return startProcess({ logger, shutdownMs: config.SHUTDOWN_TIMEOUT_MS }, async (setup) => {
+  return startProcess({ logger, metrics, shutdownMs: config.SHUTDOWN_TIMEOUT_MS, managementPort: config.MANAGEMENT_PORT }, async (setup) => {
     const mongo = setup.mongo(config.MONGO_URL, config.MONGO_DB);
     const redis = setup.redis(config.REDIS_URL, 'auth');
     const bus = setup.eventBus({ url: config.AMQP_URL, exchange: config.EVENTS_EXCHANGE, service: 'auth' });
@@ -71,7 +81,8 @@ async function startAuth(overrides: NodeJS.ProcessEnv = {}): Promise<RunningServ
       service: 'auth',
       logger,
       metrics,
-      dependencies: [dependency.mongodb(mongo), dependency.redis(redis), dependency.rabbitmq(bus)],
+      // Users live in MongoDB; without Redis login limits count in memory, events wait in the bus's buffer.
+      dependencies: [dependency.mongodb(mongo, 'required'), dependency.redis(redis, 'degradable'), dependency.rabbitmq(bus, 'degradable')],
       routes: (routes) => {
         const openApi = authOpenApi();
         routes.get('/openapi.json', (_req, res) => {
@@ -79,14 +90,14 @@ async function startAuth(overrides: NodeJS.ProcessEnv = {}): Promise<RunningServ
         });
         routes.use(
           oauthRoutes({
-            identitySecret: config.IDENTITY_SECRET,
+            identitySecret: identityKeys(config),
             issuer: config.JWT_ISSUER,
             sessions: sessionService,
             clients: clientRegistry(config.oauthClients),
             scopes,
           }),
         );
-        routes.use(authRoutes({ identitySecret: config.IDENTITY_SECRET, accounts: accountService, sessions: sessionService, keys }));
+        routes.use(authRoutes({ identitySecret: identityKeys(config), accounts: accountService, sessions: sessionService, keys }));
       },
     });
 

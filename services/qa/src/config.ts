@@ -25,6 +25,8 @@ const apiShape = {
   ...baseShape({ port: 8003 }),
   ...shared,
   IDENTITY_SECRET: env.secret(),
+  // Also accepted during a rotation of IDENTITY_SECRET (docs/operations.md); unset otherwise.
+  IDENTITY_SECRET_PREVIOUS: env.optionalSecret(),
   QA_MAX_FILE_BYTES: env.int(5 * 1024 * 1024, 1024, 100 * 1024 * 1024),
   QA_MAX_WAIT_SECONDS: env.int(60, 0, 300),
   // Waiting (`Prefer: wait`, SSE) is woken by the worker's pushed changes; this poll is only the safety net.

@@ -4,6 +4,7 @@ import {
   createServiceApp,
   dependency,
   entryPoint,
+  identityKeys,
   portOf,
   startProcess,
   withTimeout,
@@ -31,7 +32,7 @@ async function startQa(overrides: NodeJS.ProcessEnv = {}): Promise<RunningServic
   const logger = createLogger('qa', config.LOG_LEVEL);
   const metrics = createMetrics('qa');
 
-  return startProcess({ logger, shutdownMs: config.SHUTDOWN_TIMEOUT_MS }, async (setup) => {
+  return startProcess({ logger, metrics, shutdownMs: config.SHUTDOWN_TIMEOUT_MS, managementPort: config.MANAGEMENT_PORT }, async (setup) => {
     const connection = setup.mongo(config.MONGO_URL, config.MONGO_DB);
     const jobs = new QaJobRepository(connection);
     const files = new FileStore(connection);
@@ -81,11 +82,12 @@ async function startQa(overrides: NodeJS.ProcessEnv = {}): Promise<RunningServic
       service: 'qa',
       logger,
       metrics,
-      dependencies: [dependency.mongodb(connection), dependency.redis(queue.redis), dependency.rabbitmq(bus)],
+      // Uploads need the queue's Redis (the queue, dedup, usage limits) as much as MongoDB; events wait in the bus's buffer.
+      dependencies: [dependency.mongodb(connection, 'required'), dependency.redis(queue.redis, 'required'), dependency.rabbitmq(bus, 'degradable')],
       routes: (root) => {
         root.use(
           qaRouter({
-            identitySecret: config.IDENTITY_SECRET,
+            identitySecret: identityKeys(config),
             service,
             limits,
             files,

@@ -38,7 +38,7 @@ async function startWorker(overrides: NodeJS.ProcessEnv = {}): Promise<RunningWo
     ),
   };
 
-  return startProcess({ logger, shutdownMs: config.SHUTDOWN_TIMEOUT_MS }, async (setup) => {
+  return startProcess({ logger, metrics, shutdownMs: config.SHUTDOWN_TIMEOUT_MS, managementPort: config.MANAGEMENT_PORT }, async (setup) => {
     const connection = setup.mongo(config.MONGO_URL, config.MONGO_DB);
     const jobs = new QaJobRepository(connection);
     const files = new FileStore(connection);
@@ -66,6 +66,14 @@ async function startWorker(overrides: NodeJS.ProcessEnv = {}): Promise<RunningWo
     const stalledLookup = new Queue<AnalysisJobData>(config.QA_QUEUE_NAME, { connection: redis });
     stalledLookup.on('error', (err) => logger.warn({ err: String(err) }, 'queue error'));
     setup.onStop('stalled-job lookup', () => stalledLookup.close());
+    // The queue's depth, for scaling and alerts: the same for every worker, read at each scrape.
+    metrics.gauge('qa_queue_jobs', 'Jobs in the analysis queue by state', ['state'], async (gauge) => {
+      if (redis.status !== 'ready') return;
+      const counts = await withTimeout(stalledLookup.getJobCounts('waiting', 'active', 'delayed', 'failed'), 1000, 'queue counts').catch(
+        () => undefined,
+      );
+      for (const [state, count] of Object.entries(counts ?? {})) gauge.set({ state }, count);
+    });
     const pool = new AnalysisPool({
       threads: config.QA_WORKER_CONCURRENCY,
       timeoutMs: config.QA_ANALYSIS_TIMEOUT_MS,
@@ -145,7 +153,8 @@ async function startWorker(overrides: NodeJS.ProcessEnv = {}): Promise<RunningWo
       service: 'qa-worker',
       logger,
       metrics,
-      dependencies: [dependency.mongodb(connection), dependency.redis(redis), dependency.rabbitmq(bus)],
+      // Jobs come from the queue's Redis and are kept in MongoDB; unconfirmed events are announced again by the sweep.
+      dependencies: [dependency.mongodb(connection, 'required'), dependency.redis(redis, 'required'), dependency.rabbitmq(bus, 'degradable')],
       routes: () => undefined,
     });
     const server = await setup.listen(app, config.QA_WORKER_PORT, config.HOST);

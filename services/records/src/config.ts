@@ -7,6 +7,8 @@ export function loadRecordsConfig(source: NodeJS.ProcessEnv = process.env) {
     {
       ...baseShape({ port: 8002 }),
       IDENTITY_SECRET: env.secret(32),
+      // Also accepted during a rotation of IDENTITY_SECRET (docs/operations.md); unset otherwise.
+      IDENTITY_SECRET_PREVIOUS: env.optionalSecret(),
       MONGO_URL: env.url(['mongodb', 'mongodb+srv']),
       MONGO_DB: z
         .string()

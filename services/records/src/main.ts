@@ -1,4 +1,14 @@
-import { createLogger, createMetrics, createServiceApp, dependency, entryPoint, portOf, startProcess, type RunningProcess } from '@app/common';
+import {
+  createLogger,
+  createMetrics,
+  createServiceApp,
+  dependency,
+  entryPoint,
+  identityKeys,
+  portOf,
+  startProcess,
+  type RunningProcess,
+} from '@app/common';
 import type { Model } from 'mongoose';
 import { loadRecordsConfig } from './config';
 import { IdSequence } from './data/id-sequence';
@@ -23,7 +33,7 @@ async function startRecords(overrides: NodeJS.ProcessEnv = {}): Promise<RunningS
   const logger = createLogger('records', config.LOG_LEVEL);
   const metrics = createMetrics('records');
 
-  return startProcess({ logger, shutdownMs: config.SHUTDOWN_TIMEOUT_MS }, async (setup) => {
+  return startProcess({ logger, metrics, shutdownMs: config.SHUTDOWN_TIMEOUT_MS, managementPort: config.MANAGEMENT_PORT }, async (setup) => {
     const { connection, models } = openRecordsDatabase(setup.mongo(config.MONGO_URL), config.MONGO_DB);
     // The unique indexes carry correctness (record ids, idempotency keys): not ready until they exist.
     let indexesBuilt = false;
@@ -60,28 +70,30 @@ async function startRecords(overrides: NodeJS.ProcessEnv = {}): Promise<RunningS
     setup.onStop('outbox relay', () => relay.stop());
     setup.every('idempotency key purge', PURGE_KEYS_EVERY_MS, () => records.purgeExpiredKeys());
 
-    const mongoReady = dependency.mongodb(connection);
+    const mongoReady = dependency.mongodb(connection, 'required');
     const app = createServiceApp({
       service: 'records',
       logger,
       metrics,
       dependencies: [
+        // Records live in MongoDB; events wait in the outbox (in MongoDB) while the broker is away.
         {
           name: 'mongodb',
+          need: 'required',
           check: async () => {
             await mongoReady.check();
             if (!indexesBuilt) throw new Error('indexes not built yet');
           },
         },
-        dependency.rabbitmq(bus),
+        dependency.rabbitmq(bus, 'degradable'),
       ],
       routes: (app) => {
         const openApi = recordsOpenApi();
         app.get('/openapi.json', (_req, res) => {
           res.json(openApi);
         });
-        app.use(RECORDS_PATH, recordsRouter(records, config.IDENTITY_SECRET));
-        app.use(cachedDataRouter(records, config.IDENTITY_SECRET));
+        app.use(RECORDS_PATH, recordsRouter(records, identityKeys(config)));
+        app.use(cachedDataRouter(records, identityKeys(config)));
       },
     });
 

@@ -208,6 +208,9 @@ describe('platform routes', () => {
     expect(ready.body.checks).toEqual({ mongodb: 'up', rabbitmq: 'up' });
     const metrics = await records.call(null, 'GET', '/metrics');
     expect(metrics.text).toContain('http_request_duration_seconds');
+    // Its consumer's dead-letter queue, read from the broker at the scrape (a new queue: empty).
+    expect(metrics.text).toMatch(/^events_dead_letters\{queue="[^"]*user-deleted[^"]*\.dead",service="records"\} 0$/m);
+    expect(metrics.text).toMatch(/^dependency_up\{dependency="mongodb",need="required",service="records"\} 1$/m);
   });
 
   it('when /openapi.json is asked, then it describes every route with bounds, headers and the OAuth2 scheme', async () => {

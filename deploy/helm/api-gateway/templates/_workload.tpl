@@ -1,17 +1,37 @@
 {{/*
-One service's Deployment: (dict "root" $ "name" "auth" "cfg" .Values.auth "env" (include ...) "command" list "volumes" string "mounts" string)
+One component's Deployment: (dict "root" $ "name" "auth" "cfg" .Values.auth "env" (include ...) "command" list "volumes" string "mounts" string)
 Every container: non-root, read-only root filesystem, no capabilities, a writable /tmp only.
 */}}
 {{- define "apigw.deployment" -}}
 {{- $root := .root -}}
 {{- $cfg := .cfg -}}
+{{- $probes := mergeOverwrite (deepCopy $root.Values.probes) (deepCopy ($cfg.probes | default dict)) -}}
+{{- $shutdownSeconds := max 1 (sub (sub $cfg.terminationGracePeriodSeconds $cfg.preStopSeconds) 5) -}}
+{{- /* The chart's variables, then extraEnv: a name the chart sets is replaced in place, never repeated. */ -}}
+{{- $base := list (dict "name" "NODE_ENV" "value" ($root.Values.nodeEnv | toString)) (dict "name" "LOG_LEVEL" "value" ($root.Values.logLevel | toString)) (dict "name" "MANAGEMENT_PORT" "value" ($root.Values.managementPort | toString)) (dict "name" "SHUTDOWN_TIMEOUT_MS" "value" (mul $shutdownSeconds 1000 | toString)) -}}
+{{- $env := concat $base (fromYamlArray .env) -}}
+{{- $extra := $cfg.extraEnv | default dict -}}
+{{- $merged := list -}}
+{{- $seen := dict -}}
+{{- range $env -}}
+{{- $_ := set $seen .name true -}}
+{{- if hasKey $extra .name -}}
+{{- $merged = append $merged (include "apigw.extraEnvVar" (dict "name" .name "value" (get $extra .name)) | fromYaml) -}}
+{{- else -}}
+{{- $merged = append $merged . -}}
+{{- end -}}
+{{- end -}}
+{{- range $name := keys $extra | sortAlpha -}}
+{{- if not (hasKey $seen $name) -}}
+{{- $merged = append $merged (include "apigw.extraEnvVar" (dict "name" $name "value" (get $extra $name)) | fromYaml) -}}
+{{- end -}}
+{{- end -}}
 apiVersion: apps/v1
 kind: Deployment
 metadata:
   name: {{ include "apigw.fullname" $root }}-{{ .name }}
   labels:
-    {{- include "apigw.labels" $root | nindent 4 }}
-    {{- include "apigw.selector" (dict "root" $root "name" .name) | nindent 4 }}
+    {{- include "apigw.labels" (dict "root" $root "name" .name) | nindent 4 }}
 spec:
   {{- if not (and $cfg.autoscaling $cfg.autoscaling.enabled) }}
   {{- if not (and (eq .name "qa-worker") $root.Values.keda.enabled) }}
@@ -19,15 +39,18 @@ spec:
   {{- end }}
   {{- end }}
   revisionHistoryLimit: 5
+  # A new pod is ready before an old one goes.
+  strategy:
+    type: RollingUpdate
+    rollingUpdate: { maxSurge: 1, maxUnavailable: 0 }
   selector:
     matchLabels:
       {{- include "apigw.selector" (dict "root" $root "name" .name) | nindent 6 }}
   template:
     metadata:
       labels:
-        {{- include "apigw.labels" $root | nindent 8 }}
-        {{- include "apigw.selector" (dict "root" $root "name" .name) | nindent 8 }}
-      {{- with $root.Values.podAnnotations }}
+        {{- include "apigw.podLabels" (dict "root" $root "name" .name) | nindent 8 }}
+      {{- with (merge (deepCopy ($cfg.podAnnotations | default dict)) $root.Values.podAnnotations) }}
       annotations:
         {{- toYaml . | nindent 8 }}
       {{- end }}
@@ -40,12 +63,10 @@ spec:
       {{- end }}
       securityContext:
         {{- toYaml $root.Values.podSecurityContext | nindent 8 }}
-      {{- with $cfg.terminationGracePeriodSeconds }}
-      terminationGracePeriodSeconds: {{ . }}
-      {{- end }}
+      terminationGracePeriodSeconds: {{ $cfg.terminationGracePeriodSeconds }}
       containers:
         - name: {{ .name }}
-          image: {{ include "apigw.image" (dict "root" $root "repository" $cfg.repository) }}
+          image: {{ include "apigw.image" (dict "root" $root "image" $cfg.image) }}
           imagePullPolicy: {{ $root.Values.image.pullPolicy }}
           {{- with .command }}
           command:
@@ -55,31 +76,31 @@ spec:
             - name: http
               containerPort: {{ $cfg.port }}
               protocol: TCP
+            - name: management
+              containerPort: {{ $root.Values.managementPort }}
+              protocol: TCP
           env:
-            - name: NODE_ENV
-              value: {{ $root.Values.nodeEnv | quote }}
-            - name: LOG_LEVEL
-              value: {{ $root.Values.logLevel | quote }}
-            {{- with $root.Values.rabbitmq.trustedPublishers }}
-            - name: EVENTS_TRUSTED_PUBLISHERS
-              value: {{ . | quote }}
-            {{- end }}
-            {{- .env | nindent 12 }}
-            {{- range $key, $value := $cfg.extraEnv }}
-            - name: {{ $key }}
-              value: {{ $value | quote }}
-            {{- end }}
+            {{- toYaml $merged | nindent 12 }}
+          {{- with $cfg.extraEnvFrom }}
+          envFrom:
+            {{- toYaml . | nindent 12 }}
+          {{- end }}
+          startupProbe:
+            httpGet: { path: /health, port: management }
+            {{- toYaml $probes.startup | nindent 12 }}
           readinessProbe:
-            httpGet: { path: /ready, port: http }
-            periodSeconds: 5
-            timeoutSeconds: 3
-            failureThreshold: 3
+            httpGet: { path: /ready, port: management }
+            {{- toYaml $probes.readiness | nindent 12 }}
           livenessProbe:
-            httpGet: { path: /health, port: http }
-            initialDelaySeconds: 10
-            periodSeconds: 10
-            timeoutSeconds: 3
-            failureThreshold: 6
+            httpGet: { path: /health, port: management }
+            {{- toYaml $probes.liveness | nindent 12 }}
+          {{- if gt (int $cfg.preStopSeconds) 0 }}
+          # Keeps serving while the endpoints and the ingress stop sending here; SIGTERM comes after.
+          lifecycle:
+            preStop:
+              exec:
+                command: ["sleep", {{ $cfg.preStopSeconds | quote }}]
+          {{- end }}
           resources:
             {{- toYaml $cfg.resources | nindent 12 }}
           securityContext:
@@ -92,37 +113,47 @@ spec:
             {{- end }}
       volumes:
         - name: tmp
-          emptyDir: { sizeLimit: 64Mi }
+          emptyDir: { sizeLimit: {{ $cfg.tmpSizeLimit }} }
         {{- with .volumes }}
         {{- . | nindent 8 }}
         {{- end }}
-      {{- with $root.Values.nodeSelector }}
+      {{- with ($cfg.nodeSelector | default $root.Values.nodeSelector) }}
       nodeSelector:
         {{- toYaml . | nindent 8 }}
       {{- end }}
-      {{- with $root.Values.tolerations }}
+      {{- with ($cfg.tolerations | default $root.Values.tolerations) }}
       tolerations:
         {{- toYaml . | nindent 8 }}
       {{- end }}
-      {{- with $root.Values.affinity }}
+      {{- with ($cfg.affinity | default $root.Values.affinity) }}
       affinity:
         {{- toYaml . | nindent 8 }}
       {{- end }}
-      {{- with $root.Values.topologySpreadConstraints }}
+      {{- with ($cfg.topologySpreadConstraints | default $root.Values.topologySpreadConstraints) }}
       topologySpreadConstraints:
         {{- toYaml . | nindent 8 }}
       {{- end }}
 {{- end -}}
 
-{{/* A ClusterIP Service in front of one API service: (dict "root" $ "name" "auth" "cfg" .Values.auth) */}}
+{{/* One extraEnv entry: NAME: "value" or NAME: { valueFrom: {...} }: (dict "name" "X" "value" $v) */}}
+{{- define "apigw.extraEnvVar" -}}
+name: {{ .name }}
+{{- if kindIs "map" .value }}
+valueFrom:
+  {{- toYaml .value.valueFrom | nindent 2 }}
+{{- else }}
+value: {{ .value | toString | quote }}
+{{- end }}
+{{- end -}}
+
+{{/* A ClusterIP Service in front of one API service (its HTTP port only): (dict "root" $ "name" "auth" "cfg" .Values.auth) */}}
 {{- define "apigw.service" -}}
 apiVersion: v1
 kind: Service
 metadata:
   name: {{ include "apigw.fullname" .root }}-{{ .name }}
   labels:
-    {{- include "apigw.labels" .root | nindent 4 }}
-    {{- include "apigw.selector" (dict "root" .root "name" .name) | nindent 4 }}
+    {{- include "apigw.labels" (dict "root" .root "name" .name) | nindent 4 }}
 spec:
   type: ClusterIP
   selector:
@@ -141,7 +172,7 @@ kind: HorizontalPodAutoscaler
 metadata:
   name: {{ include "apigw.fullname" .root }}-{{ .name }}
   labels:
-    {{- include "apigw.labels" .root | nindent 4 }}
+    {{- include "apigw.labels" (dict "root" .root "name" .name) | nindent 4 }}
 spec:
   scaleTargetRef:
     apiVersion: apps/v1
@@ -156,9 +187,14 @@ spec:
         target:
           type: Utilization
           averageUtilization: {{ .cfg.autoscaling.targetCPUUtilizationPercentage }}
+  {{- with .cfg.autoscaling.behavior }}
+  behavior:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
 {{- end }}
 {{- end -}}
 
+{{/* maxUnavailable, never minAvailable: a budget must let a node drain even with one replica. */}}
 {{- define "apigw.pdb" -}}
 {{- if .cfg.pdb.enabled }}
 apiVersion: policy/v1
@@ -166,9 +202,9 @@ kind: PodDisruptionBudget
 metadata:
   name: {{ include "apigw.fullname" .root }}-{{ .name }}
   labels:
-    {{- include "apigw.labels" .root | nindent 4 }}
+    {{- include "apigw.labels" (dict "root" .root "name" .name) | nindent 4 }}
 spec:
-  minAvailable: {{ .cfg.pdb.minAvailable }}
+  maxUnavailable: {{ .cfg.pdb.maxUnavailable }}
   selector:
     matchLabels:
       {{- include "apigw.selector" (dict "root" .root "name" .name) | nindent 6 }}

@@ -1,5 +1,5 @@
 import { Router, type Request } from 'express';
-import { AppError, allowedMethods, callerOf, methodNotAllowed, requireIdentity } from '@app/common';
+import { AppError, allowedMethods, callerOf, methodNotAllowed, requireIdentity, type IdentityKeys } from '@app/common';
 import type { Accounts } from '../domain/accounts';
 import type { Sessions } from '../domain/sessions';
 import type { KeyRing } from '../domain/signing-keys';
@@ -9,7 +9,7 @@ import { deleteAccountBody, logoutBody, registerBody } from './auth-contract';
 import { acceptBody, parseBody } from './request-body';
 
 export interface AuthRouteDeps {
-  identitySecret: string;
+  identitySecret: IdentityKeys;
   accounts: Accounts;
   sessions: Sessions;
   keys: KeyRing;

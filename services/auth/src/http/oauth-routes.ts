@@ -1,5 +1,5 @@
 import { Router, type ErrorRequestHandler, type RequestHandler } from 'express';
-import { AppError, isOAuthErrorCode, requireIdentity, toAppError, type OAuthErrorBody, type OAuthErrorCode } from '@app/common';
+import { AppError, isOAuthErrorCode, requireIdentity, toAppError, type OAuthErrorBody, type OAuthErrorCode, type IdentityKeys } from '@app/common';
 import { CLIENT_REALM, type ClientRegistry } from '../domain/clients';
 import type { ScopePolicy } from '../domain/scopes';
 import type { Sessions, TokenTypeHint } from '../domain/sessions';
@@ -9,7 +9,7 @@ import { clientFieldsBody, introspectionBody, revocationBody, tokenUrls } from '
 import { acceptBody, parseBody } from './request-body';
 
 export interface OAuthRouteDeps {
-  identitySecret: string;
+  identitySecret: IdentityKeys;
   issuer: string;
   sessions: Sessions;
   clients: ClientRegistry;

@@ -1,5 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { AppError, allowedMethods, callerOf, methodNotAllowed, parseRequestPart, requireIdentity, type Logger, type Metrics } from '@app/common';
+import {
+  AppError,
+  allowedMethods,
+  callerOf,
+  methodNotAllowed,
+  parseRequestPart,
+  requireIdentity,
+  type IdentityKeys,
+  type Logger,
+  type Metrics,
+} from '@app/common';
 import { Router, type Request, type Response } from 'express';
 import type { FileStore } from '../data/file-store';
 import { isFinished, isJobId } from '../domain/qa-job';
@@ -12,7 +22,7 @@ import { listJobsQuery } from './qa-contract';
 import { receiveDocuments } from './upload-receiver';
 
 export interface QaRouterOptions {
-  identitySecret: string;
+  identitySecret: IdentityKeys;
   service: QaJobService;
   limits: UsageLimits;
   files: FileStore;

@@ -171,6 +171,9 @@ describe('processing an upload', () => {
     expect(metrics).toMatch(/^qa_jobs_completed_total\{service="qa-worker"\} [1-9]/m);
     expect(metrics).toMatch(/^qa_jobs_failed_total\{reason="invalid_document",service="qa-worker"\} [1-9]/m);
     expect(metrics).toContain('qa_job_duration_seconds_bucket');
+    // The queue's depth for alerts and scaling, read from Redis at the scrape.
+    expect(metrics).toMatch(/^qa_queue_jobs\{state="waiting",service="qa-worker"\} \d+$/m);
+    expect(metrics).toMatch(/^qa_queue_jobs\{state="failed",service="qa-worker"\} \d+$/m);
   });
 });
 

@@ -1,4 +1,4 @@
-import { allowedMethods, callerOf, methodNotAllowed, parseRequestPart, requireIdentity } from '@app/common';
+import { allowedMethods, callerOf, methodNotAllowed, parseRequestPart, requireIdentity, type IdentityKeys } from '@app/common';
 import { Router, type Request, type RequestHandler, type Response } from 'express';
 import { PAGE_LIMITS, type RecordView } from '../domain/record';
 import type { ListResult, RecordService } from '../domain/record-service';
@@ -30,7 +30,7 @@ function nextLink(result: ListResult, query: { status?: string; option_type?: st
 }
 
 /** `/records` and `/records/{id}`: every route needs the gateway's identity proof and sees only the caller's records. */
-export function recordsRouter(records: RecordService, identitySecret: string): Router {
+export function recordsRouter(records: RecordService, identitySecret: IdentityKeys): Router {
   const router = Router();
   const allow = allowedMethods(recordsOperations);
   router.use(requireIdentity(identitySecret));
