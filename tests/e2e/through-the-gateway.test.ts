@@ -6,7 +6,6 @@ import { registerAndLogin, useE2EStack } from '../support/e2e-stack';
 import { bearer } from '../support/http';
 import { connectDatabase } from '../support/servers';
 import { waitFor } from '../support/wait';
-import { ownerCollectionName } from '../../services/records/src/data/record-repository';
 
 const stack = useE2EStack({}, 90_000);
 
@@ -167,7 +166,8 @@ describe('the typed client and the contract', () => {
     const [records, qa] = await Promise.all([connectDatabase(`${stack.namespace}-records`), connectDatabase(`${stack.namespace}-qa`)]);
     try {
       const left = async () =>
-        (await records.collection(ownerCollectionName(userId)).countDocuments({})) +
+        (await records.collection('records').countDocuments({ owner: userId })) +
+        (await records.collection('record_ids').countDocuments({ owner: userId })) +
         (await qa.collection('qajobs').countDocuments({ owner: userId }));
       await waitFor("the deleted user's data to go", async () => (await left()) === 0, { timeoutMs: 15_000, intervalMs: 100 });
     } finally {

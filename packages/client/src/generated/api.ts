@@ -585,7 +585,10 @@ export interface components {
             createdAt: string;
             /** @example test */
             description: string;
-            /** @example 1 */
+            /**
+             * @description The record's number among its owner's records: each user's first record is 1, and a number is never given twice to one user
+             * @example 1
+             */
             id: number;
             /** @example opportunity */
             option_type: string;
@@ -2375,7 +2378,7 @@ export interface operations {
                 "If-None-Match"?: string;
             };
             path: {
-                /** @description The record id */
+                /** @description The record's number among the caller's records (the caller's first record is 1) */
                 id: number;
             };
             cookie?: never;
@@ -2488,7 +2491,7 @@ export interface operations {
                 "If-Match"?: string;
             };
             path: {
-                /** @description The record id */
+                /** @description The record's number among the caller's records (the caller's first record is 1) */
                 id: number;
             };
             cookie?: never;
@@ -2623,7 +2626,7 @@ export interface operations {
                 "If-Match"?: string;
             };
             path: {
-                /** @description The record id */
+                /** @description The record's number among the caller's records (the caller's first record is 1) */
                 id: number;
             };
             cookie?: never;
@@ -2732,7 +2735,7 @@ export interface operations {
                 "If-Match"?: string;
             };
             path: {
-                /** @description The record id */
+                /** @description The record's number among the caller's records (the caller's first record is 1) */
                 id: number;
             };
             cookie?: never;
