@@ -106,17 +106,23 @@ describe('two records instances on one store', () => {
     const db = await connectDatabase(one.db);
     try {
       const stoppedAt = new Date(Date.now() - 60_000);
-      await db.collection<{ _id: string }>('record_version_claims').insertOne({
+      await db.collection<{ _id: string; owner: string; at: Date; set: object }>('record_version_claims').insertOne({
         _id: `${user.id}:${record.id}:1`,
         owner: user.id,
         at: stoppedAt,
         set: { description: 'from the stopped writer', updatedAt: stoppedAt, version: 2 },
       });
       // Version 1 was taken by the stopped writer: a write conditional on it loses, and its update lands.
-      const late = await two.call(user, 'PATCH', `/records/${record.id}`, { body: { description: 'late' }, headers: { 'If-Match': tag(record.id, 1) } });
+      const late = await two.call(user, 'PATCH', `/records/${record.id}`, {
+        body: { description: 'late' },
+        headers: { 'If-Match': tag(record.id, 1) },
+      });
       expect(late.status).toBe(412);
       expect((await one.call(user, 'GET', `/records/${record.id}`)).body).toMatchObject({ description: 'from the stopped writer', version: 2 });
-      const next = await one.call(user, 'PATCH', `/records/${record.id}`, { body: { description: 'next' }, headers: { 'If-Match': tag(record.id, 2) } });
+      const next = await one.call(user, 'PATCH', `/records/${record.id}`, {
+        body: { description: 'next' },
+        headers: { 'If-Match': tag(record.id, 2) },
+      });
       expect(next.status).toBe(200);
       expect(next.body).toMatchObject({ description: 'next', version: 3 });
       expect(await db.collection('record_version_claims').countDocuments({ owner: user.id })).toBe(0);

@@ -90,7 +90,10 @@ export class IdempotencyKeyStore implements IdempotencyStore {
         isExpired: (doc) => doc.createdAt < cutoff,
       });
       // Take-overs are written in time order too, and outlive the claims they took over by a lifetime at most.
-      await deleteExpiredOldestFirst<{ _id: string; at: Date }>(this.takeovers, { projection: { _id: 1, at: 1 }, isExpired: (doc) => doc.at < cutoff });
+      await deleteExpiredOldestFirst<{ _id: string; at: Date }>(this.takeovers, {
+        projection: { _id: 1, at: 1 },
+        isExpired: (doc) => doc.at < cutoff,
+      });
       return removed;
     });
   }

@@ -42,9 +42,7 @@ export class OutboxStore {
   oldest(limit: number): Promise<OutboxEntry[]> {
     return mongoCall(async () => {
       const docs = await this.model.find({}).limit(limit).lean<(OutboxDocument & { _id: Types.ObjectId })[]>();
-      return docs
-        .map(toEntry)
-        .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.id.localeCompare(b.id));
+      return docs.map(toEntry).sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.id.localeCompare(b.id));
     });
   }
 
