@@ -13,7 +13,7 @@ import { loadApiConfig, type ApiConfig } from './config';
 import { FileStore } from './data/file-store';
 import { QaJobRepository } from './data/qa-job-repository';
 import { QaJobService } from './domain/qa-job-service';
-import { scheduleUnscheduledJobs, sweepExpiredJobs } from './domain/retention';
+import { sweepExpiredJobs } from './domain/retention';
 import { UsageLimits } from './domain/usage-limits';
 import { RecentUploads, recentUploadsPrefix } from './data/recent-uploads';
 import { UsageStore, usagePrefix } from './data/usage-store';
@@ -114,11 +114,6 @@ async function startQa(overrides: NodeJS.ProcessEnv = {}): Promise<RunningServic
       3000,
       'mongodb indexes',
     ).catch(() => undefined);
-    // Jobs from before the retention schedule existed, scheduled once in the background (a marker makes
-    // later starts skip it); retried with the other preparations while MongoDB is away.
-    void setup.prepare('retention schedule of older jobs', async () => {
-      await scheduleUnscheduledJobs({ jobs, schedule: usage, logger });
-    });
 
     // Uploaded files and results expire QA_RETENTION_DAYS after their job was created. Every instance
     // sweeps; deleting is idempotent, and the schedule is read only where it is due.
