@@ -58,7 +58,8 @@ function accepts(condition: VersionCondition, version: number): boolean {
 /**
  * Every owner's records in one `records` collection, each query naming the owner first: the compound
  * indexes of models.ts serve each page, count and cursor, and a cluster sharded on `{owner, id}` sends
- * every query to the shard holding that owner.
+ * each of them to the shard holding that owner. One record is read and written by `_id` (which begins
+ * with the owner): a primary-key lookup on every store.
  *
  * Conditional writes rest on inserts, the one write that is atomic on every MongoDB-compatible store
  * (FerretDB v1's conditional updates read, then write). To move a record from version v, a writer
@@ -133,7 +134,8 @@ export class RecordRepository implements RecordStore {
   findOne(owner: string, id: number): Promise<RecordData | null> {
     if (typeof owner !== 'string' || !Number.isSafeInteger(id)) return Promise.resolve(null);
     return mongoCall(async () => {
-      const doc = await this.records.collection.findOne({ _id: recordKey(owner, id), owner });
+      // By `_id` alone, a primary-key read on every store; the key begins with the owner.
+      const doc = await this.records.collection.findOne({ _id: recordKey(owner, id) });
       return doc ? toRecord(doc) : null;
     });
   }
@@ -204,12 +206,12 @@ export class RecordRepository implements RecordStore {
     const key = recordKey(owner, id);
     const deadline = Date.now() + WRITE_DEADLINE_MS;
     for (let attempt = 0; ; attempt += 1) {
-      const current = await mongoCall(() => this.records.collection.findOne({ _id: key, owner }));
+      const current = await mongoCall(() => this.records.collection.findOne({ _id: key }));
       if (!current || !accepts(condition, current.version)) return null;
       const set = next(current);
       const claim: VersionClaimDocument = { _id: claimKey(owner, id, current.version), owner, at: new Date(), ...(set ? { set } : {}) };
       if (await this.insertClaim(claim)) {
-        const written = await this.apply(key, owner, current.version, claim);
+        const written = await this.apply(key, current.version, claim);
         if (written) return { before: current, set };
         // The record moved on before the claim (a writer that read it earlier): try again from its new state.
         continue;
@@ -217,7 +219,7 @@ export class RecordRepository implements RecordStore {
       const standing = await mongoCall(() => this.claims.collection.findOne({ _id: claim._id }));
       if (standing && Date.now() - standing.at.getTime() > CLAIM_STALE_MS) {
         // Its writer stopped between claim and write: finish its write, then go on from there.
-        await this.apply(key, owner, current.version, standing);
+        await this.apply(key, current.version, standing);
         continue;
       }
       // Another writer has this version: a conditional write lost; one without precondition waits for the next.
@@ -240,8 +242,8 @@ export class RecordRepository implements RecordStore {
   }
 
   /** Writes a claim's change to the record if it is still at the claimed version, then drops the claim. */
-  private async apply(key: string, owner: string, version: number, claim: VersionClaimDocument): Promise<boolean> {
-    const filter = { _id: key, owner, version };
+  private async apply(key: string, version: number, claim: VersionClaimDocument): Promise<boolean> {
+    const filter = { _id: key, version };
     const done = await mongoCall(async () =>
       claim.set
         ? (await this.records.collection.updateOne(filter, { $set: claim.set })).matchedCount > 0
