@@ -1,6 +1,6 @@
 import { AppError, isDuplicateKey, mongoCall } from '@app/common';
 import type { Collection, Filter } from 'mongodb';
-import type { Model } from 'mongoose';
+import { ConnectionStates, type Connection, type Model } from 'mongoose';
 import type { RecordStore } from '../domain/ports';
 import type { ListPosition, RecordChanges, RecordData, RecordFilter, RecordSort, VersionCondition } from '../domain/record';
 import type { CounterDocument, RecordDocument, RecordIdDocument, RecordsModels, VersionClaimDocument } from './models';
@@ -75,8 +75,10 @@ export class RecordRepository implements RecordStore {
   private readonly ids: { collection: Collection<RecordIdDocument> };
   private readonly counters: { collection: Collection<CounterDocument> };
   private readonly claims: { collection: Collection<VersionClaimDocument> };
+  private readonly connection: Connection;
 
   constructor(models: Pick<RecordsModels, 'records' | 'recordIds' | 'counters' | 'versionClaims'>) {
+    this.connection = models.records.db;
     this.records = driverOf(models.records);
     this.ids = driverOf(models.recordIds);
     this.counters = driverOf(models.counters);
@@ -90,6 +92,7 @@ export class RecordRepository implements RecordStore {
    */
   async create(fields: Omit<RecordData, 'id'>, requestKey?: string): Promise<RecordData> {
     const owner = text('owner', fields.owner);
+    this.available();
     for (let attempt = 1; attempt <= MAX_ID_ATTEMPTS; attempt += 1) {
       const id = await this.nextId(owner);
       const claimed = await mongoCall(async () => {
@@ -134,6 +137,7 @@ export class RecordRepository implements RecordStore {
   findOne(owner: string, id: number): Promise<RecordData | null> {
     if (typeof owner !== 'string' || !Number.isSafeInteger(id)) return Promise.resolve(null);
     return mongoCall(async () => {
+      this.available();
       // By `_id` alone, a primary-key read on every store; the key begins with the owner.
       const doc = await this.records.collection.findOne({ _id: recordKey(owner, id) });
       return doc ? toRecord(doc) : null;
@@ -155,6 +159,7 @@ export class RecordRepository implements RecordStore {
     const direction = sort.startsWith('-') ? -1 : 1;
     return mongoCall(async () => {
       const query = this.ownerFilter(filter);
+      this.available();
       if (window.after) {
         // Keyset continuation: strictly past (sort value, id) of the last item seen, ties broken by id.
         // The bound on the sort field alone is implied by the `$or`; it is there so that an index range serves it.
@@ -174,7 +179,11 @@ export class RecordRepository implements RecordStore {
   }
 
   count(filter: RecordFilter): Promise<number> {
-    return mongoCall(() => this.records.collection.countDocuments(this.ownerFilter(filter)));
+    return mongoCall(() => {
+      const query = this.ownerFilter(filter);
+      this.available();
+      return this.records.collection.countDocuments(query);
+    });
   }
 
   async update(owner: string, id: number, condition: VersionCondition, changes: RecordChanges, now: Date): Promise<RecordData | null> {
@@ -203,6 +212,7 @@ export class RecordRepository implements RecordStore {
     next: (current: RecordDocument) => Partial<RecordDocument> | undefined,
   ): Promise<{ before: RecordDocument; set: Partial<RecordDocument> | undefined } | null> {
     if (!Number.isSafeInteger(id)) return null;
+    this.available();
     const key = recordKey(owner, id);
     const deadline = Date.now() + WRITE_DEADLINE_MS;
     for (let attempt = 0; ; attempt += 1) {
@@ -263,6 +273,14 @@ export class RecordRepository implements RecordStore {
       await this.counters.collection.deleteOne({ _id: who });
       return deletedCount;
     });
+  }
+
+  /**
+   * Known to be away: a 503 at once, rather than after the driver's server selection gives up (1.5 s,
+   * longer still for the queries behind it).
+   */
+  private available(): void {
+    if (this.connection.readyState !== ConnectionStates.connected) throw AppError.unavailable('mongodb');
   }
 
   private ownerFilter(filter: RecordFilter): Filter<RecordDocument> {
