@@ -110,7 +110,10 @@ async function startQa(overrides: NodeJS.ProcessEnv = {}): Promise<RunningServic
     // Give MongoDB a moment so the first requests (and the unique dedup index) find it ready; past that
     // the service starts anyway, answers 503 until it connects, and builds the indexes then.
     await withTimeout(
-      setup.prepare('mongodb indexes', () => jobs.ensureIndexes()),
+      setup.prepare('mongodb indexes', async () => {
+        await jobs.ensureIndexes();
+        await files.ensureIndexes();
+      }),
       3000,
       'mongodb indexes',
     ).catch(() => undefined);

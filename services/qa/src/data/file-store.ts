@@ -75,6 +75,16 @@ export class FileStore {
     return db;
   }
 
+  /** What a user's deletion reads (`{owner}`); every other read is by `_id`. One index per command (FerretDB v1.24). */
+  async ensureIndexes(): Promise<void> {
+    try {
+      await this.files().createIndex({ owner: 1 }, { name: 'owner' }, undefined);
+      await this.chunks().createIndex({ owner: 1 }, { name: 'owner' }, undefined);
+    } catch (err) {
+      throw mapMongoError(err);
+    }
+  }
+
   private files(): Collection<FileDoc> {
     return this.db().collection<FileDoc>('qa_files');
   }
