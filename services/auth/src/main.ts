@@ -104,8 +104,7 @@ async function startAuth(overrides: NodeJS.ProcessEnv = {}): Promise<RunningServ
     // Until MongoDB answers the service is up and answers 503.
     void setup.prepare('indexes and seed users', async () => {
       await users.ensureIndexes();
-      const moved = await refreshTokens.prepare();
-      if (moved > 0) logger.info({ moved }, 'refresh tokens of an earlier version moved to their by-hash collection');
+      await refreshTokens.prepare();
       await accountService.seed(config.seedUsers);
     });
     // Replaces the TTL index FerretDB lacks.

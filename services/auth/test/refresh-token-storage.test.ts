@@ -4,7 +4,7 @@ import type { CommandStartedEvent } from 'mongodb';
 import { refreshTokenRepository } from '../src/data/refresh-token-repository';
 import { newRefreshToken, refreshTokenHash } from '../src/domain/refresh-token-secret';
 import { MONGO_URL, withRedis } from '@app/tests/support/servers';
-import { call, decodeJwt, login, newSession, register, startAuth, type TestAuth } from './support';
+import { call, decodeJwt, login, newSession, startAuth, type TestAuth } from './support';
 
 // On FerretDB v1 any filter but `_id` alone reads the whole collection, so refresh, logout and reuse
 // detection must reach their documents by `_id` only, however many other tokens are stored.
@@ -169,80 +169,5 @@ describe('refresh tokens among thousands of others, through the service', () => 
     expect(await db.collection(TOKENS).countDocuments({ parentHash: refreshTokenHash(tokens.refresh_token) })).toBe(1);
     expect(await db.collection<{ _id: string }>(USES).countDocuments({ _id: refreshTokenHash(tokens.refresh_token) })).toBe(1);
     for (const winner of winners) expect((await refresh(winner.body.refresh_token as string)).status).toBe(400);
-  });
-});
-
-describe('refresh tokens an earlier version stored', () => {
-  let auth: TestAuth;
-  let db: Connection;
-  beforeAll(async () => {
-    auth = await startAuth();
-    db = await mongoose.createConnection(MONGO_URL, { dbName: auth.db }).asPromise();
-  });
-  afterAll(async () => {
-    await db?.close();
-    await auth?.cleanup();
-  });
-
-  it('when the service starts on tokens of the old shape, then they are moved: live ones refresh, replays and revocations still hold', async () => {
-    const user = await register(auth.url, `legacy_${randomUUID().slice(0, 8)}`);
-    const now = Date.now();
-    const legacy = db.collection('refresh_tokens');
-    await legacy.createIndex({ tokenHash: 1 }, { unique: true, name: 'token_hash_unique' }, undefined);
-    await legacy.createIndex({ parentHash: 1 }, { unique: true, name: 'parent_hash_unique' }, undefined);
-    const raw = { used: newRefreshToken(), live: newRefreshToken(), revoked: newRefreshToken(), expired: newRefreshToken() };
-    const jtis = { used: randomUUID(), live: randomUUID() };
-    const family = randomUUID();
-    const revokedFamily = randomUUID();
-    const old = (token: string, fields: Record<string, unknown>) => ({
-      tokenHash: refreshTokenHash(token),
-      userId: user.id,
-      createdAt: new Date(now - 60_000),
-      expiresAt: new Date(now + 14 * DAY),
-      usedAt: null,
-      revokedAt: null,
-      ...fields,
-    });
-    await legacy.insertMany([
-      old(raw.expired, { parentHash: `login:${randomUUID()}`, familyId: randomUUID(), expiresAt: new Date(now - 1000) }),
-      old(raw.revoked, { parentHash: `login:${revokedFamily}`, familyId: revokedFamily, revokedAt: new Date(now - 30_000) }),
-      old(raw.used, {
-        parentHash: `login:${family}`,
-        familyId: family,
-        usedAt: new Date(now - 30_000),
-        accessJti: jtis.used,
-        accessExpiresAt: new Date(now + 1_140_000),
-      }),
-      old(raw.live, {
-        parentHash: refreshTokenHash(raw.used),
-        familyId: family,
-        createdAt: new Date(now - 30_000),
-        accessJti: jtis.live,
-        accessExpiresAt: new Date(now + 1_170_000),
-      }),
-    ]);
-
-    await auth.restart();
-    await auth.service.prepared;
-    expect((await db.listCollections()).map((collection) => collection.name)).not.toContain('refresh_tokens');
-    expect(await db.collection<{ _id: string }>(TOKENS).findOne({ _id: refreshTokenHash(raw.live) })).toMatchObject({ familyId: family });
-    expect(await db.collection<{ _id: string }>(FAMILIES).findOne({ _id: family })).toMatchObject({ latestHash: refreshTokenHash(raw.live) });
-
-    const refresh = (refresh_token: string) => call(auth.url, 'POST', '/auth/refresh', { json: { refresh_token } });
-    const next = await refresh(raw.live);
-    expect(next.status).toBe(200);
-    expect(decodeJwt(next.body.access_token as string).payload.sub).toBe(user.id);
-    expect((await refresh(raw.revoked)).status).toBe(400);
-    expect((await refresh(raw.expired)).status).toBe(400);
-
-    // Replaying the token used before the upgrade ends the family, with the access tokens of both versions.
-    expect((await refresh(raw.used)).status).toBe(400);
-    expect((await refresh(next.body.refresh_token as string)).status).toBe(400);
-    const revoked = await withRedis((redis) =>
-      Promise.all(
-        [jtis.used, jtis.live, decodeJwt(next.body.access_token as string).payload.jti as string].map((jti) => redis.get(`auth:revoked:jti:${jti}`)),
-      ),
-    );
-    expect(revoked).toEqual(['1', '1', '1']);
   });
 });

@@ -14,7 +14,7 @@ import { loadApiConfig, type ApiConfig } from './config';
 import { FileStore } from './data/file-store';
 import { QaJobRepository } from './data/qa-job-repository';
 import { QaJobService } from './domain/qa-job-service';
-import { scheduleUnscheduledJobs, sweepExpiredJobs } from './domain/retention';
+import { sweepExpiredJobs } from './domain/retention';
 import { UsageLimits } from './domain/usage-limits';
 import { RecentUploads, recentUploadsPrefix } from './data/recent-uploads';
 import { UsageStore, usagePrefix } from './data/usage-store';
@@ -112,15 +112,13 @@ async function startQa(overrides: NodeJS.ProcessEnv = {}): Promise<RunningServic
     // Give MongoDB a moment so the first requests (and the unique dedup index) find it ready; past that
     // the service starts anyway, answers 503 until it connects, and builds the indexes then.
     await withTimeout(
-      setup.prepare('mongodb indexes', () => jobs.ensureIndexes()),
+      setup.prepare('mongodb indexes', async () => {
+        await jobs.ensureIndexes();
+        await files.ensureIndexes();
+      }),
       3000,
       'mongodb indexes',
     ).catch(() => undefined);
-    // Jobs from before the retention schedule existed, scheduled once in the background (a marker makes
-    // later starts skip it); retried with the other preparations while MongoDB is away.
-    void setup.prepare('retention schedule of older jobs', async () => {
-      await scheduleUnscheduledJobs({ jobs, schedule: usage, logger });
-    });
 
     // Uploaded files and results expire QA_RETENTION_DAYS after their job was created. Every instance
     // sweeps; deleting is idempotent, and the schedule is read only where it is due.

@@ -47,7 +47,10 @@ async function startWorker(overrides: NodeJS.ProcessEnv = {}): Promise<RunningWo
     await bus.start();
     // A moment for MongoDB, so the first jobs find the indexes; past that they are built once it answers.
     await withTimeout(
-      setup.prepare('mongodb indexes', () => jobs.ensureIndexes()),
+      setup.prepare('mongodb indexes', async () => {
+        await jobs.ensureIndexes();
+        await files.ensureIndexes();
+      }),
       3000,
       'mongodb indexes',
     ).catch(() => undefined);

@@ -11,9 +11,7 @@ import {
 } from '@app/common';
 import type { Model } from 'mongoose';
 import { loadRecordsConfig } from './config';
-import { IdSequence } from './data/id-sequence';
 import { IdempotencyKeyStore } from './data/idempotency-key-store';
-import { KeyedSerialQueue } from './data/keyed-serial-queue';
 import { OutboxStore } from './data/outbox-store';
 import { RecordRepository } from './data/record-repository';
 import { openRecordsDatabase } from './data/records-database';
@@ -35,7 +33,8 @@ async function startRecords(overrides: NodeJS.ProcessEnv = {}): Promise<RunningS
 
   return startProcess({ logger, metrics, shutdownMs: config.SHUTDOWN_TIMEOUT_MS, managementPort: config.MANAGEMENT_PORT }, async (setup) => {
     const { connection, models } = openRecordsDatabase(setup.mongo(config.MONGO_URL), config.MONGO_DB);
-    // The unique indexes carry correctness (record ids, idempotency keys): not ready until they exist.
+    // The unique `_id`s carry correctness; the compound indexes make each page cost the page (on FerretDB
+    // too, which builds them as SQLite expression indexes): not ready until they exist.
     let indexesBuilt = false;
     void setup.prepare('mongodb indexes', async () => {
       await Promise.all(Object.values(models).map((model: Pick<Model<unknown>, 'createIndexes'>) => model.createIndexes()));
@@ -43,13 +42,7 @@ async function startRecords(overrides: NodeJS.ProcessEnv = {}): Promise<RunningS
       logger.info('mongodb indexes ready');
     });
 
-    const serial = new KeyedSerialQueue();
-    const repository = new RecordRepository(connection, models.recordIds, new IdSequence(models.counters, serial, 'records'), serial);
-    // Records an earlier version kept in one shared collection move to their owners' collections.
-    void setup.prepare('moving shared records to their owners', async () => {
-      const moved = await repository.adoptShared(models.sharedRecords);
-      if (moved > 0) logger.info({ moved }, "records moved to their owners' collections");
-    });
+    const repository = new RecordRepository(models);
     const bus = setup.eventBus({
       url: config.AMQP_URL,
       exchange: config.EVENTS_EXCHANGE,
@@ -60,7 +53,7 @@ async function startRecords(overrides: NodeJS.ProcessEnv = {}): Promise<RunningS
       sweepMs: config.OUTBOX_SWEEP_MS,
       published: metrics.counter('records_events_published_total', 'Domain events published from the outbox', ['type']),
     });
-    const records = new RecordService(repository, new IdempotencyKeyStore(models.idempotencyKeys), relay, {
+    const records = new RecordService(repository, new IdempotencyKeyStore(models.idempotencyKeys, models.idempotencyTakeovers), relay, {
       idempotencyKeyTtlMs: config.IDEMPOTENCY_KEY_TTL_HOURS * 3_600_000,
     });
 

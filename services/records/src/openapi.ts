@@ -6,7 +6,7 @@ import { createRecordBody, idempotencyKey, ifMatch, ifNoneMatch, listRecordsQuer
 const eTag: Record<string, HeaderSpec> = {
   ETag: { description: "The record version's entity tag", schema: z.string().meta({ examples: ['"1-1"'] }), required: true },
 };
-const idPath = { id: { schema: recordId, description: 'The record id' } };
+const idPath = { id: { schema: recordId, description: "The record's number among the caller's records (the caller's first record is 1)" } };
 const conditional = {
   'If-Match': {
     schema: ifMatch,

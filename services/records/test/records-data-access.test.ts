@@ -1,7 +1,5 @@
 import { connectMongo, createLogger } from '@app/common';
 import { ConnectionStates } from 'mongoose';
-import { IdSequence } from '../src/data/id-sequence';
-import { KeyedSerialQueue } from '../src/data/keyed-serial-queue';
 import { RecordRepository } from '../src/data/record-repository';
 import { openRecordsDatabase, type RecordsDatabase } from '../src/data/records-database';
 import { MONGO_URL } from '@app/tests/support/servers';
@@ -18,13 +16,7 @@ beforeAll(async () => {
   records = await startRecords();
   database = openRecordsDatabase(connectMongo(MONGO_URL, createLogger('records-test', 'silent')), records.db);
   await waitFor('the test connection', async () => (database.connection.readyState === ConnectionStates.connected ? true : undefined));
-  const serial = new KeyedSerialQueue();
-  repository = new RecordRepository(
-    database.connection,
-    database.models.recordIds,
-    new IdSequence(database.models.counters, serial, 'records'),
-    serial,
-  );
+  repository = new RecordRepository(database.models);
 });
 
 afterAll(async () => {

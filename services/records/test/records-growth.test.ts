@@ -5,7 +5,6 @@ import { waitFor } from '@app/tests/support/wait';
 import { IdempotencyKeyStore, idempotencyKeyId } from '../src/data/idempotency-key-store';
 import { createModels, type RecordsModels } from '../src/data/models';
 import { OutboxStore } from '../src/data/outbox-store';
-import { ownerCollectionName } from '../src/data/record-repository';
 import { newUser, startRecords, type RecordsUnderTest } from './support/records-harness';
 
 // What stays cheap as data accumulates: timers read only what is due, and the outbox holds only what
@@ -86,7 +85,7 @@ describe('the idempotency-key purge', () => {
         await keys.insertMany(Array.from({ length: 500 }, (_, i) => doc(`new-${batch}-${i}`, new Date())));
       }
 
-      const store = new IdempotencyKeyStore(models.idempotencyKeys);
+      const store = new IdempotencyKeyStore(models.idempotencyKeys, models.idempotencyTakeovers);
       const { value: removed, documentsRead } = await documentsReadBy(() => store.removeOlderThan(new Date(Date.now() - 24 * 3_600_000)));
       expect(removed).toBe(30);
       // The head batch with the expired ones, then one batch with none: two batches of 500, not 3,030 keys.
@@ -100,47 +99,32 @@ describe('the idempotency-key purge', () => {
   });
 });
 
-describe("each owner's collection", () => {
-  it("when two users write records, then each user's records sit in that user's collection alone, so a list reads only theirs", async () => {
+describe('the shared records collection', () => {
+  it("when two users write records, then both sit in one collection, each numbered from 1, and a list shows only the caller's", async () => {
     const alice = newUser();
     const bob = newUser();
     for (let i = 0; i < 3; i += 1) await records.create(alice);
-    await records.create(bob);
-    expect(await serviceDb.collection(ownerCollectionName(alice.id)).countDocuments({})).toBe(3);
-    expect(await serviceDb.collection(ownerCollectionName(bob.id)).countDocuments({})).toBe(1);
-    expect(await serviceDb.collection(ownerCollectionName(alice.id)).countDocuments({ owner: { $ne: alice.id } })).toBe(0);
-    expect((await records.call(alice, 'GET', '/records/')).body.total).toBe(3);
+    const bobs = await records.create(bob);
+    expect(bobs.body.id).toBe(1);
+    const stored = serviceDb.collection('records');
+    expect(await stored.countDocuments({ owner: alice.id })).toBe(3);
+    expect(await stored.countDocuments({ owner: bob.id })).toBe(1);
+    expect(await stored.findOne({ _id: `${bob.id}:1` as never })).toMatchObject({ owner: bob.id, id: 1 });
+    const collections = (await serviceDb.db!.listCollections().toArray()).map((c) => c.name);
+    expect(collections.filter((name) => /^records_/.test(name))).toEqual([]);
+    const listed = await records.call(alice, 'GET', '/records/?sort=createdAt');
+    expect(listed.body.total).toBe(3);
+    expect(listed.body.items.map((r: { id: number }) => r.id)).toEqual([1, 2, 3]);
   });
 
-  it('when an earlier version left records in one shared collection, then they move to their owners, keeping their ids', async () => {
-    const db = `test-${randomUUID()}`;
-    const owner = newUser();
-    const now = new Date();
-    const shared = Array.from({ length: 5 }, (_, i) => ({
-      _id: String(9000 + i),
-      id: 9000 + i,
-      owner: owner.id,
-      option_type: 'opportunity',
-      description: `old ${i}`,
-      status: 'active',
-      createdAt: now,
-      updatedAt: now,
-      version: 1,
-    }));
-    await client.useDb(db).collection<{ _id: string }>('records').insertMany(shared);
-    const upgraded = await startRecords({ MONGO_DB: db });
-    try {
-      const listed = await waitFor('the moved records', async () => {
-        const answer = await upgraded.call(owner, 'GET', '/records/');
-        return answer.body.total === 5 ? answer.body : undefined;
-      });
-      expect(listed.items.map((r: { id: number }) => r.id).sort()).toEqual([9000, 9001, 9002, 9003, 9004]);
-      expect(await client.useDb(db).collection('records').countDocuments({})).toBe(0);
-      // The counter moved past the adopted ids.
-      expect((await upgraded.create(owner)).body.id).toBeGreaterThan(9004);
-    } finally {
-      await upgraded.stop();
-      await client.useDb(db).dropDatabase();
+  it('when the service is ready, then every list, filter and sort has a compound index beginning with the owner', async () => {
+    const indexes = await serviceDb.collection('records').indexes();
+    const keys = indexes.map((index) => JSON.stringify(index.key));
+    for (const sort of ['createdAt', 'updatedAt']) {
+      expect(keys).toContain(JSON.stringify({ owner: 1, [sort]: -1, id: -1 }));
+      expect(keys).toContain(JSON.stringify({ owner: 1, status: 1, [sort]: -1, id: -1 }));
+      expect(keys).toContain(JSON.stringify({ owner: 1, option_type: 1, [sort]: -1, id: -1 }));
+      expect(keys).toContain(JSON.stringify({ owner: 1, status: 1, option_type: 1, [sort]: -1, id: -1 }));
     }
   });
 });

@@ -68,8 +68,11 @@ describe('Idempotency-Key', () => {
     expect(a.status).toBe(201);
     expect(b.status).toBe(201);
     expect(b.headers.get('idempotent-replayed')).toBeNull();
-    expect(a.body.id).not.toBe(b.body.id);
+    // Ids count per owner: both are their owner's first record, and distinct records.
+    expect([a.body.id, b.body.id]).toEqual([1, 1]);
     expect(b.body.owner).toBe(bob.id);
+    expect((await records.call(alice, 'GET', `/records/${a.body.id}`)).body.owner).toBe(alice.id);
+    expect((await records.call(bob, 'GET', `/records/${b.body.id}`)).body.owner).toBe(bob.id);
   });
 
   it('when the record was changed after it was created, then a retry still replays the original answer', async () => {

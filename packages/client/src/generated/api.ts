@@ -766,7 +766,10 @@ export interface components {
             createdAt: string;
             /** @example test */
             description: string;
-            /** @example 1 */
+            /**
+             * @description The record's number among its owner's records: each user's first record is 1, and a number is never given twice to one user
+             * @example 1
+             */
             id: number;
             /** @example opportunity */
             option_type: string;
@@ -3018,7 +3021,7 @@ export interface operations {
                 "If-None-Match"?: string;
             };
             path: {
-                /** @description The record id */
+                /** @description The record's number among the caller's records (the caller's first record is 1) */
                 id: number;
             };
             cookie?: never;
@@ -3131,7 +3134,7 @@ export interface operations {
                 "If-Match"?: string;
             };
             path: {
-                /** @description The record id */
+                /** @description The record's number among the caller's records (the caller's first record is 1) */
                 id: number;
             };
             cookie?: never;
@@ -3266,7 +3269,7 @@ export interface operations {
                 "If-Match"?: string;
             };
             path: {
-                /** @description The record id */
+                /** @description The record's number among the caller's records (the caller's first record is 1) */
                 id: number;
             };
             cookie?: never;
@@ -3375,7 +3378,7 @@ export interface operations {
                 "If-Match"?: string;
             };
             path: {
-                /** @description The record id */
+                /** @description The record's number among the caller's records (the caller's first record is 1) */
                 id: number;
             };
             cookie?: never;

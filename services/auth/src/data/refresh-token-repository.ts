@@ -1,4 +1,4 @@
-import { Schema, type Connection, type Model } from 'mongoose';
+import { Schema, type Connection } from 'mongoose';
 import { deleteExpiredOldestFirst, isDuplicateKey, mongoCall } from '@app/common';
 import { onceSucceeded } from './mongo-errors';
 
@@ -109,36 +109,6 @@ const revokedFamilySchema = new Schema<RevokedFamilyDocument>(
   schemaOptions,
 );
 
-/** A token as an earlier version kept it in `refresh_tokens`: an ObjectId `_id` and the hash in `tokenHash`. */
-interface LegacyTokenDocument {
-  _id: unknown;
-  tokenHash: string;
-  parentHash: string;
-  familyId: string;
-  userId: string;
-  createdAt: Date;
-  expiresAt: Date;
-  usedAt?: Date | null;
-  revokedAt?: Date | null;
-  accessJti?: string;
-  accessExpiresAt?: Date;
-}
-const legacyTokenSchema = new Schema<LegacyTokenDocument>(
-  {
-    tokenHash: String,
-    parentHash: String,
-    familyId: String,
-    userId: String,
-    createdAt: Date,
-    expiresAt: Date,
-    usedAt: Date,
-    revokedAt: Date,
-    accessJti: String,
-    accessExpiresAt: Date,
-  },
-  { versionKey: false, autoIndex: false, autoCreate: false },
-);
-
 export type RefreshTokenRepository = ReturnType<typeof refreshTokenRepository>;
 
 /** Refresh tokens are stored only as SHA-256 hashes; the token itself never reaches the database. */
@@ -147,7 +117,6 @@ export function refreshTokenRepository(connection: Connection) {
   const usedTokens = connection.model<UsedTokenDocument>('UsedRefreshToken', usedTokenSchema, 'used_refresh_tokens');
   const families = connection.model<FamilyDocument>('RefreshTokenFamily', familySchema, 'refresh_token_families');
   const revokedFamilies = connection.model<RevokedFamilyDocument>('RevokedRefreshFamily', revokedFamilySchema, 'revoked_refresh_families');
-  const legacyTokens = connection.model<LegacyTokenDocument>('LegacyRefreshToken', legacyTokenSchema, 'refresh_tokens');
   const toRecord = (doc: RefreshTokenDocument): RefreshTokenRecord => ({
     familyId: doc.familyId,
     userId: doc.userId,
@@ -159,72 +128,15 @@ export function refreshTokenRepository(connection: Connection) {
 
   const isFamilyRevoked = async (familyId: string) => (await mongoCall(() => revokedFamilies.exists({ _id: familyId }))) !== null;
 
-  /**
-   * Moves what an earlier version kept in `refresh_tokens` (filtered on `tokenHash`, so read whole on
-   * every use) into the shape above, once, at start; users stay signed in. Its one read of the old
-   * collection is a scan, the only one. Expired tokens and tokens of revoked families are left out
-   * (they would be refused anyway); revoked families get their mark. Inserts that meet a document
-   * already there are skipped, so a second instance starting at the same time, or a run cut short and
-   * repeated, does no harm; the old collection is dropped at the end.
-   */
-  async function adoptLegacyTokens(now: Date): Promise<number> {
-    const legacy = await legacyTokens.find({ expiresAt: { $gt: now } }).lean<LegacyTokenDocument[]>();
-    const revoked = new Map<string, Date>();
-    for (const doc of legacy) if (doc.revokedAt) revoked.set(doc.familyId, doc.revokedAt);
-    await insertSkippingExisting(
-      revokedFamilies,
-      [...revoked].map(([familyId, revokedAt]) => ({ _id: familyId, revokedAt })),
-    );
-    const kept = legacy
-      .filter((doc) => !revoked.has(doc.familyId))
-      // In expiry order, as the sweep expects of the collection's natural order.
-      .sort((a, b) => a.expiresAt.getTime() - b.expiresAt.getTime());
-    await insertSkippingExisting(
-      tokens,
-      kept.map((doc) => ({
-        _id: doc.tokenHash,
-        parentHash: doc.parentHash,
-        familyId: doc.familyId,
-        userId: doc.userId,
-        createdAt: doc.createdAt,
-        expiresAt: doc.expiresAt,
-        ...(doc.accessJti ? { accessJti: doc.accessJti, accessExpiresAt: doc.accessExpiresAt } : {}),
-      })),
-    );
-    await insertSkippingExisting(
-      usedTokens,
-      kept.filter((doc) => doc.usedAt).map((doc) => ({ _id: doc.tokenHash, usedAt: doc.usedAt! })),
-    );
-    // A family's newest token is the one that is no other token's parent. A family document written
-    // meanwhile by a rotation on another instance is newer still, and is kept.
-    const parents = new Set(kept.map((doc) => doc.parentHash));
-    const newest = new Map<string, LegacyTokenDocument>();
-    for (const doc of kept) {
-      if (parents.has(doc.tokenHash)) continue;
-      const seen = newest.get(doc.familyId);
-      if (!seen || seen.createdAt < doc.createdAt) newest.set(doc.familyId, doc);
-    }
-    await insertSkippingExisting(
-      families,
-      [...newest.values()].map((doc) => ({ _id: doc.familyId, userId: doc.userId, latestHash: doc.tokenHash })),
-    );
-    await legacyTokens.collection.drop().catch((err: unknown) => {
-      // Nothing to drop: there never was an earlier version's collection (MongoDB's NamespaceNotFound).
-      if ((err as { code?: number }).code !== 26) throw err;
-    });
-    return kept.length;
-  }
-
-  /** Indexes first (no insert may precede the unique one), then the one-time move of old documents. */
+  /** The indexes, before any insert (the unique one on `parentHash` decides rotations). */
   const prepare = onceSucceeded(() =>
     mongoCall(async () => {
       await tokens.createIndexes();
-      return adoptLegacyTokens(new Date());
     }),
   );
 
   return {
-    /** Builds the indexes and moves an earlier version's tokens; resolves to how many were moved. */
+    /** Builds the indexes. */
     prepare,
 
     /**
@@ -374,14 +286,4 @@ export function refreshTokenRepository(connection: Connection) {
       return removed;
     },
   };
-}
-
-/** Inserts in batches; documents already there (a duplicate key) are skipped, not errors. */
-async function insertSkippingExisting<D>(model: Model<D>, docs: D[]): Promise<void> {
-  for (let start = 0; start < docs.length; start += 500) {
-    await model.insertMany(docs.slice(start, start + 500), { ordered: false }).catch((err: unknown) => {
-      const writeErrors = (err as { writeErrors?: Array<{ code?: number }> }).writeErrors;
-      if (!writeErrors?.length || !writeErrors.every((e) => e.code === 11000)) throw err;
-    });
-  }
 }

@@ -3,8 +3,6 @@ import { AppError, mapMongoError } from '@app/common';
 import mongoose, { type Connection } from 'mongoose';
 import type { Binary, Collection, Db } from 'mongodb';
 
-type GridFSBucket = InstanceType<typeof mongoose.mongo.GridFSBucket>;
-
 export interface FileMetadata {
   owner: string;
   jobId: string;
@@ -49,25 +47,17 @@ interface ChunkDoc {
 /** Below MongoDB's 16 MiB document limit with room to spare, and above the default upload limit (5 MiB). */
 const CHUNK_BYTES = 8 * 1024 * 1024;
 
-function objectId(id: string) {
-  return new mongoose.mongo.ObjectId(id);
-}
-
 function bytesOf(data: Binary): Buffer {
   return Buffer.from(data.buffer.buffer, data.buffer.byteOffset, data.position);
 }
-
-const isFileNotFound = (err: unknown) => /FileNotFound|File not found/i.test(String((err as { message?: unknown } | null | undefined)?.message));
 
 /**
  * The uploaded documents, in the database beside their jobs (a resume is personal data; it does not
  * travel through Redis). Each file is one document found by `_id` (`qa_files`), with chunks of
  * deterministic `_id`s (`qa_file_chunks`, `<id>:<n>`) only past CHUNK_BYTES: FerretDB v1 reads a whole
- * collection for any filter but `_id` alone, which GridFS's chunk reads by `files_id` are. Files stored
- * in GridFS (bucket `qaFiles`) by earlier versions are still read and deleted there.
+ * collection for any filter but `_id` alone, which GridFS's chunk reads by `files_id` are.
  */
 export class FileStore {
-  private bucketFor?: { db: unknown; bucket: GridFSBucket };
   /** Documents of deferred uploads whose stream has finished, waiting for `commit`. */
   private readonly prepared = new Map<string, FileDoc>();
 
@@ -85,21 +75,22 @@ export class FileStore {
     return db;
   }
 
+  /** What a user's deletion reads (`{owner}`); every other read is by `_id`. One index per command (FerretDB v1.24). */
+  async ensureIndexes(): Promise<void> {
+    try {
+      await this.files().createIndex({ owner: 1 }, { name: 'owner' }, undefined);
+      await this.chunks().createIndex({ owner: 1 }, { name: 'owner' }, undefined);
+    } catch (err) {
+      throw mapMongoError(err);
+    }
+  }
+
   private files(): Collection<FileDoc> {
     return this.db().collection<FileDoc>('qa_files');
   }
 
   private chunks(): Collection<ChunkDoc> {
     return this.db().collection<ChunkDoc>('qa_file_chunks');
-  }
-
-  /** Files of earlier versions. */
-  private bucket(): GridFSBucket {
-    const db = this.db();
-    if (this.bucketFor?.db !== db) {
-      this.bucketFor = { db, bucket: new mongoose.mongo.GridFSBucket(db, { bucketName: 'qaFiles' }) };
-    }
-    return this.bucketFor.bucket;
   }
 
   /**
@@ -193,19 +184,7 @@ export class FileStore {
       if (err instanceof FileNotFoundError) throw err;
       throw mapMongoError(err);
     }
-    return this.readFromGridFs(id);
-  }
-
-  private async readFromGridFs(id: string): Promise<Buffer> {
-    if (!mongoose.mongo.ObjectId.isValid(id)) throw new FileNotFoundError(id);
-    const chunks: Buffer[] = [];
-    try {
-      for await (const chunk of this.bucket().openDownloadStream(objectId(id))) chunks.push(chunk as Buffer);
-    } catch (err) {
-      if (isFileNotFound(err)) throw new FileNotFoundError(id);
-      throw mapMongoError(err);
-    }
-    return Buffer.concat(chunks);
+    throw new FileNotFoundError(id);
   }
 
   /**
@@ -222,18 +201,7 @@ export class FileStore {
         const { deletedCount } = await this.chunks().deleteOne({ _id: `${id}:${n}` });
         if (deletedCount === 0 && n >= known) break;
       }
-      if (doc) {
-        await this.files().deleteOne({ _id: id });
-        return;
-      }
-      if (!mongoose.mongo.ObjectId.isValid(id)) return;
-      // Not here: maybe a file of an earlier version, in GridFS.
-      const legacy = this.db().collection('qaFiles.files');
-      const { deletedCount } = await legacy.deleteOne({ _id: objectId(id) });
-      if (deletedCount > 0)
-        await this.db()
-          .collection('qaFiles.chunks')
-          .deleteMany({ files_id: objectId(id) });
+      if (doc) await this.files().deleteOne({ _id: id });
     } catch (err) {
       throw mapMongoError(err);
     }
@@ -248,18 +216,7 @@ export class FileStore {
       for (const file of files) await this.delete(file._id);
       // Chunks of uploads cut short before their file document was written.
       await this.chunks().deleteMany({ owner });
-      const legacy = await this.bucket()
-        .find({ 'metadata.owner': owner }, { projection: { _id: 1 } })
-        .toArray();
-      for (const file of legacy) {
-        await this.bucket()
-          .delete(file._id)
-          .catch((err: unknown) => {
-            // GridFS deletes the chunks before reporting a missing file entry; nothing is left either way.
-            if (!isFileNotFound(err)) throw err;
-          });
-      }
-      return files.length + legacy.length;
+      return files.length;
     } catch (err) {
       throw mapMongoError(err);
     }
@@ -268,9 +225,7 @@ export class FileStore {
   /** For tests and operators: how many files `owner` has stored. */
   async countByOwner(owner: string): Promise<number> {
     try {
-      const current = await this.files().countDocuments({ owner });
-      const legacy = await this.bucket().find({ 'metadata.owner': owner }).toArray();
-      return current + legacy.length;
+      return await this.files().countDocuments({ owner });
     } catch (err) {
       throw mapMongoError(err);
     }

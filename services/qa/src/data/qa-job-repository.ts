@@ -1,15 +1,15 @@
-import { createHash } from 'node:crypto';
 import { constants, deflateRawSync, inflateRawSync } from 'node:zlib';
-import { AppError, isDuplicateKey, mapMongoError, mongoCall } from '@app/common';
-import type { Binary, Collection } from 'mongodb';
-import { ConnectionStates, mongo, Schema, type Connection, type Model } from 'mongoose';
+import { isDuplicateKey, mapMongoError, mongoCall } from '@app/common';
+import type { Binary } from 'mongodb';
+import { mongo, Schema, type Connection, type Model } from 'mongoose';
 import type { DocumentPart, JobError, JobStatus, QaJob, StoredFile } from '../domain/qa-job';
 
-// Query shapes here are chosen for FerretDB v1 as much as for MongoDB: FerretDB uses the _id index
-// only when the filter holds _id and nothing else, and scans the collection otherwise. Hot paths
-// (polling a job, progress writes) therefore look jobs up by _id alone and check the rest in code;
-// the few conditional state changes that must be atomic keep their conditions. Results live in their
-// own collection, so that scanning jobs does not mean reading every result.
+// Every user's jobs live in one `qajobs` collection (shard key `{owner: 1, _id: 1}`): a user's list,
+// count and duplicate-upload check name the owner first and are served by compound indexes beginning
+// with it. Hot paths (polling a job, progress writes) look a job up by `_id` alone, a primary-key read
+// on every store (FerretDB v1 answers only that shape from an index without the project's patches), and
+// check the owner in code. State changes that must be decided once are inserts (see finish), the one
+// write atomic on every store; a result lives in its job's finish decision, not in the job.
 
 interface StoredFileDoc {
   fileId: string;
@@ -36,21 +36,8 @@ interface QaJobDoc {
   durationMs: number | null;
   attempts?: number;
   error: JobError | null;
-  /** When the broker confirmed the job's completed/failed event; written by earlier versions only (see PendingAnnouncementDoc). */
-  eventPublishedAt?: Date | null;
   /** How many times the job was completed: the store step's condition keeps this at 1. */
   completions: number;
-}
-
-/** A result as earlier versions stored it; a job completed now keeps its result in its finish decision. */
-interface QaResultDoc {
-  /** The job's id. */
-  _id: string;
-  owner: string;
-  // JSON text: the analysis may key objects by skill names ("node.js", "$"), which not every
-  // MongoDB-compatible server accepts as field names.
-  json: string;
-  createdAt: Date;
 }
 
 /**
@@ -73,37 +60,18 @@ interface PendingAnnouncementDoc {
  */
 interface JobFinishDoc {
   _id: string;
-  /** Whose job (missing on decisions of earlier versions): a user's deletion removes what a crash left behind. */
+  /** Whose job: a user's deletion removes what a crash left behind. */
   owner?: string;
   at: Date;
   /** The fields the job ends with. */
   fields: Record<string, unknown>;
   /**
-   * The result, when the job completed: its JSON text (see QaResultDoc) deflated at the fastest level
+   * The result, when the job completed: its JSON text (the analysis may key objects by skill names such
+   * as "node.js" or "$", which not every MongoDB-compatible server accepts as field names) deflated at the fastest level
    * (a 47 KB result: 0.3 ms, 8 KB). A sixth of the bytes, and FerretDB stores and reads binary data
    * far faster than long strings.
    */
   result?: Binary;
-}
-
-/**
- * One user's jobs, in a collection of that user's own (`qajobs_<sha256(owner)>`): what the user's list
- * and the check of two uploads racing into one dedup bucket read. FerretDB v1 reads a whole
- * collection for any filter but `_id` alone, so keeping these apart from `qajobs` makes them cost
- * what that user's jobs cost. The job itself stays in `qajobs`, found by `_id`. Written before the
- * job and removed after it, so an entry may briefly name a job that is not there (yet, or any more):
- * readers skip it, and the list removes entries whose job is gone for good.
- */
-interface OwnerJobEntryDoc {
-  /** The job's id. */
-  _id: string;
-  createdAt: Date;
-  contentHash: string;
-  dedupBucket: number;
-}
-
-export function ownerJobsCollectionName(owner: string): string {
-  return `qajobs_${createHash('sha256').update(owner).digest('hex').slice(0, 32)}`;
 }
 
 const fileSchema = new Schema<StoredFileDoc>(
@@ -137,24 +105,13 @@ const jobSchema = new Schema<QaJobDoc>(
     durationMs: { type: Number, default: null },
     attempts: { type: Number, default: 0 },
     error: { type: Schema.Types.Mixed, default: null },
-    eventPublishedAt: { type: Date },
     completions: { type: Number, default: 0 },
   },
   { collection: 'qajobs', versionKey: false, autoIndex: false, autoCreate: false, strict: true },
 );
 jobSchema.index({ owner: 1, contentHash: 1, dedupBucket: 1 }, { unique: true, name: 'owner_content_window' });
-jobSchema.index({ owner: 1, createdAt: -1 }, { name: 'owner_created' });
-
-const resultSchema = new Schema<QaResultDoc>(
-  {
-    _id: { type: String, required: true },
-    owner: { type: String, required: true },
-    json: { type: String, required: true },
-    createdAt: { type: Date, required: true },
-  },
-  { collection: 'qaresults', versionKey: false, autoIndex: false, autoCreate: false, strict: true },
-);
-resultSchema.index({ owner: 1 }, { name: 'owner' });
+// A user's list (newest first, ties by id) and its count.
+jobSchema.index({ owner: 1, createdAt: -1, _id: -1 }, { name: 'owner_created' });
 
 const pendingAnnouncementSchema = new Schema<PendingAnnouncementDoc>(
   { _id: { type: String, required: true }, at: { type: Date, required: true } },
@@ -171,6 +128,8 @@ const jobFinishSchema = new Schema<JobFinishDoc>(
   },
   { collection: 'qa_job_finishes', versionKey: false, autoIndex: false, autoCreate: false, strict: true },
 );
+// What a crashed worker left of a deleted user's jobs.
+jobFinishSchema.index({ owner: 1 }, { name: 'owner' });
 
 /** How many pending announcements one sweep looks at; the collection holds only jobs finishing or unconfirmed. */
 const ANNOUNCE_SCAN = 200;
@@ -221,81 +180,22 @@ function toJob(doc: QaJobDoc, result: unknown = null): QaJob {
   };
 }
 
-/** Jobs of the QA pipeline (`qajobs`) and their results (`qaresults`); callers' reads are scoped by owner. */
+/** Jobs of the QA pipeline (`qajobs`) and how each ended (`qa_job_finishes`); callers' reads are scoped by owner. */
 export class QaJobRepository {
   private readonly jobs: Model<QaJobDoc>;
-  private readonly results: Model<QaResultDoc>;
   private readonly pending: Model<PendingAnnouncementDoc>;
   private readonly finishes: Model<JobFinishDoc>;
 
   constructor(connection: Connection) {
     this.jobs = connection.model<QaJobDoc>('QaJob', jobSchema);
-    this.results = connection.model<QaResultDoc>('QaResult', resultSchema);
     this.pending = connection.model<PendingAnnouncementDoc>('QaPendingAnnouncement', pendingAnnouncementSchema);
     this.finishes = connection.model<JobFinishDoc>('QaJobFinish', jobFinishSchema);
   }
 
+  /** One index per command (mongoose creates them in turn): FerretDB v1.24 fails a createIndexes naming several that exist. */
   async ensureIndexes(): Promise<void> {
     await this.jobs.createIndexes();
-    await this.results.createIndexes();
-    await this.listUnlistedJobs();
-  }
-
-  /**
-   * Jobs written by an earlier version have no entry in their owner's collection: they get one, once
-   * (a marker in `qa_meta` says it was done). Safe to run on several processes at once.
-   */
-  private async listUnlistedJobs(): Promise<void> {
-    const db = this.jobs.db.db;
-    if (!db) throw AppError.unavailable('mongodb');
-    const meta = db.collection<{ _id: string; at: Date }>('qa_meta');
-    if (await mongoCall(() => meta.findOne({ _id: 'owner-job-entries' }))) return;
-    const cursor = this.jobs.collection.find({}, { projection: { _id: 1, owner: 1, createdAt: 1, contentHash: 1, dedupBucket: 1 } });
-    for await (const doc of cursor) {
-      const job = doc as unknown as QaJobDoc;
-      await this.ownerJobs(job.owner)
-        .insertOne({ _id: job._id, createdAt: job.createdAt, contentHash: job.contentHash, dedupBucket: job.dedupBucket })
-        .catch((err: unknown) => {
-          if (!isDuplicateKey(err)) throw mapMongoError(err);
-        });
-    }
-    await mongoCall(() => meta.insertOne({ _id: 'owner-job-entries', at: new Date() })).catch((err: unknown) => {
-      if (!isDuplicateKey(err)) throw err;
-    });
-  }
-
-  /**
-   * Runs `work` once per database: a marker in `qa_meta` named `name` says it was done. `work` must be
-   * safe to repeat (two processes may run it at once, or one may stop before the marker is written).
-   */
-  async onceInDatabase(name: string, work: () => Promise<void>): Promise<boolean> {
-    const db = this.jobs.db.db;
-    if (!db) throw AppError.unavailable('mongodb');
-    const meta = db.collection<{ _id: string; at: Date }>('qa_meta');
-    if (await mongoCall(() => meta.findOne({ _id: name }))) return false;
-    await work();
-    await mongoCall(() => meta.insertOne({ _id: name, at: new Date() })).catch((err: unknown) => {
-      if (!isDuplicateKey(err)) throw err;
-    });
-    return true;
-  }
-
-  /** Every job's id and creation time, in batches of `batchSize` (one pass over the collection). */
-  async *creationTimes(batchSize: number): AsyncGenerator<Array<{ id: string; createdAt: Date }>> {
-    let batch: Array<{ id: string; createdAt: Date }> = [];
-    const cursor = this.jobs.collection.find({}, { projection: { _id: 1, createdAt: 1 }, batchSize });
-    try {
-      for await (const doc of cursor) {
-        batch.push({ id: String(doc._id), createdAt: doc.createdAt as Date });
-        if (batch.length >= batchSize) {
-          yield batch;
-          batch = [];
-        }
-      }
-    } catch (err) {
-      throw mapMongoError(err);
-    }
-    if (batch.length > 0) yield batch;
+    await this.finishes.createIndexes();
   }
 
   async insert(job: NewJob): Promise<QaJob> {
@@ -315,12 +215,9 @@ export class QaJobRepository {
       error: null,
       completions: 0,
     };
-    const entries = this.ownerJobs(job.owner);
     try {
-      await entries.insertOne({ _id: job.id, createdAt: job.createdAt, contentHash: job.contentHash, dedupBucket: job.dedupBucket });
       await this.jobs.collection.insertOne(doc as never);
     } catch (err) {
-      await entries.deleteOne({ _id: job.id }).catch(() => undefined);
       if (isDuplicateKey(err)) throw new DuplicateJobError();
       throw mapMongoError(err);
     }
@@ -341,12 +238,10 @@ export class QaJobRepository {
     return toJob(doc, await this.resultOf(id));
   }
 
-  /** A completed job's result: in its finish decision, or where earlier versions stored it. */
+  /** A completed job's result, from its finish decision. */
   private async resultOf(id: string): Promise<unknown> {
     const decision = await this.decisionOf(id);
-    if (decision?.result) return resultFrom(decision.result);
-    const stored = await mongoCall(() => this.results.findById(id).lean<QaResultDoc>().exec());
-    return stored ? (JSON.parse(stored.json) as unknown) : null;
+    return decision?.result ? resultFrom(decision.result) : null;
   }
 
   private decisionOf(id: string): Promise<JobFinishDoc | null> {
@@ -356,8 +251,8 @@ export class QaJobRepository {
   /**
    * The caller's job `known` (as it was created) once completed, read from its finish decision alone:
    * the decision holds every field the job ended with and the result, so a waiter woken by the job's
-   * completion reads one document, not the job and then its result. Anything else (a failure, a
-   * decision of an earlier version, no decision) is read as `findOwned` reads it.
+   * completion reads one document, not the job and then its result. Anything else (a failure, no
+   * decision) is read as `findOwned` reads it.
    */
   async findCompleted(known: QaJob, attempts: number): Promise<QaJob | null> {
     const decision = await this.decisionOf(known.id);
@@ -370,63 +265,41 @@ export class QaJobRepository {
 
   /** The job of `owner` for the same documents in one dedup bucket (what a losing racer of the unique index finds). */
   async findInBucket(owner: string, contentHash: string, dedupBucket: number): Promise<QaJob | null> {
-    const entry = await mongoCall(() => this.ownerJobs(owner).findOne({ contentHash, dedupBucket }));
-    return entry ? this.findOwned(entry._id, owner, { withResult: false }) : null;
+    const doc = await mongoCall(() => this.jobs.collection.findOne({ owner, contentHash, dedupBucket }));
+    return doc ? toJob(doc as unknown as QaJobDoc) : null;
   }
 
-  /** A page of the owner's jobs, newest first: the owner's entries, then the page's jobs by `_id`. */
+  /** A page of the owner's jobs, newest first, and how many the owner has: both from the `owner_created` index. */
   async listOwned(owner: string, page: number, limit: number): Promise<JobPage> {
-    const entries = this.ownerJobs(owner);
     const [found, total] = await mongoCall(() =>
       Promise.all([
-        entries
-          .find({})
+        this.jobs.collection
+          .find({ owner })
           .sort({ createdAt: -1, _id: -1 })
           .skip((page - 1) * limit)
           .limit(limit)
           .toArray(),
-        entries.countDocuments({}),
+        this.jobs.collection.countDocuments({ owner }),
       ]),
     );
-    const items = await this.jobsOf(owner, found);
-    return { items, total: total - (found.length - items.length) };
+    return { items: found.map((doc) => toJob(doc as unknown as QaJobDoc)), total };
   }
 
   async listAllOwned(owner: string): Promise<QaJob[]> {
-    return this.jobsOf(owner, await mongoCall(() => this.ownerJobs(owner).find({}).toArray()));
+    const docs = await mongoCall(() => this.jobs.collection.find({ owner }).toArray());
+    return docs.map((doc) => toJob(doc as unknown as QaJobDoc));
   }
 
-  /** The jobs the entries name, in their order; an entry whose job is gone (and stays gone) is removed. */
-  private async jobsOf(owner: string, entries: OwnerJobEntryDoc[]): Promise<QaJob[]> {
-    const jobs: QaJob[] = [];
-    for (const entry of entries) {
-      const doc = await mongoCall(() => this.jobs.findById(entry._id).lean<QaJobDoc>().exec());
-      if (doc && doc.owner === owner) jobs.push(toJob(doc));
-      // An entry is written just before its job: one younger than a minute may be an insert in flight.
-      else if (!doc && Date.now() - entry.createdAt.getTime() > 60_000) await mongoCall(() => this.ownerJobs(owner).deleteOne({ _id: entry._id }));
-    }
-    return jobs;
-  }
-
-  private ownerJobs(owner: string): Collection<OwnerJobEntryDoc> {
-    const db = this.jobs.db.db;
-    if (this.jobs.db.readyState !== ConnectionStates.connected || !db) throw AppError.unavailable('mongodb');
-    return db.collection<OwnerJobEntryDoc>(ownerJobsCollectionName(owner));
-  }
-
-  /** Deletes the job's result, then the job. */
+  /** Deletes the job's end decision (with its result), then the job. */
   async deleteById(id: string): Promise<boolean> {
-    await mongoCall(() => this.results.deleteOne({ _id: id }).exec());
     await mongoCall(() => this.pending.deleteOne({ _id: id }).exec());
     await mongoCall(() => this.finishes.deleteOne({ _id: id }).exec());
     const doc = await mongoCall(() => this.jobs.findOneAndDelete({ _id: id }).lean<QaJobDoc>().exec());
-    if (doc) await mongoCall(() => this.ownerJobs(doc.owner).deleteOne({ _id: id }));
     return doc !== null;
   }
 
-  /** Results (and the decisions holding them) a crashed worker may have left without their job. */
+  /** Decisions (holding results) a crashed worker may have left without their job. */
   async deleteResultsOf(owner: string): Promise<void> {
-    await mongoCall(() => this.results.deleteMany({ owner }).exec());
     await mongoCall(() => this.finishes.deleteMany({ owner }).exec());
   }
 
@@ -537,7 +410,7 @@ export class QaJobRepository {
     const due: QaJob[] = [];
     for (const note of notes) {
       const doc = await mongoCall(() => this.jobs.findById(note._id).lean<QaJobDoc>().exec());
-      if (!doc || doc.eventPublishedAt) {
+      if (!doc) {
         await mongoCall(() => this.pending.deleteOne({ _id: note._id }).exec());
         continue;
       }
@@ -585,9 +458,7 @@ export class QaJobRepository {
       const decided = await mongoCall(() => this.finishes.findById(id).lean<JobFinishDoc>().exec());
       const job = await mongoCall(() => this.jobs.findById(id).lean<QaJobDoc>().exec());
       if (decided && job && job.status !== 'completed' && job.status !== 'failed') {
-        // Not eventPublishedAt (decisions of earlier versions hold it): the decider's event may be confirmed by now.
-        const { eventPublishedAt: _published, ...decidedFields } = decided.fields;
-        await mongoCall(() => this.jobs.updateOne({ _id: id }, { $set: decidedFields }).exec());
+        await mongoCall(() => this.jobs.updateOne({ _id: id }, { $set: decided.fields }).exec());
       }
       return null;
     }
@@ -598,17 +469,6 @@ export class QaJobRepository {
     if (!before) {
       // Deleted while it ran: nothing to end, and the decision (with any result) must not outlive the job.
       await mongoCall(() => this.finishes.deleteOne({ _id: id }).exec());
-      return null;
-    }
-    if (before.status === 'completed' || before.status === 'failed') {
-      // Ended before decisions were stored (an earlier version), and run again since: it stays as it ended.
-      const kept = Object.keys(fields).filter((key) => before[key as keyof QaJobDoc] !== undefined);
-      const missing = Object.keys(fields).filter((key) => before[key as keyof QaJobDoc] === undefined);
-      const restore = {
-        $set: Object.fromEntries(kept.map((key) => [key, before[key as keyof QaJobDoc]])),
-        ...(missing.length > 0 ? { $unset: Object.fromEntries(missing.map((key) => [key, 1])) } : {}),
-      };
-      await mongoCall(() => this.jobs.updateOne({ _id: id }, restore).exec());
       return null;
     }
     return toJob({ ...before, ...fields });

@@ -126,12 +126,6 @@ export class UsageStore {
     await transaction.exec();
   }
 
-  /** Schedules jobs not scheduled yet; a job already in the schedule keeps its time. */
-  async scheduleMissing(jobs: Array<{ id: string; createdAt: Date }>): Promise<void> {
-    if (jobs.length === 0) return;
-    await this.redis.zadd(`${this.prefix}:retention`, 'NX', ...jobs.flatMap((job) => [job.createdAt.getTime(), job.id]));
-  }
-
   /** Up to `limit` jobs created before `before`: exactly what is due, oldest first. */
   async dueForExpiry(before: Date, limit: number): Promise<string[]> {
     return this.redis.zrangebyscore(`${this.prefix}:retention`, '-inf', `(${before.getTime()}`, 'LIMIT', 0, limit);

@@ -1,5 +1,4 @@
 import type { Logger } from '@app/common';
-import type { QaJobRepository } from '../data/qa-job-repository';
 import type { UsageStore } from '../data/usage-store';
 import type { QaJobService } from './qa-job-service';
 
@@ -27,26 +26,4 @@ export async function sweepExpiredJobs(
   }
   if (removed > 0) options.logger.info({ removed }, 'expired jobs removed');
   return removed;
-}
-
-/**
- * Jobs created before retention existed are not in its schedule, so the sweep would never see them:
- * they are scheduled by their creation time, once per database (a marker in `qa_meta`). One pass over
- * the jobs, in batches; repeating it (two instances starting together, a pass cut short) schedules
- * nothing twice and moves no job's time.
- */
-export async function scheduleUnscheduledJobs(options: {
-  jobs: Pick<QaJobRepository, 'onceInDatabase' | 'creationTimes'>;
-  schedule: Pick<UsageStore, 'scheduleMissing'>;
-  logger: Logger;
-}): Promise<number> {
-  let seen = 0;
-  const ran = await options.jobs.onceInDatabase('retention-schedule', async () => {
-    for await (const batch of options.jobs.creationTimes(BATCH * 5)) {
-      await options.schedule.scheduleMissing(batch);
-      seen += batch.length;
-    }
-  });
-  if (ran) options.logger.info({ jobs: seen }, 'jobs created before retention existed are now scheduled for it');
-  return seen;
 }

@@ -3,8 +3,7 @@ import mongoose, { type Connection } from 'mongoose';
 import { FileNotFoundError, FileStore } from '../../src/data/file-store';
 import { MONGO_URL } from '@app/tests/support/servers';
 
-// Files are found by `_id` alone (FerretDB v1 scans a collection for any other filter); files that
-// earlier versions kept in GridFS are still read and deleted.
+// Files are found by `_id` alone (FerretDB v1 scans a collection for any other filter).
 let client: Connection;
 let db: Connection;
 
@@ -88,25 +87,4 @@ test('when an upload stopped before its file document was written, then deleting
   await files.delete(upload.id);
   expect(await db.collection('qa_file_chunks').countDocuments({ owner })).toBe(0);
   upload.stream.destroy();
-});
-
-test('when a file was stored in GridFS by an earlier version, then it is still read, counted and deleted', async () => {
-  const files = new FileStore(db);
-  const owner = `user-${randomUUID()}`;
-  const content = randomBytes(3000);
-  const bucket = new mongoose.mongo.GridFSBucket(db.db!, { bucketName: 'qaFiles' });
-  const id = new mongoose.mongo.ObjectId();
-  await new Promise((resolve, reject) =>
-    bucket
-      .openUploadStream('old.pdf', { id, metadata: { owner, jobId: randomUUID(), part: 'resume' } })
-      .once('finish', resolve)
-      .once('error', reject)
-      .end(content),
-  );
-  expect((await files.read(id.toHexString())).equals(content)).toBe(true);
-  expect(await files.countByOwner(owner)).toBe(1);
-  await files.delete(id.toHexString());
-  expect(await files.countByOwner(owner)).toBe(0);
-  expect(await db.collection('qaFiles.chunks').countDocuments({ files_id: id })).toBe(0);
-  await expect(files.read(id.toHexString())).rejects.toBeInstanceOf(FileNotFoundError);
 });

@@ -62,34 +62,6 @@ test('when a completed job is read from its decision alone, then it reads as the
   expect(await store.jobs.findCompleted(other, 1)).toEqual(await store.jobs.findOwned(other.id, other.owner));
 });
 
-test('when a job was completed by an earlier version, then its result is read from where that version stored it', async () => {
-  const job = await runningJob();
-  const at = new Date();
-  await store.db.collection('qaresults').insertOne({ _id: job.id as never, owner: job.owner, json: '{"old":true}', createdAt: at });
-  await store.db.collection('qa_job_finishes').insertOne({ _id: job.id as never, at, fields: { status: 'completed' } });
-  await store.db
-    .collection('qajobs')
-    .updateOne({ _id: job.id as never }, { $set: { status: 'completed', stage: 'completed', progress: 100, finishedAt: at } });
-  expect(await store.jobs.findOwned(job.id, job.owner)).toMatchObject({ status: 'completed', result: { old: true } });
-});
-
-test('when a job ended by an earlier version (no decision stored) is finished again, then it stays as it ended', async () => {
-  const job = await runningJob();
-  const at = new Date(Date.now() - 2000);
-  await store.db
-    .collection('qajobs')
-    .updateOne({ _id: job.id as never }, { $set: { status: 'failed', stage: 'failed', error: failure, finishedAt: at, durationMs: 7 } });
-  expect(await store.jobs.complete(job.id, job.owner, { late: true }, new Date(), null)).toBeNull();
-  expect(await store.jobs.findById(job.id)).toMatchObject({
-    status: 'failed',
-    stage: 'failed',
-    error: failure,
-    finishedAt: at,
-    durationMs: 7,
-    progress: 0,
-  });
-});
-
 test('when a completion and a failure of one job race, then exactly one of them ends it, and the job shows that one', async () => {
   for (let round = 0; round < 10; round += 1) {
     const job = await runningJob();
@@ -110,7 +82,7 @@ test('when the finisher that decided stopped before writing the job, then the ne
   await store.db.collection('qa_job_finishes').insertOne({
     _id: job.id as never,
     at: decidedAt,
-    fields: { status: 'failed', stage: 'failed', error: failure, finishedAt: decidedAt, durationMs: 500, eventPublishedAt: null },
+    fields: { status: 'failed', stage: 'failed', error: failure, finishedAt: decidedAt, durationMs: 500 },
   });
   expect(await store.jobs.findById(job.id)).toMatchObject({ status: 'active' });
 

@@ -2,7 +2,7 @@ import { deleteExpiredOldestFirst, isDuplicateKey, mongoCall } from '@app/common
 import type { Model } from 'mongoose';
 import type { IdempotencyEntry, IdempotencyStore } from '../domain/ports';
 import type { RecordView } from '../domain/record';
-import type { IdempotencyKeyDocument } from './models';
+import type { IdempotencyKeyDocument, IdempotencyTakeoverDocument } from './models';
 
 /**
  * The key's `_id`: owner and key together, so that the lookup every idempotent create makes is by
@@ -12,7 +12,10 @@ import type { IdempotencyKeyDocument } from './models';
 export const idempotencyKeyId = (owner: string, key: string) => `${owner}\n${key}`;
 
 export class IdempotencyKeyStore implements IdempotencyStore {
-  constructor(private readonly model: Model<IdempotencyKeyDocument>) {}
+  constructor(
+    private readonly model: Model<IdempotencyKeyDocument>,
+    private readonly takeovers: Model<IdempotencyTakeoverDocument>,
+  ) {}
 
   find(owner: string, key: string): Promise<IdempotencyEntry | null> {
     return mongoCall(async () => {
@@ -41,13 +44,27 @@ export class IdempotencyKeyStore implements IdempotencyStore {
     });
   }
 
-  // Only after a request died half-way: the extra conditions (a read of the collection on FerretDB)
-  // are what make the take-over conditional on MongoDB.
+  /**
+   * Only after a request died half-way. The take-over of the claim made at `createdAt` is an insert
+   * whose unique `_id` lets one retry have it, on any store (a conditional update is read-then-write
+   * on FerretDB v1, where two retries could both pass it); the winner then moves the claim to `at`.
+   */
   reclaim(owner: string, key: string, createdAt: Date, at: Date): Promise<boolean> {
     return mongoCall(async () => {
+      if (!(await this.takeOver(owner, key, createdAt, at))) return false;
       const result = await this.model.updateOne({ _id: idempotencyKeyId(owner, key), createdAt, completedAt: null }, { $set: { createdAt: at } });
       return result.modifiedCount === 1;
     });
+  }
+
+  private async takeOver(owner: string, key: string, createdAt: Date, at: Date): Promise<boolean> {
+    try {
+      await this.takeovers.create({ _id: `${idempotencyKeyId(owner, key)}\n${createdAt.getTime()}`, owner, at });
+      return true;
+    } catch (err) {
+      if (isDuplicateKey(err)) return false;
+      throw err;
+    }
   }
 
   complete(owner: string, key: string, response: unknown): Promise<void> {
@@ -57,23 +74,34 @@ export class IdempotencyKeyStore implements IdempotencyStore {
   }
 
   // Only on failures and expired keys, so its extra condition costs nothing on the usual path.
+  // Through a take-over too: a release and a re-claim of the same claim exclude each other.
   release(owner: string, key: string, createdAt: Date): Promise<void> {
     return mongoCall(async () => {
+      if (!(await this.takeOver(owner, key, createdAt, new Date()))) return;
       await this.model.deleteOne({ _id: idempotencyKeyId(owner, key), createdAt });
     });
   }
 
   /** Keys are written in the order they expire (a fixed lifetime from creation): only the head is read. */
   removeOlderThan(cutoff: Date): Promise<number> {
-    return mongoCall(() =>
-      deleteExpiredOldestFirst<{ _id: string; createdAt: Date }>(this.model, {
+    return mongoCall(async () => {
+      const removed = await deleteExpiredOldestFirst<{ _id: string; createdAt: Date }>(this.model, {
         projection: { _id: 1, createdAt: 1 },
         isExpired: (doc) => doc.createdAt < cutoff,
-      }),
-    );
+      });
+      // Take-overs are written in time order too, and outlive the claims they took over by a lifetime at most.
+      await deleteExpiredOldestFirst<{ _id: string; at: Date }>(this.takeovers, {
+        projection: { _id: 1, at: 1 },
+        isExpired: (doc) => doc.at < cutoff,
+      });
+      return removed;
+    });
   }
 
   removeAllOf(owner: string): Promise<number> {
-    return mongoCall(async () => (await this.model.deleteMany({ owner })).deletedCount);
+    return mongoCall(async () => {
+      await this.takeovers.deleteMany({ owner });
+      return (await this.model.deleteMany({ owner })).deletedCount;
+    });
   }
 }

@@ -3,12 +3,13 @@ import { Schema, type Connection, type Model } from 'mongoose';
 import { RECORD_LIMITS } from '../domain/record';
 
 /**
- * A record, in its owner's own collection (see ownerCollectionName): FerretDB v1 reads a whole
- * collection for any filter but `_id` alone, so each owner's queries read that owner's records only.
+ * A record, in the one `records` collection every owner shares. `_id` is `<owner>:<id>` (see recordKey),
+ * so reading a record is a primary-key lookup on every store, and the key cannot name another
+ * owner's record. Sharded on `{owner: 1, id: 1}`: every query of the project names the owner.
  */
 export interface RecordDocument {
-  /** String(id): FerretDB v1 answers `_id`-only string lookups from its primary key, any other filter by a scan. */
   _id: string;
+  /** Counted per owner: each owner's first record is 1. */
   id: number;
   owner: string;
   option_type: string;
@@ -21,16 +22,30 @@ export interface RecordDocument {
   requestKey?: string;
 }
 
-/** Which owner holds record `id`; the unique `_id` keeps ids unique across the owners' collections. */
+/** An id given out to `owner` (`_id` = the record's key); kept after the record is deleted, so an id is never given twice. */
 export interface RecordIdDocument {
-  /** String(id). */
   _id: string;
   owner: string;
 }
 
+/** The owner's id counter (`_id` = owner): a hint of the last id given out; the id claims decide. */
 export interface CounterDocument {
   _id: string;
   seq: number;
+}
+
+/**
+ * The claim of one version of one record by the write that moves it on (`_id` = `<owner>:<id>:<version>`,
+ * see RecordRepository): the unique `_id` lets exactly one writer have each version, on any store. It
+ * carries the write itself, so that the claim of a writer that stopped before writing can be finished
+ * by the next writer (the same values again) instead of blocking the record. Removed once written.
+ */
+export interface VersionClaimDocument {
+  _id: string;
+  owner: string;
+  at: Date;
+  /** The fields the record gets (with its next version); absent for a delete. */
+  set?: Partial<RecordDocument>;
 }
 
 export interface IdempotencyKeyDocument {
@@ -84,25 +99,42 @@ const recordSchema = new Schema<RecordDocument>(
     requestKey: { type: String },
   },
   // `id: false`: our numeric `id` is a real field, not mongoose's string alias of _id.
-  // Only for reading what an earlier version kept in one shared collection (see RecordRepository.adoptShared).
   { ...common, collection: 'records', id: false },
 );
-
-/** The indexes of each owner's collection on MongoDB (not created on FerretDB v1, which would not use them). */
-export const OWNER_COLLECTION_INDEXES = [
-  { key: { createdAt: -1, id: -1 }, name: 'created' },
-  { key: { updatedAt: -1, id: -1 }, name: 'updated' },
-] as const;
+// One index per query of the project, each beginning with the owner (the shard key's prefix), then the
+// equality filters, then the sort and its tie-break: a list page, a cursor page and a count read only
+// the index entries of the page (MongoDB walks an index backwards for the ascending sorts).
+for (const sort of ['createdAt', 'updatedAt'] as const) {
+  const short = sort === 'createdAt' ? 'created' : 'updated';
+  recordSchema.index({ owner: 1, [sort]: -1, id: -1 }, { name: `owner_${short}` });
+  recordSchema.index({ owner: 1, status: 1, [sort]: -1, id: -1 }, { name: `owner_status_${short}` });
+  recordSchema.index({ owner: 1, option_type: 1, [sort]: -1, id: -1 }, { name: `owner_type_${short}` });
+  recordSchema.index({ owner: 1, status: 1, option_type: 1, [sort]: -1, id: -1 }, { name: `owner_status_type_${short}` });
+}
+// The recovery of a create whose request died half-way (rare) finds the record by its idempotency key.
+recordSchema.index({ owner: 1, requestKey: 1, createdAt: -1 }, { name: 'owner_request' });
 
 const recordIdSchema = new Schema<RecordIdDocument>(
   { _id: { type: String, required: true }, owner: { type: String, required: true } },
   { ...common, collection: 'record_ids' },
 );
+recordIdSchema.index({ owner: 1 }, { name: 'owner' });
 
 const counterSchema = new Schema<CounterDocument>(
   { _id: { type: String, required: true }, seq: { type: Number, required: true } },
-  { ...common, collection: 'counters' },
+  { ...common, collection: 'record_counters' },
 );
+
+const versionClaimSchema = new Schema<VersionClaimDocument>(
+  {
+    _id: { type: String, required: true },
+    owner: { type: String, required: true },
+    at: { type: Date, required: true },
+    set: { type: Schema.Types.Mixed },
+  },
+  { ...common, collection: 'record_version_claims', minimize: false },
+);
+versionClaimSchema.index({ owner: 1 }, { name: 'owner' });
 
 const idempotencyKeySchema = new Schema<IdempotencyKeyDocument>(
   {
@@ -120,6 +152,22 @@ const idempotencyKeySchema = new Schema<IdempotencyKeyDocument>(
 // purged by a timer that reads only the head of the collection (see IdempotencyKeyStore.removeOlderThan).
 idempotencyKeySchema.index({ owner: 1 });
 
+/**
+ * The take-over of a key whose first request died (`_id` = the key's `_id`, a line feed and the dead
+ * claim's time in milliseconds): the unique `_id` lets one retry take it over, on any store.
+ */
+export interface IdempotencyTakeoverDocument {
+  _id: string;
+  owner: string;
+  at: Date;
+}
+
+const idempotencyTakeoverSchema = new Schema<IdempotencyTakeoverDocument>(
+  { _id: { type: String, required: true }, owner: { type: String, required: true }, at: { type: Date, required: true } },
+  { ...common, collection: 'idempotency_takeovers' },
+);
+idempotencyTakeoverSchema.index({ owner: 1 });
+
 const outboxSchema = new Schema<OutboxDocument>(
   {
     type: { type: String, required: true },
@@ -131,20 +179,23 @@ const outboxSchema = new Schema<OutboxDocument>(
 );
 
 export interface RecordsModels {
-  /** The shared collection of earlier versions; read only to move its records to their owners' collections. */
-  sharedRecords: Model<RecordDocument>;
+  records: Model<RecordDocument>;
   recordIds: Model<RecordIdDocument>;
   counters: Model<CounterDocument>;
+  versionClaims: Model<VersionClaimDocument>;
   idempotencyKeys: Model<IdempotencyKeyDocument>;
+  idempotencyTakeovers: Model<IdempotencyTakeoverDocument>;
   outbox: Model<OutboxDocument>;
 }
 
 export function createModels(connection: Connection): RecordsModels {
   return {
-    sharedRecords: connection.model<RecordDocument>('SharedRecord', recordSchema),
+    records: connection.model<RecordDocument>('Record', recordSchema),
     recordIds: connection.model<RecordIdDocument>('RecordId', recordIdSchema),
-    counters: connection.model<CounterDocument>('Counter', counterSchema),
+    counters: connection.model<CounterDocument>('RecordCounter', counterSchema),
+    versionClaims: connection.model<VersionClaimDocument>('RecordVersionClaim', versionClaimSchema),
     idempotencyKeys: connection.model<IdempotencyKeyDocument>('IdempotencyKey', idempotencyKeySchema),
+    idempotencyTakeovers: connection.model<IdempotencyTakeoverDocument>('IdempotencyTakeover', idempotencyTakeoverSchema),
     outbox: connection.model<OutboxDocument>('OutboxEntry', outboxSchema),
   };
 }

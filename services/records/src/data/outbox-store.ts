@@ -41,14 +41,8 @@ export class OutboxStore {
    */
   oldest(limit: number): Promise<OutboxEntry[]> {
     return mongoCall(async () => {
-      const docs = await this.model.find({}).limit(limit).lean<(OutboxDocument & { _id: Types.ObjectId; sentAt?: Date | null })[]>();
-      // Entries an earlier version kept after sending (it marked them `sentAt`) are not due: they go.
-      const sent = docs.filter((doc) => doc.sentAt instanceof Date);
-      for (const doc of sent) await this.model.deleteOne({ _id: doc._id });
-      return docs
-        .filter((doc) => !(doc.sentAt instanceof Date))
-        .map(toEntry)
-        .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.id.localeCompare(b.id));
+      const docs = await this.model.find({}).limit(limit).lean<(OutboxDocument & { _id: Types.ObjectId })[]>();
+      return docs.map(toEntry).sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.id.localeCompare(b.id));
     });
   }
 

@@ -1,29 +1,21 @@
-import { createHash } from 'node:crypto';
 import { AppError, isDuplicateKey, mongoCall } from '@app/common';
 import type { Collection, Filter } from 'mongodb';
 import { ConnectionStates, type Connection, type Model } from 'mongoose';
 import type { RecordStore } from '../domain/ports';
 import type { ListPosition, RecordChanges, RecordData, RecordFilter, RecordSort, VersionCondition } from '../domain/record';
-import type { IdSequence } from './id-sequence';
-import type { KeyedSerialQueue } from './keyed-serial-queue';
-import { OWNER_COLLECTION_INDEXES, type RecordDocument, type RecordIdDocument } from './models';
+import type { CounterDocument, RecordDocument, RecordIdDocument, RecordsModels, VersionClaimDocument } from './models';
 
-const MAX_ID_ATTEMPTS = 10;
+const MAX_ID_ATTEMPTS = 20;
+/** How long a version claim may stand unwritten before the next writer finishes it: far above any write's time. */
+const CLAIM_STALE_MS = 10_000;
+/** How long a write without precondition keeps trying for a version while others write the record. */
+const WRITE_DEADLINE_MS = 20_000;
 
-/**
- * Each owner's records live in a collection of their own. FerretDB v1 (both backends) answers only a
- * filter on `_id` alone from an index and reads the whole collection for anything else (a list, a
- * count, a filtered or sorted page, a conditional update); with one collection per owner, "the whole
- * collection" is that owner's records, so every query costs what the owner's data costs. On MongoDB
- * the same collections carry real indexes. The name is a hash: fixed length, any owner id, no
- * personal data in collection names.
- */
-export function ownerCollectionName(owner: string): string {
-  return `records_${createHash('sha256').update(owner).digest('hex').slice(0, 32)}`;
-}
+/** The stored key of the owner's record `id`: an id holds no ':', so no two (owner, id) share a key. */
+export const recordKey = (owner: string, id: number) => `${owner}:${id}`;
+const claimKey = (owner: string, id: number, version: number) => `${owner}:${id}:${version}`;
 
-/** The stored key of record `id`; see RecordDocument._id. */
-const keyOf = (id: number) => String(id);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function toRecord(doc: RecordDocument): RecordData {
   return {
@@ -39,6 +31,15 @@ function toRecord(doc: RecordDocument): RecordData {
 }
 
 /**
+ * The model's collection as the driver types it. Queries go to the driver unchanged (no mongoose
+ * casting): `text` below is what keeps request values to strings. With `bufferCommands: false` a call
+ * while disconnected fails at once, as a 503.
+ */
+function driverOf<T extends object>(model: Model<T>): { collection: Collection<T> } {
+  return { collection: model.collection as unknown as Collection<T> };
+}
+
+/**
  * Request values reach the driver only as strings and numbers (no mongoose casting here): anything
  * else, such as an operator object that got past validation, is refused rather than run.
  */
@@ -47,35 +48,56 @@ function text(field: string, value: unknown): string {
   return value;
 }
 
-function versionFilter(id: number, condition: VersionCondition): Filter<RecordDocument> {
-  if (condition.kind === 'any') return { _id: keyOf(id) };
+function accepts(condition: VersionCondition, version: number): boolean {
+  if (condition.kind === 'any') return true;
   if (!condition.versions.every((v) => Number.isInteger(v)))
     throw AppError.validation('Invalid version', [{ field: 'If-Match', message: 'must name versions' }]);
-  return { _id: keyOf(id), version: { $in: condition.versions } };
+  return condition.versions.includes(version);
 }
 
+/**
+ * Every owner's records in one `records` collection, each query naming the owner first: the compound
+ * indexes of models.ts serve each page, count and cursor, and a cluster sharded on `{owner, id}` sends
+ * each of them to the shard holding that owner. One record is read and written by `_id` (which begins
+ * with the owner): a primary-key lookup on every store.
+ *
+ * Conditional writes rest on inserts, the one write that is atomic on every MongoDB-compatible store
+ * (FerretDB v1's conditional updates read, then write). To move a record from version v, a writer
+ * inserts the version claim `<owner>:<id>:<v>`, which only one writer can; the claim holds the write,
+ * and the record is then written by `{_id, version: v}` with exactly those values. A writer that loses
+ * the claim has lost version v (`If-Match` answers 412; a write without precondition tries again on
+ * the next version). A claim whose writer stopped before writing is finished by the next writer once
+ * it is older than any write takes (the same values, so a late first writer changes nothing), so it
+ * neither blocks the record nor loses the update its writer was asked for.
+ */
 export class RecordRepository implements RecordStore {
-  /** Owners' collections whose indexes this process ensured (or is ensuring: concurrent first writes share it). */
-  private readonly indexed = new Map<string, Promise<void>>();
+  private readonly records: { collection: Collection<RecordDocument> };
+  private readonly ids: { collection: Collection<RecordIdDocument> };
+  private readonly counters: { collection: Collection<CounterDocument> };
+  private readonly claims: { collection: Collection<VersionClaimDocument> };
+  private readonly connection: Connection;
 
-  constructor(
-    private readonly connection: Connection,
-    private readonly ids: Model<RecordIdDocument>,
-    private readonly sequence: IdSequence,
-    private readonly serial: KeyedSerialQueue,
-  ) {}
+  constructor(models: Pick<RecordsModels, 'records' | 'recordIds' | 'counters' | 'versionClaims'>) {
+    this.connection = models.records.db;
+    this.records = driverOf(models.records);
+    this.ids = driverOf(models.recordIds);
+    this.counters = driverOf(models.counters);
+    this.claims = driverOf(models.versionClaims);
+  }
 
+  /**
+   * The owner's next id: the owner's counter proposes it (a document per owner, so no document is
+   * written by every create), the insert of its claim into `record_ids` decides. FerretDB v1 may lose
+   * a concurrent increment; a claim that exists already moves the counter past it and tries again.
+   */
   async create(fields: Omit<RecordData, 'id'>, requestKey?: string): Promise<RecordData> {
     const owner = text('owner', fields.owner);
-    const records = this.collectionOf(owner);
-    await this.ensureIndexes(records);
+    this.available();
     for (let attempt = 1; attempt <= MAX_ID_ATTEMPTS; attempt += 1) {
-      const id = await this.sequence.next();
-      // The id is claimed first, in one shared collection, because uniqueness across the owners'
-      // collections is nobody else's: another instance whose counter update raced ours loses here.
+      const id = await this.nextId(owner);
       const claimed = await mongoCall(async () => {
         try {
-          await this.ids.create({ _id: keyOf(id), owner });
+          await this.ids.collection.insertOne({ _id: recordKey(owner, id), owner });
           return true;
         } catch (err) {
           if (isDuplicateKey(err)) return false;
@@ -83,28 +105,49 @@ export class RecordRepository implements RecordStore {
         }
       });
       if (!claimed) {
-        await this.sequence.raiseTo(id);
+        await mongoCall(() => this.counters.collection.updateOne({ _id: owner }, { $max: { seq: id } }));
         continue;
       }
-      await mongoCall(() => records.insertOne({ ...fields, owner, _id: keyOf(id), id, ...(requestKey === undefined ? {} : { requestKey }) }));
+      const doc: RecordDocument = { ...fields, owner, _id: recordKey(owner, id), id, ...(requestKey === undefined ? {} : { requestKey }) };
+      await mongoCall(() => this.records.collection.insertOne(doc));
       return { ...fields, id };
     }
     throw new AppError(503, 'service_unavailable', 'Could not allocate a record id, try again', { dependency: 'mongodb' });
   }
 
-  findOne(owner: string, id: number): Promise<RecordData | null> {
-    if (typeof owner !== 'string') return Promise.resolve(null);
+  private nextId(owner: string): Promise<number> {
     return mongoCall(async () => {
-      // By key alone, in the owner's collection: someone else's record is simply not there.
-      const doc = await this.collectionOf(owner).findOne({ _id: keyOf(id) });
+      for (let attempt = 1; ; attempt += 1) {
+        try {
+          const counter = await this.counters.collection.findOneAndUpdate(
+            { _id: owner },
+            { $inc: { seq: 1 } },
+            { upsert: true, returnDocument: 'after' },
+          );
+          return counter!.seq;
+        } catch (err) {
+          // Two first creates of one owner at once: the losing upsert fails with a duplicate key; retrying finds it.
+          if (isDuplicateKey(err) && attempt < 3) continue;
+          throw err;
+        }
+      }
+    });
+  }
+
+  findOne(owner: string, id: number): Promise<RecordData | null> {
+    if (typeof owner !== 'string' || !Number.isSafeInteger(id)) return Promise.resolve(null);
+    return mongoCall(async () => {
+      this.available();
+      // By `_id` alone, a primary-key read on every store; the key begins with the owner.
+      const doc = await this.records.collection.findOne({ _id: recordKey(owner, id) });
       return doc ? toRecord(doc) : null;
     });
   }
 
   findByRequestKey(owner: string, requestKey: string, since: Date): Promise<RecordData | null> {
     return mongoCall(async () => {
-      const doc = await this.collectionOf(text('owner', owner)).findOne(
-        { requestKey: text('requestKey', requestKey), createdAt: { $gte: since } },
+      const doc = await this.records.collection.findOne(
+        { owner: text('owner', owner), requestKey: text('requestKey', requestKey), createdAt: { $gte: since } },
         { sort: { createdAt: -1, id: -1 } },
       );
       return doc ? toRecord(doc) : null;
@@ -115,13 +158,17 @@ export class RecordRepository implements RecordStore {
     const field = sort.startsWith('-') ? sort.slice(1) : sort;
     const direction = sort.startsWith('-') ? -1 : 1;
     return mongoCall(async () => {
-      const query = this.fieldFilter(filter);
+      const query = this.ownerFilter(filter);
+      this.available();
       if (window.after) {
         // Keyset continuation: strictly past (sort value, id) of the last item seen, ties broken by id.
-        const past = direction === -1 ? '$lt' : '$gt';
-        query.$or = [{ [field]: { [past]: window.after.at } }, { [field]: window.after.at, id: { [past]: window.after.id } }];
+        // The bound on the sort field alone is implied by the `$or`; it is there so that an index range serves it.
+        const { at, id } = window.after;
+        const [bound, past] = direction === -1 ? (['$lte', '$lt'] as const) : (['$gte', '$gt'] as const);
+        query[field] = { [bound]: at };
+        query.$or = [{ [field]: { [past]: at } }, { [field]: at, id: { [past]: id } }];
       }
-      const docs = await this.collectionOf(text('owner', filter.owner))
+      const docs = await this.records.collection
         .find(query)
         .sort({ [field]: direction, id: direction })
         .skip(window.skip)
@@ -132,112 +179,115 @@ export class RecordRepository implements RecordStore {
   }
 
   count(filter: RecordFilter): Promise<number> {
-    return mongoCall(async () => {
-      const query = this.fieldFilter(filter);
-      return this.collectionOf(text('owner', filter.owner)).countDocuments(query);
+    return mongoCall(() => {
+      const query = this.ownerFilter(filter);
+      this.available();
+      return this.records.collection.countDocuments(query);
     });
   }
 
   async update(owner: string, id: number, condition: VersionCondition, changes: RecordChanges, now: Date): Promise<RecordData | null> {
-    const records = this.collectionOf(text('owner', owner));
     const set: Partial<RecordDocument> = { updatedAt: now };
     // Object.entries drops `undefined` from an optional property's type; a caller may still pass one.
     for (const [field, value] of Object.entries(changes) as [string, RecordChanges[keyof RecordChanges]][]) {
       if (value !== undefined) set[field as keyof RecordChanges] = text(field, value);
     }
-    return this.serial.run(`record:${id}`, () =>
-      mongoCall(async () => {
-        const doc = await records.findOneAndUpdate(versionFilter(id, condition), { $set: set, $inc: { version: 1 } }, { returnDocument: 'after' });
-        return doc ? toRecord(doc) : null;
-      }),
-    );
+    const written = await this.write(text('owner', owner), id, condition, (current) => ({ ...set, version: current.version + 1 }));
+    return written ? { ...toRecord(written.before), ...written.set } : null;
   }
 
   async remove(owner: string, id: number, condition: VersionCondition): Promise<boolean> {
-    const records = this.collectionOf(text('owner', owner));
-    return this.serial.run(`record:${id}`, () => mongoCall(async () => (await records.findOneAndDelete(versionFilter(id, condition))) !== null));
-  }
-
-  /** Drops the owner's collection (its size does not matter), after forgetting which ids were theirs. */
-  async removeAllOf(owner: string): Promise<number> {
-    const records = this.collectionOf(text('owner', owner));
-    return mongoCall(async () => {
-      const ids = await records.find({}, { projection: { _id: 1 } }).toArray();
-      for (const { _id } of ids) await this.ids.deleteOne({ _id });
-      await records.drop().catch((err: unknown) => {
-        // Nothing to drop: the owner never had a record (MongoDB's NamespaceNotFound).
-        if ((err as { code?: number }).code !== 26) throw err;
-      });
-      this.indexed.delete(records.collectionName);
-      return ids.length;
-    });
+    return (await this.write(text('owner', owner), id, condition, () => undefined)) !== null;
   }
 
   /**
-   * Moves what an earlier version kept in one shared `records` collection into the owners' own,
-   * in batches from the head, keeping ids; safe to repeat and to run on several instances at once.
+   * Moves the record on from a version `condition` accepts, through that version's claim (see the
+   * class comment): `next` gives the fields it gets, or undefined to delete it. Null when the record
+   * is missing or its version is not accepted (or was taken by another writer of a conditional write).
    */
-  adoptShared(shared: Model<RecordDocument>): Promise<number> {
+  private async write(
+    owner: string,
+    id: number,
+    condition: VersionCondition,
+    next: (current: RecordDocument) => Partial<RecordDocument> | undefined,
+  ): Promise<{ before: RecordDocument; set: Partial<RecordDocument> | undefined } | null> {
+    if (!Number.isSafeInteger(id)) return null;
+    this.available();
+    const key = recordKey(owner, id);
+    const deadline = Date.now() + WRITE_DEADLINE_MS;
+    for (let attempt = 0; ; attempt += 1) {
+      const current = await mongoCall(() => this.records.collection.findOne({ _id: key }));
+      if (!current || !accepts(condition, current.version)) return null;
+      const set = next(current);
+      const claim: VersionClaimDocument = { _id: claimKey(owner, id, current.version), owner, at: new Date(), ...(set ? { set } : {}) };
+      if (await this.insertClaim(claim)) {
+        const written = await this.apply(key, current.version, claim);
+        if (written) return { before: current, set };
+        // The record moved on before the claim (a writer that read it earlier): try again from its new state.
+        continue;
+      }
+      const standing = await mongoCall(() => this.claims.collection.findOne({ _id: claim._id }));
+      if (standing && Date.now() - standing.at.getTime() > CLAIM_STALE_MS) {
+        // Its writer stopped between claim and write: finish its write, then go on from there.
+        await this.apply(key, current.version, standing);
+        continue;
+      }
+      // Another writer has this version: a conditional write lost; one without precondition waits for the next.
+      if (condition.kind === 'versions') return null;
+      if (Date.now() > deadline) throw AppError.conflict(`Record ${id} is being changed by many writers at once, try again`);
+      await sleep(Math.min(50, 2 + attempt * 2) * (0.5 + Math.random()));
+    }
+  }
+
+  private insertClaim(claim: VersionClaimDocument): Promise<boolean> {
     return mongoCall(async () => {
-      let moved = 0;
-      for (;;) {
-        const docs = await shared.find({}).limit(200).lean<RecordDocument[]>();
-        if (docs.length === 0) return moved;
-        for (const doc of docs) {
-          await this.ids.create({ _id: keyOf(doc.id), owner: doc.owner }).catch((err: unknown) => {
-            if (!isDuplicateKey(err)) throw err;
-          });
-          const records = this.collectionOf(doc.owner);
-          await this.ensureIndexes(records);
-          await records.insertOne({ ...doc, _id: keyOf(doc.id) }).catch((err: unknown) => {
-            if (!isDuplicateKey(err)) throw err;
-          });
-          await shared.deleteOne({ _id: doc._id });
-          moved += 1;
-        }
-        await this.sequence.raiseTo(Math.max(...docs.map((doc) => doc.id)));
+      try {
+        await this.claims.collection.insertOne(claim);
+        return true;
+      } catch (err) {
+        if (isDuplicateKey(err)) return false;
+        throw err;
       }
     });
   }
 
-  private fieldFilter(filter: RecordFilter): Filter<RecordDocument> {
+  /** Writes a claim's change to the record if it is still at the claimed version, then drops the claim. */
+  private async apply(key: string, version: number, claim: VersionClaimDocument): Promise<boolean> {
+    const filter = { _id: key, version };
+    const done = await mongoCall(async () =>
+      claim.set
+        ? (await this.records.collection.updateOne(filter, { $set: claim.set })).matchedCount > 0
+        : (await this.records.collection.deleteOne(filter)).deletedCount > 0,
+    );
+    await mongoCall(() => this.claims.collection.deleteOne({ _id: claim._id }));
+    return done;
+  }
+
+  /** Everything of the owner: records, the ids given out, the counter and any claims left standing. */
+  async removeAllOf(owner: string): Promise<number> {
+    const who = text('owner', owner);
+    return mongoCall(async () => {
+      const { deletedCount } = await this.records.collection.deleteMany({ owner: who });
+      await this.claims.collection.deleteMany({ owner: who });
+      await this.ids.collection.deleteMany({ owner: who });
+      await this.counters.collection.deleteOne({ _id: who });
+      return deletedCount;
+    });
+  }
+
+  /**
+   * Known to be away: a 503 at once, rather than after the driver's server selection gives up (1.5 s,
+   * longer still for the queries behind it).
+   */
+  private available(): void {
+    if (this.connection.readyState !== ConnectionStates.connected) throw AppError.unavailable('mongodb');
+  }
+
+  private ownerFilter(filter: RecordFilter): Filter<RecordDocument> {
     return {
+      owner: text('owner', filter.owner),
       ...(filter.status === undefined ? {} : { status: text('status', filter.status) }),
       ...(filter.option_type === undefined ? {} : { option_type: text('option_type', filter.option_type) }),
     };
-  }
-
-  private collectionOf(owner: string): Collection<RecordDocument> {
-    const db = this.connection.db;
-    if (this.connection.readyState !== ConnectionStates.connected || !db) throw AppError.unavailable('mongodb');
-    return db.collection<RecordDocument>(ownerCollectionName(owner));
-  }
-
-  /** Whether the server uses secondary indexes at all: FerretDB v1 (it says so in buildInfo) does not. */
-  private usesIndexes?: Promise<boolean>;
-
-  private ensureIndexes(records: Collection<RecordDocument>): Promise<void> {
-    const name = records.collectionName;
-    let ensuring = this.indexed.get(name);
-    if (!ensuring) {
-      this.usesIndexes ??= mongoCall(async () => {
-        const info = await this.connection.db!.admin().command({ buildInfo: 1 });
-        return !('ferretdbVersion' in info);
-      }).catch((err: unknown) => {
-        this.usesIndexes = undefined;
-        throw err;
-      });
-      // On FerretDB v1 they would only slow writes down: it reads the owner's whole collection anyway.
-      // One index per command: FerretDB v1.24 drops the connection (a panic) when one createIndexes
-      // names two or more indexes that already exist, as they do after a restart.
-      ensuring = mongoCall(async () => {
-        if (!(await this.usesIndexes)) return;
-        for (const index of OWNER_COLLECTION_INDEXES) await records.createIndex({ ...index.key }, { name: index.name }, undefined);
-      });
-      this.indexed.set(name, ensuring);
-      // A failure is not remembered: the next write tries again.
-      ensuring.catch(() => this.indexed.delete(name));
-    }
-    return ensuring;
   }
 }

@@ -60,7 +60,6 @@ function requestHash(input: RecordInput): string {
 export class RecordService {
   private readonly waitMs: number;
   private readonly staleMs: number;
-  private readonly takingOver = new Set<string>();
 
   constructor(
     private readonly records: RecordStore,
@@ -177,26 +176,18 @@ export class RecordService {
         });
       }
       // The first request never answered (its process died mid-way): finish its work under its claim.
-      // The set keeps concurrent retries in this process from taking over together where the
-      // conditional reclaim is not atomic (FerretDB v1); they wait for the one that does.
-      const slot = `${owner}\n${key}`;
-      if (this.takingOver.has(slot)) {
+      // One retry takes it over (the store decides, across processes); the others wait for its answer.
+      const reclaimedAt = new Date();
+      if (!(await this.keys.reclaim(owner, key, entry.createdAt, reclaimedAt))) {
         await sleep(25);
         continue;
       }
-      this.takingOver.add(slot);
-      try {
-        const reclaimedAt = new Date();
-        if (!(await this.keys.reclaim(owner, key, entry.createdAt, reclaimedAt))) continue;
-        const earlier = await this.records.findByRequestKey(owner, key, entry.createdAt);
-        if (earlier) {
-          await this.keys.complete(owner, key, toView(earlier));
-          return { record: toView(earlier), replayed: true };
-        }
-        return { record: await this.finishClaim(owner, input, key, reclaimedAt), replayed: false };
-      } finally {
-        this.takingOver.delete(slot);
+      const earlier = await this.records.findByRequestKey(owner, key, entry.createdAt);
+      if (earlier) {
+        await this.keys.complete(owner, key, toView(earlier));
+        return { record: toView(earlier), replayed: true };
       }
+      return { record: await this.finishClaim(owner, input, key, reclaimedAt), replayed: false };
     }
     throw AppError.conflict('Idempotency-Key is contended, try again', 'idempotency_key_in_progress');
   }

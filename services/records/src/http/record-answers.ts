@@ -12,7 +12,10 @@ export const recordAnswer = z
       .number()
       .int()
       .min(1)
-      .meta({ examples: [1] }),
+      .meta({
+        description: "The record's number among its owner's records: each user's first record is 1, and a number is never given twice to one user",
+        examples: [1],
+      }),
     option_type: field(RECORD_LIMITS.optionType).meta({ examples: ['opportunity'] }),
     description: field(RECORD_LIMITS.description).meta({ examples: ['test'] }),
     status: field(RECORD_LIMITS.status).meta({ examples: ['active'] }),
