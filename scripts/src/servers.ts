@@ -551,6 +551,7 @@ export function ensureFerretDbBinary(): string {
 /**
  * `npm run ferretdb:test`: FerretDB's own Go tests of the packages the patches change (the SQLite
  * backend and the handler), with the patches' tests, run on the patched module. Throws if any fails.
+ * (The backends package's own tests and the other backends' need PostgreSQL and MySQL servers.)
  */
 export function testPatchedFerretDb(packages = ['./internal/backends/sqlite/...', './internal/handler/...']): void {
   withPatchedFerretDb(({ go, env, patched, version }) => {

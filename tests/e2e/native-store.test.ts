@@ -312,6 +312,7 @@ describe('pages over values of every kind', () => {
           .toArray();
         expect({ filter, order, ids: got.map((d) => d._id) }).toEqual({ filter, order, ids: reference.map((d) => d._id) });
       }
+      expect({ filter, count: await coll.countDocuments(filter) }).toEqual({ filter, count: await coll.countDocuments({ $and: [filter] }) });
     }
     expect(await coll.countDocuments({ owner })).toBe(await coll.countDocuments({ $and: [{ owner }] }));
     for (const id of [0, 3.5, 4, 5]) {
