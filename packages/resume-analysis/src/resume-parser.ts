@@ -141,6 +141,20 @@ const HEADINGS: Readonly<Record<string, ResumeSection>> = {
   'courses and training': 'certifications',
   courses: 'certifications',
   awards: 'other',
+  honours: 'other',
+  honors: 'other',
+  'honours and awards': 'other',
+  'awards and honours': 'other',
+  'activities and societies': 'other',
+  'extracurricular activities': 'other',
+  extracurricular: 'other',
+  'clubs and societies': 'other',
+  societies: 'other',
+  clubs: 'other',
+  leadership: 'other',
+  'leadership and activities': 'other',
+  'community involvement': 'other',
+  'volunteer work': 'other',
   publications: 'other',
   volunteering: 'other',
   'volunteer experience': 'other',
@@ -407,7 +421,9 @@ function parseRoles(lines: readonly ResumeLine[], headings: ReadonlyMap<number, 
     const line = lines[index];
     if (!line || headings.has(index)) return false;
     if (hasExperienceSection) return line.section === 'experience';
-    return line.section !== 'education' && line.section !== 'certifications' && !DEGREE.test(line.text);
+    // Without an experience section (a student's resume), dated lines elsewhere are studies, honours,
+    // clubs, volunteering or projects: none of them is paid experience.
+    return (line.section === 'header' || line.section === 'summary') && !DEGREE.test(line.text);
   };
 
   const anchors: RoleAnchor[] = [];
