@@ -5,6 +5,7 @@ import { headingShape, isBulletLine, stripBullet } from './heading-shape';
 import { findSkillMentions, type SkillMention } from './skill-matcher';
 import { mergeWrappedLines } from './wrapped-lines';
 import { isLocation } from './locations';
+import { capsLineIsHeading } from './unknown-heading';
 
 export const RESUME_SECTIONS = ['header', 'summary', 'experience', 'education', 'skills', 'projects', 'certifications', 'other'] as const;
 export type ResumeSection = (typeof RESUME_SECTIONS)[number];
@@ -367,7 +368,7 @@ function classifyHeading(text: string, index: number): ResumeSection | null {
   const byLastWord = LAST_WORD_SECTIONS[last];
   if (byLastWord && words.length <= 4 && (shape.allCaps || shape.colon || words.length <= 3)) return byLastWord;
   // An unknown all-caps line near the top is usually the candidate's name, not a section.
-  if (shape.allCaps && words.length <= 4 && index > 3 && !TITLE_WORDS.test(shape.key)) return 'other';
+  if (shape.allCaps && words.length <= 4 && index > 3 && !TITLE_WORDS.test(shape.key) && capsLineIsHeading(text)) return 'other';
   return null;
 }
 

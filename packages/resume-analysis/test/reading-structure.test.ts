@@ -137,3 +137,35 @@ describe('experience is paid work', () => {
     expect(resume.roles.map((role) => [role.title, role.organisation, role.years])).toEqual([['Barista', 'Small Street Coffee', 0.3]]);
   });
 });
+
+describe('section headings', () => {
+  test('when a designed resume prints an employer, a skill or a town in capitals, then it is no heading and the role keeps its lines', () => {
+    const resume = resumeOf([
+      'Alex Morgan',
+      'Cloud Engineer',
+      'alex@example.com',
+      '',
+      'EXPERIENCE',
+      'IBM',
+      'Cloud Engineer Jan 2020 – Present',
+      '- Built landing zones on AWS for 12 teams.',
+      'AWS',
+      '- Certified Solutions Architect.',
+      'LONDON',
+      '- Ran the on-call rota.',
+      '',
+      'SELECTED PUBLICATIONS',
+      'A paper on cost.',
+    ]);
+    expect(resume.sections.map((section) => section.heading)).toEqual([null, 'EXPERIENCE', 'SELECTED PUBLICATIONS']);
+    expect(resume.roles).toHaveLength(1);
+    expect(resume.roles[0]!.organisation).toBe('IBM');
+    expect(resume.roles[0]!.highlights.map((line) => line.text)).toEqual([
+      'Built landing zones on AWS for 12 teams.',
+      'AWS',
+      'Certified Solutions Architect.',
+      'LONDON',
+      'Ran the on-call rota.',
+    ]);
+  });
+});
