@@ -56,7 +56,11 @@ async function time<T>(work: () => T | Promise<T>): Promise<number> {
 
 async function main(): Promise<void> {
   const pairs: Pair[] = [];
-  for (const id of readdirSync(LABELLED).sort()) {
+  // Pair folders only: the labelling rules and set-level labels sit beside them.
+  for (const id of readdirSync(LABELLED, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name)
+    .sort()) {
     const resumePdf = readFileSync(join(LABELLED, id, 'resume.pdf'));
     const jdPdf = readFileSync(join(LABELLED, id, 'jd.pdf'));
     const resume = await extractPdfText(resumePdf, 'resume');

@@ -21,7 +21,7 @@ export interface DocumentReading {
 }
 
 export interface ReadingReport {
-  /** `low` when a document is not in English or the resume's structure was not found. */
+  /** `low` when a document is not in English, or the resume has no recognised sections, or no dated roles and no education. */
   confidence: 'normal' | 'low';
   resume: DocumentReading;
   jd: DocumentReading;
@@ -76,12 +76,21 @@ export function readingReport(
       `The ${label[file]} appears to be in ${reading.languageName ?? reading.language}; the analysis reads English only, so its headings, dates and wording were not read (${read}): the match and the questions below rest on the English words alone.`,
     );
   }
-  if (resume.roles.length === 0) {
+  let low = notes.length > 0;
+  if (resume.roles.length === 0 && resume.education.length > 0 && headings > 0) {
+    // A student or graduate: studies, honours and clubs are there and are not work; said, not doubted.
+    notes.push(
+      'No paid roles were found in the resume: its experience counts as 0 years; education, honours, clubs and volunteering are not counted as work.',
+    );
+  } else if (resume.roles.length === 0) {
     notes.push('No dated roles were found in the resume, so its experience years (0) and the role-by-role reading are not reliable.');
+    low = true;
   }
-  if (headings === 0)
+  if (headings === 0) {
     notes.push(
       'No section headings were recognised in the resume, so its skills were read from the whole text without knowing where they came from.',
     );
-  return { confidence: notes.length > 0 ? 'low' : 'normal', ...readings, notes };
+    low = true;
+  }
+  return { confidence: low ? 'low' : 'normal', ...readings, notes };
 }

@@ -6,6 +6,7 @@ import type { LineRef } from './resume-parser';
 import { findSkillMentions, tokenize, type SkillMention } from './skill-matcher';
 import { mergeWrappedLines } from './wrapped-lines';
 import type { SkillCategory } from './skill-taxonomy';
+import { capsLineIsHeading } from './unknown-heading';
 
 export const JOB_SECTIONS = ['intro', 'about', 'responsibilities', 'required', 'preferred', 'benefits', 'other'] as const;
 export type JobSection = (typeof JOB_SECTIONS)[number];
@@ -335,7 +336,7 @@ function classifyHeading(text: string): JobSection | null {
   if (words.length <= 6 && (shape.colon || shape.allCaps || words.length <= 5)) {
     for (const [pattern, section] of HEADING_KEYWORDS) if (pattern.test(shape.key)) return section;
   }
-  if (shape.allCaps && shape.key.split(' ').length <= 4 && !TITLE_WORD.test(shape.key)) return 'other';
+  if (shape.allCaps && shape.key.split(' ').length <= 4 && !TITLE_WORD.test(shape.key) && capsLineIsHeading(text)) return 'other';
   return null;
 }
 
@@ -371,7 +372,7 @@ function titleInProse(text: string): string | null {
       .slice(cue.index + cue[0].length, cue.index + cue[0].length + 160)
       .split(/\s+/)
       .slice(0, 9)) {
-      const bare = word.replace(/[,.;:!?)]+$/, '');
+      const bare = word.replace(/(?<![,.;:!?)])[,.;:!?)]+$/, '');
       if (/^[\p{Lu}\d]/u.test(bare) || (words.length > 0 && TITLE_CONNECTOR.test(bare))) words.push(bare);
       else break;
       if (bare !== word) break;

@@ -5,6 +5,7 @@ import { headingShape, isBulletLine, stripBullet } from './heading-shape';
 import { findSkillMentions, type SkillMention } from './skill-matcher';
 import { mergeWrappedLines } from './wrapped-lines';
 import { isLocation } from './locations';
+import { capsLineIsHeading } from './unknown-heading';
 
 export const RESUME_SECTIONS = ['header', 'summary', 'experience', 'education', 'skills', 'projects', 'certifications', 'other'] as const;
 export type ResumeSection = (typeof RESUME_SECTIONS)[number];
@@ -141,6 +142,20 @@ const HEADINGS: Readonly<Record<string, ResumeSection>> = {
   'courses and training': 'certifications',
   courses: 'certifications',
   awards: 'other',
+  honours: 'other',
+  honors: 'other',
+  'honours and awards': 'other',
+  'awards and honours': 'other',
+  'activities and societies': 'other',
+  'extracurricular activities': 'other',
+  extracurricular: 'other',
+  'clubs and societies': 'other',
+  societies: 'other',
+  clubs: 'other',
+  leadership: 'other',
+  'leadership and activities': 'other',
+  'community involvement': 'other',
+  'volunteer work': 'other',
   publications: 'other',
   volunteering: 'other',
   'volunteer experience': 'other',
@@ -353,7 +368,7 @@ function classifyHeading(text: string, index: number): ResumeSection | null {
   const byLastWord = LAST_WORD_SECTIONS[last];
   if (byLastWord && words.length <= 4 && (shape.allCaps || shape.colon || words.length <= 3)) return byLastWord;
   // An unknown all-caps line near the top is usually the candidate's name, not a section.
-  if (shape.allCaps && words.length <= 4 && index > 3 && !TITLE_WORDS.test(shape.key)) return 'other';
+  if (shape.allCaps && words.length <= 4 && index > 3 && !TITLE_WORDS.test(shape.key) && capsLineIsHeading(text)) return 'other';
   return null;
 }
 
@@ -407,7 +422,9 @@ function parseRoles(lines: readonly ResumeLine[], headings: ReadonlyMap<number, 
     const line = lines[index];
     if (!line || headings.has(index)) return false;
     if (hasExperienceSection) return line.section === 'experience';
-    return line.section !== 'education' && line.section !== 'certifications' && !DEGREE.test(line.text);
+    // Without an experience section (a student's resume), dated lines elsewhere are studies, honours,
+    // clubs, volunteering or projects: none of them is paid experience.
+    return (line.section === 'header' || line.section === 'summary') && !DEGREE.test(line.text);
   };
 
   const anchors: RoleAnchor[] = [];

@@ -90,3 +90,82 @@ describe('the job title', () => {
     expect(job.title).toBeNull();
   });
 });
+
+describe('experience is paid work', () => {
+  const student = [
+    'Maya Lin',
+    'Computer Science student',
+    '',
+    'Education',
+    'BSc Computer Science, University of Bristol, Sep 2022 – Jun 2025',
+    "Dean's List, 2023 – 2024",
+    '',
+    'Honours',
+    'Undergraduate Research Prize, 2024',
+    '',
+    'Activities',
+    'President, Robotics Club — Sep 2023 – Jun 2025',
+    '- Organised weekly build sessions for 40 members.',
+    '',
+    'Volunteering',
+    'Tutor, Bristol Reading Project — Jan 2022 – Present',
+    '- Tutor two pupils in maths every week.',
+    '',
+    'Projects',
+    'Route planner — Oct 2024 – Dec 2024',
+    '- A TypeScript app that plans cycling routes.',
+    '',
+    'Skills',
+    'Python, TypeScript, SQL',
+  ];
+
+  test('when a student has studies, honours, a club, volunteering and a project but no job, then there are no roles and 0 years', () => {
+    const resume = resumeOf(student);
+    expect(resume.roles).toEqual([]);
+    expect(resume.totalYears).toBe(0);
+    expect(resume.education.map((entry) => [entry.degree, entry.institution])).toEqual([['BSc Computer Science', 'University of Bristol']]);
+  });
+
+  test('when the student also has a job, then only the job counts', () => {
+    const resume = resumeOf([
+      ...student,
+      '',
+      'Experience',
+      'Barista — Small Street Coffee, Bristol || Jun 2023 – Sep 2023',
+      '- Served 300 customers a day.',
+    ]);
+    expect(resume.roles.map((role) => [role.title, role.organisation, role.years])).toEqual([['Barista', 'Small Street Coffee', 0.3]]);
+  });
+});
+
+describe('section headings', () => {
+  test('when a designed resume prints an employer, a skill or a town in capitals, then it is no heading and the role keeps its lines', () => {
+    const resume = resumeOf([
+      'Alex Morgan',
+      'Cloud Engineer',
+      'alex@example.com',
+      '',
+      'EXPERIENCE',
+      'IBM',
+      'Cloud Engineer Jan 2020 – Present',
+      '- Built landing zones on AWS for 12 teams.',
+      'AWS',
+      '- Certified Solutions Architect.',
+      'LONDON',
+      '- Ran the on-call rota.',
+      '',
+      'SELECTED PUBLICATIONS',
+      'A paper on cost.',
+    ]);
+    expect(resume.sections.map((section) => section.heading)).toEqual([null, 'EXPERIENCE', 'SELECTED PUBLICATIONS']);
+    expect(resume.roles).toHaveLength(1);
+    expect(resume.roles[0]!.organisation).toBe('IBM');
+    expect(resume.roles[0]!.highlights.map((line) => line.text)).toEqual([
+      'Built landing zones on AWS for 12 teams.',
+      'AWS',
+      'Certified Solutions Architect.',
+      'LONDON',
+      'Ran the on-call rota.',
+    ]);
+  });
+});
