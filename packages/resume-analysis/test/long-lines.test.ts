@@ -11,10 +11,10 @@ import { findSkillMentions, tokenize } from '../src/skill-matcher';
  * Each parser gets one line of 200,000 characters, in the shapes that made the old patterns
  * backtrack (long runs of letters, of spaces, of separators, of address-like characters), and
  * must take time linear in the line: four times the line may take at most eight times as long
- * (quadratic work takes sixteen), plus half a second for the machine's noise. A ratio measured in
- * the same moment holds on a loaded machine, where a fixed bound in seconds does not. The worker
- * refuses such lines before parsing (QA_MAX_LINE_CHARS); this shows the parsers would not stall
- * even without that bound.
+ * (quadratic work takes sixteen), plus half a second for the machine's noise, in the best of up to
+ * three runs. A ratio measured in the same moment holds on a loaded machine, where a fixed bound in
+ * seconds does not. The worker refuses such lines before parsing (QA_MAX_LINE_CHARS); this shows
+ * the parsers would not stall even without that bound.
  */
 
 const LENGTH = 200_000;
@@ -85,8 +85,14 @@ describe('a 200,000-character line', () => {
     expect(line.length).toBeGreaterThanOrEqual(LENGTH);
     const quarter = SHAPES[shape]!(LENGTH / 4);
     const parse = PARSERS[parser]!;
-    const short = timed(parse, quarter);
-    const long = timed(parse, line);
+    // The least of up to three timings: a stall of the machine (a loaded host, a garbage collection)
+    // lengthens one run, while work that grows faster than the line lengthens every run.
+    let short = Infinity;
+    let long = Infinity;
+    for (let attempt = 0; attempt < 3 && !(long < 8 * short + 500); attempt += 1) {
+      short = Math.min(short, timed(parse, quarter));
+      long = Math.min(long, timed(parse, line));
+    }
     expect(long).toBeLessThan(8 * short + 500);
   });
 });
