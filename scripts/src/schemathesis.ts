@@ -54,7 +54,8 @@ export interface FuzzResult {
 // `format: binary`, whatever media type the part declares.
 // OAuth 2.0's token endpoint answers a well-formed request with credentials or a refresh token that
 // are not valid as 400 invalid_grant (RFC 6749 section 5.2), and its revocation endpoint a token
-// issued to another client as 400 unauthorized_client (RFC 7009): the protocol decides, not the shape.
+// issued to another client as 400 unauthorized_client (RFC 7009), and any of them a client_secret
+// sent without its client_id as 400 invalid_request: the protocol decides, not the shape.
 // A request that breaks the schema may also be refused for its size before it is parsed: a 413
 // (the auth service reads at most 16 kB, less than a body of every field at its longest, escaped,
 // can take) or a 414 (a request target over the gateway's bound) is as much a refusal as a 400.
@@ -74,7 +75,7 @@ include-operation-id = "createRecord"
 checks.positive_data_acceptance.expected-statuses = ["2xx", "3xx", "401", "403", "404", "409", "422", "429", "5xx"]
 
 [[operations]]
-include-operation-id = ["token", "login", "refresh", "revokeToken"]
+include-operation-id = ["token", "login", "refresh", "revokeToken", "introspectToken"]
 checks.positive_data_acceptance.expected-statuses = ["2xx", "3xx", "400", "401", "403", "404", "409", "429", "5xx"]
 
 [[operations]]

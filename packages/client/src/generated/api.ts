@@ -524,7 +524,7 @@ export interface components {
         };
         /** @description RFC 7662 section 2.1 */
         IntrospectionRequest: {
-            /** @description The client. A public client just names itself; a configured client also proves its secret. */
+            /** @description The client. A public client just names itself; a configured client also proves its secret. Empty counts as omitted. */
             client_id?: string;
             /**
              * Format: password
@@ -597,7 +597,7 @@ export interface components {
         };
         /** @description The password grant; grant_type defaults to password here */
         LoginRequest: {
-            /** @description The client. A public client just names itself; a configured client also proves its secret. */
+            /** @description The client. A public client just names itself; a configured client also proves its secret. Empty counts as omitted. */
             client_id?: string;
             /**
              * Format: password
@@ -673,7 +673,7 @@ export interface components {
         };
         /** @description Resource owner password credentials grant (RFC 6749 section 4.3) */
         PasswordGrantRequest: {
-            /** @description The client. A public client just names itself; a configured client also proves its secret. */
+            /** @description The client. A public client just names itself; a configured client also proves its secret. Empty counts as omitted. */
             client_id?: string;
             /**
              * Format: password
@@ -814,7 +814,7 @@ export interface components {
         };
         /** @description The refresh grant; grant_type defaults to refresh_token here */
         RefreshRequest: {
-            /** @description The client. A public client just names itself; a configured client also proves its secret. */
+            /** @description The client. A public client just names itself; a configured client also proves its secret. Empty counts as omitted. */
             client_id?: string;
             /**
              * Format: password
@@ -831,7 +831,7 @@ export interface components {
         };
         /** @description Refresh grant (RFC 6749 section 6); the refresh token rotates */
         RefreshTokenGrantRequest: {
-            /** @description The client. A public client just names itself; a configured client also proves its secret. */
+            /** @description The client. A public client just names itself; a configured client also proves its secret. Empty counts as omitted. */
             client_id?: string;
             /**
              * Format: password
@@ -864,7 +864,7 @@ export interface components {
         };
         /** @description RFC 7009 section 2.1 */
         RevocationRequest: {
-            /** @description The client. A public client just names itself; a configured client also proves its secret. */
+            /** @description The client. A public client just names itself; a configured client also proves its secret. Empty counts as omitted. */
             client_id?: string;
             /**
              * Format: password

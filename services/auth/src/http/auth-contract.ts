@@ -28,12 +28,10 @@ const scope = z
   .optional()
   .meta({ description: 'Space-separated scopes (RFC 6749 section 3.3); every supported scope when omitted. Echoed in the answer.' });
 const clientFields = {
-  client_id: z
-    .string()
-    .min(1, 'must not be empty')
-    .max(256)
-    .optional()
-    .meta({ description: 'The client. A public client just names itself; a configured client also proves its secret.' }),
+  // No minimum: an empty parameter counts as one left out (RFC 6749 section 3.1), so "" is valid here.
+  client_id: z.string().max(256).optional().meta({
+    description: 'The client. A public client just names itself; a configured client also proves its secret. Empty counts as omitted.',
+  }),
   client_secret: z
     .string()
     .max(512)
