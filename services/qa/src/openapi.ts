@@ -6,6 +6,7 @@ import {
   jobIdParam,
   jobPageAnswer,
   jobProgressAnswer,
+  getJobQuery,
   listJobsQuery,
   preferHeader,
   uploadBody,
@@ -70,8 +71,12 @@ export const qaOperations: OperationSpec[] = [
     path: '/qa/jobs/{id}',
     operationId: 'getQaJob',
     summary: 'A job: status, progress, timings, and the result once completed',
+    description:
+      'The result cites resume and job lines as evidence, contact details (e-mail addresses, phone numbers, postal addresses, ' +
+      'links, payment card numbers, national identifiers) redacted. `include=lines` adds every line of both documents, redacted alike.',
     tags,
     path_params: jobId,
+    query: getJobQuery,
     responses: { 200: { description: 'The job', body: jobAnswer } },
     errors: { 404: noSuchJob },
   },

@@ -225,7 +225,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A job: status, progress, timings, and the result once completed */
+        /**
+         * A job: status, progress, timings, and the result once completed
+         * @description The result cites resume and job lines as evidence, contact details (e-mail addresses, phone numbers, postal addresses, links, payment card numbers, national identifiers) redacted. `include=lines` adds every line of both documents, redacted alike.
+         */
         get: operations["getQaJob"];
         put?: never;
         post?: never;
@@ -359,11 +362,16 @@ export interface components {
             /** @enum {string} */
             generator: "offline" | "llm";
             job: {
+                /** @description Every line of the document, contact details redacted: only when asked for with `include=lines` */
+                lines?: components["schemas"]["DocumentLine"][];
+            } & {
                 [key: string]: unknown;
             };
             match: components["schemas"]["MatchReport"];
             questions: components["schemas"]["InterviewQuestion"][];
             resume: {
+                /** @description Every line of the document, contact details redacted: only when asked for with `include=lines` */
+                lines?: components["schemas"]["DocumentLine"][];
                 skills: components["schemas"]["ResumeSkill"][];
             } & {
                 [key: string]: unknown;
@@ -383,6 +391,13 @@ export interface components {
         DeleteAccountRequest: {
             /** Format: password */
             password: string;
+        };
+        DocumentLine: {
+            lineNo: number;
+            page: number;
+            section: string;
+            /** @description Contact details redacted */
+            text: string;
         };
         DocumentSummary: {
             pages: number;
@@ -650,7 +665,7 @@ export interface components {
             skill: string;
         };
         SkillEvidence: {
-            /** @description The resume line, contact details redacted */
+            /** @description The resume line (joined where the PDF wrapped it), contact details redacted */
             line: string;
             lineNo: number;
             page: number;
@@ -1834,7 +1849,10 @@ export interface operations {
     };
     getQaJob: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description `lines`: the result also carries every line of both documents (`result.resume.lines`, `result.job.lines`), contact details redacted. Without it the result carries only the lines it cites. */
+                include?: "lines";
+            };
             header?: never;
             path: {
                 /** @description The job id (a UUID) from the Location header of POST /qa/generate */

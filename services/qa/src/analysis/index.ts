@@ -137,7 +137,7 @@ export { extractPdfText, extractPdfTexts, preparePdfReader, type PdfLimits, type
 export { prepareLanguageModel } from './key-phrases';
 export { pdfOcr, ocrAvailable } from './pdf-ocr';
 export { linesFromText, type DocumentLine } from './document-lines';
-export { redactContactDetails } from './contact-redaction';
+export { redactContactDetails, redactDocumentLines } from './contact-redaction';
 export { findSkillMentions, SKILLS, type SkillMention } from './skill-matcher';
 export { SKILL_CATEGORIES, type SkillCategory } from './skill-taxonomy';
 export type { LlmOptions } from './llm-questions';

@@ -8,7 +8,7 @@ import type { UsageLimits } from '../domain/usage-limits';
 import type { JobEventStreams } from './job-event-stream';
 import { jobLocation, jobView } from './job-view';
 import { qaOperations } from '../openapi';
-import { listJobsQuery } from './qa-contract';
+import { getJobQuery, listJobsQuery } from './qa-contract';
 import { receiveDocuments } from './upload-receiver';
 
 export interface QaRouterOptions {
@@ -141,8 +141,10 @@ export function qaRouter(options: QaRouterOptions): Router {
   });
 
   router.get('/qa/jobs/:id', identified, async (req, res) => {
-    const job = await service.get(jobIdOf(req), callerOf(req).userId);
-    res.json(jobView(job));
+    const id = jobIdOf(req);
+    const { include } = parseRequestPart(getJobQuery, req.query, 'query');
+    const job = await service.get(id, callerOf(req).userId);
+    res.json(jobView(job, { withLines: include === 'lines' }));
   });
 
   router.get('/qa/jobs/:id/events', identified, async (req, res) => {

@@ -1,4 +1,4 @@
-import { analyseOffline, linesFromText, redactContactDetails } from '../../src/analysis';
+import { analyseOffline, linesFromText, redactContactDetails, redactDocumentLines } from '../../src/analysis';
 import { findDateRanges } from '../../src/analysis/date-ranges';
 import { cleanLine, clauseExcerpt, excerptAround, quoteLine } from '../../src/analysis/document-lines';
 import { headingShape, stripBullet } from '../../src/analysis/heading-shape';
@@ -28,6 +28,9 @@ const SHAPES: Record<string, string> = {
   'dashes and pipes': fill(' | - – '),
   parentheses: fill('('),
   'words and commas': fill('Python, SQL, '),
+  digits: fill('1'),
+  'digit groups': fill('4111 '),
+  'obfuscated at and dot': fill('a (at) b [dot] '),
   tabs: fill(' \t'),
 };
 const NOW = { year: 2025, month: 6 };
@@ -41,6 +44,11 @@ const PARSERS: Record<string, (line: string) => unknown> = {
   headingShape: (line) => headingShape(line),
   stripBullet: (line) => stripBullet(line),
   redactContactDetails: (line) => redactContactDetails(line),
+  redactDocumentLines: (line) =>
+    redactDocumentLines([
+      { text: line, page: 1, lineNo: 1 },
+      { text: line, page: 1, lineNo: 2 },
+    ]),
   findDateRanges: (line) => findDateRanges(line, NOW),
   tokenize: (line) => tokenize(line),
   findSkillMentions: (line) => findSkillMentions([{ text: line, page: 1, lineNo: 1 }] as never),
