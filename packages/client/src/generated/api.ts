@@ -1737,9 +1737,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A dependency is unavailable; try again */
+            /** @description A dependency is unavailable, or (`at_capacity`, with Retry-After) the instance already holds QA_MAX_HELD_REQUESTS `Prefer: wait` uploads and event streams for all users together, or the gateway its bound of them; an upload is refused before its body is read */
             503: {
                 headers: {
+                    /** @description With `at_capacity`: seconds to wait before trying again */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2131,9 +2133,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A dependency is unavailable; try again */
+            /** @description A dependency is unavailable, or (`at_capacity`, with Retry-After) the instance already holds QA_MAX_HELD_REQUESTS `Prefer: wait` uploads and event streams for all users together, or the gateway its bound of them; an upload is refused before its body is read */
             503: {
                 headers: {
+                    /** @description With `at_capacity`: seconds to wait before trying again */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {

@@ -6,6 +6,7 @@ import { isFinished, isJobId } from '../domain/qa-job';
 import type { QaJobService } from '../domain/qa-job-service';
 import type { UsageLimits } from '../domain/usage-limits';
 import type { JobEventStreams } from './job-event-stream';
+import { HeldRequests } from './held-requests';
 import { jobLocation, jobView } from './job-view';
 import { qaOperations } from '../openapi';
 import { getJobQuery, listJobsQuery } from './qa-contract';
@@ -21,6 +22,8 @@ export interface QaRouterOptions {
   metrics: Metrics;
   maxFileBytes: number;
   maxWaitSeconds: number;
+  /** `Prefer: wait` uploads and event streams this instance holds at once, for all users together. */
+  maxHeldRequests: number;
   openapi: unknown;
   /** Aborted when the service stops: waiting requests answer 202 at once instead of holding the shutdown. */
   shutdown: AbortSignal;
@@ -51,6 +54,7 @@ function jobIdOf(req: Request): string {
 export function qaRouter(options: QaRouterOptions): Router {
   const { service, streams, metrics } = options;
   const router = Router();
+  const held = new HeldRequests(options.maxHeldRequests);
   const identified = requireIdentity(options.identitySecret);
   const submitted = metrics.counter('qa_jobs_submitted_total', 'QA uploads accepted, by whether they made a new job', ['outcome']);
   const refused = metrics.counter('qa_uploads_refused_total', 'QA uploads refused, by status', ['status']);
@@ -61,6 +65,9 @@ export function qaRouter(options: QaRouterOptions): Router {
 
   router.post('/qa/generate', identified, async (req: Request, res: Response) => {
     const caller = callerOf(req);
+    const wait = preferredWait(req.headers.prefer, options.maxWaitSeconds);
+    // Refused before the body is read: a refused upload costs nothing and loses nothing.
+    if (wait) held.holdUntilClosed(res);
     const id = service.newJobId();
     const { limits } = options;
     let files;
@@ -85,7 +92,6 @@ export function qaRouter(options: QaRouterOptions): Router {
       throw err;
     }
     const bytes = files.resume.size + files.jd.size;
-    const wait = preferredWait(req.headers.prefer, options.maxWaitSeconds);
     // Listening starts before the job is queued: a job can finish before this answer is ready.
     const watch = wait ? service.watchFinish(id) : undefined;
     let submission;
@@ -150,6 +156,7 @@ export function qaRouter(options: QaRouterOptions): Router {
   router.get('/qa/jobs/:id/events', identified, async (req, res) => {
     const owner = callerOf(req).userId;
     const job = await service.get(jobIdOf(req), owner);
+    held.holdUntilClosed(res);
     const streamId = randomUUID();
     await options.limits.reserveStream(owner, streamId);
     streams.stream(req, res, job, {
