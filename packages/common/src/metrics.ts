@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** One Prometheus registry per service, with process metrics and the HTTP histogram every service shares. */
 export function createMetrics(service: string) {
@@ -17,6 +17,17 @@ export function createMetrics(service: string) {
     httpDuration,
     counter<L extends string>(name: string, help: string, labelNames: readonly L[] = []) {
       return new Counter<L>({ name, help, labelNames, registers: [registry] });
+    },
+    /** A level read when the metrics are scraped (how many of something are open now). */
+    gauge(name: string, help: string, read: () => number) {
+      return new Gauge({
+        name,
+        help,
+        registers: [registry],
+        collect() {
+          this.set(read());
+        },
+      });
     },
     histogram<L extends string>(name: string, help: string, labelNames: readonly L[] = [], buckets?: number[]) {
       return new Histogram<L>({ name, help, labelNames, registers: [registry], ...(buckets ? { buckets } : {}) });

@@ -55,6 +55,11 @@ export function qaRouter(options: QaRouterOptions): Router {
   const { service, streams, metrics } = options;
   const router = Router();
   const held = new HeldRequests(options.maxHeldRequests);
+  metrics.gauge(
+    'qa_held_requests',
+    'Prefer: wait uploads and event streams this instance holds open (bound: QA_MAX_HELD_REQUESTS)',
+    () => held.count,
+  );
   const identified = requireIdentity(options.identitySecret);
   const submitted = metrics.counter('qa_jobs_submitted_total', 'QA uploads accepted, by whether they made a new job', ['outcome']);
   const refused = metrics.counter('qa_uploads_refused_total', 'QA uploads refused, by status', ['status']);

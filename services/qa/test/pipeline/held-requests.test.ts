@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Connection } from 'mongoose';
 import { start, type RunningService } from '../../src/main';
 import { connectDatabase } from '@app/tests/support/servers';
-import { sleep } from '@app/tests/support/wait';
+import { sleep, waitFor } from '@app/tests/support/wait';
 import { cleanUp, client, identityHeaders, jdPdf, resumePdf, uniqueEnv, uploadForm, type Client } from './support';
 
 // No worker runs in this file: jobs stay queued, so waits and streams stay open until closed.
@@ -21,6 +21,7 @@ let resume: Buffer;
 const closers: Array<() => void> = [];
 
 const user = () => `user-${randomUUID()}`;
+const heldNow = async () => Number(/^qa_held_requests\{[^}]*\} (\d+)$/m.exec(await (await fetch(`${service.url}/metrics`)).text())?.[1]);
 
 /** Sends a request and keeps it open: its status once headers arrive, and how to close it. */
 function hold(method: string, path: string, owner: string, init: { body?: FormData; headers?: Record<string, string> } = {}) {
@@ -75,8 +76,12 @@ describe('requests held open by one QA instance', () => {
         }),
       ),
     );
-    // The waits are held: none has answered yet.
-    const settled = await Promise.race([Promise.any(waits.map((w) => w.pending)).then(() => 'answered'), sleep(500).then(() => 'held')]);
+    // Every one has reached the service (uploads take a while to arrive) and is held: none has answered.
+    await waitFor(`${MAX_HELD} held requests`, async () => (await heldNow()) === MAX_HELD, {
+      timeoutMs: 20_000,
+      detail: async () => `held: ${await heldNow()}`,
+    });
+    const settled = await Promise.race([Promise.any(waits.map((w) => w.pending)).then(() => 'answered'), sleep(200).then(() => 'held')]);
     expect(settled).toBe('held');
 
     const stream = await api.request('GET', `/qa/jobs/${jobs[0]}/events`, { userId: crowd[0] });
