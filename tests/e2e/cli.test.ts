@@ -190,13 +190,22 @@ describe('the CLI against the running stack', () => {
     expect(Number(questions?.[1])).toBeGreaterThanOrEqual(12);
     expect(run.stdout).toContain('     look for: ');
 
-    const json = await cli(['qa', join(pair, 'resume.pdf'), join(pair, 'jd.pdf'), '--json']);
+    // The report cites lines; every line of the documents comes only with --lines.
+    expect(run.stdout).not.toContain('Resume lines (');
+    const json = await cli(['qa', join(pair, 'resume.pdf'), join(pair, 'jd.pdf'), '--json', '--lines']);
     expect(json.code).toBe(0);
     expect(json.stderr).toBe('');
-    const job = JSON.parse(json.stdout) as { status: string; result: { match: { score: number }; questions: unknown[] } };
+    type Line = { text: string; page: number; lineNo: number };
+    const job = JSON.parse(json.stdout) as {
+      status: string;
+      result: { match: { score: number }; questions: unknown[]; resume: { lines: Line[] }; job: { lines: Line[] } };
+    };
     expect(job.status).toBe('completed');
     expect(job.result.match.score).toEqual(expect.any(Number));
     expect(job.result.questions.length).toBeGreaterThanOrEqual(12);
+    expect(job.result.resume.lines.length).toBeGreaterThan(10);
+    expect(job.result.resume.lines[0]).toEqual(expect.objectContaining({ text: expect.any(String), page: 1, lineNo: 1 }));
+    expect(job.result.job.lines.length).toBeGreaterThan(5);
   }, 120_000);
 
   it('when qa is given a PDF the service refuses, then the report says why and it exits 1', async () => {
