@@ -71,14 +71,14 @@ export function qaRouter(options: QaRouterOptions): Router {
   router.post('/qa/generate', identified, async (req: Request, res: Response) => {
     const caller = callerOf(req);
     const wait = preferredWait(req.headers.prefer, options.maxWaitSeconds);
-    // Refused before the body is read: a refused upload costs nothing and loses nothing.
-    if (wait) held.holdUntilClosed(res);
     const id = service.newJobId();
     const { limits } = options;
     let files;
     let reserved = false;
     try {
-      // Both quotas are checked before the body is read: a refused upload costs no storage.
+      // The instance's bound on held requests, then both quotas, are checked before the body is
+      // read: a refused upload costs no storage.
+      if (wait) held.holdUntilClosed(res);
       const announced = Number(req.headers['content-length'] ?? 0);
       await limits.reserveUpload(caller.userId, id, Number.isSafeInteger(announced) && announced > 0 ? announced : 0);
       reserved = true;
