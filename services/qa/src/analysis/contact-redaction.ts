@@ -138,9 +138,12 @@ function cutsAcrossLineEnd(first: string, next: string): { before: number; after
         const after = end - seam - glue.length;
         // A detail complete on one side, merely extended by the other (a phone number followed by a
         // year on the next line, a name run into an address by a join without a space), stays that side's.
+        // A line ending or starting in `-`, `.`, `_` or `@` is not a word's end: `jane.doe-` / `smith@example.com`
+        // is one address even though its second half would pass for one alone.
+        const brokenWord = glue === '' && (/[-._@]$/.test(tail) || /^[-._@]/.test(head));
         const ownBefore = tail.slice(tail.length - before);
         const ownAfter = head.slice(0, after);
-        if (redactContactDetails(ownBefore) !== ownBefore || redactContactDetails(ownAfter) !== ownAfter) continue;
+        if (!brokenWord && (redactContactDetails(ownBefore) !== ownBefore || redactContactDetails(ownAfter) !== ownAfter)) continue;
         found.push({ before, after, label });
       }
     }

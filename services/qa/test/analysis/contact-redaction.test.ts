@@ -101,6 +101,10 @@ describe('contact redaction', () => {
       ['Contact [email]', '[email]'],
     ],
     [
+      ['Contact jane.doe-', 'smith@example.com'],
+      ['Contact [email]', '[email]'],
+    ],
+    [
       ['Phone +91 98400', '12345 · Chennai'],
       ['Phone [phone]', '[phone] · Chennai'],
     ],
