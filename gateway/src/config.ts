@@ -1,6 +1,6 @@
 import { baseShape, ConfigError, env, loadConfig } from '@app/common';
 import { z } from 'zod';
-import { defaultRoutes, RouteTable, RouteTableError } from './routes/route-table';
+import { defaultRoutes, MAX_HELD_PER_ROUTE, RouteTable, RouteTableError } from './routes/route-table';
 import { trustProxySetting } from './http/trust-proxy';
 
 export function loadGatewayConfig(overrides: Record<string, string | undefined> = {}) {
@@ -30,6 +30,9 @@ export function loadGatewayConfig(overrides: Record<string, string | undefined> 
       QA_BODY_LIMIT_BYTES: env.int(12 * 1024 * 1024, 1),
       UPSTREAM_TIMEOUT_MS: env.int(15_000, 100),
       QA_UPSTREAM_TIMEOUT_MS: env.int(70_000, 100),
+      // QA requests held open at once by this instance (event streams, `Prefer: wait`), for all users
+      // together; bounded below the upstream agent's sockets so short requests always get one.
+      QA_MAX_HELD_UPSTREAM_REQUESTS: env.int(200, 1, MAX_HELD_PER_ROUTE),
       RATE_LIMIT_PER_USER_PER_MINUTE: env.int(600, 1),
       RATE_LIMIT_PER_ADDRESS_PER_MINUTE: env.int(300, 1),
       RATE_LIMIT_KEY_PREFIX: z.string().min(1).default('gw:rate'),

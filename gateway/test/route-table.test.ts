@@ -13,6 +13,7 @@ const defaults = () =>
     QA_URL: 'http://127.0.0.1:8003',
     UPSTREAM_TIMEOUT_MS: 15_000,
     QA_UPSTREAM_TIMEOUT_MS: 70_000,
+    QA_MAX_HELD_UPSTREAM_REQUESTS: 200,
     BODY_LIMIT_BYTES: 1024,
     QA_BODY_LIMIT_BYTES: 4096,
   });
@@ -41,6 +42,8 @@ describe('the route table', () => {
     expect(table.cacheRule(table.match('/cached-data')!, 'GET', '/cached-data')?.ttlSeconds).toBe(120);
     expect(table.cacheRule(table.match('/auth/me')!, 'GET', '/auth/me')?.ttlSeconds).toBe(60);
     expect(table.match('/qa/jobs/1')!.cache).toEqual([]);
+    expect(table.match('/qa/jobs/1/events')!.held?.max).toBe(200);
+    expect(table.match('/records')!.held).toBeUndefined();
     expect(table.groupsInvalidatedBy('record.created')).toEqual([records.upstream.group]);
     expect(table.groupsInvalidatedBy('qa.job.completed')).toEqual([table.match('/qa')!.upstream.group]);
     expect(table.groupsInvalidatedBy('user.deleted')).toHaveLength(3);
@@ -77,6 +80,16 @@ describe('the route table', () => {
     ],
     ['an event that is not a routing key', (r) => r.map((e) => (e.name === 'qa' ? { ...e, invalidatedBy: ['qa job'] } : e)), /"qa".*routing key/],
     ['no routes at all', () => [], /non-empty/],
+    [
+      'a bound on held requests the upstream sockets cannot leave room beside',
+      (r) => r.map((e) => (e.name === 'qa' ? { ...e, held: { max: 256, patterns: [] } } : e)),
+      /"qa".*held\.max/,
+    ],
+    [
+      'a held pattern outside the prefix',
+      (r) => r.map((e) => (e.name === 'qa' ? { ...e, held: { max: 10, patterns: ['/records/:id'] } } : e)),
+      /"qa".*held pattern/,
+    ],
   ];
 
   it.each(broken)('when an entry has %s, then the table is refused with a message naming the entry', (_name, change, message) => {

@@ -132,6 +132,7 @@ export function routesFor(urls: ServiceUrls, change: (routes: RouteEntry[]) => R
         QA_URL: urls.qa,
         UPSTREAM_TIMEOUT_MS: 15_000,
         QA_UPSTREAM_TIMEOUT_MS: 70_000,
+        QA_MAX_HELD_UPSTREAM_REQUESTS: 200,
         BODY_LIMIT_BYTES: 1024 * 1024,
         QA_BODY_LIMIT_BYTES: 12 * 1024 * 1024,
       }),

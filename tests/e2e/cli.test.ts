@@ -192,16 +192,28 @@ describe('the CLI against the running stack', () => {
     expect(Number(questions?.[1])).toBeGreaterThanOrEqual(12);
     expect(run.stdout).toContain('     look for: ');
 
-    const json = await cli(['qa', join(pair, 'resume.pdf'), join(pair, 'jd.pdf'), '--json']);
+    // The report cites lines; every line of the documents comes only with --lines.
+    expect(run.stdout).not.toContain('Resume lines (');
+    const json = await cli(['qa', join(pair, 'resume.pdf'), join(pair, 'jd.pdf'), '--json', '--lines']);
     expect(json.code).toBe(0);
     expect(json.stderr).toBe('');
+    type Line = { text: string; page: number; lineNo: number };
     const job = JSON.parse(json.stdout) as {
       status: string;
-      result: { match: { score: number }; questions: unknown[]; reading: { confidence: string } };
+      result: {
+        match: { score: number };
+        questions: unknown[];
+        reading: { confidence: string };
+        resume: { lines: Line[] };
+        job: { lines: Line[] };
+      };
     };
     expect(job.status).toBe('completed');
     expect(job.result.match.score).toEqual(expect.any(Number));
     expect(job.result.questions.length).toBeGreaterThanOrEqual(12);
+    expect(job.result.resume.lines.length).toBeGreaterThan(10);
+    expect(job.result.resume.lines[0]).toEqual(expect.objectContaining({ text: expect.any(String), page: 1, lineNo: 1 }));
+    expect(job.result.job.lines.length).toBeGreaterThan(5);
     expect(job.result.reading.confidence).toBe('normal');
     expect(run.stdout).not.toContain('LOW CONFIDENCE');
   }, 120_000);

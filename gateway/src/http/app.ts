@@ -17,6 +17,7 @@ import { forwardTo } from '../proxy/forward';
 import { stripClientIdentity } from '../proxy/identity-headers';
 import { authenticate } from './authenticate';
 import { edgeGuard, isOwnPath } from './edge-guard';
+import { heldRequestLimit } from './held-requests';
 import { applyHeaders, recordHeaders } from './static-headers';
 
 export interface GatewayParts {
@@ -48,9 +49,10 @@ export function createGatewayApp(parts: GatewayParts): Express {
     routes.routes.map((route) => [route, forwardTo(route, parts.agents.get(route.upstream.origin)!, config.IDENTITY_SECRET, logger)]),
   );
   const corsAll = config.CORS_ORIGINS.includes('*');
-  // Every request to a service: token and admission, cache, then the proxy.
+  // Every request to a service: token and admission, the bound on held requests, cache, then the proxy.
   const handlers: Handler[] = [
     authenticate({ routes, tokens, admission: parts.admission, store: parts.store }),
+    heldRequestLimit(),
     responseCache({
       store: parts.store,
       agents: parts.agents,

@@ -5,13 +5,13 @@ import { errorBody, type ErrorCode, type Logger } from '@app/common';
 import type { Request, RequestHandler } from 'express';
 import { createProxyMiddleware, proxyEventsPlugin, type Plugin } from 'http-proxy-middleware';
 import { identityHeadersFor } from './identity-headers';
-import type { Route } from '../routes/route-table';
+import { UPSTREAM_SOCKETS, type Route } from '../routes/route-table';
 
 const timedOut = new WeakSet<Request>();
 
 /** One keep-alive agent per upstream, shared by the proxy and the cache's upstream calls. */
 export function keepAliveAgent(url: string): Agent {
-  const options = { keepAlive: true, maxSockets: 256, keepAliveMsecs: 10_000, timeout: 60_000 };
+  const options = { keepAlive: true, maxSockets: UPSTREAM_SOCKETS, keepAliveMsecs: 10_000, timeout: 60_000 };
   return url.startsWith('https:') ? new HttpsAgent(options) : new Agent(options);
 }
 

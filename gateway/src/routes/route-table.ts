@@ -2,6 +2,11 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { canonicalTarget } from '../http/request-target';
 
+/** Sockets of the keep-alive agent each upstream gets: held requests must leave some for the rest. */
+export const UPSTREAM_SOCKETS = 256;
+/** At most this many of them may be held (waits, streams), so short requests always find a socket. */
+export const MAX_HELD_PER_ROUTE = UPSTREAM_SOCKETS - 32;
+
 /**
  * One route of the gateway, declared once and read by routing, authentication, the body
  * limit, the cache, event-driven invalidation and the merged OpenAPI document alike.
@@ -38,6 +43,18 @@ export const routeEntrySchema = z
           .strict(),
       )
       .default([]),
+    /**
+     * Requests the upstream holds open (event streams on these paths, `Prefer: wait`, `Accept:
+     * text/event-stream`): at most `max` at once per gateway instance, past it 503 with Retry-After.
+     */
+    held: z
+      .object({
+        max: z.number().int().min(1).max(MAX_HELD_PER_ROUTE),
+        /** Paths below the prefix whose every request is held; a `:name` segment matches any one segment. */
+        patterns: z.array(z.string()).default([]),
+      })
+      .strict()
+      .optional(),
     /** Routing keys (`record.*`) whose events make the named user's cached answers of this route stale. */
     invalidatedBy: z.array(z.string().regex(/^[a-z0-9*#]+(\.[a-z0-9*#]+)*$/, 'must be a routing key pattern')).default([]),
   })
@@ -74,6 +91,7 @@ export interface Route {
   public: boolean;
   cache: CacheRule[];
   invalidatedBy: string[];
+  held?: { max: number; paths: RegExp[] };
 }
 
 /** Raised at start when the table is wrong; the message names the entry. */
@@ -173,6 +191,13 @@ export class RouteTable {
           regex: compilePattern(rule.pattern),
         };
       });
+      const heldPaths = (entry.held?.patterns ?? []).map((pattern) => {
+        const canonical = canonicalTarget(pattern);
+        if (!canonical.ok || canonical.value.query || !owns(entry.prefix, stripTrailingSlash(pattern))) {
+          throw fail(`held pattern ${pattern} must be a path at or below ${entry.prefix}`);
+        }
+        return compilePattern(pattern);
+      });
       return {
         name: entry.name,
         service: entry.service ?? entry.name,
@@ -183,6 +208,7 @@ export class RouteTable {
         public: entry.public,
         cache,
         invalidatedBy: entry.invalidatedBy,
+        ...(entry.held ? { held: { max: entry.held.max, paths: heldPaths } } : {}),
       };
     });
     this.upstreams = [...upstreams.values()];
@@ -231,6 +257,7 @@ export interface DefaultRouteSettings {
   QA_UPSTREAM_TIMEOUT_MS: number;
   BODY_LIMIT_BYTES: number;
   QA_BODY_LIMIT_BYTES: number;
+  QA_MAX_HELD_UPSTREAM_REQUESTS: number;
 }
 
 /** Today's routes, from the per-service URLs and limits: what runs when `GATEWAY_ROUTES` is not set. */
@@ -286,6 +313,7 @@ export function defaultRoutes(s: DefaultRouteSettings): RouteEntry[] {
       timeoutMs: s.QA_UPSTREAM_TIMEOUT_MS,
       bodyLimitBytes: s.QA_BODY_LIMIT_BYTES,
       invalidatedBy: ['qa.job.*', 'user.deleted'],
+      held: { max: s.QA_MAX_HELD_UPSTREAM_REQUESTS, patterns: ['/qa/jobs/:id/events'] },
     },
   ];
 }

@@ -18,6 +18,7 @@ export const ErrorCode = {
   requestAborted: 'request_aborted',
   tooManyRequests: 'too_many_requests',
   serviceUnavailable: 'service_unavailable',
+  atCapacity: 'at_capacity',
   notReady: 'not_ready',
   internalError: 'internal_error',
   invalidEvent: 'invalid_event',
@@ -148,6 +149,10 @@ export class AppError extends Error {
     return new AppError(429, 'too_many_requests', message, undefined, {
       'Retry-After': String(Math.max(1, Math.ceil(retryAfterSeconds))),
     });
+  }
+  /** 503 with Retry-After: this instance holds as many long-held requests (waits, streams) as it may. */
+  static atCapacity(retryAfterSeconds: number, message: string, details?: unknown) {
+    return new AppError(503, 'at_capacity', message, details, { 'Retry-After': String(Math.max(1, Math.ceil(retryAfterSeconds))) });
   }
   static unavailable(dependency: string) {
     return new AppError(503, 'service_unavailable', `A dependency is unavailable: ${dependency}`, {

@@ -144,7 +144,7 @@ export { prepareLanguageModel } from './key-phrases';
 export { pdfOcr, ocrAvailable } from './pdf-ocr';
 export { linesFromText, type DocumentLine } from './document-lines';
 export type { DocumentReading, ReadingReport } from './document-reading';
-export { redactContactDetails } from './contact-redaction';
+export { redactContactDetails, redactDocumentLines } from './contact-redaction';
 export { findSkillMentions, SKILLS, type SkillMention } from './skill-matcher';
 export { SKILL_CATEGORIES, type SkillCategory } from './skill-taxonomy';
 export type { LlmOptions } from './llm-questions';

@@ -1,4 +1,4 @@
-import { redactContactDetails } from './contact-redaction';
+import { redactContactDetails, redactDocumentLines } from './contact-redaction';
 import type { DocumentLine } from './document-lines';
 import { headingShape, isBulletLine, stripBullet } from './heading-shape';
 import { extractKeyPhrases, type PhraseSourceLine } from './key-phrases';
@@ -186,16 +186,19 @@ const YEARS_WORD_PLUS = /\b(one|two|three|four|five|six|seven|eight|nine|ten|twe
 export function parseJob(sourceLines: readonly DocumentLine[]): JobStructure {
   const headings = new Map<number, string>();
   let section: JobSection = 'intro';
-  const lines: JobLine[] = sourceLines.map((line, index) => {
+  const lines: JobLine[] = redactDocumentLines(sourceLines).map((line, index) => {
     const heading = classifyHeading(line.text);
     if (heading) {
       section = heading;
       headings.set(index, line.text);
     }
-    return { text: redactContactDetails(line.text), page: line.page, lineNo: line.lineNo, section };
+    return { text: line.text, page: line.page, lineNo: line.lineNo, section };
   });
-  // Quote and phrase-mine whole lines, not the pieces a PDF wraps them into.
-  const merged = mergeWrappedLines(lines, (index) => headings.has(index));
+  // Quote and phrase-mine whole lines, not the pieces a PDF wraps them into; redacted again as joined.
+  const merged = mergeWrappedLines(lines, (index) => headings.has(index)).map((entry) => ({
+    ...entry,
+    line: { ...entry.line, text: redactContactDetails(entry.line.text) },
+  }));
   const logicalOf: number[] = [];
   merged.forEach((entry, logicalIndex) => entry.parts.forEach((part) => (logicalOf[part] = logicalIndex)));
   const ref = (index: number): LineRef => {

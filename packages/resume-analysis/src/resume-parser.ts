@@ -1,4 +1,4 @@
-import { redactContactDetails } from './contact-redaction';
+import { redactContactDetails, redactDocumentLines } from './contact-redaction';
 import { findDateRange, formatMonthDate, yearsAcross, type DateRange, type MonthDate } from './date-ranges';
 import type { DocumentLine } from './document-lines';
 import { headingShape, isBulletLine, stripBullet } from './heading-shape';
@@ -315,13 +315,13 @@ export interface ResumeParseOptions {
 export function parseResume(sourceLines: readonly DocumentLine[], options: ResumeParseOptions): ParsedResume {
   const headingTexts = new Map<number, string>();
   let section: ResumeSection = 'header';
-  const lines: ResumeLine[] = sourceLines.map((line, index) => {
+  const lines: ResumeLine[] = redactDocumentLines(sourceLines).map((line, index) => {
     const heading = classifyHeading(line.text, index);
     if (heading) {
       section = heading;
       headingTexts.set(index, line.text);
     }
-    return { text: redactContactDetails(line.text), page: line.page, lineNo: line.lineNo, section };
+    return { text: line.text, page: line.page, lineNo: line.lineNo, section };
   });
 
   const mentions = findSkillMentions(
@@ -331,7 +331,11 @@ export function parseResume(sourceLines: readonly DocumentLine[], options: Resum
     })),
   );
 
-  const merged = mergeWrappedLines(lines, (index) => headingTexts.has(index));
+  // Redacted again as joined: what roles, projects and evidence quote is the joined line.
+  const merged = mergeWrappedLines(lines, (index) => headingTexts.has(index)).map((entry) => ({
+    ...entry,
+    line: { ...entry.line, text: redactContactDetails(entry.line.text) },
+  }));
   const logical = merged.map((entry) => entry.line);
   const logicalHeadings = new Map<number, string>();
   const quoteText: string[] = lines.map((line) => line.text);

@@ -1,4 +1,4 @@
-import { analyseOffline, linesFromText, redactContactDetails } from '../src';
+import { analyseOffline, linesFromText, redactContactDetails, redactDocumentLines } from '../src';
 import { findDateRanges } from '../src/date-ranges';
 import { cleanLine, clauseExcerpt, excerptAround, quoteLine } from '../src/document-lines';
 import { headingShape, stripBullet } from '../src/heading-shape';
@@ -32,6 +32,9 @@ const SHAPES: Record<string, (length: number) => string> = {
   'dashes and pipes': (n) => fill(' | - – ', n),
   parentheses: (n) => fill('(', n),
   'words and commas': (n) => fill('Python, SQL, ', n),
+  digits: (n) => fill('1', n),
+  'digit groups': (n) => fill('4111 ', n),
+  'obfuscated at and dot': (n) => fill('a (at) b [dot] ', n),
   tabs: (n) => fill(' \t', n),
 };
 const NOW = { year: 2025, month: 6 };
@@ -45,6 +48,11 @@ const PARSERS: Record<string, (line: string) => unknown> = {
   headingShape: (line) => headingShape(line),
   stripBullet: (line) => stripBullet(line),
   redactContactDetails: (line) => redactContactDetails(line),
+  redactDocumentLines: (line) =>
+    redactDocumentLines([
+      { text: line, page: 1, lineNo: 1 },
+      { text: line, page: 1, lineNo: 2 },
+    ]),
   findDateRanges: (line) => findDateRanges(line, NOW),
   tokenize: (line) => tokenize(line),
   findSkillMentions: (line) => findSkillMentions([{ text: line, page: 1, lineNo: 1 }] as never),

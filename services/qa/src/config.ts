@@ -35,6 +35,9 @@ const apiShape = {
   // What one user may hold: each refusal is a 429 with Retry-After.
   QA_MAX_ACTIVE_JOBS_PER_USER: env.int(10, 1, 10_000),
   QA_MAX_STREAMS_PER_USER: env.int(5, 1, 1000),
+  // What one instance holds for everybody together: `Prefer: wait` uploads and event streams open at
+  // once. Each is a socket and a watcher; past it the request is refused (503 with Retry-After).
+  QA_MAX_HELD_REQUESTS: env.int(500, 1, 100_000),
   QA_MAX_UPLOAD_BYTES_PER_DAY: env.int(200 * 1024 * 1024, 1024, 1024 ** 4),
   // Uploaded files and results are deleted this long after the job was created (fractions allowed).
   QA_RETENTION_DAYS: z.coerce.number({ error: 'must be a number of days' }).positive().max(3650).default(30),

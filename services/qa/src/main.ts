@@ -96,6 +96,7 @@ async function startQa(overrides: NodeJS.ProcessEnv = {}): Promise<RunningServic
             metrics,
             maxFileBytes: config.QA_MAX_FILE_BYTES,
             maxWaitSeconds: config.QA_MAX_WAIT_SECONDS,
+            maxHeldRequests: config.QA_MAX_HELD_REQUESTS,
             openapi: qaOpenApi(),
             shutdown: setup.signal,
           }),

@@ -6,6 +6,7 @@ import {
   jobIdParam,
   jobPageAnswer,
   jobProgressAnswer,
+  getJobQuery,
   listJobsQuery,
   preferHeader,
   uploadBody,
@@ -14,6 +15,13 @@ import {
 const tags = ['qa'];
 const jobId = { id: { schema: jobIdParam, description: 'The job id (a UUID) from the Location header of POST /qa/generate' } };
 const noSuchJob = 'No such job for this user';
+// Not `required`: a 503 for a dependency that is down has none.
+const retryAfterWhenFull: Record<string, HeaderSpec> = {
+  'Retry-After': { description: 'With `at_capacity`: seconds to wait before trying again', schema: z.string().regex(/^[1-9][0-9]*$/) },
+};
+const heldRequests =
+  'A dependency is unavailable, or (`at_capacity`, with Retry-After) the instance already holds QA_MAX_HELD_REQUESTS ' +
+  '`Prefer: wait` uploads and event streams for all users together, or the gateway its bound of them; an upload is refused before its body is read';
 const followJob: Record<string, HeaderSpec> = {
   Location: { description: 'Where to follow the job: /qa/jobs/{id}', schema: z.string(), required: true },
   'Preference-Applied': { description: 'The wait honoured, e.g. `wait=30`, when `Prefer: wait` was sent', schema: z.string() },
@@ -54,7 +62,9 @@ export const qaOperations: OperationSpec[] = [
         'Too many requests, or a quota (`quota_exceeded`, checked before the body is read): QA_MAX_ACTIVE_JOBS_PER_USER jobs ' +
         'queued or running (`active_jobs`), or QA_MAX_UPLOAD_BYTES_PER_DAY (`upload_bytes_per_day`; Retry-After runs to 00:00 UTC). ' +
         'error.details.limit names the limit',
+      503: heldRequests,
     },
+    errorHeaders: { 503: retryAfterWhenFull },
   },
   {
     method: 'get',
@@ -70,8 +80,12 @@ export const qaOperations: OperationSpec[] = [
     path: '/qa/jobs/{id}',
     operationId: 'getQaJob',
     summary: 'A job: status, progress, timings, and the result once completed',
+    description:
+      'The result cites resume and job lines as evidence, contact details (e-mail addresses, phone numbers, postal addresses, ' +
+      'links, payment card numbers, national identifiers) redacted. `include=lines` adds every line of both documents, redacted alike.',
     tags,
     path_params: jobId,
+    query: getJobQuery,
     responses: { 200: { description: 'The job', body: jobAnswer } },
     errors: { 404: noSuchJob },
   },
@@ -121,7 +135,9 @@ export const qaOperations: OperationSpec[] = [
     errors: {
       404: noSuchJob,
       429: 'Too many requests, or QA_MAX_STREAMS_PER_USER event streams already open (`quota_exceeded`, `open_streams`)',
+      503: heldRequests,
     },
+    errorHeaders: { 503: retryAfterWhenFull },
   },
 ];
 

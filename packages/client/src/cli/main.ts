@@ -24,7 +24,8 @@ Commands:
   records update <id>         any of --option-type, --description, --status
                               [--if-match ETAG]
   records delete <id>         [--if-match ETAG]
-  qa <resume.pdf> <jd.pdf>    upload both, follow the analysis, print the report
+  qa <resume.pdf> <jd.pdf>    upload both, follow the analysis, print the report;
+                              --lines adds every line of both documents (redacted)
 
 Options:
   --url URL      the gateway (default: API_URL, else http://127.0.0.1:8000)
@@ -49,6 +50,7 @@ const OPTIONS = {
   description: { type: 'string' },
   sort: { type: 'string' },
   'if-match': { type: 'string' },
+  lines: { type: 'boolean' },
 } as const;
 
 type Flags = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
@@ -382,7 +384,11 @@ async function qaCommand(context: Context, args: string[]): Promise<void> {
   // In --json mode the bar goes to a terminal only, so a pipe gets nothing but the JSON.
   const bar = !flags.json || io.stderr.isTTY ? new ProgressBar(io.stderr) : undefined;
   bar?.update(0, `job ${accepted.id} ${accepted.status}`);
-  const job = await followQaJob(client, accepted.id, (progress) => bar?.update(progress.progress, progress.stage));
+  let job = await followQaJob(client, accepted.id, (progress) => bar?.update(progress.progress, progress.stage));
+  // The answer cites the lines it needs; the whole text is asked for only when wanted.
+  if (flags.lines && job.status === 'completed') {
+    job = unwrap(await client.GET('/qa/jobs/{id}', { params: { path: { id: job.id }, query: { include: 'lines' } } }));
+  }
   bar?.update(job.status === 'completed' ? 100 : job.progress, job.status);
   bar?.done();
   context.print(formatQaReport(job), job);

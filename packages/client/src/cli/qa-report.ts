@@ -15,8 +15,15 @@ interface Evidence {
   lineNo: number;
   section?: string;
 }
+interface DocumentLine {
+  text: string;
+  page: number;
+  lineNo: number;
+}
 interface Analysis {
   generator?: string;
+  resume?: { lines?: DocumentLine[] };
+  job?: { lines?: DocumentLine[] };
   fallbackReason?: string;
   match?: {
     score: number;
@@ -87,5 +94,14 @@ export function formatQaReport(job: QaJob): string {
     lines.push(`     why: ${question.why}`);
     lines.push(`     look for: ${question.lookFor}`);
   });
+  // Present only when asked for (`--lines`).
+  for (const [title, documentLines] of [
+    ['Resume lines', result.resume?.lines],
+    ['Job description lines', result.job?.lines],
+  ] as const) {
+    if (!documentLines) continue;
+    lines.push('', `${title} (${documentLines.length}, contact details redacted)`);
+    for (const line of documentLines) lines.push(`  [page ${line.page}, line ${line.lineNo}] ${line.text}`);
+  }
   return lines.join('\n');
 }

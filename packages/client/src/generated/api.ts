@@ -308,7 +308,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A job: status, progress, timings, and the result once completed */
+        /**
+         * A job: status, progress, timings, and the result once completed
+         * @description The result cites resume and job lines as evidence, contact details (e-mail addresses, phone numbers, postal addresses, links, payment card numbers, national identifiers) redacted. `include=lines` adds every line of both documents, redacted alike.
+         */
         get: operations["getQaJob"];
         put?: never;
         post?: never;
@@ -442,6 +445,9 @@ export interface components {
             /** @enum {string} */
             generator: "offline" | "llm";
             job: {
+                /** @description Every line of the document, contact details redacted: only when asked for with `include=lines` */
+                lines?: components["schemas"]["DocumentLine"][];
+            } & {
                 [key: string]: unknown;
             };
             match: components["schemas"]["MatchReport"];
@@ -449,6 +455,8 @@ export interface components {
             /** @description How confidently the documents were read (absent in results from before it existed) */
             reading?: components["schemas"]["ReadingReport"];
             resume: {
+                /** @description Every line of the document, contact details redacted: only when asked for with `include=lines` */
+                lines?: components["schemas"]["DocumentLine"][];
                 skills: components["schemas"]["ResumeSkill"][];
             } & {
                 [key: string]: unknown;
@@ -483,6 +491,13 @@ export interface components {
         DeleteAccountRequest: {
             /** Format: password */
             password: string;
+        };
+        DocumentLine: {
+            lineNo: number;
+            page: number;
+            section: string;
+            /** @description Contact details redacted */
+            text: string;
         };
         DocumentReading: {
             english: boolean;
@@ -878,7 +893,7 @@ export interface components {
             [key: string]: string;
         };
         SkillEvidence: {
-            /** @description The resume line, contact details redacted */
+            /** @description The resume line (joined where the PDF wrapped it), contact details redacted */
             line: string;
             lineNo: number;
             page: number;
@@ -2368,9 +2383,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A dependency is unavailable; try again */
+            /** @description A dependency is unavailable, or (`at_capacity`, with Retry-After) the instance already holds QA_MAX_HELD_REQUESTS `Prefer: wait` uploads and event streams for all users together, or the gateway its bound of them; an upload is refused before its body is read */
             503: {
                 headers: {
+                    /** @description With `at_capacity`: seconds to wait before trying again */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2480,7 +2497,10 @@ export interface operations {
     };
     getQaJob: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description `lines`: the result also carries every line of both documents (`result.resume.lines`, `result.job.lines`), contact details redacted. Without it the result carries only the lines it cites. */
+                include?: "lines";
+            };
             header?: never;
             path: {
                 /** @description The job id (a UUID) from the Location header of POST /qa/generate */
@@ -2759,9 +2779,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A dependency is unavailable; try again */
+            /** @description A dependency is unavailable, or (`at_capacity`, with Retry-After) the instance already holds QA_MAX_HELD_REQUESTS `Prefer: wait` uploads and event streams for all users together, or the gateway its bound of them; an upload is refused before its body is read */
             503: {
                 headers: {
+                    /** @description With `at_capacity`: seconds to wait before trying again */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {

@@ -1,7 +1,11 @@
 import type { QaJob } from '../domain/qa-job';
 
-/** A job as the API shows it: no owner, no storage ids, the result only when asked for and there. */
-export function jobView(job: QaJob, { withResult = true } = {}) {
+/**
+ * A job as the API shows it: no owner, no storage ids, the result only when asked for and there.
+ * The result carries the lines it cites; every line of the documents only when asked for too, as
+ * a report needs no more and each line is one more place a detail could slip through.
+ */
+export function jobView(job: QaJob, { withResult = true, withLines = false } = {}) {
   const view: Record<string, unknown> = {
     id: job.id,
     status: job.status,
@@ -17,7 +21,7 @@ export function jobView(job: QaJob, { withResult = true } = {}) {
       jd: { name: job.files.jd.name, size: job.files.jd.size, sha256: job.files.jd.sha256 },
     },
   };
-  if (withResult && job.status === 'completed') view.result = job.result;
+  if (withResult && job.status === 'completed') view.result = withLines ? job.result : withoutLines(job.result);
   if (job.status === 'failed' && job.error) view.error = job.error;
   return view;
 }
@@ -29,4 +33,21 @@ export function progressView(job: QaJob) {
 
 export function jobLocation(id: string): string {
   return `/qa/jobs/${id}`;
+}
+
+function withoutLines(result: unknown): unknown {
+  if (!isObject(result)) return result;
+  const trimmed: Record<string, unknown> = { ...result };
+  for (const document of ['resume', 'job']) {
+    const part = result[document];
+    if (isObject(part) && 'lines' in part) {
+      const { lines: _lines, ...rest } = part;
+      trimmed[document] = rest;
+    }
+  }
+  return trimmed;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

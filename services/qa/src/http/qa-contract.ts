@@ -11,6 +11,17 @@ export const listJobsQuery = z.strictObject({
   page: wholeNumberParam(1, 1_000_000, { default: 1 }).optional(),
 });
 
+export const getJobQuery = z.strictObject({
+  include: z
+    .enum(['lines'])
+    .optional()
+    .meta({
+      description:
+        '`lines`: the result also carries every line of both documents (`result.resume.lines`, `result.job.lines`), contact ' +
+        'details redacted. Without it the result carries only the lines it cites.',
+    }),
+});
+
 /** A job id as it appears in a path; anything that is not one of our ids is a 404, never a 400. */
 export const jobIdParam = documentAs(z.string(), { type: 'string', format: 'uuid' });
 
@@ -97,7 +108,7 @@ const level = z.enum(['required', 'preferred']);
 const lineRef = z.object({ text: z.string(), page: z.number().int(), lineNo: z.number().int() }).meta({ id: 'LineRef' });
 const skillEvidence = z
   .object({
-    line: z.string().meta({ description: 'The resume line, contact details redacted' }),
+    line: z.string().meta({ description: 'The resume line (joined where the PDF wrapped it), contact details redacted' }),
     text: z.string().optional().meta({ description: 'The words in the line that name the skill' }),
     page: z.number().int(),
     lineNo: z.number().int(),
@@ -138,6 +149,18 @@ const interviewQuestion = z
     lookFor: z.string(),
   })
   .meta({ id: 'InterviewQuestion' });
+const documentLine = z
+  .object({
+    text: z.string().meta({ description: 'Contact details redacted' }),
+    page: z.number().int(),
+    lineNo: z.number().int(),
+    section: z.string(),
+  })
+  .meta({ id: 'DocumentLine' });
+const everyLine = z
+  .array(documentLine)
+  .optional()
+  .meta({ description: 'Every line of the document, contact details redacted: only when asked for with `include=lines`' });
 const documentSummary = z.object({ pages: z.number().int(), textSource: z.enum(['text', 'ocr']) }).meta({ id: 'DocumentSummary' });
 const documentReading = z
   .object({
@@ -161,8 +184,8 @@ const analysisResult = z
   .object({
     generator: z.enum(['offline', 'llm']),
     fallbackReason: z.string().optional().meta({ description: 'Why the model was not used, when one was configured' }),
-    resume: z.looseObject({ skills: z.array(resumeSkill) }),
-    job: z.looseObject({}),
+    resume: z.looseObject({ skills: z.array(resumeSkill), lines: everyLine }),
+    job: z.looseObject({ lines: everyLine }),
     match: matchReport,
     reading: readingReport.optional().meta({ description: 'How confidently the documents were read (absent in results from before it existed)' }),
     questions: z.array(interviewQuestion),

@@ -16,9 +16,10 @@ import { isFinished, isJobId } from '../domain/qa-job';
 import type { QaJobService } from '../domain/qa-job-service';
 import type { UsageLimits } from '../domain/usage-limits';
 import type { JobEventStreams } from './job-event-stream';
+import { HeldRequests } from './held-requests';
 import { jobLocation, jobView } from './job-view';
 import { qaOperations } from '../openapi';
-import { listJobsQuery } from './qa-contract';
+import { getJobQuery, listJobsQuery } from './qa-contract';
 import { receiveDocuments } from './upload-receiver';
 
 export interface QaRouterOptions {
@@ -31,6 +32,8 @@ export interface QaRouterOptions {
   metrics: Metrics;
   maxFileBytes: number;
   maxWaitSeconds: number;
+  /** `Prefer: wait` uploads and event streams this instance holds at once, for all users together. */
+  maxHeldRequests: number;
   openapi: unknown;
   /** Aborted when the service stops: waiting requests answer 202 at once instead of holding the shutdown. */
   shutdown: AbortSignal;
@@ -61,6 +64,15 @@ function jobIdOf(req: Request): string {
 export function qaRouter(options: QaRouterOptions): Router {
   const { service, streams, metrics } = options;
   const router = Router();
+  const held = new HeldRequests(options.maxHeldRequests);
+  metrics.gauge(
+    'qa_held_requests',
+    'Prefer: wait uploads and event streams this instance holds open (bound: QA_MAX_HELD_REQUESTS)',
+    [],
+    async (gauge) => {
+      gauge.set(held.count);
+    },
+  );
   const identified = requireIdentity(options.identitySecret);
   const submitted = metrics.counter('qa_jobs_submitted_total', 'QA uploads accepted, by whether they made a new job', ['outcome']);
   const refused = metrics.counter('qa_uploads_refused_total', 'QA uploads refused, by status', ['status']);
@@ -71,12 +83,15 @@ export function qaRouter(options: QaRouterOptions): Router {
 
   router.post('/qa/generate', identified, async (req: Request, res: Response) => {
     const caller = callerOf(req);
+    const wait = preferredWait(req.headers.prefer, options.maxWaitSeconds);
     const id = service.newJobId();
     const { limits } = options;
     let files;
     let reserved = false;
     try {
-      // Both quotas are checked before the body is read: a refused upload costs no storage.
+      // The instance's bound on held requests, then both quotas, are checked before the body is
+      // read: a refused upload costs no storage.
+      if (wait) held.holdUntilClosed(res);
       const announced = Number(req.headers['content-length'] ?? 0);
       await limits.reserveUpload(caller.userId, id, Number.isSafeInteger(announced) && announced > 0 ? announced : 0);
       reserved = true;
@@ -95,7 +110,6 @@ export function qaRouter(options: QaRouterOptions): Router {
       throw err;
     }
     const bytes = files.resume.size + files.jd.size;
-    const wait = preferredWait(req.headers.prefer, options.maxWaitSeconds);
     // Listening starts before the job is queued: a job can finish before this answer is ready.
     const watch = wait ? service.watchFinish(id) : undefined;
     let submission;
@@ -151,13 +165,16 @@ export function qaRouter(options: QaRouterOptions): Router {
   });
 
   router.get('/qa/jobs/:id', identified, async (req, res) => {
-    const job = await service.get(jobIdOf(req), callerOf(req).userId);
-    res.json(jobView(job));
+    const id = jobIdOf(req);
+    const { include } = parseRequestPart(getJobQuery, req.query, 'query');
+    const job = await service.get(id, callerOf(req).userId);
+    res.json(jobView(job, { withLines: include === 'lines' }));
   });
 
   router.get('/qa/jobs/:id/events', identified, async (req, res) => {
     const owner = callerOf(req).userId;
     const job = await service.get(jobIdOf(req), owner);
+    held.holdUntilClosed(res);
     const streamId = randomUUID();
     await options.limits.reserveStream(owner, streamId);
     streams.stream(req, res, job, {

@@ -24,9 +24,10 @@ interface PartState {
 }
 
 function cleanName(filename: string | undefined, part: DocumentPart): string {
-  // Control characters and path separators have no place in a name we show back.
+  // Control characters (C0, DEL, C1), bidirectional controls and path separators have no place in a
+  // name we show back: "invoice" U+202E "fdp.exe" reads as "invoiceexe.pdf" in a listing.
   // eslint-disable-next-line no-control-regex -- matching control characters is the point
-  const base = (filename ?? '').replace(/[\u0000-\u001f\u007f/\\]/g, '').trim();
+  const base = (filename ?? '').replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069/\\]/g, '').trim();
   // Cut in code points: cutting UTF-16 units could leave half a surrogate pair, which storage would mangle.
   return Array.from(base || `${part}.pdf`)
     .slice(0, MAX_NAME_LENGTH)

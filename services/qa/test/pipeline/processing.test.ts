@@ -11,6 +11,7 @@ import { documentProblemOf } from '../../src/jobs/analyse-documents';
 import { createAnalysisProcessor } from '../../src/jobs/analysis-processor';
 import { AnalysisQueue, bullRedis, type AnalysisJobData } from '../../src/jobs/analysis-queue';
 import { captureQaEvents } from './event-capture';
+import { makePdf } from '@app/tests/support/pdf';
 import { AMQP_URL, MONGO_URL, REDIS_URL, connectDatabase } from '@app/tests/support/servers';
 import { sleep } from '@app/tests/support/wait';
 import { cleanUp, client, jdPdf, resumePdf, uniqueEnv, waitForJob, type Client } from './support';
@@ -77,6 +78,50 @@ describe('processing an upload', () => {
     const list = await api.json('GET', '/qa/jobs', owner);
     expect(list.body.items[0]).toMatchObject({ id, status: 'completed' });
     expect(list.body.items[0].result).toBeUndefined();
+  });
+
+  test('when the documents hold contact details, then the answer cites redacted lines and every line comes only when asked for', async () => {
+    const owner = user();
+    const contactResume = await makePdf([
+      'Priya Raman',
+      'tel:+14155550123 · +919840012345 · priya.raman@',
+      'example.com · priya (at) example (dot) org',
+      'Summary',
+      'Data analyst using SQL and Python, reachable on 9840012345.',
+      'Skills',
+      'SQL, Python, Tableau, Airflow',
+      'Experience',
+      'Senior Data Analyst, Acme Corp, Jan 2020 - Present',
+      'Built ETL pipelines in Python and Airflow; card 4111 1111 1111 1111 scrubbed from SQL logs.',
+    ]);
+    const contactJd = await makePdf([
+      'Data Analyst',
+      'Requirements',
+      '3+ years of experience with SQL and Python.',
+      'Questions? Call the hiring team on 02079460958.',
+    ]);
+    const { id } = await (await api.upload(owner, { resume: contactResume, jd: contactJd })).json();
+    const job = await waitForJob(api, id, owner);
+    expect(job.status).toBe('completed');
+    const secrets = ['4155550123', '9840012345', 'priya.raman', 'example.com', 'example (dot) org', '4111', '02079460958'];
+
+    // By default: the report and the lines it cites, no full text.
+    expect(job.result.resume.lines).toBeUndefined();
+    expect(job.result.job.lines).toBeUndefined();
+    expect(job.result.match.matched.map((m: { skill: string }) => m.skill)).toEqual(expect.arrayContaining(['SQL', 'Python']));
+    for (const secret of secrets) expect(JSON.stringify(job)).not.toContain(secret);
+
+    // Asked for: every line, redacted alike.
+    const whole = await api.json('GET', `/qa/jobs/${id}?include=lines`, owner);
+    expect(whole.status).toBe(200);
+    expect(whole.body.result.resume.lines).toHaveLength(10);
+    expect(whole.body.result.resume.lines[1]).toMatchObject({ text: '[phone] · [email]', page: 1, lineNo: 2 });
+    expect(whole.body.result.job.lines[3].text).toBe('Questions? Call the hiring team on [phone].');
+    for (const secret of secrets) expect(JSON.stringify(whole.body)).not.toContain(secret);
+
+    const unknown = await api.json('GET', `/qa/jobs/${id}?include=everything`, owner);
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.error.code).toBe('validation_failed');
   });
 
   test('when Prefer: wait=30 is sent, then 200 with the finished job and Preference-Applied: wait=30', async () => {

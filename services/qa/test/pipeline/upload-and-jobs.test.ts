@@ -75,6 +75,45 @@ describe('POST /qa/generate', () => {
     expect(job.body.files.resume.name).toBe(`a${'📄'.repeat(199)}`);
   });
 
+  // The name travels as RFC 5987 `filename*` (percent-encoded UTF-8), as browsers send names a quoted
+  // header value cannot carry, so every code point reaches the server as it was typed.
+  const uploadNamed = (owner: string, name: string, body: Buffer) => {
+    const part = (field: string, header: string, content: Buffer) =>
+      Buffer.concat([
+        Buffer.from(`--xyz\r\nContent-Disposition: form-data; name="${field}"; ${header}\r\nContent-Type: application/pdf\r\n\r\n`),
+        content,
+        Buffer.from('\r\n'),
+      ]);
+    return api.request('POST', '/qa/generate', {
+      userId: owner,
+      body: Buffer.concat([
+        part('resume', `filename*=UTF-8''${encodeURIComponent(name)}`, body),
+        part('jd', 'filename="job.pdf"', jd),
+        Buffer.from('--xyz--\r\n'),
+      ]),
+      headers: { 'content-type': 'multipart/form-data; boundary=xyz' },
+    });
+  };
+
+  test.each([
+    ['C0 controls', 'cv\u0001\u0008\t\u001b.pdf', 'cv.pdf'],
+    ['DEL and C1 controls', 'cv\u007f\u0080\u0085\u009b\u009f.pdf', 'cv.pdf'],
+    ['a right-to-left override', 'invoice\u202efdp.exe', 'invoicefdp.exe'],
+    ['bidi embeddings, isolates and marks', '\u202aa\u202b\u202cb\u202d\u2066c\u2067\u2068\u2069\u200e\u200f\u061c.pdf', 'abc.pdf'],
+    ['only controls', '\u0085\u202e\u2069', 'resume.pdf'],
+  ])('when a file name holds %s, then they are gone from the stored and echoed name', async (_kind, sent, kept) => {
+    const owner = user();
+    const response = await uploadNamed(owner, sent, Buffer.concat([resume, Buffer.from(randomUUID())]));
+    expect(response.status).toBe(202);
+    const { id } = await response.json();
+    const job = await api.json('GET', `/qa/jobs/${id}`, owner);
+    expect(job.body.files.resume.name).toBe(kept);
+    const stored = await db.collection('qajobs').findOne({ _id: id as never });
+    expect(stored?.files.resume.name).toBe(kept);
+    const file = await db.collection('qa_files').findOne({ owner, part: 'resume' });
+    expect(file?.name).toBe(kept);
+  });
+
   test('when the same user sends the same two files again, then the earlier job answers and no copy is kept', async () => {
     const owner = user();
     const first = await api.upload(owner, { resume, jd });
