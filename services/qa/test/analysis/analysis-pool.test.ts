@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DocumentsError } from '../../src/analysis';
+import { DEFAULT_OCR_OPTIONS, DocumentsError } from '../../src/analysis';
 import { AnalysisPool, type AnalysisPoolOptions } from '../../src/jobs/analysis-pool';
 import { rejectionOf } from '@app/tests/support/errors';
 import { BAD, LABELLED } from './labelled-fixtures';
@@ -12,11 +12,12 @@ const jd = read('labelled', '08-accountant', 'jd.pdf');
 const longLine = read('hostile', 'long-line.pdf');
 
 const defaults: AnalysisPoolOptions = {
-  threads: 1,
+  processes: 1,
   timeoutMs: 15_000,
   memoryMb: 256,
+  processMemoryMb: 384,
   limits: { maxPages: 20, timeoutMs: 10_000, maxLineChars: 2000, maxChars: 200_000 },
-  ocr: true,
+  ocr: { ...DEFAULT_OCR_OPTIONS, parallelPages: 2 },
 };
 
 const pools: AnalysisPool[] = [];
@@ -48,7 +49,7 @@ async function longestStall(work: Promise<unknown>): Promise<number> {
   return longest;
 }
 
-describe('analysis in a thread pool', () => {
+describe('analysis in a pool of processes', () => {
   test('when the documents are fine, then the analysis comes back with its stages reported in order', async () => {
     const stages: string[] = [];
     const result = await poolWith().analyse(resume, jd, (stage) => void stages.push(stage));
@@ -75,20 +76,20 @@ describe('analysis in a thread pool', () => {
     expect(error.message).toMatch(/at most 1000 are accepted/);
   });
 
-  test('when reading takes longer than the hard limit, then the thread is stopped, the file named, and this thread never stalls', async () => {
+  test('when reading takes longer than the hard limit, then the process is killed, the file named, and this process never stalls', async () => {
     // Reading this file takes 150–300 ms of one core here: a limit well under that is met while the resume is read.
     const pool = poolWith({ timeoutMs: 40, limits: { maxLineChars: 10_000_000 } });
-    // A warm thread, so that the limit is met while reading, not while the thread loads.
+    // A warm process, so that the limit is met while reading, not while the process loads.
     await pool.warmUp();
     const work = pool.analyse(longLine, jd, () => undefined);
     const stall = longestStall(work);
     const error = await refusal(work);
     expect(error.errors[0]).toMatchObject({ file: 'resume', reason: 'timeout' });
     expect(error.message).toMatch(/Reading the resume took longer than the limit of 0\.04 s/);
-    // Reading it in this thread would hold this event loop for the whole read; the bound leaves room
+    // Reading it in this process would hold this event loop for the whole read; the bound leaves room
     // for a machine busy with other test files.
     expect(await stall).toBeLessThan(500);
-    // The pool replaced the terminated thread: the next job runs.
+    // The pool replaced the killed process: the next job runs.
     const next = await poolWith({ timeoutMs: 15_000 }).analyse(resume, jd, () => undefined);
     expect(next.generator).toBe('offline');
   });
@@ -101,7 +102,7 @@ describe('analysis in a thread pool', () => {
   }, 90_000);
 
   test('when OCR is off, then a page without text fails at once, naming the file and saying it has no text', async () => {
-    const error = await refusal(poolWith({ ocr: false }).analyse(read('scanned', 'resume.pdf'), jd, () => undefined));
+    const error = await refusal(poolWith({ ocr: null }).analyse(read('scanned', 'resume.pdf'), jd, () => undefined));
     expect(error.errors[0]).toMatchObject({ file: 'resume', reason: 'no_text' });
     expect(error.message).toMatch(/resume has no extractable text/);
   });
