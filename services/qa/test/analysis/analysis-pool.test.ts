@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { DEFAULT_OCR_OPTIONS, DocumentsError } from '../../src/analysis';
 import { AnalysisPool, type AnalysisPoolOptions } from '../../src/jobs/analysis-pool';
 import { rejectionOf } from '@app/tests/support/errors';
+import { flateBomb } from './hostile-pdfs';
 import { BAD, LABELLED } from './labelled-fixtures';
 
 const FIXTURES = join(LABELLED, '..');
@@ -93,6 +94,17 @@ describe('analysis in a pool of processes', () => {
     const next = await poolWith({ timeoutMs: 15_000 }).analyse(resume, jd, () => undefined);
     expect(next.generator).toBe('offline');
   });
+
+  test('when pdf.js decodes more than the process may hold, then the process is killed at its memory limit, the file named, and the next job runs', async () => {
+    // The check before pdf.js is opened wide, so that pdf.js itself decodes the 1 GiB stream.
+    const pool = poolWith({ processMemoryMb: 320, limits: { maxStreamBytes: 4096 * 1024 * 1024, maxDecodedBytes: 4096 * 1024 * 1024 } });
+    await pool.warmUp();
+    const error = await refusal(pool.analyse(flateBomb(1024), jd, () => undefined));
+    expect(error.errors).toEqual([expect.objectContaining({ file: 'resume', reason: 'memory_limit' })]);
+    expect(error.message).toMatch(/^Reading the resume needed more than the memory limit of 320 MB/);
+    const next = await pool.analyse(resume, jd, () => undefined);
+    expect(next.generator).toBe('offline');
+  }, 60_000);
 
   test('when a page is only an image of text, then it is read by OCR and the result says so', async () => {
     const result = await poolWith({ timeoutMs: 60_000, limits: { timeoutMs: 60_000 } }).analyse(read('scanned', 'resume.pdf'), jd, () => undefined);
