@@ -7,6 +7,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { DEFAULT_OCR_OPTIONS } from '../src/analysis';
 import { AnalysisPool } from '../src/jobs/analysis-pool';
 
 const LABELLED = resolve(__dirname, '..', 'fixtures', 'labelled');
@@ -22,11 +23,12 @@ async function main(): Promise<void> {
     .sort()
     .map((id) => ({ resume: readFileSync(join(LABELLED, id, 'resume.pdf')), jd: readFileSync(join(LABELLED, id, 'jd.pdf')) }));
   const pool = new AnalysisPool({
-    threads: 2,
+    processes: 2,
     timeoutMs: 15_000,
     memoryMb: 256,
+    processMemoryMb: 384,
     limits: { maxPages: 20, timeoutMs: 10_000, maxLineChars: 2000, maxChars: 200_000 },
-    ocr: true,
+    ocr: DEFAULT_OCR_OPTIONS,
   });
   try {
     let started = performance.now();

@@ -75,10 +75,12 @@ const workerShape = {
   // page at 200 dpi is 3.9); a document with an embedded image larger than IMAGE_MEGAPIXELS is refused.
   QA_OCR_MAX_PAGE_MEGAPIXELS: env.int(8, 1, 200),
   QA_OCR_MAX_IMAGE_MEGAPIXELS: env.int(50, 1, 2000),
-  // Address-space limit of each program OCR runs (pdftoppm, tesseract); tesseract needs ~80 MB resident for a page.
-  QA_OCR_PROGRAM_MB: env.int(384, 64, 16_384),
-  // Pages of one document read at once, one single-threaded tesseract each; 0: one per core.
-  QA_OCR_PARALLEL_PAGES: env.int(0, 0, 64),
+  // Address-space limit of each program OCR runs (pdftoppm, tesseract): tesseract needs ~120 MB
+  // resident for an 8-megapixel page and runs under 192 MB.
+  QA_OCR_PROGRAM_MB: env.int(256, 64, 16_384),
+  // Pages of one document read at once, one single-threaded tesseract each: at most the cores the
+  // worker is given (tesseract's own threads fought over them and made a page five times slower).
+  QA_OCR_PARALLEL_PAGES: env.int(2, 1, 64),
   // Checked on the extracted text before any pattern runs: real documents stay far below them.
   QA_MAX_LINE_CHARS: env.int(2000, 80, 1_000_000),
   QA_MAX_TEXT_CHARS: env.int(200_000, 1000, 10_000_000),

@@ -9,7 +9,6 @@ import {
   withTimeout,
   type RunningProcess,
 } from '@app/common';
-import { availableParallelism } from 'node:os';
 import { Queue, Worker } from 'bullmq';
 import { loadWorkerConfig, type WorkerConfig } from './config';
 import { FileStore } from './data/file-store';
@@ -91,7 +90,7 @@ async function startWorker(overrides: NodeJS.ProcessEnv = {}): Promise<RunningWo
               maxPagePixels: config.QA_OCR_MAX_PAGE_MEGAPIXELS * 1_000_000,
               maxImagePixels: config.QA_OCR_MAX_IMAGE_MEGAPIXELS * 1_000_000,
               programMemoryMb: config.QA_OCR_PROGRAM_MB,
-              parallelPages: config.QA_OCR_PARALLEL_PAGES || availableParallelism(),
+              parallelPages: config.QA_OCR_PARALLEL_PAGES,
             }
           : null,
       ...(config.QA_LLM_BASE_URL && config.QA_LLM_MODEL

@@ -36,8 +36,8 @@ export const DEFAULT_OCR_OPTIONS: OcrOptions = {
   dpi: 200,
   maxPagePixels: 8_000_000,
   maxImagePixels: 50_000_000,
-  programMemoryMb: 1024,
-  parallelPages: 1,
+  programMemoryMb: 256,
+  parallelPages: 2,
 };
 
 export type OcrFailure = 'timeout' | 'memory_limit' | 'image_too_large' | 'failed';
