@@ -40,7 +40,7 @@ export const DEFAULT_OCR_OPTIONS: OcrOptions = {
   parallelPages: 2,
 };
 
-export type OcrFailure = 'timeout' | 'memory_limit' | 'image_too_large' | 'failed';
+export type OcrFailure = 'timeout' | 'memory_limit' | 'image_too_large' | 'page_too_large' | 'failed';
 
 /** Why reading the page images failed, in terms the caller turns into the user's; `message` is for the log. */
 export class OcrError extends Error {
@@ -49,7 +49,7 @@ export class OcrError extends Error {
   constructor(
     readonly failure: OcrFailure,
     message: string,
-    readonly facts: { width?: number; height?: number } = {},
+    readonly facts: { width?: number; height?: number; page?: number } = {},
   ) {
     super(message);
   }
@@ -129,12 +129,18 @@ function pageSizes(listing: string, pages: number): Array<{ width: number; heigh
   });
 }
 
-/** The resolution that renders a page of `width` × `height` points in at most `maxPixels` pixels. */
-export function renderDpi(width: number, height: number, options: Pick<OcrOptions, 'dpi' | 'maxPagePixels'>): number {
+// Below this resolution a page is not something a person could have scanned to be read.
+const MIN_DPI = 1;
+
+/**
+ * The resolution that renders a page of `width` × `height` points in at most `maxPagePixels`
+ * pixels, or null when even `MIN_DPI` would not (a page hundreds of metres wide).
+ */
+export function renderDpi(width: number, height: number, options: Pick<OcrOptions, 'dpi' | 'maxPagePixels'>): number | null {
   const area = Math.max(1, width) * Math.max(1, height);
-  const fitting = 72 * Math.sqrt(options.maxPagePixels / area);
   // pdftoppm rounds each side up to a whole pixel; a hundredth of a dpi less keeps the product under the cap.
-  return Math.max(1, Math.min(options.dpi, Math.floor(fitting * 100) / 100 - 0.01));
+  const fitting = Math.floor(72 * Math.sqrt(options.maxPagePixels / area) * 100) / 100 - 0.01;
+  return fitting < MIN_DPI ? null : Math.min(options.dpi, fitting);
 }
 
 /** The largest image `pdfimages -list` names (width × height), if any. */
@@ -188,11 +194,16 @@ export function createPdfOcr(options: OcrOptions = DEFAULT_OCR_OPTIONS): PdfOcr 
         throw new OcrError('image_too_large', `an embedded image of ${image.width}×${image.height} pixels`, image);
       }
       const sizes = pageSizes(info, pages);
+      const dpis = sizes.map(({ width, height }, index) => {
+        const dpi = renderDpi(width, height, options);
+        if (dpi === null) throw new OcrError('page_too_large', `page ${index + 1} is ${width}×${height} points`, { width, height, page: index + 1 });
+        return dpi;
+      });
       return await inParallel(
         sizes.map((size, index) => ({ ...size, page: index + 1 })),
         options.parallelPages,
-        async ({ page, width, height }) => {
-          const dpi = renderDpi(width, height, options);
+        async ({ page }) => {
+          const dpi = dpis[page - 1] ?? MIN_DPI;
           const image = join(dir, `page-${page}`);
           await run(
             'pdftoppm',

@@ -207,6 +207,16 @@ function ocrProblem(error: unknown, file: DocumentFile, limits: { timeoutMs: num
         { detail },
       );
     }
+    case 'page_too_large': {
+      const { width = 0, height = 0, page } = (error as OcrError).facts;
+      const inches = (points: number) => Math.round(points / 72).toLocaleString('en-US');
+      return new DocumentError(
+        file,
+        'image_too_large',
+        `The ${label} has no text layer, and its page ${page ?? ''} is ${inches(width)} × ${inches(height)} inches, too large to be rendered and read.`,
+        { detail },
+      );
+    }
     case 'timeout':
       return new DocumentError(
         file,
