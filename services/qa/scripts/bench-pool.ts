@@ -1,11 +1,12 @@
 /**
  * What the worker's analysis pool costs on top of the analysis itself: the time to get the pool
  * ready, one job at a time through it, and two at once (the worker's default concurrency), on the
- * labelled two-page pairs.
+ * labelled two-page pairs; then a scanned two-page resume read by OCR.
  *
  * Run from the repository root after `npm run build`: npx tsx services/qa/scripts/bench-pool.ts [jobs]   (default 60)
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DEFAULT_OCR_OPTIONS } from '../src/analysis';
 import { AnalysisPool } from '../src/jobs/analysis-pool';
@@ -54,6 +55,17 @@ async function main(): Promise<void> {
     );
     const seconds = (performance.now() - started) / 1000;
     console.log(`two at a time: ${(jobs / seconds).toFixed(1)} jobs/s`);
+    // A scanned two-page resume: OCR of both pages at once, one tesseract thread each.
+    const scan = readFileSync(join(LABELLED, '..', 'scanned', 'two-pages.pdf'));
+    const scans: number[] = [];
+    for (let run = 0; run < 3; run++) {
+      const t = performance.now();
+      await pool.analyse(scan, pairs[0]!.jd, () => undefined);
+      scans.push(performance.now() - t);
+    }
+    console.log(
+      `two-page scan: ${scans.map((ms) => (ms / 1000).toFixed(1)).join(' s, ')} s; load average ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores`,
+    );
   } finally {
     await pool.close();
   }

@@ -32,6 +32,8 @@ export interface AnalysisPoolOptions {
   limits: Omit<PdfLimits, 'ocr'>;
   /** How to read pages without a text layer (where tesseract and poppler are installed); null: off. */
   ocr: OcrOptions | null;
+  /** Where each job's temporary directory is made. Default: the system's temporary directory. */
+  workRoot?: string;
   /** When set, a model writes the questions after the bounded part is done (outside the time limit; it has its own). */
   llm?: LlmOptions;
 }
@@ -201,7 +203,7 @@ export class AnalysisPool {
   async analyse(resume: Buffer, jd: Buffer, onProgress: ProgressReporter): Promise<AnalysisResult> {
     if (this.closed) throw new Error('the analysis pool is closed');
     const slot = await this.acquire();
-    const workDir = await mkdtemp(join(tmpdir(), 'qa-analysis-'));
+    const workDir = await mkdtemp(join(this.options.workRoot ?? tmpdir(), 'qa-analysis-'));
     try {
       return await this.runIn(slot, workDir, resume, jd, onProgress);
     } finally {

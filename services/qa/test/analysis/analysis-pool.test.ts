@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_OCR_OPTIONS, DocumentsError } from '../../src/analysis';
 import { AnalysisPool, type AnalysisPoolOptions } from '../../src/jobs/analysis-pool';
@@ -32,6 +33,20 @@ afterAll(async () => {
 });
 
 const refusal = (work: Promise<unknown>) => rejectionOf(work, DocumentsError);
+
+/** Command lines of the processes whose arguments name a path under `dir`. */
+function programsWorkingIn(dir: string): string[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^[0-9]+$/.test(entry))
+    .map((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      } catch {
+        return '';
+      }
+    })
+    .filter((command) => command.includes(dir));
+}
 
 /** The longest gap between timer ticks of this thread while `work` runs. */
 async function longestStall(work: Promise<unknown>): Promise<number> {
@@ -107,6 +122,31 @@ describe('analysis in a pool of processes', () => {
     expect(error.message).toMatch(/^Reading the resume needed more than the memory limit of 320 MB/);
     const next = await pool.analyse(resume, jd, () => undefined);
     expect(next.generator).toBe('offline');
+  }, 60_000);
+
+  test('when a job is killed while OCR runs, then the programs it started end and its temporary files are gone', async () => {
+    // This test's own temporary directory, so that what is left in it can only be this job's.
+    const own = mkdtempSync(join(tmpdir(), 'pool-test-'));
+    try {
+      const pool = poolWith({ timeoutMs: 1500, limits: { timeoutMs: 60_000 }, workRoot: own });
+      await pool.warmUp();
+      const work = pool.analyse(read('scanned', 'two-pages.pdf'), jd, () => undefined);
+      let settled = false;
+      void work.catch(() => undefined).finally(() => (settled = true));
+      let sawProgram = false;
+      while (!settled) {
+        sawProgram ||= programsWorkingIn(own).length > 0;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      const error = await refusal(work);
+      expect(error.errors[0]).toMatchObject({ file: 'resume', reason: 'timeout' });
+      // The limit was met while a program was at work on the pages.
+      expect(sawProgram).toBe(true);
+      expect(programsWorkingIn(own)).toEqual([]);
+      expect(readdirSync(own)).toEqual([]);
+    } finally {
+      rmSync(own, { recursive: true, force: true });
+    }
   }, 60_000);
 
   test('when a page is only an image of text, then it is read by OCR and the result says so', async () => {
