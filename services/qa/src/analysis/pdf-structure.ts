@@ -142,12 +142,25 @@ function streamEnd(text: string, start: number, dictionary: string): number {
 
 /** How many Flate filters the stream's filter chain starts with (the ones inflated here). */
 function flateChain(dictionary: string): number {
-  const filter = /\/Filter\s*(\[[^\]]*\]|\/[A-Za-z0-9]+)/.exec(dictionary);
-  if (!filter?.[1]) return 0;
-  const names = [...filter[1].matchAll(/\/([A-Za-z0-9]+)/g)].map((m) => m[1]);
+  const at = dictionary.indexOf('/Filter');
+  if (at === -1) return 0;
+  const rest = dictionary.slice(at + '/Filter'.length).trimStart();
+  let names: string[];
+  if (rest.startsWith('[')) {
+    const end = rest.indexOf(']');
+    names = rest
+      .slice(1, end === -1 ? undefined : end)
+      .split('/')
+      .slice(1);
+  } else if (rest.startsWith('/')) {
+    names = [rest.slice(1)];
+  } else {
+    return 0;
+  }
   let count = 0;
   for (const name of names) {
-    if (name !== 'FlateDecode' && name !== 'Fl') break;
+    const word = /^[A-Za-z0-9]+/.exec(name)?.[0];
+    if (word !== 'FlateDecode' && word !== 'Fl') break;
     count++;
   }
   return count;
