@@ -163,6 +163,8 @@ export class AnalysisPool {
   private readonly waiting: Array<(slot: number) => void> = [];
   private nextId = 0;
   private closed = false;
+  /** Temporary directories of the jobs in hand, removed by close() too (a job cut short by it may not get to). */
+  private readonly workDirs = new Set<string>();
 
   constructor(private readonly options: AnalysisPoolOptions) {
     this.slots = Array.from({ length: options.processes }, () => null);
@@ -204,11 +206,13 @@ export class AnalysisPool {
     if (this.closed) throw new Error('the analysis pool is closed');
     const slot = await this.acquire();
     const workDir = await mkdtemp(join(this.options.workRoot ?? tmpdir(), 'qa-analysis-'));
+    this.workDirs.add(workDir);
     try {
       return await this.runIn(slot, workDir, resume, jd, onProgress);
     } finally {
       // Also what a killed process's programs left behind.
       await rm(workDir, { recursive: true, force: true });
+      this.workDirs.delete(workDir);
       this.release(slot);
     }
   }
@@ -321,5 +325,6 @@ export class AnalysisPool {
   async close(): Promise<void> {
     this.closed = true;
     await Promise.all(this.slots.map((worker) => (worker ? worker.kill() : Promise.resolve())));
+    await Promise.all([...this.workDirs].map((dir) => rm(dir, { recursive: true, force: true })));
   }
 }
