@@ -4,7 +4,7 @@
  *   fixtures/bad/*.pdf                         unreadable documents, one per DocumentError reason
  *   examples/*.pdf (repository root)           the README's QA example, from the .txt sources beside them
  *   fixtures/hostile/*.pdf                     small files built to make a reader work hard
- *   fixtures/scanned/resume.pdf                a resume page as an image only (needs pdftoppm)
+ *   fixtures/scanned/*.pdf                     resume pages as images only (needs pdftoppm)
  *   fixtures/degraded/*.pdf                    what the analysis cannot read well: German and Russian
  *                                              resumes (drawn in DejaVu Sans: Debian fonts-dejavu-core), one without dates
  *
@@ -242,26 +242,41 @@ async function buildHostile(): Promise<string[]> {
   return [target];
 }
 
-/** The first page of a labelled resume, rendered to pixels and placed in a PDF with no text layer. */
+/**
+ * A labelled resume rendered to pixels and placed in a PDF with no text layer: its first page
+ * (`resume.pdf`), and both pages (`two-pages.pdf`, the scan whose OCR time is measured).
+ */
 async function buildScanned(): Promise<string[]> {
   const source = join(LABELLED, '01-software-engineer', 'resume.pdf');
   const work = mkdtempSync(join(tmpdir(), 'qa-fixture-'));
   try {
     try {
-      execFileSync('pdftoppm', ['-r', '110', '-gray', '-png', '-f', '1', '-l', '1', source, join(work, 'page')]);
+      execFileSync('pdftoppm', ['-r', '110', '-gray', '-png', '-f', '1', '-l', '2', source, join(work, 'page')]);
     } catch {
       console.warn('pdftoppm is not installed: fixtures/scanned not rebuilt (Debian: poppler-utils)');
       return [];
     }
-    const image = readdirSync(work).find((name) => name.endsWith('.png'));
-    if (!image) throw new Error('pdftoppm wrote no image');
+    const images = readdirSync(work)
+      .filter((name) => name.endsWith('.png'))
+      .sort();
+    if (images.length < 2) throw new Error('pdftoppm wrote fewer than two images');
     mkdirSync(SCANNED, { recursive: true });
-    const pdf = await renderPdf(createDocument({ margin: 0 }), (doc) => {
-      doc.image(join(work, image), 0, 0, { width: doc.page.width, height: doc.page.height });
-    });
-    const target = join(SCANNED, 'resume.pdf');
-    writeFileSync(target, pdf);
-    return [target];
+    const written: string[] = [];
+    for (const [name, pages] of [
+      ['resume.pdf', images.slice(0, 1)],
+      ['two-pages.pdf', images],
+    ] as const) {
+      const pdf = await renderPdf(createDocument({ margin: 0, autoFirstPage: false }), (doc) => {
+        for (const image of pages) {
+          doc.addPage({ margin: 0 });
+          doc.image(join(work, image), 0, 0, { width: doc.page.width, height: doc.page.height });
+        }
+      });
+      const target = join(SCANNED, name);
+      writeFileSync(target, pdf);
+      written.push(target);
+    }
+    return written;
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

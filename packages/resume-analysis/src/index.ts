@@ -138,10 +138,11 @@ function analyseStructure(input: AnalyseInput) {
   return { resume, job, match, resumeSkills, reading };
 }
 
-export { DocumentError, DocumentsError, type DocumentFile, type DocumentProblemReason } from './document-error';
+export { DocumentError, DocumentsError, detailOf, type DocumentFile, type DocumentProblemReason } from './document-error';
 export { extractPdfText, extractPdfTexts, preparePdfReader, type PdfLimits, type PdfOcr, type PdfText } from './pdf-text';
 export { prepareLanguageModel } from './key-phrases';
-export { pdfOcr, ocrAvailable } from './pdf-ocr';
+export { createPdfOcr, DEFAULT_OCR_OPTIONS, pdfOcr, ocrAvailable, type OcrOptions } from './pdf-ocr';
+export { checkPdfStructure, DEFAULT_STRUCTURE_LIMITS, type PdfStructureLimits } from './pdf-structure';
 export { linesFromText, type DocumentLine } from './document-lines';
 export type { DocumentReading, ReadingReport } from './document-reading';
 export { redactContactDetails, redactDocumentLines } from './contact-redaction';

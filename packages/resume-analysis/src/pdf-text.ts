@@ -2,9 +2,11 @@ import Module from 'node:module';
 import { dirname, join } from 'node:path';
 import { PasswordException, PDFParse } from 'pdf-parse';
 import { cleanLine, type DocumentLine } from './document-lines';
-import { DocumentError, DocumentsError, fileLabel, type DocumentFile } from './document-error';
+import { DocumentError, DocumentsError, detailOf, fileLabel, type DocumentFile } from './document-error';
+import { OcrError } from './pdf-ocr';
+import { checkPdfStructure, DEFAULT_STRUCTURE_LIMITS, type PdfStructureLimits } from './pdf-structure';
 
-export interface PdfLimits {
+export interface PdfLimits extends Partial<Omit<PdfStructureLimits, 'maxPages'>> {
   /** Documents with more pages are refused rather than cut. Default 20. */
   maxPages?: number;
   /** Time allowed for reading one document. Default 10 s. */
@@ -32,6 +34,7 @@ export interface PdfText {
 }
 
 export const DEFAULT_PDF_LIMITS: Required<Omit<PdfLimits, 'ocr'>> = {
+  ...DEFAULT_STRUCTURE_LIMITS,
   maxPages: 20,
   timeoutMs: 10_000,
   maxLineChars: 2000,
@@ -48,6 +51,8 @@ export async function extractPdfText(buffer: Uint8Array, file: DocumentFile, lim
   if (!hasPdfHeader(buffer)) {
     throw new DocumentError(file, 'malformed', `The ${label} is not a PDF file (it has no PDF header).`);
   }
+  // Before pdf.js: it would decode a compressed bomb into memory no limit of its own bounds.
+  checkPdfStructure(buffer, file, bounds);
   preloadPdfWorker();
   // pdf.js may take over the bytes it is given, so it gets a copy and the caller keeps theirs.
   const parser = new PDFParse({ data: new Uint8Array(buffer) });
@@ -140,8 +145,7 @@ async function read(
       ocrPages = await limits.ocr(buffer, info.total, Math.max(0, remainingMs()));
     } catch (error) {
       deadline();
-      const detail = error instanceof Error ? error.message : String(error);
-      throw new DocumentError(file, 'no_text', `The ${label} has no text layer, and reading its page images failed (${detail}).`);
+      throw ocrProblem(error, file, limits);
     }
     const ocrLines = linesOfPages(ocrPages, file, limits);
     deadline();
@@ -188,6 +192,54 @@ function linesOfPages(pages: readonly string[], file: DocumentFile, limits: { ma
   return lines;
 }
 
+/** What went wrong reading the page images, in the user's terms; what the programs said goes to `detail`. */
+function ocrProblem(error: unknown, file: DocumentFile, limits: { timeoutMs: number }): DocumentError {
+  const label = fileLabel(file);
+  const detail = detailOf(error);
+  const failure = error instanceof OcrError ? error.failure : 'failed';
+  switch (failure) {
+    case 'image_too_large': {
+      const { width, height } = (error as OcrError).facts;
+      return new DocumentError(
+        file,
+        'image_too_large',
+        `The ${label} has no text layer, and one of its images is ${width} × ${height} pixels, too large to be read; please upload a PDF with selectable text or a smaller scan.`,
+        { detail },
+      );
+    }
+    case 'page_too_large': {
+      const { width = 0, height = 0, page } = (error as OcrError).facts;
+      const inches = (points: number) => Math.round(points / 72).toLocaleString('en-US');
+      return new DocumentError(
+        file,
+        'image_too_large',
+        `The ${label} has no text layer, and its page ${page ?? ''} is ${inches(width)} × ${inches(height)} inches, too large to be rendered and read.`,
+        { detail },
+      );
+    }
+    case 'timeout':
+      return new DocumentError(
+        file,
+        'timeout',
+        `The ${label} has no text layer, and reading its page images took longer than the limit of ${limits.timeoutMs / 1000} s.`,
+        { detail },
+      );
+    case 'memory_limit':
+      return new DocumentError(file, 'memory_limit', `The ${label} has no text layer, and its pages needed more memory to render than the limit.`, {
+        detail,
+      });
+    default:
+      return new DocumentError(
+        file,
+        'malformed',
+        `The ${label} has no text layer, and its pages could not be rendered to be read; the file may be damaged.`,
+        {
+          detail,
+        },
+      );
+  }
+}
+
 function letterCount(lines: readonly DocumentLine[]): number {
   return lines.reduce((count, line) => count + (line.text.match(/\p{L}/gu)?.length ?? 0), 0);
 }
@@ -198,8 +250,11 @@ function asDocumentError(error: unknown, file: DocumentFile): DocumentError {
   if (error instanceof PasswordException || (error as Error | null)?.name === 'PasswordException') {
     return new DocumentError(file, 'encrypted', `The ${label} is password-protected; please upload a copy without a password.`, { cause: error });
   }
-  const detail = error instanceof Error ? error.message : String(error);
-  return new DocumentError(file, 'malformed', `The ${label} could not be read as a PDF (${detail}).`, { cause: error });
+  // pdf.js could not allocate a decoded buffer: the process's memory limit held.
+  if (error instanceof RangeError && /allocat/i.test(error.message)) {
+    return new DocumentError(file, 'memory_limit', `Reading the ${label} needed more memory than the limit.`, { detail: detailOf(error) });
+  }
+  return new DocumentError(file, 'malformed', `The ${label} could not be read as a PDF; it may be damaged.`, { detail: detailOf(error) });
 }
 
 function hasPdfHeader(buffer: Uint8Array): boolean {

@@ -62,10 +62,30 @@ const workerShape = {
   // Bounds on reading one PDF: more pages is a bad document, not a longer job.
   QA_PDF_MAX_PAGES: env.int(20, 1, 500),
   QA_PDF_TIMEOUT_MS: env.int(10_000, 100, 120_000),
-  // Hard limits on one job's extraction and analysis, which run in a thread the worker terminates
-  // when the time is up; past a limit the job fails at once, naming the file and the limit.
+  // Hard limits on one job's extraction and analysis, which run in a child process the worker kills
+  // (with every program it started) when a limit is passed; the job then fails at once, naming the
+  // file and the limit. MEMORY_MB bounds its JavaScript heap; PROCESS_MB its resident memory as a
+  // whole, where pdf.js keeps decoded data (the OS refuses it memory a little past that, see
+  // docs/untrusted-documents.md). The chart's worker memory limit is derived from these.
   QA_ANALYSIS_TIMEOUT_MS: env.int(15_000, 200, 600_000),
   QA_ANALYSIS_MEMORY_MB: env.int(256, 32, 8192),
+  QA_ANALYSIS_PROCESS_MB: env.int(384, 128, 16_384),
+  // Checked on the PDF's bytes before pdf.js reads it (it has no bounds of its own for these): a
+  // resume's streams inflate to a few MB, it has a few hundred objects nested a few levels deep.
+  QA_PDF_MAX_STREAM_MB: env.int(32, 1, 1024),
+  QA_PDF_MAX_DECODED_MB: env.int(128, 1, 4096),
+  QA_PDF_MAX_OBJECTS: env.int(20_000, 100, 10_000_000),
+  QA_PDF_MAX_NESTING: env.int(64, 8, 10_000),
+  // OCR: a page is rendered at 200 dpi, or lower when that would pass this many megapixels (an A4
+  // page at 200 dpi is 3.9); a document with an embedded image larger than IMAGE_MEGAPIXELS is refused.
+  QA_OCR_MAX_PAGE_MEGAPIXELS: env.int(8, 1, 200),
+  QA_OCR_MAX_IMAGE_MEGAPIXELS: env.int(50, 1, 2000),
+  // Address-space limit of each program OCR runs (pdftoppm, tesseract): tesseract needs ~120 MB
+  // resident for an 8-megapixel page and runs under 192 MB.
+  QA_OCR_PROGRAM_MB: env.int(256, 64, 16_384),
+  // Pages of one document read at once, one single-threaded tesseract each: at most the cores the
+  // worker is given (tesseract's own threads fought over them and made a page five times slower).
+  QA_OCR_PARALLEL_PAGES: env.int(2, 1, 64),
   // Checked on the extracted text before any pattern runs: real documents stay far below them.
   QA_MAX_LINE_CHARS: env.int(2000, 80, 1_000_000),
   QA_MAX_TEXT_CHARS: env.int(200_000, 1000, 10_000_000),
@@ -87,8 +107,16 @@ export function loadApiConfig(overrides: NodeJS.ProcessEnv = {}) {
 
 export function loadWorkerConfig(overrides: NodeJS.ProcessEnv = {}) {
   const config = loadConfig(workerShape, { ...process.env, ...overrides });
-  if (config.QA_LLM_BASE_URL && !config.QA_LLM_MODEL) {
-    throw new ConfigError(['QA_LLM_MODEL is required when QA_LLM_BASE_URL is set']);
+  const problems: string[] = [];
+  if (config.QA_LLM_BASE_URL && !config.QA_LLM_MODEL) problems.push('QA_LLM_MODEL is required when QA_LLM_BASE_URL is set');
+  // The heap lives inside the process's memory, with room for the code and pdf.js's own data.
+  if (config.QA_ANALYSIS_PROCESS_MB < config.QA_ANALYSIS_MEMORY_MB + 96) {
+    problems.push('QA_ANALYSIS_PROCESS_MB must be at least QA_ANALYSIS_MEMORY_MB + 96 (the heap is part of the process)');
   }
+  if (config.QA_PDF_MAX_STREAM_MB > config.QA_PDF_MAX_DECODED_MB) problems.push('QA_PDF_MAX_STREAM_MB must not exceed QA_PDF_MAX_DECODED_MB');
+  // One stream is inflated in memory at a time when it is checked.
+  if (config.QA_PDF_MAX_STREAM_MB * 2 > config.QA_ANALYSIS_PROCESS_MB)
+    problems.push('QA_PDF_MAX_STREAM_MB must be at most half of QA_ANALYSIS_PROCESS_MB');
+  if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }

@@ -21,6 +21,8 @@ import { publishFinishedJob, SWEEP_ANNOUNCEMENT } from './events/qa-events';
 import { analysisJobOptions, bullRedis, type AnalysisJobData } from './jobs/analysis-queue';
 import { JobChangePublisher, jobChangesChannel } from './jobs/job-changes';
 
+const MB = 1024 * 1024;
+
 export type RunningWorker = RunningProcess & { config: WorkerConfig };
 
 async function startWorker(overrides: NodeJS.ProcessEnv = {}): Promise<RunningWorker> {
@@ -78,16 +80,30 @@ async function startWorker(overrides: NodeJS.ProcessEnv = {}): Promise<RunningWo
       for (const [state, count] of Object.entries(counts ?? {})) gauge.set({ state }, count);
     });
     const pool = new AnalysisPool({
-      threads: config.QA_WORKER_CONCURRENCY,
+      processes: config.QA_WORKER_CONCURRENCY,
       timeoutMs: config.QA_ANALYSIS_TIMEOUT_MS,
       memoryMb: config.QA_ANALYSIS_MEMORY_MB,
+      processMemoryMb: config.QA_ANALYSIS_PROCESS_MB,
       limits: {
         maxPages: config.QA_PDF_MAX_PAGES,
         timeoutMs: config.QA_PDF_TIMEOUT_MS,
         maxLineChars: config.QA_MAX_LINE_CHARS,
         maxChars: config.QA_MAX_TEXT_CHARS,
+        maxStreamBytes: config.QA_PDF_MAX_STREAM_MB * MB,
+        maxDecodedBytes: config.QA_PDF_MAX_DECODED_MB * MB,
+        maxObjects: config.QA_PDF_MAX_OBJECTS,
+        maxNesting: config.QA_PDF_MAX_NESTING,
       },
-      ocr: config.QA_OCR === 'auto',
+      ocr:
+        config.QA_OCR === 'auto'
+          ? {
+              dpi: 200,
+              maxPagePixels: config.QA_OCR_MAX_PAGE_MEGAPIXELS * 1_000_000,
+              maxImagePixels: config.QA_OCR_MAX_IMAGE_MEGAPIXELS * 1_000_000,
+              programMemoryMb: config.QA_OCR_PROGRAM_MB,
+              parallelPages: config.QA_OCR_PARALLEL_PAGES,
+            }
+          : null,
       ...(config.QA_LLM_BASE_URL && config.QA_LLM_MODEL
         ? {
             llm: {
@@ -99,9 +115,10 @@ async function startWorker(overrides: NodeJS.ProcessEnv = {}): Promise<RunningWo
           }
         : {}),
     });
-    setup.onStop('analysis threads', () => pool.close());
-    // Ready threads before jobs arrive; a failure here shows again, with its cause, on the first job.
-    await pool.warmUp().catch((err: unknown) => logger.warn({ err: String(err) }, 'analysis threads could not warm up'));
+    setup.onStop('analysis processes', () => pool.close());
+    if (!pool.hardLimits) logger.warn('prlimit (util-linux) is not installed: analysis processes and OCR run without OS memory limits');
+    // Ready processes before jobs arrive; a failure here shows again, with its cause, on the first job.
+    await pool.warmUp().catch((err: unknown) => logger.warn({ err: String(err) }, 'analysis processes could not warm up'));
     const keep = analysisJobOptions({ attempts: config.QA_JOB_ATTEMPTS, backoffMs: config.QA_JOB_BACKOFF_MS });
     const worker = new Worker<AnalysisJobData>(
       config.QA_QUEUE_NAME,

@@ -580,7 +580,7 @@ export interface components {
                 /** @enum {string} */
                 file: "resume" | "jd";
                 message: string;
-                /** @description encrypted, no_text (no text layer, and OCR found none or is off), malformed, too_many_pages, too_much_text (QA_MAX_TEXT_CHARS), line_too_long (QA_MAX_LINE_CHARS), timeout (QA_ANALYSIS_TIMEOUT_MS) or memory_limit (QA_ANALYSIS_MEMORY_MB). None is retried; the message names the file and the limit. */
+                /** @description encrypted, no_text (no text layer, and OCR found none or is off), malformed (damaged: it could not be read or rendered), too_many_pages (counted or claimed by its page tree), too_much_text (QA_MAX_TEXT_CHARS), line_too_long (QA_MAX_LINE_CHARS), too_much_compressed_data (QA_PDF_MAX_STREAM_MB, QA_PDF_MAX_DECODED_MB), too_complex (QA_PDF_MAX_OBJECTS, QA_PDF_MAX_NESTING), image_too_large (QA_OCR_MAX_IMAGE_MEGAPIXELS), timeout (QA_ANALYSIS_TIMEOUT_MS) or memory_limit (QA_ANALYSIS_PROCESS_MB). None is retried; the message names the file, the limit and what happened, never a program, a path or a library message. */
                 reason: string;
             }[];
             /** @description `invalid_document` (a bad upload, not retried) or `processing_failed` */

@@ -110,8 +110,14 @@ export class JobEventStreams {
           finish(current);
           return;
         }
-        if (changed(last, current)) send('progress', progressView(current));
-        last = current;
+        // The record's progress is written at most once a second, so it can lag behind a change
+        // already pushed: within one attempt, a stream's progress never moves back.
+        const next =
+          current.attempts === last.attempts && current.progress < last.progress
+            ? { ...current, stage: last.stage, progress: last.progress }
+            : current;
+        if (changed(last, next)) send('progress', progressView(next));
+        last = next;
       } catch (err) {
         logger.debug({ err: String(err) }, 'job read failed; keeping the stream open');
       } finally {

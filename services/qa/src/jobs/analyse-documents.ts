@@ -12,6 +12,7 @@ export { AnalysisPool, type AnalysisPoolOptions, type ProgressReporter } from '.
 interface DocumentErrorLike {
   name?: unknown;
   message?: unknown;
+  detail?: unknown;
   file?: unknown;
   reason?: unknown;
   errors?: unknown;
@@ -57,4 +58,13 @@ export function documentProblemOf(err: unknown): JobError | null {
     files,
     problems,
   };
+}
+
+/**
+ * What actually failed for each refused file (a program's or library's words): for the log, never
+ * for the job's answer.
+ */
+export function documentDetailsOf(err: unknown): Array<{ file: unknown; reason: unknown; detail: string }> {
+  const errors: DocumentErrorLike[] = isDocumentsError(err) ? (err.errors as DocumentErrorLike[]) : isDocumentError(err) ? [err] : [];
+  return errors.filter((e) => typeof e.detail === 'string').map((e) => ({ file: e.file, reason: e.reason, detail: e.detail as string }));
 }

@@ -4,7 +4,7 @@ import { FileNotFoundError, type FileStore } from '../data/file-store';
 import type { QaJobRepository } from '../data/qa-job-repository';
 import { STAGE_PROGRESS, type JobError, type QaJob } from '../domain/qa-job';
 import { FIRST_ANNOUNCEMENT, publishFinishedJob, REPEATED_ANNOUNCEMENT } from '../events/qa-events';
-import type { AnalysisResult } from './analyse-documents';
+import { documentDetailsOf, type AnalysisResult } from './analyse-documents';
 import type { AnalysisJobData } from './analysis-queue';
 import type { JobChange, JobChangePublisher } from './job-changes';
 import { ProgressWrites } from './progress-writes';
@@ -151,7 +151,7 @@ export function createAnalysisProcessor(options: ProcessorOptions) {
           ? { reason: 'file_missing', message: 'An uploaded file is missing; submit the documents again', files: [] }
           : options.documentProblemOf(err);
       if (!problem) throw err;
-      logger.info({ jobId: id, problem }, 'documents refused');
+      logger.info({ jobId: id, problem, details: documentDetailsOf(err) }, 'documents refused');
       await failJob(id, problem, active.startedAt);
       // A bad document stays bad: no retries.
       throw new UnrecoverableError(problem.message);
