@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import {
@@ -13,7 +13,7 @@ import {
 import { renderDpi } from '../src/pdf-ocr';
 import { rejectionOf } from '@app/tests/support/errors';
 import { billionsOfPages, deeplyNested, endlessStream, flateBomb, hugeImage, pageSizeBomb, rawPdf, thousandsOfTinyPages } from './hostile-pdfs';
-import { BAD, LABELLED } from './labelled-fixtures';
+import { BAD, LABELLED, pairIds } from './labelled-fixtures';
 
 const MB = 1024 * 1024;
 const check =
@@ -44,7 +44,7 @@ function flateStreams(count: number, mb: number): Buffer {
 
 describe('the structure check before pdf.js', () => {
   test('when the documents are real resumes and job descriptions, then every one passes', () => {
-    const labelled = readdirSync(LABELLED).flatMap((pair) => ['resume', 'jd'].map((file) => join(LABELLED, pair, `${file}.pdf`)));
+    const labelled = pairIds().flatMap((pair) => ['resume', 'jd'].map((file) => join(LABELLED, pair, `${file}.pdf`)));
     for (const path of [...labelled, join(LABELLED, '..', 'scanned', 'two-pages.pdf'), join(BAD, 'image-only.pdf')]) {
       expect(check(readFileSync(path))).not.toThrow();
     }
