@@ -12,7 +12,7 @@ module.exports = {
     '<rootDir>/packages/common/test/{error-codes,identity,request-log,trusted-publishers}.test.ts',
     '<rootDir>/packages/client/test/generated-types.test.ts',
     '<rootDir>/gateway/test/trust-proxy.test.ts',
-    '<rootDir>/packages/resume-analysis/test/!(regex-safety).test.ts',
+    '<rootDir>/packages/resume-analysis/test/!(regex-safety|pdf-structure).test.ts',
     '<rootDir>/services/qa/test/jobs/*.test.ts',
     '<rootDir>/tests/contract/*.test.ts',
     '<rootDir>/tests/repository/env-example.test.ts',
