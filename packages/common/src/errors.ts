@@ -54,18 +54,7 @@ export const ErrorCode = {
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
 /** The codes OAuth 2.0 defines for its token endpoint (RFC 6749 section 5.2) and revocation (RFC 7009). */
-export type OAuthErrorCode = Extract<
-  ErrorCode,
-  | 'invalid_request'
-  | 'invalid_client'
-  | 'invalid_grant'
-  | 'unauthorized_client'
-  | 'unsupported_grant_type'
-  | 'invalid_scope'
-  | 'unsupported_token_type'
->;
-
-const OAUTH_ERROR_CODES: ReadonlySet<string> = new Set<OAuthErrorCode>([
+export const OAUTH_ERROR_CODES = [
   'invalid_request',
   'invalid_client',
   'invalid_grant',
@@ -73,11 +62,15 @@ const OAUTH_ERROR_CODES: ReadonlySet<string> = new Set<OAuthErrorCode>([
   'unsupported_grant_type',
   'invalid_scope',
   'unsupported_token_type',
-]);
+] as const satisfies readonly ErrorCode[];
+
+export type OAuthErrorCode = (typeof OAUTH_ERROR_CODES)[number];
+
+const OAUTH_ERROR_CODE_SET: ReadonlySet<string> = new Set(OAUTH_ERROR_CODES);
 
 /** Whether a code is one of OAuth 2.0's token-endpoint errors. */
 export function isOAuthErrorCode(code: string): code is OAuthErrorCode {
-  return OAUTH_ERROR_CODES.has(code);
+  return OAUTH_ERROR_CODE_SET.has(code);
 }
 
 // The codes that say a bearer token was sent and is no good: RFC 6750 section 3.1's `invalid_token`.

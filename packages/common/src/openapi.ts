@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { OAUTH_ERROR_CODES } from './errors';
 
 /** A JSON Schema or OpenAPI object, as plain data. */
 export type JsonObject = { [key: string]: unknown };
@@ -81,15 +82,7 @@ export const errorBodyShape = z
 /** RFC 6749 section 5.2's error body, answered by the OAuth 2.0 endpoints only (component `OAuthError`). */
 export const oauthErrorBodyShape = z
   .object({
-    error: z.enum([
-      'invalid_request',
-      'invalid_client',
-      'invalid_grant',
-      'unauthorized_client',
-      'unsupported_grant_type',
-      'invalid_scope',
-      'unsupported_token_type',
-    ]),
+    error: z.enum(OAUTH_ERROR_CODES),
     error_description: z.string().meta({ description: 'What was wrong, for the developer' }),
   })
   .meta({
