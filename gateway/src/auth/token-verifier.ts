@@ -1,6 +1,6 @@
 import { hash } from 'node:crypto';
 import jwt, { type Algorithm, type JwtPayload } from 'jsonwebtoken';
-import type { ErrorCode } from '@app/common';
+import type { UnauthorizedCode } from '@app/common';
 import type { JwksClient } from './jwks-client';
 
 export const MAX_TOKEN_BYTES = 8 * 1024;
@@ -16,7 +16,7 @@ export interface VerifiedClaims {
 /** Why a token was refused; the message is safe to show to the client. */
 export class TokenError extends Error {
   constructor(
-    readonly code: ErrorCode,
+    readonly code: UnauthorizedCode,
     message: string,
   ) {
     super(message);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { AppError, errorBody, requestIdFrom, type ErrorCode } from '@app/common';
+import { AppError, errorResponseText, requestIdFrom } from '@app/common';
 import type { Request } from 'express';
 import type { Route, RouteTable } from '../routes/route-table';
 import { canonicalTarget, type CanonicalTarget } from './request-target';
@@ -39,7 +39,7 @@ export function allowFor(path: string, route: Route | undefined): { allow: strin
 }
 
 function methodNotAllowed(method: string, allow: string): AppError {
-  return new AppError(405, 'method_not_allowed', `${method} is not allowed here; allowed: ${allow}`, undefined, { Allow: allow });
+  return AppError.methodNotAllowed(allow, `${method} is not allowed here; allowed: ${allow}`);
 }
 
 /**
@@ -51,7 +51,7 @@ function methodNotAllowed(method: string, allow: string): AppError {
 export function edgeGuard(routes: RouteTable) {
   return (req: Request) => {
     const checked = canonicalTarget(req.url);
-    if (!checked.ok) throw new AppError(checked.status, checked.status === 414 ? 'uri_too_long' : 'invalid_request_target', checked.reason);
+    if (!checked.ok) throw new AppError(checked.status === 414 ? 'uri_too_long' : 'invalid_request_target', checked.reason);
     req.target = checked.value;
     req.url = checked.value.target;
     req.originalUrl = checked.value.target;
@@ -72,15 +72,11 @@ export function refuseConnect(routes: RouteTable) {
     const requestId = requestIdFrom(req.headers['x-request-id']) || randomUUID();
     const checked = canonicalTarget(req.url ?? '');
     const known = checked.ok ? allowFor(checked.value.path, routes.match(checked.value.path)) : undefined;
-    const [status, reason, code, message, extra]: [number, string, ErrorCode, string, string] = !checked.ok
-      ? [400, 'Bad Request', 'invalid_request_target', checked.reason, '']
+    const refusal = !checked.ok
+      ? new AppError('invalid_request_target', checked.reason)
       : known
-        ? [405, 'Method Not Allowed', 'method_not_allowed', `CONNECT is not allowed here; allowed: ${known.allow}`, `Allow: ${known.allow}\r\n`]
-        : [404, 'Not Found', 'not_found', `No route for CONNECT ${checked.value.path}`, ''];
-    const body = JSON.stringify(errorBody(code, message, requestId));
-    socket.end(
-      `HTTP/1.1 ${status} ${reason}\r\n${extra}content-type: application/json; charset=utf-8\r\nx-request-id: ${requestId}\r\n` +
-        `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
-    );
+        ? AppError.methodNotAllowed(known.allow, `CONNECT is not allowed here; allowed: ${known.allow}`)
+        : AppError.notFound(`No route for CONNECT ${checked.value.path}`);
+    socket.end(errorResponseText(refusal, requestId));
   };
 }

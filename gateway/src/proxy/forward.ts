@@ -1,7 +1,7 @@
 import { Agent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import type { ServerResponse } from 'node:http';
-import { errorBody, type ErrorCode, type Logger } from '@app/common';
+import { AppError, sendError, type Logger } from '@app/common';
 import type { Request, RequestHandler } from 'express';
 import { createProxyMiddleware, proxyEventsPlugin, type Plugin } from 'http-proxy-middleware';
 import { identityHeadersFor } from './identity-headers';
@@ -17,17 +17,10 @@ export function keepAliveAgent(url: string): Agent {
 
 /** Writes the JSON error for an upstream that refused, dropped or did not answer the request. */
 export function upstreamFailure(res: ServerResponse, req: Request, route: Route, isTimeout: boolean) {
-  if (res.headersSent) {
-    res.destroy();
-    return;
-  }
-  const [status, code, message]: [number, ErrorCode, string] = isTimeout
-    ? [504, 'upstream_timeout', `The ${route.service} service did not answer in time`]
-    : [502, 'bad_gateway', `The ${route.service} service is unavailable`];
-  res.statusCode = status;
-  res.setHeader('content-type', 'application/json; charset=utf-8');
-  res.setHeader('x-request-id', req.id);
-  res.end(JSON.stringify(errorBody(code, message, req.id)));
+  const failure = isTimeout
+    ? new AppError('upstream_timeout', `The ${route.service} service did not answer in time`)
+    : new AppError('bad_gateway', `The ${route.service} service is unavailable`);
+  sendError(res, failure, req.id);
 }
 
 /**

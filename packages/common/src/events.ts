@@ -141,8 +141,8 @@ export class EventBus {
     // Checked at run time too: data read back from storage (an outbox row) reaches here untyped.
     const checked = isEventType(routingKey) ? domainEvents[routingKey].data.safeParse(data) : undefined;
     if (!checked?.success) {
-      throw new AppError(500, 'invalid_event', `Refusing to publish a ${routingKey} event that does not match its schema`, {
-        issues: checked?.error.issues.slice(0, 5),
+      throw new AppError('invalid_event', `Refusing to publish a ${routingKey} event that does not match its schema`, {
+        details: { issues: checked?.error.issues.slice(0, 5) },
       });
     }
     const envelope: EventEnvelope<EventData<K>> = {
@@ -183,7 +183,7 @@ export class EventBus {
   async subscribe(queue: string, routingKeys: readonly string[], handler: EventHandler, options: SubscribeOptions = {}): Promise<void> {
     const unknown = routingKeys.filter((key) => eventTypesMatching(key).length === 0);
     if (unknown.length > 0 || routingKeys.length === 0) {
-      throw new AppError(500, 'invalid_event', `No event in the catalogue matches ${JSON.stringify(unknown)} (queue ${queue})`);
+      throw new AppError('invalid_event', `No event in the catalogue matches ${JSON.stringify(unknown)} (queue ${queue})`);
     }
     const accepted = [...new Set(routingKeys.flatMap(eventTypesMatching))];
     const subscription = { queue, routingKeys, accepted, handler, prefetch: options.prefetch ?? 10, perInstance: options.perInstance ?? false };

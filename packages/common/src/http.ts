@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
+import { createServer, STATUS_CODES, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, {
   type ErrorRequestHandler,
@@ -114,12 +114,12 @@ function managementRoutes(options: ServiceAppOptions): Router {
     if (report.ready) {
       res.json({ status: report.degraded.length > 0 ? 'degraded' : 'ready', service, checks: report.checks, degraded: report.degraded });
     } else {
-      res.status(503).json(
-        errorBody('not_ready', `Not ready: ${report.down.join(', ')} unavailable`, req.id, {
-          service,
-          checks: report.checks,
-          degraded: report.degraded,
+      sendError(
+        res,
+        new AppError('not_ready', `Not ready: ${report.down.join(', ')} unavailable`, {
+          details: { service, checks: report.checks, degraded: report.degraded },
         }),
+        req.id,
       );
     }
   });
@@ -241,28 +241,58 @@ export function toAppError(err: unknown): AppError {
     case 'charset.unsupported':
       return AppError.unsupportedMediaType(e.message ?? 'Unsupported encoding');
     case 'request.aborted':
-      return new AppError(400, 'request_aborted', 'The request was aborted');
+      return new AppError('request_aborted');
     default:
       // Any other error is judged by its status below.
       break;
   }
   if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
-    return new AppError(e.status, 'bad_request', e.expose && e.message ? e.message : 'Bad request');
+    // Other 4xx errors of express's stack keep their meaning only where the catalogue has the status.
+    const message = e.expose && e.message ? e.message : undefined;
+    if (e.status === 413) return AppError.payloadTooLarge(message);
+    if (e.status === 415) return AppError.unsupportedMediaType(message ?? 'Unsupported media type');
+    return new AppError('bad_request', message);
   }
-  return new AppError(500, 'internal_error', 'Internal server error');
+  return AppError.internal();
 }
 
-/** The one place where errors become HTTP answers. */
+/**
+ * The one place where an error becomes an HTTP answer: its catalogued status, its headers and
+ * the body from errorBody. Express's handler and the gateway's own answers (an upstream that
+ * failed) both end here; a response already under way can only be cut.
+ */
+export function sendError(res: ServerResponse, error: AppError, requestId?: string): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const body = JSON.stringify(errorBody(error.code, error.message, requestId, error.details));
+  res.statusCode = error.status;
+  for (const [name, value] of Object.entries(error.headers ?? {})) res.setHeader(name, value);
+  res.setHeader('content-type', 'application/json; charset=utf-8');
+  res.setHeader('content-length', Buffer.byteLength(body));
+  if (requestId) res.setHeader('x-request-id', requestId);
+  res.end(body);
+}
+
+/** The same answer as raw HTTP/1.1, for a socket Node hands over before any response object exists (CONNECT). */
+export function errorResponseText(error: AppError, requestId: string): string {
+  const body = JSON.stringify(errorBody(error.code, error.message, requestId, error.details));
+  const headers = Object.entries(error.headers ?? {})
+    .map(([name, value]) => `${name}: ${value}\r\n`)
+    .join('');
+  return (
+    `HTTP/1.1 ${error.status} ${STATUS_CODES[error.status] ?? ''}\r\n${headers}content-type: application/json; charset=utf-8\r\n` +
+    `x-request-id: ${requestId}\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`
+  );
+}
+
+/** Express's error handler: any error, ours or the framework's, through toAppError and sendError. */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
     const appError = toAppError(err);
     if (!appError.operational) logger.error({ err }, 'unhandled error');
-    if (res.headersSent) {
-      res.destroy();
-      return;
-    }
-    for (const [name, value] of Object.entries(appError.headers ?? {})) res.setHeader(name, value);
-    res.status(appError.status).json(errorBody(appError.code, appError.message, req.id, appError.details));
+    sendError(res, appError, req.id);
   };
 }
 
@@ -275,7 +305,7 @@ export function requireIdentity(keys: IdentityKeys, { allowAnonymous = false } =
   return (req: Request, _res: Response, next: NextFunction) => {
     const result = verifyIdentityProof(keys, req.method, req.originalUrl, req.headers);
     if (!result.ok || (!allowAnonymous && !result.identity.userId)) {
-      next(new AppError(401, 'identity_proof_invalid', `Request refused: ${result.ok ? 'no user' : result.reason}`));
+      next(new AppError('identity_proof_invalid', `Request refused: ${result.ok ? 'no user' : result.reason}`));
       return;
     }
     req.identity = result.identity;
@@ -289,14 +319,13 @@ export function requireIdentity(keys: IdentityKeys, { allowAnonymous = false } =
  */
 export function methodNotAllowed(allow: string): RequestHandler {
   return (_req, res, next) => {
-    res.setHeader('Allow', allow);
-    next(new AppError(405, 'method_not_allowed', `Method not allowed; use ${allow}`));
+    next(AppError.methodNotAllowed(allow));
   };
 }
 
 /** The verified caller of a request that passed `requireIdentity`. */
 export function callerOf(req: Request): Identity {
-  if (!req.identity?.userId) throw new AppError(401, 'unauthorized', 'Authentication required');
+  if (!req.identity?.userId) throw AppError.unauthorized();
   return req.identity;
 }
 

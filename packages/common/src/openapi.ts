@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { OAUTH_ERROR_CODES } from './errors';
+import { ERROR_CODES, OAUTH_ERROR_CODES } from './errors';
 
 /** A JSON Schema or OpenAPI object, as plain data. */
 export type JsonObject = { [key: string]: unknown };
@@ -68,7 +68,7 @@ export function wholeNumberParam(min: number, max: number, options: { default?: 
 export const errorBodyShape = z
   .object({
     error: z.object({
-      code: z.string().meta({ examples: ['validation_failed', 'not_found', 'invalid_token'] }),
+      code: z.enum(ERROR_CODES).meta({ description: 'What went wrong; each code always comes with the same status (docs/architecture.md)' }),
       message: z.string(),
       requestId: z.string().optional().meta({ description: 'The x-request-id of the request; quote it when reporting a problem' }),
       details: z

@@ -515,11 +515,10 @@ export interface components {
         Error: {
             error: {
                 /**
-                 * @example validation_failed
-                 * @example not_found
-                 * @example invalid_token
+                 * @description What went wrong; each code always comes with the same status (docs/architecture.md)
+                 * @enum {string}
                  */
-                code: string;
+                code: "bad_request" | "validation_failed" | "request_aborted" | "unauthorized" | "identity_proof_invalid" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "precondition_failed" | "payload_too_large" | "unsupported_media_type" | "too_many_requests" | "internal_error" | "invalid_event" | "service_unavailable" | "at_capacity" | "not_ready" | "missing_token" | "invalid_token" | "token_expired" | "token_too_large" | "token_revoked" | "invalid_credentials" | "username_taken" | "invalid_request" | "invalid_client" | "invalid_grant" | "unauthorized_client" | "unsupported_grant_type" | "invalid_scope" | "unsupported_token_type" | "invalid_request_target" | "uri_too_long" | "bad_gateway" | "upstream_timeout" | "idempotency_key_reused" | "idempotency_key_in_progress" | "quota_exceeded";
                 /** @description Extra facts: for validation errors the offending fields, for 503 the dependency that is down */
                 details?: unknown;
                 message: string;

@@ -1,5 +1,14 @@
 import { Router, type ErrorRequestHandler, type RequestHandler } from 'express';
-import { AppError, isOAuthErrorCode, requireIdentity, toAppError, type OAuthErrorBody, type OAuthErrorCode, type IdentityKeys } from '@app/common';
+import {
+  AppError,
+  ERROR_CATALOGUE,
+  isOAuthErrorCode,
+  requireIdentity,
+  toAppError,
+  type OAuthErrorBody,
+  type OAuthErrorCode,
+  type IdentityKeys,
+} from '@app/common';
 import { CLIENT_REALM, type ClientRegistry } from '../domain/clients';
 import type { ScopePolicy } from '../domain/scopes';
 import type { Sessions, TokenTypeHint } from '../domain/sessions';
@@ -77,7 +86,7 @@ const oauthErrors: ErrorRequestHandler = (err, _req, res, next) => {
   if (!code || res.headersSent) return next(err);
   for (const [name, value] of Object.entries(error.headers ?? {})) res.setHeader(name, value);
   const body: OAuthErrorBody = { error: code, error_description: error.message };
-  res.status(code === 'invalid_request' ? 400 : error.status).json(body);
+  res.status(ERROR_CATALOGUE[code].status).json(body);
 };
 
 /**

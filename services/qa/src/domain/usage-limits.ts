@@ -22,7 +22,7 @@ const JOB_RETRY_AFTER_S = 5;
 const STREAM_RETRY_AFTER_S = 5;
 
 function quotaExceeded(message: string, retryAfterSeconds: number, details: Record<string, unknown>): AppError {
-  return new AppError(429, 'quota_exceeded', message, details, { 'Retry-After': String(Math.max(1, Math.ceil(retryAfterSeconds))) });
+  return AppError.quotaExceeded(retryAfterSeconds, message, details);
 }
 
 function utcDay(date: Date): string {

@@ -140,7 +140,7 @@ export function receiveDocuments(req: Request, options: ReceiveOptions): Promise
       });
       source.once('limit', () =>
         fail(
-          new AppError(413, 'payload_too_large', `The part "${part}" is larger than ${options.maxFileBytes} bytes`, {
+          AppError.payloadTooLarge(`The part "${part}" is larger than ${options.maxFileBytes} bytes`, {
             part,
             maxBytes: options.maxFileBytes,
           }),
@@ -209,9 +209,9 @@ export function receiveDocuments(req: Request, options: ReceiveOptions): Promise
         })
         .catch((err: unknown) => fail(err));
     });
-    req.once('error', () => fail(new AppError(400, 'request_aborted', 'The request was aborted')));
+    req.once('error', () => fail(new AppError('request_aborted')));
     req.once('close', () => {
-      if (!req.complete) fail(new AppError(400, 'request_aborted', 'The request was aborted'));
+      if (!req.complete) fail(new AppError('request_aborted'));
     });
     req.pipe(parser);
   });

@@ -112,7 +112,7 @@ export class RecordRepository implements RecordStore {
       await mongoCall(() => this.records.collection.insertOne(doc));
       return { ...fields, id };
     }
-    throw new AppError(503, 'service_unavailable', 'Could not allocate a record id, try again', { dependency: 'mongodb' });
+    throw AppError.unavailable('mongodb', 'Could not allocate a record id, try again');
   }
 
   private nextId(owner: string): Promise<number> {

@@ -156,9 +156,7 @@ export class RecordService {
         return { record: await this.finishClaim(owner, input, key, claimedAt), replayed: false };
       }
       if (entry.requestHash !== hash) {
-        throw new AppError(422, 'idempotency_key_reused', 'Idempotency-Key was already used with a different request body', {
-          field: 'Idempotency-Key',
-        });
+        throw new AppError('idempotency_key_reused', undefined, { details: { field: 'Idempotency-Key' } });
       }
       const age = Date.now() - entry.createdAt.getTime();
       if (age > this.options.idempotencyKeyTtlMs) {
@@ -171,9 +169,7 @@ export class RecordService {
           await sleep(25);
           continue;
         }
-        throw new AppError(409, 'idempotency_key_in_progress', 'A request with this Idempotency-Key is still in progress', undefined, {
-          'Retry-After': '1',
-        });
+        throw new AppError('idempotency_key_in_progress', undefined, { headers: { 'Retry-After': '1' } });
       }
       // The first request never answered (its process died mid-way): finish its work under its claim.
       // One retry takes it over (the store decides, across processes); the others wait for its answer.
