@@ -10,7 +10,6 @@ export * from './readiness';
 export * from './request-context';
 export * from './connections';
 export * from './domain-events';
-export * from './expiry-sweep';
 export * from './openapi';
 export * from './start-process';
 export * from './request-validation';

@@ -1,9 +1,9 @@
 import type { Server } from 'node:http';
 import type { Express } from 'express';
 import type { Redis, RedisOptions } from 'ioredis';
-import mongoose, { type Connection } from 'mongoose';
+import type { Connection } from 'mongoose';
 import type { Logger } from 'pino';
-import { connectMongo, connectRedis } from './connections';
+import { connectRedis } from './connections';
 import { EventBus, type EventBusOptions } from './events';
 import { closeServer, listen, portOf, separateManagement } from './http';
 import { once, runMain } from './lifecycle';
@@ -42,8 +42,11 @@ export interface ProcessSetup {
   isPrepared(): boolean;
   /** Runs `work` every `intervalMs` (never two runs at once) until the process stops. */
   every(what: string, intervalMs: number, work: () => Promise<unknown>): void;
-  /** A MongoDB connection that keeps dialling in the background; closed on stop. */
-  mongo(url: string, dbName?: string): Connection;
+  /**
+   * Registers a MongoDB connection (from `connectMongo` of `@app/common/mongo`, which keeps dialling
+   * in the background): closed on stop, and its (re)connecting wakes the preparations that wait.
+   */
+  database(connection: Connection): Connection;
   /** An ioredis client from `connectRedis`, quit on stop. */
   redis(url: string, name: string, options?: RedisOptions): Redis;
   /** Quits a Redis client made elsewhere (BullMQ's own) on stop. */
@@ -67,6 +70,8 @@ export interface ProcessOptions {
 }
 
 const DEFAULT_CLOSE_MS = 5000;
+// mongoose.ConnectionStates.connected, written out: the gateway loads this module and must not load mongoose.
+const CONNECTED = 1;
 
 /**
  * The one start-up path of every entry point: `build` opens and registers the process's parts and
@@ -128,7 +133,8 @@ export async function startProcess<T extends object = object>(
           } catch (err) {
             if (stopped()) return;
             // A first try that met a database still connecting is the usual start, not news; later ones are.
-            const connecting = connections.some((connection) => connection.readyState !== mongoose.ConnectionStates.connected);
+            // eslint-disable-next-line @typescript-eslint/no-unsafe-enum-comparison -- mongoose's enum is only a type here: this module must not load mongoose
+            const connecting = connections.some((connection) => connection.readyState !== CONNECTED);
             logger[attempt === 0 && connecting ? 'debug' : 'warn']({ err: String(err), attempt, what }, 'preparing failed, retrying');
             await pause(Math.min(5000, 250 * 2 ** attempt));
           }
@@ -152,8 +158,7 @@ export async function startProcess<T extends object = object>(
         await running;
       });
     },
-    mongo(url, dbName) {
-      const connection = connectMongo(url, logger, dbName);
+    database(connection) {
       connections.push(connection);
       onStop('mongodb', () => connection.close());
       return connection;

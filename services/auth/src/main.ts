@@ -9,6 +9,7 @@ import {
   startProcess,
   type RunningProcess,
 } from '@app/common';
+import { connectMongo } from '@app/common/mongo';
 import { loadAuthConfig } from './config';
 import { memoryAttemptStore, redisAttemptStore } from './data/attempt-store';
 import { refreshTokenRepository } from './data/refresh-token-repository';
@@ -40,7 +41,7 @@ async function startAuth(overrides: NodeJS.ProcessEnv = {}): Promise<RunningServ
   const loginCounter = metrics.counter('auth_logins_total', 'Login attempts by result', ['result'] as const);
 
   return startProcess({ logger, metrics, shutdownMs: config.SHUTDOWN_TIMEOUT_MS, managementPort: config.MANAGEMENT_PORT }, async (setup) => {
-    const mongo = setup.mongo(config.MONGO_URL, config.MONGO_DB);
+    const mongo = setup.database(connectMongo(config.MONGO_URL, setup.logger, config.MONGO_DB));
     const redis = setup.redis(config.REDIS_URL, 'auth');
     const bus = setup.eventBus({ url: config.AMQP_URL, exchange: config.EVENTS_EXCHANGE, service: 'auth' });
     await bus.start();

@@ -10,6 +10,7 @@ import {
   withTimeout,
   type RunningProcess,
 } from '@app/common';
+import { connectMongo } from '@app/common/mongo';
 import { loadApiConfig, type ApiConfig } from './config';
 import { FileStore } from './data/file-store';
 import { QaJobRepository } from './data/qa-job-repository';
@@ -33,7 +34,7 @@ async function startQa(overrides: NodeJS.ProcessEnv = {}): Promise<RunningServic
   const metrics = createMetrics('qa');
 
   return startProcess({ logger, metrics, shutdownMs: config.SHUTDOWN_TIMEOUT_MS, managementPort: config.MANAGEMENT_PORT }, async (setup) => {
-    const connection = setup.mongo(config.MONGO_URL, config.MONGO_DB);
+    const connection = setup.database(connectMongo(config.MONGO_URL, setup.logger, config.MONGO_DB));
     const jobs = new QaJobRepository(connection);
     const files = new FileStore(connection);
     const queue = new AnalysisQueue(

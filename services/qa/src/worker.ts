@@ -9,6 +9,7 @@ import {
   withTimeout,
   type RunningProcess,
 } from '@app/common';
+import { connectMongo } from '@app/common/mongo';
 import { Queue, Worker } from 'bullmq';
 import { loadWorkerConfig, type WorkerConfig } from './config';
 import { FileStore } from './data/file-store';
@@ -41,7 +42,7 @@ async function startWorker(overrides: NodeJS.ProcessEnv = {}): Promise<RunningWo
   };
 
   return startProcess({ logger, metrics, shutdownMs: config.SHUTDOWN_TIMEOUT_MS, managementPort: config.MANAGEMENT_PORT }, async (setup) => {
-    const connection = setup.mongo(config.MONGO_URL, config.MONGO_DB);
+    const connection = setup.database(connectMongo(config.MONGO_URL, setup.logger, config.MONGO_DB));
     const jobs = new QaJobRepository(connection);
     const files = new FileStore(connection);
     const redis = setup.ownRedis(bullRedis(config.REDIS_URL, logger, `qa-worker:${config.QA_QUEUE_NAME}`, 'worker'), 'worker');

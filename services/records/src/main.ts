@@ -9,6 +9,7 @@ import {
   startProcess,
   type RunningProcess,
 } from '@app/common';
+import { connectMongo } from '@app/common/mongo';
 import type { Model } from 'mongoose';
 import { loadRecordsConfig } from './config';
 import { IdempotencyKeyStore } from './data/idempotency-key-store';
@@ -32,7 +33,7 @@ async function startRecords(overrides: NodeJS.ProcessEnv = {}): Promise<RunningS
   const metrics = createMetrics('records');
 
   return startProcess({ logger, metrics, shutdownMs: config.SHUTDOWN_TIMEOUT_MS, managementPort: config.MANAGEMENT_PORT }, async (setup) => {
-    const { connection, models } = openRecordsDatabase(setup.mongo(config.MONGO_URL), config.MONGO_DB);
+    const { connection, models } = openRecordsDatabase(setup.database(connectMongo(config.MONGO_URL, setup.logger)), config.MONGO_DB);
     // The unique `_id`s carry correctness; the compound indexes make each page cost the page (on FerretDB
     // too, which builds them as SQLite expression indexes): not ready until they exist.
     let indexesBuilt = false;

@@ -1,4 +1,5 @@
-import { connectMongo, createLogger } from '@app/common';
+import { createLogger } from '@app/common';
+import { connectMongo } from '@app/common/mongo';
 import { ConnectionStates } from 'mongoose';
 import { RecordRepository } from '../src/data/record-repository';
 import { openRecordsDatabase, type RecordsDatabase } from '../src/data/records-database';

@@ -1,5 +1,5 @@
 import { Schema, type Connection } from 'mongoose';
-import { deleteExpiredOldestFirst, isDuplicateKey, mongoCall } from '@app/common';
+import { deleteExpiredOldestFirst, isDuplicateKey, mongoCall } from '@app/common/mongo';
 import { onceSucceeded } from './mongo-errors';
 
 export interface RefreshTokenRecord {

@@ -1,5 +1,6 @@
 import { Schema, isValidObjectId, type Connection } from 'mongoose';
-import { AppError, isDuplicateKey, mongoCall } from '@app/common';
+import { AppError } from '@app/common';
+import { isDuplicateKey, mongoCall } from '@app/common/mongo';
 import { normaliseUsername } from '../domain/account-rules';
 import { onceSucceeded } from './mongo-errors';
 

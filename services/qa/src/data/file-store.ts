@@ -1,5 +1,6 @@
 import { Writable } from 'node:stream';
-import { AppError, mapMongoError } from '@app/common';
+import { AppError } from '@app/common';
+import { mapMongoError } from '@app/common/mongo';
 import mongoose, { type Connection } from 'mongoose';
 import type { Binary, Collection, Db } from 'mongodb';
 

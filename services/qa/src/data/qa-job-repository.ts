@@ -1,5 +1,5 @@
 import { constants, deflateRawSync, inflateRawSync } from 'node:zlib';
-import { isDuplicateKey, mapMongoError, mongoCall } from '@app/common';
+import { isDuplicateKey, mapMongoError, mongoCall } from '@app/common/mongo';
 import type { Binary } from 'mongodb';
 import { mongo, Schema, type Connection, type Model } from 'mongoose';
 import type { DocumentPart, JobError, JobStatus, QaJob, StoredFile } from '../domain/qa-job';

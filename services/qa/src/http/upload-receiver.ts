@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { AppError, mapMongoError, type Logger } from '@app/common';
+import { AppError, type Logger } from '@app/common';
+import { mapMongoError } from '@app/common/mongo';
 import busboy from 'busboy';
 import type { Request } from 'express';
 import type { FileStore, FileUpload } from '../data/file-store';

@@ -1,4 +1,4 @@
-import { deleteExpiredOldestFirst, isDuplicateKey, mongoCall } from '@app/common';
+import { deleteExpiredOldestFirst, isDuplicateKey, mongoCall } from '@app/common/mongo';
 import type { Model } from 'mongoose';
 import type { IdempotencyEntry, IdempotencyStore } from '../domain/ports';
 import type { RecordView } from '../domain/record';

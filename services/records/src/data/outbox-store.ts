@@ -1,4 +1,4 @@
-import { mongoCall } from '@app/common';
+import { mongoCall } from '@app/common/mongo';
 import { Types, type Model } from 'mongoose';
 import type { OutboxDocument } from './models';
 

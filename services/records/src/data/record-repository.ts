@@ -1,4 +1,5 @@
-import { AppError, isDuplicateKey, mongoCall } from '@app/common';
+import { AppError } from '@app/common';
+import { isDuplicateKey, mongoCall } from '@app/common/mongo';
 import type { Collection, Filter } from 'mongodb';
 import { ConnectionStates, type Connection, type Model } from 'mongoose';
 import type { RecordStore } from '../domain/ports';
