@@ -15,7 +15,7 @@ module.exports = {
     '<rootDir>/packages/resume-analysis/test/!(regex-safety|pdf-structure).test.ts',
     '<rootDir>/services/qa/test/jobs/*.test.ts',
     '<rootDir>/tests/contract/*.test.ts',
-    '<rootDir>/tests/repository/env-example.test.ts',
+    '<rootDir>/tests/repository/{env-example,boundaries}.test.ts',
     '<rootDir>/tests/deploy/compose.test.ts',
   ],
   setupFiles: ['<rootDir>/tests/support/no-servers.js'],

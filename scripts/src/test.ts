@@ -27,31 +27,43 @@ function typecheckTests(): Promise<boolean> {
 }
 
 /**
+ * Runs a dev tool's own bin (found from its package.json: bins are not in packages' exports) with
+ * this Node, in the repository's root; true when it exits 0.
+ */
+function runTool(pkg: string, binName: string, args: string[]): Promise<boolean> {
+  // Not require.resolve: a package whose exports leave out package.json (dependency-cruiser) cannot be resolved that way.
+  const packageJson = join(ROOT, 'node_modules', pkg, 'package.json');
+  const { bin } = JSON.parse(readFileSync(packageJson, 'utf8')) as { bin: string | Record<string, string> };
+  const file = typeof bin === 'string' ? bin : bin[binName];
+  if (!file) throw new Error(`${pkg} has no bin ${binName}`);
+  return new Promise((resolve) => {
+    const tool = spawn(process.execPath, [join(dirname(packageJson), file), ...args], { cwd: ROOT, stdio: 'inherit' });
+    tool.once('exit', (code) => resolve(code === 0));
+  });
+}
+
+/**
  * ESLint's type-aware rules catch what tsc lets through (floating promises, conditions that are always
- * true, switches missing a case). Its bin is not in the package's exports, so it is found beside package.json.
+ * true, switches missing a case).
  */
 function lint(): Promise<boolean> {
   log('linting (eslint .)');
-  const packageJson = require.resolve('eslint/package.json', { paths: [ROOT] });
-  const { bin } = JSON.parse(readFileSync(packageJson, 'utf8')) as { bin: { eslint: string } };
-  return new Promise((resolve) => {
-    const eslint = spawn(process.execPath, [join(dirname(packageJson), bin.eslint), '.'], { cwd: ROOT, stdio: 'inherit' });
-    eslint.once('exit', (code) => resolve(code === 0));
-  });
+  return runTool('eslint', 'eslint', ['.']);
+}
+
+/**
+ * The import boundaries (.dependency-cruiser.cjs): a domain importing an adapter or a driver, a service
+ * importing another, production code loading scripts/, a relative import into another package.
+ */
+function boundaries(): Promise<boolean> {
+  log('checking the import boundaries (depcruise)');
+  return runTool('dependency-cruiser', 'depcruise', ['gateway', 'services', 'packages', '--config', '.dependency-cruiser.cjs']);
 }
 
 /** Prettier's check: a change formatted by hand another way fails here rather than in the next diff. */
 function formatCheck(): Promise<boolean> {
   log('checking the format (prettier --check)');
-  const packageJson = require.resolve('prettier/package.json', { paths: [ROOT] });
-  const { bin } = JSON.parse(readFileSync(packageJson, 'utf8')) as { bin: string };
-  return new Promise((resolve) => {
-    const prettier = spawn(process.execPath, [join(dirname(packageJson), bin), '--check', '--log-level', 'warn', '**/*.{ts,js,mjs,cjs}'], {
-      cwd: ROOT,
-      stdio: 'inherit',
-    });
-    prettier.once('exit', (code) => resolve(code === 0));
-  });
+  return runTool('prettier', 'prettier', ['--check', '--log-level', 'warn', '**/*.{ts,js,mjs,cjs}']);
 }
 
 // `npm test`: the type check of the tests, lint, the format check, the same infrastructure as `npm start`, then every test suite against it.
@@ -64,6 +76,10 @@ async function main() {
   }
   if (!(await lint())) {
     log('lint errors: not running the tests');
+    process.exit(1);
+  }
+  if (!(await boundaries())) {
+    log('import boundaries crossed (.dependency-cruiser.cjs says which and why): not running the tests');
     process.exit(1);
   }
   if (!(await formatCheck())) {

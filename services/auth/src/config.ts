@@ -2,7 +2,9 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { baseShape, ConfigError, env, loadConfig } from '@app/common';
 import { passwordRule, usernameRule } from './domain/account-rules';
+import type { SeedUser } from './domain/accounts';
 import { DEFAULT_CLIENT_ID, SCOPE_TOKEN, type OAuthClient } from './domain/clients';
+import type { SigningKeySource } from './domain/signing-keys';
 
 // src/ and dist/ sit at the same depth, so the repository root is three levels up from either.
 const REPO_ROOT = resolve(__dirname, '..', '..', '..');
@@ -59,15 +61,6 @@ const shape = {
   REGISTER_MEMORY_SECONDS: env.int(3600, 60, 7 * 24 * 3600),
   LOGIN_LIMIT_KEY_PREFIX: z.string().min(1).default('auth:login-fail'),
 };
-
-export interface SeedUser {
-  username: string;
-  password: string;
-}
-
-export type SigningKeySource =
-  | { kind: 'pem'; privateKeyPem?: string; privateKeyFile?: string; previousPublicKeysPem?: string; previousPublicKeysFile?: string }
-  | { kind: 'directory'; dir: string };
 
 export type AuthConfig = ReturnType<typeof loadAuthConfig>;
 

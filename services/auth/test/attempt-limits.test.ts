@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { memoryAttemptStore, redisAttemptStore, waitAfter, type AttemptStore, type SlowDownPolicy } from '../src/data/attempt-store';
+import { memoryAttemptStore, redisAttemptStore, waitAfter } from '../src/data/attempt-store';
+import type { AttemptStore, SlowDownPolicy } from '../src/domain/ports';
 import { addressGroup } from '../src/domain/address-group';
 import { deleteKeys, withRedis } from '@app/tests/support/servers';
 

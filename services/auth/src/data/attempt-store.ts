@@ -1,27 +1,5 @@
 import type { Redis } from 'ioredis';
-
-/**
- * How a key slows down: `free` attempts pass at once; from the `free`-th on, each attempt makes
- * the next one wait `baseMs` × 2^(attempts − free), at most `maxMs`. The count is forgotten after
- * `idleMs` without attempts.
- */
-export interface SlowDownPolicy {
-  free: number;
-  baseMs: number;
-  maxMs: number;
-  idleMs: number;
-}
-
-export type TakeResult = { allowed: true } | { allowed: false; retryAfterMs: number };
-
-/** Counts attempts per key; take() is atomic, so concurrent callers can never pass more than the policy allows. */
-export interface AttemptStore {
-  take(key: string, policy: SlowDownPolicy): Promise<TakeResult>;
-  /** Returns one taken attempt (a success, or an attempt that was refused elsewhere before any check). */
-  giveBack(key: string, policy: SlowDownPolicy): Promise<void>;
-  /** Forgets the key (a successful login ends a run of failures for that account). */
-  reset(key: string): Promise<void>;
-}
+import type { AttemptStore, SlowDownPolicy } from '../domain/ports';
 
 export function waitAfter(attempts: number, policy: SlowDownPolicy): number {
   if (attempts < policy.free) return 0;

@@ -1,23 +1,7 @@
 import { Schema, type Connection } from 'mongoose';
 import { deleteExpiredOldestFirst, isDuplicateKey, mongoCall } from '@app/common/mongo';
+import type { RefreshTokenRecord, RefreshTokenRepository, RefreshTokenUse } from '../domain/ports';
 import { onceSucceeded } from './mongo-errors';
-
-export interface RefreshTokenRecord {
-  familyId: string;
-  userId: string;
-  expiresAt: Date;
-  createdAt: Date;
-  /** The OAuth 2.0 client it was issued to and the scope of the original grant; absent from tokens stored before both were kept. */
-  clientId?: string;
-  scope?: string;
-}
-
-/**
- * What presenting a refresh token found: `accepted` (it was live and is now used), `replayed` (it was
- * used before, so it was copied) or `rejected` (unknown, expired, or its family is revoked).
- */
-export type RefreshTokenUse =
-  { status: 'accepted'; token: RefreshTokenRecord } | { status: 'replayed'; token: RefreshTokenRecord } | { status: 'rejected' };
 
 /** The parent of a family's first token: no token hashes to this (hashes are hex). */
 const LOGIN_PARENT_PREFIX = 'login:';
@@ -109,10 +93,8 @@ const revokedFamilySchema = new Schema<RevokedFamilyDocument>(
   schemaOptions,
 );
 
-export type RefreshTokenRepository = ReturnType<typeof refreshTokenRepository>;
-
 /** Refresh tokens are stored only as SHA-256 hashes; the token itself never reaches the database. */
-export function refreshTokenRepository(connection: Connection) {
+export function refreshTokenRepository(connection: Connection): RefreshTokenRepository {
   const tokens = connection.model<RefreshTokenDocument>('RefreshToken', refreshTokenSchema, 'refresh_tokens_by_hash');
   const usedTokens = connection.model<UsedTokenDocument>('UsedRefreshToken', usedTokenSchema, 'used_refresh_tokens');
   const families = connection.model<FamilyDocument>('RefreshTokenFamily', familySchema, 'refresh_token_families');

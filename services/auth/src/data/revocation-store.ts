@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { AppError, withTimeout, type Logger } from '@app/common';
+import type { RevocationStore } from '../domain/ports';
 
 // Key names are a contract with the gateway, which refuses tokens these keys name.
 export const revokedJtiKey = (jti: string) => `auth:revoked:jti:${jti}`;
@@ -8,13 +9,11 @@ export const revokedUserKey = (userId: string) => `auth:revoked:user:${userId}`;
 const USER_REVOCATION_TTL_SECONDS = 24 * 3600;
 const REDIS_WRITE_TIMEOUT_MS = 1000;
 
-export type RevocationStore = ReturnType<typeof revocationStore>;
-
 /**
  * Writes revocations where the gateway looks for them. A failed write is logged, not thrown:
  * the token.revoked event still reaches the gateways, which keep revocations in memory.
  */
-export function revocationStore(redis: Redis, logger: Logger, accessTokenTtlSeconds: number) {
+export function revocationStore(redis: Redis, logger: Logger, accessTokenTtlSeconds: number): RevocationStore {
   const write = async (what: string, run: () => Promise<unknown>): Promise<boolean> => {
     try {
       await withTimeout(run(), REDIS_WRITE_TIMEOUT_MS, 'redis write');

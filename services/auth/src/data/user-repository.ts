@@ -2,14 +2,8 @@ import { Schema, isValidObjectId, type Connection } from 'mongoose';
 import { AppError } from '@app/common';
 import { isDuplicateKey, mongoCall } from '@app/common/mongo';
 import { normaliseUsername } from '../domain/account-rules';
+import type { UserRecord, UserRepository } from '../domain/ports';
 import { onceSucceeded } from './mongo-errors';
-
-export interface UserRecord {
-  id: string;
-  username: string;
-  passwordHash: string;
-  createdAt: Date;
-}
 
 interface UserDocument {
   username: string;
@@ -30,9 +24,7 @@ const userSchema = new Schema<UserDocument>(
 );
 userSchema.index({ usernameLower: 1 }, { unique: true, name: 'username_lower_unique' });
 
-export type UserRepository = ReturnType<typeof userRepository>;
-
-export function userRepository(connection: Connection) {
+export function userRepository(connection: Connection): UserRepository {
   const users = connection.model<UserDocument>('User', userSchema, 'users');
   const toRecord = (doc: UserDocument & { _id: unknown }): UserRecord => ({
     id: String(doc._id),

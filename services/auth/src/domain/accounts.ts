@@ -1,12 +1,14 @@
 import { AppError, type Logger } from '@app/common';
-import type { SeedUser } from '../config';
-import type { RefreshTokenRepository } from '../data/refresh-token-repository';
-import type { RevocationStore } from '../data/revocation-store';
-import type { UserRecord, UserRepository } from '../data/user-repository';
-import type { AuthEvents } from '../events/auth-events';
+import type { AuthEvents, RefreshTokenRepository, RevocationStore, UserRecord, UserRepository } from './ports';
 import { normaliseUsername } from './account-rules';
 import type { LoginThrottle } from './login-throttle';
 import { hashPassword, verifyPassword } from './passwords';
+
+/** An account made at start-up (the demo user of a development stack). */
+export interface SeedUser {
+  username: string;
+  password: string;
+}
 
 export interface PublicUser {
   id: string;

@@ -1,5 +1,5 @@
 import { AppError, withTimeout, type Logger } from '@app/common';
-import type { AttemptStore, SlowDownPolicy } from '../data/attempt-store';
+import type { AttemptStore, SlowDownPolicy } from './ports';
 import { addressGroup } from './address-group';
 
 export interface ThrottlePolicies {

@@ -1,9 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { AppError, type Logger } from '@app/common';
-import type { RefreshTokenRepository } from '../data/refresh-token-repository';
-import type { RevocationStore } from '../data/revocation-store';
-import type { UserRecord, UserRepository } from '../data/user-repository';
-import type { AuthEvents } from '../events/auth-events';
+import type { AuthEvents, RefreshTokenRepository, RevocationStore, UserRecord, UserRepository } from './ports';
 import type { AccessTokens, Grant } from './access-tokens';
 import { DEFAULT_CLIENT_ID, type AuthenticatedClient } from './clients';
 import { normaliseUsername } from './account-rules';

@@ -2,7 +2,6 @@ import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, typ
 import { chmodSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '@app/common';
-import type { SigningKeySource } from '../config';
 
 export type SigningAlgorithm = 'RS256' | 'ES256';
 
@@ -40,6 +39,11 @@ const KEY_FILE = 'signing-key.pem';
 const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----[\s\S]+?-----END \1-----/g;
 
 /** Loads (or, for a key directory, creates once) the signing key and the public keys to publish. */
+/** Where the signing keys come from: PEM text or files, or a directory of key files (rotation by file). */
+export type SigningKeySource =
+  | { kind: 'pem'; privateKeyPem?: string; privateKeyFile?: string; previousPublicKeysPem?: string; previousPublicKeysFile?: string }
+  | { kind: 'directory'; dir: string };
+
 export function loadKeyRing(source: SigningKeySource): KeyRing {
   let privateKey: KeyObject;
   const previous: KeyObject[] = [];

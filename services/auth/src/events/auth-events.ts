@@ -1,14 +1,5 @@
-import type { EventBus, EventData } from '@app/common';
-
-/** The events auth publishes (their payloads are the contract in @app/common); records and qa remove a deleted user's data. */
-export interface AuthEvents {
-  userRegistered(data: EventData<'user.registered'>): Promise<void>;
-  userDeleted(data: EventData<'user.deleted'>): Promise<void>;
-  /** One access token revoked until its expiry (logout). */
-  accessTokenRevoked(data: { userId: string; jti: string; exp: number }): Promise<void>;
-  /** Every access token of a user issued at or before `before` (unix seconds) revoked. */
-  userTokensRevoked(data: { userId: string; before: number }): Promise<void>;
-}
+import type { EventBus } from '@app/common';
+import type { AuthEvents } from '../domain/ports';
 
 export function authEvents(bus: EventBus): AuthEvents {
   // EventBus keeps events in memory while the broker is away, so publishing never fails a request.

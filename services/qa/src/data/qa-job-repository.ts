@@ -2,7 +2,8 @@ import { constants, deflateRawSync, inflateRawSync } from 'node:zlib';
 import { isDuplicateKey, mapMongoError, mongoCall } from '@app/common/mongo';
 import type { Binary } from 'mongodb';
 import { mongo, Schema, type Connection, type Model } from 'mongoose';
-import type { DocumentPart, JobError, JobStatus, QaJob, StoredFile } from '../domain/qa-job';
+import type { DocumentPart, JobError, JobStatus, QaJob } from '../domain/qa-job';
+import { DuplicateJobError, type JobPage, type NewJob } from '../domain/ports';
 
 // Every user's jobs live in one `qajobs` collection (shard key `{owner: 1, _id: 1}`): a user's list,
 // count and duplicate-upload check name the owner first and are served by compound indexes beginning
@@ -133,27 +134,6 @@ jobFinishSchema.index({ owner: 1 }, { name: 'owner' });
 
 /** How many pending announcements one sweep looks at; the collection holds only jobs finishing or unconfirmed. */
 const ANNOUNCE_SCAN = 200;
-
-export interface NewJob {
-  id: string;
-  owner: string;
-  contentHash: string;
-  dedupBucket: number;
-  files: Record<DocumentPart, StoredFile>;
-  createdAt: Date;
-}
-
-export interface JobPage {
-  items: QaJob[];
-  total: number;
-}
-
-export class DuplicateJobError extends Error {
-  constructor() {
-    super('a job with the same documents exists in this window');
-    this.name = 'DuplicateJobError';
-  }
-}
 
 function resultFrom(stored: Binary): unknown {
   return JSON.parse(inflateRawSync(stored.buffer.subarray(0, stored.position)).toString('utf8')) as unknown;

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import type { UploadPlace } from '../domain/ports';
 
 /**
  * Per-user usage counted in Redis (the queue's Redis, which does not evict): the jobs a user has
@@ -47,8 +48,6 @@ type Scripts = Redis & {
     maxBytes: number,
   ): Promise<[number, number]>;
 };
-
-export type UploadPlace = { taken: true } | { taken: false; over: 'jobs' | 'bytes'; bytesUsed: number };
 
 export class UsageStore {
   private readonly redis: Scripts;

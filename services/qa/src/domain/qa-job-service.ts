@@ -1,19 +1,16 @@
 import { createHash, randomInt, randomUUID } from 'node:crypto';
 import { AppError, type Logger } from '@app/common';
-import type { FileStore } from '../data/file-store';
-import type { RecentUploads } from '../data/recent-uploads';
-import { DuplicateJobError, type JobPage, type QaJobRepository } from '../data/qa-job-repository';
-import type { AnalysisQueue } from '../jobs/analysis-queue';
+import { DuplicateJobError, type AnalysisJobs, type DocumentStore, type JobPage, type JobStore, type RecentUploadLog } from './ports';
 import { isFinished, isJobId, type DocumentPart, type JobStatus, type QaJob, type StoredFile } from './qa-job';
 
 export interface QaJobServiceOptions {
-  jobs: QaJobRepository;
-  files: FileStore;
-  queue: AnalysisQueue;
+  jobs: JobStore;
+  files: DocumentStore;
+  queue: AnalysisJobs;
   logger: Logger;
   dedupWindowSeconds: number;
   /** Which job a user's recent upload of the same documents made (see RecentUploads). */
-  recentUploads: Pick<RecentUploads, 'claim' | 'replace'>;
+  recentUploads: RecentUploadLog;
   /** Tells of a job's changes as workers make them (Redis pub/sub). */
   watcher: JobWatcher;
   /** The safety-net poll while waiting: changes are pushed, this only covers a lost message. */

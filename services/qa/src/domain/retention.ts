@@ -1,5 +1,5 @@
 import type { Logger } from '@app/common';
-import type { UsageStore } from '../data/usage-store';
+import type { UsageCounter } from './ports';
 import type { QaJobService } from './qa-job-service';
 
 const BATCH = 100;
@@ -10,7 +10,7 @@ const BATCH = 100;
  * Entries are removed after their job is, so a sweep cut short is finished by the next one.
  */
 export async function sweepExpiredJobs(
-  options: { schedule: Pick<UsageStore, 'dueForExpiry' | 'expired'>; service: Pick<QaJobService, 'expire'>; retentionMs: number; logger: Logger },
+  options: { schedule: Pick<UsageCounter, 'dueForExpiry' | 'expired'>; service: Pick<QaJobService, 'expire'>; retentionMs: number; logger: Logger },
   now = new Date(),
 ): Promise<number> {
   const before = new Date(now.getTime() - options.retentionMs);

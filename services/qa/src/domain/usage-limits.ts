@@ -1,8 +1,8 @@
 import { AppError } from '@app/common';
-import type { UsageStore } from '../data/usage-store';
+import type { UsageCounter } from './ports';
 
 export interface UsageLimitsOptions {
-  store: UsageStore;
+  store: UsageCounter;
   /** Jobs a user may have queued or running at once. */
   maxActiveJobs: number;
   /** Event streams a user may hold open at once (over all instances). */

@@ -1,0 +1,56 @@
+/**
+ * The import boundaries of the repository, checked by `npm run lint:deps` (and so by `npm test`):
+ * a service's domain knows no adapter and no driver, no service reaches into another service or the
+ * gateway, no package or service loads the tooling under scripts/, and nothing reaches into another
+ * package by a relative path (packages are imported by name).
+ */
+const UNIT = '(gateway|services/[^/]+|packages/[^/]+)';
+const DRIVERS = '(mongoose|mongodb|ioredis|amqplib|bullmq|express|http-proxy-middleware|busboy)';
+
+module.exports = {
+  forbidden: [
+    {
+      name: 'domain-imports-no-adapter',
+      comment: "A service's domain declares ports (domain/ports.ts) that the adapters implement; it imports none of them.",
+      severity: 'error',
+      from: { path: '^(services/[^/]+)/src/domain/' },
+      to: { path: '^$1/src/(http|data|events|jobs|main|worker|config)' },
+    },
+    {
+      name: 'domain-imports-no-driver',
+      comment: 'Domain logic knows neither HTTP nor storage: no database, queue, broker or web framework.',
+      severity: 'error',
+      from: { path: '^services/[^/]+/src/domain/' },
+      to: { path: `node_modules/${DRIVERS}/` },
+    },
+    {
+      name: 'no-service-imports-another',
+      comment: 'Services and the gateway talk over HTTP and events only; shared code lives in packages/.',
+      severity: 'error',
+      from: { path: '^(gateway|services/[^/]+)/' },
+      to: { path: '^(gateway|services/[^/]+)/', pathNot: '^$1/' },
+    },
+    {
+      name: 'no-package-imports-scripts',
+      comment: 'What runs in production never loads the tooling (launcher, native servers, benches).',
+      severity: 'error',
+      from: { path: `^${UNIT}/src/` },
+      to: { path: '^scripts/' },
+    },
+    {
+      name: 'no-relative-import-out-of-a-package',
+      comment: 'Another package is imported by its name (@app/...), never by a relative path into its files.',
+      severity: 'error',
+      from: { path: `^${UNIT}/src/` },
+      to: { dependencyTypes: ['local'], dependencyTypesNot: ['aliased'], pathNot: '^$1/' },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    // node_modules stays in (not followed): the driver rule must see imports of it.
+    exclude: { path: '(^|/)(dist|\\.data)/' },
+    tsConfig: { fileName: 'tsconfig.eslint.json' },
+    tsPreCompilationDeps: true,
+    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default', 'types'] },
+  },
+};

@@ -1,0 +1,75 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+
+const ROOT = join(__dirname, '..', '..');
+const DEPCRUISE = join(ROOT, 'node_modules', 'dependency-cruiser', 'bin', 'dependency-cruiser.mjs');
+
+interface Violation {
+  rule: { name: string };
+  from: string;
+  to: string;
+}
+
+/** Runs the repository's boundary rules on a small tree written for the test; returns what they refused. */
+function violationsIn(files: Record<string, string>): Violation[] {
+  const dir = mkdtempSync(join(tmpdir(), 'boundaries-'));
+  try {
+    for (const [file, text] of Object.entries(files)) {
+      mkdirSync(dirname(join(dir, file)), { recursive: true });
+      writeFileSync(join(dir, file), text);
+    }
+    writeFileSync(join(dir, 'tsconfig.eslint.json'), JSON.stringify({ compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext' } }));
+    symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
+    // The folders `npm run lint:deps` cruises, those of them the tree has.
+    const roots = ['gateway', 'services', 'packages'].filter((root) => Object.keys(files).some((file) => file.startsWith(`${root}/`)));
+    let output: string;
+    try {
+      output = execFileSync(process.execPath, [DEPCRUISE, ...roots, '--config', join(ROOT, '.dependency-cruiser.cjs'), '-T', 'json'], {
+        cwd: dir,
+        encoding: 'utf8',
+      });
+    } catch (err) {
+      // depcruise exits non-zero when it finds violations; its report is still on stdout.
+      output = (err as { stdout: string }).stdout;
+    }
+    return (JSON.parse(output) as { summary: { violations: Violation[] } }).summary.violations;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe('the import boundaries (npm run lint:deps)', () => {
+  it('when code crosses a boundary, then the rule that forbids it names the import', () => {
+    const violations = violationsIn({
+      'services/demo/src/domain/service.ts':
+        "import { store } from '../data/store';\nimport mongoose from 'mongoose';\nexport const x = [store, mongoose];\n",
+      'services/demo/src/data/store.ts': 'export const store = 1;\n',
+      'services/other/src/main.ts': "import { store } from '../../demo/src/data/store';\nexport const y = store;\n",
+      'packages/lib/src/index.ts':
+        "import { tool } from '../../../scripts/src/tool';\nimport { z } from '../../other/src/z';\nexport const w = [tool, z];\n",
+      'packages/other/src/z.ts': 'export const z = 1;\n',
+      'scripts/src/tool.ts': 'export const tool = 1;\n',
+    });
+    const found = violations.map((v) => `${v.rule.name}: ${v.from} -> ${v.to}`).sort();
+    expect(found).toEqual(
+      expect.arrayContaining([
+        'domain-imports-no-adapter: services/demo/src/domain/service.ts -> services/demo/src/data/store.ts',
+        expect.stringMatching(/^domain-imports-no-driver: services\/demo\/src\/domain\/service\.ts -> .*node_modules\/mongoose\//),
+        'no-service-imports-another: services/other/src/main.ts -> services/demo/src/data/store.ts',
+        'no-package-imports-scripts: packages/lib/src/index.ts -> scripts/src/tool.ts',
+        'no-relative-import-out-of-a-package: packages/lib/src/index.ts -> packages/other/src/z.ts',
+      ]),
+    );
+  });
+
+  it('when code keeps to its boundaries, then nothing is refused', () => {
+    const violations = violationsIn({
+      'services/demo/src/domain/ports.ts': 'export interface Store { get(): number }\n',
+      'services/demo/src/domain/service.ts': "import type { Store } from './ports';\nexport const read = (s: Store) => s.get();\n",
+      'services/demo/src/data/store.ts': "import type { Store } from '../domain/ports';\nexport const store: Store = { get: () => 1 };\n",
+    });
+    expect(violations).toEqual([]);
+  });
+});
