@@ -203,6 +203,13 @@ describe('pages of one owner among thousands of documents of several owners', ()
     }
   });
 
+  test('when an owner is counted up to a bound, then the count stops there and is exact below it', async () => {
+    expect(await rows().countDocuments({ owner: 'big' }, { limit: 1001 })).toBe(1001);
+    expect(await rows().countDocuments({ owner: 'big' }, { limit: 5000 })).toBe(2000);
+    expect(await rows().countDocuments({ owner: 'big', status: 'open' }, { limit: 1001 })).toBe(667);
+    expect(await rows().countDocuments({ owner: 'nobody' }, { limit: 1001 })).toBe(0);
+  });
+
   test('when a document is looked up or updated by {_id, version} or {owner, id}, then one index entry is read', async () => {
     const ferretDb = await isFerretDb();
     const byIdAndVersion = await plan('records', { _id: 'u1-7', version: 1 });

@@ -178,11 +178,12 @@ export class RecordRepository implements RecordStore {
     });
   }
 
-  count(filter: RecordFilter): Promise<number> {
+  count(filter: RecordFilter, upTo?: number): Promise<number> {
     return mongoCall(() => {
       const query = this.ownerFilter(filter);
       this.available();
-      return this.records.collection.countDocuments(query);
+      // Bounded, the store stops reading index entries at `upTo` (a $limit stage, which the patched FerretDB counts from the index too).
+      return this.records.collection.countDocuments(query, upTo === undefined ? {} : { limit: upTo });
     });
   }
 
