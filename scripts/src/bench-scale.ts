@@ -12,7 +12,7 @@ import { ensureFerretDbBinary, freePort, ROOT, waitForPort } from './servers';
 // `npm run bench:scale`: does a user's request cost what it returns, whatever that user and everybody
 // else hold? A FerretDB of its own (SQLite, fresh data folder, a free port) and the records service
 // and QA worker in this process, on a database of 100 users and 100,000 records (one user with 20,000,
-// one with 5) and a few thousand QA jobs with their files, written in the services' own shapes. The
+// one with 25, so that both users' pages hold 20 records) and a few thousand QA jobs with their files, written in the services' own shapes. The
 // same requests are timed for the big and the small user, alternating: the ratio big/small is the
 // figure that matters (the target is within 2x, p50 and p99); the machine and its load decide the
 // absolute numbers.
@@ -20,7 +20,8 @@ import { ensureFerretDbBinary, freePort, ROOT, waitForPort } from './servers';
 const TOTAL_RECORDS = Number(process.env.BENCH_RECORDS ?? 100_000);
 const USERS = 100;
 const BIG = Number(process.env.BENCH_BIG ?? 20_000);
-const SMALL = 5;
+/** Enough for a full page at the first page and at the cursor's page, so that like is compared with like. */
+const SMALL = 25;
 const PAGE = 20;
 /** The deep page: page 500 of the big user's list, reached by cursor. */
 const DEEP_PAGE = 500;
@@ -37,7 +38,7 @@ interface Seeded {
   id: string;
   name: string;
   count: number;
-  /** The cursor to the deep page (the small user: to its last page). */
+  /** The cursor to the deep page (the small user: to its last full page). */
   cursor: string;
   /** The record read and updated, and its current version. */
   target: { id: number; version: number };
@@ -289,7 +290,7 @@ async function main() {
     const big: Seeded = { id: `bench-big-${randomUUID()}`, name: 'big', count: BIG, cursor: '', target: { id: Math.ceil(BIG / 2), version: 1 } };
     const small: Seeded = { id: `bench-small-${randomUUID()}`, name: 'small', count: SMALL, cursor: '', target: { id: 3, version: 1 } };
     big.cursor = cursorAfter(BIG, (DEEP_PAGE - 1) * PAGE);
-    small.cursor = cursorAfter(SMALL, 2);
+    small.cursor = cursorAfter(SMALL, SMALL - PAGE);
 
     const others = Array.from({ length: USERS - 2 }, (_, i) => `bench-user-${i}-${randomUUID()}`);
     const remaining = TOTAL_RECORDS - BIG - SMALL;

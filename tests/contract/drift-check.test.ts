@@ -23,7 +23,12 @@ describe('the drift check of the test helpers', () => {
     expect(contractProblem({ method: 'GET', path: '/records/1', status: 200, ...json(record, { etag: '"1-1"' }) })).toBeUndefined();
     expect(contractProblem({ method: 'GET', path: '/records/9', status: 404, ...json(error) })).toBeUndefined();
     expect(
-      contractProblem({ method: 'GET', path: '/records', status: 200, ...json({ items: [record], page: 1, limit: 20, total: 1, next: null }) }),
+      contractProblem({
+        method: 'GET',
+        path: '/records',
+        status: 200,
+        ...json({ items: [record], page: 1, limit: 20, total: 1, totalIsLowerBound: false, next: null }),
+      }),
     ).toBeUndefined();
   });
 

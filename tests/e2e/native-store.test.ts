@@ -203,17 +203,30 @@ describe('pages of one owner among thousands of documents of several owners', ()
     }
   });
 
+  test('when an owner is counted up to a bound, then the count stops there and is exact below it', async () => {
+    expect(await rows().countDocuments({ owner: 'big' }, { limit: 1001 })).toBe(1001);
+    expect(await rows().countDocuments({ owner: 'big' }, { limit: 5000 })).toBe(2000);
+    expect(await rows().countDocuments({ owner: 'big', status: 'open' }, { limit: 1001 })).toBe(667);
+    expect(await rows().countDocuments({ owner: 'nobody' }, { limit: 1001 })).toBe(0);
+  });
+
   test('when a document is looked up or updated by {_id, version} or {owner, id}, then one index entry is read', async () => {
     const ferretDb = await isFerretDb();
     const byIdAndVersion = await plan('records', { _id: 'u1-7', version: 1 });
     const byOwnerAndId = await plan('records', { owner: 'u1', id: 7 });
+    // How the records service addresses one record: the `_id` and the whole shard key {owner, id}.
+    const byIdAndShardKey = await plan('records', { _id: 'u1-7', owner: 'u1', id: 7, version: 1 });
     if (ferretDb) {
       expect(byIdAndVersion).toMatch(/SEARCH \S+ USING INDEX \S+__id_ /);
+      expect(byIdAndShardKey).toMatch(/SEARCH \S+ USING INDEX \S+__id_ /);
       expect(byOwnerAndId).toMatch(/SEARCH \S+ USING INDEX \S+_owner_id \(<expr>=\? AND <expr>=\?\)/);
-      for (const found of [byIdAndVersion, byOwnerAndId]) expect(found).not.toMatch(/\bSCAN\b/);
+      for (const found of [byIdAndVersion, byOwnerAndId, byIdAndShardKey]) expect(found).not.toMatch(/\bSCAN\b/);
     } else {
-      for (const found of [byIdAndVersion, byOwnerAndId]) expect(found).toMatch(/IDHACK|EXPRESS|IXSCAN/);
+      for (const found of [byIdAndVersion, byOwnerAndId, byIdAndShardKey]) expect(found).toMatch(/IDHACK|EXPRESS|IXSCAN/);
+      for (const found of [byIdAndVersion, byOwnerAndId, byIdAndShardKey]) expect(found).not.toMatch(/COLLSCAN/);
     }
+    expect(await rows().findOne({ _id: 'u1-7', owner: 'u1', id: 7 })).toMatchObject({ version: 1 });
+    expect(await rows().findOne({ _id: 'u1-7', owner: 'u2', id: 7 })).toBeNull();
     expect(await rows().findOne({ owner: 'u1', id: 7 })).toMatchObject({ _id: 'u1-7' });
     expect((await rows().updateOne({ _id: 'u1-7', version: 1 }, { $set: { version: 2 } })).modifiedCount).toBe(1);
     expect((await rows().updateOne({ _id: 'u1-7', version: 1 }, { $set: { version: 3 } })).modifiedCount).toBe(0);

@@ -34,7 +34,7 @@ describe('the seed curl sequence', () => {
 
     const listed = await records.call(user, 'GET', '/records/');
     expect(listed.status).toBe(200);
-    expect(listed.body).toEqual({ items: [created.body], page: 1, limit: 20, total: 1, next: null });
+    expect(listed.body).toEqual({ items: [created.body], page: 1, limit: 20, total: 1, totalIsLowerBound: false, next: null });
 
     const got = await records.call(user, 'GET', '/records/1');
     expect(got.status).toBe(200);

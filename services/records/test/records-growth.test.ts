@@ -5,6 +5,7 @@ import { waitFor } from '@app/tests/support/wait';
 import { IdempotencyKeyStore, idempotencyKeyId } from '../src/data/idempotency-key-store';
 import { createModels, type RecordsModels } from '../src/data/models';
 import { OutboxStore } from '../src/data/outbox-store';
+import { PAGE_LIMITS } from '../src/domain/record';
 import { newUser, startRecords, type RecordsUnderTest } from './support/records-harness';
 
 // What stays cheap as data accumulates: timers read only what is due, and the outbox holds only what
@@ -115,6 +116,35 @@ describe('the shared records collection', () => {
     const listed = await records.call(alice, 'GET', '/records/?sort=createdAt');
     expect(listed.body.total).toBe(3);
     expect(listed.body.items.map((r: { id: number }) => r.id)).toEqual([1, 2, 3]);
+  });
+
+  it('when a user has more records than the exact bound, then total stops at the bound and says it is a lower bound', async () => {
+    const user = newUser();
+    const at = Date.now() - 1_000_000;
+    const stored = serviceDb.collection('records');
+    const docs = Array.from({ length: PAGE_LIMITS.exactTotal + 1 }, (_, i) => ({
+      _id: `${user.id}:${i + 1}`,
+      id: i + 1,
+      owner: user.id,
+      option_type: 'opportunity',
+      description: `record ${i + 1}`,
+      status: i % 2 === 0 ? 'active' : 'closed',
+      createdAt: new Date(at + i),
+      updatedAt: new Date(at + i),
+      version: 1,
+    }));
+    await stored.insertMany(docs as never[]);
+
+    const over = await records.call(user, 'GET', '/records/?limit=5');
+    expect(over.body).toMatchObject({ total: PAGE_LIMITS.exactTotal, totalIsLowerBound: true });
+    expect(over.body.items.map((r: { id: number }) => r.id)).toEqual([1001, 1000, 999, 998, 997]);
+    const filtered = await records.call(user, 'GET', '/records/?limit=5&status=active');
+    expect(filtered.body).toMatchObject({ total: 501, totalIsLowerBound: false });
+
+    // One record fewer: exactly the bound, counted exactly.
+    await records.call(user, 'DELETE', '/records/1001');
+    const atBound = await records.call(user, 'GET', '/records/?limit=5');
+    expect(atBound.body).toMatchObject({ total: PAGE_LIMITS.exactTotal, totalIsLowerBound: false });
   });
 
   it('when the service is ready, then every list, filter and sort has a compound index beginning with the owner', async () => {

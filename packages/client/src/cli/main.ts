@@ -290,7 +290,9 @@ function formatRecord(record: RecordView): string {
 }
 
 function formatRecordPage(page: RecordPage): string {
-  if (page.items.length === 0) return `No records (${page.total} in all)`;
+  // Past the exact bound the total is a lower bound: "1000+".
+  const total = `${page.total}${page.totalIsLowerBound ? '+' : ''}`;
+  if (page.items.length === 0) return `No records (${total} in all)`;
   const rows = page.items.map((r) => [String(r.id), r.option_type, r.status, r.description.replace(/\s+/g, ' '), r.updatedAt]);
   const header = ['ID', 'OPTION_TYPE', 'STATUS', 'DESCRIPTION', 'UPDATED'];
   const cap = [10, 20, 12, 40, 24];
@@ -301,7 +303,7 @@ function formatRecordPage(page: RecordPage): string {
       .map((text, i) => cell(text, i).padEnd(widths[i]!))
       .join('  ')
       .trimEnd();
-  const footer = `${page.items.length} shown of ${page.total}${page.page ? `, page ${page.page}` : ''}${page.next ? `; next: ${page.next}` : ''}`;
+  const footer = `${page.items.length} shown of ${total}${page.page ? `, page ${page.page}` : ''}${page.next ? `; next: ${page.next}` : ''}`;
   return [line(header), ...rows.map(line), footer].join('\n');
 }
 

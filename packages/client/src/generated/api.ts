@@ -814,8 +814,16 @@ export interface components {
             next: string | null;
             /** @description null when reached through a cursor */
             page: number | null;
-            /** @description Records matching the filters */
+            /**
+             * @description Records matching the filters, counted when the page is read: exact up to 1000; past that, 1000 with `totalIsLowerBound` true (follow `next` to reach every record)
+             * @example 25
+             */
             total: number;
+            /**
+             * @description True when more than 1000 records match: `total` is then a lower bound, not the count
+             * @example false
+             */
+            totalIsLowerBound: boolean;
         };
         /** @description The fields to change; at least one */
         RecordUpdate: {

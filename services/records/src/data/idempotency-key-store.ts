@@ -5,11 +5,17 @@ import type { RecordView } from '../domain/record';
 import type { IdempotencyKeyDocument, IdempotencyTakeoverDocument } from './models';
 
 /**
- * The key's `_id`: owner and key together, so that the lookup every idempotent create makes is by
- * `_id` alone, which FerretDB v1 answers from its primary key (any other filter reads the collection).
- * A header value cannot hold a line feed, so the pair cannot be forged from another one.
+ * The key's `_id`: owner and key together, so that the lookup every idempotent create makes is a
+ * primary-key lookup. A header value cannot hold a line feed, so the pair cannot be forged from
+ * another one.
  */
 export const idempotencyKeyId = (owner: string, key: string) => `${owner}\n${key}`;
+
+/**
+ * The filter of one key: its `_id`, and the owner, the shard key, so that a sharded cluster sends it to
+ * one shard (the patched FerretDB answers it from the `_id` index whatever else the filter holds).
+ */
+const oneKey = (owner: string, key: string) => ({ _id: idempotencyKeyId(owner, key), owner });
 
 export class IdempotencyKeyStore implements IdempotencyStore {
   constructor(
@@ -19,7 +25,7 @@ export class IdempotencyKeyStore implements IdempotencyStore {
 
   find(owner: string, key: string): Promise<IdempotencyEntry | null> {
     return mongoCall(async () => {
-      const doc = await this.model.findOne({ _id: idempotencyKeyId(owner, key) }).lean();
+      const doc = await this.model.findOne(oneKey(owner, key)).lean();
       if (!doc) return null;
       return {
         owner: doc.owner,
@@ -52,7 +58,7 @@ export class IdempotencyKeyStore implements IdempotencyStore {
   reclaim(owner: string, key: string, createdAt: Date, at: Date): Promise<boolean> {
     return mongoCall(async () => {
       if (!(await this.takeOver(owner, key, createdAt, at))) return false;
-      const result = await this.model.updateOne({ _id: idempotencyKeyId(owner, key), createdAt, completedAt: null }, { $set: { createdAt: at } });
+      const result = await this.model.updateOne({ ...oneKey(owner, key), createdAt, completedAt: null }, { $set: { createdAt: at } });
       return result.modifiedCount === 1;
     });
   }
@@ -69,7 +75,7 @@ export class IdempotencyKeyStore implements IdempotencyStore {
 
   complete(owner: string, key: string, response: unknown): Promise<void> {
     return mongoCall(async () => {
-      await this.model.updateOne({ _id: idempotencyKeyId(owner, key) }, { $set: { response, completedAt: new Date() } });
+      await this.model.updateOne(oneKey(owner, key), { $set: { response, completedAt: new Date() } });
     });
   }
 
@@ -78,7 +84,7 @@ export class IdempotencyKeyStore implements IdempotencyStore {
   release(owner: string, key: string, createdAt: Date): Promise<void> {
     return mongoCall(async () => {
       if (!(await this.takeOver(owner, key, createdAt, new Date()))) return;
-      await this.model.deleteOne({ _id: idempotencyKeyId(owner, key), createdAt });
+      await this.model.deleteOne({ ...oneKey(owner, key), createdAt });
     });
   }
 

@@ -16,6 +16,12 @@ const WRITE_DEADLINE_MS = 20_000;
 export const recordKey = (owner: string, id: number) => `${owner}:${id}`;
 const claimKey = (owner: string, id: number, version: number) => `${owner}:${id}:${version}`;
 
+/**
+ * The filter of one record: its `_id` (a primary-key lookup) and the whole shard key `{owner, id}`, so
+ * that a sharded cluster sends it to the one shard holding it rather than to every shard.
+ */
+const one = (owner: string, id: number) => ({ _id: recordKey(owner, id), owner, id });
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function toRecord(doc: RecordDocument): RecordData {
@@ -59,8 +65,9 @@ function accepts(condition: VersionCondition, version: number): boolean {
 /**
  * Every owner's records in one `records` collection, each query naming the owner first: the compound
  * indexes of models.ts serve each page, count and cursor, and a cluster sharded on `{owner, id}` sends
- * each of them to the shard holding that owner. One record is read and written by `_id` (which begins
- * with the owner): a primary-key lookup on every store.
+ * each of them to the shard holding that owner. One record is read and written by `{_id, owner, id}`:
+ * the `_id` makes it a primary-key lookup on every store (the patched FerretDB pushes the `_id`
+ * equality down whatever else the filter holds), the whole shard key sends it to one shard.
  *
  * Conditional writes rest on inserts, the one write that is atomic on every MongoDB-compatible store
  * (FerretDB v1's conditional updates read, then write). To move a record from version v, a writer
@@ -139,8 +146,7 @@ export class RecordRepository implements RecordStore {
     if (typeof owner !== 'string' || !Number.isSafeInteger(id)) return Promise.resolve(null);
     return mongoCall(async () => {
       this.available();
-      // By `_id` alone, a primary-key read on every store; the key begins with the owner.
-      const doc = await this.records.collection.findOne({ _id: recordKey(owner, id) });
+      const doc = await this.records.collection.findOne(one(owner, id));
       return doc ? toRecord(doc) : null;
     });
   }
@@ -179,11 +185,12 @@ export class RecordRepository implements RecordStore {
     });
   }
 
-  count(filter: RecordFilter): Promise<number> {
+  count(filter: RecordFilter, upTo?: number): Promise<number> {
     return mongoCall(() => {
       const query = this.ownerFilter(filter);
       this.available();
-      return this.records.collection.countDocuments(query);
+      // Bounded, the store stops reading index entries at `upTo` (a $limit stage, which the patched FerretDB counts from the index too).
+      return this.records.collection.countDocuments(query, upTo === undefined ? {} : { limit: upTo });
     });
   }
 
@@ -214,23 +221,22 @@ export class RecordRepository implements RecordStore {
   ): Promise<{ before: RecordDocument; set: Partial<RecordDocument> | undefined } | null> {
     if (!Number.isSafeInteger(id)) return null;
     this.available();
-    const key = recordKey(owner, id);
     const deadline = Date.now() + WRITE_DEADLINE_MS;
     for (let attempt = 0; ; attempt += 1) {
-      const current = await mongoCall(() => this.records.collection.findOne({ _id: key }));
+      const current = await mongoCall(() => this.records.collection.findOne(one(owner, id)));
       if (!current || !accepts(condition, current.version)) return null;
       const set = next(current);
       const claim: VersionClaimDocument = { _id: claimKey(owner, id, current.version), owner, at: new Date(), ...(set ? { set } : {}) };
       if (await this.insertClaim(claim)) {
-        const written = await this.apply(key, current.version, claim);
+        const written = await this.apply(owner, id, current.version, claim);
         if (written) return { before: current, set };
         // The record moved on before the claim (a writer that read it earlier): try again from its new state.
         continue;
       }
-      const standing = await mongoCall(() => this.claims.collection.findOne({ _id: claim._id }));
+      const standing = await mongoCall(() => this.claims.collection.findOne({ _id: claim._id, owner }));
       if (standing && Date.now() - standing.at.getTime() > CLAIM_STALE_MS) {
         // Its writer stopped between claim and write: finish its write, then go on from there.
-        await this.apply(key, current.version, standing);
+        await this.apply(owner, id, current.version, standing);
         continue;
       }
       // Another writer has this version: a conditional write lost; one without precondition waits for the next.
@@ -253,14 +259,14 @@ export class RecordRepository implements RecordStore {
   }
 
   /** Writes a claim's change to the record if it is still at the claimed version, then drops the claim. */
-  private async apply(key: string, version: number, claim: VersionClaimDocument): Promise<boolean> {
-    const filter = { _id: key, version };
+  private async apply(owner: string, id: number, version: number, claim: VersionClaimDocument): Promise<boolean> {
+    const filter = { ...one(owner, id), version };
     const done = await mongoCall(async () =>
       claim.set
         ? (await this.records.collection.updateOne(filter, { $set: claim.set })).matchedCount > 0
         : (await this.records.collection.deleteOne(filter)).deletedCount > 0,
     );
-    await mongoCall(() => this.claims.collection.deleteOne({ _id: claim._id }));
+    await mongoCall(() => this.claims.collection.deleteOne({ _id: claim._id, owner }));
     return done;
   }
 

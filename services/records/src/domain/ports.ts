@@ -8,7 +8,8 @@ export interface RecordStore {
   /** The record created under an idempotency key no earlier than `since`, if any. */
   findByRequestKey(owner: string, requestKey: string, since: Date): Promise<RecordData | null>;
   list(filter: RecordFilter, sort: RecordSort, window: { skip: number; limit: number; after?: ListPosition }): Promise<RecordData[]>;
-  count(filter: RecordFilter): Promise<number>;
+  /** The matching records, counted up to `upTo` when given (the count stops there). */
+  count(filter: RecordFilter, upTo?: number): Promise<number>;
   /** Applies `changes` when the record exists with an accepted version; null otherwise. */
   update(owner: string, id: number, condition: VersionCondition, changes: RecordChanges, now: Date): Promise<RecordData | null>;
   /** Deletes the record when it exists with an accepted version; false otherwise. */

@@ -3,6 +3,7 @@ import { AppError } from '@app/common';
 import { decodeCursor, encodeCursor } from './list-cursor';
 import type { IdempotencyStore, RecordEvents, RecordStore } from './ports';
 import {
+  PAGE_LIMITS,
   toView,
   type ListPosition,
   type RecordChanges,
@@ -28,7 +29,9 @@ export interface ListResult {
   /** Null when the page was reached through a cursor (`page` then counts from the cursor). */
   page: number | null;
   limit: number;
+  /** Exact up to PAGE_LIMITS.exactTotal; past it that bound, with `totalIsLowerBound`. */
   total: number;
+  totalIsLowerBound: boolean;
   sort: RecordSort;
   /** A cursor to the following page, or null on the last one. */
   nextCursor: string | null;
@@ -94,14 +97,17 @@ export class RecordService {
     const page = after ? null : (request.page ?? 1);
     const skip = ((request.page ?? 1) - 1) * request.limit;
     // One extra item tells whether a following page exists without a second query.
-    const [found, total] = await Promise.all([
+    // The count stops one past the bound: reaching it says there are more than the bound.
+    const [found, counted] = await Promise.all([
       this.records.list(filter, sort, { skip, limit: request.limit + 1, ...(after ? { after } : {}) }),
-      this.records.count(filter),
+      this.records.count(filter, PAGE_LIMITS.exactTotal + 1),
     ]);
+    const totalIsLowerBound = counted > PAGE_LIMITS.exactTotal;
+    const total = Math.min(counted, PAGE_LIMITS.exactTotal);
     const items = found.slice(0, request.limit);
     const last = items.at(-1);
     const nextCursor = found.length > request.limit && last ? encodeCursor(positionOf(last, sort)) : null;
-    return { items: items.map(toView), page, limit: request.limit, total, sort, nextCursor };
+    return { items: items.map(toView), page, limit: request.limit, total, totalIsLowerBound, sort, nextCursor };
   }
 
   async update(owner: string, id: number, changes: RecordChanges, condition: VersionCondition): Promise<RecordView> {

@@ -5,7 +5,11 @@ export const RECORD_LIMITS = {
   description: 2000,
 } as const;
 
-export const PAGE_LIMITS = { defaultLimit: 20, maxLimit: 100, maxPage: 10_000 } as const;
+/**
+ * `exactTotal`: a list's `total` is exact up to this many records; past it the answer gives this number
+ * and says it is a lower bound, so that a page costs the page and not a count of all the owner's records.
+ */
+export const PAGE_LIMITS = { defaultLimit: 20, maxLimit: 100, maxPage: 10_000, exactTotal: 1000 } as const;
 
 export const SORTS = ['createdAt', '-createdAt', 'updatedAt', '-updatedAt'] as const;
 export type RecordSort = (typeof SORTS)[number];

@@ -31,7 +31,19 @@ export const recordPageAnswer = z
     items: z.array(recordAnswer),
     page: z.number().int().min(1).nullable().meta({ description: 'null when reached through a cursor' }),
     limit: z.number().int().min(1).max(PAGE_LIMITS.maxLimit),
-    total: z.number().int().min(0).meta({ description: 'Records matching the filters' }),
+    total: z
+      .number()
+      .int()
+      .min(0)
+      .max(PAGE_LIMITS.exactTotal)
+      .meta({
+        description: `Records matching the filters, counted when the page is read: exact up to ${PAGE_LIMITS.exactTotal}; past that, ${PAGE_LIMITS.exactTotal} with \`totalIsLowerBound\` true (follow \`next\` to reach every record)`,
+        examples: [25],
+      }),
+    totalIsLowerBound: z.boolean().meta({
+      description: `True when more than ${PAGE_LIMITS.exactTotal} records match: \`total\` is then a lower bound, not the count`,
+      examples: [false],
+    }),
     next: z
       .string()
       .nullable()

@@ -43,7 +43,14 @@ export function recordsRouter(records: RecordService, identitySecret: IdentityKe
         ...query,
         limit: query.limit ?? PAGE_LIMITS.defaultLimit,
       });
-      res.json({ items: result.items, page: result.page, limit: result.limit, total: result.total, next: nextLink(result, query) });
+      res.json({
+        items: result.items,
+        page: result.page,
+        limit: result.limit,
+        total: result.total,
+        totalIsLowerBound: result.totalIsLowerBound,
+        next: nextLink(result, query),
+      });
     })
     .post(jsonBody(), async (req, res) => {
       const rawKey = header(req, 'idempotency-key');
