@@ -1,9 +1,9 @@
 import type { Server } from 'node:http';
 import type { Express } from 'express';
-import type { Redis, RedisOptions } from 'ioredis';
+import type { RedisOptions } from 'ioredis';
 import mongoose, { type Connection } from 'mongoose';
 import type { Logger } from 'pino';
-import { connectMongo, connectRedis } from './connections';
+import { connectMongo, connectRedis, type RedisClient } from './connections';
 import { EventBus, type EventBusOptions } from './events';
 import { closeServer, listen, portOf, separateManagement } from './http';
 import { once, runMain } from './lifecycle';
@@ -45,9 +45,9 @@ export interface ProcessSetup {
   /** A MongoDB connection that keeps dialling in the background; closed on stop. */
   mongo(url: string, dbName?: string): Connection;
   /** An ioredis client from `connectRedis`, quit on stop. */
-  redis(url: string, name: string, options?: RedisOptions): Redis;
+  redis(url: string, name: string, options?: RedisOptions): RedisClient;
   /** Quits a Redis client made elsewhere (BullMQ's own) on stop. */
-  ownRedis(client: Redis, what: string): Redis;
+  ownRedis<C extends RedisClient>(client: C, what: string): C;
   /** The event bus, closed on stop; not started here (subscribe first, then `start()`). */
   eventBus(options: Omit<EventBusOptions, 'logger'>): EventBus;
   /**
