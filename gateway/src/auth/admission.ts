@@ -55,9 +55,16 @@ export class Admission {
   private readonly userKeys = new WeakMap<object, readonly [string, string, string]>();
 
   constructor(private readonly options: AdmissionOptions) {
-    if (!('gatewayAdmit' in options.redis)) options.redis.defineCommand('gatewayAdmit', { lua: ADMIT });
-    const batch = new ScriptBatch<[number, number, number]>(options.redis, 'gatewayAdmit', { ms: options.timeoutMs, what: 'admission' });
-    this.admit = (numKeys, ...args) => batch.call(numKeys, ...args);
+    // Two commands with a fixed number of keys, not one taking the count as its first argument: a
+    // Cluster client routes (and auto-pipelines) a script call by its first key.
+    if (!('gatewayAdmitUser' in options.redis)) {
+      options.redis.defineCommand('gatewayAdmitUser', { numberOfKeys: 3, lua: ADMIT });
+      options.redis.defineCommand('gatewayAdmitAddress', { numberOfKeys: 1, lua: ADMIT });
+    }
+    const timeout = { ms: options.timeoutMs, what: 'admission' };
+    const users = new ScriptBatch<[number, number, number]>(options.redis, 'gatewayAdmitUser', timeout);
+    const addresses = new ScriptBatch<[number, number, number]>(options.redis, 'gatewayAdmitAddress', timeout);
+    this.admit = (numKeys, ...args) => (numKeys === 3 ? users : addresses).call(...args);
   }
 
   async user(claims: { sub: string; jti: string; iat: number }): Promise<Verdict> {
