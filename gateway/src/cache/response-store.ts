@@ -1,5 +1,5 @@
 import { hash, randomUUID } from 'node:crypto';
-import { withTimeout, type RedisClient } from '@app/common';
+import { confirmWrites, withTimeout, type RedisClient } from '@app/common';
 import { ScriptBatch } from '../redis/script-batch';
 
 export interface CachedResponse {
@@ -157,6 +157,9 @@ export class ResponseStore {
     // The generation outlives every entry written under it, so it never falls back to a used value.
     for (const group of groups) multi.incr(generationKey(userId, group)).expire(generationKey(userId, group), 7 * 24 * 3600);
     await this.bounded(multi.exec());
+    // Through Sentinel, done only once a replica holds it: an invalidation a failover loses fails
+    // here, and its event is delivered again.
+    await confirmWrites(this.redis, Math.max(this.timeoutMs, 500));
   }
 
   /** Takes the fill lock for a key; only its holder asks the service, across all gateway instances. */

@@ -104,6 +104,8 @@ export type RedisTarget =
       username?: string;
       password?: string;
       sentinelPassword?: string;
+      /** Replicas that must hold a write before `confirmWrites` lets it count (WAIT); 1 unless the URL says. */
+      minReplicaAcks: number;
       tls: boolean;
     }
   | { mode: 'cluster'; nodes: Array<{ host: string; port: number }>; username?: string; password?: string; tls: boolean };
@@ -152,11 +154,24 @@ export function parseRedisUrl(url: string): RedisTarget {
   }
   const name = decodeURIComponent(path.replace(/^\//, ''));
   if (!/^[A-Za-z0-9._-]{1,100}$/.test(name)) throw new Error('redis+sentinel:// needs the master name as its path: redis+sentinel://h1:26379,h2:26379/mymaster');
-  for (const key of params.keys()) if (key !== 'db' && key !== 'sentinelPassword') throw new Error(`unknown parameter ${key} (db, sentinelPassword)`);
+  for (const key of params.keys()) {
+    if (!['db', 'sentinelPassword', 'minReplicaAcks'].includes(key)) throw new Error(`unknown parameter ${key} (db, sentinelPassword, minReplicaAcks)`);
+  }
+  const minReplicaAcks = Number(params.get('minReplicaAcks') ?? 1);
+  if (!Number.isInteger(minReplicaAcks) || minReplicaAcks < 0 || minReplicaAcks > 5) throw new Error('minReplicaAcks must be 0 to 5');
   const db = Number(params.get('db') ?? 0);
   if (!Number.isInteger(db) || db < 0 || db > 15) throw new Error('db must be a database number, 0 to 15');
   const sentinelPassword = params.get('sentinelPassword') ?? undefined;
-  return { mode: 'sentinel', sentinels: hostList(hosts!, 26379), name, db, ...credentials, ...(sentinelPassword ? { sentinelPassword } : {}), tls };
+  return {
+    mode: 'sentinel',
+    sentinels: hostList(hosts!, 26379),
+    name,
+    db,
+    ...credentials,
+    ...(sentinelPassword ? { sentinelPassword } : {}),
+    minReplicaAcks,
+    tls,
+  };
 }
 
 /** A Redis URL with its passwords replaced, for logs and error messages. */
@@ -215,6 +230,7 @@ export function connectRedis(url: string, logger: Logger, name: string, options:
       },
     });
   }
+  if (target.mode === 'sentinel' && target.minReplicaAcks > 0) replicaAcks.set(client, target.minReplicaAcks);
   let lastError = '';
   client.on('error', (err: Error) => {
     // ioredis reports every failed reconnect; one line per distinct error is enough.
@@ -226,4 +242,21 @@ export function connectRedis(url: string, logger: Logger, name: string, options:
     logger.info({ name, mode: target.mode }, 'connected to redis');
   });
   return client;
+}
+
+const replicaAcks = new WeakMap<RedisClient, number>();
+
+/**
+ * Waits until the replicas a Sentinel URL asks for (`minReplicaAcks`, 1 by default) hold every write
+ * this client sent so far, and throws when they do not within `timeoutMs`. Replication is
+ * asynchronous: a write the master acknowledged in the moment before a failover may never reach the
+ * new master, and a master demoted by a failover has no replica left to confirm anything. Called
+ * after the writes whose loss nobody would notice (a queued job, a cache invalidation, a
+ * revocation), so that they fail loudly and are retried instead. One server, or a Cluster: no-op.
+ */
+export async function confirmWrites(client: RedisClient, timeoutMs: number): Promise<void> {
+  const needed = replicaAcks.get(client);
+  if (!needed) return;
+  const acked = await (client as Redis).wait(needed, timeoutMs);
+  if (acked < needed) throw new Error(`write held by ${acked} of ${needed} replicas after ${timeoutMs} ms`);
 }

@@ -1,4 +1,4 @@
-import { AppError, revokedJtiKey, revokedUserKey, withTimeout, type Logger, type RedisClient } from '@app/common';
+import { AppError, confirmWrites, revokedJtiKey, revokedUserKey, withTimeout, type Logger, type RedisClient } from '@app/common';
 
 const USER_REVOCATION_TTL_SECONDS = 24 * 3600;
 const REDIS_WRITE_TIMEOUT_MS = 1000;
@@ -12,7 +12,15 @@ export type RevocationStore = ReturnType<typeof revocationStore>;
 export function revocationStore(redis: RedisClient, logger: Logger, accessTokenTtlSeconds: number) {
   const write = async (what: string, run: () => Promise<unknown>): Promise<boolean> => {
     try {
-      await withTimeout(run(), REDIS_WRITE_TIMEOUT_MS, 'redis write');
+      await withTimeout(
+        (async () => {
+          await run();
+          // Through Sentinel, written only once a replica holds it (a failover would lose it otherwise).
+          await confirmWrites(redis, REDIS_WRITE_TIMEOUT_MS);
+        })(),
+        REDIS_WRITE_TIMEOUT_MS,
+        'redis write',
+      );
       return true;
     } catch (err) {
       logger.warn({ err: String(err), what }, 'revocation not written to redis; relying on the token.revoked event');

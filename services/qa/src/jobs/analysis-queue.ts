@@ -1,4 +1,4 @@
-import { AppError, connectRedis, withTimeout, type Logger, type RedisClient } from '@app/common';
+import { AppError, confirmWrites, connectRedis, withTimeout, type Logger, type RedisClient } from '@app/common';
 import { Queue, type JobsOptions } from 'bullmq';
 import type { RedisOptions } from 'ioredis';
 
@@ -38,6 +38,7 @@ export function bullRedis(url: string, logger: Logger, name: string, role: 'prod
 }
 
 const ENQUEUE_TIMEOUT_MS = 3000;
+const REPLICA_ACK_TIMEOUT_MS = 1000;
 
 /** The producer side of the analysis queue, used by the HTTP service. */
 export class AnalysisQueue {
@@ -62,7 +63,11 @@ export class AnalysisQueue {
   async enqueue(data: AnalysisJobData): Promise<void> {
     try {
       await withTimeout(
-        this.queue.add(ANALYSIS_JOB_NAME, data, { ...analysisJobOptions(this.policy), jobId: data.jobId }),
+        (async () => {
+          await this.queue.add(ANALYSIS_JOB_NAME, data, { ...analysisJobOptions(this.policy), jobId: data.jobId });
+          // Through Sentinel, accepted only once a replica holds it: a failover then loses no accepted job.
+          await confirmWrites(this.redis, REPLICA_ACK_TIMEOUT_MS);
+        })(),
         ENQUEUE_TIMEOUT_MS,
         'enqueue',
       );
