@@ -72,7 +72,10 @@ export async function startRedisCluster(name = `redis-cluster-${process.pid}`): 
     }
     const ports = nodes.map((node) => node.port);
     await redisCli(ports[0]!, '--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes');
-    for (const port of ports) await until(`cluster node ${port} did not report cluster_state:ok`, 20_000, async () => (await redisCli(port, 'cluster', 'info')).includes('cluster_state:ok'));
+    for (const port of ports)
+      await until(`cluster node ${port} did not report cluster_state:ok`, 20_000, async () =>
+        (await redisCli(port, 'cluster', 'info')).includes('cluster_state:ok'),
+      );
     log(`redis cluster: three masters on ${ports.join(', ')}`);
     return { url: `redis+cluster://${ports.map((p) => `127.0.0.1:${p}`).join(',')}`, ports, stop };
   } catch (err) {
@@ -109,7 +112,9 @@ export async function startRedisSentinel(name = `redis-sentinel-${process.pid}`)
       mkdirSync(dir);
       processes.push(await startNode(dir, `${name}-${port}`, [...nodeArgs(port, dir), ...extra], port));
     }
-    await until('the replica did not sync', 20_000, async () => (await redisCli(replicaPort, 'info', 'replication')).includes('master_link_status:up'));
+    await until('the replica did not sync', 20_000, async () =>
+      (await redisCli(replicaPort, 'info', 'replication')).includes('master_link_status:up'),
+    );
     const sentinelPorts: number[] = [];
     for (let i = 0; i < 3; i++) {
       const port = await freePort();
@@ -139,7 +144,8 @@ export async function startRedisSentinel(name = `redis-sentinel-${process.pid}`)
       const info = await Promise.all(sentinelPorts.map((port) => redisCli(port, 'sentinel', 'master', SENTINEL_MASTER_NAME)));
       return info.every((text) => /num-slaves\n1\n/.test(text) && /num-other-sentinels\n2\n/.test(text));
     });
-    const masterPortNow = async () => Number((await redisCli(sentinel, 'sentinel', 'get-master-addr-by-name', SENTINEL_MASTER_NAME)).trim().split('\n')[1]);
+    const masterPortNow = async () =>
+      Number((await redisCli(sentinel, 'sentinel', 'get-master-addr-by-name', SENTINEL_MASTER_NAME)).trim().split('\n')[1]);
     log(`redis sentinel: master ${masterPort}, replica ${replicaPort}, sentinels ${sentinelPorts.join(', ')}`);
     return {
       url: `redis+sentinel://${sentinelPorts.map((p) => `127.0.0.1:${p}`).join(',')}/${SENTINEL_MASTER_NAME}`,
@@ -150,7 +156,9 @@ export async function startRedisSentinel(name = `redis-sentinel-${process.pid}`)
         await until('the sentinels did not name a new master', 30_000, async () => (await masterPortNow()) !== before);
         const after = await masterPortNow();
         await until('the new master did not take writes', 30_000, async () => (await redisCli(after, 'role')).startsWith('master'));
-        await until('the old master did not follow the new one', 30_000, async () => (await redisCli(before, 'info', 'replication')).includes('master_link_status:up'));
+        await until('the old master did not follow the new one', 30_000, async () =>
+          (await redisCli(before, 'info', 'replication')).includes('master_link_status:up'),
+        );
         log(`redis sentinel: failover from ${before} to ${after}`);
       },
       stop,

@@ -19,7 +19,10 @@ beforeAll(async () => {
 /** Every service on the given Redis (queue, cache, rate limits, revocations alike). */
 function stackOn(redisUrl: string) {
   // Every upload its own job: the runs below count jobs.
-  return startE2EStack({ infra: { REDIS_URL: redisUrl, REDIS_CACHE_URL: redisUrl }, env: { QA_DEDUP_WINDOW_SECONDS: '0', QA_MAX_ACTIVE_JOBS_PER_USER: '1000' } });
+  return startE2EStack({
+    infra: { REDIS_URL: redisUrl, REDIS_CACHE_URL: redisUrl },
+    env: { QA_DEDUP_WINDOW_SECONDS: '0', QA_MAX_ACTIVE_JOBS_PER_USER: '1000' },
+  });
 }
 
 async function upload(gateway: string, token: string, wait = 0): Promise<Response> {
@@ -73,12 +76,12 @@ describe('Redis Cluster (three masters)', () => {
     // BullMQ's keys all live in the slot of {bull}: its multi-key scripts run on one node.
     const client = new Cluster(cluster.ports.map((port) => ({ host: '127.0.0.1', port })));
     try {
-      const slot = Number(await client.cluster('KEYSLOT', '{bull}'));
+      const slot = await client.cluster('KEYSLOT', '{bull}');
       const keys = (await Promise.all(client.nodes('master').map((node) => node.keys('*bull*')))).flat();
       expect(keys.length).toBeGreaterThan(0);
       for (const key of keys) {
         expect(key.startsWith('{bull}:')).toBe(true);
-        expect(Number(await client.cluster('KEYSLOT', key))).toBe(slot);
+        expect(await client.cluster('KEYSLOT', key)).toBe(slot);
       }
     } finally {
       client.disconnect();
@@ -106,13 +109,13 @@ describe('Redis through Sentinel (a master, a replica, three sentinels)', () => 
     let failedOver = false;
     let acceptedBefore = 0;
     let refused = 0;
-    let failoverError: unknown;
+    let failoverError: Error | undefined;
     const failover = (async () => {
       await new Promise((r) => setTimeout(r, 1500));
       await sentinel.failover();
       failedOver = true;
     })().catch((err: unknown) => {
-      failoverError = err;
+      failoverError = err instanceof Error ? err : new Error(String(err));
     });
     let round = 0;
     let roundsAfter = 0;
@@ -148,7 +151,9 @@ describe('Redis through Sentinel (a master, a replica, three sentinels)', () => 
       'every accepted job to complete',
       async () => {
         const states = await Promise.all(
-          accepted.map(async (id) => ((await (await fetch(`${gateway}/qa/jobs/${id}`, { headers: bearer(user.token) })).json()) as { status: string }).status),
+          accepted.map(
+            async (id) => ((await (await fetch(`${gateway}/qa/jobs/${id}`, { headers: bearer(user.token) })).json()) as { status: string }).status,
+          ),
         );
         return states.every((state) => state === 'completed') ? states : undefined;
       },

@@ -135,7 +135,8 @@ function hostList(text: string, defaultPort: number): Array<{ host: string; port
  */
 export function parseRedisUrl(url: string): RedisTarget {
   const match = REDIS_URL_SHAPE.exec(url);
-  if (!match) throw new Error('must be redis://, rediss://, redis+sentinel://, rediss+sentinel://, redis+cluster:// or rediss+cluster:// host:port …');
+  if (!match)
+    throw new Error('must be redis://, rediss://, redis+sentinel://, rediss+sentinel://, redis+cluster:// or rediss+cluster:// host:port …');
   const [, scheme, mode, userinfo, hosts, path = '', query = ''] = match;
   const tls = scheme === 'rediss';
   if (!mode) {
@@ -153,9 +154,11 @@ export function parseRedisUrl(url: string): RedisTarget {
     return { mode: 'cluster', nodes: hostList(hosts!, 6379), ...credentials, tls };
   }
   const name = decodeURIComponent(path.replace(/^\//, ''));
-  if (!/^[A-Za-z0-9._-]{1,100}$/.test(name)) throw new Error('redis+sentinel:// needs the master name as its path: redis+sentinel://h1:26379,h2:26379/mymaster');
+  if (!/^[A-Za-z0-9._-]{1,100}$/.test(name))
+    throw new Error('redis+sentinel:// needs the master name as its path: redis+sentinel://h1:26379,h2:26379/mymaster');
   for (const key of params.keys()) {
-    if (!['db', 'sentinelPassword', 'minReplicaAcks'].includes(key)) throw new Error(`unknown parameter ${key} (db, sentinelPassword, minReplicaAcks)`);
+    if (!['db', 'sentinelPassword', 'minReplicaAcks'].includes(key))
+      throw new Error(`unknown parameter ${key} (db, sentinelPassword, minReplicaAcks)`);
   }
   const minReplicaAcks = Number(params.get('minReplicaAcks') ?? 1);
   if (!Number.isInteger(minReplicaAcks) || minReplicaAcks < 0 || minReplicaAcks > 5) throw new Error('minReplicaAcks must be 0 to 5');
@@ -239,7 +242,7 @@ export function connectRedis(url: string, logger: Logger, name: string, options:
   });
   client.on('ready', () => {
     lastError = '';
-    logger.info({ name, mode: target.mode }, 'connected to redis');
+    logger.info({ name, mode: target.mode, url: redactRedisUrl(url) }, 'connected to redis');
   });
   return client;
 }
