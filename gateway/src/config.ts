@@ -11,8 +11,8 @@ export function loadGatewayConfig(overrides: Record<string, string | undefined> 
       AUTH_URL: env.url(['http', 'https']),
       RECORDS_URL: env.url(['http', 'https']),
       QA_URL: env.url(['http', 'https']),
-      REDIS_URL: env.url(['redis', 'rediss']),
-      REDIS_CACHE_URL: env.url(['redis', 'rediss']).optional(),
+      REDIS_URL: env.redisUrl(),
+      REDIS_CACHE_URL: env.redisUrl().optional(),
       AMQP_URL: env.url(['amqp', 'amqps']),
       EVENTS_EXCHANGE: z.string().min(1).default('app.events'),
       EVENTS_TRUSTED_PUBLISHERS: env.publishers(),
@@ -35,7 +35,11 @@ export function loadGatewayConfig(overrides: Record<string, string | undefined> 
       QA_MAX_HELD_UPSTREAM_REQUESTS: env.int(200, 1, MAX_HELD_PER_ROUTE),
       RATE_LIMIT_PER_USER_PER_MINUTE: env.int(600, 1),
       RATE_LIMIT_PER_ADDRESS_PER_MINUTE: env.int(300, 1),
-      RATE_LIMIT_KEY_PREFIX: z.string().min(1).default('gw:rate'),
+      // Braces would be read as a Redis Cluster hash tag and part the keys of one user's admission.
+      RATE_LIMIT_KEY_PREFIX: z
+        .string()
+        .regex(/^[^{}]{1,100}$/, 'at most 100 characters, no braces')
+        .default('gw:rate'),
       // The whole route table as JSON; unset, the defaults are built from the URLs and limits above.
       GATEWAY_ROUTES: z.string().optional(),
       CACHE_MAX_ENTRY_BYTES: env.int(256 * 1024, 1024),

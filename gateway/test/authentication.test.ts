@@ -1,5 +1,5 @@
 import { createHmac, generateKeyPairSync, randomUUID } from 'node:crypto';
-import { EventBus, createLogger, verifyIdentityProof } from '@app/common';
+import { EventBus, createLogger, revokedJtiKey, revokedUserKey, verifyIdentityProof } from '@app/common';
 import { Redis } from 'ioredis';
 import jwt from 'jsonwebtoken';
 import { bearer } from '@app/tests/support/http';
@@ -161,10 +161,11 @@ describe('identity forwarding', () => {
 describe('revocation', () => {
   it('when the auth service revoked a token in Redis, then 401', async () => {
     const jti = randomUUID();
-    const token = signToken(h.key, { jti });
+    const sub = `user-${randomUUID()}`;
+    const token = signToken(h.key, { jti, sub });
     expect((await fetch(`${h.url}/records/`, { headers: bearer(token) })).status).toBe(200);
     const redis = new Redis(REDIS_URL);
-    await redis.set(`auth:revoked:jti:${jti}`, '1', 'EX', 60);
+    await redis.set(revokedJtiKey(sub, jti), '1', 'EX', 60);
     await redis.quit();
     const body = await expect401(bearer(token));
     expect(body.error.code).toBe('token_revoked');
@@ -174,7 +175,7 @@ describe('revocation', () => {
     const sub = `user-${randomUUID()}`;
     const token = signToken(h.key, { sub, iat: Math.floor(Date.now() / 1000) - 5 });
     const redis = new Redis(REDIS_URL);
-    await redis.set(`auth:revoked:user:${sub}`, String(Math.floor(Date.now() / 1000)), 'EX', 60);
+    await redis.set(revokedUserKey(sub), String(Math.floor(Date.now() / 1000)), 'EX', 60);
     await redis.quit();
     await expect401(bearer(token));
   });

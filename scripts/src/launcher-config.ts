@@ -10,6 +10,12 @@ const url = (protocols: string[]) =>
       error: `must be a URL (${protocols.join(', ')})`,
     })
     .optional();
+// Host lists (Sentinel, Cluster) are no WHATWG URL: only the form is checked here, the services check the rest.
+const redisUrl = () =>
+  z
+    .string()
+    .regex(/^rediss?(\+(sentinel|cluster))?:\/\/[^\s]+$/, 'must be a redis://, rediss://, redis+sentinel:// or redis+cluster:// URL')
+    .optional();
 
 /**
  * What `npm start`, `npm run dev`, `npm test` and `npm run infra` read for themselves; the services
@@ -20,8 +26,8 @@ export const launcherShape = {
   // Where the servers come from when no *_URL is given: containers when a Docker engine answers, unless native.
   INFRA: z.enum(['auto', 'native']).default('auto'),
   MONGO_URL: url(['mongodb', 'mongodb+srv']),
-  REDIS_URL: url(['redis', 'rediss']),
-  REDIS_CACHE_URL: url(['redis', 'rediss']),
+  REDIS_URL: redisUrl(),
+  REDIS_CACHE_URL: redisUrl(),
   AMQP_URL: url(['amqp', 'amqps']),
   // One broker account per service on a broker that was not started here (a started one gets them made).
   AMQP_URL_AUTH: url(['amqp', 'amqps']),

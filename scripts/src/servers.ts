@@ -243,7 +243,7 @@ export function ensureOcrTools(): void {
   execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'tesseract-ocr-eng'], { stdio: 'inherit', env });
 }
 
-function logFile(name: string): number {
+export function logFile(name: string): number {
   const dir = join(DATA_DIR, 'logs');
   mkdirSync(dir, { recursive: true });
   return openSync(join(dir, `${name}.log`), 'a');
@@ -259,7 +259,7 @@ function killTree(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM') {
 }
 
 /** A server this process started as `child`: stopping it ends the child's whole process group. */
-function startedServer(kind: NativeServer['kind'], url: string, port: number, child: ChildProcess): NativeServer {
+export function startedServer(kind: NativeServer['kind'], url: string, port: number, child: ChildProcess): NativeServer {
   return {
     kind,
     url,

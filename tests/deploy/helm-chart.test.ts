@@ -390,6 +390,48 @@ describe('the Helm chart', () => {
     for (const name of ['gateway', 'auth']) expect(envOf(objects, name).find((e) => e.name === 'JWT_ISSUER')!.value).toBe('https://api.example.net');
   });
 
+  it("when rendered with the defaults, then the gateway's cache has a Redis of its own, not the queue's (which never evicts)", () => {
+    const gateway = envOf(render(), 'gateway');
+    expect(gateway.find((e) => e.name === 'REDIS_CACHE_URL')!.value).toBe('redis://:$(REDIS_CACHE_PASSWORD)@redis-cache:6379');
+    expect(gateway.find((e) => e.name === 'REDIS_URL')!.value).toBe('redis://:$(REDIS_PASSWORD)@redis:6379');
+    expect(template(['--set', 'redis.cacheUrl=']).ok).toBe(false);
+  });
+
+  it('when Redis is reached through Sentinel or as a Cluster, then every service gets that URL and KEDA reads the queue the same way', () => {
+    const keda = ['--set', 'keda.enabled=true'];
+    const sentinel = render(
+      ...keda,
+      '--set',
+      'redis.url=redis+sentinel://:$(REDIS_PASSWORD)@s0:26379\\,s1:26379/mymaster',
+      '--set',
+      'keda.redisAddress=s0:26379\\,s1:26379',
+    );
+    for (const name of ['gateway', 'auth', 'qa', 'qa-worker']) {
+      expect(envOf(sentinel, name).find((e) => e.name === 'REDIS_URL')!.value).toBe('redis+sentinel://:$(REDIS_PASSWORD)@s0:26379,s1:26379/mymaster');
+    }
+    expect(named(sentinel, 'ScaledObject', 'apigw-api-gateway-qa-worker')!.spec.triggers[0]).toMatchObject({
+      type: 'redis-sentinel',
+      metadata: { addresses: 's0:26379,s1:26379', sentinelMaster: 'mymaster', listName: 'bull:qa-analysis:wait' },
+    });
+    const cluster = render(
+      ...keda,
+      '--set',
+      'redis.url=rediss+cluster://:$(REDIS_PASSWORD)@n0:6379\\,n1:6379',
+      '--set',
+      'keda.redisAddress=n0:6379\\,n1:6379',
+    );
+    expect(envOf(cluster, 'qa-worker').find((e) => e.name === 'REDIS_URL')!.value).toBe('rediss+cluster://:$(REDIS_PASSWORD)@n0:6379,n1:6379');
+    // The services default to the {bull} hash tag on a Cluster; KEDA reads the list under it.
+    expect(named(cluster, 'ScaledObject', 'apigw-api-gateway-qa-worker')!.spec.triggers[0]).toMatchObject({
+      type: 'redis-cluster',
+      metadata: { addresses: 'n0:6379,n1:6379', listName: '{bull}:qa-analysis:wait' },
+    });
+    const prefixed = render('--set-json', 'redis.queuePrefix="{qa}"');
+    for (const name of ['qa', 'qa-worker']) expect(envOf(prefixed, name).find((e) => e.name === 'QA_QUEUE_PREFIX')!.value).toBe('{qa}');
+    expect(validate([...sentinel, ...cluster])).toEqual([]);
+    expect(template(['--set', 'redis.url=http://redis:6379']).ok).toBe(false);
+  });
+
   it('when the issuer is set, then auth and the gateway get it; without it or an Ingress, neither does (both keep the default)', () => {
     const issuerOf = (objects: K8sObject[], name: string) => envOf(objects, name).find((e) => e.name === 'JWT_ISSUER')?.value;
     const defaults = render();

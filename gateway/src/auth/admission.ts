@@ -1,10 +1,9 @@
-import type { Logger } from '@app/common';
-import type { Redis } from 'ioredis';
+import { revokedJtiKey, revokedUserKey, type Logger, type RedisClient } from '@app/common';
 import { ScriptBatch } from '../redis/script-batch';
-import { revokedJtiKey, revokedUserKey, type RevocationList } from './revocation-list';
+import type { RevocationList } from './revocation-list';
 
 export interface AdmissionOptions {
-  redis: Redis;
+  redis: RedisClient;
   revocations: RevocationList;
   logger: Logger;
   perUserPerMinute: number;
@@ -22,7 +21,8 @@ const WINDOW_MS = 60_000;
 
 // One round trip decides both: is the token revoked (by its jti, or all of its user's tokens
 // issued up to a time), and is the caller within its fixed one-minute window. A revoked
-// request is not counted. Standalone Redis: every key is passed in KEYS.
+// request is not counted. Every key is passed in KEYS, and a user's three keys share the user id
+// as hash tag: on a Redis Cluster they live in one slot, as a script's keys must.
 const ADMIT = `
 if #KEYS == 3 then
   if redis.call('EXISTS', KEYS[2]) == 1 then return {1, 0, 0} end
@@ -55,9 +55,16 @@ export class Admission {
   private readonly userKeys = new WeakMap<object, readonly [string, string, string]>();
 
   constructor(private readonly options: AdmissionOptions) {
-    if (!('gatewayAdmit' in options.redis)) options.redis.defineCommand('gatewayAdmit', { lua: ADMIT });
-    const batch = new ScriptBatch<[number, number, number]>(options.redis, 'gatewayAdmit', { ms: options.timeoutMs, what: 'admission' });
-    this.admit = (numKeys, ...args) => batch.call(numKeys, ...args);
+    // Two commands with a fixed number of keys, not one taking the count as its first argument: a
+    // Cluster client routes (and auto-pipelines) a script call by its first key.
+    if (!('gatewayAdmitUser' in options.redis)) {
+      options.redis.defineCommand('gatewayAdmitUser', { numberOfKeys: 3, lua: ADMIT });
+      options.redis.defineCommand('gatewayAdmitAddress', { numberOfKeys: 1, lua: ADMIT });
+    }
+    const timeout = { ms: options.timeoutMs, what: 'admission' };
+    const users = new ScriptBatch<[number, number, number]>(options.redis, 'gatewayAdmitUser', timeout);
+    const addresses = new ScriptBatch<[number, number, number]>(options.redis, 'gatewayAdmitAddress', timeout);
+    this.admit = (numKeys, ...args) => (numKeys === 3 ? users : addresses).call(...args);
   }
 
   async user(claims: { sub: string; jti: string; iat: number }): Promise<Verdict> {
@@ -65,7 +72,7 @@ export class Admission {
     // The token cache hands out one claims object per token, so its keys are built once per token.
     let keys = this.userKeys.get(claims);
     if (!keys) {
-      keys = [`${this.options.keyPrefix}:user:${claims.sub}`, revokedJtiKey(claims.jti), revokedUserKey(claims.sub)];
+      keys = [`${this.options.keyPrefix}:user:{${claims.sub}}`, revokedJtiKey(claims.sub, claims.jti), revokedUserKey(claims.sub)];
       this.userKeys.set(claims, keys);
     }
     const [key, jtiKey, userKey] = keys;

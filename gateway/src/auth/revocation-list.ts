@@ -1,7 +1,3 @@
-/** Redis keys written by the auth service when it revokes a token or all of a user's tokens. */
-export const revokedJtiKey = (jti: string) => `auth:revoked:jti:${jti}`;
-export const revokedUserKey = (userId: string) => `auth:revoked:user:${userId}`;
-
 export interface RevocationEvent {
   jti?: string;
   exp?: number;

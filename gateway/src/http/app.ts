@@ -1,9 +1,8 @@
 import type { Agent } from 'node:http';
-import { AppError, createServiceApp, dependency, type EventBus, type Logger, type Metrics } from '@app/common';
+import { AppError, createServiceApp, dependency, type EventBus, type Logger, type Metrics, type RedisClient } from '@app/common';
 import cors from 'cors';
 import { type Express, type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
-import type { Redis } from 'ioredis';
 import swaggerUi from 'swagger-ui-express';
 import type { Algorithm } from 'jsonwebtoken';
 import type { Admission } from '../auth/admission';
@@ -24,8 +23,8 @@ export interface GatewayParts {
   config: GatewayConfig;
   logger: Logger;
   metrics: Metrics;
-  redis: Redis;
-  cacheRedis: Redis;
+  redis: RedisClient;
+  cacheRedis: RedisClient;
   events: EventBus;
   jwks: JwksClient;
   admission: Admission;

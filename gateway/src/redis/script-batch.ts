@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import { withTimeout, type RedisClient } from '@app/common';
 
 type Args = Array<string | number>;
 
@@ -16,6 +16,10 @@ interface Pending<T> {
  * this way the busier the gateway, the more requests share one write and one read, while an
  * idle gateway waits for nothing but the end of the turn. Each call is still its own command:
  * the batch changes no request's cost in commands, only in system calls.
+ *
+ * A Redis Cluster takes a pipeline only when all its keys live on one node, which the calls of
+ * many users' requests do not: there each call goes alone, and the cluster client's own
+ * auto-pipelining groups them per node.
  */
 export class ScriptBatch<T> {
   private pending: Pending<T>[] = [];
@@ -30,12 +34,13 @@ export class ScriptBatch<T> {
    * answered: one timer per batch, not one per request.
    */
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly command: string,
     private readonly timeout?: { ms: number; what: string },
   ) {}
 
   call(...args: Args): Promise<T> {
+    if (this.redis.isCluster) return this.callAlone(args);
     return new Promise<T>((resolve, reject) => {
       this.pending.push({ args, resolve, reject });
       if (!this.scheduled) {
@@ -44,6 +49,13 @@ export class ScriptBatch<T> {
         if (this.inFlight === undefined) setImmediate(this.flush);
       }
     });
+  }
+
+  private callAlone(args: Args): Promise<T> {
+    const sent = (this.redis as unknown as Record<string, (...args: Args) => Promise<T>>)[this.command]!(...args);
+    if (!this.timeout) return sent;
+    const { ms, what } = this.timeout;
+    return withTimeout(sent, ms, what);
   }
 
   private readonly expire = (batch: Pending<T>[], timeout: { ms: number; what: string }) => {

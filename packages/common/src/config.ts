@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseRedisUrl } from './connections';
 
 /** Raised when the environment does not satisfy a service's schema; lists every problem at once. */
 export class ConfigError extends Error {
@@ -37,6 +38,15 @@ export const env = {
       },
       { error: `must be a URL (${protocols.join(', ')})` },
     ),
+  /** A Redis URL in any form `parseRedisUrl` reads: one server, Sentinel or Cluster; the message never repeats the URL. */
+  redisUrl: () =>
+    z.string().superRefine((value, ctx) => {
+      try {
+        parseRedisUrl(value);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      }
+    }),
   /**
    * The token issuer: an http(s) origin with no path (`https://api.example.com`), as RFC 8414 needs
    * it to be, so that the authorization-server metadata lives at `<issuer>/.well-known/oauth-authorization-server`.

@@ -13,3 +13,4 @@ export * from './domain-events';
 export * from './openapi';
 export * from './start-process';
 export * from './request-validation';
+export * from './revocation-keys';

@@ -1,9 +1,9 @@
 import type { Server } from 'node:http';
 import type { Express } from 'express';
-import type { Redis, RedisOptions } from 'ioredis';
+import type { RedisOptions } from 'ioredis';
 import type { Connection } from 'mongoose';
 import type { Logger } from 'pino';
-import { connectRedis } from './connections';
+import { connectRedis, type RedisClient } from './connections';
 import { EventBus, type EventBusOptions } from './events';
 import { closeServer, listen, portOf, separateManagement } from './http';
 import { once, runMain } from './lifecycle';
@@ -48,9 +48,9 @@ export interface ProcessSetup {
    */
   database(connection: Connection): Connection;
   /** An ioredis client from `connectRedis`, quit on stop. */
-  redis(url: string, name: string, options?: RedisOptions): Redis;
+  redis(url: string, name: string, options?: RedisOptions): RedisClient;
   /** Quits a Redis client made elsewhere (BullMQ's own) on stop. */
-  ownRedis(client: Redis, what: string): Redis;
+  ownRedis<C extends RedisClient>(client: C, what: string): C;
   /** The event bus, closed on stop; not started here (subscribe first, then `start()`). */
   eventBus(options: Omit<EventBusOptions, 'logger'>): EventBus;
   /**

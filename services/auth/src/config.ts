@@ -20,7 +20,7 @@ const shape = {
     .string()
     .regex(/^[A-Za-z0-9_-]{1,63}$/, 'must be 1-63 letters, digits, _ or -')
     .default('auth'),
-  REDIS_URL: env.url(['redis', 'rediss']),
+  REDIS_URL: env.redisUrl(),
   AMQP_URL: env.url(['amqp', 'amqps']),
   EVENTS_EXCHANGE: z.string().min(1).max(200).default('app.events'),
 

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mongoose from 'mongoose';
-import { ConfigError } from '@app/common';
+import { ConfigError, revokedJtiKey } from '@app/common';
 import { start } from '../src/main';
 import { MONGO_URL, withRedis } from '@app/tests/support/servers';
 import { call, decodeJwt, newSession, startAuth, uniqueIp, type TestAuth } from './support';
@@ -43,7 +43,7 @@ describe('signing keys in development and test', () => {
       headers: { authorization: `Bearer ${tokens.access_token}` },
     });
     expect(logout.status).toBe(204);
-    await withRedis((redis) => redis.del(`auth:revoked:jti:${decodeJwt(tokens.access_token).payload.jti as string}`));
+    await withRedis((redis) => redis.del(revokedJtiKey(user.id, decodeJwt(tokens.access_token).payload.jti as string)));
   });
 
   it('when the kid is computed, then it is the RFC 7638 thumbprint of the public key', async () => {

@@ -1,3 +1,4 @@
+import { revokedJtiKey } from '@app/common';
 import { withRedis } from '@app/tests/support/servers';
 import { loadAuthConfig } from '../src/config';
 import { call, decodeJwt, register, startAuth, uniqueIp, uniqueName, type TestAuth } from './support';
@@ -174,8 +175,8 @@ describe('POST /auth/revoke (RFC 7009)', () => {
     const revoked = await post('/auth/revoke', { token: res.body.access_token, token_type_hint: 'access_token', client_id: 'mobile-app' });
     expect(revoked.status).toBe(200);
     expect(revoked.headers.get('cache-control')).toBe('no-store');
-    const { jti } = decodeJwt(res.body.access_token).payload as { jti: string };
-    expect(await withRedis((redis) => redis.ttl(`auth:revoked:jti:${jti}`))).toBeGreaterThan(1100);
+    const { jti, sub } = decodeJwt(res.body.access_token).payload as { jti: string; sub: string };
+    expect(await withRedis((redis) => redis.ttl(revokedJtiKey(sub, jti)))).toBeGreaterThan(1100);
     expect((await introspect(res.body.access_token)).body).toEqual({ active: false });
   });
 

@@ -1,3 +1,4 @@
+import { revokedJtiKey } from '@app/common';
 import { randomUUID } from 'node:crypto';
 import mongoose, { type Connection } from 'mongoose';
 import type { CommandStartedEvent } from 'mongodb';
@@ -132,9 +133,8 @@ describe('refresh tokens among thousands of others, through the service', () => 
   });
 
   const refresh = (refresh_token: string) => call(auth.url, 'POST', '/auth/refresh', { json: { refresh_token } });
-  const jtiOf = (token: string) => decodeJwt(token).payload.jti as string;
-  const revokedInRedis = (tokens: string[]) =>
-    withRedis((redis) => Promise.all(tokens.map((token) => redis.get(`auth:revoked:jti:${jtiOf(token)}`))));
+  const jtiKeyOf = (token: string) => revokedJtiKey(decodeJwt(token).payload.sub as string, decodeJwt(token).payload.jti as string);
+  const revokedInRedis = (tokens: string[]) => withRedis((redis) => Promise.all(tokens.map((token) => redis.get(jtiKeyOf(token)))));
 
   it('when a token rotates, is replayed and its session logs out, then each works as with nothing else stored', async () => {
     const { user, tokens } = await newSession(auth.url);

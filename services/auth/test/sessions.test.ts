@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { revokedJtiKey, revokedUserKey } from '@app/common';
 import { observeEvents } from '@app/tests/support/events';
 import { withRedis } from '@app/tests/support/servers';
 import { call, decodeJwt, gatewayHeaders, login, newSession, startAuth, type TestAuth } from './support';
@@ -75,7 +76,8 @@ describe('POST /auth/refresh', () => {
       const third = (await refresh(second.refresh_token)).body as { access_token: string; refresh_token: string };
       expect((await refresh(tokens.refresh_token)).status).toBe(400);
       const jtis = [tokens, second, third].map((t) => decodeJwt(t.access_token).payload.jti as string);
-      const stored = await withRedis((redis) => Promise.all(jtis.map((jti) => redis.get(`auth:revoked:jti:${jti}`))));
+      const sub = decodeJwt(tokens.access_token).payload.sub as string;
+      const stored = await withRedis((redis) => Promise.all(jtis.map((jti) => redis.get(revokedJtiKey(sub, jti)))));
       expect(stored).toEqual(['1', '1', '1']);
       for (const jti of jtis) await events.waitFor((e) => (e.data as { jti?: string }).jti === jti);
       expect((await refresh(third.refresh_token)).status).toBe(400);
@@ -113,7 +115,7 @@ describe('POST /auth/logout', () => {
       const res = await asUser('POST', '/auth/logout', user, tokens.access_token, { refresh_token: tokens.refresh_token });
       expect(res.status).toBe(204);
 
-      const key = `auth:revoked:jti:${jti}`;
+      const key = revokedJtiKey(user.id, jti);
       const [value, ttl] = await withRedis(async (redis) => {
         const stored = await Promise.all([redis.get(key), redis.ttl(key)]);
         await redis.del(key);
@@ -142,7 +144,7 @@ describe('POST /auth/logout', () => {
     expect((await asUser('POST', '/auth/logout', user, rotated.access_token)).status).toBe(204);
     expect((await refresh(rotated.refresh_token)).status).toBe(400);
     const revoked = await withRedis((redis) =>
-      Promise.all([tokens.access_token, rotated.access_token, other.access_token].map((t) => redis.get(`auth:revoked:jti:${jtiOf(t)}`))),
+      Promise.all([tokens.access_token, rotated.access_token, other.access_token].map((t) => redis.get(revokedJtiKey(user.id, jtiOf(t))))),
     );
     expect(revoked).toEqual(['1', '1', null]);
     // Another login of the same user is another session, untouched.
@@ -164,7 +166,7 @@ describe('POST /auth/logout', () => {
     const b = await newSession(auth.url);
     const { jti } = decodeJwt(a.tokens.access_token).payload as { jti: string };
     expect((await asUser('POST', '/auth/logout', a.user, a.tokens.access_token, { refresh_token: b.tokens.refresh_token })).status).toBe(204);
-    await withRedis((redis) => redis.del(`auth:revoked:jti:${jti}`));
+    await withRedis((redis) => redis.del(revokedJtiKey(a.user.id, jti)));
     expect((await refresh(b.tokens.refresh_token)).status).toBe(200);
   });
 
@@ -236,7 +238,7 @@ describe('DELETE /auth/me', () => {
       const { before } = revoked.data as { before: number };
       expect(before).toBeGreaterThanOrEqual(decodeJwt(tokens.access_token).payload.iat as number);
 
-      const key = `auth:revoked:user:${user.id}`;
+      const key = revokedUserKey(user.id);
       const [value, ttl] = await withRedis(async (redis) => {
         const stored = await Promise.all([redis.get(key), redis.ttl(key)]);
         await redis.del(key);

@@ -1,4 +1,4 @@
-import { baseShape, ConfigError, env, loadConfig } from '@app/common';
+import { baseShape, ConfigError, env, loadConfig, parseRedisUrl } from '@app/common';
 import { z } from 'zod';
 
 // What the HTTP service and the worker both need: the same database, queue and broker.
@@ -9,13 +9,20 @@ const shared = {
     .regex(/^[A-Za-z0-9_-]{1,63}$/, 'must be a database name (letters, digits, _ and -)')
     .default('qa'),
   // BullMQ keeps its jobs here, so this Redis must not evict keys (maxmemory-policy noeviction).
-  REDIS_URL: env.url(['redis', 'rediss']),
+  REDIS_URL: env.redisUrl(),
   AMQP_URL: env.url(['amqp', 'amqps']),
   EVENTS_EXCHANGE: z.string().min(1).max(200).default('app.events'),
   QA_QUEUE_NAME: z
     .string()
     .regex(/^[A-Za-z0-9._-]{1,100}$/, 'letters, digits, dot, dash, underscore')
     .default('qa-analysis'),
+  // BullMQ's key prefix. A Redis Cluster needs a hash tag in it (`{bull}`), so that each of the
+  // queue's scripts finds all its keys on one node; unset, it is `bull` (BullMQ's own default, where
+  // the jobs of earlier versions are) or `{bull}` on a Cluster. Changing it leaves queued jobs behind.
+  QA_QUEUE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9._{}-]{1,50}$/, 'letters, digits, dot, dash, underscore and a {hash tag}')
+    .optional(),
   QA_JOB_ATTEMPTS: env.int(5, 1, 50),
   QA_JOB_BACKOFF_MS: env.int(1000, 0, 600_000),
   QA_DEDUP_WINDOW_SECONDS: env.int(600, 0, 7 * 24 * 3600),
@@ -101,13 +108,28 @@ const workerShape = {
 export type ApiConfig = ReturnType<typeof loadApiConfig>;
 export type WorkerConfig = ReturnType<typeof loadWorkerConfig>;
 
+/** BullMQ's prefix, checked against the Redis it is for: on a Cluster every queue key shares one hash tag. */
+function queuePrefix(config: { REDIS_URL: string; QA_QUEUE_PREFIX?: string | undefined }, problems: string[]): string {
+  const cluster = parseRedisUrl(config.REDIS_URL).mode === 'cluster';
+  const prefix = config.QA_QUEUE_PREFIX ?? (cluster ? '{bull}' : 'bull');
+  if (cluster && !/\{[^{}]+\}/.test(prefix)) {
+    problems.push('QA_QUEUE_PREFIX must hold a hash tag such as {bull} with a redis+cluster:// REDIS_URL (BullMQ runs multi-key scripts)');
+  }
+  return prefix;
+}
+
 export function loadApiConfig(overrides: NodeJS.ProcessEnv = {}) {
-  return loadConfig(apiShape, { ...process.env, ...overrides });
+  const config = loadConfig(apiShape, { ...process.env, ...overrides });
+  const problems: string[] = [];
+  const prefix = queuePrefix(config, problems);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return { ...config, QA_QUEUE_PREFIX: prefix };
 }
 
 export function loadWorkerConfig(overrides: NodeJS.ProcessEnv = {}) {
   const config = loadConfig(workerShape, { ...process.env, ...overrides });
   const problems: string[] = [];
+  const prefix = queuePrefix(config, problems);
   if (config.QA_LLM_BASE_URL && !config.QA_LLM_MODEL) problems.push('QA_LLM_MODEL is required when QA_LLM_BASE_URL is set');
   // The heap lives inside the process's memory, with room for the code and pdf.js's own data.
   if (config.QA_ANALYSIS_PROCESS_MB < config.QA_ANALYSIS_MEMORY_MB + 96) {
@@ -118,5 +140,5 @@ export function loadWorkerConfig(overrides: NodeJS.ProcessEnv = {}) {
   if (config.QA_PDF_MAX_STREAM_MB * 2 > config.QA_ANALYSIS_PROCESS_MB)
     problems.push('QA_PDF_MAX_STREAM_MB must be at most half of QA_ANALYSIS_PROCESS_MB');
   if (problems.length > 0) throw new ConfigError(problems);
-  return config;
+  return { ...config, QA_QUEUE_PREFIX: prefix };
 }

@@ -40,6 +40,7 @@ async function startQa(overrides: NodeJS.ProcessEnv = {}): Promise<RunningServic
     const queue = new AnalysisQueue(
       config.REDIS_URL,
       config.QA_QUEUE_NAME,
+      config.QA_QUEUE_PREFIX,
       { attempts: config.QA_JOB_ATTEMPTS, backoffMs: config.QA_JOB_BACKOFF_MS },
       logger,
     );

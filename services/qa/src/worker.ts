@@ -69,7 +69,7 @@ async function startWorker(overrides: NodeJS.ProcessEnv = {}): Promise<RunningWo
     const usage = new UsageStore(publisher, usagePrefix(config.QA_QUEUE_NAME));
     const releaseQuota = (job: QaJob) => usage.release('jobs', job.owner, job.id);
     // Only to look up the state of a job reported stalled; shares the worker's connection.
-    const stalledLookup = new Queue<AnalysisJobData>(config.QA_QUEUE_NAME, { connection: redis });
+    const stalledLookup = new Queue<AnalysisJobData>(config.QA_QUEUE_NAME, { connection: redis, prefix: config.QA_QUEUE_PREFIX });
     stalledLookup.on('error', (err) => logger.warn({ err: String(err) }, 'queue error'));
     setup.onStop('stalled-job lookup', () => stalledLookup.close());
     // The queue's depth, for scaling and alerts: the same for every worker, read at each scrape.
@@ -136,6 +136,7 @@ async function startWorker(overrides: NodeJS.ProcessEnv = {}): Promise<RunningWo
       }),
       {
         connection: redis,
+        prefix: config.QA_QUEUE_PREFIX,
         concurrency: config.QA_WORKER_CONCURRENCY,
         lockDuration: config.QA_LOCK_DURATION_MS,
         stalledInterval: config.QA_STALLED_INTERVAL_MS,

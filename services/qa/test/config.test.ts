@@ -39,3 +39,21 @@ describe('the worker configuration of document limits', () => {
     expect(problemsOf(overrides)).toMatch(message);
   });
 });
+
+describe("the queue's key prefix", () => {
+  const cluster = 'redis+cluster://127.0.0.1:7000,127.0.0.1:7001';
+
+  test("when one server or Sentinel is named, then BullMQ's own prefix stays, where earlier versions' jobs are", () => {
+    expect(loadWorkerConfig(required).QA_QUEUE_PREFIX).toBe('bull');
+    expect(loadWorkerConfig({ ...required, REDIS_URL: 'redis+sentinel://127.0.0.1:26379/mymaster' }).QA_QUEUE_PREFIX).toBe('bull');
+  });
+
+  test('when a Cluster is named, then the prefix is the hash tag {bull} unless one with a tag is set', () => {
+    expect(loadWorkerConfig({ ...required, REDIS_URL: cluster }).QA_QUEUE_PREFIX).toBe('{bull}');
+    expect(loadWorkerConfig({ ...required, REDIS_URL: cluster, QA_QUEUE_PREFIX: '{qa}' }).QA_QUEUE_PREFIX).toBe('{qa}');
+  });
+
+  test('when a Cluster is named with a prefix without a hash tag, then the worker refuses to start', () => {
+    expect(problemsOf({ REDIS_URL: cluster, QA_QUEUE_PREFIX: 'bull' })).toMatch(/QA_QUEUE_PREFIX must hold a hash tag/);
+  });
+});

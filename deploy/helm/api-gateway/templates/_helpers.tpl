@@ -123,6 +123,18 @@ app.kubernetes.io/instance: {{ .root.Release.Name }}
 {{ include "apigw.storeEnv" (dict "root" . "prefix" "REDIS" "cred" .Values.redis.credentials "suffix" "redis" "url" .Values.redis.url "var" "REDIS_URL") }}
 {{- end -}}
 
+{{- /* BullMQ's prefix as the services resolve it: set, or {bull} on a Redis Cluster, else bull. */ -}}
+{{- define "apigw.queuePrefix" -}}
+{{- .Values.redis.queuePrefix | default (ternary "{bull}" "bull" (regexMatch "^rediss?\\+cluster://" .Values.redis.url)) -}}
+{{- end -}}
+
+{{- define "apigw.queuePrefixEnv" -}}
+{{- if .Values.redis.queuePrefix -}}
+- name: QA_QUEUE_PREFIX
+  value: {{ .Values.redis.queuePrefix | quote }}
+{{- end -}}
+{{- end -}}
+
 {{- define "apigw.amqpEnv" -}}
 {{- $cred := index .root.Values.rabbitmq.credentials .service -}}
 {{ include "apigw.storeEnv" (dict "root" .root "prefix" "AMQP" "cred" $cred "suffix" (printf "rabbitmq-%s" .service) "url" .root.Values.rabbitmq.url "var" "AMQP_URL") }}

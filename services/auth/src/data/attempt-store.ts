@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@app/common';
 import type { AttemptStore, SlowDownPolicy } from '../domain/ports';
 
 export function waitAfter(attempts: number, policy: SlowDownPolicy): number {
@@ -32,7 +32,7 @@ if n < tonumber(ARGV[1]) then redis.call('HSET', KEYS[1], 'u', 0) end
 return n
 `;
 
-export function redisAttemptStore(redis: Redis): AttemptStore {
+export function redisAttemptStore(redis: RedisClient): AttemptStore {
   return {
     async take(key, policy) {
       const [allowed, retryAfterMs] = (await redis.eval(TAKE, 1, key, policy.free, policy.baseMs, policy.maxMs, policy.idleMs)) as [number, number];

@@ -1,10 +1,5 @@
-import type { Redis } from 'ioredis';
-import { AppError, withTimeout, type Logger } from '@app/common';
+import { AppError, confirmWrites, revokedJtiKey, revokedUserKey, withTimeout, type Logger, type RedisClient } from '@app/common';
 import type { RevocationStore } from '../domain/ports';
-
-// Key names are a contract with the gateway, which refuses tokens these keys name.
-export const revokedJtiKey = (jti: string) => `auth:revoked:jti:${jti}`;
-export const revokedUserKey = (userId: string) => `auth:revoked:user:${userId}`;
 
 const USER_REVOCATION_TTL_SECONDS = 24 * 3600;
 const REDIS_WRITE_TIMEOUT_MS = 1000;
@@ -13,10 +8,18 @@ const REDIS_WRITE_TIMEOUT_MS = 1000;
  * Writes revocations where the gateway looks for them. A failed write is logged, not thrown:
  * the token.revoked event still reaches the gateways, which keep revocations in memory.
  */
-export function revocationStore(redis: Redis, logger: Logger, accessTokenTtlSeconds: number): RevocationStore {
+export function revocationStore(redis: RedisClient, logger: Logger, accessTokenTtlSeconds: number): RevocationStore {
   const write = async (what: string, run: () => Promise<unknown>): Promise<boolean> => {
     try {
-      await withTimeout(run(), REDIS_WRITE_TIMEOUT_MS, 'redis write');
+      await withTimeout(
+        (async () => {
+          await run();
+          // Through Sentinel, written only once a replica holds it (a failover would lose it otherwise).
+          await confirmWrites(redis, REDIS_WRITE_TIMEOUT_MS);
+        })(),
+        REDIS_WRITE_TIMEOUT_MS,
+        'redis write',
+      );
       return true;
     } catch (err) {
       logger.warn({ err: String(err), what }, 'revocation not written to redis; relying on the token.revoked event');
@@ -26,10 +29,10 @@ export function revocationStore(redis: Redis, logger: Logger, accessTokenTtlSeco
 
   return {
     /** Revokes one access token until it would have expired anyway. */
-    revokeAccessToken(jti: string, exp: number, now = Date.now()): Promise<boolean> {
+    revokeAccessToken(userId: string, jti: string, exp: number, now = Date.now()): Promise<boolean> {
       const ttl = exp - Math.floor(now / 1000);
       if (ttl <= 0) return Promise.resolve(true);
-      return write('jti', () => redis.set(revokedJtiKey(jti), '1', 'EX', ttl));
+      return write('jti', () => redis.set(revokedJtiKey(userId, jti), '1', 'EX', ttl));
     },
 
     /**
@@ -39,7 +42,7 @@ export function revocationStore(redis: Redis, logger: Logger, accessTokenTtlSeco
     async isAccessTokenRevoked(claims: { jti: string; sub: string; iat: number }): Promise<boolean> {
       try {
         const [byJti, userBefore] = await withTimeout(
-          Promise.all([redis.exists(revokedJtiKey(claims.jti)), redis.get(revokedUserKey(claims.sub))]),
+          Promise.all([redis.exists(revokedJtiKey(claims.sub, claims.jti)), redis.get(revokedUserKey(claims.sub))]),
           REDIS_WRITE_TIMEOUT_MS,
           'redis read',
         );

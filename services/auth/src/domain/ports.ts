@@ -80,7 +80,7 @@ export interface RefreshTokenRepository {
 /** Revoked access tokens, where the gateway looks for them. A failed write answers false, never throws. */
 export interface RevocationStore {
   /** Revokes one access token until it would have expired anyway. */
-  revokeAccessToken(jti: string, exp: number, now?: number): Promise<boolean>;
+  revokeAccessToken(userId: string, jti: string, exp: number, now?: number): Promise<boolean>;
   /** Whether an access token was revoked, by its jti or with all of its user's tokens; unknown is a 503, never a guess. */
   isAccessTokenRevoked(claims: { jti: string; sub: string; iat: number }): Promise<boolean>;
   /** Revokes every access token of a user issued at or before `before` (unix seconds). */

@@ -111,7 +111,7 @@ export function sessions(deps: SessionDeps) {
     await refreshTokens.revokeFamily(familyId, now);
     const live = await refreshTokens.liveAccessTokens(familyId, now);
     for (const token of live) {
-      await revocations.revokeAccessToken(token.jti, token.exp, now.getTime());
+      await revocations.revokeAccessToken(userId, token.jti, token.exp, now.getTime());
       await events.accessTokenRevoked({ userId, ...token });
     }
     return live.length;
@@ -202,7 +202,7 @@ export function sessions(deps: SessionDeps) {
       if (claims.sub !== callerId) {
         throw AppError.unauthorized('The access token does not belong to the caller', 'invalid_token');
       }
-      await revocations.revokeAccessToken(claims.jti, claims.exp);
+      await revocations.revokeAccessToken(claims.sub, claims.jti, claims.exp);
       await events.accessTokenRevoked({ userId: claims.sub, jti: claims.jti, exp: claims.exp });
       const families = new Set<string>();
       if (claims.sid) families.add(claims.sid);
@@ -232,7 +232,7 @@ export function sessions(deps: SessionDeps) {
         const claims = verifiedOrUndefined(token);
         if (!claims) return false;
         checkIssuedTo(claims.client_id, client);
-        await revocations.revokeAccessToken(claims.jti, claims.exp);
+        await revocations.revokeAccessToken(claims.sub, claims.jti, claims.exp);
         await events.accessTokenRevoked({ userId: claims.sub, jti: claims.jti, exp: claims.exp });
         return true;
       };

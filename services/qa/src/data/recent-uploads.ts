@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@app/common';
 
 /**
  * Which job each user's recent upload of a pair of documents made, for deduplication: one Redis key
@@ -9,7 +9,7 @@ import type { Redis } from 'ioredis';
  */
 export class RecentUploads {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     /** Keys are named after the queue, so deployments (and tests) sharing a Redis stay apart. */
     private readonly prefix: string,
   ) {}

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@app/common';
 import type { UploadPlace } from '../domain/ports';
 
 /**
@@ -34,7 +34,7 @@ end
 return {take(), used}
 `;
 
-type Scripts = Redis & {
+type Scripts = RedisClient & {
   qaTakePlace(key: string, member: string, limit: number, now: number, staleBefore: number, ttlSeconds: number): Promise<number>;
   qaTakeUploadPlace(
     key: string,
@@ -53,7 +53,7 @@ export class UsageStore {
   private readonly redis: Scripts;
 
   constructor(
-    redis: Redis,
+    redis: RedisClient,
     /** Keys are named after the queue, so deployments (and tests) sharing a Redis stay apart. */
     private readonly prefix: string,
   ) {
@@ -65,8 +65,9 @@ export class UsageStore {
     this.redis = redis as Scripts;
   }
 
+  /** The owner is the hash tag: a user's keys share one Redis Cluster slot, as the upload script's two keys must. */
   private key(kind: string, owner: string): string {
-    return `${this.prefix}:${kind}:${owner}`;
+    return `${this.prefix}:${kind}:{${owner}}`;
   }
 
   /**
@@ -114,15 +115,20 @@ export class UsageStore {
     return this.key(`bytes:${day}`, owner);
   }
 
-  /** Counts an upload's bytes for the day and, for a new job, schedules its expiry: one transaction. */
+  /**
+   * Counts an upload's bytes for the day and, for a new job, schedules its expiry. The schedule is
+   * one key for all users, in another Cluster slot than the user's count, so the two are separate
+   * writes: the schedule first, because a job missing from it would keep its files for ever, where
+   * a count missing would only give its user that upload's bytes again.
+   */
   async recordUpload(owner: string, day: string, bytes: number, expiry?: { jobId: string; createdAt: Date }): Promise<void> {
+    if (expiry) await this.redis.zadd(`${this.prefix}:retention`, expiry.createdAt.getTime(), expiry.jobId);
     const key = this.bytesKey(owner, day);
-    const transaction = this.redis
+    await this.redis
       .multi()
       .incrby(key, bytes)
-      .expire(key, 2 * 24 * 3600);
-    if (expiry) transaction.zadd(`${this.prefix}:retention`, expiry.createdAt.getTime(), expiry.jobId);
-    await transaction.exec();
+      .expire(key, 2 * 24 * 3600)
+      .exec();
   }
 
   /** Up to `limit` jobs created before `before`: exactly what is due, oldest first. */

@@ -1,6 +1,6 @@
-import { AppError, connectRedis, withTimeout, type Logger } from '@app/common';
+import { AppError, confirmWrites, connectRedis, withTimeout, type Logger, type RedisClient } from '@app/common';
 import { Queue, type JobsOptions } from 'bullmq';
-import type { Redis, RedisOptions } from 'ioredis';
+import type { RedisOptions } from 'ioredis';
 
 /** What goes into Redis for a job: ids only, never the documents (Redis keeps job data in clear text). */
 export interface AnalysisJobData {
@@ -32,27 +32,30 @@ export function analysisJobOptions(policy: RetryPolicy): JobsOptions {
  * The common Redis client with BullMQ's settings: workers need `maxRetriesPerRequest: null` for
  * BullMQ's blocking calls; a producer keeps a bound so that a request does not wait on a dead Redis.
  */
-export function bullRedis(url: string, logger: Logger, name: string, role: 'producer' | 'worker', options: RedisOptions = {}): Redis {
+export function bullRedis(url: string, logger: Logger, name: string, role: 'producer' | 'worker', options: RedisOptions = {}): RedisClient {
   // BullMQ's commands wait in the offline queue through a reconnect, as they do on a plain client.
   return connectRedis(url, logger, name, { maxRetriesPerRequest: role === 'worker' ? null : 1, enableOfflineQueue: true, ...options });
 }
 
 const ENQUEUE_TIMEOUT_MS = 3000;
+const REPLICA_ACK_TIMEOUT_MS = 1000;
 
 /** The producer side of the analysis queue, used by the HTTP service. */
 export class AnalysisQueue {
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   private readonly queue: Queue<AnalysisJobData>;
   private closing?: Promise<void>;
 
   constructor(
     url: string,
     readonly name: string,
+    /** BullMQ's key prefix (QA_QUEUE_PREFIX): the producer and every worker must use the same one. */
+    prefix: string,
     private readonly policy: RetryPolicy,
     private readonly logger: Logger,
   ) {
     this.redis = bullRedis(url, logger, `qa-queue:${name}`, 'producer');
-    this.queue = new Queue<AnalysisJobData>(name, { connection: this.redis });
+    this.queue = new Queue<AnalysisJobData>(name, { connection: this.redis, prefix });
     this.queue.on('error', (err) => logger.warn({ err: String(err) }, 'queue error'));
   }
 
@@ -60,7 +63,11 @@ export class AnalysisQueue {
   async enqueue(data: AnalysisJobData): Promise<void> {
     try {
       await withTimeout(
-        this.queue.add(ANALYSIS_JOB_NAME, data, { ...analysisJobOptions(this.policy), jobId: data.jobId }),
+        (async () => {
+          await this.queue.add(ANALYSIS_JOB_NAME, data, { ...analysisJobOptions(this.policy), jobId: data.jobId });
+          // Through Sentinel, accepted only once a replica holds it: a failover then loses no accepted job.
+          await confirmWrites(this.redis, REPLICA_ACK_TIMEOUT_MS);
+        })(),
         ENQUEUE_TIMEOUT_MS,
         'enqueue',
       );

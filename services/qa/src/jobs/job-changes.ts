@@ -1,5 +1,4 @@
-import type { Logger } from '@app/common';
-import type { Redis } from 'ioredis';
+import type { Logger, RedisClient } from '@app/common';
 import type { JobStatus } from '../domain/qa-job';
 import { bullRedis } from './analysis-queue';
 
@@ -43,7 +42,7 @@ function parse(message: string): JobChange | null {
 /** The worker's side: one PUBLISH per change; a lost message only delays a waiter until its next poll. */
 export class JobChangePublisher {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly channel: string,
     private readonly logger: Logger,
   ) {}
@@ -61,7 +60,7 @@ export type JobChangeListener = (change: JobChange) => void;
 
 /** The API's side: one subscriber connection per instance, fanning messages out to the job's waiters. */
 export class JobChanges {
-  private readonly subscriber: Redis;
+  private readonly subscriber: RedisClient;
   private readonly listeners = new Map<string, Set<JobChangeListener>>();
   private closing?: Promise<void>;
 

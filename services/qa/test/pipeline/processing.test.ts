@@ -264,7 +264,7 @@ async function withOwnProcessor(
     }),
     { connection: redis },
   );
-  const producer = new AnalysisQueue(REDIS_URL, queueName, { attempts: 3, backoffMs: 100 }, logger);
+  const producer = new AnalysisQueue(REDIS_URL, queueName, 'bull', { attempts: 3, backoffMs: 100 }, logger);
   try {
     const owner = user();
     const id = randomUUID();
