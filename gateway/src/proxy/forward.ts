@@ -87,8 +87,9 @@ export function forwardTo(route: Route, agent: UpstreamAgent, secret: string, lo
       replays.set(req, { started: Date.now(), retries: 0, again: send });
       return send();
     }
-    // A chunked or large body is streamed through and sent once: it is retried only on a refused connection.
-    if (req.headers['transfer-encoding'] !== undefined || declared > MAX_REPLAY_BYTES) return send();
+    // A chunked or large body is streamed through and sent once: it is retried only on a refused connection
+    // (as is one sent with Expect: 100-continue, whose body the client holds until the service asks).
+    if (req.headers['transfer-encoding'] !== undefined || declared > MAX_REPLAY_BYTES || req.headers.expect !== undefined) return send();
     readWhole(req).then(
       (body) => {
         replays.set(req, { body, started: Date.now(), retries: 0, again: send });
