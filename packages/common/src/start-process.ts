@@ -24,9 +24,9 @@ export interface RunningProcess {
   /** How long the whole graceful stop may take (SHUTDOWN_TIMEOUT_MS). */
   shutdownMs: number;
   /**
-   * The first part of a stop on a signal (DRAIN_DELAY_MS): `/ready` answers 503 and every answer
-   * closes its connection, while the process keeps serving; resolves when the delay is over. Tests
-   * that stop a process in-process call `stop()` alone.
+   * The first part of a stop on a signal: `/ready` answers 503 while the process serves on for
+   * DRAIN_DELAY_MS, then it refuses new connections and waits up to as long again for the open ones
+   * to end, each answer carrying `Connection: close`. Tests that stop a process in-process call `stop()` alone.
    */
   drain(): Promise<void>;
   /** Closes what the process opened, the last opened first; safe to call twice. */
@@ -70,7 +70,7 @@ export interface ProcessOptions {
   /** The process's metrics: the event bus adds the depth of its dead-letter queues to them. */
   metrics?: Metrics;
   shutdownMs: number;
-  /** DRAIN_DELAY_MS: how long `drain()` keeps serving (at most half of `shutdownMs`); default 0. */
+  /** DRAIN_DELAY_MS: each of `drain()`'s two waits, at most a third of `shutdownMs`; default 0 (no drain). */
   drainMs?: number;
   /** MANAGEMENT_PORT: a second listener for `/health`, `/ready` and `/metrics` (0: any); unset: none. */
   managementPort?: number | undefined;
@@ -253,7 +253,8 @@ export async function startProcess<T extends object = object>(
     }
   });
 
-  const drainMs = Math.min(options.drainMs ?? 0, shutdownMs / 2);
+  // Both waits of the drain together leave a third of the shutdown bound to the stop itself.
+  const drainMs = Math.min(options.drainMs ?? 0, shutdownMs / 3);
   /** Waits `ms`, less if the process starts stopping meanwhile (a second signal, a test). */
   const delay = (ms: number) =>
     new Promise<void>((resolve) => {
