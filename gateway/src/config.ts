@@ -1,4 +1,4 @@
-import { baseShape, ConfigError, env, loadConfig } from '@app/common';
+import { baseShape, ConfigError, drainShape, env, loadConfig } from '@app/common';
 import { z } from 'zod';
 import { defaultRoutes, MAX_HELD_PER_ROUTE, RouteTable, RouteTableError } from './routes/route-table';
 import { trustProxySetting } from './http/trust-proxy';
@@ -8,6 +8,7 @@ export function loadGatewayConfig(overrides: Record<string, string | undefined> 
   const config = loadConfig(
     {
       ...baseShape({ port: 8000 }),
+      ...drainShape,
       AUTH_URL: env.url(['http', 'https']),
       RECORDS_URL: env.url(['http', 'https']),
       QA_URL: env.url(['http', 'https']),
@@ -29,6 +30,9 @@ export function loadGatewayConfig(overrides: Record<string, string | undefined> 
       BODY_LIMIT_BYTES: env.int(1024 * 1024, 1),
       QA_BODY_LIMIT_BYTES: env.int(12 * 1024 * 1024, 1),
       UPSTREAM_TIMEOUT_MS: env.int(15_000, 100),
+      // How long a request keeps being sent again to a service that refuses or resets its connection
+      // (safe cases only: docs/operations.md, "Rolling deploys and restarts"): longer than a restart.
+      GATEWAY_UPSTREAM_RETRY_MS: env.int(10_000, 0, 120_000),
       QA_UPSTREAM_TIMEOUT_MS: env.int(70_000, 100),
       // QA requests held open at once by this instance (event streams, `Prefer: wait`), for all users
       // together; bounded below the upstream agent's sockets so short requests always get one.

@@ -1,5 +1,4 @@
-import type { Agent } from 'node:http';
-import { createLogger, createMetrics, entryPoint, portOf, startProcess, type RunningProcess } from '@app/common';
+import { createLogger, createMetrics, entryPoint, portOf, processOptions, startProcess, type RunningProcess } from '@app/common';
 import { Admission } from './auth/admission';
 import { JwksClient } from './auth/jwks-client';
 import { RevocationList } from './auth/revocation-list';
@@ -7,7 +6,7 @@ import { ResponseStore } from './cache/response-store';
 import { loadGatewayConfig } from './config';
 import { createGatewayApp } from './http/app';
 import { refuseConnect } from './http/edge-guard';
-import { keepAliveAgent } from './proxy/forward';
+import { upstreamAgent, type UpstreamAgent } from './proxy/upstream-agent';
 
 export type RunningGateway = RunningProcess;
 
@@ -16,13 +15,19 @@ async function startGateway(overrides: NodeJS.ProcessEnv = {}): Promise<RunningG
   const logger = createLogger('gateway', config.LOG_LEVEL);
   const metrics = createMetrics('gateway');
 
-  return startProcess({ logger, metrics, shutdownMs: config.SHUTDOWN_TIMEOUT_MS, managementPort: config.MANAGEMENT_PORT }, async (setup) => {
+  return startProcess({ logger, metrics, ...processOptions(config) }, async (setup) => {
     // Concurrent requests' commands go out in one write: fewer syscalls per request under load.
     const redis = setup.redis(config.REDIS_URL, 'gateway', { enableAutoPipelining: true });
     const cacheRedis =
       config.REDIS_CACHE_URL === config.REDIS_URL ? redis : setup.redis(config.REDIS_CACHE_URL, 'gateway-cache', { enableAutoPipelining: true });
     const routes = config.routes;
-    const agents = new Map<string, Agent>(routes.upstreams.map((u) => [u.origin, keepAliveAgent(u.origin)]));
+    const retries = metrics.counter(
+      'gateway_upstream_retries_total',
+      'Requests sent again to a service that refused or reset the connection (it was restarting)',
+      ['upstream', 'reason'] as const,
+    );
+    const retry = { budgetMs: config.GATEWAY_UPSTREAM_RETRY_MS, counted: (upstream: string, reason: string) => retries.inc({ upstream, reason }) };
+    const agents = new Map<string, UpstreamAgent>(routes.upstreams.map((u) => [u.origin, upstreamAgent(u.origin, u.name, retry)]));
     setup.onStop('upstream connections', () => {
       for (const agent of agents.values()) agent.destroy();
     });

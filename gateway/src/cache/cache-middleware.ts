@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
-import type { Agent } from 'node:http';
 import type { Logger, Metrics } from '@app/common';
 import type { NextFunction, Request, Response } from 'express';
 import type { VerifiedClaims } from '../auth/token-verifier';
 import { identityHeadersFor } from '../proxy/identity-headers';
 import { fetchUpstream, UpstreamError, type BufferedResponse } from '../proxy/upstream-request';
 import { upstreamFailure } from '../proxy/forward';
+import type { UpstreamAgent } from '../proxy/upstream-agent';
 import type { CacheRule, Route } from '../routes/route-table';
 import { cacheKeyUrl } from './cache-key';
 import type { CachedResponse, Lookup, ResponseStore } from './response-store';
@@ -25,7 +25,7 @@ const UNAVAILABLE = new Error('cache unavailable');
 
 export interface CacheOptions {
   store: ResponseStore;
-  agents: Map<string, Agent>;
+  agents: Map<string, UpstreamAgent>;
   secret: string;
   maxEntryBytes: number;
   lockWaitMs: number;

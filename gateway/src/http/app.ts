@@ -1,4 +1,3 @@
-import type { Agent } from 'node:http';
 import { AppError, createServiceApp, dependency, type EventBus, type Logger, type Metrics, type RedisClient } from '@app/common';
 import cors from 'cors';
 import { type Express, type NextFunction, type Request, type Response } from 'express';
@@ -13,6 +12,7 @@ import type { ResponseStore } from '../cache/response-store';
 import type { GatewayConfig } from '../config';
 import { OpenApiAggregator } from '../docs/openapi';
 import { forwardTo } from '../proxy/forward';
+import type { UpstreamAgent } from '../proxy/upstream-agent';
 import { stripClientIdentity } from '../proxy/identity-headers';
 import { authenticate } from './authenticate';
 import { edgeGuard, isOwnPath } from './edge-guard';
@@ -30,7 +30,7 @@ export interface GatewayParts {
   admission: Admission;
   store: ResponseStore;
   /** One keep-alive agent per upstream origin. */
-  agents: Map<string, Agent>;
+  agents: Map<string, UpstreamAgent>;
 }
 
 export function createGatewayApp(parts: GatewayParts): Express {

@@ -1,5 +1,6 @@
 import { request, type Agent, type IncomingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { mayRetryReset, retryDelay, type UpstreamAgent } from './upstream-agent';
 
 export interface BufferedResponse {
   status: number;
@@ -11,8 +12,9 @@ export class UpstreamError extends Error {
   constructor(
     readonly timeout: boolean,
     message: string,
+    options?: ErrorOptions,
   ) {
-    super(message);
+    super(message, options);
     this.name = 'UpstreamError';
   }
 }
@@ -22,7 +24,29 @@ export class UpstreamError extends Error {
  * answer. Scheme, host and port come from the configured origin alone; `target` is the canonical
  * origin-form target and goes on the request line as it is, never parsed as a URL.
  */
-export function fetchUpstream(
+export async function fetchUpstream(
+  origin: string,
+  target: string,
+  headers: Record<string, string | string[] | undefined>,
+  agent: UpstreamAgent,
+  timeoutMs: number,
+  maxBytes: number,
+): Promise<BufferedResponse> {
+  if (target.charCodeAt(0) !== 0x2f || target.charCodeAt(1) === 0x2f) throw new UpstreamError(false, 'not an origin-form target');
+  const started = Date.now();
+  for (let retries = 0; ; retries += 1) {
+    try {
+      return await fetchOnce(origin, target, headers, agent, timeoutMs, maxBytes);
+    } catch (err) {
+      // A GET: sent again when the service closed the connection before answering (it is stopping).
+      if (!(err instanceof UpstreamError) || !err.cause || !mayRetryReset(agent, err.cause, retries, started)) throw err;
+      agent.retry.counted(agent.upstream, 'reset');
+      await new Promise((resolve) => setTimeout(resolve, retryDelay(retries)));
+    }
+  }
+}
+
+function fetchOnce(
   origin: string,
   target: string,
   headers: Record<string, string | string[] | undefined>,
@@ -30,7 +54,6 @@ export function fetchUpstream(
   timeoutMs: number,
   maxBytes: number,
 ): Promise<BufferedResponse> {
-  if (target.charCodeAt(0) !== 0x2f || target.charCodeAt(1) === 0x2f) throw new UpstreamError(false, 'not an origin-form target');
   const url = new URL(origin);
   const send = url.protocol === 'https:' ? httpsRequest : request;
   return new Promise((resolve, reject) => {
@@ -50,7 +73,7 @@ export function fetchUpstream(
       res.on('error', (err) => reject(err));
     });
     req.setTimeout(timeoutMs, () => req.destroy(new UpstreamError(true, 'upstream timed out')));
-    req.on('error', (err) => reject(err instanceof UpstreamError ? err : new UpstreamError(false, err.message)));
+    req.on('error', (err) => reject(err instanceof UpstreamError ? err : new UpstreamError(false, err.message, { cause: err })));
     req.end();
   });
 }

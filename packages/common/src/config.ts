@@ -112,6 +112,16 @@ export const env = {
 };
 
 /**
+ * What a process that serves requests adds to its base schema: on SIGTERM, how long it keeps serving
+ * with /ready at 503 and `Connection: close` on every answer before it stops accepting. Longer than the
+ * gateway's idle keep-alive (2 s), so no idle connection of the gateway is left for the server to close
+ * under a request the gateway is writing on it.
+ */
+export const drainShape = {
+  DRAIN_DELAY_MS: env.int(3000, 0, 60_000),
+};
+
+/**
  * The variables every process reads: its log level, where it listens, how long it may take to stop.
  * Each service's schema spreads this and adds its own; `portVariable` names a port other than PORT.
  */

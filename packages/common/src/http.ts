@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, STATUS_CODES, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { Server as NetServer, type AddressInfo } from 'node:net';
 import express, {
   type ErrorRequestHandler,
   type Express,
@@ -349,12 +349,30 @@ export function portOf(server: Server): number {
   return (server.address() as AddressInfo).port;
 }
 
-/** Stops accepting, lets in-flight requests finish for up to `graceMs`, then cuts what is left. */
+/**
+ * Stops accepting (if it still does), lets in-flight requests finish for up to `graceMs`, then cuts
+ * what is left. Also finishes a server that `stopAccepting` already closed to new connections.
+ */
 export async function closeServer(server: Server, graceMs = 5000): Promise<void> {
-  if (!server.listening) return;
-  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  const closed = new Promise<void>((resolve) => server.once('close', () => resolve()));
+  if (!server.listening && (await openConnections(server)) === 0) return;
+  if (server.listening) server.close();
   server.closeIdleConnections();
   const timer = setTimeout(() => server.closeAllConnections(), graceMs);
   await closed;
   clearTimeout(timer);
+}
+
+/**
+ * Closes the listening socket alone: new connections are refused, open ones are left to finish. An
+ * http.Server's own close() would also close every idle keep-alive connection at once, which races a
+ * request the client may be writing on one of them that moment.
+ */
+export function stopAccepting(server: Server): void {
+  if (server.listening) NetServer.prototype.close.call(server);
+}
+
+/** How many connections a server has open. */
+export function openConnections(server: Server): Promise<number> {
+  return new Promise((resolve) => server.getConnections((err, count) => resolve(err ? 0 : count)));
 }

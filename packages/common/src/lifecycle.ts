@@ -6,6 +6,8 @@ export interface Running {
   logger?: Logger;
   /** The longest graceful stop; past it the process exits 1. */
   shutdownMs?: number;
+  /** Keeps serving while load balancers stop sending (DRAIN_DELAY_MS), before `stop`. */
+  drain?(): Promise<void>;
 }
 
 /** Makes `stop` safe to call twice (a second signal, a test and a signal): the same promise is returned. */
@@ -15,9 +17,9 @@ export function once(stop: () => Promise<void>): () => Promise<void> {
 }
 
 /**
- * The process wiring every entry point shares: start, then stop gracefully on
- * SIGTERM/SIGINT within the process's `shutdownMs` (SHUTDOWN_TIMEOUT_MS of its validated
- * configuration); a bad configuration exits 1 with its message.
+ * The process wiring every entry point shares: start, then on SIGTERM/SIGINT drain (DRAIN_DELAY_MS)
+ * and stop gracefully, the whole within the process's `shutdownMs` (SHUTDOWN_TIMEOUT_MS of its
+ * validated configuration); a bad configuration exits 1 with its message.
  */
 export async function runMain(name: string, start: () => Promise<Running>): Promise<void> {
   let running: Running | undefined;
@@ -47,6 +49,7 @@ export async function runMain(name: string, start: () => Promise<Running>): Prom
     }, shutdownMs);
     timer.unref();
     try {
+      await running.drain?.();
       await running.stop();
       log?.info('stopped');
       process.exit(0);

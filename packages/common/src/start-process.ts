@@ -1,11 +1,13 @@
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Express } from 'express';
 import type { RedisOptions } from 'ioredis';
 import type { Connection } from 'mongoose';
 import type { Logger } from 'pino';
 import { connectRedis, type RedisClient } from './connections';
+import { AppError } from './errors';
 import { EventBus, type EventBusOptions } from './events';
-import { closeServer, listen, portOf, separateManagement } from './http';
+import { closeServer, listen, openConnections, portOf, requestIdFrom, sendError, separateManagement, stopAccepting } from './http';
+import { IDENTITY_HEADERS } from './identity';
 import { once, runMain } from './lifecycle';
 import type { Metrics } from './metrics';
 import { withTimeout } from './readiness';
@@ -21,6 +23,12 @@ export interface RunningProcess {
   managementPort?: number;
   /** How long the whole graceful stop may take (SHUTDOWN_TIMEOUT_MS). */
   shutdownMs: number;
+  /**
+   * The first part of a stop on a signal: `/ready` answers 503 while the process serves on for
+   * DRAIN_DELAY_MS, then it refuses new connections and waits up to as long again for the open ones
+   * to end, each answer carrying `Connection: close`. Tests that stop a process in-process call `stop()` alone.
+   */
+  drain(): Promise<void>;
   /** Closes what the process opened, the last opened first; safe to call twice. */
   stop(): Promise<void>;
 }
@@ -65,6 +73,8 @@ export interface ProcessOptions {
   /** The process's metrics: the event bus adds the depth of its dead-letter queues to them. */
   metrics?: Metrics;
   shutdownMs: number;
+  /** DRAIN_DELAY_MS: each of `drain()`'s two waits, at most a third of `shutdownMs`; default 0 (no drain). */
+  drainMs?: number;
   /** MANAGEMENT_PORT: a second listener for `/health`, `/ready` and `/metrics` (0: any); unset: none. */
   managementPort?: number | undefined;
 }
@@ -72,6 +82,39 @@ export interface ProcessOptions {
 const DEFAULT_CLOSE_MS = 5000;
 // mongoose.ConnectionStates.connected, written out: the gateway loads this module and must not load mongoose.
 const CONNECTED = 1;
+
+/** The options of a process from its validated base configuration (and DRAIN_DELAY_MS where it serves requests). */
+export function processOptions(config: { SHUTDOWN_TIMEOUT_MS: number; DRAIN_DELAY_MS?: number; MANAGEMENT_PORT?: number | undefined }) {
+  return { shutdownMs: config.SHUTDOWN_TIMEOUT_MS, drainMs: config.DRAIN_DELAY_MS ?? 0, managementPort: config.MANAGEMENT_PORT };
+}
+
+type Handler = (req: IncomingMessage, res: ServerResponse) => void;
+
+type DrainState = 'serving' | 'draining' | 'closing';
+
+/**
+ * While the process drains, `/ready` fails, so a load balancer or an orchestrator stops sending here,
+ * and every other request is still served. Once it stops accepting, every answer carries
+ * `Connection: close`: each open keep-alive connection ends cleanly after its last answer instead
+ * of being closed while idle, which races a request its client may be writing on it that moment.
+ */
+function drainingAware(handler: Handler, stateOf: () => DrainState, service: string): Handler {
+  return (req, res) => {
+    const state = stateOf();
+    if (state === 'serving') {
+      handler(req, res);
+      return;
+    }
+    if (state === 'closing') res.setHeader('connection', 'close');
+    const path = (req.url ?? '').split('?')[0];
+    if (path === '/ready' && (req.method === 'GET' || req.method === 'HEAD')) {
+      const id = requestIdFrom(req.headers[IDENTITY_HEADERS.requestId]);
+      sendError(res, new AppError('not_ready', 'Not ready: stopping', { details: { service, draining: true } }), id);
+      return;
+    }
+    handler(req, res);
+  };
+}
 
 /**
  * The one start-up path of every entry point: `build` opens and registers the process's parts and
@@ -90,6 +133,10 @@ export async function startProcess<T extends object = object>(
   let pending = 0;
   let server: Server | undefined;
   let managementServer: Server | undefined;
+  let drainState: DrainState = 'serving';
+  const stateOf = () => drainState;
+  const serviceName = (logger.bindings() as { service?: unknown }).service;
+  const service = typeof serviceName === 'string' ? serviceName : 'service';
 
   const onStop = (what: string, close: () => unknown, timeoutMs = DEFAULT_CLOSE_MS) => {
     closers.push({ what, close, timeoutMs });
@@ -185,12 +232,12 @@ export async function startProcess<T extends object = object>(
       if (server) throw new Error('a process listens once');
       const graceMs = Math.min(DEFAULT_CLOSE_MS, shutdownMs / 2);
       if (options.managementPort !== undefined) {
-        const management = await listen(separateManagement(app, logger), options.managementPort, host);
+        const management = await listen(drainingAware(separateManagement(app, logger), stateOf, service), options.managementPort, host);
         managementServer = management;
         // Closed after the main server: probes and scrapes see the process until it is gone.
         onStop('management server', () => closeServer(management, 1000), 2000);
       }
-      server = await listen(app, port, host);
+      server = await listen(drainingAware(app, stateOf, service), port, host);
       const listening = server;
       onStop('http server', () => closeServer(listening, graceMs), graceMs + 1000);
       return listening;
@@ -208,6 +255,33 @@ export async function startProcess<T extends object = object>(
     }
   });
 
+  // Both waits of the drain together leave a third of the shutdown bound to the stop itself.
+  const drainMs = Math.min(options.drainMs ?? 0, shutdownMs / 3);
+  /** Waits `ms`, less if the process starts stopping meanwhile (a second signal, a test). */
+  const delay = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        stopping.signal.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      stopping.signal.addEventListener('abort', done);
+    });
+  const drain = once(async () => {
+    drainState = 'draining';
+    if (drainMs <= 0 || !server) return;
+    logger.info({ drainMs }, 'draining: /ready answers 503 while load balancers stop sending here');
+    await delay(drainMs);
+    // Then no new connections (a client retries a refused one: nothing was sent), and the open ones end
+    // after their next answer, or when their client closes them idle (the gateway does after 2 s).
+    drainState = 'closing';
+    stopAccepting(server);
+    const deadline = Date.now() + drainMs;
+    while (Date.now() < deadline && !stopping.signal.aborted && (await openConnections(server)) > 0) await delay(50);
+    logger.info({ open: await openConnections(server) }, 'stopped accepting; open connections ended or left to the stop');
+  });
+
   let extras: T;
   try {
     extras = await build(setup);
@@ -219,7 +293,7 @@ export async function startProcess<T extends object = object>(
   const port = portOf(server);
   const prepared = Promise.all(preparations).then(() => undefined);
   const management = managementServer ? { managementPort: portOf(managementServer) } : {};
-  return { ...extras, port, url: `http://127.0.0.1:${port}`, ...management, logger, prepared, shutdownMs, stop };
+  return { ...extras, port, url: `http://127.0.0.1:${port}`, ...management, logger, prepared, shutdownMs, drain, stop };
 }
 
 /**

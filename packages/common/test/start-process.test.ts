@@ -1,3 +1,4 @@
+import { Agent, get } from 'node:http';
 import express from 'express';
 import { createLogger, entryPoint, startProcess, type RunningProcess } from '@app/common';
 
@@ -121,6 +122,65 @@ describe('startProcess', () => {
     expect(active).toBe(0);
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(runs).toBe(after);
+  });
+});
+
+/** A GET through `agent` (a keep-alive one reuses its socket); the status and the Connection header of the answer. */
+function getThrough(agent: Agent | false, url: string): Promise<{ status: number; connection: string | undefined }> {
+  return new Promise((resolve, reject) => {
+    get(url, { agent }, (res) => {
+      res.resume();
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, connection: res.headers.connection }));
+    }).on('error', reject);
+  });
+}
+
+describe('draining before a stop', () => {
+  it('when a process drains, then /ready answers 503 while requests are served, then new connections are refused and an open keep-alive connection ends after its next answer', async () => {
+    const running = await startProcess({ logger, shutdownMs: 10_000, drainMs: 1000 }, async (setup) => {
+      const handler = app();
+      handler.get('/ready', (_req, res) => {
+        res.json({ status: 'ready' });
+      });
+      await setup.listen(handler, 0, '127.0.0.1');
+      return {};
+    });
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      expect((await getThrough(agent, `${running.url}/ready`)).status).toBe(200);
+      const draining = running.drain();
+      expect(await getThrough(agent, `${running.url}/ready`)).toEqual({ status: 503, connection: 'keep-alive' });
+      expect(await getThrough(agent, `${running.url}/ping`)).toEqual({ status: 200, connection: 'keep-alive' });
+
+      // Once the delay is over a new connection is refused, and the one kept open is told to close.
+      // (A connection that reaches the listener the moment it closes is reset: probed again.)
+      let code: string | undefined;
+      while (code !== 'ECONNREFUSED') {
+        code = await getThrough(false, `${running.url}/ping`).then(
+          () => undefined,
+          (err: unknown) => (err as { code?: string }).code,
+        );
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      expect(await getThrough(agent, `${running.url}/ping`)).toEqual({ status: 200, connection: 'close' });
+      // No connection left open: the drain ends without waiting out its bound.
+      const started = Date.now();
+      await draining;
+      expect(Date.now() - started).toBeLessThan(900);
+    } finally {
+      agent.destroy();
+      await running.stop();
+    }
+  });
+
+  it('when a process that was never asked to drain is stopped, then it stops at once', async () => {
+    const running = await startProcess({ logger, shutdownMs: 10_000, drainMs: 5000 }, async (setup) => {
+      await setup.listen(app(), 0, '127.0.0.1');
+      return {};
+    });
+    const started = Date.now();
+    await running.stop();
+    expect(Date.now() - started).toBeLessThan(2000);
   });
 });
 

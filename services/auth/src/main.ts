@@ -6,6 +6,7 @@ import {
   entryPoint,
   identityKeys,
   portOf,
+  processOptions,
   startProcess,
   type RunningProcess,
 } from '@app/common';
@@ -40,7 +41,7 @@ async function startAuth(overrides: NodeJS.ProcessEnv = {}): Promise<RunningServ
   const metrics = createMetrics('auth');
   const loginCounter = metrics.counter('auth_logins_total', 'Login attempts by result', ['result'] as const);
 
-  return startProcess({ logger, metrics, shutdownMs: config.SHUTDOWN_TIMEOUT_MS, managementPort: config.MANAGEMENT_PORT }, async (setup) => {
+  return startProcess({ logger, metrics, ...processOptions(config) }, async (setup) => {
     const mongo = setup.database(connectMongo(config.MONGO_URL, setup.logger, config.MONGO_DB));
     const redis = setup.redis(config.REDIS_URL, 'auth');
     const bus = setup.eventBus({ url: config.AMQP_URL, exchange: config.EVENTS_EXCHANGE, service: 'auth' });

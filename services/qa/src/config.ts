@@ -1,4 +1,4 @@
-import { baseShape, ConfigError, env, loadConfig, parseRedisUrl } from '@app/common';
+import { baseShape, ConfigError, drainShape, env, loadConfig, parseRedisUrl } from '@app/common';
 import { z } from 'zod';
 
 // What the HTTP service and the worker both need: the same database, queue and broker.
@@ -30,6 +30,7 @@ const shared = {
 
 const apiShape = {
   ...baseShape({ port: 8003 }),
+  ...drainShape,
   ...shared,
   IDENTITY_SECRET: env.secret(),
   // Also accepted during a rotation of IDENTITY_SECRET (docs/operations.md); unset otherwise.

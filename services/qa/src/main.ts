@@ -6,6 +6,7 @@ import {
   entryPoint,
   identityKeys,
   portOf,
+  processOptions,
   startProcess,
   withTimeout,
   type RunningProcess,
@@ -33,7 +34,7 @@ async function startQa(overrides: NodeJS.ProcessEnv = {}): Promise<RunningServic
   const logger = createLogger('qa', config.LOG_LEVEL);
   const metrics = createMetrics('qa');
 
-  return startProcess({ logger, metrics, shutdownMs: config.SHUTDOWN_TIMEOUT_MS, managementPort: config.MANAGEMENT_PORT }, async (setup) => {
+  return startProcess({ logger, metrics, ...processOptions(config) }, async (setup) => {
     const connection = setup.database(connectMongo(config.MONGO_URL, setup.logger, config.MONGO_DB));
     const jobs = new QaJobRepository(connection);
     const files = new FileStore(connection);

@@ -5,6 +5,7 @@ import {
   dependency,
   entryPoint,
   portOf,
+  processOptions,
   startProcess,
   withTimeout,
   type RunningProcess,
@@ -41,7 +42,7 @@ async function startWorker(overrides: NodeJS.ProcessEnv = {}): Promise<RunningWo
     ),
   };
 
-  return startProcess({ logger, metrics, shutdownMs: config.SHUTDOWN_TIMEOUT_MS, managementPort: config.MANAGEMENT_PORT }, async (setup) => {
+  return startProcess({ logger, metrics, ...processOptions(config) }, async (setup) => {
     const connection = setup.database(connectMongo(config.MONGO_URL, setup.logger, config.MONGO_DB));
     const jobs = new QaJobRepository(connection);
     const files = new FileStore(connection);

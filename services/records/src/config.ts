@@ -1,4 +1,4 @@
-import { baseShape, env, loadConfig } from '@app/common';
+import { baseShape, drainShape, env, loadConfig } from '@app/common';
 import { z } from 'zod';
 
 /** The records service's variables, validated once at start; nothing else reads process.env. */
@@ -6,6 +6,7 @@ export function loadRecordsConfig(source: NodeJS.ProcessEnv = process.env) {
   return loadConfig(
     {
       ...baseShape({ port: 8002 }),
+      ...drainShape,
       IDENTITY_SECRET: env.secret(32),
       // Also accepted during a rotation of IDENTITY_SECRET (docs/operations.md); unset otherwise.
       IDENTITY_SECRET_PREVIOUS: env.optionalSecret(),

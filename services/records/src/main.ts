@@ -6,6 +6,7 @@ import {
   entryPoint,
   identityKeys,
   portOf,
+  processOptions,
   startProcess,
   type RunningProcess,
 } from '@app/common';
@@ -32,7 +33,7 @@ async function startRecords(overrides: NodeJS.ProcessEnv = {}): Promise<RunningS
   const logger = createLogger('records', config.LOG_LEVEL);
   const metrics = createMetrics('records');
 
-  return startProcess({ logger, metrics, shutdownMs: config.SHUTDOWN_TIMEOUT_MS, managementPort: config.MANAGEMENT_PORT }, async (setup) => {
+  return startProcess({ logger, metrics, ...processOptions(config) }, async (setup) => {
     const { connection, models } = openRecordsDatabase(setup.database(connectMongo(config.MONGO_URL, setup.logger)), config.MONGO_DB);
     // The unique `_id`s carry correctness; the compound indexes make each page cost the page (on FerretDB
     // too, which builds them as SQLite expression indexes): not ready until they exist.
