@@ -94,6 +94,7 @@ export class EventBus {
   private readonly subscriptions: Subscription[] = [];
   private readonly pending: Pending[] = [];
   private reconnectTimer?: NodeJS.Timeout;
+  private flushTimer?: NodeJS.Timeout;
   private attempt = 0;
   private closed = false;
   private connecting?: Promise<void>;
@@ -213,6 +214,7 @@ export class EventBus {
     if (this.closed) return;
     this.closed = true;
     clearTimeout(this.reconnectTimer);
+    clearTimeout(this.flushTimer);
     await this.flushing?.catch(() => undefined);
     const connection = this.connection;
     this.connection = undefined;
@@ -284,6 +286,15 @@ export class EventBus {
     this.reconnectTimer.unref();
   }
 
+  private scheduleFlush() {
+    if (this.closed || this.flushTimer) return;
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = undefined;
+      void this.flush();
+    }, 500);
+    this.flushTimer.unref();
+  }
+
   private flush(): Promise<void> {
     this.flushing ??= this.doFlush().finally(() => {
       this.flushing = undefined;
@@ -317,6 +328,9 @@ export class EventBus {
         if (this.pending[0]?.envelope.id === envelope.id) this.pending.shift();
       } catch (err) {
         this.options.logger.warn({ err: String(err), routingKey }, 'publish not confirmed, will retry');
+        // A nack leaves the channel open (a quorum queue between leaders, say): nothing else would
+        // send the event again before the next publish or reconnect, so try again shortly.
+        this.scheduleFlush();
         return;
       }
     }
