@@ -23,6 +23,14 @@ describe('the event catalogue', () => {
     }
   });
 
+  it("when docs/events.md lists the broker's topic permissions, then each is the catalogue's", () => {
+    const docs = readFileSync(join(ROOT, 'docs', 'events.md'), 'utf8');
+    for (const service of eventServices) {
+      // Markdown tables escape the alternation bars.
+      expect(docs).toContain(`| ${service} | \`${publishPermission(service).replaceAll('|', '\\|')}\``);
+    }
+  });
+
   it('when an event has a version, then it is a positive major and a minor, and every consumer named is a service', () => {
     for (const type of eventTypes) {
       const { version, consumers, publisher } = domainEvents[type];
