@@ -182,6 +182,37 @@ describe('the event contract on the consuming side', () => {
   });
 });
 
+describe('a broker set up by an older release', () => {
+  it('when the dead-letter queue is still a classic queue, then the consumer keeps it with one warning and still parks what it refuses there', async () => {
+    const exchange = `test-events-${randomUUID()}`;
+    const queue = `user-deleted-${randomUUID()}`;
+    const dead = `${exchange}.${queue}.dead`;
+    const connection = await amqp.connect(AMQP_URL);
+    const channel = await connection.createConfirmChannel();
+    const captured = capturingLogger();
+    const handled: DomainEvent[] = [];
+    const bus = new EventBus({ url: AMQP_URL, service: 'contract-test', logger: captured.logger, exchange });
+    try {
+      await channel.assertQueue(dead, { durable: true, arguments: { 'x-queue-type': 'classic' } });
+      await bus.subscribe(queue, ['user.deleted'], async (event) => void handled.push(event));
+      await bus.start();
+      expect(captured.lines.filter((line) => line.queue === dead).map((line) => line.msg)).toEqual([
+        'dead-letter queue is a classic queue from an older release; kept until replaced by a quorum queue',
+      ]);
+      channel.publish(exchange, 'user.deleted', Buffer.from(JSON.stringify(envelope('user.deleted', { userId: '' }))));
+      channel.publish(exchange, 'user.deleted', Buffer.from(JSON.stringify(envelope('user.deleted', { userId: 'u-1', username: 'x' }))));
+      await channel.waitForConfirms();
+      await waitFor('the valid event', () => (handled.length === 1 ? true : undefined));
+      await waitFor('the broken one parked', async () => ((await channel.checkQueue(dead)).messageCount === 1 ? true : undefined));
+    } finally {
+      await bus.close();
+      for (const name of [`${exchange}.${queue}`, dead]) await channel.deleteQueue(name).catch(() => undefined);
+      for (const name of [exchange, `${exchange}.dead`]) await channel.deleteExchange(name).catch(() => undefined);
+      await connection.close().catch(() => undefined);
+    }
+  });
+});
+
 describe('topic patterns against the catalogue', () => {
   it('when a pattern is matched, then * is one word and # any number of words', () => {
     expect(eventTypesMatching('record.*')).toEqual(['record.created', 'record.updated', 'record.deleted']);
