@@ -9,6 +9,7 @@ module.exports = {
   moduleNameMapper: {
     '^@app/common$': '<rootDir>/packages/common/src',
     '^@app/common/mongo$': '<rootDir>/packages/common/src/mongo',
+    '^@app/common/event-catalogue$': '<rootDir>/packages/common/src/domain-events',
     '^@app/resume-analysis$': '<rootDir>/packages/resume-analysis/src',
     '^@app/client$': '<rootDir>/packages/client/src',
     // The shared test support (tests/support): every package's tests import their helpers from there.

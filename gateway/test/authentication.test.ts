@@ -1,5 +1,6 @@
 import { createHmac, generateKeyPairSync, randomUUID } from 'node:crypto';
 import { EventBus, createLogger, revokedJtiKey, revokedUserKey, verifyIdentityProof } from '@app/common';
+import amqp from 'amqplib';
 import { Redis } from 'ioredis';
 import jwt from 'jsonwebtoken';
 import { bearer } from '@app/tests/support/http';
@@ -202,6 +203,37 @@ describe('revocation', () => {
     } finally {
       await cut.close();
     }
+  });
+});
+
+describe('events of a newer release', () => {
+  it('when token.revoked of the next minor version carries a field this release does not know, then the gateway still refuses the token', async () => {
+    const jti = randomUUID();
+    const token = signToken(h.key, { jti });
+    expect((await fetch(`${h.url}/records/`, { headers: bearer(token) })).status).toBe(200);
+    // Sent as a newer auth would send it: same major, one more field.
+    const envelope = {
+      id: randomUUID(),
+      type: 'token.revoked',
+      version: '1.1',
+      source: 'auth',
+      occurredAt: new Date().toISOString(),
+      data: { userId: 'user-1', jti, exp: Math.floor(Date.now() / 1000) + 600, reason: 'logout' },
+    };
+    const connection = await amqp.connect(AMQP_URL);
+    try {
+      const channel = await connection.createConfirmChannel();
+      channel.publish(h.exchange, 'token.revoked', Buffer.from(JSON.stringify(envelope)), { persistent: true });
+      await channel.waitForConfirms();
+    } finally {
+      await connection.close();
+    }
+    let status = 200;
+    for (let i = 0; i < 50 && status === 200; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      status = (await fetch(`${h.url}/records/`, { headers: bearer(token) })).status;
+    }
+    expect(status).toBe(401);
   });
 });
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ConfigError, EventBus, createLogger, verifyIdentityProof } from '@app/common';
+import { ConfigError, EventBus, createLogger, domainEvents, eventTypes, eventTypesMatching, verifyIdentityProof } from '@app/common';
 import { start } from '../src/main';
 import { defaultRoutes, RouteTable, type RouteEntry } from '../src/routes/route-table';
 import { bearer } from '@app/tests/support/http';
@@ -19,6 +19,12 @@ const defaults = () =>
   });
 
 describe('the route table', () => {
+  it("when the default routes' invalidating events are listed, then the event catalogue names the gateway among each one's consumers", () => {
+    const heard = new Set([...new RouteTable(defaults()).invalidationKeys(), 'token.revoked'].flatMap(eventTypesMatching));
+    const listed = eventTypes.filter((type) => (domainEvents[type].consumers as readonly string[]).includes('gateway'));
+    expect([...heard].sort()).toEqual([...listed].sort());
+  });
+
   it('when built from the defaults, then it reproduces the routes: public auth paths, cache rules, invalidating events', () => {
     const table = new RouteTable(defaults());
     expect(table.match('/auth/login')?.public).toBe(true);

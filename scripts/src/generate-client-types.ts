@@ -23,16 +23,20 @@ const HEADER = `/**
 
 `;
 
-/** The domain events as JSON Schema, for consumers outside this code base: routing key, publisher, payload. */
+/** The domain events as JSON Schema, for consumers outside this code base: routing key, version, publisher, consumers, payload. */
 export function eventsDocument(): Json {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { domainEvents } = require(join(ROOT, 'packages', 'common', 'dist', 'domain-events.js')) as {
-    domainEvents: Record<string, { publisher: string; data: unknown }>;
+  const { domainEvents, eventVersion } = require(join(ROOT, 'packages', 'common', 'dist', 'domain-events.js')) as {
+    domainEvents: Record<string, { publisher: string; consumers: string[]; data: unknown }>;
+    eventVersion: (type: string) => string;
   };
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { z } = require('zod') as typeof import('zod');
   return Object.fromEntries(
-    Object.entries(domainEvents).map(([type, { publisher, data }]) => [type, { publisher, data: z.toJSONSchema(data as never) }]),
+    Object.entries(domainEvents).map(([type, { publisher, consumers, data }]) => [
+      type,
+      { version: eventVersion(type), publisher, consumers, data: z.toJSONSchema(data as never) },
+    ]),
   );
 }
 

@@ -4,6 +4,8 @@ import { chownSync, cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readFi
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+// The catalogue alone, not @app/common's index: the launcher does not load the services' dependencies.
+import { publishPermission } from '@app/common/event-catalogue';
 
 /** Where native servers keep their data, binaries and logs: inside the checkout, ignored by git. */
 export const ROOT = resolve(__dirname, '..', '..');
@@ -25,20 +27,21 @@ export type BrokerUser = 'auth' | 'records' | 'qa' | 'gateway' | 'harness';
 interface BrokerGrant {
   /** Queues the user may declare, bind and consume: its own, named `<service>.…` (after an optional `<exchange>.` prefix). */
   queues?: string;
-  /** Routing keys the user may publish on any topic exchange. */
+  /** Routing keys the user may publish on the event exchange, as a regular expression. */
   publishes: string;
 }
 
 /**
  * Who may do what on the broker. A consumer trusts an event because of who could publish it, so
- * each service publishes only its own routing keys; the broker refuses the rest. `harness` exists
- * only on brokers that `npm test` starts: the tests publish and observe any event, as a person would.
+ * each service publishes only its own events, as the event catalogue names them; the broker refuses
+ * the rest. `harness` exists only on brokers that `npm test` starts: the tests publish and observe
+ * any event, as a person would.
  */
 export const BROKER_USERS: Record<BrokerUser, BrokerGrant> = {
-  auth: { publishes: '^(user|token)\\.' },
-  records: { queues: 'records', publishes: '^record\\.' },
-  qa: { queues: 'qa', publishes: '^qa\\.job\\.' },
-  gateway: { queues: 'gateway', publishes: '^$' },
+  auth: { publishes: publishPermission('auth') },
+  records: { queues: 'records', publishes: publishPermission('records') },
+  qa: { queues: 'qa', publishes: publishPermission('qa') },
+  gateway: { queues: 'gateway', publishes: publishPermission('gateway') },
   harness: { queues: '.*', publishes: '.*' },
 };
 

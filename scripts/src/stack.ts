@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { trustedPublishersSetting } from '@app/common/event-catalogue';
 import { DATA_DIR, ROOT, freePort } from './servers';
 
 export { freePort };
@@ -249,7 +250,8 @@ export function createStack(options: StackOptions): Stack {
   const [authUser, recordsUser, qaUser] = ['AMQP_URL_AUTH', 'AMQP_URL_RECORDS', 'AMQP_URL_QA'].map(brokerUser);
   // Then consumers also drop events whose broker-vouched publisher is not their owner (even dead-lettered ones).
   if (authUser && recordsUser && qaUser) {
-    shared.EVENTS_TRUSTED_PUBLISHERS = `user.=${authUser},token.=${authUser},record.=${recordsUser},qa.job.=${qaUser}`;
+    const accounts: Record<string, string> = { auth: authUser, records: recordsUser, qa: qaUser };
+    shared.EVENTS_TRUSTED_PUBLISHERS = trustedPublishersSetting((service) => accounts[service] ?? service);
   }
   // Only the gateway faces the network: the services and the worker's health port stay on loopback.
   const local = { HOST: '127.0.0.1' };

@@ -463,6 +463,7 @@ describe('the Helm chart', () => {
       'ApiGatewayHighLatency',
       'ApiGatewayQaQueueBacklog',
       'ApiGatewayDeadLetters',
+      'ApiGatewayEventOfUnknownMajor',
       'ApiGatewayStoreDown',
     ]);
     const exprs = rules.map((r) => r.expr).join('\n');
@@ -472,6 +473,7 @@ describe('the Helm chart', () => {
       'http_request_duration_seconds_bucket',
       'qa_queue_jobs',
       'events_dead_letters',
+      'events_rejected_total',
       'dependency_up',
     ]) {
       expect(exprs).toContain(metric);

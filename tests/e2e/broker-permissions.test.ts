@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import amqp from 'amqplib';
+import { domainEvents, eventServices, eventTypes, trustedPublishersSetting } from '@app/common';
 import { freePort, startRabbitMq, type BrokerUser, type NativeServer } from '../../scripts/src/servers';
 import type { ManagedProcess } from '../../scripts/src/stack';
 import { startE2EProcess } from '../support/e2e-stack';
@@ -25,7 +26,7 @@ beforeAll(async () => {
       MONGO_URL,
       MONGO_DB: db,
       AMQP_URL: rabbit.brokerUrls!.records,
-      EVENTS_TRUSTED_PUBLISHERS: 'user.=auth,token.=auth,record.=records,qa.job.=qa',
+      EVENTS_TRUSTED_PUBLISHERS: trustedPublishersSetting(),
       IDENTITY_SECRET: secret,
     },
     `${db}-records.log`,
@@ -49,14 +50,14 @@ async function callRecords(method: string, path: string, body?: unknown) {
   return { status: res.status, body: (await res.json().catch(() => undefined)) as { id?: number } | undefined };
 }
 
-/** Publishes one event as `who`, with confirms; resolves to what the broker said. */
-async function publishAs(who: BrokerUser, routingKey: string, data: unknown): Promise<string> {
+/** Publishes one event as `who`, with confirms; resolves to what the broker said. `extra` goes into the envelope. */
+async function publishAs(who: BrokerUser, routingKey: string, data: unknown, extra: Record<string, unknown> = {}): Promise<string> {
   const connection = await amqp.connect(rabbit.brokerUrls![who]);
   connection.on('error', () => undefined);
   try {
     const channel = await connection.createConfirmChannel();
     const closed = new Promise<string>((resolve) => channel.once('error', (err: Error) => resolve(err.message)));
-    const envelope = { id: randomUUID(), type: routingKey, source: who, occurredAt: new Date().toISOString(), data };
+    const envelope = { id: randomUUID(), type: routingKey, source: who, occurredAt: new Date().toISOString(), data, ...extra };
     const confirmed = new Promise<string>((resolve) =>
       channel.publish('app.events', routingKey, Buffer.from(JSON.stringify(envelope)), { persistent: true, userId: who }, (err) =>
         resolve(err ? `nack: ${String(err)}` : 'confirmed'),
@@ -97,6 +98,34 @@ describe('the broker checks who publishes', () => {
     expect((await callRecords('GET', path)).status).toBe(404);
   });
 
+  it('when every service publishes every event of the catalogue, then the broker confirms exactly the ones the catalogue gives it', async () => {
+    const outcomes: string[] = [];
+    const expected: string[] = [];
+    for (const who of eventServices) {
+      for (const type of eventTypes) {
+        // A routing key outside the bindings of any consumer here: the broker's check is all that is tried.
+        const answer = await publishAs(who, type, { userId: `nobody-${randomUUID()}`, username: 'x', recordId: 1, jobId: 'j', before: 1 });
+        outcomes.push(`${who} ${type} ${answer === 'confirmed' ? 'confirmed' : /ACCESS_REFUSED|403/.test(answer) ? 'refused' : answer}`);
+        expected.push(`${who} ${type} ${domainEvents[type].publisher === who ? 'confirmed' : 'refused'}`);
+      }
+    }
+    expect(outcomes).toEqual(expected);
+  });
+
+  it('when auth publishes user.deleted of the next minor version with a field records does not know, then records still removes the data', async () => {
+    const created = await callRecords('POST', '/records', { option_type: 'opportunity', description: 'to purge', status: 'active' });
+    expect(created.status).toBe(201);
+    const path = `/records/${created.body!.id}`;
+    const answer = await publishAs(
+      'auth',
+      'user.deleted',
+      { userId: user.id, username: user.name, reason: 'requested by the user' },
+      { version: '1.1' },
+    );
+    expect(answer).toBe('confirmed');
+    await waitFor('the record to go', async () => (await callRecords('GET', path)).status === 404, { timeoutMs: 15_000, intervalMs: 200 });
+  });
+
   /** Runs one channel operation as `who` and says whether the broker refused it. */
   async function refused(who: BrokerUser, run: (channel: amqp.Channel) => Promise<unknown>): Promise<boolean> {
     const connection = await amqp.connect(rabbit.brokerUrls![who]);
@@ -127,7 +156,8 @@ describe('the broker checks who publishes', () => {
         durable: false,
         arguments: { 'x-dead-letter-exchange': 'app.events', 'x-dead-letter-routing-key': 'user.deleted' },
       });
-      await channel.bindQueue(queue, 'app.events', 'record.detour');
+      // Published under one of its own event names, the only routing keys the broker lets it use.
+      await channel.bindQueue(queue, 'app.events', 'record.deleted');
       const envelope = {
         id: randomUUID(),
         type: 'user.deleted',
@@ -136,7 +166,7 @@ describe('the broker checks who publishes', () => {
         data: { userId: user.id, username: user.name },
       };
       await new Promise<void>((resolve, reject) =>
-        channel.publish('app.events', 'record.detour', Buffer.from(JSON.stringify(envelope)), { userId: 'records' }, (err: Error | null) =>
+        channel.publish('app.events', 'record.deleted', Buffer.from(JSON.stringify(envelope)), { userId: 'records' }, (err: Error | null) =>
           err ? reject(err) : resolve(),
         ),
       );

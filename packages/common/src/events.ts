@@ -1,14 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import amqp, { type ChannelModel, type ConfirmChannel, type ConsumeMessage } from 'amqplib';
+import amqp, { type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage } from 'amqplib';
 import type { Logger } from 'pino';
 import {
   checkEvent,
   domainEvents,
   eventTypesMatching,
   isEventType,
+  eventVersion,
   type DomainEvent,
   type EventData,
   type EventEnvelope,
+  type EventRejection,
   type EventType,
 } from './domain-events';
 import { AppError } from './errors';
@@ -55,6 +57,16 @@ export interface EventBusOptions {
    * publisher is not the one named is dropped, whatever route it took. Unset: no check.
    */
   trustedPublishers?: Record<string, string>;
+  /** Counts every event a consumer refused and dead-lettered (`events_rejected_total`). */
+  rejected?: { inc(labels: { event: string; reason: EventRejection }): void };
+}
+
+export interface PublishOptions {
+  /**
+   * The event's id; random unless given. A publisher that may send the same event again (an outbox
+   * entry re-sent after a lost confirm) passes a stable one, so a consumer can tell a repeat.
+   */
+  id?: string;
 }
 
 /** The user a connection to this AMQP URL logs in as (RabbitMQ's default is guest). */
@@ -67,6 +79,7 @@ function brokerUserOf(url: string): string {
 }
 
 const DEAD_LETTER_EXCHANGE_SUFFIX = '.dead';
+const DEAD_LETTER_QUEUE_SUFFIX = '.dead';
 export const DEFAULT_EXCHANGE = 'app.events';
 
 /**
@@ -81,6 +94,7 @@ export class EventBus {
   private readonly subscriptions: Subscription[] = [];
   private readonly pending: Pending[] = [];
   private reconnectTimer?: NodeJS.Timeout;
+  private flushTimer?: NodeJS.Timeout;
   private attempt = 0;
   private closed = false;
   private connecting?: Promise<void>;
@@ -124,7 +138,7 @@ export class EventBus {
     channel.on('error', () => undefined);
     try {
       for (const subscription of this.subscriptions) {
-        const queue = this.queueName(subscription.queue) + '.dead';
+        const queue = this.queueName(subscription.queue) + DEAD_LETTER_QUEUE_SUFFIX;
         depths[queue] = (await channel.checkQueue(queue)).messageCount;
       }
     } finally {
@@ -137,7 +151,7 @@ export class EventBus {
    * Publishes an event; when the broker is away it is kept and sent after reconnecting. Data that
    * does not match the event's schema is a bug in the publisher: it throws and nothing is sent.
    */
-  async publish<K extends EventType>(routingKey: K, data: EventData<K>): Promise<EventEnvelope<EventData<K>>> {
+  async publish<K extends EventType>(routingKey: K, data: EventData<K>, options: PublishOptions = {}): Promise<EventEnvelope<EventData<K>>> {
     // Checked at run time too: data read back from storage (an outbox row) reaches here untyped.
     const checked = isEventType(routingKey) ? domainEvents[routingKey].data.safeParse(data) : undefined;
     if (!checked?.success) {
@@ -146,8 +160,9 @@ export class EventBus {
       });
     }
     const envelope: EventEnvelope<EventData<K>> = {
-      id: randomUUID(),
+      id: options.id ?? randomUUID(),
       type: routingKey,
+      version: eventVersion(routingKey),
       source: this.options.service,
       occurredAt: new Date().toISOString(),
       requestId: currentContext()?.requestId,
@@ -167,9 +182,9 @@ export class EventBus {
    * Publishes and says whether the broker confirmed it. False means it is buffered in this
    * process only: a caller that must never lose it keeps its own record and publishes again.
    */
-  async publishConfirmed<K extends EventType>(routingKey: K, data: EventData<K>): Promise<boolean> {
-    const envelope = await this.publish(routingKey, data);
-    return !this.pending.some((p) => p.envelope.id === envelope.id);
+  async publishConfirmed<K extends EventType>(routingKey: K, data: EventData<K>, options: PublishOptions = {}): Promise<boolean> {
+    const envelope = await this.publish(routingKey, data, options);
+    return !this.pending.some((p) => p.envelope === envelope);
   }
 
   /**
@@ -199,6 +214,7 @@ export class EventBus {
     if (this.closed) return;
     this.closed = true;
     clearTimeout(this.reconnectTimer);
+    clearTimeout(this.flushTimer);
     await this.flushing?.catch(() => undefined);
     const connection = this.connection;
     this.connection = undefined;
@@ -270,6 +286,15 @@ export class EventBus {
     this.reconnectTimer.unref();
   }
 
+  private scheduleFlush() {
+    if (this.closed || this.flushTimer) return;
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = undefined;
+      void this.flush();
+    }, 500);
+    this.flushTimer.unref();
+  }
+
   private flush(): Promise<void> {
     this.flushing ??= this.doFlush().finally(() => {
       this.flushing = undefined;
@@ -303,6 +328,9 @@ export class EventBus {
         if (this.pending[0]?.envelope.id === envelope.id) this.pending.shift();
       } catch (err) {
         this.options.logger.warn({ err: String(err), routingKey }, 'publish not confirmed, will retry');
+        // A nack leaves the channel open (a quorum queue between leaders, say): nothing else would
+        // send the event again before the next publish or reconnect, so try again shortly.
+        this.scheduleFlush();
         return;
       }
     }
@@ -315,8 +343,7 @@ export class EventBus {
     if (subscription.perInstance) {
       // The instances' private queues share one durable dead-letter queue, so a rejected event outlives them.
       const shared = this.queueName(subscription.queue);
-      await channel.assertQueue(shared + '.dead', { durable: true });
-      await channel.bindQueue(shared + '.dead', deadLetters, shared);
+      await this.assertDeadLetterQueue(connection, channel, shared);
       const { queue } = await channel.assertQueue(`${shared}.${randomUUID()}`, {
         exclusive: true,
         autoDelete: true,
@@ -341,14 +368,34 @@ export class EventBus {
         'x-dead-letter-routing-key': queue,
       },
     });
-    // Parked for a person to look at; routed by queue name so each queue keeps its own dead letters.
-    await channel.assertQueue(queue + '.dead', { durable: true });
-    await channel.bindQueue(queue + '.dead', deadLetters, queue);
+    await this.assertDeadLetterQueue(connection, channel, queue);
     for (const key of subscription.routingKeys) await channel.bindQueue(queue, this.exchange, key);
     await channel.prefetch(subscription.prefetch);
     await channel.consume(queue, (message) => {
       if (message) void this.handle(channel, subscription, message);
     });
+  }
+
+  /**
+   * The dead-letter queue of `queue`: a quorum queue like the rest, so a parked purge survives the
+   * loss of a broker node. Routed by queue name, so each queue keeps its own dead letters. A broker
+   * set up before dead-letter queues were quorum holds a classic one under that name, and declaring
+   * it again with another type is refused (PRECONDITION_FAILED, which also closes the channel): the
+   * classic one is kept and used, with a warning, until an operator replaces it (docs/events.md).
+   */
+  private async assertDeadLetterQueue(connection: ChannelModel, channel: Channel, queue: string): Promise<void> {
+    const dead = queue + DEAD_LETTER_QUEUE_SUFFIX;
+    const probe = await connection.createChannel();
+    probe.on('error', () => undefined);
+    try {
+      await probe.assertQueue(dead, { durable: true, arguments: { 'x-queue-type': 'quorum' } });
+    } catch (err) {
+      if (!/PRECONDITION_FAILED/.test(String(err))) throw err;
+      this.options.logger.warn({ queue: dead }, 'dead-letter queue is a classic queue from an older release; kept until replaced by a quorum queue');
+    } finally {
+      await probe.close().catch(() => undefined);
+    }
+    await channel.bindQueue(dead, this.exchange + DEAD_LETTER_EXCHANGE_SUFFIX, queue);
   }
 
   private async handle(
@@ -362,13 +409,22 @@ export class EventBus {
     } catch {
       parsed = undefined;
     }
-    const checked = parsed === undefined ? { ok: false as const, reason: 'not JSON' } : checkEvent(parsed, subscription.accepted);
+    const checked =
+      parsed === undefined
+        ? { ok: false as const, rejection: 'invalid' as const, reason: 'not JSON', type: undefined }
+        : checkEvent(parsed, subscription.accepted);
     if (!checked.ok) {
-      // Retrying cannot fix it, and a forged or broken event must have no effect: park it for a person.
-      this.options.logger.error(
-        { queue: subscription.queue, routingKey: message.fields.routingKey, messageId: message.properties.messageId, reason: checked.reason },
-        'event rejected by its schema, dead-lettered',
-      );
+      const { routingKey } = message.fields;
+      const line = { queue: subscription.queue, routingKey, messageId: message.properties.messageId as unknown, reason: checked.reason };
+      if (checked.rejection === 'unknown_major') {
+        // Published by a newer release than this one: parked, not dropped, so it can be replayed once this consumer is upgraded.
+        this.options.logger.warn(line, 'event of an unknown major version, dead-lettered');
+      } else {
+        // Retrying cannot fix it, and a forged or broken event must have no effect: park it for a person.
+        this.options.logger.error(line, 'event rejected by its schema, dead-lettered');
+      }
+      // A routing key outside the catalogue is counted under one label, so forged keys cannot grow the series.
+      this.options.rejected?.inc({ event: checked.type ?? 'unknown', reason: checked.rejection });
       channel.nack(message, false, false);
       return;
     }

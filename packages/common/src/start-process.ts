@@ -219,7 +219,11 @@ export async function startProcess<T extends object = object>(
       return client;
     },
     eventBus(busOptions) {
-      const bus = new EventBus({ ...busOptions, logger });
+      const rejected = options.metrics?.counter('events_rejected_total', 'Events a consumer refused and dead-lettered, by event and reason', [
+        'event',
+        'reason',
+      ]);
+      const bus = new EventBus({ ...busOptions, logger, ...(rejected ? { rejected } : {}) });
       options.metrics?.gauge('events_dead_letters', 'Events parked in a dead-letter queue of this service', ['queue'], async (gauge) => {
         // A broker that is away leaves the last values: an alert on dead letters should not clear itself then.
         const depths = await withTimeout(bus.deadLetterDepths(), 1000, 'dead-letter depths').catch(() => ({}));

@@ -30,6 +30,7 @@ describe('the event contract on the consuming side', () => {
   let bus: EventBus;
   const captured = capturingLogger();
   const handled: DomainEvent[] = [];
+  const rejected: Array<{ event: string; reason: string }> = [];
 
   const send = async (routingKey: string, body: unknown) => {
     const content = Buffer.isBuffer(body) ? body : Buffer.from(JSON.stringify(body));
@@ -39,7 +40,13 @@ describe('the event contract on the consuming side', () => {
   const rejections = () => captured.lines.filter((line) => line.msg === 'event rejected by its schema, dead-lettered');
 
   beforeAll(async () => {
-    bus = new EventBus({ url: AMQP_URL, service: 'contract-test', logger: captured.logger, exchange });
+    bus = new EventBus({
+      url: AMQP_URL,
+      service: 'contract-test',
+      logger: captured.logger,
+      exchange,
+      rejected: { inc: (labels) => void rejected.push(labels) },
+    });
     await bus.subscribe(queue, ['user.deleted'], async (event) => void handled.push(event));
     await bus.subscribe(revocations, ['token.revoked'], async (event) => void handled.push(event), { perInstance: true });
     await bus.subscribe(recordEvents, ['record.*'], async (event) => void patterned.push(event));
@@ -63,7 +70,7 @@ describe('the event contract on the consuming side', () => {
       ['user.deleted', envelope('user.deleted', { userId: { $ne: null }, username: 'x' })],
       ['user.deleted', envelope('user.deleted', { userId: '', username: 'x' })],
       ['user.deleted', envelope('user.deleted', { nothing: 'useful' })],
-      ['user.deleted', envelope('user.deleted', { userId: 'u-1', username: 'x', extra: true })],
+      ['user.deleted', { ...envelope('user.deleted', { userId: 'u-1', username: 'x' }), version: 'one' }],
       ['user.deleted', envelope('user.hijacked', { userId: 'u-1', username: 'x' })],
       ['user.deleted', { type: 'user.deleted', data: { userId: 'u-1', username: 'x' } }],
       ['user.deleted', Buffer.from('{not json')],
@@ -104,6 +111,55 @@ describe('the event contract on the consuming side', () => {
       ]),
     );
     for (const line of lines) expect(line.level).toBe(50);
+    expect(rejected).toHaveLength(forged.length);
+    expect(rejected.every((labels) => labels.reason === 'invalid')).toBe(true);
+    // A made-up routing key is counted under one label: forged keys cannot grow the metric's series.
+    expect(new Set(rejected.map((labels) => labels.event))).toEqual(new Set(['unknown', 'user.deleted', 'token.revoked']));
+  });
+
+  it('when an event of a newer minor version carries a field this consumer does not know, then the handler acts on it', async () => {
+    const before = handled.length;
+    const next = { ...envelope('user.deleted', { userId: 'u-next', username: 'next', erasure: { scope: 'all' } }), version: '1.7', traceparent: 'x' };
+    await send('user.deleted', next);
+    // Published before versions existed: read as 1.0.
+    await send('user.deleted', envelope('user.deleted', { userId: 'u-unversioned', username: 'old' }));
+    await waitFor('both events handled', () => (handled.length >= before + 2 ? true : undefined));
+    expect(handled.slice(before).map((event) => [event.version, event.data.userId])).toEqual([
+      ['1.7', 'u-next'],
+      [undefined, 'u-unversioned'],
+    ]);
+    // Kept, not stripped: a handler that knows the new field may read it.
+    expect(handled[before]!.data).toMatchObject({ erasure: { scope: 'all' } });
+  });
+
+  it('when an event of a major version this consumer does not know arrives, then it is dead-lettered with one warning and counted, never handled', async () => {
+    const before = { handled: handled.length, warnings: captured.lines.length, rejected: rejected.length };
+    const parked = (await channel.checkQueue(`${exchange}.${queue}.dead`)).messageCount;
+    const future = { ...envelope('user.deleted', { account: 'u-future' }), version: '2.0' };
+    await send('user.deleted', future);
+    await send('user.deleted', envelope('user.deleted', { userId: 'u-after-future', username: 'marker' }));
+    await waitFor('the marker', () => (handled.length >= before.handled + 1 ? true : undefined));
+    expect(handled.slice(before.handled).map((event) => event.data.userId)).toEqual(['u-after-future']);
+    await waitFor('the 2.0 event dead-lettered', async () =>
+      (await channel.checkQueue(`${exchange}.${queue}.dead`)).messageCount === parked + 1 ? true : undefined,
+    );
+    const lines = captured.lines.slice(before.warnings).filter((line) => (line.level as number) >= 40);
+    expect(lines).toEqual([
+      expect.objectContaining({ level: 40, msg: 'event of an unknown major version, dead-lettered', routingKey: 'user.deleted' }),
+    ]);
+    expect(rejected.slice(before.rejected)).toEqual([{ event: 'user.deleted', reason: 'unknown_major' }]);
+  });
+
+  it('when the queues are declared, then the dead-letter queues are quorum queues too', async () => {
+    // Declaring an existing queue with another type is refused (PRECONDITION_FAILED): the quorum declaration passing says what it is.
+    const probe = await connection.createChannel();
+    try {
+      for (const name of [`${queue}.dead`, `${revocations}.dead`, `${recordEvents}.dead`]) {
+        await expect(probe.assertQueue(`${exchange}.${name}`, { durable: true, arguments: { 'x-queue-type': 'quorum' } })).resolves.toBeDefined();
+      }
+    } finally {
+      await probe.close().catch(() => undefined);
+    }
   });
 
   it('when a queue is bound with a topic pattern, then the events it matches arrive and a made-up type it also matches is dead-lettered', async () => {
@@ -123,6 +179,37 @@ describe('the event contract on the consuming side', () => {
     if (parked === false) return;
     expect(parked.properties.headers?.['x-death']?.[0]).toMatchObject({ reason: 'rejected', 'routing-keys': ['user.deleted'] });
     channel.nack(parked, false, true);
+  });
+});
+
+describe('a broker set up by an older release', () => {
+  it('when the dead-letter queue is still a classic queue, then the consumer keeps it with one warning and still parks what it refuses there', async () => {
+    const exchange = `test-events-${randomUUID()}`;
+    const queue = `user-deleted-${randomUUID()}`;
+    const dead = `${exchange}.${queue}.dead`;
+    const connection = await amqp.connect(AMQP_URL);
+    const channel = await connection.createConfirmChannel();
+    const captured = capturingLogger();
+    const handled: DomainEvent[] = [];
+    const bus = new EventBus({ url: AMQP_URL, service: 'contract-test', logger: captured.logger, exchange });
+    try {
+      await channel.assertQueue(dead, { durable: true, arguments: { 'x-queue-type': 'classic' } });
+      await bus.subscribe(queue, ['user.deleted'], async (event) => void handled.push(event));
+      await bus.start();
+      expect(captured.lines.filter((line) => line.queue === dead).map((line) => line.msg)).toEqual([
+        'dead-letter queue is a classic queue from an older release; kept until replaced by a quorum queue',
+      ]);
+      channel.publish(exchange, 'user.deleted', Buffer.from(JSON.stringify(envelope('user.deleted', { userId: '' }))));
+      channel.publish(exchange, 'user.deleted', Buffer.from(JSON.stringify(envelope('user.deleted', { userId: 'u-1', username: 'x' }))));
+      await channel.waitForConfirms();
+      await waitFor('the valid event', () => (handled.length === 1 ? true : undefined));
+      await waitFor('the broken one parked', async () => ((await channel.checkQueue(dead)).messageCount === 1 ? true : undefined));
+    } finally {
+      await bus.close();
+      for (const name of [`${exchange}.${queue}`, dead]) await channel.deleteQueue(name).catch(() => undefined);
+      for (const name of [exchange, `${exchange}.dead`]) await channel.deleteExchange(name).catch(() => undefined);
+      await connection.close().catch(() => undefined);
+    }
   });
 });
 

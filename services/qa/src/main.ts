@@ -20,7 +20,7 @@ import { sweepExpiredJobs } from './domain/retention';
 import { UsageLimits } from './domain/usage-limits';
 import { RecentUploads, recentUploadsPrefix } from './data/recent-uploads';
 import { UsageStore, usagePrefix } from './data/usage-store';
-import { USER_DELETED, onUserDeleted } from './events/qa-events';
+import { onUserDeleted } from './events/qa-events';
 import { JobEventStreams } from './http/job-event-stream';
 import { qaRouter } from './http/qa-router';
 import { AnalysisQueue } from './jobs/analysis-queue';
@@ -110,7 +110,7 @@ async function startQa(overrides: NodeJS.ProcessEnv = {}): Promise<RunningServic
     await bus.start();
     await bus.subscribe(
       config.QA_USER_DELETED_QUEUE,
-      [USER_DELETED],
+      ['user.deleted'],
       onUserDeleted((userId) => service.removeUserData(userId), logger),
     );
     // Give MongoDB a moment so the first requests (and the unique dedup index) find it ready; past that

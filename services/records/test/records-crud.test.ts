@@ -211,6 +211,8 @@ describe('platform routes', () => {
     // Its consumer's dead-letter queue, read from the broker at the scrape (a new queue: empty).
     expect(metrics.text).toMatch(/^events_dead_letters\{queue="[^"]*user-deleted[^"]*\.dead",service="records"\} 0$/m);
     expect(metrics.text).toMatch(/^dependency_up\{dependency="mongodb",need="required",service="records"\} 1$/m);
+    // Declared with the bus, counted when a consumer refuses an event (the event contract's tests count one).
+    expect(metrics.text).toMatch(/^# TYPE events_rejected_total counter$/m);
   });
 
   it('when /openapi.json is asked, then it describes every route with bounds, headers and the OAuth2 scheme', async () => {

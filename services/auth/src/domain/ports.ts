@@ -115,7 +115,7 @@ export interface AuthEvents {
   userRegistered(data: EventData<'user.registered'>): Promise<void>;
   userDeleted(data: EventData<'user.deleted'>): Promise<void>;
   /** One access token revoked until its expiry (logout). */
-  accessTokenRevoked(data: { userId: string; jti: string; exp: number }): Promise<void>;
+  accessTokenRevoked(data: Extract<EventData<'token.revoked'>, { jti: string }>): Promise<void>;
   /** Every access token of a user issued at or before `before` (unix seconds) revoked. */
-  userTokensRevoked(data: { userId: string; before: number }): Promise<void>;
+  userTokensRevoked(data: Extract<EventData<'token.revoked'>, { before: number }>): Promise<void>;
 }

@@ -1,12 +1,9 @@
+import { createHash } from 'node:crypto';
 import type { EventBus, EventData, EventHandler, Logger } from '@app/common';
 import type { QaJob } from '../domain/qa-job';
 import type { QaJobRepository } from '../data/qa-job-repository';
 
-export const QA_JOB_COMPLETED = 'qa.job.completed';
-export const QA_JOB_FAILED = 'qa.job.failed';
-export const USER_DELETED = 'user.deleted';
-
-export type QaJobEvent = EventData<typeof QA_JOB_COMPLETED>;
+export type QaJobEvent = EventData<'qa.job.completed'>;
 
 /** What the announcer knows of the job's note in `qa_announcements` (see QaJobRepository). */
 export interface AnnounceNote {
@@ -28,7 +25,8 @@ export const REPEATED_ANNOUNCEMENT: AnnounceNote = { forget: true, remember: tru
  * nothing more is written; otherwise a note is written for the worker's sweep, which announces the
  * job again until the broker confirms. A worker lost between finishing a job and the confirm leaves
  * its BullMQ job unacknowledged: its re-run finds the job finished and announces it again. Consumers
- * key on `jobId`, so a repeat does no harm; a lost event would leave a stale cache behind.
+ * key on `jobId` (and every announcement carries the same event id), so a repeat does no harm; a
+ * lost event would leave a stale cache behind.
  */
 export async function publishFinishedJob(
   bus: EventBus,
@@ -37,7 +35,10 @@ export async function publishFinishedJob(
   note: AnnounceNote,
 ): Promise<void> {
   const event: QaJobEvent = { userId: job.owner, jobId: job.id };
-  const confirmed = await bus.publishConfirmed(job.status === 'completed' ? QA_JOB_COMPLETED : QA_JOB_FAILED, event);
+  const type = job.status === 'completed' ? 'qa.job.completed' : 'qa.job.failed';
+  // A job finishes once, so every announcement of it is one event: the same id each time.
+  const id = createHash('sha256').update(`${type}\n${job.id}`).digest('hex').slice(0, 32);
+  const confirmed = await bus.publishConfirmed(type, event, { id });
   if (confirmed && note.forget) await jobs.markEventPublished(job.id);
   if (!confirmed && note.remember) await jobs.noteUnannounced(job.id, job.finishedAt ?? new Date());
 }
@@ -46,7 +47,7 @@ export async function publishFinishedJob(
  * `user.deleted`: the user's jobs, results and files go. A failure requeues the event (the removal is
  * repeatable); one that breaks the event contract is dead-lettered by the bus before it gets here.
  */
-export function onUserDeleted(removeUserData: (userId: string) => Promise<number>, logger: Logger): EventHandler<typeof USER_DELETED> {
+export function onUserDeleted(removeUserData: (userId: string) => Promise<number>, logger: Logger): EventHandler<'user.deleted'> {
   return async (event) => {
     const { userId } = event.data;
     const removed = await removeUserData(userId);

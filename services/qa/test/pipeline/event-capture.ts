@@ -5,14 +5,21 @@ export interface CapturedEvent {
   data: { userId: string; jobId: string };
 }
 
-/** The qa.job.* events on the shared exchange; other test files publish there too, so readers ask for their own job ids. */
+/**
+ * The qa.job.* events on the shared exchange; other test files publish there too, so readers ask for
+ * their own job ids. Delivery is at least once and every announcement of a job carries the same event
+ * id, so each event is counted once however many times it arrived.
+ */
 export async function captureQaEvents() {
   const observed = await observeEvents(['qa.job.*']);
   return {
-    of: (jobId: string): CapturedEvent[] =>
-      observed.events
-        .filter((event) => (event.data as Partial<CapturedEvent['data']> | undefined)?.jobId === jobId)
-        .map(({ type, data }) => ({ type, data: data as CapturedEvent['data'] })),
+    of: (jobId: string): CapturedEvent[] => [
+      ...new Map(
+        observed.events
+          .filter((event) => (event.data as Partial<CapturedEvent['data']> | undefined)?.jobId === jobId)
+          .map(({ id, type, data }) => [id, { type, data: data as CapturedEvent['data'] }]),
+      ).values(),
+    ],
     close: () => observed.close(),
   };
 }

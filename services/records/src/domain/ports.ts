@@ -1,3 +1,4 @@
+import type { EventOf } from '@app/common';
 import type { ListPosition, RecordChanges, RecordData, RecordFilter, RecordSort, RecordView, VersionCondition } from './record';
 
 /** Where records live; implemented by the data layer. */
@@ -39,7 +40,8 @@ export interface IdempotencyStore {
   removeAllOf(owner: string): Promise<number>;
 }
 
-export type RecordEventType = 'record.created' | 'record.updated' | 'record.deleted';
+/** The events records publishes, as the catalogue in @app/common names them. */
+export type RecordEventType = EventOf<'records'>;
 
 /** Records that an event must go out; implemented by the events layer (outbox + relay). */
 export interface RecordEvents {

@@ -19,8 +19,8 @@ export interface OutboxRelayOptions {
  * after itself and hands it to this relay, which publishes it and removes it once the broker
  * confirmed it. Nothing reads the outbox on the write path; a slow sweep publishes what a crash,
  * another instance or a broker outage left behind. The outbox holds only unconfirmed entries, so the
- * sweep costs what is due. A crash between publish and removal sends an event twice; consumers are
- * idempotent.
+ * sweep costs what is due. A crash or a lost confirm between publish and removal sends an event
+ * twice, under the same event id (the entry's); consumers are idempotent.
  */
 export class OutboxRelay implements RecordEvents {
   private timer?: NodeJS.Timeout;
@@ -130,7 +130,9 @@ export class OutboxRelay implements RecordEvents {
       // While the broker is away (or the bus still holds an unconfirmed event) entries stay where they are.
       if (!this.bus.isConnected() || this.bus.pendingCount() > 0) return false;
       const entry = list[0]!;
-      await runWithContext({ requestId: entry.requestId ?? entry.id }, () => publishRecordEvent(this.bus, this.logger, entry.type, entry.data));
+      await runWithContext({ requestId: entry.requestId ?? entry.id }, () =>
+        publishRecordEvent(this.bus, this.logger, entry.type, entry.data, entry.id),
+      );
       if (this.bus.pendingCount() > 0) return false;
       await this.store.remove(entry.id);
       list.shift();
