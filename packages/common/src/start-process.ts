@@ -7,6 +7,7 @@ import { connectMongo, connectRedis } from './connections';
 import { EventBus, type EventBusOptions } from './events';
 import { closeServer, listen, portOf, separateManagement } from './http';
 import { once, runMain } from './lifecycle';
+import { timeMongoCommands, timeRedisCommands } from './store-metrics';
 import type { Metrics } from './metrics';
 import { withTimeout } from './readiness';
 
@@ -59,7 +60,10 @@ export interface ProcessSetup {
 
 export interface ProcessOptions {
   logger: Logger;
-  /** The process's metrics: the event bus adds the depth of its dead-letter queues to them. */
+  /**
+   * The process's metrics: the stores' round trips are timed into them, and the event bus adds its
+   * confirms, consumed messages, unsent events and the depth of its dead-letter queues.
+   */
   metrics?: Metrics;
   shutdownMs: number;
   /** MANAGEMENT_PORT: a second listener for `/health`, `/ready` and `/metrics` (0: any); unset: none. */
@@ -154,6 +158,7 @@ export async function startProcess<T extends object = object>(
     },
     mongo(url, dbName) {
       const connection = connectMongo(url, logger, dbName);
+      if (options.metrics) timeMongoCommands(connection, options.metrics);
       connections.push(connection);
       onStop('mongodb', () => connection.close());
       return connection;
@@ -162,12 +167,34 @@ export async function startProcess<T extends object = object>(
       return setup.ownRedis(connectRedis(url, logger, name, redisOptions), name);
     },
     ownRedis(client, what) {
+      if (options.metrics) timeRedisCommands(client, options.metrics, what);
       // quit waits for replies; a server that is away never sends them.
       onStop(`redis ${what}`, () => withTimeout(client.quit(), 2000, `redis ${what} quit`).catch(() => client.disconnect()));
       return client;
     },
     eventBus(busOptions) {
-      const bus = new EventBus({ ...busOptions, logger });
+      const metrics = options.metrics;
+      const consumed = metrics?.counter('events_consumed_total', 'Messages delivered to this service, by queue and what became of them', [
+        'queue',
+        'outcome',
+      ] as const);
+      const bus = new EventBus({
+        ...busOptions,
+        logger,
+        ...(metrics && consumed
+          ? {
+              onPublished: (outcome, seconds) =>
+                metrics.storeDuration.observe(
+                  { store: 'rabbitmq', client: 'events', operation: 'publish', outcome: outcome === 'confirmed' ? 'ok' : 'error' },
+                  seconds,
+                ),
+              onConsumed: (queue, outcome) => consumed.inc({ queue, outcome }),
+            }
+          : {}),
+      });
+      metrics?.gauge('events_unsent', 'Events kept in memory until the broker confirms them (it is away or refusing)', [], async (gauge) => {
+        gauge.set(bus.pendingCount());
+      });
       options.metrics?.gauge('events_dead_letters', 'Events parked in a dead-letter queue of this service', ['queue'], async (gauge) => {
         // A broker that is away leaves the last values: an alert on dead letters should not clear itself then.
         const depths = await withTimeout(bus.deadLetterDepths(), 1000, 'dead-letter depths').catch(() => ({}));
