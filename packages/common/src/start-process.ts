@@ -7,7 +7,7 @@ import { connectMongo, connectRedis } from './connections';
 import { EventBus, type EventBusOptions } from './events';
 import { closeServer, listen, portOf, separateManagement } from './http';
 import { once, runMain } from './lifecycle';
-import { timeMongoCommands, timeRedisCommands } from './store-metrics';
+import { storeObserver, timeMongoCommands, timeRedisCommands } from './store-metrics';
 import type { Metrics } from './metrics';
 import { withTimeout } from './readiness';
 
@@ -71,6 +71,19 @@ export interface ProcessOptions {
 }
 
 const DEFAULT_CLOSE_MS = 5000;
+
+/** The event bus's hooks that count what it consumed and time each publish until the broker's confirm. */
+function eventBusMetrics(metrics: Metrics): Pick<EventBusOptions, 'onPublished' | 'onConsumed'> {
+  const consumed = metrics.counter('events_consumed_total', 'Messages delivered to this service, by queue and what became of them', [
+    'queue',
+    'outcome',
+  ] as const);
+  const published = storeObserver(metrics, 'rabbitmq', 'events');
+  return {
+    onPublished: (outcome, seconds) => published('publish', outcome === 'confirmed', seconds),
+    onConsumed: (queue, outcome) => consumed.inc({ queue, outcome }),
+  };
+}
 
 /**
  * The one start-up path of every entry point: `build` opens and registers the process's parts and
@@ -174,24 +187,7 @@ export async function startProcess<T extends object = object>(
     },
     eventBus(busOptions) {
       const metrics = options.metrics;
-      const consumed = metrics?.counter('events_consumed_total', 'Messages delivered to this service, by queue and what became of them', [
-        'queue',
-        'outcome',
-      ] as const);
-      const bus = new EventBus({
-        ...busOptions,
-        logger,
-        ...(metrics && consumed
-          ? {
-              onPublished: (outcome, seconds) =>
-                metrics.storeDuration.observe(
-                  { store: 'rabbitmq', client: 'events', operation: 'publish', outcome: outcome === 'confirmed' ? 'ok' : 'error' },
-                  seconds,
-                ),
-              onConsumed: (queue, outcome) => consumed.inc({ queue, outcome }),
-            }
-          : {}),
-      });
+      const bus = new EventBus({ ...busOptions, logger, ...(metrics ? eventBusMetrics(metrics) : {}) });
       metrics?.gauge('events_unsent', 'Events kept in memory until the broker confirms them (it is away or refusing)', [], async (gauge) => {
         gauge.set(bus.pendingCount());
       });
