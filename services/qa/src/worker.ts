@@ -38,6 +38,7 @@ async function startWorker(overrides: NodeJS.ProcessEnv = {}): Promise<RunningWo
       ['outcome'],
       [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300],
     ),
+    retried: metrics.counter('qa_job_retries_total', 'Attempts of analysis jobs that failed and are tried again'),
   };
   // Where a job's time goes: the analysis process's stages (parse-resume, parse-jd, analyse) and the model's questions.
   const stageDuration = metrics.histogram(
@@ -46,7 +47,6 @@ async function startWorker(overrides: NodeJS.ProcessEnv = {}): Promise<RunningWo
     ['stage'],
     [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
   );
-  const retried = metrics.counter('qa_job_retries_total', 'Attempts of analysis jobs that failed and are tried again');
 
   return startProcess({ logger, metrics, shutdownMs: config.SHUTDOWN_TIMEOUT_MS, managementPort: config.MANAGEMENT_PORT }, async (setup) => {
     const connection = setup.mongo(config.MONGO_URL, config.MONGO_DB);
@@ -158,8 +158,6 @@ async function startWorker(overrides: NodeJS.ProcessEnv = {}): Promise<RunningWo
     worker.on('failed', (job, err) => {
       // A refused document is an outcome, not a fault of the worker.
       const level = err.name === 'UnrecoverableError' ? 'info' : 'warn';
-      // BullMQ tries it again unless it was refused for good or has used its attempts.
-      if (job && level === 'warn' && job.attemptsMade < (job.opts.attempts ?? 1)) retried.inc();
       logger[level]({ jobId: job?.id, attemptsMade: job?.attemptsMade, err: err.message }, 'job attempt failed');
     });
     worker.on('stalled', (jobId) => {
