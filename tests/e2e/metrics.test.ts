@@ -150,6 +150,8 @@ describe('the metrics an operator reads, on the running processes', () => {
     expect(total(worker, 'store_request_duration_seconds_count', { store: 'mongodb' })).toBeGreaterThan(0);
     expect(total(worker, 'store_request_duration_seconds_count', { store: 'redis', client: 'changes' })).toBeGreaterThan(0);
     expect(seriesOf(worker).some((s) => s.name === 'qa_queue_jobs' && s.labels.state === 'waiting')).toBe(true);
+    // The API's upload went through its queue's Redis (duplicates, usage limits, the job itself).
+    expect(total(await scrape('qa'), 'store_request_duration_seconds_count', { store: 'redis', client: 'queue', outcome: 'ok' })).toBeGreaterThan(0);
   }, 60_000);
 
   it('when the alert rules and the dashboards are read, then every metric they name is exposed by a process of the stack, and every service they filter on exists', async () => {
