@@ -194,6 +194,8 @@ function which(command: string): string | undefined {
 }
 
 let aptUpdated = false;
+// Another install on the same machine holds dpkg's lock for a while: wait for it instead of failing.
+const APT_WAIT = ['-o', 'DPkg::Lock::Timeout=600'];
 /** Installs Debian packages when a command is missing; needs root, as on the project's CI machines. */
 export function ensureDebianPackage(command: string, pkg: string): string {
   const found = which(command);
@@ -204,7 +206,7 @@ export function ensureDebianPackage(command: string, pkg: string): string {
   log(`installing ${pkg} from the distribution's packages`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   if (!aptUpdated) {
-    execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
+    execFileSync('apt-get', [...APT_WAIT, 'update', '-qq'], { stdio: 'inherit', env });
     aptUpdated = true;
   }
   // policy-rc.d keeps the package from starting its own system-wide server on the default port.
@@ -212,7 +214,7 @@ export function ensureDebianPackage(command: string, pkg: string): string {
   const hadPolicy = existsSync(policy);
   if (!hadPolicy) writeFileSync(policy, '#!/bin/sh\nexit 101\n', { mode: 0o755 });
   try {
-    execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', pkg], { stdio: 'inherit', env });
+    execFileSync('apt-get', [...APT_WAIT, 'install', '-y', '-qq', '--no-install-recommends', pkg], { stdio: 'inherit', env });
   } finally {
     if (!hadPolicy) execFileSync('rm', ['-f', policy]);
   }
@@ -240,10 +242,10 @@ export function ensureOcrTools(): void {
   log("installing tesseract-ocr-eng from the distribution's packages");
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   if (!aptUpdated) {
-    execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
+    execFileSync('apt-get', [...APT_WAIT, 'update', '-qq'], { stdio: 'inherit', env });
     aptUpdated = true;
   }
-  execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'tesseract-ocr-eng'], { stdio: 'inherit', env });
+  execFileSync('apt-get', [...APT_WAIT, 'install', '-y', '-qq', '--no-install-recommends', 'tesseract-ocr-eng'], { stdio: 'inherit', env });
 }
 
 export function logFile(name: string): number {

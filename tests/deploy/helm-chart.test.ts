@@ -1,8 +1,8 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { parseAllDocuments } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 import { ensureHelmBinary } from '../../scripts/src/helm';
 import { ensureKubernetesValidate } from '../../scripts/src/kubernetes-validate';
 
@@ -456,27 +456,23 @@ describe('the Helm chart', () => {
     expect(metricsPolicy.spec.ingress[0].ports).toEqual([{ port: 'management' }]);
   });
 
-  it('when the alert rules are rendered, then they cover error rate, latency, queue depth, dead letters and a store down, on the metrics the services expose', () => {
-    const rules = kinds(render(PRODUCTION), 'PrometheusRule')[0]!.spec.groups[0].rules as { alert: string; expr: string }[];
-    expect(rules.map((r) => r.alert)).toEqual([
-      'ApiGatewayHighErrorRate',
-      'ApiGatewayHighLatency',
-      'ApiGatewayQaQueueBacklog',
-      'ApiGatewayDeadLetters',
-      'ApiGatewayEventOfUnknownMajor',
-      'ApiGatewayStoreDown',
-    ]);
-    const exprs = rules.map((r) => r.expr).join('\n');
-    // Each of these names is asserted on a running service's /metrics by that service's tests.
-    for (const metric of [
-      'http_request_duration_seconds_count',
-      'http_request_duration_seconds_bucket',
-      'qa_queue_jobs',
-      'events_dead_letters',
-      'events_rejected_total',
-      'dependency_up',
-    ]) {
-      expect(exprs).toContain(metric);
+  it('when the alert rules are rendered, then they are the rules of files/prometheus-alerts.yml, unchanged, which promtool tests', () => {
+    const groups = kinds(render(PRODUCTION), 'PrometheusRule')[0]!.spec.groups as { name: string; rules: unknown[] }[];
+    const file = parse(readFileSync(join(CHART, 'files', 'prometheus-alerts.yml'), 'utf8')) as { groups: { name: string; rules: unknown[] }[] };
+    expect(groups).toEqual(file.groups.map((group) => ({ name: `apigw-api-gateway.${group.name}`, rules: group.rules })));
+    expect(groups.flatMap((group) => group.rules).length).toBeGreaterThanOrEqual(14);
+  });
+
+  it('when the dashboards are on, then each JSON of files/dashboards is a ConfigMap with the sidecar label, byte for byte', () => {
+    const maps = kinds(render(ALL_OPTIONS), 'ConfigMap').filter((map) => map.metadata.name.includes('-dashboard-'));
+    const files = readdirSync(join(CHART, 'files', 'dashboards')).filter((name) => name.endsWith('.json'));
+    expect(maps.map((map) => Object.keys((map as unknown as { data: Record<string, string> }).data)[0]).sort()).toEqual(files.sort());
+    for (const map of maps) {
+      expect(map.metadata.labels).toMatchObject({ grafana_dashboard: '1' });
+      expect(map.metadata.annotations).toEqual({ grafana_folder: 'API gateway' });
+      const [[name, text]] = Object.entries((map as unknown as { data: Record<string, string> }).data) as [[string, string]];
+      expect(text).toBe(readFileSync(join(CHART, 'files', 'dashboards', name), 'utf8').trimEnd());
     }
+    expect(kinds(render(PRODUCTION), 'ConfigMap').filter((map) => map.metadata.name.includes('-dashboard-'))).toEqual([]);
   });
 });

@@ -55,10 +55,24 @@ export function startCacheLookup(store: ResponseStore, req: Request, claims: Ver
  */
 export function responseCache(options: CacheOptions) {
   const { store, logger } = options;
-  const counter = options.metrics.counter('gateway_cache_requests_total', 'Cacheable requests by outcome', ['result'] as const);
-  const hits = counter.labels('hit');
-  const misses = counter.labels('miss');
-  const bypasses = counter.labels('bypass');
+  const counter = options.metrics.counter('gateway_cache_requests_total', 'Cacheable requests by outcome and cache rule', [
+    'result',
+    'route',
+  ] as const);
+  // One child per rule and outcome, looked up by the rule instead of prom-client hashing labels per request.
+  const children = new Map<CacheRule, Record<'hit' | 'miss' | 'bypass', { inc(): void }>>();
+  const countFor = (rule: CacheRule) => {
+    let found = children.get(rule);
+    if (!found) {
+      found = {
+        hit: counter.labels('hit', rule.metricsRoute),
+        miss: counter.labels('miss', rule.metricsRoute),
+        bypass: counter.labels('bypass', rule.metricsRoute),
+      };
+      children.set(rule, found);
+    }
+    return found;
+  };
   const upstreamCalls = options.metrics.counter('gateway_cache_upstream_calls_total', 'Upstream calls made to fill the cache');
   const inflight = new Map<string, Promise<Outcome>>();
 
@@ -129,13 +143,13 @@ export function responseCache(options: CacheOptions) {
     const found = await pending;
     if (found instanceof Error) {
       if (found !== UNAVAILABLE) logger.warn({ err: String(found) }, 'cache unavailable, bypassing');
-      bypasses.inc();
+      countFor(rule).bypass.inc();
       res.setHeader('X-Cache', 'BYPASS');
       res.setHeader('Cache-Control', 'private, no-cache');
       return next();
     }
     if (found.entry) {
-      hits.inc();
+      countFor(rule).hit.inc();
       return send(req, res, found.entry, 'HIT', rule);
     }
 
@@ -152,7 +166,7 @@ export function responseCache(options: CacheOptions) {
       if (err instanceof UpstreamError) return upstreamFailure(res, req, route, err.timeout);
       throw err;
     }
-    misses.inc();
+    countFor(rule).miss.inc();
     if ('passthrough' in result) {
       const { status, headers, body } = result.passthrough;
       for (const [name, value] of Object.entries(headers)) {

@@ -50,7 +50,7 @@ export function createGatewayApp(parts: GatewayParts): Express {
   const corsAll = config.CORS_ORIGINS.includes('*');
   // Every request to a service: token and admission, the bound on held requests, cache, then the proxy.
   const handlers: Handler[] = [
-    authenticate({ routes, tokens, admission: parts.admission, store: parts.store }),
+    authenticate({ routes, tokens, admission: parts.admission, store: parts.store, metrics: parts.metrics }),
     heldRequestLimit(),
     responseCache({
       store: parts.store,

@@ -1,4 +1,4 @@
-import { AppError } from '@app/common';
+import { AppError, type Metrics } from '@app/common';
 import type { NextFunction, Request, Response } from 'express';
 import type { Admission, Verdict } from '../auth/admission';
 import { TokenError, type VerifiedClaims, type VerifiedTokenCache } from '../auth/token-verifier';
@@ -17,6 +17,7 @@ export interface AuthenticateOptions {
   tokens: VerifiedTokenCache;
   admission: Admission;
   store: ResponseStore;
+  metrics: Metrics;
 }
 
 const BEARER = /^Bearer[ ]+(\S+)\s*$/i;
@@ -29,10 +30,17 @@ const BEARER = /^Bearer[ ]+(\S+)\s*$/i;
  */
 export function authenticate(options: AuthenticateOptions) {
   const { routes, tokens, admission, store } = options;
+  const limited = options.metrics.counter('gateway_rate_limited_total', 'Requests refused by the rate limit, by route and whose limit', [
+    'route',
+    'scope',
+  ] as const);
   return async (req: Request, res: Response, next: NextFunction) => {
     const route = req.gatewayRoute;
+    // Named here so that a refusal (401, 429) is counted under its route too, not as unmatched.
+    if (route) res.locals.metricsRoute = `proxy:${route.name}`;
     let verdict: Verdict;
-    if (req.method === 'OPTIONS' || route?.public) {
+    const scope = req.method === 'OPTIONS' || route?.public ? 'address' : 'user';
+    if (scope === 'address') {
       verdict = await admission.address(req.ip ?? 'unknown');
     } else {
       const header = req.headers.authorization;
@@ -55,6 +63,7 @@ export function authenticate(options: AuthenticateOptions) {
     }
     if (!verdict.admitted) {
       if (verdict.reason === 'revoked') throw AppError.unauthorized('Token has been revoked', 'token_revoked');
+      limited.inc({ route: route ? `proxy:${route.name}` : 'unmatched', scope });
       res.setHeader('RateLimit-Limit', String(verdict.limit));
       res.setHeader('RateLimit-Remaining', '0');
       throw AppError.tooManyRequests(verdict.resetMs / 1000, 'Too many requests; slow down');

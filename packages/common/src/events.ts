@@ -59,6 +59,10 @@ export interface EventBusOptions {
   trustedPublishers?: Record<string, string>;
   /** Counts every event a consumer refused and dead-lettered (`events_rejected_total`). */
   rejected?: { inc(labels: { event: string; reason: EventRejection }): void };
+  /** Told of each publish the broker answered: confirmed (ack) or refused (nack), and how long it took. */
+  onPublished?: (outcome: 'confirmed' | 'refused', seconds: number) => void;
+  /** Told what became of each delivered message of a subscription's queue (its declared name). */
+  onConsumed?: (queue: string, outcome: ConsumeOutcome) => void;
 }
 
 export interface PublishOptions {
@@ -68,6 +72,9 @@ export interface PublishOptions {
    */
   id?: string;
 }
+
+/** What a consumer did with a message: handled, put back after a failure, dead-lettered, or dropped as untrusted. */
+export type ConsumeOutcome = 'acked' | 'requeued' | 'dead_lettered' | 'dropped';
 
 /** The user a connection to this AMQP URL logs in as (RabbitMQ's default is guest). */
 function brokerUserOf(url: string): string {
@@ -306,6 +313,7 @@ export class EventBus {
     while (this.pending.length > 0 && this.channel) {
       const channel = this.channel;
       const { routingKey, envelope } = this.pending[0]!;
+      const started = performance.now();
       try {
         await new Promise<void>((resolve, reject) => {
           channel.publish(
@@ -325,8 +333,11 @@ export class EventBus {
             (err) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve()),
           );
         });
+        this.options.onPublished?.('confirmed', (performance.now() - started) / 1000);
         if (this.pending[0]?.envelope.id === envelope.id) this.pending.shift();
       } catch (err) {
+        // A closed channel rejects too; only a broker's answer counts as a refused confirm.
+        if (this.channel === channel) this.options.onPublished?.('refused', (performance.now() - started) / 1000);
         this.options.logger.warn({ err: String(err), routingKey }, 'publish not confirmed, will retry');
         // A nack leaves the channel open (a quorum queue between leaders, say): nothing else would
         // send the event again before the next publish or reconnect, so try again shortly.
@@ -426,6 +437,7 @@ export class EventBus {
       // A routing key outside the catalogue is counted under one label, so forged keys cannot grow the series.
       this.options.rejected?.inc({ event: checked.type ?? 'unknown', reason: checked.rejection });
       channel.nack(message, false, false);
+      this.options.onConsumed?.(subscription.queue, 'dead_lettered');
       return;
     }
     const envelope = checked.event;
@@ -437,6 +449,7 @@ export class EventBus {
         'event from an untrusted publisher dropped',
       );
       channel.ack(message);
+      this.options.onConsumed?.(subscription.queue, 'dropped');
       return;
     }
     const requestId = envelope.requestId ?? envelope.id;
@@ -444,7 +457,9 @@ export class EventBus {
       try {
         await subscription.handler(envelope);
         channel.ack(message);
+        this.options.onConsumed?.(subscription.queue, 'acked');
       } catch (err) {
+        this.options.onConsumed?.(subscription.queue, 'requeued');
         this.options.logger.warn({ err, type: envelope.type, id: envelope.id }, 'event handler failed, requeued');
         // A short pause keeps a failing handler from spinning while its dependency recovers.
         await new Promise((r) => setTimeout(r, 500));

@@ -14,3 +14,4 @@ export * from './openapi';
 export * from './start-process';
 export * from './request-validation';
 export * from './revocation-keys';
+export * from './store-metrics';

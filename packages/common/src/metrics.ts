@@ -19,10 +19,19 @@ export function createMetrics(service: string) {
     labelNames: ['dependency', 'need'] as const,
     registers: [registry],
   });
+  // One histogram for every store a process talks to, so one panel and one alert cover them all.
+  const storeDuration = new Histogram({
+    name: 'store_request_duration_seconds',
+    help: 'Round trip of one command to a store (MongoDB, Redis) or of one publish to its broker confirm (RabbitMQ)',
+    labelNames: ['store', 'client', 'operation', 'outcome'] as const,
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [registry],
+  });
   return {
     registry,
     httpDuration,
     dependencyUp,
+    storeDuration,
     counter<L extends string>(name: string, help: string, labelNames: readonly L[] = []) {
       return new Counter<L>({ name, help, labelNames, registers: [registry] });
     },
@@ -45,3 +54,17 @@ export function createMetrics(service: string) {
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
+
+/**
+ * A label value from a set that is open in principle (driver command names) but small in practice:
+ * past `max` distinct values everything else is `other`, so a surprise cannot grow the series.
+ */
+export function boundedLabel(max: number): (value: string) => string {
+  const seen = new Set<string>();
+  return (value) => {
+    if (seen.has(value)) return value;
+    if (seen.size >= max) return 'other';
+    seen.add(value);
+    return value;
+  };
+}

@@ -37,6 +37,8 @@ export function connectMongo(url: string, logger: Logger, dbName?: string): Conn
         connectTimeoutMS: 2000,
         socketTimeoutMS: 30_000,
         maxPoolSize: 20,
+        // Command events time each round trip (store_request_duration_seconds, store-metrics.ts).
+        monitorCommands: true,
       })
       .then(() => logger.info('connected to mongodb'))
       .catch((err: unknown) => {

@@ -9,6 +9,7 @@ import { EventBus, type EventBusOptions } from './events';
 import { closeServer, listen, openConnections, portOf, requestIdFrom, sendError, separateManagement, stopAccepting } from './http';
 import { IDENTITY_HEADERS } from './identity';
 import { once, runMain } from './lifecycle';
+import { storeObserver, timeMongoCommands, timeRedisCommands } from './store-metrics';
 import type { Metrics } from './metrics';
 import { withTimeout } from './readiness';
 
@@ -70,7 +71,10 @@ export interface ProcessSetup {
 
 export interface ProcessOptions {
   logger: Logger;
-  /** The process's metrics: the event bus adds the depth of its dead-letter queues to them. */
+  /**
+   * The process's metrics: the stores' round trips are timed into them, and the event bus adds its
+   * confirms, consumed messages, unsent events and the depth of its dead-letter queues.
+   */
   metrics?: Metrics;
   shutdownMs: number;
   /** DRAIN_DELAY_MS: each of `drain()`'s two waits, at most a third of `shutdownMs`; default 0 (no drain). */
@@ -113,6 +117,19 @@ function drainingAware(handler: Handler, stateOf: () => DrainState, service: str
       return;
     }
     handler(req, res);
+  };
+}
+
+/** The event bus's hooks that count what it consumed and time each publish until the broker's confirm. */
+function eventBusMetrics(metrics: Metrics): Pick<EventBusOptions, 'onPublished' | 'onConsumed'> {
+  const consumed = metrics.counter('events_consumed_total', 'Messages delivered to this service, by queue and what became of them', [
+    'queue',
+    'outcome',
+  ] as const);
+  const published = storeObserver(metrics, 'rabbitmq', 'events');
+  return {
+    onPublished: (outcome, seconds) => published('publish', outcome === 'confirmed', seconds),
+    onConsumed: (queue, outcome) => consumed.inc({ queue, outcome }),
   };
 }
 
@@ -206,6 +223,7 @@ export async function startProcess<T extends object = object>(
       });
     },
     database(connection) {
+      if (options.metrics) timeMongoCommands(connection, options.metrics);
       connections.push(connection);
       onStop('mongodb', () => connection.close());
       return connection;
@@ -214,16 +232,21 @@ export async function startProcess<T extends object = object>(
       return setup.ownRedis(connectRedis(url, logger, name, redisOptions), name);
     },
     ownRedis(client, what) {
+      if (options.metrics) timeRedisCommands(client, options.metrics, what);
       // quit waits for replies; a server that is away never sends them.
       onStop(`redis ${what}`, () => withTimeout(client.quit(), 2000, `redis ${what} quit`).catch(() => client.disconnect()));
       return client;
     },
     eventBus(busOptions) {
-      const rejected = options.metrics?.counter('events_rejected_total', 'Events a consumer refused and dead-lettered, by event and reason', [
+      const metrics = options.metrics;
+      const rejected = metrics?.counter('events_rejected_total', 'Events a consumer refused and dead-lettered, by event and reason', [
         'event',
         'reason',
       ]);
-      const bus = new EventBus({ ...busOptions, logger, ...(rejected ? { rejected } : {}) });
+      const bus = new EventBus({ ...busOptions, logger, ...(metrics ? eventBusMetrics(metrics) : {}), ...(rejected ? { rejected } : {}) });
+      metrics?.gauge('events_unsent', 'Events kept in memory until the broker confirms them (it is away or refusing)', [], async (gauge) => {
+        gauge.set(bus.pendingCount());
+      });
       options.metrics?.gauge('events_dead_letters', 'Events parked in a dead-letter queue of this service', ['queue'], async (gauge) => {
         // A broker that is away leaves the last values: an alert on dead letters should not clear itself then.
         const depths = await withTimeout(bus.deadLetterDepths(), 1000, 'dead-letter depths').catch(() => ({}));

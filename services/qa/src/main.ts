@@ -8,6 +8,7 @@ import {
   portOf,
   processOptions,
   startProcess,
+  timeRedisCommands,
   withTimeout,
   type RunningProcess,
 } from '@app/common';
@@ -46,6 +47,8 @@ async function startQa(overrides: NodeJS.ProcessEnv = {}): Promise<RunningServic
       logger,
     );
     setup.onStop('analysis queue', () => queue.close());
+    // Uploads, duplicates and usage limits go through the queue's connection: its round trips are the API's Redis time.
+    timeRedisCommands(queue.redis, metrics, 'queue');
     const bus = setup.eventBus({
       url: config.AMQP_URL,
       exchange: config.EVENTS_EXCHANGE,

@@ -40,7 +40,15 @@ async function startWorker(overrides: NodeJS.ProcessEnv = {}): Promise<RunningWo
       ['outcome'],
       [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300],
     ),
+    retried: metrics.counter('qa_job_retries_total', 'Attempts of analysis jobs that failed and are tried again'),
   };
+  // Where a job's time goes: the analysis process's stages (parse-resume, parse-jd, analyse) and the model's questions.
+  const stageDuration = metrics.histogram(
+    'qa_job_stage_duration_seconds',
+    'Time of one stage of an analysis job, measured in the analysis process',
+    ['stage'],
+    [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+  );
 
   return startProcess({ logger, metrics, ...processOptions(config) }, async (setup) => {
     const connection = setup.database(connectMongo(config.MONGO_URL, setup.logger, config.MONGO_DB));
@@ -106,6 +114,7 @@ async function startWorker(overrides: NodeJS.ProcessEnv = {}): Promise<RunningWo
               parallelPages: config.QA_OCR_PARALLEL_PAGES,
             }
           : null,
+      onStageTimed: (stage, seconds) => stageDuration.observe({ stage }, seconds),
       ...(config.QA_LLM_BASE_URL && config.QA_LLM_MODEL
         ? {
             llm: {

@@ -15,7 +15,7 @@ import {
   type OcrOptions,
   type PdfLimits,
 } from '@app/resume-analysis';
-import type { AnalysisTask, ProcessMessage, TaskOutcome } from './analysis-process';
+import type { AnalysisTask, ProcessMessage, StageTimings, TaskOutcome } from './analysis-process';
 
 export interface AnalysisPoolOptions {
   /** Processes kept ready: one per job the worker runs at once. */
@@ -36,6 +36,8 @@ export interface AnalysisPoolOptions {
   workRoot?: string;
   /** When set, a model writes the questions after the bounded part is done (outside the time limit; it has its own). */
   llm?: LlmOptions;
+  /** Told how long each stage of a job took (the process's stages, then `questions` when a model writes them). */
+  onStageTimed?: (stage: AnalysisStage | 'questions', seconds: number) => void;
 }
 
 export type ProgressReporter = (stage: AnalysisStage) => Promise<void> | void;
@@ -147,7 +149,8 @@ class AnalysisProcess {
   }
 }
 
-type Ending = { kind: 'done'; outcome: TaskOutcome } | { kind: 'timeout' } | { kind: 'memory'; bytes: number } | { kind: 'exit' };
+type Ending =
+  { kind: 'done'; outcome: TaskOutcome; timings: StageTimings } | { kind: 'timeout' } | { kind: 'memory'; bytes: number } | { kind: 'exit' };
 
 /**
  * Runs each job's PDF extraction and analysis in a pool of child processes, each with a hard time
@@ -240,7 +243,7 @@ export class AnalysisPool {
           const next = message.stage;
           reported = reported.then(() => onProgress(next));
         } else {
-          resolve({ kind: 'done', outcome: message.outcome });
+          resolve({ kind: 'done', outcome: message.outcome, timings: message.timings });
         }
       };
       const onExit = () => resolve({ kind: 'exit' });
@@ -310,7 +313,9 @@ export class AnalysisPool {
         break;
     }
     await reported;
-    const { outcome } = ending;
+    const { outcome, timings } = ending;
+    const timed = this.options.onStageTimed;
+    if (timed) for (const [name, seconds] of Object.entries(timings)) timed(name as AnalysisStage, seconds);
     if (!outcome.ok) {
       throw new DocumentsError(
         outcome.problems.map(
@@ -318,7 +323,11 @@ export class AnalysisPool {
         ),
       );
     }
-    return this.options.llm ? withModelQuestions(outcome.result, this.options.llm) : outcome.result;
+    if (!this.options.llm) return outcome.result;
+    const started = performance.now();
+    const result = await withModelQuestions(outcome.result, this.options.llm);
+    timed?.('questions', (performance.now() - started) / 1000);
+    return result;
   }
 
   /** Ends the processes; a job still running is abandoned (BullMQ hands it out again). */

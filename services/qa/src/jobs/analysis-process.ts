@@ -47,7 +47,10 @@ export type ProcessMessage =
   | { type: 'ready' }
   | { type: 'started'; id: number }
   | { type: 'stage'; id: number; stage: AnalysisStage }
-  | { type: 'done'; id: number; outcome: TaskOutcome };
+  | { type: 'done'; id: number; outcome: TaskOutcome; timings: StageTimings };
+
+/** Seconds each stage of a job took in the process, measured there (the messages' travel is not a stage's). */
+export type StageTimings = Partial<Record<AnalysisStage, number>>;
 
 const problem = (error: DocumentError): TaskProblem => ({
   file: error.file,
@@ -64,12 +67,21 @@ async function runTask(task: AnalysisTask): Promise<void> {
   const useOcr = task.ocr !== null && (await ocrAvailable());
   // The time limit starts now: loading the code is not the document's doing.
   send({ type: 'started', id: task.id });
+  const timings: StageTimings = {};
+  let current: { stage: AnalysisStage; started: number } | undefined;
+  const endStage = () => {
+    if (current) timings[current.stage] = (timings[current.stage] ?? 0) + (performance.now() - current.started) / 1000;
+  };
   let outcome: TaskOutcome;
   try {
     const result = await analysePdfs(task.resume, task.jd, {
       now: task.now,
       limits: { ...task.limits, ...(useOcr && task.ocr ? { ocr: createPdfOcr(task.ocr) } : {}) },
-      onProgress: (stage) => send({ type: 'stage', id: task.id, stage }),
+      onProgress: (stage) => {
+        endStage();
+        current = { stage, started: performance.now() };
+        send({ type: 'stage', id: task.id, stage });
+      },
     });
     outcome = { ok: true, result };
   } catch (error) {
@@ -77,7 +89,8 @@ async function runTask(task: AnalysisTask): Promise<void> {
     else if (error instanceof DocumentError) outcome = { ok: false, problems: [problem(error)] };
     else throw error;
   }
-  send({ type: 'done', id: task.id, outcome });
+  endStage();
+  send({ type: 'done', id: task.id, outcome, timings });
 }
 
 /** A one-page PDF showing `lines` in Helvetica (pdf.js rebuilds the cross-reference table it lacks). */

@@ -13,6 +13,8 @@ export interface JobMetrics {
   completed: ReturnType<Metrics['counter']>;
   failed: ReturnType<Metrics['counter']>;
   duration: ReturnType<Metrics['histogram']>;
+  /** Attempts that failed and are tried again. */
+  retried: ReturnType<Metrics['counter']>;
 }
 
 export interface ProcessorOptions {
@@ -180,6 +182,7 @@ export function createAnalysisProcessor(options: ProcessorOptions) {
       const error: JobError = { reason: 'processing_failed', message: PROCESSING_FAILED, files: [] };
       logger.warn({ err, jobId: id, attemptsMade: job.attemptsMade }, 'analysis attempt failed');
       const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      if (!last) metrics.retried.inc();
       const record = last
         ? failJob(id, error)
         : jobs.markRetrying(id, error).then(() => announce({ id, status: 'queued', stage: 'retrying', progress: 0, attempts: job.attemptsMade + 1 }));

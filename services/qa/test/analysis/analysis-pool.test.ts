@@ -74,6 +74,18 @@ describe('analysis in a pool of processes', () => {
     expect(result.match.matched.length).toBeGreaterThan(0);
   });
 
+  test('when a job runs, then each stage is timed once, in the process, and the stages add up to no more than the whole', async () => {
+    const timed: Array<[string, number]> = [];
+    const pool = poolWith({ onStageTimed: (stage, seconds) => void timed.push([stage, seconds]) });
+    await pool.warmUp();
+    const started = performance.now();
+    await pool.analyse(resume, jd, () => undefined);
+    const whole = (performance.now() - started) / 1000;
+    expect(timed.map(([stage]) => stage)).toEqual(['parse-resume', 'parse-jd', 'analyse']);
+    for (const [, seconds] of timed) expect(seconds).toBeGreaterThan(0);
+    expect(timed.reduce((sum, [, seconds]) => sum + seconds, 0)).toBeLessThanOrEqual(whole);
+  });
+
   test('when a line is longer than the bound, then the file is refused before any pattern runs, naming the limit', async () => {
     // A ready process: what is timed is the refusal, not a process starting on a busy machine.
     const pool = poolWith();

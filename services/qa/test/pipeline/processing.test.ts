@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Worker } from 'bullmq';
 import type { CommandStartedEvent } from 'mongodb';
 import mongoose, { type Connection } from 'mongoose';
-import { EventBus, createLogger, createMetrics } from '@app/common';
+import { EventBus, createLogger, createMetrics, type Metrics } from '@app/common';
 import { start as startService, type RunningService } from '../../src/main';
 import { start as startWorker, type RunningWorker } from '../../src/worker';
 import { FileStore } from '../../src/data/file-store';
@@ -231,6 +231,8 @@ async function withOwnProcessor(
     owner: string;
     id: string;
     fileIds: { resume: string; jd: string };
+    /** The processor's metrics, as the worker would expose them. */
+    metrics: Metrics;
     /** The commands the processor's connection has sent so far. */
     commands: CommandStartedEvent[];
   }) => Promise<void>,
@@ -258,6 +260,7 @@ async function withOwnProcessor(
         completed: metrics.counter('c', 'c'),
         failed: metrics.counter('f', 'f', ['reason']),
         duration: metrics.histogram('d', 'd', ['outcome']),
+        retried: metrics.counter('qa_job_retries_total', 'r'),
       },
       documentProblemOf,
       analyse: (resumeBytes, jdBytes) => analyse(resumeBytes, jdBytes) as never,
@@ -275,7 +278,7 @@ async function withOwnProcessor(
     };
     const storedFiles = { resume: await stored('resume', resume), jd: await stored('jd', jd) };
     await jobs.insert({ id, owner, contentHash: randomUUID(), dedupBucket: 0, files: storedFiles, createdAt: new Date() });
-    await run({ jobs, producer, owner, id, fileIds: { resume: storedFiles.resume.fileId, jd: storedFiles.jd.fileId }, commands });
+    await run({ jobs, producer, owner, id, fileIds: { resume: storedFiles.resume.fileId, jd: storedFiles.jd.fileId }, metrics, commands });
   } finally {
     await worker.close();
     await producer.close();
@@ -308,10 +311,12 @@ describe('retrying a transient failure', () => {
       if (calls === 1) throw new Error('connection lost');
       return { questions: ['Why?'] };
     };
-    await withOwnProcessor(analyse, async ({ jobs, producer, owner, id, fileIds }) => {
+    await withOwnProcessor(analyse, async ({ jobs, producer, owner, id, fileIds, metrics }) => {
       await producer.enqueue({ jobId: id, owner, fileIds });
       expect(await completedJob(jobs, id)).toMatchObject({ status: 'completed', attempts: 2 });
       expect(calls).toBe(2);
+      // The retry is counted (qa_job_retries_total), once.
+      expect(await metrics.registry.getSingleMetricAsString('qa_job_retries_total')).toMatch(/^qa_job_retries_total\{[^}]*\} 1$/m);
     });
   });
 });
