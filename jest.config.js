@@ -8,6 +8,7 @@ module.exports = {
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   moduleNameMapper: {
     '^@app/common$': '<rootDir>/packages/common/src',
+    '^@app/common/tracing$': '<rootDir>/packages/common/src/tracing',
     '^@app/resume-analysis$': '<rootDir>/packages/resume-analysis/src',
     '^@app/client$': '<rootDir>/packages/client/src',
     // The shared test support (tests/support): every package's tests import their helpers from there.

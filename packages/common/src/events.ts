@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { context, type Context } from '@opentelemetry/api';
 import amqp, { type ChannelModel, type ConfirmChannel, type ConsumeMessage } from 'amqplib';
 import type { Logger } from 'pino';
 import {
@@ -38,6 +39,8 @@ export interface SubscribeOptions {
 interface Pending {
   routingKey: string;
   envelope: EventEnvelope;
+  /** The trace the event belongs to: it goes out within it, whenever the broker takes it. */
+  context: Context;
 }
 
 export interface EventBusOptions {
@@ -153,7 +156,7 @@ export class EventBus {
       requestId: currentContext()?.requestId,
       data: checked.data as EventData<K>,
     };
-    this.pending.push({ routingKey, envelope });
+    this.pending.push({ routingKey, envelope, context: context.active() });
     const max = this.options.maxPending ?? 10_000;
     if (this.pending.length > max) {
       const dropped = this.pending.splice(0, this.pending.length - max);
@@ -280,24 +283,27 @@ export class EventBus {
   private async doFlush(): Promise<void> {
     while (this.pending.length > 0 && this.channel) {
       const channel = this.channel;
-      const { routingKey, envelope } = this.pending[0]!;
+      const { routingKey, envelope, context: traced } = this.pending[0]!;
       try {
         await new Promise<void>((resolve, reject) => {
-          channel.publish(
-            this.exchange,
-            routingKey,
-            Buffer.from(JSON.stringify(envelope)),
-            {
-              persistent: true,
-              contentType: 'application/json',
-              messageId: envelope.id,
-              type: routingKey,
-              appId: envelope.source,
-              // The broker refuses a user_id other than the connection's own: consumers can rely on it.
-              userId: this.brokerUser,
-              headers: envelope.requestId ? { 'x-request-id': envelope.requestId } : {},
-            },
-            (err) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve()),
+          // The amqplib instrumentation puts this context's traceparent on the message (tracing on).
+          context.with(traced, () =>
+            channel.publish(
+              this.exchange,
+              routingKey,
+              Buffer.from(JSON.stringify(envelope)),
+              {
+                persistent: true,
+                contentType: 'application/json',
+                messageId: envelope.id,
+                type: routingKey,
+                appId: envelope.source,
+                // The broker refuses a user_id other than the connection's own: consumers can rely on it.
+                userId: this.brokerUser,
+                headers: envelope.requestId ? { 'x-request-id': envelope.requestId } : {},
+              },
+              (err) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve()),
+            ),
           );
         });
         if (this.pending[0]?.envelope.id === envelope.id) this.pending.shift();

@@ -10,6 +10,7 @@ import express, {
   type Response,
   type Router,
 } from 'express';
+import { trace } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import { AppError, errorBody } from './errors';
 import { IDENTITY_HEADERS, verifyIdentityProof, type Identity, type IdentityKeys } from './identity';
@@ -188,6 +189,8 @@ function requestRecorder(logger: Logger, metrics: Metrics): RequestHandler {
   return (req, res, next) => {
     req.id = requestIdFrom(req.headers[IDENTITY_HEADERS.requestId]);
     res.setHeader('x-request-id', req.id);
+    // The request id an error answer carries finds its trace (Jaeger: tag request.id=<id>).
+    trace.getActiveSpan()?.setAttribute('request.id', req.id);
     const started = process.hrtime.bigint();
     const startedMs = Date.now();
     const method = req.method;

@@ -14,3 +14,4 @@ export * from './expiry-sweep';
 export * from './openapi';
 export * from './start-process';
 export * from './request-validation';
+export * from './tracing';

@@ -9,6 +9,7 @@ import { closeServer, listen, portOf, separateManagement } from './http';
 import { once, runMain } from './lifecycle';
 import type { Metrics } from './metrics';
 import { withTimeout } from './readiness';
+import { flushTracing } from './tracing';
 
 /** A started process (API service, worker or gateway), as `start()` returns it to `main` and to tests. */
 export interface RunningProcess {
@@ -201,6 +202,8 @@ export async function startProcess<T extends object = object>(
         logger.warn({ err: String(err), what }, 'did not close cleanly');
       }
     }
+    // The last requests' spans still wait in the batch; a collector that is away must not hold the stop.
+    await withTimeout(flushTracing(), 2000, 'flushing traces').catch((err: unknown) => logger.warn({ err: String(err) }, 'traces not flushed'));
   });
 
   let extras: T;

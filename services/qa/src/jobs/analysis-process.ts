@@ -43,11 +43,21 @@ export interface TaskProblem {
 /** Errors do not cross processes with their fields, so refusals come back as data. */
 export type TaskOutcome = { ok: true; result: AnalysisResult } | { ok: false; problems: TaskProblem[] };
 
+/** A step the process timed (ms since the epoch): the worker makes each a span of the job's trace. */
+export interface StepTiming {
+  name: 'read' | 'ocr' | 'match' | 'questions';
+  file?: 'resume' | 'jd';
+  startMs: number;
+  endMs: number;
+}
+
 export type ProcessMessage =
   | { type: 'ready' }
   | { type: 'started'; id: number }
   | { type: 'stage'; id: number; stage: AnalysisStage }
-  | { type: 'done'; id: number; outcome: TaskOutcome };
+  | { type: 'done'; id: number; outcome: TaskOutcome; steps: StepTiming[] };
+
+const clockMs = () => performance.timeOrigin + performance.now();
 
 const problem = (error: DocumentError): TaskProblem => ({
   file: error.file,
@@ -64,12 +74,43 @@ async function runTask(task: AnalysisTask): Promise<void> {
   const useOcr = task.ocr !== null && (await ocrAvailable());
   // The time limit starts now: loading the code is not the document's doing.
   send({ type: 'started', id: task.id });
+  // Timed here and sent back with the outcome: the trace lives in the worker, this process only measures.
+  const steps: StepTiming[] = [];
+  let reading: StepTiming | undefined;
+  const endReading = () => {
+    if (reading) reading.endMs = clockMs();
+    reading = undefined;
+  };
+  const ocr = useOcr && task.ocr ? createPdfOcr(task.ocr) : undefined;
   let outcome: TaskOutcome;
   try {
     const result = await analysePdfs(task.resume, task.jd, {
       now: task.now,
-      limits: { ...task.limits, ...(useOcr && task.ocr ? { ocr: createPdfOcr(task.ocr) } : {}) },
-      onProgress: (stage) => send({ type: 'stage', id: task.id, stage }),
+      limits: {
+        ...task.limits,
+        ...(ocr
+          ? {
+              ocr: async (...args: Parameters<typeof ocr>) => {
+                const step: StepTiming = { name: 'ocr', ...(reading?.file ? { file: reading.file } : {}), startMs: clockMs(), endMs: 0 };
+                steps.push(step);
+                try {
+                  return await ocr(...args);
+                } finally {
+                  step.endMs = clockMs();
+                }
+              },
+            }
+          : {}),
+      },
+      onProgress: (stage) => {
+        endReading();
+        if (stage !== 'analyse') {
+          reading = { name: 'read', file: stage === 'parse-resume' ? 'resume' : 'jd', startMs: clockMs(), endMs: 0 };
+          steps.push(reading);
+        }
+        send({ type: 'stage', id: task.id, stage });
+      },
+      onStep: (name, startMs, endMs) => steps.push({ name, startMs, endMs }),
     });
     outcome = { ok: true, result };
   } catch (error) {
@@ -77,7 +118,8 @@ async function runTask(task: AnalysisTask): Promise<void> {
     else if (error instanceof DocumentError) outcome = { ok: false, problems: [problem(error)] };
     else throw error;
   }
-  send({ type: 'done', id: task.id, outcome });
+  endReading();
+  send({ type: 'done', id: task.id, outcome, steps });
 }
 
 /** A one-page PDF showing `lines` in Helvetica (pdf.js rebuilds the cross-reference table it lacks). */

@@ -1,0 +1,51 @@
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { registerInstrumentations } from '@opentelemetry/instrumentation';
+import { AmqplibInstrumentation } from '@opentelemetry/instrumentation-amqplib';
+import { ExpressInstrumentation, ExpressLayerType } from '@opentelemetry/instrumentation-express';
+import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
+import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
+import { MongoDBInstrumentation } from '@opentelemetry/instrumentation-mongodb';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler } from '@opentelemetry/sdk-trace-base';
+import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import type { TracingConfig } from './tracing';
+
+// Polled by probes and scrapers every few seconds: a trace each would bury the requests.
+const UNTRACED_PATHS = new Set(['/health', '/ready', '/metrics']);
+
+/**
+ * The SDK set up by hand with the five instrumentations the processes need (http, express, ioredis,
+ * mongodb, amqplib) rather than auto-instrumentations-node, which loads some forty. Only
+ * tracing.ts loads this file, and only when an OTLP endpoint is configured.
+ */
+export function startTracing(service: string, config: TracingConfig) {
+  const endpoint = config.OTEL_EXPORTER_OTLP_ENDPOINT!.replace(/\/+$/, '');
+  const provider = new NodeTracerProvider({
+    resource: resourceFromAttributes({ 'service.name': service }),
+    sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(config.OTEL_TRACES_SAMPLER_ARG) }),
+    spanProcessors: [
+      new BatchSpanProcessor(new OTLPTraceExporter({ url: `${endpoint}/v1/traces` }), {
+        scheduledDelayMillis: config.OTEL_BSP_SCHEDULE_DELAY,
+      }),
+    ],
+  });
+  // W3C trace context only: the traceparent header, and the same on RabbitMQ messages and BullMQ jobs.
+  provider.register({ propagator: new W3CTraceContextPropagator() });
+  registerInstrumentations({
+    tracerProvider: provider,
+    instrumentations: [
+      new HttpInstrumentation({
+        ignoreIncomingRequestHook: (req) => UNTRACED_PATHS.has((req.url ?? '').split('?')[0]!),
+      }),
+      // Routers and handlers; a span per middleware would multiply the spans of every request for little.
+      new ExpressInstrumentation({ ignoreLayersType: [ExpressLayerType.MIDDLEWARE] }),
+      new IORedisInstrumentation(),
+      new MongoDBInstrumentation(),
+      new AmqplibInstrumentation(),
+    ],
+  });
+  return {
+    flush: () => provider.forceFlush(),
+  };
+}
