@@ -17,7 +17,11 @@ async function main() {
   const jaeger = await traceStore(config);
   // GATEWAY_HOST=127.0.0.1 keeps even the gateway off the network; the services never leave loopback.
   const stack = createStack({
-    infraEnv: { ...infra.env, ...(jaeger ? { OTEL_EXPORTER_OTLP_ENDPOINT: jaeger.otlpUrl } : {}) },
+    // On one machine, every request traced unless the shell or .env says otherwise.
+    infraEnv: {
+      ...infra.env,
+      ...(jaeger ? { OTEL_EXPORTER_OTLP_ENDPOINT: jaeger.otlpUrl, OTEL_TRACES_SAMPLER_ARG: process.env.OTEL_TRACES_SAMPLER_ARG ?? '1' } : {}),
+    },
     ports: stackPorts(config.STACK_PORT),
     namespace: config.STACK_NAMESPACE,
     gatewayHost: config.GATEWAY_HOST,

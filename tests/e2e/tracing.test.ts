@@ -48,7 +48,7 @@ const database = (system: string) => (span: TraceSpan) => (span.tags['db.system.
 // An HTTP call to another process (a Redis command is a client span too).
 const httpCall = (span: TraceSpan) =>
   span.tags['span.kind'] === 'client' && (span.tags['http.request.method'] ?? span.tags['http.method']) !== undefined;
-const event = (routingKey: RegExp) => (span: TraceSpan) => routingKey.test(String(span.tags['messaging.rabbitmq.routing_key'] ?? ''));
+const event = (routingKey: RegExp) => (span: TraceSpan) => routingKey.test(span.tags['messaging.rabbitmq.routing_key'] as string);
 
 describe('tracing through Jaeger', () => {
   it('when a record is created, then one trace holds the gateway, the records service, its MongoDB write, its event and the gateway consuming it, in order', async () => {

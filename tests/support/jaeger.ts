@@ -94,7 +94,7 @@ export function describeTrace(spans: readonly TraceSpan[]): string {
   const lines: string[] = [];
   const walk = (parent: string | undefined, depth: number) => {
     for (const span of children.get(parent) ?? []) {
-      lines.push(`${'  '.repeat(depth)}${span.service}: ${span.name}${span.tags['span.kind'] ? ` [${String(span.tags['span.kind'])}]` : ''}`);
+      lines.push(`${'  '.repeat(depth)}${span.service}: ${span.name}${span.tags['span.kind'] ? ` [${span.tags['span.kind'] as string}]` : ''}`);
       walk(span.spanId, depth + 1);
     }
   };

@@ -190,7 +190,8 @@ function requestRecorder(logger: Logger, metrics: Metrics): RequestHandler {
     req.id = requestIdFrom(req.headers[IDENTITY_HEADERS.requestId]);
     res.setHeader('x-request-id', req.id);
     // The request id an error answer carries finds its trace (Jaeger: tag request.id=<id>).
-    trace.getActiveSpan()?.setAttribute('request.id', req.id);
+    const span = trace.getActiveSpan();
+    span?.setAttribute('request.id', req.id);
     const started = process.hrtime.bigint();
     const startedMs = Date.now();
     const method = req.method;
@@ -207,6 +208,8 @@ function requestRecorder(logger: Logger, metrics: Metrics): RequestHandler {
         const matched = req.route as { path?: string } | undefined;
         const route = matched?.path ? `${req.baseUrl}${matched.path}` : ((res.locals.metricsRoute as string | undefined) ?? 'unmatched');
         observe(method, route, status, Number(process.hrtime.bigint() - started) / 1e9);
+        // The server span named by the route the metrics use (before the http instrumentation ends it on 'close').
+        span?.updateName(`${method} ${route}`).setAttribute('http.route', route);
       }
       if (UNLOGGED.has(url)) return;
       const failed = (res as { err?: unknown }).err;

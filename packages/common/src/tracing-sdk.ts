@@ -3,7 +3,6 @@ import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import { AmqplibInstrumentation } from '@opentelemetry/instrumentation-amqplib';
-import { ExpressInstrumentation, ExpressLayerType } from '@opentelemetry/instrumentation-express';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
 import { MongoDBInstrumentation } from '@opentelemetry/instrumentation-mongodb';
@@ -41,8 +40,8 @@ class WithoutHousekeeping implements Sampler {
 }
 
 /**
- * The SDK set up by hand with the five instrumentations the processes need (http, express, ioredis,
- * mongodb, amqplib) rather than auto-instrumentations-node, which loads some forty. Only
+ * The SDK set up by hand with the four instrumentations the processes need (http, ioredis, mongodb,
+ * amqplib) rather than auto-instrumentations-node, which loads some forty. Only
  * tracing.ts loads this file, and only when an OTLP endpoint is configured.
  */
 export function startTracing(service: string, config: TracingConfig) {
@@ -64,9 +63,8 @@ export function startTracing(service: string, config: TracingConfig) {
       new HttpInstrumentation({
         ignoreIncomingRequestHook: (req) => UNTRACED_PATHS.has((req.url ?? '').split('?')[0]!),
       }),
-      // Routers and handlers; a span per middleware would multiply the spans of every request for little.
-      new ExpressInstrumentation({ ignoreLayersType: [ExpressLayerType.MIDDLEWARE] }),
-      new IORedisInstrumentation(),
+      // The command's name only: its arguments hold user ids and token ids, and writing them out costs every command.
+      new IORedisInstrumentation({ dbStatementSerializer: (command) => command }),
       new MongoDBInstrumentation(),
       new AmqplibInstrumentation(),
     ],
