@@ -10,6 +10,7 @@ module.exports = {
     '^@app/common$': '<rootDir>/packages/common/src',
     '^@app/common/mongo$': '<rootDir>/packages/common/src/mongo',
     '^@app/common/event-catalogue$': '<rootDir>/packages/common/src/domain-events',
+    '^@app/common/tracing$': '<rootDir>/packages/common/src/tracing',
     '^@app/resume-analysis$': '<rootDir>/packages/resume-analysis/src',
     '^@app/client$': '<rootDir>/packages/client/src',
     // The shared test support (tests/support): every package's tests import their helpers from there.

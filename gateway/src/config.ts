@@ -50,6 +50,9 @@ export function loadGatewayConfig(overrides: Record<string, string | undefined> 
       CACHE_REDIS_TIMEOUT_MS: env.int(150, 10, 5000),
       CACHE_LOCK_WAIT_MS: env.int(3000, 0, 30_000),
       OPENAPI_CACHE_SECONDS: env.int(60, 0),
+      // A client's traceparent is continued only when true (a client of your own, behind a trusted edge);
+      // otherwise every request starts a trace here. Only read when tracing is on.
+      TRACING_TRUST_CLIENT_TRACEPARENT: env.bool(false),
     },
     source,
   );

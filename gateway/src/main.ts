@@ -1,4 +1,18 @@
-import { createLogger, createMetrics, entryPoint, portOf, processOptions, startProcess, type RunningProcess } from '@app/common';
+// First of all: when this file runs as a program with tracing configured, the instrumentations
+// must be in place before express, ioredis, mongodb and amqplib load (keep these lines on top).
+import { traceProcess } from '@app/common/tracing';
+traceProcess('gateway', module);
+import {
+  createLogger,
+  createMetrics,
+  entryPoint,
+  ignoreClientTraceContext,
+  portOf,
+  processOptions,
+  startProcess,
+  tracingEnabled,
+  type RunningProcess,
+} from '@app/common';
 import { Admission } from './auth/admission';
 import { JwksClient } from './auth/jwks-client';
 import { RevocationList } from './auth/revocation-list';
@@ -79,6 +93,8 @@ async function startGateway(overrides: NodeJS.ProcessEnv = {}): Promise<RunningG
     const app = createGatewayApp({ config, logger, metrics, redis, cacheRedis, events, jwks, admission, store, agents });
     const server = await setup.listen(app, config.PORT, config.HOST);
     server.on('connect', refuseConnect(routes));
+    // Before any request is read: this code runs in the same turn as the listen callback.
+    if (tracingEnabled() && !config.TRACING_TRUST_CLIENT_TRACEPARENT) ignoreClientTraceContext(server);
     logger.info(
       { port: portOf(server), routes: routes.routes.map((r) => `${r.prefix} -> ${r.upstream.origin}${r.public ? ' (public)' : ''}`) },
       'gateway listening',

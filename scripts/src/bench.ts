@@ -10,8 +10,8 @@ import { registerAndLogin } from './accounts';
 import { namespacedStackEnv, startInfrastructure } from './infra';
 import { closedLoop, openLoop, type LatencyFigures } from './load-generator';
 import { cpuMillis } from './process-cpu';
-import { DATA_DIR } from './servers';
-import { spawnService, type ManagedProcess } from './stack';
+import { DATA_DIR, startJaeger, type JaegerServer } from './servers';
+import { freePort, spawnService, type ManagedProcess } from './stack';
 
 // `npm run bench`: what the gateway costs per request, against a bare Node server (the
 // ceiling) and the same upstream called directly, in one run of alternating rounds so that
@@ -24,6 +24,8 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const UPSTREAM_WORK_MS = Number(process.env.BENCH_UPSTREAM_MS ?? 5);
 const LOG_LEVEL = process.env.BENCH_LOG_LEVEL ?? 'warn';
+// The traced row's OTEL_TRACES_SAMPLER_ARG; unset: the services' default.
+const SAMPLING = process.env.BENCH_SAMPLING;
 // A folder: the gateway writes a V8 CPU profile there when the run ends (open it in Chrome DevTools).
 const CPU_PROFILE_DIR = process.env.BENCH_CPU_PROFILE;
 
@@ -54,8 +56,8 @@ function startChild(kind: ServerKind): Promise<{ url: string; child: ChildProces
   });
 }
 
-type RowKey = 'bare' | 'direct' | 'proxied' | 'hit' | 'me';
-const ROW_KEYS: readonly RowKey[] = ['bare', 'direct', 'proxied', 'hit', 'me'];
+type RowKey = 'bare' | 'direct' | 'proxied' | 'hit' | 'traced' | 'me';
+const ROW_KEYS: readonly RowKey[] = ['bare', 'direct', 'proxied', 'hit', 'traced', 'me'];
 // Only these rows (comma-separated keys), e.g. `hit` while profiling; ratios need both their rows.
 const ONLY = new Set((process.env.BENCH_ROWS ?? ROW_KEYS.join(',')).split(',').map((k) => k.trim()));
 // The fixed request rate of the latency rounds, as a fraction of the measured HIT throughput.
@@ -137,6 +139,7 @@ async function main() {
   mkdirSync(logDir, { recursive: true });
   const children: ChildProcess[] = [];
   const processes: ManagedProcess[] = [];
+  let jaeger: JaegerServer | undefined;
   try {
     const bare = await startChild('bare');
     const upstream = await startChild('upstream');
@@ -156,22 +159,37 @@ async function main() {
       join(logDir, 'auth.log'),
     );
     processes.push(auth);
-    const gateway = await spawnService(
-      'gateway',
-      {
-        ...shared,
-        AUTH_URL: auth.url,
-        RECORDS_URL: upstream.url,
-        QA_URL: upstream.url,
-        // Raised for the run: the bench measures work, and a 429 would be a refusal counted as speed.
-        RATE_LIMIT_PER_USER_PER_MINUTE: '1000000000',
-        RATE_LIMIT_PER_ADDRESS_PER_MINUTE: '1000000000',
-        RATE_LIMIT_KEY_PREFIX: `${namespace}:rate`,
-        ...(CPU_PROFILE_DIR ? { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --cpu-prof --cpu-prof-dir=${CPU_PROFILE_DIR}`.trim() } : {}),
-      },
-      join(logDir, 'gateway.log'),
-    );
+    const gatewayEnv = {
+      ...shared,
+      AUTH_URL: auth.url,
+      RECORDS_URL: upstream.url,
+      QA_URL: upstream.url,
+      // Raised for the run: the bench measures work, and a 429 would be a refusal counted as speed.
+      RATE_LIMIT_PER_USER_PER_MINUTE: '1000000000',
+      RATE_LIMIT_PER_ADDRESS_PER_MINUTE: '1000000000',
+      RATE_LIMIT_KEY_PREFIX: `${namespace}:rate`,
+      ...(CPU_PROFILE_DIR ? { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --cpu-prof --cpu-prof-dir=${CPU_PROFILE_DIR}`.trim() } : {}),
+    };
+    // Untraced, as when no OTLP endpoint is configured: the SDK is not even loaded.
+    const gateway = await spawnService('gateway', { ...gatewayEnv, OTEL_EXPORTER_OTLP_ENDPOINT: '' }, join(logDir, 'gateway.log'));
     processes.push(gateway);
+    // The same gateway traced at the default sampling, exporting to a real Jaeger on free ports.
+    let traced: ManagedProcess | undefined;
+    if (ONLY.has('traced')) {
+      jaeger = await startJaeger({
+        ports: { ui: await freePort(), otlpHttp: await freePort(), queryGrpc: await freePort(), health: await freePort() },
+        name: 'jaeger-bench',
+      });
+      // The sampling at its default, whatever the shell says, unless BENCH_SAMPLING asks for another.
+      const { OTEL_TRACES_SAMPLER_ARG: _default, ...untouched }: NodeJS.ProcessEnv = gatewayEnv;
+      const sampling = SAMPLING === undefined ? {} : { OTEL_TRACES_SAMPLER_ARG: SAMPLING };
+      traced = await spawnService(
+        'gateway',
+        { ...untouched, ...sampling, OTEL_EXPORTER_OTLP_ENDPOINT: jaeger.otlpUrl },
+        join(logDir, 'gateway-traced.log'),
+      );
+      processes.push(traced);
+    }
 
     const { token } = await registerAndLogin(gateway.url, 'bench');
     const authorization = { authorization: `Bearer ${token}` };
@@ -187,13 +205,28 @@ async function main() {
         pid: gateway.pid,
       },
       { key: 'hit', name: 'gateway, cache HIT (/cached-data)', url: `${gateway.url}/cached-data`, headers: authorization, pid: gateway.pid },
+      ...(traced
+        ? [
+            {
+              key: 'traced' as const,
+              name: `gateway, cache HIT, tracing on (${SAMPLING === undefined ? 'default sampling' : `sampling ${SAMPLING}`}, to Jaeger)`,
+              url: `${traced.url}/cached-data`,
+              headers: authorization,
+              pid: traced.pid,
+            },
+          ]
+        : []),
       { key: 'me', name: 'gateway, /auth/me end to end', url: `${gateway.url}/auth/me`, headers: authorization, pid: gateway.pid },
     ];
     const rows = allRows.filter((r) => ONLY.has(r.key));
     // Fill the cache, and make sure the rows measure what they are named for.
-    for (const path of ['/cached-data', '/auth/me']) {
-      await json(`${gateway.url}${path}`, { headers: authorization });
-      const { response } = await json(`${gateway.url}${path}`, { headers: authorization });
+    for (const [origin, path] of [
+      [gateway.url, '/cached-data'],
+      [gateway.url, '/auth/me'],
+      ...(traced ? [[traced.url, '/cached-data']] : []),
+    ] as const) {
+      await json(`${origin}${path}`, { headers: authorization });
+      const { response } = await json(`${origin}${path}`, { headers: authorization });
       if (response.headers.get('x-cache') !== 'HIT') throw new Error(`${path} is not a cache HIT (${response.headers.get('x-cache')})`);
     }
     for (const row of rows) await run(row, 1); // warm-up: JIT, keep-alive sockets, scripts loaded
@@ -287,6 +320,7 @@ async function main() {
     if (has('hit', 'direct')) out.write(ratio('cache HIT / upstream directly', f('hit').rps / f('direct').rps, 1.5));
     if (has('proxied', 'direct')) out.write(ratio('proxied / upstream directly', f('proxied').rps / f('direct').rps, 0.6));
     if (has('me', 'hit')) out.write(ratio('/auth/me / cache HIT', f('me').rps / f('hit').rps, 0.6));
+    if (has('traced', 'hit')) out.write(ratio('cache HIT, tracing on / tracing off', f('traced').rps / f('hit').rps, 0.85, '%'));
     if (hitRow) {
       const fixed = latency.get(cases[1]!.name)!;
       const saturated = latency.get(cases[0]!.name)!;
@@ -306,6 +340,7 @@ async function main() {
   } finally {
     for (const p of processes.reverse()) await p.stop().catch(() => undefined);
     for (const child of children) child.kill();
+    await jaeger?.stop();
     await infra.stop();
   }
 }

@@ -34,6 +34,9 @@ export const launcherShape = {
   AMQP_URL_RECORDS: url(['amqp', 'amqps']),
   AMQP_URL_QA: url(['amqp', 'amqps']),
   AMQP_URL_GATEWAY: url(['amqp', 'amqps']),
+  // `npm start` starts Jaeger and traces every process into it, unless off or an OTLP endpoint of your own is given.
+  JAEGER: z.enum(['on', 'off']).default('on'),
+  OTEL_EXPORTER_OTLP_ENDPOINT: url(['http', 'https']),
   // Where the gateway listens; the services and the worker's health port always stay on 127.0.0.1.
   GATEWAY_HOST: z.string().min(1).default('0.0.0.0'),
   // The gateway's port; auth, records, qa and the worker's /health take the next four.

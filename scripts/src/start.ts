@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { startInfrastructure } from './infra';
 import { loadDotEnv, loadLauncherConfig } from './launcher-config';
-import { DATA_DIR, ROOT, ensureOcrTools, log } from './servers';
+import { DATA_DIR, ROOT, ensureOcrTools, log, startJaeger, type JaegerServer } from './servers';
 import { createStack, stackBanner, stackPorts } from './stack';
 import { Supervisor, describeGaveUp, restartPolicy } from './supervisor';
 
@@ -14,9 +14,14 @@ async function main() {
   // The QA worker reads scanned pages by OCR; its tests do too.
   ensureOcrTools();
   const infra = await startInfrastructure();
+  const jaeger = await traceStore(config);
   // GATEWAY_HOST=127.0.0.1 keeps even the gateway off the network; the services never leave loopback.
   const stack = createStack({
-    infraEnv: infra.env,
+    // On one machine, every request traced unless the shell or .env says otherwise.
+    infraEnv: {
+      ...infra.env,
+      ...(jaeger ? { OTEL_EXPORTER_OTLP_ENDPOINT: jaeger.otlpUrl, OTEL_TRACES_SAMPLER_ARG: process.env.OTEL_TRACES_SAMPLER_ARG ?? '1' } : {}),
+    },
     ports: stackPorts(config.STACK_PORT),
     namespace: config.STACK_NAMESPACE,
     gatewayHost: config.GATEWAY_HOST,
@@ -31,6 +36,7 @@ async function main() {
     log('stopping services');
     await stack.stop().catch(() => undefined);
     log('stopping infrastructure that was started here');
+    await jaeger?.stop();
     await infra.stop();
     process.exit(code);
   };
@@ -58,11 +64,26 @@ async function main() {
   const gateway = stack.gatewayUrl;
   process.stdout.write(
     stackBanner(gateway, join(DATA_DIR, 'logs'), [
+      ...(jaeger ? [`  Traces:      ${jaeger.uiUrl}  (Jaeger)`] : []),
       '',
       `  Try:  curl -X POST "${gateway}/auth/login" -H "Content-Type: application/x-www-form-urlencoded" -d "username=anurag&password=password123"`,
       '',
     ]),
   );
+}
+
+/**
+ * Jaeger for the stack's traces, built on first use; none when JAEGER=off or when the operator gave
+ * an OTLP endpoint (the services read it themselves). A machine without Go runs the stack untraced.
+ */
+async function traceStore(config: ReturnType<typeof loadLauncherConfig>): Promise<JaegerServer | undefined> {
+  if (config.JAEGER === 'off' || config.OTEL_EXPORTER_OTLP_ENDPOINT) return undefined;
+  try {
+    return await startJaeger();
+  } catch (err) {
+    log(`jaeger: not started, the stack runs without tracing (${err instanceof Error ? err.message : String(err)})`);
+    return undefined;
+  }
 }
 
 main().catch((err: unknown) => {

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { startInfrastructure } from './infra';
-import { DATA_DIR, ROOT, ensureOcrTools, log } from './servers';
+import { DATA_DIR, ROOT, ensureJaegerBinary, ensureOcrTools, log } from './servers';
 
 interface JestSummary {
   numPassedTests: number;
@@ -86,6 +86,9 @@ async function main() {
     log('files not formatted (npm run format fixes them): not running the tests');
     process.exit(1);
   }
+  // Built here, once, rather than inside a test file's time limit: the tracing tests start their own Jaegers from it.
+  const paths = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));
+  if (paths.length === 0 || paths.some((path) => path.includes('tracing'))) ensureJaegerBinary();
   const infra = await startInfrastructure(process.env, { harness: true });
   const results = join(DATA_DIR, 'jest-results.json');
   rmSync(results, { force: true });

@@ -440,6 +440,20 @@ describe('the Helm chart', () => {
     expect([issuerOf(set, 'gateway'), issuerOf(set, 'auth')]).toEqual(['https://gw.example.org', 'https://gw.example.org']);
   });
 
+  it('when an OTLP endpoint is set, then every process traces to it at the given ratio; without one, none gets a tracing variable', () => {
+    const tracingOf = (objects: K8sObject[], name: string) =>
+      envOf(objects, name)
+        .filter((e) => e.name.startsWith('OTEL_'))
+        .map((e) => `${e.name}=${e.value}`);
+    const defaults = render();
+    for (const name of ['gateway', 'auth', 'records', 'qa', 'qa-worker']) expect(tracingOf(defaults, name)).toEqual([]);
+    const traced = render('--set-json', 'tracing={"otlpEndpoint":"http://collector.tracing:4318","samplingRatio":0.1}');
+    for (const name of ['gateway', 'auth', 'records', 'qa', 'qa-worker']) {
+      expect(tracingOf(traced, name)).toEqual(['OTEL_EXPORTER_OTLP_ENDPOINT=http://collector.tracing:4318', 'OTEL_TRACES_SAMPLER_ARG=0.1']);
+    }
+    expect(() => render('--set', 'tracing.otlpEndpoint=collector:4318')).toThrow(/otlpEndpoint/);
+  });
+
   it('when every option is on, then annotations set by hand win, the service keeps client addresses, and metrics are scraped from the management port', () => {
     const objects = render(ALL_OPTIONS);
     expect(kinds(objects, 'Ingress')[0]!.metadata.annotations).toMatchObject({

@@ -27,7 +27,8 @@ export const infraEnv = () => ({
  * broker has may use only the `app.events` exchange, not the namespaced one a test stack gets.
  */
 export function launcherEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, ...infraEnv(), ...extra };
+  // No Jaeger on its fixed ports beside other test files: the tracing tests start their own.
+  const env: NodeJS.ProcessEnv = { ...process.env, ...infraEnv(), JAEGER: 'off', ...extra };
   for (const name of ['AMQP_URL_AUTH', 'AMQP_URL_RECORDS', 'AMQP_URL_QA', 'AMQP_URL_GATEWAY']) delete env[name];
   return env;
 }

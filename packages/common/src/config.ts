@@ -122,6 +122,22 @@ export const drainShape = {
 };
 
 /**
+ * The tracing variables every process reads (spread into baseShape, so each service validates and
+ * lists them with the rest). OpenTelemetry's own names, as operators know them.
+ */
+export function tracingShape() {
+  return {
+    // Where spans go, OTLP over HTTP (`http://jaeger:4318`: the traces go to <endpoint>/v1/traces); unset: tracing off.
+    OTEL_EXPORTER_OTLP_ENDPOINT: z.preprocess((v) => (v === '' ? undefined : v), env.url(['http', 'https']).optional()),
+    // The share of new traces kept (parent-based: a traced caller's decision is followed). 1 %: every
+    // sampled request costs the gateway about three times its untraced CPU (docs/benchmarks.md).
+    OTEL_TRACES_SAMPLER_ARG: z.coerce.number().min(0).max(1).default(0.01),
+    // How long finished spans wait to go out in a batch (ms).
+    OTEL_BSP_SCHEDULE_DELAY: env.int(5000, 1, 60_000),
+  };
+}
+
+/**
  * The variables every process reads: its log level, where it listens, how long it may take to stop.
  * Each service's schema spreads this and adds its own; `portVariable` names a port other than PORT.
  */
@@ -134,6 +150,7 @@ export function baseShape<const P extends string = 'PORT'>(defaults: { port: num
     SHUTDOWN_TIMEOUT_MS: env.int(10_000, 100),
     // /ready and /metrics on a port of their own (one the ingress does not route); unset: on the main port.
     MANAGEMENT_PORT: env.optionalPort(),
+    ...tracingShape(),
   };
   return { ...common, [defaults.portVariable ?? 'PORT']: env.port(defaults.port) } as typeof common & Record<P, ReturnType<typeof env.port>>;
 }

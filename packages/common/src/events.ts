@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { context, type Context } from '@opentelemetry/api';
 import amqp, { type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage } from 'amqplib';
 import type { Logger } from 'pino';
 import {
@@ -40,6 +41,8 @@ export interface SubscribeOptions {
 interface Pending {
   routingKey: string;
   envelope: EventEnvelope;
+  /** The trace the event belongs to: it goes out within it, whenever the broker takes it. */
+  context: Context;
 }
 
 export interface EventBusOptions {
@@ -175,7 +178,7 @@ export class EventBus {
       requestId: currentContext()?.requestId,
       data: checked.data as EventData<K>,
     };
-    this.pending.push({ routingKey, envelope });
+    this.pending.push({ routingKey, envelope, context: context.active() });
     const max = this.options.maxPending ?? 10_000;
     if (this.pending.length > max) {
       const dropped = this.pending.splice(0, this.pending.length - max);
@@ -312,25 +315,28 @@ export class EventBus {
   private async doFlush(): Promise<void> {
     while (this.pending.length > 0 && this.channel) {
       const channel = this.channel;
-      const { routingKey, envelope } = this.pending[0]!;
+      const { routingKey, envelope, context: traced } = this.pending[0]!;
       const started = performance.now();
       try {
         await new Promise<void>((resolve, reject) => {
-          channel.publish(
-            this.exchange,
-            routingKey,
-            Buffer.from(JSON.stringify(envelope)),
-            {
-              persistent: true,
-              contentType: 'application/json',
-              messageId: envelope.id,
-              type: routingKey,
-              appId: envelope.source,
-              // The broker refuses a user_id other than the connection's own: consumers can rely on it.
-              userId: this.brokerUser,
-              headers: envelope.requestId ? { 'x-request-id': envelope.requestId } : {},
-            },
-            (err) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve()),
+          // The amqplib instrumentation puts this context's traceparent on the message (tracing on).
+          context.with(traced, () =>
+            channel.publish(
+              this.exchange,
+              routingKey,
+              Buffer.from(JSON.stringify(envelope)),
+              {
+                persistent: true,
+                contentType: 'application/json',
+                messageId: envelope.id,
+                type: routingKey,
+                appId: envelope.source,
+                // The broker refuses a user_id other than the connection's own: consumers can rely on it.
+                userId: this.brokerUser,
+                headers: envelope.requestId ? { 'x-request-id': envelope.requestId } : {},
+              },
+              (err) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve()),
+            ),
           );
         });
         this.options.onPublished?.('confirmed', (performance.now() - started) / 1000);

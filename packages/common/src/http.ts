@@ -10,6 +10,7 @@ import express, {
   type Response,
   type Router,
 } from 'express';
+import { trace } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import { AppError, errorBody } from './errors';
 import { IDENTITY_HEADERS, verifyIdentityProof, type Identity, type IdentityKeys } from './identity';
@@ -188,6 +189,9 @@ function requestRecorder(logger: Logger, metrics: Metrics): RequestHandler {
   return (req, res, next) => {
     req.id = requestIdFrom(req.headers[IDENTITY_HEADERS.requestId]);
     res.setHeader('x-request-id', req.id);
+    // The request id an error answer carries finds its trace (Jaeger: tag request.id=<id>).
+    const span = trace.getActiveSpan();
+    span?.setAttribute('request.id', req.id);
     const started = process.hrtime.bigint();
     const startedMs = Date.now();
     const method = req.method;
@@ -204,6 +208,8 @@ function requestRecorder(logger: Logger, metrics: Metrics): RequestHandler {
         const matched = req.route as { path?: string } | undefined;
         const route = matched?.path ? `${req.baseUrl}${matched.path}` : ((res.locals.metricsRoute as string | undefined) ?? 'unmatched');
         observe(method, route, status, Number(process.hrtime.bigint() - started) / 1e9);
+        // The server span named by the route the metrics use (before the http instrumentation ends it on 'close').
+        span?.updateName(`${method} ${route}`).setAttribute('http.route', route);
       }
       if (UNLOGGED.has(url)) return;
       const failed = (res as { err?: unknown }).err;

@@ -15,3 +15,4 @@ export * from './start-process';
 export * from './request-validation';
 export * from './revocation-keys';
 export * from './store-metrics';
+export * from './tracing';

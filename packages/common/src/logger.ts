@@ -1,3 +1,4 @@
+import { trace } from '@opentelemetry/api';
 import pino, { type Logger } from 'pino';
 import { currentContext } from './request-context';
 
@@ -23,7 +24,16 @@ const REDACT = [
   '*.secret',
 ];
 
-/** A pino logger whose every line carries the current request id and the service name. */
+/**
+ * The trace and span of the operation a line is written in, as the OpenTelemetry log data model
+ * names them: a line leads to its trace, a trace to its lines. Tracing off, there is no span.
+ */
+function traceFields(): { trace_id: string; span_id: string } | undefined {
+  const context = trace.getActiveSpan()?.spanContext();
+  return context ? { trace_id: context.traceId, span_id: context.spanId } : undefined;
+}
+
+/** A pino logger whose every line carries the current request id, trace and span, and the service name. */
 export function createLogger(service: string, level = 'info', destination?: pino.DestinationStream): Logger {
   return pino(
     {
@@ -33,7 +43,8 @@ export function createLogger(service: string, level = 'info', destination?: pino
       timestamp: pino.stdTimeFunctions.isoTime,
       mixin() {
         const ctx = currentContext();
-        return ctx ? { requestId: ctx.requestId, ...(ctx.userId ? { userId: ctx.userId } : {}) } : {};
+        const traced = traceFields();
+        return ctx ? { requestId: ctx.requestId, ...(ctx.userId ? { userId: ctx.userId } : {}), ...traced } : (traced ?? {});
       },
     },
     destination,

@@ -12,6 +12,7 @@ import { once, runMain } from './lifecycle';
 import { storeObserver, timeMongoCommands, timeRedisCommands } from './store-metrics';
 import type { Metrics } from './metrics';
 import { withTimeout } from './readiness';
+import { flushTracing } from './tracing';
 
 /** A started process (API service, worker or gateway), as `start()` returns it to `main` and to tests. */
 export interface RunningProcess {
@@ -280,6 +281,8 @@ export async function startProcess<T extends object = object>(
         logger.warn({ err: String(err), what }, 'did not close cleanly');
       }
     }
+    // The last requests' spans still wait in the batch; a collector that is away must not hold the stop.
+    await withTimeout(flushTracing(), 2000, 'flushing traces').catch((err: unknown) => logger.warn({ err: String(err) }, 'traces not flushed'));
   });
 
   // Both waits of the drain together leave a third of the shutdown bound to the stop itself.

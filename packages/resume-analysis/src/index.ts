@@ -25,6 +25,30 @@ export interface AnalyseInput {
   now?: Date | string;
   /** When given, questions are written by this model, falling back to the offline writer. */
   llm?: LlmOptions;
+  /** Told when each step ends, with its start and end (ms since the epoch): the caller's trace shows them. */
+  onStep?: StepReporter;
+}
+
+/** A step of the analysis after reading: structure and matching, then the questions. */
+export type AnalysisStep = 'match' | 'questions';
+export type StepReporter = (step: AnalysisStep, startedMs: number, endedMs: number) => void;
+
+const clockMs = () => performance.timeOrigin + performance.now();
+
+/** Runs `work`, telling `onStep` how long it took (also when it throws). */
+function timed<T>(step: AnalysisStep, onStep: StepReporter | undefined, work: () => T): T {
+  if (!onStep) return work();
+  const started = clockMs();
+  const report = () => onStep(step, started, clockMs());
+  try {
+    const result = work();
+    if (result instanceof Promise) return result.finally(report) as T;
+    report();
+    return result;
+  } catch (error) {
+    report();
+    throw error;
+  }
 }
 
 export type AnalysisStage = 'parse-resume' | 'parse-jd' | 'analyse';
@@ -35,6 +59,7 @@ export interface AnalysePdfOptions {
   limits?: PdfLimits;
   /** Told as each stage starts; a returned promise is awaited. */
   onProgress?: (stage: AnalysisStage) => unknown;
+  onStep?: StepReporter;
 }
 
 export interface ResumeAnalysis extends ResumeStructure {
@@ -74,13 +99,18 @@ export function analyseOffline(input: Omit<AnalyseInput, 'llm'>): AnalysisResult
 }
 
 export async function analyse(input: AnalyseInput): Promise<AnalysisResult> {
-  const { resume, job, match, resumeSkills, reading } = analyseStructure(input);
+  const { resume, job, match, resumeSkills, reading } = timed('match', input.onStep, () => analyseStructure(input));
   const base = { resume: { ...resume, skills: resumeSkills }, job, match, reading };
   if (!input.llm) {
-    return { generator: 'offline', ...base, questions: generateQuestions({ resume, resumeSkills, job, match }) };
+    return {
+      generator: 'offline',
+      ...base,
+      questions: timed('questions', input.onStep, () => generateQuestions({ resume, resumeSkills, job, match })),
+    };
   }
+  const llm = input.llm;
   try {
-    const questions = await generateQuestionsWithLlm(briefFor(resume, job, match), input.llm);
+    const questions = await timed('questions', input.onStep, () => generateQuestionsWithLlm(briefFor(resume, job, match), llm));
     return { generator: 'llm', ...base, questions };
   } catch (error) {
     return {
@@ -106,6 +136,7 @@ export async function analysePdfs(resumePdf: Uint8Array, jdPdf: Uint8Array, opti
     jdLines: texts.jd.lines,
     ...(options.now !== undefined ? { now: options.now } : {}),
     ...(options.llm ? { llm: options.llm } : {}),
+    ...(options.onStep ? { onStep: options.onStep } : {}),
   });
   const summary = (text: PdfText): DocumentSummary => ({ pages: text.pages, textSource: text.textSource });
   return { ...result, documents: { resume: summary(texts.resume), jd: summary(texts.jd) } };

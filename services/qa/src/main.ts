@@ -1,3 +1,7 @@
+// First of all: when this file runs as a program with tracing configured, the instrumentations
+// must be in place before express, ioredis, mongodb and amqplib load (keep these lines on top).
+import { traceProcess } from '@app/common/tracing';
+traceProcess('qa', module);
 import {
   createLogger,
   createMetrics,

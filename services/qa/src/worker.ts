@@ -1,3 +1,7 @@
+// First of all: when this file runs as a program with tracing configured, the instrumentations
+// must be in place before express, ioredis, mongodb and amqplib load (keep these lines on top).
+import { traceProcess } from '@app/common/tracing';
+traceProcess('qa-worker', module);
 import {
   createLogger,
   createMetrics,
@@ -20,7 +24,7 @@ import type { QaJob } from './domain/qa-job';
 import { AnalysisPool, documentProblemOf } from './jobs/analyse-documents';
 import { createAnalysisProcessor, failStalledJob } from './jobs/analysis-processor';
 import { publishFinishedJob, SWEEP_ANNOUNCEMENT } from './events/qa-events';
-import { analysisJobOptions, bullRedis, type AnalysisJobData } from './jobs/analysis-queue';
+import { analysisJobOptions, bullRedis, queueTelemetry, type AnalysisJobData } from './jobs/analysis-queue';
 import { JobChangePublisher, jobChangesChannel } from './jobs/job-changes';
 
 const MB = 1024 * 1024;
@@ -147,6 +151,7 @@ async function startWorker(overrides: NodeJS.ProcessEnv = {}): Promise<RunningWo
       {
         connection: redis,
         prefix: config.QA_QUEUE_PREFIX,
+        ...queueTelemetry(),
         concurrency: config.QA_WORKER_CONCURRENCY,
         lockDuration: config.QA_LOCK_DURATION_MS,
         stalledInterval: config.QA_STALLED_INTERVAL_MS,

@@ -9,6 +9,9 @@ Every container: non-root, read-only root filesystem, no capabilities, a writabl
 {{- $shutdownSeconds := max 1 (sub (sub $cfg.terminationGracePeriodSeconds $cfg.preStopSeconds) 5) -}}
 {{- /* The chart's variables, then extraEnv: a name the chart sets is replaced in place, never repeated. */ -}}
 {{- $base := list (dict "name" "NODE_ENV" "value" ($root.Values.nodeEnv | toString)) (dict "name" "LOG_LEVEL" "value" ($root.Values.logLevel | toString)) (dict "name" "MANAGEMENT_PORT" "value" ($root.Values.managementPort | toString)) (dict "name" "SHUTDOWN_TIMEOUT_MS" "value" (mul $shutdownSeconds 1000 | toString)) -}}
+{{- with $root.Values.tracing.otlpEndpoint -}}
+{{- $base = concat $base (list (dict "name" "OTEL_EXPORTER_OTLP_ENDPOINT" "value" .) (dict "name" "OTEL_TRACES_SAMPLER_ARG" "value" ($root.Values.tracing.samplingRatio | toString))) -}}
+{{- end -}}
 {{- $env := concat $base (fromYamlArray .env) -}}
 {{- $extra := $cfg.extraEnv | default dict -}}
 {{- $merged := list -}}

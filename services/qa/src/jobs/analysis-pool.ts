@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import {
   DocumentError,
   DocumentsError,
@@ -15,7 +16,7 @@ import {
   type OcrOptions,
   type PdfLimits,
 } from '@app/resume-analysis';
-import type { AnalysisTask, ProcessMessage, StageTimings, TaskOutcome } from './analysis-process';
+import type { AnalysisTask, ProcessMessage, StageTimings, StepTiming, TaskOutcome } from './analysis-process';
 
 export interface AnalysisPoolOptions {
   /** Processes kept ready: one per job the worker runs at once. */
@@ -149,8 +150,22 @@ class AnalysisProcess {
   }
 }
 
+const tracer = trace.getTracer('qa-analysis');
+
+/** The steps an analysis process timed, as spans under the current one (the job's `analysis` span). */
+function recordSteps(steps: readonly StepTiming[]): void {
+  for (const step of steps) {
+    const name = step.file ? `analysis ${step.name} ${step.file}` : `analysis ${step.name}`;
+    const span = tracer.startSpan(name, { startTime: step.startMs, ...(step.file ? { attributes: { 'qa.document': step.file } } : {}) });
+    span.end(step.endMs || step.startMs);
+  }
+}
+
 type Ending =
-  { kind: 'done'; outcome: TaskOutcome; timings: StageTimings } | { kind: 'timeout' } | { kind: 'memory'; bytes: number } | { kind: 'exit' };
+  | { kind: 'done'; outcome: TaskOutcome; timings: StageTimings; steps: StepTiming[] }
+  | { kind: 'timeout' }
+  | { kind: 'memory'; bytes: number }
+  | { kind: 'exit' };
 
 /**
  * Runs each job's PDF extraction and analysis in a pool of child processes, each with a hard time
@@ -205,7 +220,25 @@ export class AnalysisPool {
     else this.free.push(slot);
   }
 
-  async analyse(resume: Buffer, jd: Buffer, onProgress: ProgressReporter): Promise<AnalysisResult> {
+  /**
+   * Reads and analyses one job's documents in a process of the pool. Traced as an `analysis` span
+   * with the process's steps (reading each document, OCR, matching, questions) under it.
+   */
+  analyse(resume: Buffer, jd: Buffer, onProgress: ProgressReporter): Promise<AnalysisResult> {
+    return tracer.startActiveSpan('analysis', async (span: Span) => {
+      try {
+        return await this.analyseInPool(resume, jd, onProgress);
+      } catch (error) {
+        span.recordException(error instanceof Error ? error : String(error));
+        span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+        throw error;
+      } finally {
+        span.end();
+      }
+    });
+  }
+
+  private async analyseInPool(resume: Buffer, jd: Buffer, onProgress: ProgressReporter): Promise<AnalysisResult> {
     if (this.closed) throw new Error('the analysis pool is closed');
     const slot = await this.acquire();
     const workDir = await mkdtemp(join(this.options.workRoot ?? tmpdir(), 'qa-analysis-'));
@@ -243,7 +276,7 @@ export class AnalysisPool {
           const next = message.stage;
           reported = reported.then(() => onProgress(next));
         } else {
-          resolve({ kind: 'done', outcome: message.outcome, timings: message.timings });
+          resolve({ kind: 'done', outcome: message.outcome, timings: message.timings, steps: message.steps });
         }
       };
       const onExit = () => resolve({ kind: 'exit' });
@@ -313,6 +346,7 @@ export class AnalysisPool {
         break;
     }
     await reported;
+    recordSteps(ending.steps);
     const { outcome, timings } = ending;
     const timed = this.options.onStageTimed;
     if (timed) for (const [name, seconds] of Object.entries(timings)) timed(name as AnalysisStage, seconds);

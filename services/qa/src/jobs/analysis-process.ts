@@ -43,14 +43,24 @@ export interface TaskProblem {
 /** Errors do not cross processes with their fields, so refusals come back as data. */
 export type TaskOutcome = { ok: true; result: AnalysisResult } | { ok: false; problems: TaskProblem[] };
 
+/** A step the process timed (ms since the epoch): the worker makes each a span of the job's trace. */
+export interface StepTiming {
+  name: 'read' | 'ocr' | 'match' | 'questions';
+  file?: 'resume' | 'jd';
+  startMs: number;
+  endMs: number;
+}
+
 export type ProcessMessage =
   | { type: 'ready' }
   | { type: 'started'; id: number }
   | { type: 'stage'; id: number; stage: AnalysisStage }
-  | { type: 'done'; id: number; outcome: TaskOutcome; timings: StageTimings };
+  | { type: 'done'; id: number; outcome: TaskOutcome; timings: StageTimings; steps: StepTiming[] };
 
 /** Seconds each stage of a job took in the process, measured there (the messages' travel is not a stage's). */
 export type StageTimings = Partial<Record<AnalysisStage, number>>;
+
+const clockMs = () => performance.timeOrigin + performance.now();
 
 const problem = (error: DocumentError): TaskProblem => ({
   file: error.file,
@@ -72,16 +82,45 @@ async function runTask(task: AnalysisTask): Promise<void> {
   const endStage = () => {
     if (current) timings[current.stage] = (timings[current.stage] ?? 0) + (performance.now() - current.started) / 1000;
   };
+  // Timed here and sent back with the outcome: the trace lives in the worker, this process only measures.
+  const steps: StepTiming[] = [];
+  let reading: StepTiming | undefined;
+  const endReading = () => {
+    if (reading) reading.endMs = clockMs();
+    reading = undefined;
+  };
+  const ocr = useOcr && task.ocr ? createPdfOcr(task.ocr) : undefined;
   let outcome: TaskOutcome;
   try {
     const result = await analysePdfs(task.resume, task.jd, {
       now: task.now,
-      limits: { ...task.limits, ...(useOcr && task.ocr ? { ocr: createPdfOcr(task.ocr) } : {}) },
+      limits: {
+        ...task.limits,
+        ...(ocr
+          ? {
+              ocr: async (...args: Parameters<typeof ocr>) => {
+                const step: StepTiming = { name: 'ocr', ...(reading?.file ? { file: reading.file } : {}), startMs: clockMs(), endMs: 0 };
+                steps.push(step);
+                try {
+                  return await ocr(...args);
+                } finally {
+                  step.endMs = clockMs();
+                }
+              },
+            }
+          : {}),
+      },
       onProgress: (stage) => {
         endStage();
         current = { stage, started: performance.now() };
+        endReading();
+        if (stage !== 'analyse') {
+          reading = { name: 'read', file: stage === 'parse-resume' ? 'resume' : 'jd', startMs: clockMs(), endMs: 0 };
+          steps.push(reading);
+        }
         send({ type: 'stage', id: task.id, stage });
       },
+      onStep: (name, startMs, endMs) => steps.push({ name, startMs, endMs }),
     });
     outcome = { ok: true, result };
   } catch (error) {
@@ -90,7 +129,8 @@ async function runTask(task: AnalysisTask): Promise<void> {
     else throw error;
   }
   endStage();
-  send({ type: 'done', id: task.id, outcome, timings });
+  endReading();
+  send({ type: 'done', id: task.id, outcome, timings, steps });
 }
 
 /** A one-page PDF showing `lines` in Helvetica (pdf.js rebuilds the cross-reference table it lacks). */

@@ -1,5 +1,6 @@
-import { AppError, confirmWrites, connectRedis, withTimeout, type Logger, type RedisClient } from '@app/common';
-import { Queue, type JobsOptions } from 'bullmq';
+import { AppError, confirmWrites, connectRedis, tracingEnabled, withTimeout, type Logger, type RedisClient } from '@app/common';
+import { Queue, type JobsOptions, type Telemetry } from 'bullmq';
+import { BullMQOtel } from 'bullmq-otel';
 import type { RedisOptions } from 'ioredis';
 
 /** What goes into Redis for a job: ids only, never the documents (Redis keeps job data in clear text). */
@@ -37,6 +38,14 @@ export function bullRedis(url: string, logger: Logger, name: string, role: 'prod
   return connectRedis(url, logger, name, { maxRetriesPerRequest: role === 'worker' ? null : 1, enableOfflineQueue: true, ...options });
 }
 
+/**
+ * BullMQ's own OpenTelemetry hooks, when this process traces: a job carries its producer's trace
+ * context in its options, and the worker's processing continues that trace. Off, none.
+ */
+export function queueTelemetry(): { telemetry?: Telemetry } {
+  return tracingEnabled() ? { telemetry: new BullMQOtel({ tracerName: 'bullmq' }) } : {};
+}
+
 const ENQUEUE_TIMEOUT_MS = 3000;
 const REPLICA_ACK_TIMEOUT_MS = 1000;
 
@@ -55,7 +64,7 @@ export class AnalysisQueue {
     private readonly logger: Logger,
   ) {
     this.redis = bullRedis(url, logger, `qa-queue:${name}`, 'producer');
-    this.queue = new Queue<AnalysisJobData>(name, { connection: this.redis, prefix });
+    this.queue = new Queue<AnalysisJobData>(name, { connection: this.redis, prefix, ...queueTelemetry() });
     this.queue.on('error', (err) => logger.warn({ err: String(err) }, 'queue error'));
   }
 

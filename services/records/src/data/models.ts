@@ -65,6 +65,8 @@ export interface OutboxDocument {
   type: string;
   data: unknown;
   requestId?: string;
+  /** The W3C traceparent of the change's request, so the event joins its trace however late it goes out. */
+  traceparent?: string;
   createdAt: Date;
 }
 
@@ -173,6 +175,7 @@ const outboxSchema = new Schema<OutboxDocument>(
     type: { type: String, required: true },
     data: { type: Schema.Types.Mixed, required: true },
     requestId: { type: String },
+    traceparent: { type: String },
     createdAt: { type: Date, required: true },
   },
   { ...common, collection: 'outbox', minimize: false },

@@ -7,6 +7,7 @@ export interface OutboxEntry {
   type: string;
   data: unknown;
   requestId?: string;
+  traceparent?: string;
   createdAt: Date;
 }
 
@@ -15,6 +16,7 @@ const toEntry = (doc: OutboxDocument & { _id: Types.ObjectId }): OutboxEntry => 
   type: doc.type,
   data: doc.data,
   ...(doc.requestId ? { requestId: doc.requestId } : {}),
+  ...(doc.traceparent ? { traceparent: doc.traceparent } : {}),
   createdAt: doc.createdAt,
 });
 
@@ -26,9 +28,16 @@ const toEntry = (doc: OutboxDocument & { _id: Types.ObjectId }): OutboxEntry => 
 export class OutboxStore {
   constructor(private readonly model: Model<OutboxDocument>) {}
 
-  add(type: string, data: unknown, requestId?: string): Promise<OutboxEntry> {
+  add(type: string, data: unknown, requestId?: string, traceparent?: string): Promise<OutboxEntry> {
     return mongoCall(async () => {
-      const doc = { _id: new Types.ObjectId(), type, data, ...(requestId ? { requestId } : {}), createdAt: new Date() };
+      const doc = {
+        _id: new Types.ObjectId(),
+        type,
+        data,
+        ...(requestId ? { requestId } : {}),
+        ...(traceparent ? { traceparent } : {}),
+        createdAt: new Date(),
+      };
       await this.model.create(doc);
       return toEntry(doc);
     });

@@ -1,4 +1,4 @@
-import { AppError, currentContext, runWithContext, type EventBus, type Logger } from '@app/common';
+import { AppError, currentContext, currentTraceparent, runWithContext, withTraceparent, type EventBus, type Logger } from '@app/common';
 import type { OutboxEntry, OutboxStore } from '../data/outbox-store';
 import type { RecordEvents, RecordEventType } from '../domain/ports';
 import { publishRecordEvent } from './record-event';
@@ -45,7 +45,7 @@ export class OutboxRelay implements RecordEvents {
   async emit(type: RecordEventType, data: { owner: string; id: number }): Promise<void> {
     let entry: OutboxEntry;
     try {
-      entry = await this.store.add(type, data, currentContext()?.requestId);
+      entry = await this.store.add(type, data, currentContext()?.requestId, currentTraceparent());
     } catch (err) {
       // The change is stored but its outbox entry is not (the database went away in between):
       // hand the event to the bus, which keeps it in memory until the broker takes it.
@@ -130,8 +130,9 @@ export class OutboxRelay implements RecordEvents {
       // While the broker is away (or the bus still holds an unconfirmed event) entries stay where they are.
       if (!this.bus.isConnected() || this.bus.pendingCount() > 0) return false;
       const entry = list[0]!;
+      // In the change's own request id and trace, whichever request's pass publishes it.
       await runWithContext({ requestId: entry.requestId ?? entry.id }, () =>
-        publishRecordEvent(this.bus, this.logger, entry.type, entry.data, entry.id),
+        withTraceparent(entry.traceparent, () => publishRecordEvent(this.bus, this.logger, entry.type, entry.data, entry.id)),
       );
       if (this.bus.pendingCount() > 0) return false;
       await this.store.remove(entry.id);
