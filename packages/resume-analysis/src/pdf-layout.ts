@@ -11,7 +11,7 @@
  *     block of columns, read column by column (a sidebar's contact and skills are not mixed with
  *     the main column's roles); rows above and below it (a full-width name) stay full width;
  *   - a line set in a larger size than the body text is marked as a heading candidate;
- *   - a word broken by a hyphen at a line's end is joined back.
+ *   - a word broken by a hyphen at a line's end is joined back (a compound keeps its hyphen).
  * Pure functions over plain numbers, so they are tested on hand-made items as well as real PDFs.
  */
 
@@ -263,16 +263,26 @@ function lineOf(segments: readonly Segment[], body: number): LayoutLine {
 
 const HYPHENATED_END = /(?<=\p{Ll}{2})-$/u;
 const CONTINUATION = /^(\p{Ll}+)([,.;:)]?)(?:\s+|$)/u;
+// A line may end at a compound's own hyphen ("mid-" / "market") or inside a word a typesetter
+// hyphenated ("cus-" / "tomers"). The page's other words decide ("customers" or "mid-market"
+// printed whole elsewhere); failing that, a usual word ending ("-ment", "-tion") means a broken word.
+const WORD_ENDING =
+  /^(?:tion|tions|sion|sions|ment|ments|ing|ings|ed|ly|ity|ities|ness|ance|ances|ence|ences|able|ible|al|ally|er|ers|ies|ive|ous|ism|ist|ists|ure|ures|ogy|ical|ise|ize|ised|ized|ising|izing)$/;
 
-/** "develop-" / "ment of the API" reads "development" / "of the API". */
+/** "develop-" / "ment of the API" reads "development" / "of the API"; "mid-" / "market accounts" reads "mid-market" / "accounts". */
 function joinHyphenatedWords(lines: LayoutLine[]): LayoutLine[] {
+  let words: Set<string> | undefined;
   for (let index = 0; index + 1 < lines.length; index++) {
     const line = lines[index]!;
     const next = lines[index + 1]!;
     if (!HYPHENATED_END.test(line.text) || line.text.includes('\t') || next.text.includes('\t')) continue;
     const match = CONTINUATION.exec(next.text);
     if (!match) continue;
-    line.text = `${line.text.slice(0, -1)}${match[1]}${match[2]}`;
+    const start = /[\p{L}-]+-$/u.exec(line.text)![0].slice(0, -1).toLowerCase();
+    const end = match[1]!;
+    words ??= new Set(lines.flatMap((each) => each.text.toLowerCase().match(/[\p{L}-]+/gu) ?? []));
+    const hyphen = words.has(`${start}${end}`) ? '' : words.has(`${start}-${end}`) ? '-' : WORD_ENDING.test(end) ? '' : '-';
+    line.text = `${line.text.slice(0, -1)}${hyphen}${end}${match[2]}`;
     next.text = next.text.slice(match[0].length);
   }
   return lines.filter((line) => line.text.trim() !== '');
