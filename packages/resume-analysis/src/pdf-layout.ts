@@ -211,34 +211,35 @@ function columnRuns(rows: readonly Row[], x: number): Run[] {
 }
 
 /**
- * Two columns, not a table: several rows on each side, and not a list whose every row pairs a
- * text with a short cell beside it ("Engineer … Jan 2020 – Present", "Python … 5 years"), which
- * is one line read across.
+ * Two columns, not a table: several rows on each side, and not a list whose every row pairs a text
+ * with a cell of dates or a label ("Engineer … Jan 2020 – Present", "Languages: … Python, SQL"),
+ * which is one line read across. A sidebar of short words beside the main column's lines is columns.
  */
 function isColumnRun(rows: readonly Row[], x: number): boolean {
   if (rows.length < 5) return false;
   let leftRows = 0;
   let rightRows = 0;
   let both = 0;
-  let rightWords = 0;
-  let leftWords = 0;
+  let tableCells = 0;
   for (const row of rows) {
     const leftSegments = row.segments.filter((segment) => segment.x1 <= x);
     const rightSegments = row.segments.filter((segment) => segment.x0 >= x);
     if (leftSegments.length > 0) leftRows += 1;
     if (rightSegments.length > 0) rightRows += 1;
-    if (leftSegments.length > 0 && rightSegments.length > 0) both += 1;
-    rightWords += wordCount(rightSegments);
-    leftWords += wordCount(leftSegments);
+    if (leftSegments.length === 0 || rightSegments.length === 0) continue;
+    both += 1;
+    if (TABLE_CELL.test(textOf(rightSegments)) || /:\s*$/.test(textOf(leftSegments))) tableCells += 1;
   }
   if (leftRows < 3 || rightRows < 3) return false;
   const paired = both / Math.min(leftRows, rightRows);
-  const shortSide = Math.min(leftWords / leftRows, rightWords / rightRows);
-  return !(paired >= 0.8 && shortSide <= 4.5);
+  return !(paired >= 0.8 && tableCells >= both / 2);
 }
 
-function wordCount(segments: readonly Segment[]): number {
-  return segments.reduce((sum, segment) => sum + segment.items.reduce((words, item) => words + item.str.trim().split(/\s+/).length, 0), 0);
+// A cell that dates the text beside it: a year, or a month and year.
+const TABLE_CELL = /\b(?:19|20)\d{2}\b|\b(?:present|current|now)\b/i;
+
+function textOf(segments: readonly Segment[]): string {
+  return segments.map((segment) => segment.items.map((item) => item.str).join(' ')).join(' ');
 }
 
 /** A row's segments to one line: words joined by spaces where the positions leave a gap, cells by a tab. */
