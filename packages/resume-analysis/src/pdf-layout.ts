@@ -279,7 +279,8 @@ function joinHyphenatedWords(lines: LayoutLine[]): LayoutLine[] {
     if (!HYPHENATED_END.test(line.text) || line.text.includes('\t') || next.text.includes('\t')) continue;
     const match = CONTINUATION.exec(next.text);
     if (!match) continue;
-    const start = /[\p{L}-]+-$/u.exec(line.text)![0].slice(0, -1).toLowerCase();
+    // The broken word's first part: the text after the last space, without the hyphen (no pattern, so no backtracking).
+    const start = line.text.slice(line.text.lastIndexOf(' ') + 1, -1).toLowerCase();
     const end = match[1]!;
     words ??= new Set(lines.flatMap((each) => each.text.toLowerCase().match(/[\p{L}-]+/gu) ?? []));
     const hyphen = words.has(`${start}${end}`) ? '' : words.has(`${start}-${end}`) ? '-' : WORD_ENDING.test(end) ? '' : '-';

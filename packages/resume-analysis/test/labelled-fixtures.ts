@@ -71,10 +71,15 @@ export async function loadPair(id: string): Promise<LabelledPair> {
   const resumePdf = readFileSync(join(LABELLED, id, expected.resume.file));
   const jdPdf = readFileSync(join(LABELLED, id, expected.jd.file));
   // A scanned pair is read by OCR, as the service reads it, where the OCR programs are installed.
-  const limits = (await ocrAvailable()) ? { ocr: pdfOcr } : {};
+  // The time limit is the service's business (its own tests); on a loaded machine OCR of one page
+  // can take longer than its default, which says nothing about what the pair measures.
+  const limits = { timeoutMs: 120_000, ...((await ocrAvailable()) ? { ocr: pdfOcr } : {}) };
   const [resume, jd] = [await extractPdfText(resumePdf, 'resume', limits), await extractPdfText(jdPdf, 'jd', limits)];
   return { id, expected, resumePdf, jdPdf, resumeLines: resume.lines, jdLines: jd.lines };
 }
+
+/** Time for a hook that loads every pair: 48 PDFs, one of them read by OCR, on a machine that may be busy. */
+export const LOAD_ALL_PAIRS_MS = 180_000;
 
 /** Every pair; a scanned one is left out where no OCR programs are installed (test:unit runs without them). */
 export async function loadAllPairs(): Promise<LabelledPair[]> {

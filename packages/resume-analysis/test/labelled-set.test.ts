@@ -1,5 +1,5 @@
 import { analyseOffline, SKILLS, type AnalysisResult } from '../src';
-import { loadAllPairs, NOW, type LabelledPair, type StructureField } from './labelled-fixtures';
+import { LOAD_ALL_PAIRS_MS, loadAllPairs, NOW, type LabelledPair, type StructureField } from './labelled-fixtures';
 
 /**
  * Evidence of quality over the project's own labelled set: skill extraction precision and recall
@@ -15,7 +15,7 @@ beforeAll(async () => {
   for (const pair of pairs) {
     results.set(pair.id, analyseOffline({ resumeLines: pair.resumeLines, jdLines: pair.jdLines, now: NOW }));
   }
-});
+}, LOAD_ALL_PAIRS_MS);
 
 function jobSkills(result: AnalysisResult): Set<string> {
   return new Set(
