@@ -5,6 +5,8 @@ export interface DocumentLine {
   page: number;
   /** 1-based line number within its page, counting only non-blank lines. */
   lineNo: number;
+  /** Set in a larger size than the body text (PDF text layers only): a heading candidate. */
+  larger?: boolean;
 }
 
 const PAGE_MARKER = /^--\s*\d+\s+of\s+\d+\s*--$/;

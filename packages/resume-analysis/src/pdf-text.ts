@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { PasswordException, PDFParse } from 'pdf-parse';
 import { cleanLine, type DocumentLine } from './document-lines';
 import { DocumentError, DocumentsError, detailOf, fileLabel, type DocumentFile } from './document-error';
+import { layoutItems, layoutLines, type LayoutLine } from './pdf-layout';
 import { OcrError } from './pdf-ocr';
 import { checkPdfStructure, DEFAULT_STRUCTURE_LIMITS, type PdfStructureLimits } from './pdf-structure';
 
@@ -126,13 +127,20 @@ async function read(
   if (info.total > maxPages) {
     throw new DocumentError(file, 'too_many_pages', `The ${label} has ${info.total} pages; at most ${maxPages} are accepted.`);
   }
-  const pages: string[] = [];
+  const document = await (parser as unknown as { load(): Promise<PdfDocument> }).load();
+  const pages: LayoutLine[][] = [];
+  let characters = 0;
   for (let pageNumber = 1; pageNumber <= info.total; pageNumber++) {
     deadline();
     await new Promise((resolveTurn) => setImmediate(resolveTurn));
     deadline();
-    const result = await parser.getText({ partial: [pageNumber], pageJoiner: '' });
-    pages.push(result.pages[0]?.text ?? '');
+    const page = await document.getPage(pageNumber);
+    const items = layoutItems((await page.getTextContent()).items);
+    page.cleanup();
+    // The character bound holds before the layout works on the items.
+    characters += items.reduce((sum, item) => sum + item.str.length, 0);
+    if (characters > limits.maxChars) throw tooMuchText(file, characters, limits.maxChars);
+    pages.push(layoutLines(items));
   }
   deadline();
   const lines = linesOfPages(pages, file, limits);
@@ -147,7 +155,11 @@ async function read(
       deadline();
       throw ocrProblem(error, file, limits);
     }
-    const ocrLines = linesOfPages(ocrPages, file, limits);
+    const ocrLines = linesOfPages(
+      ocrPages.map((page) => page.split('\n').map((text) => ({ text, larger: false }))),
+      file,
+      limits,
+    );
     deadline();
     if (letterCount(ocrLines) >= MIN_LETTERS) {
       return { text: ocrLines.map((line) => line.text).join('\n'), pages: info.total, lines: ocrLines, textSource: 'ocr' };
@@ -163,33 +175,44 @@ async function read(
 }
 
 /**
- * Pages' raw text to lines, with the bounds checked on the raw text before any pattern runs on it
- * (cleanLine is the first): too long a line or too much text fails the document, naming the limit.
+ * Pages' lines to document lines, with the bounds checked on the raw text before any pattern runs
+ * on it (cleanLine is the first): too long a line or too much text fails the document, naming the limit.
  */
-function linesOfPages(pages: readonly string[], file: DocumentFile, limits: { maxLineChars: number; maxChars: number }): DocumentLine[] {
+function linesOfPages(
+  pages: readonly (readonly LayoutLine[])[],
+  file: DocumentFile,
+  limits: { maxLineChars: number; maxChars: number },
+): DocumentLine[] {
   const label = fileLabel(file);
-  const total = pages.reduce((sum, page) => sum + page.length, 0);
-  if (total > limits.maxChars) {
-    throw new DocumentError(file, 'too_much_text', `The ${label} has ${total} characters of text; at most ${limits.maxChars} are accepted.`);
-  }
+  const total = pages.reduce((sum, page) => sum + page.reduce((pageSum, line) => pageSum + line.text.length + 1, 0), 0);
+  if (total > limits.maxChars) throw tooMuchText(file, total, limits.maxChars);
   const lines: DocumentLine[] = [];
   pages.forEach((page, index) => {
     let lineNo = 0;
-    for (const raw of page.split('\n')) {
-      if (raw.length > limits.maxLineChars) {
+    for (const raw of page) {
+      if (raw.text.length > limits.maxLineChars) {
         throw new DocumentError(
           file,
           'line_too_long',
-          `The ${label} has a line of ${raw.length} characters on page ${index + 1}; at most ${limits.maxLineChars} are accepted per line.`,
+          `The ${label} has a line of ${raw.text.length} characters on page ${index + 1}; at most ${limits.maxLineChars} are accepted per line.`,
         );
       }
-      const text = cleanLine(raw);
+      const text = cleanLine(raw.text);
       if (text === '') continue;
       lineNo += 1;
-      lines.push({ text, page: index + 1, lineNo });
+      lines.push(raw.larger ? { text, page: index + 1, lineNo, larger: true } : { text, page: index + 1, lineNo });
     }
   });
   return lines;
+}
+
+function tooMuchText(file: DocumentFile, total: number, maxChars: number): DocumentError {
+  return new DocumentError(file, 'too_much_text', `The ${fileLabel(file)} has ${total} characters of text; at most ${maxChars} are accepted.`);
+}
+
+/** The part of pdf.js's document the reader uses (pdf-parse's parser holds it). */
+interface PdfDocument {
+  getPage(pageNumber: number): Promise<{ getTextContent(): Promise<{ items: unknown[] }>; cleanup(): void }>;
 }
 
 /** What went wrong reading the page images, in the user's terms; what the programs said goes to `detail`. */

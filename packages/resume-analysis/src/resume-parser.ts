@@ -551,12 +551,22 @@ function roleParts(text: string): string[] {
 
 function parseEducation(lines: readonly ResumeLine[], headings: ReadonlyMap<number, string>): ResumeEducation[] {
   const entries: ResumeEducation[] = [];
+  let previousEntryLine = -1;
   lines.forEach((line, index) => {
     if (line.section !== 'education' || headings.has(index)) return;
     const degree = DEGREE.exec(line.text);
     const institutionHere = institutionIn(line.text);
     const last = entries[entries.length - 1];
+    // "Aston University" above "BSc Business Management  2015 – 2018": the school's line names no
+    // degree, and the degree under it is the same entry.
+    if (degree && last && last.degree === null && last.institution !== null && !institutionHere && previousEntryLine === index - 1) {
+      last.degree = degreePhrase(line.text, degree[0] === 'Certificate' ? 0 : degree.index);
+      last.year ??= lastYear(line.text);
+      previousEntryLine = index;
+      return;
+    }
     if (degree || (institutionHere && !last?.line)) {
+      previousEntryLine = index;
       entries.push({
         // "Paralegal Studies Certificate — Phoenix College": a certificate is named by the words before it.
         degree: degree ? degreePhrase(line.text, degree[0] === 'Certificate' ? 0 : degree.index) : null,

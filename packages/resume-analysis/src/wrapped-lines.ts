@@ -41,12 +41,13 @@ export function mergeWrappedLines<L extends WrappableLine>(lines: readonly L[], 
       continues(current.line.text, lines[previousIndex]?.text ?? '', line.text);
     if (joins) {
       // A town on a line of its own is a part of the header: "… Pumps," / "Leicester" reads "… Pumps, Leicester".
-      const glue = HYPHEN_BREAK.test(current.line.text)
-        ? ''
-        : line.text.length <= 60 && isLocation(line.text) && !/,\s*$/.test(current.line.text)
-          ? ', '
-          : ' ';
-      current.line = { ...current.line, text: `${current.line.text}${glue}${line.text.replace(/\t/g, ' ')}` };
+      const before = splitTrailingDate(current.line.text)[0];
+      const glue = HYPHEN_BREAK.test(before) ? '' : line.text.length <= 60 && isLocation(line.text) && !/,\s*$/.test(before) ? ', ' : ' ';
+      // A date printed beside the first line of a wrapped header stays at the end: "… University" / "of
+      // Birmingham" beside "2011 - 2015" reads "… University of Birmingham\t2011 - 2015".
+      const [head, dateCell] = splitTrailingDate(current.line.text);
+      const joined = `${head}${glue}${line.text.replace(/\t/g, ' ')}`;
+      current.line = { ...current.line, text: dateCell === null ? joined : `${joined}\t${dateCell}` };
       current.parts.push(index);
     } else {
       merged.push({ line: { ...line }, parts: [index] });
@@ -68,7 +69,17 @@ const NAME_END =
 /** Headers are short; longer lines are prose, and checking every split of them for a town would be quadratic. */
 const HEADER_MAX = 160;
 
-function headerContinues(previous: string, next: string): boolean {
+/** "Header\tJan 2020 – Present" → ["Header", "Jan 2020 – Present"]; a line without a dated last cell → [line, null]. */
+function splitTrailingDate(text: string): [string, string | null] {
+  const tab = text.lastIndexOf('\t');
+  if (tab < 0) return [text, null];
+  const cell = text.slice(tab + 1);
+  return cell.length <= 60 && findDateRange(cell, LATEST) !== null ? [text.slice(0, tab), cell] : [text, null];
+}
+
+function headerContinues(fullPrevious: string, next: string): boolean {
+  // The layout reader keeps a date on the line it is printed beside, so a wrapped header may carry it.
+  const previous = splitTrailingDate(fullPrevious)[0];
   if (previous.length > HEADER_MAX || next.length > HEADER_MAX) return false;
   // A dated line is a complete header ("Engineer Mar 2021 – Present"; its dash is no separator).
   if (!HEADER_SEPARATOR.test(previous) || isBulletLine(previous) || findDateRange(previous, LATEST) !== null) return false;
@@ -83,7 +94,8 @@ function continues(logicalSoFar: string, previous: string, next: string): boolea
   if (isBulletLine(next)) return false;
   if (headerContinues(previous, next)) return true;
   if (/^\p{Ll}/u.test(next.trim())) return true;
-  if (OPEN_END.test(previous) || HYPHEN_BREAK.test(previous) || unbalancedParenthesis(logicalSoFar)) return true;
+  const previousHead = splitTrailingDate(previous)[0];
+  if (OPEN_END.test(previousHead) || HYPHEN_BREAK.test(previousHead) || unbalancedParenthesis(logicalSoFar)) return true;
   // The end of a wrapped bullet: "… with compliance on" / "FCA requirements."
   return isBulletLine(logicalSoFar) && !SENTENCE_END.test(previous) && SENTENCE_END.test(next) && findDateRange(next, ANY_DATE) === null;
 }

@@ -1,5 +1,5 @@
 import { analyse, analyseOffline } from '../src';
-import { loadAllPairs, NOW, type LabelledPair } from './labelled-fixtures';
+import { LOAD_ALL_PAIRS_MS, loadAllPairs, NOW, type LabelledPair } from './labelled-fixtures';
 
 const RESUME = [
   'Alex Morgan',
@@ -82,7 +82,7 @@ describe('privacy over the labelled set', () => {
   let pairs: LabelledPair[] = [];
   beforeAll(async () => {
     pairs = await loadAllPairs();
-  });
+  }, LOAD_ALL_PAIRS_MS);
 
   test('no email, phone number or street address from a resume reaches its analysis', () => {
     for (const pair of pairs) {

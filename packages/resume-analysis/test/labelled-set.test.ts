@@ -1,5 +1,5 @@
 import { analyseOffline, SKILLS, type AnalysisResult } from '../src';
-import { loadAllPairs, NOW, type LabelledPair, type StructureField } from './labelled-fixtures';
+import { LOAD_ALL_PAIRS_MS, loadAllPairs, NOW, type LabelledPair, type StructureField } from './labelled-fixtures';
 
 /**
  * Evidence of quality over the project's own labelled set: skill extraction precision and recall
@@ -15,7 +15,7 @@ beforeAll(async () => {
   for (const pair of pairs) {
     results.set(pair.id, analyseOffline({ resumeLines: pair.resumeLines, jdLines: pair.jdLines, now: NOW }));
   }
-});
+}, LOAD_ALL_PAIRS_MS);
 
 function jobSkills(result: AnalysisResult): Set<string> {
   return new Set(
@@ -92,17 +92,21 @@ test('required and preferred skills are told apart as labelled', () => {
     const level = new Map<string, string>();
     for (const requirement of result.job.required) level.set(requirement.skill, 'required');
     for (const requirement of result.job.preferred) level.set(requirement.skill, 'preferred');
-    for (const skill of pair.expected.jd.required) {
-      total += 1;
-      if (level.get(skill) === 'required') agree += 1;
-    }
-    for (const skill of pair.expected.jd.preferred) {
-      total += 1;
-      if (level.get(skill) === 'preferred') agree += 1;
+    // A skill the analysis does not find at all is a miss, which the recall above counts; here only
+    // the level of the skills it finds is compared (the pairs made elsewhere name many it does not know).
+    for (const [skills, wanted] of [
+      [pair.expected.jd.required, 'required'],
+      [pair.expected.jd.preferred, 'preferred'],
+    ] as const) {
+      for (const skill of skills) {
+        if (!level.has(skill)) continue;
+        total += 1;
+        if (level.get(skill) === wanted) agree += 1;
+      }
     }
   }
   console.log(`required/preferred agreement with labels: ${(agree / total).toFixed(3)} (${agree}/${total})`);
-  expect(agree / total).toBeGreaterThanOrEqual(0.9);
+  expect(agree / total).toBeGreaterThanOrEqual(0.97);
 });
 
 // The pairs labelled without the taxonomy were also labelled without the parser's conventions. One

@@ -13,7 +13,8 @@ describe('PDF text', () => {
   test('lines keep their page and line number', async () => {
     const text = await extractPdfText(good('07-registered-nurse', 'resume'), 'resume');
     expect(text.pages).toBe(2);
-    expect(text.lines[0]).toEqual({ text: 'Grace Mensah, RN, BSN', page: 1, lineNo: 1 });
+    // The name is set larger than the body text: the layout reader marks it as a heading candidate.
+    expect(text.lines[0]).toEqual({ text: 'Grace Mensah, RN, BSN', page: 1, lineNo: 1, larger: true });
     expect(text.lines.some((line) => line.page === 2)).toBe(true);
     // A right-aligned date stays on the line of the title beside it.
     expect(text.lines.some((line) => /^Staff Nurse, Medical-Surgical Unit\s+Jun 2021 – Present$/.test(line.text))).toBe(true);

@@ -1,6 +1,6 @@
 import { analyseOffline, interviewQuestionSchema, QUESTION_CATEGORIES, type AnalysisResult, type InterviewQuestion } from '../src';
 import { questionSetSchema } from '../src/question-schema';
-import { loadAllPairs, NOW, type LabelledPair } from './labelled-fixtures';
+import { LOAD_ALL_PAIRS_MS, loadAllPairs, NOW, type LabelledPair } from './labelled-fixtures';
 
 let pairs: LabelledPair[] = [];
 const own = new Map<string, AnalysisResult>();
@@ -14,7 +14,7 @@ beforeAll(async () => {
     const next = pairs[(index + 1) % pairs.length];
     if (next) crossed.set(pair.id, analyseOffline({ resumeLines: pair.resumeLines, jdLines: next.jdLines, now: NOW }));
   });
-});
+}, LOAD_ALL_PAIRS_MS);
 
 function allResults(): [string, AnalysisResult][] {
   return [
