@@ -4,6 +4,7 @@ import { stemsOf } from './key-phrases';
 import type { LineRef, ResumeSection, ResumeStructure } from './resume-parser';
 import type { SkillMention } from './skill-matcher';
 import type { SkillCategory } from './skill-taxonomy';
+import { meaningMatcher, type MatchBasis } from './meaning-match';
 
 export interface SkillEvidence {
   /** The resume line, quoted with contact details redacted. */
@@ -29,6 +30,12 @@ export interface MatchedSkill {
   level: RequirementLevel;
   source: JobRequirement['source'];
   evidence: SkillEvidence;
+  /**
+   * How the resume shows it: `named` (the skill or one of its aliases), `related` (a narrower skill
+   * or tool, named in `via`), or `description` (the line describes doing it; `via` quotes the words).
+   */
+  by: MatchBasis;
+  via?: string;
 }
 
 export interface MissingSkill {
@@ -143,14 +150,32 @@ export function buildMatchReport(
   const missing: MissingSkill[] = [];
   const tally = { required: { matched: 0, total: 0, count: 0, hits: 0 }, preferred: { matched: 0, total: 0, count: 0, hits: 0 } };
 
-  const evidenceFor = (requirement: JobRequirement): SkillEvidence | undefined =>
-    requirement.source === 'taxonomy' ? skillByName.get(requirement.skill)?.evidence : phraseMatcher(requirement.skill);
+  const lineIndexOf = new Map(resume.lines.map((line, index) => [`${line.page}:${line.lineNo}`, index]));
+  const skillLines = new Map<string, number>();
+  for (const skill of resumeSkills) {
+    const index = lineIndexOf.get(`${skill.evidence.page}:${skill.evidence.lineNo}`);
+    if (index !== undefined) skillLines.set(skill.skill, index);
+  }
+  const byMeaning = meaningMatcher(resume, quoteText, skillLines);
+  const evidenceFor = (requirement: JobRequirement): { evidence: SkillEvidence; by: MatchBasis; via?: string } | undefined => {
+    const named = requirement.source === 'taxonomy' ? skillByName.get(requirement.skill)?.evidence : phraseMatcher(requirement.skill);
+    if (named) return { evidence: named, by: 'named' };
+    const hit = byMeaning(requirement);
+    if (!hit) return undefined;
+    const evidence = hit.by === 'related' ? skillByName.get(hit.via)?.evidence : undefined;
+    return {
+      evidence: evidence ?? bestEvidence(resume, [hit.lineIndex], quoteText, new Map([[hit.lineIndex, hit.via]])),
+      by: hit.by,
+      via: hit.via,
+    };
+  };
   // "Playwright, Cypress or Selenium" is one requirement: met by any, missed once.
   const countedGroups = new Set<string>();
   for (const requirement of [...job.required, ...job.preferred]) {
     const weight = requirementWeight(requirement);
     const bucket = tally[requirement.level];
-    const evidence = evidenceFor(requirement);
+    const found = evidenceFor(requirement);
+    const evidence = found?.evidence;
     const alternatives = requirement.alternatives ?? [];
     const coveredBy = evidence ? undefined : alternatives.find((skill) => skillByName.has(skill));
     const group = [requirement.skill, ...alternatives].sort().join('|');
@@ -160,10 +185,18 @@ export function buildMatchReport(
       bucket.total += weight;
       bucket.count += 1;
     }
-    if (evidence) {
+    if (found) {
       bucket.matched += weight;
       bucket.hits += 1;
-      matched.push({ skill: requirement.skill, category: requirement.category, level: requirement.level, source: requirement.source, evidence });
+      matched.push({
+        skill: requirement.skill,
+        category: requirement.category,
+        level: requirement.level,
+        source: requirement.source,
+        evidence: found.evidence,
+        by: found.by,
+        ...(found.via ? { via: found.via } : {}),
+      });
     } else {
       missing.push({
         skill: requirement.skill,
