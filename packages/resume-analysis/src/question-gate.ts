@@ -1,0 +1,62 @@
+import { questionDefects, type DefectFinding } from './question-defects';
+
+/**
+ * The gate every question passes before it is emitted, whoever wrote it (the offline writer or a
+ * model). Slips that have one right answer are corrected (an article before a vowel, a doubled
+ * word, a missing job title read as "a this role role"); anything still wrong is refused, and the
+ * writer replaces the question rather than ship it.
+ */
+
+/** Words that, doubled, are not a slip ("had had", "that that"). */
+const DOUBLE_ALLOWED = new Set(['had', 'that', 'is', 'do']);
+const CONSONANT_SOUND = /^(?:one|once|eu|u[bcfgklmnrstv]|uni|use|usu|ura)/i;
+const VOWEL_SOUND = /^(?:hour|honest|honou?r|heir)/i;
+
+/** Corrects the slips that have one right answer; leaves everything else as written. */
+export function polishQuestion(text: string): string {
+  let out = text
+    // A job description without a title gives "this role": "a this role role" is "this role".
+    .replace(/\b(?:a|an|the|this|your) this role role\b/gi, 'this role')
+    .replace(/\bthis role role\b/gi, 'this role')
+    .replace(/\b(?:a|an|the) this role\b/gi, 'this role')
+    .replace(/\bAs this role\b/g, 'In this role')
+    .replace(/\bas this role\b/g, 'in this role')
+    .replace(/\bfirst (\d+) days as this role\b/gi, 'first $1 days in this role')
+    // "your a year at …": a duration written for a sentence of its own.
+    .replace(/\byour (?:a|an) (year|month)\b/g, 'your $1');
+  out = out.replace(/\b([A-Za-z]{2,})(\s+)\1\b/gi, (whole, word: string, space: string) =>
+    DOUBLE_ALLOWED.has(word.toLowerCase()) || whole.split(space)[0] !== whole.split(space)[1] ? whole : word,
+  );
+  out = out.replace(/\b(a|an|A|An) ([A-Za-z][\w-]*)/g, (whole, article: string, word: string) => {
+    if (word.length > 1 && word === word.toUpperCase()) return whole;
+    const vowel = /^[aeiou]/i.test(word) ? !CONSONANT_SOUND.test(word) : VOWEL_SOUND.test(word);
+    const wanted = vowel ? 'an' : 'a';
+    const right = article[0] === 'A' ? wanted.charAt(0).toUpperCase() + wanted.slice(1) : wanted;
+    return `${right} ${word}`;
+  });
+  return out;
+}
+
+/** An honour, award or grade quoted where a piece of work belongs. */
+const HONOUR =
+  /\b(?:dean'?s list|cum laude|summa|magna|honou?rs? (?:roll|society)|award(?:ed)?|scholarship|prize|valedictorian|first[- ]class|distinction|gpa)\b/i;
+const QUOTED = /"([^"]{1,400})"/g;
+
+/** A quotation cut off mid-clause: it ends on a word that needs what follows. */
+const DANGLING = /\b(?:and|or|of|the|a|an|to|for|with|by|in|on|at|from|including|identifying|using|across|into|while|which|that)$/i;
+
+export interface GateFinding {
+  defect: DefectFinding['defect'] | 'quotes-honour' | 'cut-quote';
+  evidence: string;
+}
+
+/** What stops a question from being usable as written; empty when it may be emitted. */
+export function gateFindings(question: string, headings: readonly string[] = []): GateFinding[] {
+  const found: GateFinding[] = [...questionDefects(question, headings)];
+  for (const match of question.matchAll(QUOTED)) {
+    const span = match[1] ?? '';
+    if (HONOUR.test(span) && span.split(/\s+/).length <= 12) found.push({ defect: 'quotes-honour', evidence: span });
+    if (DANGLING.test(span.trim())) found.push({ defect: 'cut-quote', evidence: span });
+  }
+  return found;
+}
