@@ -1,4 +1,5 @@
 import { questionDefects, type DefectFinding } from './question-defects';
+import { MIN_QUESTIONS, normaliseQuestion, type InterviewQuestion } from './question-schema';
 
 /**
  * The gate every question passes before it is emitted, whoever wrote it (the offline writer or a
@@ -59,4 +60,46 @@ export function gateFindings(question: string, headings: readonly string[] = [])
     if (DANGLING.test(span.trim())) found.push({ defect: 'cut-quote', evidence: span });
   }
   return found;
+}
+
+/**
+ * Gates questions someone else wrote (a model): each is polished and checked, and one that fails is
+ * replaced by a spare of the same category (then of any), never emitted. Tops up to the minimum
+ * from the spares.
+ */
+export function gateQuestions(
+  questions: readonly InterviewQuestion[],
+  spares: readonly InterviewQuestion[],
+  headings: readonly string[] = [],
+): { questions: InterviewQuestion[]; replaced: number } {
+  const used = new Set<string>();
+  const out: InterviewQuestion[] = [];
+  const left = [...spares];
+  let replaced = 0;
+  const take = (category?: InterviewQuestion['category']): InterviewQuestion | undefined => {
+    const index = left.findIndex((spare) => (!category || spare.category === category) && !used.has(normaliseQuestion(spare.question)));
+    return index < 0 ? undefined : left.splice(index, 1)[0];
+  };
+  for (const question of questions) {
+    const text = polishQuestion(question.question);
+    const key = normaliseQuestion(text);
+    if (!used.has(key) && gateFindings(text, headings).length === 0) {
+      used.add(key);
+      out.push({ ...question, question: text });
+      continue;
+    }
+    replaced += 1;
+    const spare = take(question.category) ?? take();
+    if (spare) {
+      used.add(normaliseQuestion(spare.question));
+      out.push(spare);
+    }
+  }
+  while (out.length < MIN_QUESTIONS) {
+    const spare = take();
+    if (!spare) break;
+    used.add(normaliseQuestion(spare.question));
+    out.push(spare);
+  }
+  return { questions: out, replaced };
 }

@@ -41,10 +41,7 @@ const MAX_TECHNICAL = 7;
 const MAX_GAP = 5;
 
 export function generateQuestions(context: QuestionContext): InterviewQuestion[] {
-  const headings = context.resume.sections.map((section) => section.heading).filter((heading): heading is string => heading !== null);
-  // A role's header line ("Senior Engineer — Acme") is no achievement to quote.
-  const roleLines = context.resume.roles.flatMap((role) => [role.line.text, short(role.line.text)]);
-  const writer = new QuestionWriter(context.job.title ?? 'this role', [...headings, ...roleLines]);
+  const writer = new QuestionWriter(context.job.title ?? 'this role', gateHeadings(context.resume));
   const opening = openingQuestions(context, writer);
   const technical = technicalQuestions(context, writer, TARGET.technical);
   const gaps = gapQuestions(context, writer, TARGET.gap + Math.max(0, TARGET.technical - technical.length));
@@ -180,6 +177,12 @@ function openingQuestions(context: QuestionContext, writer: QuestionWriter): Int
     );
   }
   return questions;
+}
+
+/** Lines no question may quote as an achievement: the resume's section headings and its roles' header lines ("Senior Engineer — Acme"). */
+export function gateHeadings(resume: ResumeStructure): string[] {
+  const headings = resume.sections.map((section) => section.heading).filter((heading): heading is string => heading !== null);
+  return [...headings, ...resume.roles.flatMap((role) => [role.line.text, short(role.line.text)])];
 }
 
 class QuestionWriter {
