@@ -111,7 +111,7 @@ export const CONCEPTS: readonly Concept[] = [
     answers: ['Budgeting', 'budget management'],
     duties: ['manage budget', 'prepare budget', 'annual budget', 'budget of', 'own budget', 'control budget', 'set budget'],
   },
-  { answers: ['Audit', 'auditing', 'internal audit'], duties: ['audit', 'auditor', 'external auditor', 'audit fieldwork'] },
+  { answers: ['Audit', 'auditing', 'internal audit', 'auditors'], duties: ['audit', 'auditor', 'external auditor', 'audit fieldwork'] },
   { answers: ['Payroll'], duties: ['run payroll', 'process payroll', 'payroll'] },
   { answers: ['Internal controls', 'SOX compliance'], duties: ['control testing', 'sox control', 'segregation duty', 'control framework'] },
   {
@@ -119,6 +119,8 @@ export const CONCEPTS: readonly Concept[] = [
     narrower: ['SAP', 'NetSuite', 'Microsoft Dynamics', 'SAP Ariba', 'SAP MM', 'Oracle Database'],
     duties: ['ERP', 'Oracle Financials', 'Workday Financials'],
   },
+  { answers: ['E-procurement', 'procurement software', 'procure-to-pay'], narrower: ['Coupa', 'SAP Ariba'] },
+  { answers: ['SAP MM'], duties: ['MM module', 'SAP MM', 'materials management SAP'] },
   { answers: ['Accounting software'], narrower: ['QuickBooks', 'Xero', 'Sage', 'NetSuite', 'Microsoft Dynamics', 'SAP'] },
   {
     answers: ['CPA', 'Certified Public Accountant', 'accounting qualification', 'accounting certification'],

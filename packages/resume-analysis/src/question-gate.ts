@@ -24,7 +24,9 @@ export function polishQuestion(text: string): string {
     .replace(/\bas this role\b/g, 'in this role')
     .replace(/\bfirst (\d+) days as this role\b/gi, 'first $1 days in this role')
     // "your a year at …": a duration written for a sentence of its own.
-    .replace(/\byour (?:a|an) (year|month)\b/g, 'your $1');
+    .replace(/\byour (?:a|an) (year|month)\b/g, 'your $1')
+    .replace(/\byour over (\d)/g, 'your more than $1')
+    .replace(/\byour nearly (\d)/g, 'your almost $1');
   out = out.replace(/\b([A-Za-z]{2,})(\s+)\1\b/gi, (whole, word: string, space: string) =>
     DOUBLE_ALLOWED.has(word.toLowerCase()) || whole.split(space)[0] !== whole.split(space)[1] ? whole : word,
   );
