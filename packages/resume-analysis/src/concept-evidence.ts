@@ -522,6 +522,23 @@ export const CONCEPTS: readonly Concept[] = [
     narrower: ['B2B sales', 'Business development', 'Account management', 'Sales pipeline management', 'Cold calling'],
     duties: ['quota', 'close deal', 'closed deal', 'new business', 'sales target', 'revenue target'],
   },
+  // Engineering
+  {
+    answers: ['thermal management', 'thermal design', 'thermal management design', 'thermal analysis'],
+    narrower: ['CFD', 'STAR-CCM+'],
+    duties: [
+      'coolant flow',
+      'cooling plate',
+      'cooling system',
+      'heat transfer',
+      'heat sink',
+      'thermal analysis',
+      'thermal model',
+      'thermal simulation',
+      'cell temperature',
+      'peak temperature',
+    ],
+  },
   // Healthcare
   {
     answers: ['Vital signs', 'vitals'],

@@ -46,7 +46,16 @@ const HONOUR =
 const QUOTED = /"([^"]{1,400})"/g;
 
 /** A quotation cut off mid-clause: it ends on a word that needs what follows. */
-const DANGLING = /\b(?:and|or|of|the|a|an|to|for|with|by|in|on|at|from|including|identifying|using|across|into|while|which|that)$/i;
+const DANGLING =
+  /\b(?:and|or|of|the|a|an|to|for|with|by|in|on|at|from|including|identifying|using|across|into|while|which|that|through|via|over|under|within|between|as|per)$/i;
+
+/** A line reduced to its words, so "Analyst — Acme, Rotterdam" and "Analyst, Acme" compare alike. */
+function headerKey(text: string): string {
+  return text
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim();
+}
 
 export interface GateFinding {
   defect: DefectFinding['defect'] | 'quotes-honour' | 'cut-quote';
@@ -56,10 +65,19 @@ export interface GateFinding {
 /** What stops a question from being usable as written; empty when it may be emitted. */
 export function gateFindings(question: string, headings: readonly string[] = []): GateFinding[] {
   const found: GateFinding[] = [...questionDefects(question, headings)];
+  const lines = headings.map(headerKey).filter((line) => line.length >= 8);
   for (const match of question.matchAll(QUOTED)) {
     const span = match[1] ?? '';
+    // A role's header quoted with or without its dates or town ("Analyst — Acme, Rotterdam") is still a header.
+    const key = headerKey(span);
+    if (key.length >= 8 && lines.some((line) => line !== key && (line.startsWith(key) || key.startsWith(line)))) {
+      found.push({ defect: 'quotes-header', evidence: span });
+    }
     if (HONOUR.test(span) && span.split(/\s+/).length <= 12) found.push({ defect: 'quotes-honour', evidence: span });
-    if (DANGLING.test(span.trim())) found.push({ defect: 'cut-quote', evidence: span });
+    // "Design methods: GD&T, DFMEA, DFM" is a labelled list, however short.
+    if (/^[\p{L}][\p{L} &/-]{1,30}:\s*\S/u.test(span) && span.includes(',')) found.push({ defect: 'quotes-list', evidence: span });
+    // Cut at either end: it stops on a word that needs what follows, or starts mid-sentence ("…I take").
+    if (DANGLING.test(span.trim()) || /^[…]|^\.\.\./.test(span.trim())) found.push({ defect: 'cut-quote', evidence: span });
   }
   return found;
 }

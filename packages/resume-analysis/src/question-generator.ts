@@ -71,6 +71,9 @@ export function generateQuestions(context: QuestionContext): InterviewQuestion[]
   return [...opening, ...technical, ...gaps, ...experience, ...behavioural, ...scenario, ...fallback];
 }
 
+const PEOPLE =
+  /\b(?:buyers|managers|engineers|analysts|nurses|developers|designers|colleagues|customers|clients|stakeholders|partners|teams|users|patients|students|pupils|suppliers)$/i;
+
 const LEADERSHIP_SKILLS = new Set(['Leadership', 'People management', 'Mentoring', 'Leadership and mentoring']);
 
 function monthsOf(yearMonth: string): number | null {
@@ -166,7 +169,17 @@ function openingQuestions(context: QuestionContext, writer: QuestionWriter): Int
     }
   }
   const gap = employmentGap(resume.roles);
-  if (gap) {
+  // A degree finished in the gap explains it (a placement year, then the final year of study).
+  const studied =
+    gap !== null &&
+    resume.education.some((entry) => {
+      const before = monthsOf(gap.before.end);
+      const after = monthsOf(gap.after.start);
+      return (
+        entry.year !== null && before !== null && after !== null && entry.year >= Math.floor(before / 12) && entry.year <= Math.floor(after / 12) + 1
+      );
+    });
+  if (gap && !studied) {
     const name = (role: ResumeRole) => role.organisation ?? role.title ?? 'one role';
     const length = gap.months >= 24 ? `about ${Math.round(gap.months / 12)} years` : `${gap.months} months`;
     ask(
@@ -182,7 +195,8 @@ function openingQuestions(context: QuestionContext, writer: QuestionWriter): Int
 /** Lines no question may quote as an achievement: the resume's section headings and its roles' header lines ("Senior Engineer — Acme"). */
 export function gateHeadings(resume: ResumeStructure): string[] {
   const headings = resume.sections.map((section) => section.heading).filter((heading): heading is string => heading !== null);
-  return [...headings, ...resume.roles.flatMap((role) => [role.line.text, short(role.line.text)])];
+  const header = (role: ResumeRole) => [role.title, role.organisation].filter(Boolean).join(' ');
+  return [...headings, ...resume.roles.flatMap((role) => [role.line.text, short(role.line.text), header(role)])];
 }
 
 class QuestionWriter {
@@ -262,8 +276,9 @@ function technicalQuestions(context: QuestionContext, writer: QuestionWriter, li
     (skill.level === 'required' ? 0 : 2) +
     (skill.category === 'soft-skill' || skill.source === 'phrase' ? 3 : 0) +
     (skill.evidence.section === 'experience' || skill.evidence.section === 'projects' ? 0 : 1);
+  // A skills list names skills; only a line about work is a claim to ask about.
   const candidates = context.match.matched
-    .filter((skill) => !writer.askedSkills.has(skill.skill))
+    .filter((skill) => !writer.askedSkills.has(skill.skill) && skill.evidence.section !== 'skills' && skill.evidence.section !== 'header')
     .map((skill, order) => ({ skill, order }))
     .sort((a, b) => strength(a.skill) - strength(b.skill) || a.order - b.order)
     .map(({ skill }) => skill);
@@ -299,7 +314,12 @@ function gapQuestions(context: QuestionContext, writer: QuestionWriter, limit: n
   if (limit <= 0) return [];
   const rank = (skill: MissingSkill): number =>
     (skill.level === 'required' ? 0 : 4) + (skill.source === 'phrase' ? 2 : 0) + (skill.category === 'soft-skill' ? 1 : 0);
+  const resumeText = context.resume.lines.map((line) => line.text.toLowerCase()).join('\n');
   const candidates = context.match.missing
+    // Never a gap the resume shows: a name written on it (inside "S/4HANA" too) is not missing.
+    .filter((skill) => skill.skill.length < 4 || !resumeText.includes(skill.skill.toLowerCase()))
+    // People the job works with ("plant buyers") are no skill to ask about.
+    .filter((skill) => !PEOPLE.test(skill.skill))
     // Soft skills are asked about as behaviour, not as something to learn.
     .filter(
       (skill) =>

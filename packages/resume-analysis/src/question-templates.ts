@@ -106,7 +106,7 @@ export const GENERAL_CLAIM_TEMPLATES: readonly QuestionTemplate<ClaimVars>[] = [
     id: 'claim-walkthrough',
     difficulty: 'medium',
     render: (v) =>
-      `Your resume says "${v.claim}". Walk me through how you used ${v.skill} there: what was your part, and what would you do differently today?`,
+      `Your resume says "${v.claim}". Walk me through your own part in that work: what did you do yourself, and what would you do differently today?`,
     lookFor: () => 'A first-person account with concrete detail (scale, tools, who did what) and honest reflection on what they would change.',
   }),
   t({
@@ -261,7 +261,8 @@ export const FAMILY_CLAIM_TEMPLATES: Readonly<Record<TemplateFamily, readonly Qu
     t({
       id: 'finance-standard',
       difficulty: 'medium',
-      render: (v) => `Which standard, policy or system rule mattered most in "${v.claim}", and how did it shape the way you handled ${v.skill}?`,
+      render: (v) =>
+        `In "${v.claim}", which accounting standard or company policy shaped how you handled ${v.skill}, and how did you show you had followed it?`,
       lookFor: () => 'Accurate knowledge of the rule, its practical effect on entries or reports, and how compliance was evidenced for audit.',
     }),
   ],
@@ -291,19 +292,19 @@ export const FAMILY_CLAIM_TEMPLATES: Readonly<Record<TemplateFamily, readonly Qu
     t({
       id: 'business-evidence',
       difficulty: 'medium',
-      render: (v) => `In "${v.claim}", how did you use ${v.skill} to decide what to do, and what did the results show?`,
+      render: (v) => `In "${v.claim}", what did you find out along the way that changed your plan, and what was the result?`,
       lookFor: () => 'Decisions grounded in evidence, a clear before/after, and acknowledgement of what did not work.',
     }),
     t({
       id: 'business-constraints',
       difficulty: 'hard',
-      render: (v) => `If you had half the budget or time for the work in "${v.claim}", how would you use ${v.skill} differently?`,
+      render: (v) => `If you had had half the time for "${v.claim}", what would you have cut, what would you have kept, and why?`,
       lookFor: () => 'Ruthless prioritisation, knowing which activities drove most of the result, and the risks of cutting the rest.',
     }),
     t({
       id: 'business-metric',
       difficulty: 'medium',
-      render: (v) => `What measure would tell you the ${v.skill} work in "${v.claim}" succeeded, and what was it before and after?`,
+      render: (v) => `How did you measure whether "${v.claim}" worked, and what changed as a result?`,
       lookFor: () => 'A meaningful metric (not a vanity one), baseline and result, and how other factors were ruled out.',
     }),
   ],
@@ -402,7 +403,8 @@ export const GAP_PROBE_TEMPLATES: readonly QuestionTemplate<GapVars>[] = [
   t({
     id: 'probe-example',
     difficulty: 'hard',
-    render: (v) => `Give me an example from your own work that shows ${v.skill}. What was the situation, what did you do, and what came of it?`,
+    render: (v) =>
+      `Have you worked with ${v.skill}, which this job asks for? If so, tell me about the most recent time: the task, what you did yourself, and how it went.`,
     lookFor: (v) => `A concrete example of ${v.skill} with their own actions and an outcome, rather than a description of the team's work.`,
   }),
 ];
@@ -515,7 +517,7 @@ export const BEHAVIOURAL_TEMPLATES: readonly QuestionTemplate<DutyVars>[] = [
     id: 'behaviour-disagreement',
     difficulty: 'hard',
     render: (v) =>
-      `Think of a time when "${v.duty}" meant disagreeing with a colleague or stakeholder. How did you handle it, and what was the outcome?`,
+      `Tell me about a time you disagreed with a colleague or stakeholder over work like "${v.duty}". How did you handle it, and what was the outcome?`,
     lookFor: () => 'Respectful challenge backed by evidence, willingness to be persuaded, and a clear outcome.',
   }),
   t({
