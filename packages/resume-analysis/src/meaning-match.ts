@@ -64,9 +64,18 @@ const WINDOW = 5;
 /** Lines that describe work done; a skills list names things, a header is contact details. */
 const DESCRIBING: ReadonlySet<ResumeSection> = new Set(['experience', 'projects', 'summary', 'certifications', 'other']);
 
+// Stemming is the matcher's main cost and resumes repeat their words: remembered, up to a bound.
+const NORMS = new Map<string, string>();
+const MAX_REMEMBERED = 50_000;
+
 export function normWord(word: string): string {
+  const known = NORMS.get(word);
+  if (known !== undefined) return known;
   const lower = word.toLowerCase();
-  return stemWord(IRREGULAR[lower] ?? lower);
+  const norm = stemWord(IRREGULAR[lower] ?? lower);
+  if (NORMS.size >= MAX_REMEMBERED) NORMS.clear();
+  NORMS.set(word, norm);
+  return norm;
 }
 
 function wordsOf(text: string): string[] {
@@ -154,10 +163,14 @@ export interface MeaningMatcher {
 export function meaningMatcher(resume: ResumeStructure, quoteText: readonly string[], skillLines: ReadonlyMap<string, number>): MeaningMatcher {
   const lines = resume.lines.map((line, index) => {
     const raw = wordsOf(quoteText[index] ?? line.text);
-    return { raw, norms: raw.map(normWord), describes: DESCRIBING.has(line.section) };
+    const norms = raw.map(normWord);
+    return { raw, norms, present: new Set(norms), describes: DESCRIBING.has(line.section) };
   });
+  // Experience lines first: they show the work, a summary only claims it.
+  const order = [...lines.keys()].filter((index) => lines[index]?.describes).sort((a, b) => sectionRank(resume, a) - sectionRank(resume, b) || a - b);
   return (requirement) => {
     const concepts = conceptsFor(requirement);
+    if (concepts.length === 0) return undefined;
     for (const concept of concepts) {
       for (const skill of concept.narrower) {
         if (skill === requirement.skill) continue;
@@ -165,13 +178,12 @@ export function meaningMatcher(resume: ResumeStructure, quoteText: readonly stri
         if (lineIndex !== undefined) return { lineIndex, by: 'related', via: skill };
       }
     }
-    // Experience lines first: they show the work, a summary only claims it.
-    const order = [...lines.keys()].sort((a, b) => sectionRank(resume, a) - sectionRank(resume, b) || a - b);
     for (const concept of concepts) {
       for (const duty of concept.duties) {
         for (const index of order) {
           const line = lines[index];
-          if (!line?.describes) continue;
+          // Most lines lack one of the duty's words: a set look-up rules them out before any scan.
+          if (!line || !duty.content.every((word) => line.present.has(word))) continue;
           const words = find(duty, line.norms, line.raw);
           if (words) return { lineIndex: index, by: 'description', via: words };
         }
