@@ -289,6 +289,7 @@ async function main(): Promise<void> {
       if (f.nonRequirements.length) console.log(`  not requirements: ${f.nonRequirements.join('; ')}`);
       if (notFound.length) console.log(`  not extracted: ${notFound.map((label) => label.item).join('; ')}`);
       if (f.falseGaps.length) console.log(`  false gaps: ${f.falseGaps.join('; ')}`);
+      if (f.wrongMatches.length) console.log(`  matched but not shown: ${f.wrongMatches.join('; ')}`);
     }
     for (const example of questions.examples) console.log(`  question: ${example}`);
   }

@@ -49,6 +49,8 @@ export interface PairFigures {
   matchedShown: number;
   missingItems: number;
   falseGaps: string[];
+  /** Matched items not labelled shown: what costs matched precision, with how each was matched. */
+  wrongMatches: string[];
   missingNoise: string[];
 }
 
@@ -89,10 +91,14 @@ export function pairFigures(labels: PairLabels, result: AnalysisResult): PairFig
 
   const matchedLabels = new Set<LabelledRequirement>();
   let unlabelledMatches = 0;
+  const wrongMatches: string[] = [];
   for (const matched of result.match.matched) {
     const label = requirementOf(matched.skill, labels.requirements);
     if (label) matchedLabels.add(label);
     else unlabelledMatches += 1;
+    if (label?.status !== 'shown') {
+      wrongMatches.push(`${matched.skill} (${label ? label.status : 'no requirement'}; ${matched.by}${matched.via ? `: ${matched.via}` : ''})`);
+    }
   }
   const shownLabels = labels.requirements.filter((label) => label.status === 'shown');
   // "Missing" is read per requirement, as the reader of the report sees it: a requirement is reported
@@ -146,6 +152,7 @@ export function pairFigures(labels: PairLabels, result: AnalysisResult): PairFig
     matchedShown: [...matchedLabels].filter((label) => label.status === 'shown').length,
     missingItems: missingLabels.size + missingNoise.length,
     falseGaps,
+    wrongMatches,
     missingNoise,
   };
 }

@@ -5,7 +5,8 @@ import { parseJob, type JobStructure } from './job-parser';
 import { briefFor, generateQuestionsWithLlm, type LlmOptions } from './llm-questions';
 import { buildMatchReport, resumeSkillsOf, type MatchReport, type ResumeSkill } from './match-report';
 import { extractPdfTexts, type PdfLimits, type PdfText } from './pdf-text';
-import { generateQuestions } from './question-generator';
+import { gateHeadings, generateQuestions } from './question-generator';
+import { gateQuestions } from './question-gate';
 import type { InterviewQuestion } from './question-schema';
 import { parseResume, type ResumeStructure } from './resume-parser';
 
@@ -109,17 +110,8 @@ export async function analyse(input: AnalyseInput): Promise<AnalysisResult> {
     };
   }
   const llm = input.llm;
-  try {
-    const questions = await timed('questions', input.onStep, () => generateQuestionsWithLlm(briefFor(resume, job, match), llm));
-    return { generator: 'llm', ...base, questions };
-  } catch (error) {
-    return {
-      generator: 'offline',
-      fallbackReason: error instanceof Error ? error.message : String(error),
-      ...base,
-      questions: generateQuestions({ resume, resumeSkills, job, match }),
-    };
-  }
+  const offline = generateQuestions({ resume, resumeSkills, job, match });
+  return timed('questions', input.onStep, () => withModelQuestions({ generator: 'offline', ...base, questions: offline }, llm));
 }
 
 /**
@@ -148,7 +140,9 @@ export async function analysePdfs(resumePdf: Uint8Array, jdPdf: Uint8Array, opti
  */
 export async function withModelQuestions(result: AnalysisResult, llm: LlmOptions): Promise<AnalysisResult> {
   try {
-    const questions = await generateQuestionsWithLlm(briefFor(result.resume, result.job, result.match), llm);
+    const model = await generateQuestionsWithLlm(briefFor(result.resume, result.job, result.match), llm);
+    // The model's questions pass the offline writer's gate; a failing one is replaced by an offline question.
+    const { questions } = gateQuestions(model, result.questions, gateHeadings(result.resume));
     return { ...result, generator: 'llm', questions };
   } catch (error) {
     return { ...result, generator: 'offline', fallbackReason: error instanceof Error ? error.message : String(error) };

@@ -1,12 +1,14 @@
+import { redactContactDetails } from './contact-redaction';
 import type { JobStructure } from './job-parser';
 import type { MatchReport } from './match-report';
 import { MIN_QUESTIONS, questionSetSchema, type InterviewQuestion } from './question-schema';
 import type { ResumeStructure } from './resume-parser';
 
 /**
- * Questions written by a model behind an OpenAI-compatible chat completions endpoint. The model
- * only ever sees the extracted, redacted structure, never the raw documents, and its answer must
- * pass the same schema as the offline questions; anything else is an error the caller falls back on.
+ * Questions written by a model behind an OpenAI-compatible chat completions endpoint. The model sees
+ * the extracted structure and the text of both documents with contact details redacted, so it can
+ * correct what extraction missed; its answer must pass the same schema as the offline questions
+ * (anything else is an error the caller falls back on) and then the same question gate.
  */
 
 export interface LlmOptions {
@@ -23,6 +25,8 @@ class LlmQuestionError extends Error {
 }
 
 export interface LlmBrief {
+  /** Both documents as read, contact details redacted, each cut at MAX_DOCUMENT_CHARS. */
+  documents: { resume: string; jobDescription: string };
   job: {
     title: string | null;
     requiredYears: number | null;
@@ -44,21 +48,28 @@ export interface LlmBrief {
 }
 
 const DEFAULT_TIMEOUT_MS = 20_000;
+/** Enough for a long resume; bounds what one request sends. */
+const MAX_DOCUMENT_CHARS = 12_000;
 
 const SYSTEM_PROMPT = [
   'You are an experienced interviewer preparing tailored interview questions.',
-  'You receive a JSON summary of a job description and a candidate resume (contact details removed).',
+  'You receive a job description and a candidate resume: their text (contact details removed) and a JSON summary extracted from it.',
+  'The summary can be wrong (a missed role, a skill reported missing that the resume shows in other words): trust the text where they differ.',
   `Reply with one JSON object: {"questions": [...]} holding ${MIN_QUESTIONS} to 16 questions, none repeated.`,
   'Each question: {"category": "technical"|"gap"|"experience"|"behavioural"|"scenario", "skill": string (optional),',
   '"difficulty": "easy"|"medium"|"hard", "question": string, "why": string, "lookFor": string}.',
   "technical: probe matched skills against the candidate's own resume lines. gap: probe missing required skills.",
   "experience: name the candidate's roles and projects. behavioural and scenario: come from the job responsibilities.",
   '"why" quotes the resume or job description line that led to the question; "lookFor" says what a good answer covers.',
+  'Never ask how the candidate would learn something the resume shows; never quote a skills list, a heading, a place or an award as an achievement.',
+  'Where it applies, ask about a career change, over- or under-qualification, leadership for a lead role and gaps in employment.',
   'Use every category at least twice. Vary the phrasing. Output JSON only.',
 ].join(' ');
 
 export function briefFor(resume: ResumeStructure, job: JobStructure, match: MatchReport): LlmBrief {
+  const textOf = (lines: readonly { text: string }[]) => redactContactDetails(lines.map((line) => line.text).join('\n')).slice(0, MAX_DOCUMENT_CHARS);
   return {
+    documents: { resume: textOf(resume.lines), jobDescription: textOf(job.lines) },
     job: {
       title: job.title,
       requiredYears: job.requiredYears,

@@ -4,6 +4,7 @@ import { stemsOf } from './key-phrases';
 import type { LineRef, ResumeSection, ResumeStructure } from './resume-parser';
 import type { SkillMention } from './skill-matcher';
 import type { SkillCategory } from './skill-taxonomy';
+import { meaningMatcher, type MatchBasis } from './meaning-match';
 
 export interface SkillEvidence {
   /** The resume line, quoted with contact details redacted. */
@@ -29,6 +30,12 @@ export interface MatchedSkill {
   level: RequirementLevel;
   source: JobRequirement['source'];
   evidence: SkillEvidence;
+  /**
+   * How the resume shows it: `named` (the skill or one of its aliases), `related` (a narrower skill
+   * or tool, named in `via`), or `description` (the line describes doing it; `via` quotes the words).
+   */
+  by: MatchBasis;
+  via?: string;
 }
 
 export interface MissingSkill {
@@ -55,22 +62,44 @@ export interface ExperienceScorePart {
   points: number;
   requiredYears: number | null;
   candidateYears: number;
+  /** Years in roles of the same line of work as the job (their titles share a word), which count in full; other years count half. */
+  relevantYears: number;
+}
+
+export interface EducationScorePart {
+  weight: number;
+  points: number;
+  /** The job description's line asking for a degree; the part applies only when there is one. */
+  asked: string | null;
+  /** The resume's degree that answers it. */
+  degree: string | null;
+}
+
+export interface SeniorityScorePart {
+  weight: number;
+  points: number;
+  /** 0 the rest, 1 senior, 2 manager or lead, 3 director or head. */
+  job: number;
+  candidate: number;
 }
 
 export interface MatchReport {
   score: number;
   parts: {
+    /** Requirements met, each weighted by how the job description ranks it (required before preferred, earlier before later, named skills before soft ones). */
     requiredSkills: SkillScorePart;
     preferredSkills: SkillScorePart;
     experience: ExperienceScorePart;
+    education: EducationScorePart;
+    seniority: SeniorityScorePart;
   };
   matched: MatchedSkill[];
   missing: MissingSkill[];
   extra: ResumeSkill[];
 }
 
-/** Required skills weigh most, then preferred skills, then years of experience. */
-const BASE_WEIGHTS = { requiredSkills: 60, preferredSkills: 25, experience: 15 } as const;
+/** Required skills weigh most, then preferred skills and relevant years, then education and seniority. */
+const BASE_WEIGHTS = { requiredSkills: 55, preferredSkills: 15, experience: 18, education: 5, seniority: 7 } as const;
 
 // Evidence from doing the work beats a line in a skills list.
 const SECTION_PRIORITY: Readonly<Record<ResumeSection, number>> = {
@@ -125,10 +154,11 @@ function bestEvidence(
   };
 }
 
-// Soft skills and untaxonomised phrases are weaker signals than named technical skills.
-function requirementWeight(requirement: JobRequirement): number {
-  if (requirement.source === 'phrase') return 0.5;
-  return requirement.category === 'soft-skill' ? 0.5 : 1;
+// Soft skills and untaxonomised phrases are weaker signals than named technical skills, and a job
+// description lists what matters most first: the first item weighs 1.5 times the last.
+function requirementWeight(requirement: JobRequirement, position: number, count: number): number {
+  const kind = requirement.source === 'phrase' || requirement.category === 'soft-skill' ? 0.5 : 1;
+  return kind * (1 + 0.5 * (count > 1 ? 1 - position / (count - 1) : 1));
 }
 
 export function buildMatchReport(
@@ -143,14 +173,36 @@ export function buildMatchReport(
   const missing: MissingSkill[] = [];
   const tally = { required: { matched: 0, total: 0, count: 0, hits: 0 }, preferred: { matched: 0, total: 0, count: 0, hits: 0 } };
 
-  const evidenceFor = (requirement: JobRequirement): SkillEvidence | undefined =>
-    requirement.source === 'taxonomy' ? skillByName.get(requirement.skill)?.evidence : phraseMatcher(requirement.skill);
+  const lineIndexOf = new Map(resume.lines.map((line, index) => [`${line.page}:${line.lineNo}`, index]));
+  const skillLines = new Map<string, number>();
+  for (const skill of resumeSkills) {
+    const index = lineIndexOf.get(`${skill.evidence.page}:${skill.evidence.lineNo}`);
+    if (index !== undefined) skillLines.set(skill.skill, index);
+  }
+  const byMeaning = meaningMatcher(resume, quoteText, skillLines);
+  const evidenceFor = (requirement: JobRequirement): { evidence: SkillEvidence; by: MatchBasis; via?: string } | undefined => {
+    const named = requirement.source === 'taxonomy' ? skillByName.get(requirement.skill)?.evidence : phraseMatcher(requirement.skill);
+    if (named) return { evidence: named, by: 'named' };
+    const hit = byMeaning(requirement);
+    if (!hit) return undefined;
+    const evidence = hit.by === 'related' ? skillByName.get(hit.via)?.evidence : undefined;
+    return {
+      evidence: evidence ?? bestEvidence(resume, [hit.lineIndex], quoteText, new Map([[hit.lineIndex, hit.via]])),
+      by: hit.by,
+      via: hit.via,
+    };
+  };
   // "Playwright, Cypress or Selenium" is one requirement: met by any, missed once.
   const countedGroups = new Set<string>();
+  const positionIn = new Map<JobRequirement, [number, number]>();
+  job.required.forEach((requirement, index) => positionIn.set(requirement, [index, job.required.length]));
+  job.preferred.forEach((requirement, index) => positionIn.set(requirement, [index, job.preferred.length]));
   for (const requirement of [...job.required, ...job.preferred]) {
-    const weight = requirementWeight(requirement);
+    const [position, count] = positionIn.get(requirement) ?? [0, 1];
+    const weight = requirementWeight(requirement, position, count);
     const bucket = tally[requirement.level];
-    const evidence = evidenceFor(requirement);
+    const found = evidenceFor(requirement);
+    const evidence = found?.evidence;
     const alternatives = requirement.alternatives ?? [];
     const coveredBy = evidence ? undefined : alternatives.find((skill) => skillByName.has(skill));
     const group = [requirement.skill, ...alternatives].sort().join('|');
@@ -160,10 +212,18 @@ export function buildMatchReport(
       bucket.total += weight;
       bucket.count += 1;
     }
-    if (evidence) {
+    if (found) {
       bucket.matched += weight;
       bucket.hits += 1;
-      matched.push({ skill: requirement.skill, category: requirement.category, level: requirement.level, source: requirement.source, evidence });
+      matched.push({
+        skill: requirement.skill,
+        category: requirement.category,
+        level: requirement.level,
+        source: requirement.source,
+        evidence: found.evidence,
+        by: found.by,
+        ...(found.via ? { via: found.via } : {}),
+      });
     } else {
       missing.push({
         skill: requirement.skill,
@@ -179,16 +239,29 @@ export function buildMatchReport(
   const wanted = new Set([...job.required, ...job.preferred, ...job.mentioned].map((requirement) => requirement.skill));
   const extra = resumeSkills.filter((skill) => !wanted.has(skill.skill));
 
+  const degreeAsked = job.lines.find((line) => (line.section === 'required' || line.section === 'preferred') && DEGREE.test(line.text)) ?? null;
+  const degree = resume.education.find((entry) => entry.degree !== null)?.degree ?? null;
+  const jobRank = job.title ? seniorityOf(job.title) : null;
+  const latest = [...resume.roles].filter((role) => role.title).sort((a, b) => b.start.localeCompare(a.start))[0];
+  const candidateRank = latest?.title ? seniorityOf(latest.title) : null;
   const applicable = {
     requiredSkills: tally.required.total > 0,
     preferredSkills: tally.preferred.total > 0,
     experience: job.requiredYears !== null,
+    education: degreeAsked !== null,
+    seniority: jobRank !== null && candidateRank !== null && jobRank > 0,
   };
   const weights = redistribute(applicable);
   const requiredRatio = tally.required.total > 0 ? tally.required.matched / tally.required.total : 0;
   const preferredRatio = tally.preferred.total > 0 ? tally.preferred.matched / tally.preferred.total : 0;
   const candidateYears = resume.totalYears;
-  const experienceRatio = job.requiredYears ? Math.min(1, candidateYears / job.requiredYears) : 0;
+  const relevantYears = relevantYearsOf(resume, job.title);
+  // Years in another line of work still count, at half: they are experience, not this experience.
+  const countedYears = relevantYears + 0.5 * Math.max(0, candidateYears - relevantYears);
+  const experienceRatio = job.requiredYears ? Math.min(1, countedYears / job.requiredYears) : 0;
+  const educationRatio = degreeAsked && degree ? 1 : 0;
+  // One step below the job's seniority is half way; above it is fine, two or more below is not.
+  const seniorityRatio = jobRank !== null && candidateRank !== null ? Math.max(0, 1 - Math.max(0, jobRank - candidateRank) * 0.5) : 0;
 
   const parts: MatchReport['parts'] = {
     requiredSkills: {
@@ -208,9 +281,28 @@ export function buildMatchReport(
       points: round1(weights.experience * experienceRatio),
       requiredYears: job.requiredYears,
       candidateYears,
+      relevantYears: round1(relevantYears),
+    },
+    education: {
+      weight: weights.education,
+      points: round1(weights.education * educationRatio),
+      asked: degreeAsked ? quoteLine(degreeAsked.text) : null,
+      degree,
+    },
+    seniority: {
+      weight: weights.seniority,
+      points: round1(weights.seniority * seniorityRatio),
+      job: jobRank ?? 0,
+      candidate: candidateRank ?? 0,
     },
   };
-  const score = Math.round(weights.requiredSkills * requiredRatio + weights.preferredSkills * preferredRatio + weights.experience * experienceRatio);
+  const score = Math.round(
+    weights.requiredSkills * requiredRatio +
+      weights.preferredSkills * preferredRatio +
+      weights.experience * experienceRatio +
+      weights.education * educationRatio +
+      weights.seniority * seniorityRatio,
+  );
   return { score: Math.max(0, Math.min(100, score)), parts, matched, missing, extra };
 }
 
@@ -219,7 +311,7 @@ function redistribute(applicable: Record<keyof typeof BASE_WEIGHTS, boolean>): R
   const keys = Object.keys(BASE_WEIGHTS) as (keyof typeof BASE_WEIGHTS)[];
   const active = keys.filter((key) => applicable[key]);
   const activeTotal = active.reduce((sum, key) => sum + BASE_WEIGHTS[key], 0);
-  const result = { requiredSkills: 0, preferredSkills: 0, experience: 0 };
+  const result = { requiredSkills: 0, preferredSkills: 0, experience: 0, education: 0, seniority: 0 };
   for (const key of active) result[key] = round1((BASE_WEIGHTS[key] / activeTotal) * 100);
   return result;
 }
@@ -236,6 +328,57 @@ function phraseEvidenceFinder(resume: ResumeStructure, quoteText: readonly strin
     });
     return candidates.length > 0 ? bestEvidence(resume, candidates, quoteText) : undefined;
   };
+}
+
+const DEGREE = /\b(?:bachelor'?s?|master'?s?|degree|BSc|BEng|MSc|MBA|PhD|diploma)\b/i;
+
+/** 3 runs a function, 2 leads people or a specialism, 1 is senior, 0 is the rest. */
+export function seniorityOf(title: string): number {
+  if (/\b(?:director|head|vp|vice president|chief)\b/i.test(title)) return 3;
+  if (/\b(?:manager|lead|principal|supervisor)\b/i.test(title)) return 2;
+  if (/\b(?:senior|sr)\b/i.test(title)) return 1;
+  return 0;
+}
+
+const RANK_WORDS = new Set([
+  'senior',
+  'sr',
+  'junior',
+  'jr',
+  'lead',
+  'principal',
+  'staff',
+  'head',
+  'chief',
+  'associate',
+  'assistant',
+  'of',
+  'the',
+  'and',
+  'for',
+  'to',
+  'in',
+  'a',
+]);
+
+/** The words of a title that say what the work is, stemmed ("Management Accountant" → manag, account). */
+export function titleStems(title: string): Set<string> {
+  return new Set(
+    (title.toLowerCase().match(/\p{L}+/gu) ?? []).filter((word) => word.length > 1 && !RANK_WORDS.has(word)).map((word) => stemsOf(word)[0] ?? word),
+  );
+}
+
+/** Years in roles whose title shares a word of the job's title: the same line of work. All years when either title is unknown. */
+function relevantYearsOf(resume: ResumeStructure, jobTitle: string | null): number {
+  if (!jobTitle) return resume.totalYears;
+  const wanted = titleStems(jobTitle);
+  const titled = resume.roles.filter((role) => role.title);
+  if (titled.length === 0 || wanted.size === 0) return resume.totalYears;
+  const relevant = titled.filter((role) => [...titleStems(role.title ?? '')].some((stem) => wanted.has(stem)));
+  return Math.min(
+    resume.totalYears,
+    relevant.reduce((sum, role) => sum + role.years, 0),
+  );
 }
 
 function round1(value: number): number {

@@ -1,14 +1,17 @@
 import { clauseExcerpt, excerptAround, quoteLine } from './document-lines';
 import type { JobStructure } from './job-parser';
-import type { MatchedSkill, MatchReport, MissingSkill, ResumeSkill } from './match-report';
+import { seniorityOf, titleStems, type MatchedSkill, type MatchReport, type MissingSkill, type ResumeSkill } from './match-report';
 import {
   BEHAVIOURAL_TEMPLATES,
   CATEGORY_FOCUS,
   FALLBACK_TEMPLATES,
   FAMILY_CLAIM_TEMPLATES,
   FAMILY_OF,
+  GAP_PROBE_TEMPLATES,
   GAP_TEMPLATES,
   GENERAL_CLAIM_TEMPLATES,
+  OPENING_TEMPLATES,
+  type OpeningVars,
   PHRASE_GAP_TEMPLATES,
   PROJECT_TEMPLATES,
   ROLE_TEMPLATES,
@@ -20,7 +23,9 @@ import { MIN_QUESTIONS, normaliseQuestion, type InterviewQuestion, type Question
 import type { LineRef, ResumeRole, ResumeStructure } from './resume-parser';
 import { skillInSentence } from './skill-display';
 import { findSkillMentions } from './skill-matcher';
+import { isLocation } from './locations';
 import { stableHash } from './stable-hash';
+import { gateFindings, polishQuestion } from './question-gate';
 
 /** The offline question writer: every question is tied to a line of the resume or the job description. */
 
@@ -36,15 +41,18 @@ const MAX_TECHNICAL = 7;
 const MAX_GAP = 5;
 
 export function generateQuestions(context: QuestionContext): InterviewQuestion[] {
-  const writer = new QuestionWriter(context.job.title ?? 'this role');
+  const writer = new QuestionWriter(context.job.title ?? 'this role', gateHeadings(context.resume));
+  const opening = openingQuestions(context, writer);
   const technical = technicalQuestions(context, writer, TARGET.technical);
   const gaps = gapQuestions(context, writer, TARGET.gap + Math.max(0, TARGET.technical - technical.length));
+  // A preferred requirement the resume lacks is still worth one question when every required one is met.
+  if (gaps.length === 0) gaps.push(...gapQuestions(context, writer, 1, true));
   const experience = experienceQuestions(context, writer, TARGET.experience);
   const duties = rankedDuties(context.job);
   const behavioural = dutyQuestions(context, writer, 'behavioural', duties.slice(0, TARGET.behavioural));
   const scenario = dutyQuestions(context, writer, 'scenario', duties.slice(TARGET.behavioural).concat(duties).slice(0, TARGET.scenario));
 
-  const total = () => technical.length + gaps.length + experience.length + behavioural.length + scenario.length;
+  const total = () => opening.length + technical.length + gaps.length + experience.length + behavioural.length + scenario.length;
   // Top up in order of how grounded the extra questions are.
   if (total() < MIN_QUESTIONS + 2) technical.push(...technicalQuestions(context, writer, MAX_TECHNICAL - technical.length));
   if (total() < MIN_QUESTIONS + 2) gaps.push(...gapQuestions(context, writer, MAX_GAP - gaps.length, true));
@@ -60,7 +68,135 @@ export function generateQuestions(context: QuestionContext): InterviewQuestion[]
     });
     if (question) fallback.push(question);
   }
-  return [...technical, ...gaps, ...experience, ...behavioural, ...scenario, ...fallback];
+  return [...opening, ...technical, ...gaps, ...experience, ...behavioural, ...scenario, ...fallback];
+}
+
+const PEOPLE =
+  /\b(?:buyers|managers|engineers|analysts|nurses|developers|designers|colleagues|customers|clients|stakeholders|partners|teams|users|patients|students|pupils|suppliers)$/i;
+
+const LEADERSHIP_SKILLS = new Set(['Leadership', 'People management', 'Mentoring', 'Leadership and mentoring']);
+
+function monthsOf(yearMonth: string): number | null {
+  const match = /^(\d{4})-(\d{2})$/.exec(yearMonth);
+  return match ? Number(match[1]) * 12 + Number(match[2]) - 1 : null;
+}
+
+/** The longest gap of over six months between two paid roles, with the roles either side. */
+function employmentGap(roles: readonly ResumeRole[]): { months: number; before: ResumeRole; after: ResumeRole } | null {
+  const spans = roles
+    .map((role) => ({ role, start: monthsOf(role.start), end: role.end === 'present' ? Infinity : monthsOf(role.end) }))
+    .filter((span): span is { role: ResumeRole; start: number; end: number } => span.start !== null && span.end !== null)
+    .sort((a, b) => a.start - b.start);
+  let reached: { end: number; role: ResumeRole } | null = null;
+  let longest: { months: number; before: ResumeRole; after: ResumeRole } | null = null;
+  for (const span of spans) {
+    if (reached) {
+      const months = span.start - reached.end - 1;
+      if (months > 6 && (!longest || months > longest.months)) longest = { months, before: reached.role, after: span.role };
+    }
+    if (!reached || span.end > reached.end) reached = { end: span.end, role: span.role };
+  }
+  return longest;
+}
+
+/** Career change, over- or under-qualification, leadership for a lead role, a gap in employment: where they apply. */
+function openingQuestions(context: QuestionContext, writer: QuestionWriter): InterviewQuestion[] {
+  const { resume, job, match } = context;
+  const latest = [...resume.roles]
+    .filter((role) => role.title && !isLocation(role.title) && (!role.organisation || !isLocation(role.organisation)))
+    .sort((a, b) => b.start.localeCompare(a.start))[0];
+  const questions: InterviewQuestion[] = [];
+  const jobTitle = job.title;
+  const years = formatYears(resume.totalYears);
+  const base: OpeningVars = {
+    title: latest?.title ?? 'your last role',
+    org: latest?.organisation ?? 'your last employer',
+    jobTitle: writer.jobTitle,
+    years,
+  };
+  const ask = (kind: keyof typeof OPENING_TEMPLATES, category: 'experience' | 'behavioural', vars: OpeningVars, why: string): void => {
+    const question = writer.write(category, [OPENING_TEMPLATES[kind]], vars, `opening|${kind}`, { why });
+    if (question) questions.push(question);
+  };
+  if (latest?.title && jobTitle) {
+    const own = titleStems(latest.title);
+    const wanted = titleStems(jobTitle);
+    const shared = [...wanted].some((stem) => own.has(stem));
+    if (!shared && own.size > 0 && wanted.size > 0) {
+      ask(
+        'careerChange',
+        'experience',
+        base,
+        `Resume (${at(latest.line)}): "${short(latest.line.text)}"; the job is "${jobTitle}", a different line of work.`,
+      );
+    }
+    const requiredYears = job.requiredYears;
+    const overByYears = requiredYears !== null && resume.totalYears >= requiredYears * 2 + 5;
+    const overByRank = seniorityOf(latest.title) >= 2 && seniorityOf(latest.title) > seniorityOf(jobTitle);
+    if (overByRank || overByYears) {
+      ask(
+        'overQualified',
+        'experience',
+        base,
+        `Resume (${at(latest.line)}): "${short(latest.line.text)}", ${years} in all; the job is "${jobTitle}"${requiredYears !== null ? ` asking for ${requiredYears} years` : ''}.`,
+      );
+    }
+  }
+  if (job.requiredYears !== null && resume.totalYears + 1 < job.requiredYears) {
+    ask(
+      'underQualified',
+      'experience',
+      { ...base, requiredYears: formatYears(job.requiredYears) },
+      `The job asks for ${job.requiredYears} years; the resume's dated roles add up to ${years}.`,
+    );
+  }
+  const leadsPeople =
+    jobTitle !== null &&
+    (/\b(?:lead|head|director|supervisor|chief|vp)\b/i.test(jobTitle) ||
+      (/\bmanager\b/i.test(jobTitle) && [...job.required, ...job.preferred].some((requirement) => LEADERSHIP_SKILLS.has(requirement.skill))));
+  if (leadsPeople) {
+    const shown =
+      match.matched.find((skill) => LEADERSHIP_SKILLS.has(skill.skill)) ?? context.resumeSkills.find((skill) => LEADERSHIP_SKILLS.has(skill.skill));
+    if (shown && shown.evidence.section !== 'skills') {
+      ask(
+        'leadership',
+        'behavioural',
+        { ...base, evidence: short(shown.evidence.line) },
+        `The job "${jobTitle}" leads people; resume (${at(shown.evidence)}): "${quoteLine(shown.evidence.line)}".`,
+      );
+    } else {
+      ask('leadershipUnshown', 'behavioural', base, `The job "${jobTitle}" leads people; the resume shows no line about leading a team.`);
+    }
+  }
+  const gap = employmentGap(resume.roles);
+  // A degree finished in the gap explains it (a placement year, then the final year of study).
+  const studied =
+    gap !== null &&
+    resume.education.some((entry) => {
+      const before = monthsOf(gap.before.end);
+      const after = monthsOf(gap.after.start);
+      return (
+        entry.year !== null && before !== null && after !== null && entry.year >= Math.floor(before / 12) && entry.year <= Math.floor(after / 12) + 1
+      );
+    });
+  if (gap && !studied) {
+    const name = (role: ResumeRole) => role.organisation ?? role.title ?? 'one role';
+    const length = gap.months >= 24 ? `about ${Math.round(gap.months / 12)} years` : `${gap.months} months`;
+    ask(
+      'employmentGap',
+      'experience',
+      { ...base, gap: `${length} between ${name(gap.before)} and ${name(gap.after)}` },
+      `Resume (${at(gap.before.line)}): "${short(gap.before.line.text)}"; (${at(gap.after.line)}): "${short(gap.after.line.text)}"; ${length} apart.`,
+    );
+  }
+  return questions;
+}
+
+/** Lines no question may quote as an achievement: the resume's section headings and its roles' header lines ("Senior Engineer — Acme"). */
+export function gateHeadings(resume: ResumeStructure): string[] {
+  const headings = resume.sections.map((section) => section.heading).filter((heading): heading is string => heading !== null);
+  const header = (role: ResumeRole) => [role.title, role.organisation].filter(Boolean).join(' ');
+  return [...headings, ...resume.roles.flatMap((role) => [role.line.text, short(role.line.text), header(role)])];
 }
 
 class QuestionWriter {
@@ -68,8 +204,13 @@ class QuestionWriter {
   private readonly usedQuestions = new Set<string>();
   readonly usedClaims = new Set<string>();
   readonly askedSkills = new Set<string>();
+  /** Questions the gate refused (and the writer replaced). */
+  refused = 0;
 
-  constructor(readonly jobTitle: string) {}
+  constructor(
+    readonly jobTitle: string,
+    private readonly headings: readonly string[] = [],
+  ) {}
 
   /** Picks an unused template by hash of the seed, so the choice is stable for the same inputs. */
   write<V extends object>(
@@ -90,22 +231,31 @@ class QuestionWriter {
           }),
       );
       if (eligible.length === 0) continue;
-      const template = eligible[stableHash(`${seed}|${this.jobTitle}`) % eligible.length];
-      if (!template) continue;
-      const text = template.render(vars);
-      const key = normaliseQuestion(text);
-      if (this.usedQuestions.has(key)) continue;
-      this.usedTemplates.add(template.id);
-      this.usedQuestions.add(key);
-      const lookFor = [template.lookFor(vars), extra.lookForSuffix].filter(Boolean).join(' ');
-      return {
-        category,
-        ...(extra.skill ? { skill: extra.skill } : {}),
-        difficulty: template.difficulty,
-        question: text,
-        why: extra.why,
-        lookFor,
-      };
+      // Start where the seed points and go round: a template whose question fails the gate is
+      // replaced by the next one, never shipped.
+      const first = stableHash(`${seed}|${this.jobTitle}`) % eligible.length;
+      for (let k = 0; k < eligible.length; k++) {
+        const template = eligible[(first + k) % eligible.length];
+        if (!template) continue;
+        const text = polishQuestion(template.render(vars));
+        const key = normaliseQuestion(text);
+        if (this.usedQuestions.has(key)) continue;
+        if (gateFindings(text, this.headings).length > 0) {
+          this.refused += 1;
+          continue;
+        }
+        this.usedTemplates.add(template.id);
+        this.usedQuestions.add(key);
+        const lookFor = [template.lookFor(vars), extra.lookForSuffix].filter(Boolean).join(' ');
+        return {
+          category,
+          ...(extra.skill ? { skill: extra.skill } : {}),
+          difficulty: template.difficulty,
+          question: text,
+          why: extra.why,
+          lookFor,
+        };
+      }
     }
     return null;
   }
@@ -126,8 +276,9 @@ function technicalQuestions(context: QuestionContext, writer: QuestionWriter, li
     (skill.level === 'required' ? 0 : 2) +
     (skill.category === 'soft-skill' || skill.source === 'phrase' ? 3 : 0) +
     (skill.evidence.section === 'experience' || skill.evidence.section === 'projects' ? 0 : 1);
+  // A skills list names skills; only a line about work is a claim to ask about.
   const candidates = context.match.matched
-    .filter((skill) => !writer.askedSkills.has(skill.skill))
+    .filter((skill) => !writer.askedSkills.has(skill.skill) && skill.evidence.section !== 'skills' && skill.evidence.section !== 'header')
     .map((skill, order) => ({ skill, order }))
     .sort((a, b) => strength(a.skill) - strength(b.skill) || a.order - b.order)
     .map(({ skill }) => skill);
@@ -163,7 +314,12 @@ function gapQuestions(context: QuestionContext, writer: QuestionWriter, limit: n
   if (limit <= 0) return [];
   const rank = (skill: MissingSkill): number =>
     (skill.level === 'required' ? 0 : 4) + (skill.source === 'phrase' ? 2 : 0) + (skill.category === 'soft-skill' ? 1 : 0);
+  const resumeText = context.resume.lines.map((line) => line.text.toLowerCase()).join('\n');
   const candidates = context.match.missing
+    // Never a gap the resume shows: a name written on it (inside "S/4HANA" too) is not missing.
+    .filter((skill) => skill.skill.length < 4 || !resumeText.includes(skill.skill.toLowerCase()))
+    // People the job works with ("plant buyers") are no skill to ask about.
+    .filter((skill) => !PEOPLE.test(skill.skill))
     // Soft skills are asked about as behaviour, not as something to learn.
     .filter(
       (skill) =>
@@ -175,6 +331,12 @@ function gapQuestions(context: QuestionContext, writer: QuestionWriter, limit: n
     .map((skill, order) => ({ skill, order }))
     .sort((a, b) => rank(a.skill) - rank(b.skill) || a.order - b.order)
     .map(({ skill }) => skill);
+  // Someone with the years the job asks for, in the same line of work, has most likely done what
+  // the resume leaves out: ask where, not how they would learn it.
+  const latestTitle = [...context.resume.roles].sort((a, b) => b.start.localeCompare(a.start))[0]?.title ?? null;
+  const sameWork =
+    latestTitle !== null && context.job.title !== null && [...titleStems(context.job.title)].some((stem) => titleStems(latestTitle).has(stem));
+  const experienced = sameWork && context.resume.totalYears >= Math.max(2, context.job.requiredYears ?? 2);
   const questions: InterviewQuestion[] = [];
   for (const missing of candidates) {
     if (questions.length >= limit) break;
@@ -200,7 +362,9 @@ function gapQuestions(context: QuestionContext, writer: QuestionWriter, limit: n
     const jdLine = short(missing.jobEvidence.text);
     const question = writer.write(
       'gap',
-      [missing.source === 'phrase' ? PHRASE_GAP_TEMPLATES : GAP_TEMPLATES],
+      experienced
+        ? [GAP_PROBE_TEMPLATES, missing.source === 'phrase' ? PHRASE_GAP_TEMPLATES : []]
+        : [missing.source === 'phrase' ? PHRASE_GAP_TEMPLATES : GAP_TEMPLATES],
       {
         skill: skillInSentence(missing.skill),
         jdLine,
@@ -248,7 +412,10 @@ function experienceQuestions(context: QuestionContext, writer: QuestionWriter, l
     .map((role, order) => ({ role, order }))
     .sort((a, b) => b.role.start.localeCompare(a.role.start) || a.order - b.order)
     .map(({ role }) => role)
-    .filter((role) => role.title || role.organisation);
+    // A town read as a title or an employer is no role to ask about.
+    .filter(
+      (role) => (role.title || role.organisation) && !(role.title && isLocation(role.title)) && !(role.organisation && isLocation(role.organisation)),
+    );
   const projects = context.resume.projects;
   const roleSlots = projects.length > 0 ? Math.max(1, limit - 1) : limit;
   roles.slice(0, roleSlots).forEach((role, index) => {

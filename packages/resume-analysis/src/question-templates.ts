@@ -57,7 +57,7 @@ export const FAMILY_OF: Readonly<Record<SkillCategory, TemplateFamily>> = {
   database: 'platform',
   'cloud-devops': 'platform',
   security: 'platform',
-  method: 'platform',
+  method: 'business',
   'data-analytics': 'data',
   healthcare: 'clinical',
   finance: 'finance',
@@ -67,7 +67,7 @@ export const FAMILY_OF: Readonly<Record<SkillCategory, TemplateFamily>> = {
   design: 'business',
   'sales-marketing': 'business',
   logistics: 'business',
-  engineering: 'platform',
+  engineering: 'business',
   legal: 'business',
   'people-ops': 'people',
   'soft-skill': 'people',
@@ -106,7 +106,7 @@ export const GENERAL_CLAIM_TEMPLATES: readonly QuestionTemplate<ClaimVars>[] = [
     id: 'claim-walkthrough',
     difficulty: 'medium',
     render: (v) =>
-      `Your resume says "${v.claim}". Walk me through how you used ${v.skill} there: what was your part, and what would you do differently today?`,
+      `Your resume says "${v.claim}". Walk me through your own part in that work: what did you do yourself, and what would you do differently today?`,
     lookFor: () => 'A first-person account with concrete detail (scale, tools, who did what) and honest reflection on what they would change.',
   }),
   t({
@@ -261,7 +261,8 @@ export const FAMILY_CLAIM_TEMPLATES: Readonly<Record<TemplateFamily, readonly Qu
     t({
       id: 'finance-standard',
       difficulty: 'medium',
-      render: (v) => `Which standard, policy or system rule mattered most in "${v.claim}", and how did it shape the way you handled ${v.skill}?`,
+      render: (v) =>
+        `In "${v.claim}", which accounting standard or company policy shaped how you handled ${v.skill}, and how did you show you had followed it?`,
       lookFor: () => 'Accurate knowledge of the rule, its practical effect on entries or reports, and how compliance was evidenced for audit.',
     }),
   ],
@@ -291,19 +292,19 @@ export const FAMILY_CLAIM_TEMPLATES: Readonly<Record<TemplateFamily, readonly Qu
     t({
       id: 'business-evidence',
       difficulty: 'medium',
-      render: (v) => `In "${v.claim}", how did you use ${v.skill} to decide what to do, and what did the results show?`,
+      render: (v) => `In "${v.claim}", what did you find out along the way that changed your plan, and what was the result?`,
       lookFor: () => 'Decisions grounded in evidence, a clear before/after, and acknowledgement of what did not work.',
     }),
     t({
       id: 'business-constraints',
       difficulty: 'hard',
-      render: (v) => `If you had half the budget or time for the work in "${v.claim}", how would you use ${v.skill} differently?`,
+      render: (v) => `If you had had half the time for "${v.claim}", what would you have cut, what would you have kept, and why?`,
       lookFor: () => 'Ruthless prioritisation, knowing which activities drove most of the result, and the risks of cutting the rest.',
     }),
     t({
       id: 'business-metric',
       difficulty: 'medium',
-      render: (v) => `What measure would tell you the ${v.skill} work in "${v.claim}" succeeded, and what was it before and after?`,
+      render: (v) => `How did you measure whether "${v.claim}" worked, and what changed as a result?`,
       lookFor: () => 'A meaningful metric (not a vanity one), baseline and result, and how other factors were ruled out.',
     }),
   ],
@@ -375,6 +376,36 @@ export const GAP_TEMPLATES: readonly QuestionTemplate<GapVars>[] = [
     render: (v) =>
       `Which part of ${v.skill} do you think would take you longest to learn, and how would you reduce that risk while still delivering?`,
     lookFor: (v) => `Realistic self-assessment of ${v.skill}'s hard parts and a plan that protects delivery (pairing, scope, checkpoints).`,
+  }),
+];
+
+/**
+ * For a candidate with the experience the job asks for in the same line of work: a requirement
+ * the resume does not mention is most likely done but unwritten, so ask where, not how they
+ * would learn it.
+ */
+export const GAP_PROBE_TEMPLATES: readonly QuestionTemplate<GapVars>[] = [
+  t({
+    id: 'probe-where',
+    difficulty: 'medium',
+    render: (v) =>
+      `The job description asks for ${v.skill} ("${v.jdLine}"), which your resume does not mention. Where have you done it, and what did it involve?`,
+    lookFor: (v) => `A specific setting and their own part in ${v.skill}, at the level this job needs; or a frank "not yet" and what is closest.`,
+  }),
+  t({
+    id: 'probe-related',
+    difficulty: 'medium',
+    needs: ['related'],
+    render: (v) =>
+      `Your resume shows ${v.related ?? ''} but not ${v.skill}, which this job relies on. Have you worked with ${v.skill} as well, and how deeply?`,
+    lookFor: (v) => `An honest account of depth with ${v.skill}: where, how recently, and what they did unaided versus with help.`,
+  }),
+  t({
+    id: 'probe-example',
+    difficulty: 'hard',
+    render: (v) =>
+      `Have you worked with ${v.skill}, which this job asks for? If so, tell me about the most recent time: the task, what you did yourself, and how it went.`,
+    lookFor: (v) => `A concrete example of ${v.skill} with their own actions and an outcome, rather than a description of the team's work.`,
   }),
 ];
 
@@ -486,7 +517,7 @@ export const BEHAVIOURAL_TEMPLATES: readonly QuestionTemplate<DutyVars>[] = [
     id: 'behaviour-disagreement',
     difficulty: 'hard',
     render: (v) =>
-      `Think of a time when "${v.duty}" meant disagreeing with a colleague or stakeholder. How did you handle it, and what was the outcome?`,
+      `Tell me about a time you disagreed with a colleague or stakeholder over work like "${v.duty}". How did you handle it, and what was the outcome?`,
     lookFor: () => 'Respectful challenge backed by evidence, willingness to be persuaded, and a clear outcome.',
   }),
   t({
@@ -704,3 +735,69 @@ export const FALLBACK_TEMPLATES: readonly (QuestionTemplate<DutyVars> & { catego
     category: 'behavioural',
   },
 ];
+
+export interface OpeningVars {
+  /** The candidate's latest title and employer. */
+  title: string;
+  org: string;
+  jobTitle: string;
+  years: string;
+  requiredYears?: string;
+  /** "eight months in 2021", for a gap between roles. */
+  gap?: string;
+  /** A resume line that shows leading people, quoted. */
+  evidence?: string;
+}
+
+/** What an interviewer opens with, where it applies: each kind is asked at most once. */
+export const OPENING_TEMPLATES: Readonly<
+  Record<'careerChange' | 'overQualified' | 'underQualified' | 'leadership' | 'leadershipUnshown' | 'employmentGap', QuestionTemplate<OpeningVars>>
+> = {
+  careerChange: t({
+    id: 'opening-career-change',
+    difficulty: 'medium',
+    render: (v) =>
+      `You have been ${v.title} at ${v.org}, and this is a ${v.jobTitle} role. What draws you to the change, and which parts of your work there carry over directly?`,
+    lookFor: () =>
+      'A considered reason for the move (not only escape from the old job), specific transferable work, and a realistic view of what is new to them.',
+  }),
+  overQualified: t({
+    id: 'opening-over-qualified',
+    difficulty: 'medium',
+    render: (v) =>
+      `With ${v.years} of experience, most recently as ${v.title}, you bring more than this ${v.jobTitle} role asks for. What makes it the right next step for you, and what would keep you engaged in it?`,
+    lookFor: () =>
+      'A credible motive (scope, field, balance), comfort reporting to someone with less experience, and an answer to how long they would stay.',
+  }),
+  underQualified: t({
+    id: 'opening-under-qualified',
+    difficulty: 'medium',
+    render: (v) =>
+      `The role asks for ${v.requiredYears ?? 'more'} of experience and your resume shows ${v.years}. Which of your work best shows you can do it at that level, and where would you need support at first?`,
+    lookFor: () => 'Concrete work at the level required, an honest account of what is new, and how they would close the distance quickly.',
+  }),
+  leadership: t({
+    id: 'opening-leadership',
+    difficulty: 'hard',
+    render: (v) =>
+      `This is a ${v.jobTitle} role. Your resume says "${v.evidence ?? ''}". How did you set direction for the people involved, and how did you handle someone who was not performing?`,
+    lookFor: () =>
+      'How they set goals and priorities, gave feedback and dealt with under-performance, and how the team did as a result (retention, delivery).',
+  }),
+  leadershipUnshown: t({
+    id: 'opening-leadership-unshown',
+    difficulty: 'hard',
+    render: (v) =>
+      `This ${v.jobTitle} role leads other people, and your resume does not show you managing a team. When have you led others, formally or not, and what did you learn about doing it?`,
+    lookFor: () =>
+      'A real instance of leading (project, shift, mentoring), their own actions and the outcome, and what they would do differently as a manager.',
+  }),
+  employmentGap: t({
+    id: 'opening-employment-gap',
+    difficulty: 'easy',
+    render: (v) =>
+      `Your resume shows a gap of ${v.gap ?? 'some months'}. What were you doing then, and how did it shape what you are looking for now?`,
+    lookFor: () =>
+      'A plain account (study, care, health, search, travel are all fine); listen for what they kept current and why this role fits now.',
+  }),
+};

@@ -152,3 +152,48 @@ describe('falls back to the offline questions', () => {
     expect(result.fallbackReason).toMatch(/unreachable|no answer/);
   });
 });
+
+describe('the model sees both documents and passes the same gate', () => {
+  test('when a model is asked, then it receives the redacted text of both documents beside the structure', async () => {
+    handler = respond(200, chatAnswer(JSON.stringify({ questions: MODEL_QUESTIONS })));
+    await analyse({ resumeText: RESUME, jdText: JD, now: NOW, llm: llm() });
+    const body = received[0]?.body as { messages: { role: string; content: string }[] };
+    const brief = JSON.parse(body.messages.find((message) => message.role === 'user')?.content ?? '{}') as {
+      documents: { resume: string; jobDescription: string };
+      job: { required: string[] };
+    };
+    expect(brief.documents.resume).toContain('Built REST APIs in Node.js and TypeScript backed by PostgreSQL.');
+    expect(brief.documents.jobDescription).toContain('Run our Kubernetes clusters.');
+    expect(brief.job.required).toEqual(expect.arrayContaining(['TypeScript']));
+    expect(brief.documents.resume).not.toContain('dev@example.com');
+    expect(brief.documents.resume).not.toContain('7700');
+  });
+
+  test('when the model answers with broken questions, then each is replaced by an offline one and the rest are used as polished', async () => {
+    const broken: InterviewQuestion[] = [
+      {
+        ...MODEL_QUESTIONS[0]!,
+        question: 'If the code behind "Python • Machine Learning • TensorFlow • SQL" had to serve ten times the traffic, what would break?',
+      },
+      { ...MODEL_QUESTIONS[1]!, question: 'As Birmingham at Warwickshire, you wrote services. What was the situation before?' },
+      { ...MODEL_QUESTIONS[2]!, question: 'Tell me about the the hardest bug you fixed in your Node.js services at Acme?' },
+      { ...MODEL_QUESTIONS[3]!, question: 'You applied for a Accountant role here; what draws you to it after building REST APIs?' },
+    ];
+    handler = respond(200, chatAnswer(JSON.stringify({ questions: [...broken, ...MODEL_QUESTIONS.slice(4)] })));
+    const result = await analyse({ resumeText: RESUME, jdText: JD, now: NOW, llm: llm() });
+    const offline = analyseOffline({ resumeText: RESUME, jdText: JD, now: NOW }).questions.map((question) => question.question);
+    expect(result.generator).toBe('llm');
+    const texts = result.questions.map((question) => question.question);
+    expect(texts.some((text) => text.includes('Python •'))).toBe(false);
+    expect(texts.some((text) => text.includes('Birmingham'))).toBe(false);
+    // Slips with one right answer are corrected, not thrown away.
+    expect(texts).toContain('Tell me about the hardest bug you fixed in your Node.js services at Acme?');
+    expect(texts).toContain('You applied for an Accountant role here; what draws you to it after building REST APIs?');
+    expect(texts.filter((text) => offline.includes(text))).toHaveLength(2);
+    expect(result.questions).toHaveLength(MODEL_QUESTIONS.length);
+    for (const question of result.questions) {
+      expect(question.why.length).toBeGreaterThan(0);
+      expect(question.lookFor.length).toBeGreaterThan(0);
+    }
+  });
+});

@@ -635,6 +635,11 @@ export interface components {
         MatchReport: {
             extra: components["schemas"]["ResumeSkill"][];
             matched: {
+                /**
+                 * @description named: the skill or an alias; related: a narrower skill or tool (in `via`); description: the line describes doing it (`via` quotes the words)
+                 * @enum {string}
+                 */
+                by: "named" | "related" | "description";
                 /** @description A skill category of the taxonomy, or `other` */
                 category: string;
                 evidence: components["schemas"]["SkillEvidence"];
@@ -643,6 +648,7 @@ export interface components {
                 skill: string;
                 /** @enum {string} */
                 source: "taxonomy" | "phrase";
+                via?: string;
             }[];
             missing: {
                 /** @description A skill category of the taxonomy, or `other` */
@@ -657,9 +663,18 @@ export interface components {
                 source: "taxonomy" | "phrase";
             }[];
             parts: {
+                education: {
+                    /** @description The job description's line asking for a degree; the part applies only when there is one */
+                    asked: string | null;
+                    degree: string | null;
+                    points: number;
+                    weight: number;
+                };
                 experience: {
                     candidateYears: number;
                     points: number;
+                    /** @description Years in roles of the same line of work as the job; other years count half */
+                    relevantYears: number;
                     requiredYears: number | null;
                     weight: number;
                 };
@@ -673,6 +688,13 @@ export interface components {
                     matched: number;
                     points: number;
                     total: number;
+                    weight: number;
+                };
+                seniority: {
+                    candidate: number;
+                    /** @description 0 the rest, 1 senior, 2 manager or lead, 3 director or head */
+                    job: number;
+                    points: number;
                     weight: number;
                 };
             };

@@ -126,9 +126,40 @@ const matchReport = z
     parts: z.object({
       requiredSkills: skillPart,
       preferredSkills: skillPart,
-      experience: z.object({ weight: z.number(), points: z.number(), requiredYears: z.number().nullable(), candidateYears: z.number() }),
+      experience: z.object({
+        weight: z.number(),
+        points: z.number(),
+        requiredYears: z.number().nullable(),
+        candidateYears: z.number(),
+        relevantYears: z.number().meta({ description: 'Years in roles of the same line of work as the job; other years count half' }),
+      }),
+      education: z.object({
+        weight: z.number(),
+        points: z.number(),
+        asked: z.string().nullable().meta({ description: "The job description's line asking for a degree; the part applies only when there is one" }),
+        degree: z.string().nullable(),
+      }),
+      seniority: z.object({
+        weight: z.number(),
+        points: z.number(),
+        job: z.number().int().meta({ description: '0 the rest, 1 senior, 2 manager or lead, 3 director or head' }),
+        candidate: z.number().int(),
+      }),
     }),
-    matched: z.array(z.object({ skill: z.string(), category, level, source: z.enum(['taxonomy', 'phrase']), evidence: skillEvidence })),
+    matched: z.array(
+      z.object({
+        skill: z.string(),
+        category,
+        level,
+        source: z.enum(['taxonomy', 'phrase']),
+        evidence: skillEvidence,
+        by: z.enum(['named', 'related', 'description']).meta({
+          description:
+            'named: the skill or an alias; related: a narrower skill or tool (in `via`); description: the line describes doing it (`via` quotes the words)',
+        }),
+        via: z.string().optional(),
+      }),
+    ),
     missing: z.array(
       z.object({
         skill: z.string(),

@@ -1,0 +1,91 @@
+import { analyseOffline } from '../src';
+import { gateFindings, polishQuestion } from '../src/question-gate';
+
+/** The gate every question passes, and the questions an interviewer opens with. */
+
+describe('the question gate', () => {
+  test.each([
+    ['What would you do first as a this role role?', 'What would you do first in this role?'],
+    ['Why did you apply for a Accountant role?', 'Why did you apply for an Accountant role?'],
+    ['Tell me about the the hardest bug.', 'Tell me about the hardest bug.'],
+    ['Looking back at your a year at Acme, what would you change?', 'Looking back at your year at Acme, what would you change?'],
+    ['Looking back at your over 4 years at Acme, what would you change?', 'Looking back at your more than 4 years at Acme, what would you change?'],
+  ])('when a question has a slip with one right answer (%s), then it is corrected', (slip, fixed) => {
+    expect(polishQuestion(slip)).toBe(fixed);
+  });
+
+  test.each([
+    ['If the code behind "Python • Machine Learning • TensorFlow" had to scale, what breaks?', 'quotes-list'],
+    ['You mention DFM ("Design methods: GD&T, DFMEA, Design for Manufacturing"). Why?', 'quotes-list'],
+    ['Your resume says "Procurement Analyst — Vandermeer Foods, Rotterdam". Walk me through it.', 'quotes-header'],
+    ['In "Modelled brackets in Siemens NX and released them through", what was hardest?', 'cut-quote'],
+    ['In "…I take components from concept to release", what was hardest?', 'cut-quote'],
+    ['Tell me about "Dean\'s List 2019" and what it took.', 'quotes-honour'],
+    ['As Birmingham at Warwickshire, you wrote reports. What changed?', 'location-as-role'],
+  ])('when a question quotes the wrong thing (%s), then the gate refuses it as %s', (question, defect) => {
+    expect(gateFindings(question, ['Procurement Analyst Vandermeer Foods']).map((finding) => finding.defect)).toContain(defect);
+  });
+
+  test('when a question quotes a line of work, then the gate lets it through', () => {
+    expect(gateFindings('Your resume says "Cut month-end close from 8 to 4 days". What did you change first?', ['Experience'])).toEqual([]);
+  });
+});
+
+describe('what an interviewer opens with', () => {
+  const NOW = '2025-06-01';
+  const questionsOf = (resumeText: string, jdText: string) => analyseOffline({ resumeText, jdText, now: NOW }).questions;
+
+  test('when a director applies for an office manager post, then the career change and over-qualification are asked, citing the resume', () => {
+    const questions = questionsOf(
+      [
+        'EXPERIENCE',
+        'Director of Operations — Brightline Clinics\tMar 2012 – Present',
+        '- Scheduled staff across four sites and managed the executive calendar.',
+        '- Led a team of 9 administrators.',
+        'Operations Analyst — Harbor Health\tJan 2005 – Dec 2009',
+        '- Built weekly staffing reports for 12 clinics.',
+      ].join('\n'),
+      [
+        'Office Manager',
+        'Responsibilities',
+        '- Scheduling appointments and managing calendars',
+        'Requirements',
+        '- 2+ years of office administration',
+      ].join('\n'),
+    );
+    const texts = questions.map((question) => question.question);
+    expect(texts.some((text) => /draws you to the change/.test(text) && text.includes('Director of Operations'))).toBe(true);
+    expect(texts.some((text) => /more than this Office Manager role asks for/.test(text))).toBe(true);
+    // Two years between the roles are no secret to an interviewer.
+    expect(texts.some((text) => /gap of about 2 years between Harbor Health and Brightline Clinics/.test(text))).toBe(true);
+    for (const question of questions) expect(gateFindings(question.question)).toEqual([]);
+  });
+
+  test('when the job leads people, then leadership is asked about from the line that shows it', () => {
+    const questions = questionsOf(
+      [
+        'EXPERIENCE',
+        'Senior Software Engineer — Northwind\tJan 2018 – Present',
+        '- Led a team of 5 engineers building the payments API in TypeScript.',
+      ].join('\n'),
+      ['Engineering Team Lead', 'Requirements', '- TypeScript', '- Leadership', '- 5+ years of software engineering'].join('\n'),
+    );
+    const leadership = questions.find((question) => /This is an Engineering Team Lead role/.test(question.question));
+    expect(leadership?.question).toContain('Led a team of 5 engineers');
+    expect(leadership?.why).toContain('Led a team of 5 engineers');
+  });
+
+  test('when an experienced candidate in the same line of work lacks a named requirement, then they are asked where, not how they would learn it', () => {
+    const questions = questionsOf(
+      [
+        'EXPERIENCE',
+        'Registered Nurse — City Hospital\tJan 2014 – Present',
+        '- Cared for 6 patients a shift on a medical-surgical ward; administered medications and IV therapy.',
+      ].join('\n'),
+      ['Registered Nurse', 'Requirements', '- Telemetry monitoring', '- Medication administration', '- 3+ years of nursing'].join('\n'),
+    );
+    const gaps = questions.filter((question) => question.category === 'gap');
+    expect(gaps.length).toBeGreaterThan(0);
+    for (const gap of gaps) expect(gap.question).not.toMatch(/learn|first month|productive/i);
+  });
+});
