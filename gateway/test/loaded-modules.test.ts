@@ -25,4 +25,9 @@ describe('what each process loads', () => {
   it('when a service that owns data is loaded, then it does load mongoose (the check above can tell)', () => {
     expect(packagesLoadedBy(join(ROOT, 'services', 'records', 'dist', 'main.js'))).toContain('mongoose');
   });
+
+  it('when tracing is loaded, then no client library is yet (its instrumentations patch them only if they load after)', () => {
+    const loaded = packagesLoadedBy(join(ROOT, 'packages', 'common', 'dist', 'tracing.js'));
+    for (const library of ['ioredis', 'mongodb', 'mongoose', 'amqplib', 'express', 'bullmq']) expect(loaded).not.toContain(library);
+  });
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseRedisUrl } from './connections';
+import { parseRedisUrl } from './redis-url';
 
 /** Raised when the environment does not satisfy a service's schema; lists every problem at once. */
 export class ConfigError extends Error {

@@ -9,6 +9,7 @@ export * from './metrics';
 export * from './readiness';
 export * from './request-context';
 export * from './connections';
+export * from './redis-url';
 export * from './domain-events';
 export * from './openapi';
 export * from './start-process';
