@@ -184,7 +184,7 @@ describe('the CLI against the running stack', () => {
 
     expect(run.stdout).toMatch(/^Job [0-9a-f-]{36} completed/);
     expect(run.stdout).toMatch(
-      /\nMatch score: \d+(\.\d)? \/ 100\n {2}required skills +[\d.]+ \/ \d+ +\d+ of \d+ matched\n {2}preferred skills .*\n {2}experience .* years on the resume/,
+      /\nMatch score: \d+(\.\d)? \/ 100\n {2}required skills +[\d.]+ \/ [\d.]+ +\d+ of \d+ matched\n {2}preferred skills .*\n {2}experience .* years on the resume/,
     );
     expect(run.stdout).toMatch(/\nMatched skills \(\d+\)\n {2}\+ \S.* \((required|preferred)\) — ".+" \[page \d+, line \d+/);
     expect(run.stdout).toMatch(/\nMissing skills \(\d+\)\n/);
