@@ -140,7 +140,15 @@ describe('analysis in a pool of processes', () => {
     // This test's own temporary directory, so that what is left in it can only be this job's.
     const own = mkdtempSync(join(tmpdir(), 'pool-test-'));
     try {
-      const pool = poolWith({ timeoutMs: 1500, limits: { timeoutMs: 60_000 }, workRoot: own });
+      // Pages at 400 dpi (not capped down to the default 8 megapixels) read one at a time: about
+      // 4 s of OCR on an idle machine of two cores, so the 1 s limit falls while a program is at work.
+      // At the defaults (200 dpi, two pages at once) an idle machine finished both inside the limit.
+      const pool = poolWith({
+        timeoutMs: 1000,
+        limits: { timeoutMs: 60_000 },
+        workRoot: own,
+        ocr: { ...DEFAULT_OCR_OPTIONS, dpi: 400, maxPagePixels: 20_000_000, parallelPages: 1 },
+      });
       await pool.warmUp();
       const work = pool.analyse(read('scanned', 'two-pages.pdf'), jd, () => undefined);
       let settled = false;
