@@ -1,6 +1,6 @@
 import { Schema, type Connection } from 'mongoose';
 import { deleteExpiredOldestFirst, isDuplicateKey, mongoCall } from '@app/common/mongo';
-import type { RefreshTokenRecord, RefreshTokenRepository, RefreshTokenUse } from '../domain/ports';
+import type { NewRefreshToken, RefreshTokenRecord, RefreshTokenRepository, RefreshTokenUse } from '../domain/ports';
 import { onceSucceeded } from './mongo-errors';
 
 /** The parent of a family's first token: no token hashes to this (hashes are hex). */
@@ -126,18 +126,7 @@ export function refreshTokenRepository(connection: Connection): RefreshTokenRepo
      * has a successor: the parent was used by someone else at the same moment, so this rotation lost
      * and must not hand out a token.
      */
-    async create(input: {
-      tokenHash: string;
-      parentHash: string;
-      familyId: string;
-      userId: string;
-      expiresAt: Date;
-      now: Date;
-      accessJti?: string;
-      accessExpiresAt?: Date;
-      clientId?: string;
-      scope?: string;
-    }): Promise<boolean> {
+    async create(input: NewRefreshToken): Promise<boolean> {
       await prepare();
       const stored = await mongoCall(async () => {
         try {

@@ -40,6 +40,21 @@ export interface RefreshTokenRecord {
 export type RefreshTokenUse =
   { status: 'accepted'; token: RefreshTokenRecord } | { status: 'replayed'; token: RefreshTokenRecord } | { status: 'rejected' };
 
+/** A token to store: its hash, its parent's (or the login's), its family and what it was issued for. */
+export interface NewRefreshToken {
+  tokenHash: string;
+  parentHash: string;
+  familyId: string;
+  userId: string;
+  expiresAt: Date;
+  now: Date;
+  /** The access token handed out with it, revoked with its family. */
+  accessJti?: string;
+  accessExpiresAt?: Date;
+  clientId?: string;
+  scope?: string;
+}
+
 /** Refresh tokens, stored only as hashes, in families that rotate and are revoked together. */
 export interface RefreshTokenRepository {
   /** Builds the indexes. */
@@ -49,18 +64,7 @@ export interface RefreshTokenRepository {
    * has a successor: the parent was used by someone else at the same moment, so this rotation lost
    * and must not hand out a token.
    */
-  create(input: {
-    tokenHash: string;
-    parentHash: string;
-    familyId: string;
-    userId: string;
-    expiresAt: Date;
-    now: Date;
-    accessJti?: string;
-    accessExpiresAt?: Date;
-    clientId?: string;
-    scope?: string;
-  }): Promise<boolean>;
+  create(input: NewRefreshToken): Promise<boolean>;
   /** Presents a token: records its use when it is live; only one of simultaneous uses is accepted. */
   use(tokenHash: string, now: Date): Promise<RefreshTokenUse>;
   findByHash(tokenHash: string): Promise<RefreshTokenRecord | undefined>;
