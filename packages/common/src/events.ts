@@ -60,8 +60,8 @@ export interface EventBusOptions {
    * publisher is not the one named is dropped, whatever route it took. Unset: no check.
    */
   trustedPublishers?: Record<string, string>;
-  /** Counts every event a consumer refused and dead-lettered (`events_rejected_total`). */
-  rejected?: { inc(labels: { event: string; reason: EventRejection }): void };
+  /** Told of each event a consumer refused and dead-lettered, by its type and why. */
+  onRejected?: (event: string, reason: EventRejection) => void;
   /** Told of each publish the broker answered: confirmed (ack) or refused (nack), and how long it took. */
   onPublished?: (outcome: 'confirmed' | 'refused', seconds: number) => void;
   /** Told what became of each delivered message of a subscription's queue (its declared name). */
@@ -441,7 +441,7 @@ export class EventBus {
         this.options.logger.error(line, 'event rejected by its schema, dead-lettered');
       }
       // A routing key outside the catalogue is counted under one label, so forged keys cannot grow the series.
-      this.options.rejected?.inc({ event: checked.type ?? 'unknown', reason: checked.rejection });
+      this.options.onRejected?.(checked.type ?? 'unknown', checked.rejection);
       channel.nack(message, false, false);
       this.options.onConsumed?.(subscription.queue, 'dead_lettered');
       return;

@@ -121,16 +121,21 @@ function drainingAware(handler: Handler, stateOf: () => DrainState, service: str
   };
 }
 
-/** The event bus's hooks that count what it consumed and time each publish until the broker's confirm. */
-function eventBusMetrics(metrics: Metrics): Pick<EventBusOptions, 'onPublished' | 'onConsumed'> {
+/** The event bus's hooks that count what it consumed and refused, and time each publish until the broker's confirm. */
+function eventBusMetrics(metrics: Metrics): Pick<EventBusOptions, 'onPublished' | 'onConsumed' | 'onRejected'> {
   const consumed = metrics.counter('events_consumed_total', 'Messages delivered to this service, by queue and what became of them', [
     'queue',
     'outcome',
+  ] as const);
+  const rejected = metrics.counter('events_rejected_total', 'Events a consumer refused and dead-lettered, by event and reason', [
+    'event',
+    'reason',
   ] as const);
   const published = storeObserver(metrics, 'rabbitmq', 'events');
   return {
     onPublished: (outcome, seconds) => published('publish', outcome === 'confirmed', seconds),
     onConsumed: (queue, outcome) => consumed.inc({ queue, outcome }),
+    onRejected: (event, reason) => rejected.inc({ event, reason }),
   };
 }
 
@@ -240,11 +245,7 @@ export async function startProcess<T extends object = object>(
     },
     eventBus(busOptions) {
       const metrics = options.metrics;
-      const rejected = metrics?.counter('events_rejected_total', 'Events a consumer refused and dead-lettered, by event and reason', [
-        'event',
-        'reason',
-      ]);
-      const bus = new EventBus({ ...busOptions, logger, ...(metrics ? eventBusMetrics(metrics) : {}), ...(rejected ? { rejected } : {}) });
+      const bus = new EventBus({ ...busOptions, logger, ...(metrics ? eventBusMetrics(metrics) : {}) });
       metrics?.gauge('events_unsent', 'Events kept in memory until the broker confirms them (it is away or refusing)', [], async (gauge) => {
         gauge.set(bus.pendingCount());
       });

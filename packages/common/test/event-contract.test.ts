@@ -45,7 +45,7 @@ describe('the event contract on the consuming side', () => {
       service: 'contract-test',
       logger: captured.logger,
       exchange,
-      rejected: { inc: (labels) => void rejected.push(labels) },
+      onRejected: (event, reason) => void rejected.push({ event, reason }),
     });
     await bus.subscribe(queue, ['user.deleted'], async (event) => void handled.push(event));
     await bus.subscribe(revocations, ['token.revoked'], async (event) => void handled.push(event), { perInstance: true });
