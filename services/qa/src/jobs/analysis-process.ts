@@ -77,14 +77,10 @@ async function runTask(task: AnalysisTask): Promise<void> {
   const useOcr = task.ocr !== null && (await ocrAvailable());
   // The time limit starts now: loading the code is not the document's doing.
   send({ type: 'started', id: task.id });
-  const timings: StageTimings = {};
-  let current: { stage: AnalysisStage; started: number } | undefined;
-  const endStage = () => {
-    if (current) timings[current.stage] = (timings[current.stage] ?? 0) + (performance.now() - current.started) / 1000;
-  };
   // Timed here and sent back with the outcome: the trace lives in the worker, this process only measures.
   const steps: StepTiming[] = [];
   let reading: StepTiming | undefined;
+  let analyseStartedMs: number | undefined;
   const endReading = () => {
     if (reading) reading.endMs = clockMs();
     reading = undefined;
@@ -111,10 +107,9 @@ async function runTask(task: AnalysisTask): Promise<void> {
           : {}),
       },
       onProgress: (stage) => {
-        endStage();
-        current = { stage, started: performance.now() };
         endReading();
-        if (stage !== 'analyse') {
+        if (stage === 'analyse') analyseStartedMs = clockMs();
+        else {
           reading = { name: 'read', file: stage === 'parse-resume' ? 'resume' : 'jd', startMs: clockMs(), endMs: 0 };
           steps.push(reading);
         }
@@ -128,9 +123,21 @@ async function runTask(task: AnalysisTask): Promise<void> {
     else if (error instanceof DocumentError) outcome = { ok: false, problems: [problem(error)] };
     else throw error;
   }
-  endStage();
   endReading();
-  send({ type: 'done', id: task.id, outcome, timings, steps });
+  send({ type: 'done', id: task.id, outcome, timings: stageTimings(steps, analyseStartedMs, clockMs()), steps });
+}
+
+/**
+ * Seconds per stage for the metrics, from the same clock readings as the spans: each document's
+ * reading step, and the analysis from its start to the end of the job.
+ */
+function stageTimings(steps: readonly StepTiming[], analyseStartedMs: number | undefined, endMs: number): StageTimings {
+  const timings: StageTimings = {};
+  for (const step of steps) {
+    if (step.name === 'read') timings[step.file === 'resume' ? 'parse-resume' : 'parse-jd'] = (step.endMs - step.startMs) / 1000;
+  }
+  if (analyseStartedMs !== undefined) timings.analyse = (endMs - analyseStartedMs) / 1000;
+  return timings;
 }
 
 /** A one-page PDF showing `lines` in Helvetica (pdf.js rebuilds the cross-reference table it lacks). */
