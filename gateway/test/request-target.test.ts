@@ -1,7 +1,7 @@
 import { createServer, request, type Server } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import { verifyIdentityProof } from '@app/common';
-import { canonicalTarget } from '../src/http/request-target';
+import { canonicalTarget } from '../src/routes/request-target';
 import { bearer } from '@app/tests/support/http';
 import { IDENTITY_SECRET, signToken, startHarness, type Harness } from './support';
 

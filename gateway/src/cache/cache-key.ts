@@ -1,4 +1,4 @@
-import type { CanonicalTarget } from '../http/request-target';
+import type { CanonicalTarget } from '../routes/request-target';
 import { stripTrailingSlash } from '../routes/route-table';
 
 /**

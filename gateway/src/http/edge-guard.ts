@@ -4,7 +4,7 @@ import type { Duplex } from 'node:stream';
 import { AppError, errorResponseText, requestIdFrom } from '@app/common';
 import type { Request } from 'express';
 import type { Route, RouteTable } from '../routes/route-table';
-import { canonicalTarget, type CanonicalTarget } from './request-target';
+import { canonicalTarget, type CanonicalTarget } from '../routes/request-target';
 
 declare module 'express-serve-static-core' {
   interface Request {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { canonicalTarget } from '../http/request-target';
+import { canonicalTarget } from './request-target';
 
 /** Sockets of the keep-alive agent each upstream gets: held requests must leave some for the rest. */
 export const UPSTREAM_SOCKETS = 256;
