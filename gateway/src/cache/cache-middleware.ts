@@ -1,22 +1,14 @@
 import { createHash } from 'node:crypto';
 import type { Logger, Metrics } from '@app/common';
 import type { NextFunction, Request, Response } from 'express';
-import type { VerifiedClaims } from '../auth/token-verifier';
 import { identityHeadersFor } from '../proxy/identity-headers';
 import { fetchUpstream, UpstreamError, type BufferedResponse } from '../proxy/upstream-request';
 import { upstreamFailure } from '../proxy/forward';
 import type { UpstreamAgent } from '../proxy/upstream-agent';
-import type { CacheRule, Route } from '../routes/route-table';
+import { contextOf, type RequestContext } from '../request-context';
+import type { CacheRule, Route, RouteTable } from '../routes/route-table';
 import { cacheKeyUrl } from './cache-key';
-import type { CachedResponse, Lookup, ResponseStore } from './response-store';
-
-declare module 'express-serve-static-core' {
-  interface Request {
-    /** The cache lookup started as soon as the token checked out, alongside admission. */
-    cacheLookup?: Promise<Lookup | Error>;
-    cacheRule?: CacheRule;
-  }
-}
+import type { CachedResponse, ResponseStore } from './response-store';
 
 // Never kept: credentials, cookies, hop-by-hop headers and what the gateway sets itself.
 const STORED_HEADERS = new Set(['content-type', 'content-language', 'etag', 'last-modified', 'vary', 'link', 'location']);
@@ -24,6 +16,7 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const UNAVAILABLE = new Error('cache unavailable');
 
 export interface CacheOptions {
+  routes: RouteTable;
   store: ResponseStore;
   agents: Map<string, UpstreamAgent>;
   secret: string;
@@ -35,16 +28,15 @@ export interface CacheOptions {
 
 type Outcome = { entry: CachedResponse; stored: boolean } | { passthrough: BufferedResponse };
 
-/**
- * Starts the cache lookup of a cacheable request for a verified user, so that it runs in the
- * same moment as admission: a HIT then waits for one round trip, not two. The promise never
- * rejects; a failure is the Error it resolves to, which means BYPASS.
- */
-export function startCacheLookup(store: ResponseStore, req: Request, claims: VerifiedClaims, route: Route, rule: CacheRule) {
-  req.cacheRule = rule;
-  req.cacheLookup = store.available
-    ? store.lookup(claims.sub, route.upstream.group, req.method, cacheKeyUrl(req.target)).catch((err: Error) => err)
-    : Promise.resolve(UNAVAILABLE);
+export interface ResponseCache {
+  /**
+   * Starts the cache lookup of a cacheable request once its user is verified (authentication calls
+   * it before awaiting admission), so that it runs in the same moment as admission: a HIT then
+   * waits for one round trip, not two.
+   */
+  readonly prefetch: (req: Request, context: RequestContext) => void;
+  /** The middleware: answers from the cache (HIT), fills it (MISS), or passes the request on. */
+  readonly handle: (req: Request, res: Response, next: NextFunction) => Promise<void>;
 }
 
 /**
@@ -53,8 +45,8 @@ export function startCacheLookup(store: ResponseStore, req: Request, claims: Ver
  * misses on one key share one upstream call: in this process through a shared promise,
  * across gateways through a lock.
  */
-export function responseCache(options: CacheOptions) {
-  const { store, logger } = options;
+export function responseCache(options: CacheOptions): ResponseCache {
+  const { routes, store, logger } = options;
   const counter = options.metrics.counter('gateway_cache_requests_total', 'Cacheable requests by outcome and cache rule', [
     'result',
     'route',
@@ -76,7 +68,7 @@ export function responseCache(options: CacheOptions) {
   const upstreamCalls = options.metrics.counter('gateway_cache_upstream_calls_total', 'Upstream calls made to fill the cache');
   const inflight = new Map<string, Promise<Outcome>>();
 
-  const fill = async (key: string, req: Request, route: Route, rule: CacheRule): Promise<Outcome> => {
+  const fill = async (key: string, req: Request, context: RequestContext, route: Route, rule: CacheRule): Promise<Outcome> => {
     const lockTtl = route.timeoutMs + 1000;
     let token = await store.lock(key, lockTtl).catch(() => undefined);
     if (!token) {
@@ -97,10 +89,10 @@ export function responseCache(options: CacheOptions) {
         if (entry) return { entry, stored: true };
       }
       upstreamCalls.inc();
-      const headers = { ...pickForwardHeaders(req), ...identityHeadersFor(req, options.secret) };
+      const headers = { ...pickForwardHeaders(req), ...identityHeadersFor(req, context, options.secret) };
       const response = await fetchUpstream(
         route.upstream.origin,
-        req.target.target,
+        context.target.target,
         headers,
         options.agents.get(route.upstream.origin)!,
         route.timeoutMs,
@@ -118,9 +110,20 @@ export function responseCache(options: CacheOptions) {
     }
   };
 
-  return async (req: Request, res: Response, next: NextFunction) => {
-    const user = req.user;
-    const route = req.gatewayRoute;
+  const prefetch = (req: Request, context: RequestContext) => {
+    const { route, user } = context;
+    const rule = route && routes.cacheRule(route, req.method, context.target.path);
+    if (!rule || !user) return;
+    // Never rejects: a failure is the Error it resolves to, which means BYPASS.
+    const lookup = store.available
+      ? store.lookup(user.sub, route.upstream.group, req.method, cacheKeyUrl(context.target)).catch((err: Error) => err)
+      : Promise.resolve(UNAVAILABLE);
+    context.cache = { rule, lookup };
+  };
+
+  const handle = async (req: Request, res: Response, next: NextFunction) => {
+    const context = contextOf(req);
+    const { user, route } = context;
     if (!user || !route) return next();
     if (!SAFE_METHODS.has(req.method)) {
       // A write makes the user's cached answers from that service stale. Invalidated before the
@@ -135,12 +138,11 @@ export function responseCache(options: CacheOptions) {
       });
       return next();
     }
-    const pending = req.cacheLookup;
-    const rule = req.cacheRule;
-    if (!pending || !rule) return next();
+    if (!context.cache) return next();
+    const { rule, lookup } = context.cache;
     res.locals.metricsRoute = rule.metricsRoute;
 
-    const found = await pending;
+    const found = await lookup;
     if (found instanceof Error) {
       if (found !== UNAVAILABLE) logger.warn({ err: String(found) }, 'cache unavailable, bypassing');
       countFor(rule).bypass.inc();
@@ -156,7 +158,7 @@ export function responseCache(options: CacheOptions) {
     const { key } = found;
     let outcome = inflight.get(key);
     if (!outcome) {
-      outcome = fill(key, req, route, rule).finally(() => inflight.delete(key));
+      outcome = fill(key, req, context, route, rule).finally(() => inflight.delete(key));
       inflight.set(key, outcome);
     }
     let result: Outcome;
@@ -178,6 +180,7 @@ export function responseCache(options: CacheOptions) {
     }
     send(req, res, result.entry, 'MISS', rule);
   };
+  return { prefetch, handle };
 }
 
 const HOP_BY_HOP = new Set([

@@ -14,6 +14,7 @@ import { OpenApiAggregator } from '../docs/openapi';
 import { forwardTo } from '../proxy/forward';
 import type { UpstreamAgent } from '../proxy/upstream-agent';
 import { stripClientIdentity } from '../proxy/identity-headers';
+import { contextOf, type RequestContext } from '../request-context';
 import { authenticate } from './authenticate';
 import { edgeGuard, isOwnPath } from './edge-guard';
 import { heldRequestLimit } from './held-requests';
@@ -48,21 +49,24 @@ export function createGatewayApp(parts: GatewayParts): Express {
     routes.routes.map((route) => [route, forwardTo(route, parts.agents.get(route.upstream.origin)!, config.IDENTITY_SECRET, logger)]),
   );
   const corsAll = config.CORS_ORIGINS.includes('*');
+  const cache = responseCache({
+    routes,
+    store: parts.store,
+    agents: parts.agents,
+    secret: config.IDENTITY_SECRET,
+    maxEntryBytes: config.CACHE_MAX_ENTRY_BYTES,
+    lockWaitMs: config.CACHE_LOCK_WAIT_MS,
+    logger,
+    metrics: parts.metrics,
+  });
   // Every request to a service: token and admission, the bound on held requests, cache, then the proxy.
   const handlers: Handler[] = [
-    authenticate({ routes, tokens, admission: parts.admission, store: parts.store, metrics: parts.metrics }),
+    authenticate({ tokens, admission: parts.admission, metrics: parts.metrics, alongsideAdmission: cache.prefetch }),
     heldRequestLimit(),
-    responseCache({
-      store: parts.store,
-      agents: parts.agents,
-      secret: config.IDENTITY_SECRET,
-      maxEntryBytes: config.CACHE_MAX_ENTRY_BYTES,
-      lockWaitMs: config.CACHE_LOCK_WAIT_MS,
-      logger,
-      metrics: parts.metrics,
-    }),
+    cache.handle,
     (req: Request, res: Response, next: NextFunction) => {
-      const proxy = req.gatewayRoute && proxies.get(req.gatewayRoute);
+      const route = contextOf(req).route;
+      const proxy = route && proxies.get(route);
       if (!proxy) return next();
       return proxy(req, res, next);
     },
@@ -108,27 +112,27 @@ export function createGatewayApp(parts: GatewayParts): Express {
       const crossOriginHeaders = corsAll ? recordHeaders(crossOrigin, { method: 'GET', headers: {} }) : undefined;
       // A path a service owns goes straight to the gateway's handlers below: the platform's own
       // routes cannot match it, and express would otherwise test each of their layers first.
-      const toService = (req: Request, res: Response, next: NextFunction) => {
-        if (req.gatewayRoute && !isOwnPath(req.target.path)) serve(req, res, next);
+      const toService = (req: Request, res: Response, next: NextFunction, context: RequestContext) => {
+        if (context.route && !isOwnPath(context.target.path)) serve(req, res, next);
         else next();
       };
       // One layer for the edge: the canonical target (or a refusal before any header is set),
       // client identity headers removed, then helmet and CORS.
       app.use((req: Request, res: Response, next: NextFunction) => {
-        guard(req);
+        const context = guard(req);
         const removed = stripClientIdentity(req.headers);
         if (removed.length > 0) logger.warn({ removed }, 'client-sent identity headers removed');
         if (secureHeaders && crossOriginHeaders && req.method !== 'OPTIONS') {
           applyHeaders(res, secureHeaders);
           applyHeaders(res, crossOriginHeaders);
-          toService(req, res, next);
+          toService(req, res, next, context);
           return;
         }
         const afterSecure = () => {
           if (crossOriginHeaders && req.method !== 'OPTIONS') {
             applyHeaders(res, crossOriginHeaders);
-            toService(req, res, next);
-          } else crossOrigin(req, res, (err?: unknown) => (err ? next(err) : toService(req, res, next)));
+            toService(req, res, next, context);
+          } else crossOrigin(req, res, (err?: unknown) => (err ? next(err) : toService(req, res, next, context)));
         };
         if (secureHeaders) {
           applyHeaders(res, secureHeaders);
@@ -181,7 +185,7 @@ function inOrder(handlers: readonly Handler[]): Handler {
 function bodyLimit(req: Request, _res: Response, next: NextFunction) {
   const declared = Number(req.headers['content-length'] ?? 0);
   if (!declared) return next();
-  const limit = req.gatewayRoute?.bodyLimitBytes ?? 64 * 1024;
+  const limit = contextOf(req).route?.bodyLimitBytes ?? 64 * 1024;
   if (declared > limit) return next(AppError.payloadTooLarge(`Request body is larger than ${limit} bytes`));
   next();
 }

@@ -1,41 +1,35 @@
 import { AppError, type Metrics } from '@app/common';
 import type { NextFunction, Request, Response } from 'express';
 import type { Admission, Verdict } from '../auth/admission';
-import { TokenError, type VerifiedClaims, type VerifiedTokenCache } from '../auth/token-verifier';
-import { startCacheLookup } from '../cache/cache-middleware';
-import type { ResponseStore } from '../cache/response-store';
-import type { RouteTable } from '../routes/route-table';
-
-declare module 'express-serve-static-core' {
-  interface Request {
-    user?: VerifiedClaims;
-  }
-}
+import { TokenError, type VerifiedTokenCache } from '../auth/token-verifier';
+import { contextOf, type RequestContext } from '../request-context';
 
 export interface AuthenticateOptions {
-  routes: RouteTable;
   tokens: VerifiedTokenCache;
   admission: Admission;
-  store: ResponseStore;
   metrics: Metrics;
+  /** Called as soon as the token checked out, before admission is awaited: work that may run alongside it (the cache lookup). */
+  alongsideAdmission: (req: Request, context: RequestContext) => void;
 }
 
 const BEARER = /^Bearer[ ]+(\S+)\s*$/i;
 
 /**
  * The global token check and the rate limit: every path but the public routes needs a valid
- * bearer token, and a refused request never reaches a service. For a cacheable request the
- * cache lookup starts as soon as the token checks out, alongside admission (revocation and
- * rate limit), so a HIT costs one round trip to each Redis.
+ * bearer token, and a refused request never reaches a service. The verified claims go on the
+ * request's context; `alongsideAdmission` then starts what needs only the user (the cache
+ * starts its lookup there), so that it runs in the same moment as admission (revocation and
+ * rate limit) and a HIT costs one round trip to each Redis.
  */
 export function authenticate(options: AuthenticateOptions) {
-  const { routes, tokens, admission, store } = options;
+  const { tokens, admission, alongsideAdmission } = options;
   const limited = options.metrics.counter('gateway_rate_limited_total', 'Requests refused by the rate limit, by route and whose limit', [
     'route',
     'scope',
   ] as const);
   return async (req: Request, res: Response, next: NextFunction) => {
-    const route = req.gatewayRoute;
+    const context = contextOf(req);
+    const route = context.route;
     // Named here so that a refusal (401, 429) is counted under its route too, not as unmatched.
     if (route) res.locals.metricsRoute = `proxy:${route.name}`;
     let verdict: Verdict;
@@ -56,10 +50,10 @@ export function authenticate(options: AuthenticateOptions) {
           throw err;
         }
       }
-      const rule = route && routes.cacheRule(route, req.method, req.target.path);
-      if (rule) startCacheLookup(store, req, claims, route, rule);
+      // A refused request goes no further than the error handler, whatever its context holds.
+      context.user = claims;
+      alongsideAdmission(req, context);
       verdict = await admission.user(claims);
-      req.user = claims;
     }
     if (!verdict.admitted) {
       if (verdict.reason === 'revoked') throw AppError.unauthorized('Token has been revoked', 'token_revoked');

@@ -3,17 +3,9 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { AppError, errorResponseText, requestIdFrom } from '@app/common';
 import type { Request } from 'express';
+import { createContext, type RequestContext } from '../request-context';
 import type { Route, RouteTable } from '../routes/route-table';
-import { canonicalTarget, type CanonicalTarget } from '../routes/request-target';
-
-declare module 'express-serve-static-core' {
-  interface Request {
-    /** The canonical request target: the one value routing, caching, signing and forwarding use. */
-    target: CanonicalTarget;
-    /** The route table's entry for this path, when a service owns it. */
-    gatewayRoute?: Route;
-  }
-}
+import { canonicalTarget } from '../routes/request-target';
 
 /** Methods the gateway forwards to a service; the service answers 405 for its own paths. */
 const FORWARDED = 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS';
@@ -44,22 +36,23 @@ function methodNotAllowed(method: string, allow: string): AppError {
 
 /**
  * The first thing every request meets: its target made canonical (or refused with 400 before
- * any token is read), and methods the path does not have refused with 405 and `Allow`.
- * `req.url` and `req.originalUrl` are replaced by the canonical target, so the proxy and
- * everything after it can only ever see that value. Throws the refusal.
+ * any token is read), its route found and its context made (`contextOf`), and methods the path
+ * does not have refused with 405 and `Allow`. `req.url` and `req.originalUrl` are replaced by the
+ * canonical target, so the proxy and everything after it can only ever see that value. Throws
+ * the refusal.
  */
 export function edgeGuard(routes: RouteTable) {
-  return (req: Request) => {
+  return (req: Request): RequestContext => {
     const checked = canonicalTarget(req.url);
     if (!checked.ok) throw new AppError(checked.status === 414 ? 'uri_too_long' : 'invalid_request_target', checked.reason);
-    req.target = checked.value;
     req.url = checked.value.target;
     req.originalUrl = checked.value.target;
     const route = routes.match(checked.value.path);
-    req.gatewayRoute = route;
+    const context = createContext(req, req.id, checked.value, route);
     const known = allowFor(checked.value.path, route);
     if (known && !known.methods.has(req.method)) throw methodNotAllowed(req.method, known.allow);
     if (!known && !FORWARDED_SET.has(req.method)) throw AppError.notFound(`No route for ${req.method} ${checked.value.path}`);
+    return context;
   };
 }
 

@@ -1,5 +1,6 @@
 import { AppError } from '@app/common';
 import type { NextFunction, Request, Response } from 'express';
+import { contextOf } from '../request-context';
 import type { Route } from '../routes/route-table';
 
 // A held request lasts until its job finishes or its wait runs out; a few seconds frees some.
@@ -13,8 +14,8 @@ const RETRY_AFTER_SECONDS = 5;
 export function heldRequestLimit() {
   const held = new Map<Route, number>();
   return (req: Request, res: Response, next: NextFunction) => {
-    const route = req.gatewayRoute;
-    if (!route?.held || !isHeld(req, route.held.paths)) return next();
+    const { route, target } = contextOf(req);
+    if (!route?.held || !isHeld(req, target.path, route.held.paths)) return next();
     const count = held.get(route) ?? 0;
     if (count >= route.held.max) {
       return next(
@@ -31,8 +32,8 @@ export function heldRequestLimit() {
   };
 }
 
-function isHeld(req: Request, paths: readonly RegExp[]): boolean {
-  if (paths.some((path) => path.test(req.target.path))) return true;
+function isHeld(req: Request, targetPath: string, paths: readonly RegExp[]): boolean {
+  if (paths.some((path) => path.test(targetPath))) return true;
   const prefer = req.headers.prefer;
   if (prefer && /(?:^|[,;])\s*wait\s*=\s*"?0*[1-9]/i.test(Array.isArray(prefer) ? prefer.join(',') : prefer)) return true;
   return (req.headers.accept ?? '').includes('text/event-stream');

@@ -4,6 +4,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { createProxyMiddleware, proxyEventsPlugin, type Plugin } from 'http-proxy-middleware';
 import { identityHeadersFor } from './identity-headers';
 import { MAX_REPLAY_BYTES, mayRetryReset, replayableOnReset, retryDelay, type UpstreamAgent } from './upstream-agent';
+import { contextOf } from '../request-context';
 import type { Route } from '../routes/route-table';
 
 const timedOut = new WeakSet<Request>();
@@ -42,7 +43,7 @@ export function forwardTo(route: Route, agent: UpstreamAgent, secret: string, lo
     on: {
       proxyReq: (proxyReq, req, res) => {
         (res as unknown as { locals: Record<string, unknown> }).locals.metricsRoute = metricsRoute;
-        for (const [name, value] of Object.entries(identityHeadersFor(req, secret))) proxyReq.setHeader(name, value);
+        for (const [name, value] of Object.entries(identityHeadersFor(req, contextOf(req), secret))) proxyReq.setHeader(name, value);
         proxyReq.setTimeout(route.timeoutMs, () => timedOut.add(req));
         // A buffered body goes out whole; the request stream it came from has ended, and piping it ends this one.
         const body = replays.get(req)?.body;

@@ -1,6 +1,7 @@
 import { signIdentity } from '@app/common';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Request } from 'express';
+import type { RequestContext } from '../request-context';
 
 /** Headers a client must never be able to set: identity and its proof are the gateway's alone. */
 const RESERVED = /^(x-user-|x-identity-|x-client-ip$|x-forwarded-user)/i;
@@ -22,13 +23,13 @@ export function stripClientIdentity(headers: IncomingHttpHeaders): readonly stri
 }
 
 /** The verified identity (or the anonymous caller of a public route) with the gateway's proof. */
-export function identityHeadersFor(req: Request, secret: string): Record<string, string> {
+export function identityHeadersFor(req: Request, context: RequestContext, secret: string): Record<string, string> {
   return signIdentity(secret, {
     method: req.method,
-    path: req.target.target,
-    userId: req.user?.sub ?? '',
-    userName: req.user?.username ?? '',
-    requestId: req.id,
+    path: context.target.target,
+    userId: context.user?.sub ?? '',
+    userName: context.user?.username ?? '',
+    requestId: context.requestId,
     clientIp: req.ip ?? req.socket.remoteAddress ?? '',
   });
 }
