@@ -20,7 +20,7 @@ import { ResponseStore } from './cache/response-store';
 import { loadGatewayConfig } from './config';
 import { createGatewayApp } from './http/app';
 import { refuseConnect } from './http/edge-guard';
-import { upstreamAgent, type UpstreamAgent } from './proxy/upstream-agent';
+import { upstreamClient } from './proxy/upstream-client';
 
 export type RunningGateway = RunningProcess;
 
@@ -41,10 +41,8 @@ async function startGateway(overrides: NodeJS.ProcessEnv = {}): Promise<RunningG
       ['upstream', 'reason'] as const,
     );
     const retry = { budgetMs: config.GATEWAY_UPSTREAM_RETRY_MS, counted: (upstream: string, reason: string) => retries.inc({ upstream, reason }) };
-    const agents = new Map<string, UpstreamAgent>(routes.upstreams.map((u) => [u.origin, upstreamAgent(u.origin, u.name, retry)]));
-    setup.onStop('upstream connections', () => {
-      for (const agent of agents.values()) agent.destroy();
-    });
+    const upstream = upstreamClient({ upstreams: routes.upstreams, retry, secret: config.IDENTITY_SECRET, logger });
+    setup.onStop('upstream connections', () => upstream.close());
     const events = setup.eventBus({
       url: config.AMQP_URL,
       exchange: config.EVENTS_EXCHANGE,
@@ -90,7 +88,7 @@ async function startGateway(overrides: NodeJS.ProcessEnv = {}): Promise<RunningG
     jwks.start();
     setup.onStop('jwks refresh', () => jwks.stop());
 
-    const app = createGatewayApp({ config, logger, metrics, redis, cacheRedis, events, jwks, admission, store, agents });
+    const app = createGatewayApp({ config, logger, metrics, redis, cacheRedis, events, jwks, admission, store, upstream });
     const server = await setup.listen(app, config.PORT, config.HOST);
     server.on('connect', refuseConnect(routes));
     // Before any request is read: this code runs in the same turn as the listen callback.

@@ -1,10 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Logger, Metrics } from '@app/common';
 import type { NextFunction, Request, Response } from 'express';
-import { identityHeadersFor } from '../proxy/identity-headers';
-import { fetchUpstream, UpstreamError, type BufferedResponse } from '../proxy/upstream-request';
-import { upstreamFailure } from '../proxy/forward';
-import type { UpstreamAgent } from '../proxy/upstream-agent';
+import { UpstreamError, type BufferedResponse, type UpstreamClient } from '../proxy/upstream-client';
 import { contextOf, type RequestContext } from '../request-context';
 import type { CacheRule, Route, RouteTable } from '../routes/route-table';
 import { cacheKeyUrl } from './cache-key';
@@ -14,12 +11,14 @@ import type { CachedResponse, ResponseStore } from './response-store';
 const STORED_HEADERS = new Set(['content-type', 'content-language', 'etag', 'last-modified', 'vary', 'link', 'location']);
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const UNAVAILABLE = new Error('cache unavailable');
+// An answer larger than an entry may be is still read whole, to be passed on uncached; past this it is a 502.
+const MAX_FILL_BYTES = 16 * 1024 * 1024;
 
 export interface CacheOptions {
   routes: RouteTable;
   store: ResponseStore;
-  agents: Map<string, UpstreamAgent>;
-  secret: string;
+  /** Fills the cache: the same client, agents, identity proof and retry policy as the proxy. */
+  upstream: UpstreamClient;
   maxEntryBytes: number;
   lockWaitMs: number;
   logger: Logger;
@@ -68,7 +67,7 @@ export function responseCache(options: CacheOptions): ResponseCache {
   const upstreamCalls = options.metrics.counter('gateway_cache_upstream_calls_total', 'Upstream calls made to fill the cache');
   const inflight = new Map<string, Promise<Outcome>>();
 
-  const fill = async (key: string, req: Request, context: RequestContext, route: Route, rule: CacheRule): Promise<Outcome> => {
+  const fill = async (key: string, req: Request, route: Route, rule: CacheRule): Promise<Outcome> => {
     const lockTtl = route.timeoutMs + 1000;
     let token = await store.lock(key, lockTtl).catch(() => undefined);
     if (!token) {
@@ -89,15 +88,7 @@ export function responseCache(options: CacheOptions): ResponseCache {
         if (entry) return { entry, stored: true };
       }
       upstreamCalls.inc();
-      const headers = { ...pickForwardHeaders(req), ...identityHeadersFor(req, context, options.secret) };
-      const response = await fetchUpstream(
-        route.upstream.origin,
-        context.target.target,
-        headers,
-        options.agents.get(route.upstream.origin)!,
-        route.timeoutMs,
-        16 * 1024 * 1024,
-      );
+      const response = await options.upstream.fetchWhole(route, req, pickForwardHeaders(req), MAX_FILL_BYTES);
       const cacheControl = response.headers['cache-control'] ?? '';
       if (response.status !== 200 || /no-store|private=|no-cache/i.test(cacheControl) || response.body.length > options.maxEntryBytes) {
         return { passthrough: response };
@@ -158,14 +149,14 @@ export function responseCache(options: CacheOptions): ResponseCache {
     const { key } = found;
     let outcome = inflight.get(key);
     if (!outcome) {
-      outcome = fill(key, req, context, route, rule).finally(() => inflight.delete(key));
+      outcome = fill(key, req, route, rule).finally(() => inflight.delete(key));
       inflight.set(key, outcome);
     }
     let result: Outcome;
     try {
       result = await outcome;
     } catch (err) {
-      if (err instanceof UpstreamError) return upstreamFailure(res, req, route, err.timeout);
+      if (err instanceof UpstreamError) return options.upstream.fail(res, req, route, err);
       throw err;
     }
     countFor(rule).miss.inc();

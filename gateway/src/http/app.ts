@@ -11,8 +11,7 @@ import { responseCache } from '../cache/cache-middleware';
 import type { ResponseStore } from '../cache/response-store';
 import type { GatewayConfig } from '../config';
 import { OpenApiAggregator } from '../docs/openapi';
-import { forwardTo } from '../proxy/forward';
-import type { UpstreamAgent } from '../proxy/upstream-agent';
+import type { UpstreamClient } from '../proxy/upstream-client';
 import { stripClientIdentity } from '../proxy/identity-headers';
 import { contextOf, type RequestContext } from '../request-context';
 import { authenticate } from './authenticate';
@@ -30,8 +29,8 @@ export interface GatewayParts {
   jwks: JwksClient;
   admission: Admission;
   store: ResponseStore;
-  /** One keep-alive agent per upstream origin. */
-  agents: Map<string, UpstreamAgent>;
+  /** The proxy's and the cache fill's one way to the services. */
+  upstream: UpstreamClient;
 }
 
 export function createGatewayApp(parts: GatewayParts): Express {
@@ -45,15 +44,12 @@ export function createGatewayApp(parts: GatewayParts): Express {
     audience: config.JWT_AUDIENCE,
     clockToleranceSeconds: config.JWT_CLOCK_TOLERANCE_SECONDS,
   });
-  const proxies = new Map(
-    routes.routes.map((route) => [route, forwardTo(route, parts.agents.get(route.upstream.origin)!, config.IDENTITY_SECRET, logger)]),
-  );
+  const proxies = new Map(routes.routes.map((route) => [route, parts.upstream.proxy(route)]));
   const corsAll = config.CORS_ORIGINS.includes('*');
   const cache = responseCache({
     routes,
     store: parts.store,
-    agents: parts.agents,
-    secret: config.IDENTITY_SECRET,
+    upstream: parts.upstream,
     maxEntryBytes: config.CACHE_MAX_ENTRY_BYTES,
     lockWaitMs: config.CACHE_LOCK_WAIT_MS,
     logger,
