@@ -1,8 +1,9 @@
 /**
  * The import boundaries of the repository, checked by `npm run lint:deps` (and so by `npm test`):
  * a service's domain knows no adapter and no driver, no service reaches into another service or the
- * gateway, no package or service loads the tooling under scripts/, and nothing reaches into another
- * package by a relative path (packages are imported by name).
+ * gateway, no package or service loads the tooling under scripts/, nothing reaches into another
+ * package by a relative path (packages are imported by name), and the gateway's modules form no cycle,
+ * with http/ as its entry layer and routes/ as the layer everything else builds on.
  */
 const UNIT = '(gateway|services/[^/]+|packages/[^/]+)';
 const DRIVERS = '(mongoose|mongodb|ioredis|amqplib|bullmq|express|http-proxy-middleware|busboy)';
@@ -43,6 +44,27 @@ module.exports = {
       severity: 'error',
       from: { path: `^${UNIT}/src/` },
       to: { dependencyTypes: ['local'], dependencyTypesNot: ['aliased'], pathNot: '^$1/' },
+    },
+    {
+      name: 'gateway-no-cycle',
+      comment: "The gateway's modules import each other in one direction only (type imports count too).",
+      severity: 'error',
+      from: { path: '^gateway/src/' },
+      to: { circular: true },
+    },
+    {
+      name: 'gateway-http-is-the-entry',
+      comment: "The gateway's http/ wires the request pipeline out of the other folders; only main.ts imports it.",
+      severity: 'error',
+      from: { path: '^gateway/src/', pathNot: '^gateway/src/(http/|main\\.ts$)' },
+      to: { path: '^gateway/src/http/' },
+    },
+    {
+      name: 'gateway-routes-import-nothing-of-the-gateway',
+      comment: 'The route table and the canonical request target are what routing, caching and forwarding read: they depend on none of them.',
+      severity: 'error',
+      from: { path: '^gateway/src/routes/' },
+      to: { path: '^gateway/src/', pathNot: '^gateway/src/routes/' },
     },
   ],
   options: {

@@ -64,6 +64,31 @@ describe('the import boundaries (npm run lint:deps)', () => {
     );
   });
 
+  it("when the gateway's modules import in a circle or reach into http/ from below it, then the gateway's rules name the imports", () => {
+    const violations = violationsIn({
+      'gateway/src/config.ts': "import { parse } from './http/parse';\nexport const config = { parse };\n",
+      'gateway/src/http/parse.ts': "import type { Config } from '../config-type';\nexport const parse = (c: Config) => c;\n",
+      'gateway/src/config-type.ts': "import type { config } from './config';\nexport type Config = typeof config;\n",
+      'gateway/src/routes/table.ts':
+        "import { parse } from '../http/parse';\nimport { cacheKey } from '../cache/key';\nexport const t = [parse, cacheKey];\n",
+      'gateway/src/cache/key.ts': 'export const cacheKey = 1;\n',
+      'gateway/src/main.ts': "import { parse } from './http/parse';\nexport const m = parse;\n",
+    });
+    const found = violations.map((v) => `${v.rule.name}: ${v.from} -> ${v.to}`).sort();
+    expect(found).toEqual(
+      expect.arrayContaining([
+        // config.ts -> http/parse.ts -> config-type.ts -> config.ts: reported at one of its imports.
+        expect.stringMatching(/^gateway-no-cycle: gateway\/src\/(config|config-type|http\/parse)\.ts -> /),
+        'gateway-http-is-the-entry: gateway/src/config.ts -> gateway/src/http/parse.ts',
+        'gateway-http-is-the-entry: gateway/src/routes/table.ts -> gateway/src/http/parse.ts',
+        'gateway-routes-import-nothing-of-the-gateway: gateway/src/routes/table.ts -> gateway/src/http/parse.ts',
+        'gateway-routes-import-nothing-of-the-gateway: gateway/src/routes/table.ts -> gateway/src/cache/key.ts',
+      ]),
+    );
+    // main.ts wires http/, and a type import that closes no circle is no cycle.
+    expect(found.filter((v) => v.includes('gateway/src/main.ts'))).toEqual([]);
+  });
+
   it('when code keeps to its boundaries, then nothing is refused', () => {
     const violations = violationsIn({
       'services/demo/src/domain/ports.ts': 'export interface Store { get(): number }\n',
