@@ -5,17 +5,17 @@ traceProcess('auth', module);
 import { dependency, identityKeys, type RunningProcess } from '@app/common';
 import { startService, type ServiceApp } from '@app/common/service';
 import { loadAuthConfig } from './config';
-import { memoryAttemptStore, redisAttemptStore } from './data/attempt-store';
-import { refreshTokenRepository } from './data/refresh-token-repository';
-import { revocationStore } from './data/revocation-store';
-import { userRepository } from './data/user-repository';
+import { MemoryAttemptStore, RedisAttemptStore } from './data/attempt-store';
+import { MongoRefreshTokenRepository } from './data/refresh-token-repository';
+import { RedisRevocationStore } from './data/revocation-store';
+import { MongoUserRepository } from './data/user-repository';
 import { AccessTokens } from './domain/access-tokens';
-import { accounts } from './domain/accounts';
-import { clientRegistry } from './domain/clients';
-import { scopePolicy } from './domain/scopes';
+import { Accounts } from './domain/accounts';
+import { ClientRegistry } from './domain/clients';
+import { ScopePolicy } from './domain/scopes';
 import { LoginThrottle } from './domain/login-throttle';
 import { warmUpPasswordHashing } from './domain/passwords';
-import { sessions, type LoginResult } from './domain/sessions';
+import { Sessions, type LoginResult } from './domain/sessions';
 import { loadKeyRing } from './domain/signing-keys';
 import { authEvents } from './events/auth-events';
 import { authRoutes } from './http/auth-routes';
@@ -37,9 +37,9 @@ const auth = startService('auth', loadAuthConfig, async (setup) => {
   const bus = setup.eventBus();
   await bus.start();
 
-  const users = userRepository(mongo);
-  const refreshTokens = refreshTokenRepository(mongo);
-  const revocations = revocationStore(redis, logger, config.ACCESS_TOKEN_TTL_SECONDS);
+  const users = new MongoUserRepository(mongo);
+  const refreshTokens = new MongoRefreshTokenRepository(mongo);
+  const revocations = new RedisRevocationStore(redis, logger, config.ACCESS_TOKEN_TTL_SECONDS);
   const events = authEvents(bus);
   const accessTokens = new AccessTokens(keys, {
     issuer: config.JWT_ISSUER,
@@ -47,16 +47,16 @@ const auth = startService('auth', loadAuthConfig, async (setup) => {
     ttlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
   });
   const throttle = new LoginThrottle(
-    redisAttemptStore(redis),
-    memoryAttemptStore(),
+    new RedisAttemptStore(redis),
+    new MemoryAttemptStore(),
     () => redis.status === 'ready',
     logger,
     config.LOGIN_LIMIT_KEY_PREFIX,
     config.throttle,
   );
-  const accountService = accounts({ users, refreshTokens, revocations, events, throttle, logger });
-  const scopes = scopePolicy(config.OAUTH_SCOPES);
-  const sessionService = sessions({
+  const accountService = new Accounts({ users, refreshTokens, revocations, events, throttle, logger });
+  const scopes = new ScopePolicy(config.OAUTH_SCOPES);
+  const sessionService = new Sessions({
     scopes,
     users,
     refreshTokens,
@@ -82,7 +82,7 @@ const auth = startService('auth', loadAuthConfig, async (setup) => {
           identitySecret: identityKeys(config),
           issuer: config.JWT_ISSUER,
           sessions: sessionService,
-          clients: clientRegistry(config.oauthClients),
+          clients: new ClientRegistry(config.oauthClients),
           scopes,
         }),
       );
