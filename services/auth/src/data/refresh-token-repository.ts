@@ -247,13 +247,7 @@ export class MongoRefreshTokenRepository implements RefreshTokenRepository {
   }
 }
 
-function toRecord(doc: RefreshTokenDocument): RefreshTokenRecord {
-  return {
-    familyId: doc.familyId,
-    userId: doc.userId,
-    expiresAt: doc.expiresAt,
-    createdAt: doc.createdAt,
-    ...(doc.clientId === undefined ? {} : { clientId: doc.clientId }),
-    ...(doc.scope === undefined ? {} : { scope: doc.scope }),
-  };
+function toRecord({ familyId, userId, expiresAt, createdAt, clientId, scope }: RefreshTokenDocument): RefreshTokenRecord {
+  // Tokens stored before clients and scopes were kept have neither.
+  return { familyId, userId, expiresAt, createdAt, ...(clientId === undefined ? {} : { clientId }), ...(scope === undefined ? {} : { scope }) };
 }
