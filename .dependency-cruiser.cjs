@@ -1,9 +1,10 @@
 /**
  * The import boundaries of the repository, checked by `npm run lint:deps` (and so by `npm test`):
- * a service's domain knows no adapter and no driver, no service reaches into another service or the
- * gateway, no package or service loads the tooling under scripts/, nothing reaches into another
- * package by a relative path (packages are imported by name), and the gateway's modules form no cycle,
- * with http/ as its entry layer and routes/ as the layer everything else builds on.
+ * a service's domain knows no adapter and no driver, its routes know only its domain (no store, queue
+ * or broker), no service reaches into another service or the gateway, no package or service loads the
+ * tooling under scripts/, nothing reaches into another package by a relative path (packages are
+ * imported by name), and the gateway's modules form no cycle, with http/ as its entry layer and
+ * routes/ as the layer everything else builds on.
  */
 const UNIT = '(gateway|services/[^/]+|packages/[^/]+)';
 const DRIVERS = '(mongoose|mongodb|ioredis|amqplib|bullmq|express|http-proxy-middleware|busboy)';
@@ -23,6 +24,14 @@ module.exports = {
       severity: 'error',
       from: { path: '^services/[^/]+/src/domain/' },
       to: { path: `node_modules/${DRIVERS}/` },
+    },
+    {
+      name: 'http-imports-only-the-domain',
+      comment:
+        "A service's routes call its domain (services and the ports they declare), as records' do; stores, queues and the broker stay behind those ports.",
+      severity: 'error',
+      from: { path: '^(services/[^/]+)/src/http/' },
+      to: { path: '^$1/src/(data|jobs|events)/' },
     },
     {
       name: 'no-service-imports-another',

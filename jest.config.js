@@ -9,6 +9,7 @@ module.exports = {
   moduleNameMapper: {
     '^@app/common$': '<rootDir>/packages/common/src',
     '^@app/common/mongo$': '<rootDir>/packages/common/src/mongo',
+    '^@app/common/service$': '<rootDir>/packages/common/src/start-service',
     '^@app/common/event-catalogue$': '<rootDir>/packages/common/src/domain-events',
     '^@app/common/tracing$': '<rootDir>/packages/common/src/tracing',
     '^@app/resume-analysis$': '<rootDir>/packages/resume-analysis/src',

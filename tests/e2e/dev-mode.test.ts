@@ -39,7 +39,7 @@ describe('npm run dev', () => {
     });
 
     // pino JSON became one readable line per entry, under the service's name.
-    expect(output).toMatch(/^records {3}│ \[\d\d:\d\d:\d\d\.\d{3}\] INFO: records service listening/m);
+    expect(output).toMatch(/^records {3}│ \[\d\d:\d\d:\d\d\.\d{3}\] INFO: records listening/m);
     expect(output).toMatch(/^gateway {3}│ \[\d\d:\d\d:\d\d\.\d{3}\] INFO: gateway listening/m);
     expect(output).not.toMatch(/^records .*│ \{"level"/m);
 
@@ -51,7 +51,7 @@ describe('npm run dev', () => {
       intervalMs: 100,
       detail: () => tail(output),
     });
-    await waitFor('records to listen again', () => /^records {3}│ .*records service listening/m.test(output.slice(before)), {
+    await waitFor('records to listen again', () => /^records {3}│ .*records listening/m.test(output.slice(before)), {
       timeoutMs: 60_000,
       intervalMs: 100,
       detail: () => tail(output),

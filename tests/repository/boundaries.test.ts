@@ -46,6 +46,9 @@ describe('the import boundaries (npm run lint:deps)', () => {
       'services/demo/src/domain/service.ts':
         "import { store } from '../data/store';\nimport mongoose from 'mongoose';\nexport const x = [store, mongoose];\n",
       'services/demo/src/data/store.ts': 'export const store = 1;\n',
+      'services/demo/src/http/routes.ts':
+        "import { store } from '../data/store';\nimport { queue } from '../jobs/queue';\nexport const r = [store, queue];\n",
+      'services/demo/src/jobs/queue.ts': 'export const queue = 1;\n',
       'services/other/src/main.ts': "import { store } from '../../demo/src/data/store';\nexport const y = store;\n",
       'packages/lib/src/index.ts':
         "import { tool } from '../../../scripts/src/tool';\nimport { z } from '../../other/src/z';\nexport const w = [tool, z];\n",
@@ -56,6 +59,8 @@ describe('the import boundaries (npm run lint:deps)', () => {
     expect(found).toEqual(
       expect.arrayContaining([
         'domain-imports-no-adapter: services/demo/src/domain/service.ts -> services/demo/src/data/store.ts',
+        'http-imports-only-the-domain: services/demo/src/http/routes.ts -> services/demo/src/data/store.ts',
+        'http-imports-only-the-domain: services/demo/src/http/routes.ts -> services/demo/src/jobs/queue.ts',
         expect.stringMatching(/^domain-imports-no-driver: services\/demo\/src\/domain\/service\.ts -> .*node_modules\/mongoose\//),
         'no-service-imports-another: services/other/src/main.ts -> services/demo/src/data/store.ts',
         'no-package-imports-scripts: packages/lib/src/index.ts -> scripts/src/tool.ts',
@@ -94,6 +99,10 @@ describe('the import boundaries (npm run lint:deps)', () => {
       'services/demo/src/domain/ports.ts': 'export interface Store { get(): number }\n',
       'services/demo/src/domain/service.ts': "import type { Store } from './ports';\nexport const read = (s: Store) => s.get();\n",
       'services/demo/src/data/store.ts': "import type { Store } from '../domain/ports';\nexport const store: Store = { get: () => 1 };\n",
+      'services/demo/src/http/routes.ts':
+        "import { read } from '../domain/service';\nimport type { Store } from '../domain/ports';\nexport const route = (s: Store) => read(s);\n",
+      'services/demo/src/main.ts':
+        "import { store } from './data/store';\nimport { route } from './http/routes';\nexport const main = () => route(store);\n",
     });
     expect(violations).toEqual([]);
   });

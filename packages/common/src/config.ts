@@ -154,3 +154,39 @@ export function baseShape<const P extends string = 'PORT'>(defaults: { port: num
   };
   return { ...common, [defaults.portVariable ?? 'PORT']: env.port(defaults.port) } as typeof common & Record<P, ReturnType<typeof env.port>>;
 }
+
+/** The identity proof a service checks: the secret it shares with the gateway, and during a rotation the previous one. */
+export function identityShape() {
+  return {
+    IDENTITY_SECRET: env.secret(32),
+    // Also accepted during a rotation of IDENTITY_SECRET (docs/operations.md); unset otherwise.
+    IDENTITY_SECRET_PREVIOUS: env.optionalSecret(),
+  };
+}
+
+/** A service's MongoDB: the server, and the database of its own (`database` unless MONGO_DB names another). */
+export function mongoShape(database: string) {
+  return {
+    MONGO_URL: env.url(['mongodb', 'mongodb+srv']),
+    MONGO_DB: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,63}$/, 'must be a database name (1-63 letters, digits, _ or -)')
+      .default(database),
+  };
+}
+
+/** The broker and the topic exchange the domain events go through. */
+export function eventsShape() {
+  return {
+    AMQP_URL: env.url(['amqp', 'amqps']),
+    EVENTS_EXCHANGE: z.string().min(1).max(200).default('app.events'),
+  };
+}
+
+/**
+ * What every service behind the gateway reads (base, drain, identity proof, MongoDB, events): its
+ * config.ts spreads this and adds its own variables, all validated together.
+ */
+export function serviceShape(defaults: { port: number; database: string }) {
+  return { ...baseShape({ port: defaults.port }), ...drainShape, ...identityShape(), ...mongoShape(defaults.database), ...eventsShape() };
+}

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { baseShape, ConfigError, drainShape, env, loadConfig } from '@app/common';
+import { ConfigError, env, loadConfig, serviceShape } from '@app/common';
 import { passwordRule, usernameRule } from './domain/account-rules';
 import type { SeedUser } from './domain/accounts';
 import { DEFAULT_CLIENT_ID, SCOPE_TOKEN, type OAuthClient } from './domain/clients';
@@ -11,19 +11,8 @@ const REPO_ROOT = resolve(__dirname, '..', '..', '..');
 const DEV_SEED_USERS = 'anurag:password123';
 
 const shape = {
-  ...baseShape({ port: 8001 }),
-  ...drainShape,
-  IDENTITY_SECRET: env.secret(32),
-  // Also accepted during a rotation of IDENTITY_SECRET (docs/operations.md); unset otherwise.
-  IDENTITY_SECRET_PREVIOUS: env.optionalSecret(),
-  MONGO_URL: env.url(['mongodb', 'mongodb+srv']),
-  MONGO_DB: z
-    .string()
-    .regex(/^[A-Za-z0-9_-]{1,63}$/, 'must be 1-63 letters, digits, _ or -')
-    .default('auth'),
+  ...serviceShape({ port: 8001, database: 'auth' }),
   REDIS_URL: env.redisUrl(),
-  AMQP_URL: env.url(['amqp', 'amqps']),
-  EVENTS_EXCHANGE: z.string().min(1).max(200).default('app.events'),
 
   // The public URL clients reach the gateway at: the tokens' `iss` and the RFC 8414 metadata's `issuer`.
   JWT_ISSUER: env.issuer('http://127.0.0.1:8000'),

@@ -2,31 +2,20 @@
 // must be in place before express, ioredis, mongodb and amqplib load (keep these lines on top).
 import { traceProcess } from '@app/common/tracing';
 traceProcess('auth', module);
-import {
-  createLogger,
-  createMetrics,
-  createServiceApp,
-  dependency,
-  entryPoint,
-  identityKeys,
-  portOf,
-  processOptions,
-  startProcess,
-  type RunningProcess,
-} from '@app/common';
-import { connectMongo } from '@app/common/mongo';
+import { dependency, identityKeys, type RunningProcess } from '@app/common';
+import { startService, type ServiceApp } from '@app/common/service';
 import { loadAuthConfig } from './config';
-import { memoryAttemptStore, redisAttemptStore } from './data/attempt-store';
-import { refreshTokenRepository } from './data/refresh-token-repository';
-import { revocationStore } from './data/revocation-store';
-import { userRepository } from './data/user-repository';
+import { MemoryAttemptStore, RedisAttemptStore } from './data/attempt-store';
+import { MongoRefreshTokenRepository } from './data/refresh-token-repository';
+import { RedisRevocationStore } from './data/revocation-store';
+import { MongoUserRepository } from './data/user-repository';
 import { AccessTokens } from './domain/access-tokens';
-import { accounts } from './domain/accounts';
-import { clientRegistry } from './domain/clients';
-import { scopePolicy } from './domain/scopes';
+import { Accounts } from './domain/accounts';
+import { ClientRegistry } from './domain/clients';
+import { ScopePolicy } from './domain/scopes';
 import { LoginThrottle } from './domain/login-throttle';
 import { warmUpPasswordHashing } from './domain/passwords';
-import { sessions, type LoginResult } from './domain/sessions';
+import { Sessions, type LoginResult } from './domain/sessions';
 import { loadKeyRing } from './domain/signing-keys';
 import { authEvents } from './events/auth-events';
 import { authRoutes } from './http/auth-routes';
@@ -37,96 +26,87 @@ export type RunningService = RunningProcess;
 
 const SWEEP_INTERVAL_MS = 60 * 60 * 1000;
 
-async function startAuth(overrides: NodeJS.ProcessEnv = {}): Promise<RunningService> {
-  const config = loadAuthConfig(overrides);
+const auth = startService('auth', loadAuthConfig, async (setup) => {
+  const { config, logger, metrics } = setup;
   const keys = loadKeyRing(config.keys);
-  const logger = createLogger('auth', config.LOG_LEVEL);
   if (config.seedUsersIgnored) logger.warn('SEED_USERS is ignored when NODE_ENV=production');
-  const metrics = createMetrics('auth');
   const loginCounter = metrics.counter('auth_logins_total', 'Login attempts by result', ['result'] as const);
 
-  return startProcess({ logger, metrics, ...processOptions(config) }, async (setup) => {
-    const mongo = setup.database(connectMongo(config.MONGO_URL, setup.logger, config.MONGO_DB));
-    const redis = setup.redis(config.REDIS_URL, 'auth');
-    const bus = setup.eventBus({ url: config.AMQP_URL, exchange: config.EVENTS_EXCHANGE, service: 'auth' });
-    await bus.start();
+  const mongo = setup.mongo();
+  const redis = setup.redis(config.REDIS_URL, 'auth');
+  const bus = setup.eventBus();
+  await bus.start();
 
-    const users = userRepository(mongo);
-    const refreshTokens = refreshTokenRepository(mongo);
-    const revocations = revocationStore(redis, logger, config.ACCESS_TOKEN_TTL_SECONDS);
-    const events = authEvents(bus);
-    const accessTokens = new AccessTokens(keys, {
-      issuer: config.JWT_ISSUER,
-      audience: config.JWT_AUDIENCE,
-      ttlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
-    });
-    const throttle = new LoginThrottle(
-      redisAttemptStore(redis),
-      memoryAttemptStore(),
-      () => redis.status === 'ready',
-      logger,
-      config.LOGIN_LIMIT_KEY_PREFIX,
-      config.throttle,
-    );
-    const accountService = accounts({ users, refreshTokens, revocations, events, throttle, logger });
-    const scopes = scopePolicy(config.OAUTH_SCOPES);
-    const sessionService = sessions({
-      scopes,
-      users,
-      refreshTokens,
-      accessTokens,
-      throttle,
-      revocations,
-      events,
-      logger,
-      refreshTokenTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS,
-      onLogin: (result: LoginResult) => loginCounter.inc({ result }),
-    });
-
-    const app = createServiceApp({
-      service: 'auth',
-      logger,
-      metrics,
-      // Users live in MongoDB; without Redis login limits count in memory, events wait in the bus's buffer.
-      dependencies: [dependency.mongodb(mongo, 'required'), dependency.redis(redis, 'degradable'), dependency.rabbitmq(bus, 'degradable')],
-      routes: (routes) => {
-        const openApi = authOpenApi();
-        routes.get('/openapi.json', (_req, res) => {
-          res.json(openApi);
-        });
-        routes.use(
-          oauthRoutes({
-            identitySecret: identityKeys(config),
-            issuer: config.JWT_ISSUER,
-            sessions: sessionService,
-            clients: clientRegistry(config.oauthClients),
-            scopes,
-          }),
-        );
-        routes.use(authRoutes({ identitySecret: identityKeys(config), accounts: accountService, sessions: sessionService, keys }));
-      },
-    });
-
-    // Until MongoDB answers the service is up and answers 503.
-    void setup.prepare('indexes and seed users', async () => {
-      await users.ensureIndexes();
-      await refreshTokens.prepare();
-      await accountService.seed(config.seedUsers);
-    });
-    // Replaces the TTL index FerretDB lacks.
-    setup.every('refresh token sweep', SWEEP_INTERVAL_MS, async () => {
-      const removed = await refreshTokens.deleteExpired(new Date());
-      if (removed > 0) logger.info({ removed }, 'expired refresh tokens removed');
-    });
-    warmUpPasswordHashing().catch((err: unknown) => logger.warn({ err: String(err) }, 'password hashing warm-up failed'));
-
-    const server = await setup.listen(app, config.PORT, config.HOST);
-    logger.info({ port: portOf(server), kid: keys.current.kid, alg: keys.current.alg }, 'auth listening');
-    return {};
+  const users = new MongoUserRepository(mongo);
+  const refreshTokens = new MongoRefreshTokenRepository(mongo);
+  const revocations = new RedisRevocationStore(redis, logger, config.ACCESS_TOKEN_TTL_SECONDS);
+  const events = authEvents(bus);
+  const accessTokens = new AccessTokens(keys, {
+    issuer: config.JWT_ISSUER,
+    audience: config.JWT_AUDIENCE,
+    ttlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
   });
-}
+  const throttle = new LoginThrottle(
+    new RedisAttemptStore(redis),
+    new MemoryAttemptStore(),
+    () => redis.status === 'ready',
+    logger,
+    config.LOGIN_LIMIT_KEY_PREFIX,
+    config.throttle,
+  );
+  const accountService = new Accounts({ users, refreshTokens, revocations, events, throttle, logger });
+  const scopes = new ScopePolicy(config.OAUTH_SCOPES);
+  const sessionService = new Sessions({
+    scopes,
+    users,
+    refreshTokens,
+    accessTokens,
+    throttle,
+    revocations,
+    events,
+    logger,
+    refreshTokenTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS,
+    onLogin: (result: LoginResult) => loginCounter.inc({ result }),
+  });
 
-const auth = entryPoint('auth', startAuth);
+  const app: ServiceApp = {
+    // Users live in MongoDB; without Redis login limits count in memory, events wait in the bus's buffer.
+    dependencies: [dependency.mongodb(mongo, 'required'), dependency.redis(redis, 'degradable'), dependency.rabbitmq(bus, 'degradable')],
+    routes: (routes) => {
+      const openApi = authOpenApi();
+      routes.get('/openapi.json', (_req, res) => {
+        res.json(openApi);
+      });
+      routes.use(
+        oauthRoutes({
+          identitySecret: identityKeys(config),
+          issuer: config.JWT_ISSUER,
+          sessions: sessionService,
+          clients: new ClientRegistry(config.oauthClients),
+          scopes,
+        }),
+      );
+      routes.use(authRoutes({ identitySecret: identityKeys(config), accounts: accountService, sessions: sessionService, keys }));
+    },
+  };
+
+  // Until MongoDB answers the service is up and answers 503.
+  void setup.prepare('indexes and seed users', async () => {
+    await users.ensureIndexes();
+    await refreshTokens.prepare();
+    await accountService.seed(config.seedUsers);
+  });
+  // Replaces the TTL index FerretDB lacks.
+  setup.every('refresh token sweep', SWEEP_INTERVAL_MS, async () => {
+    const removed = await refreshTokens.deleteExpired(new Date());
+    if (removed > 0) logger.info({ removed }, 'expired refresh tokens removed');
+  });
+  warmUpPasswordHashing().catch((err: unknown) => logger.warn({ err: String(err) }, 'password hashing warm-up failed'));
+
+  await setup.serve(app, config.PORT, { kid: keys.current.kid, alg: keys.current.alg });
+  return {};
+});
+
 /** Starts the auth service; `overrides` are merged over process.env (tests pass PORT '0', a unique MONGO_DB...). */
 export const start = auth.start;
 /** Stops every auth service `start()` made in this process. */

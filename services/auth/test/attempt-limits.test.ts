@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { memoryAttemptStore, redisAttemptStore, waitAfter } from '../src/data/attempt-store';
+import { MemoryAttemptStore, RedisAttemptStore, waitAfter } from '../src/data/attempt-store';
 import type { AttemptStore, SlowDownPolicy } from '../src/domain/ports';
 import { addressGroup } from '../src/domain/address-group';
 import { deleteKeys, withRedis } from '@app/tests/support/servers';
@@ -52,7 +52,7 @@ describe('attempt stores', () => {
 
   it('when counted in memory, then attempts are taken, given back and waited for as the policy says', async () => {
     let now = 1_000_000;
-    const store = memoryAttemptStore(100, () => now);
+    const store = new MemoryAttemptStore(100, () => now);
     expect(await sequence(store, 'k', async (ms) => void (now += ms))).toEqual(expected);
   });
 
@@ -60,7 +60,7 @@ describe('attempt stores', () => {
     const prefix = `test-${randomUUID()}:attempts`;
     try {
       await withRedis(async (redis) => {
-        const store = redisAttemptStore(redis);
+        const store = new RedisAttemptStore(redis);
         expect(await sequence(store, `${prefix}:k`, (ms) => new Promise((r) => setTimeout(r, ms)))).toEqual(expected);
       });
     } finally {
@@ -72,7 +72,7 @@ describe('attempt stores', () => {
     const key = `test-${randomUUID()}:attempts:race`;
     try {
       const results = await withRedis((redis) => {
-        const store = redisAttemptStore(redis);
+        const store = new RedisAttemptStore(redis);
         return Promise.all(Array.from({ length: 50 }, () => store.take(key, policy)));
       });
       expect(results.filter((r) => r.allowed)).toHaveLength(3);
@@ -82,7 +82,7 @@ describe('attempt stores', () => {
   });
 
   it('when the memory store holds more keys than its bound, then the oldest go first', async () => {
-    const store = memoryAttemptStore(2);
+    const store = new MemoryAttemptStore(2);
     for (const key of ['a', 'b', 'c']) for (let i = 0; i < 3; i += 1) await store.take(key, policy);
     expect((await store.take('a', policy)).allowed).toBe(true);
     expect((await store.take('c', policy)).allowed).toBe(false);

@@ -2,7 +2,7 @@ import { revokedJtiKey } from '@app/common';
 import { randomUUID } from 'node:crypto';
 import mongoose, { type Connection } from 'mongoose';
 import type { CommandStartedEvent } from 'mongodb';
-import { refreshTokenRepository } from '../src/data/refresh-token-repository';
+import { MongoRefreshTokenRepository } from '../src/data/refresh-token-repository';
 import { newRefreshToken, refreshTokenHash } from '../src/domain/refresh-token-secret';
 import { MONGO_URL, withRedis } from '@app/tests/support/servers';
 import { call, decodeJwt, login, newSession, startAuth, type TestAuth } from './support';
@@ -74,7 +74,7 @@ describe('the queries behind refresh, logout and reuse detection', () => {
     typeof filter === 'object' && filter !== null && Object.keys(filter).length === 1 && typeof (filter as { _id?: unknown })._id === 'string';
 
   it('when a session logs in, rotates, is replayed and ends among 3,000 other tokens, then every query filters on _id alone and no token is updated', async () => {
-    const repository = refreshTokenRepository(db);
+    const repository = new MongoRefreshTokenRepository(db);
     await repository.prepare();
     await storeOthersTokens(db, 3000);
     const familyId = randomUUID();

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Connection } from 'mongoose';
 import { countingConnection, type CountingConnection } from '@app/tests/support/databases';
 import { uniqueId } from '@app/tests/support/servers';
-import { refreshTokenRepository } from '../src/data/refresh-token-repository';
+import { MongoRefreshTokenRepository } from '../src/data/refresh-token-repository';
 
 // The hourly sweep replaces the TTL index FerretDB v1 lacks; it must read what is due, not every
 // token stored. Documents read are counted from the server's replies.
@@ -33,7 +33,7 @@ const token = (expiresAt: Date, familyId: string = randomUUID()) => {
 describe('the refresh-token sweep', () => {
   it('when a few tokens expired and many live ones follow, then it deletes those few and reads about one batch past them', async () => {
     const db = freshDatabase();
-    const repository = refreshTokenRepository(db);
+    const repository = new MongoRefreshTokenRepository(db);
     await repository.prepare();
     const tokens = db.collection<{ _id: string }>('refresh_tokens_by_hash');
     const expired = Array.from({ length: 25 }, () => token(new Date(Date.now() - 1000)));
@@ -59,7 +59,7 @@ describe('the refresh-token sweep', () => {
 
   it("when a family's newest token expires, then its family document goes too; a family whose newest token lives keeps it; use marks go with their tokens", async () => {
     const db = freshDatabase();
-    const repository = refreshTokenRepository(db);
+    const repository = new MongoRefreshTokenRepository(db);
     const now = new Date();
     const hour = 3_600_000;
     const families = db.collection<{ _id: string }>('refresh_token_families');

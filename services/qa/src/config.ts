@@ -1,17 +1,10 @@
-import { baseShape, ConfigError, drainShape, env, loadConfig, parseRedisUrl } from '@app/common';
+import { baseShape, ConfigError, env, eventsShape, loadConfig, mongoShape, parseRedisUrl, serviceShape } from '@app/common';
 import { z } from 'zod';
 
-// What the HTTP service and the worker both need: the same database, queue and broker.
-const shared = {
-  MONGO_URL: env.url(['mongodb', 'mongodb+srv']),
-  MONGO_DB: z
-    .string()
-    .regex(/^[A-Za-z0-9_-]{1,63}$/, 'must be a database name (letters, digits, _ and -)')
-    .default('qa'),
+// What the HTTP service and the worker both need besides the database and the broker: the same queue.
+const queueShape = {
   // BullMQ keeps its jobs here, so this Redis must not evict keys (maxmemory-policy noeviction).
   REDIS_URL: env.redisUrl(),
-  AMQP_URL: env.url(['amqp', 'amqps']),
-  EVENTS_EXCHANGE: z.string().min(1).max(200).default('app.events'),
   QA_QUEUE_NAME: z
     .string()
     .regex(/^[A-Za-z0-9._-]{1,100}$/, 'letters, digits, dot, dash, underscore')
@@ -29,12 +22,8 @@ const shared = {
 };
 
 const apiShape = {
-  ...baseShape({ port: 8003 }),
-  ...drainShape,
-  ...shared,
-  IDENTITY_SECRET: env.secret(),
-  // Also accepted during a rotation of IDENTITY_SECRET (docs/operations.md); unset otherwise.
-  IDENTITY_SECRET_PREVIOUS: env.optionalSecret(),
+  ...serviceShape({ port: 8003, database: 'qa' }),
+  ...queueShape,
   QA_MAX_FILE_BYTES: env.int(5 * 1024 * 1024, 1024, 100 * 1024 * 1024),
   QA_MAX_WAIT_SECONDS: env.int(60, 0, 300),
   // Waiting (`Prefer: wait`, SSE) is woken by the worker's pushed changes; this poll is only the safety net.
@@ -58,7 +47,9 @@ const apiShape = {
 
 const workerShape = {
   ...baseShape({ port: 8004, portVariable: 'QA_WORKER_PORT' }),
-  ...shared,
+  ...mongoShape('qa'),
+  ...eventsShape(),
+  ...queueShape,
   QA_WORKER_CONCURRENCY: env.int(2, 1, 64),
   // A killed worker's jobs go back to the queue once their lock lapses and a stalled check runs.
   QA_LOCK_DURATION_MS: env.int(10_000, 1000, 600_000),

@@ -2,23 +2,11 @@
 // must be in place before express, ioredis, mongodb and amqplib load (keep these lines on top).
 import { traceProcess } from '@app/common/tracing';
 traceProcess('qa-worker', module);
-import {
-  createLogger,
-  createMetrics,
-  createServiceApp,
-  dependency,
-  entryPoint,
-  portOf,
-  processOptions,
-  startProcess,
-  withTimeout,
-  type RunningProcess,
-} from '@app/common';
-import { connectMongo } from '@app/common/mongo';
+import { dependency, withTimeout, type RunningProcess } from '@app/common';
+import { startService } from '@app/common/service';
 import { Queue, Worker } from 'bullmq';
 import { loadWorkerConfig, type WorkerConfig } from './config';
-import { FileStore } from './data/file-store';
-import { QaJobRepository } from './data/qa-job-repository';
+import { openQaDatabase } from './data/qa-database';
 import { UsageStore, usagePrefix } from './data/usage-store';
 import type { QaJob } from './domain/qa-job';
 import { AnalysisPool, documentProblemOf } from './jobs/analyse-documents';
@@ -31,10 +19,8 @@ const MB = 1024 * 1024;
 
 export type RunningWorker = RunningProcess & { config: WorkerConfig };
 
-async function startWorker(overrides: NodeJS.ProcessEnv = {}): Promise<RunningWorker> {
-  const config = loadWorkerConfig(overrides);
-  const logger = createLogger('qa-worker', config.LOG_LEVEL);
-  const metrics = createMetrics('qa-worker');
+const qaWorker = startService('qa-worker', loadWorkerConfig, async (setup) => {
+  const { config, logger, metrics } = setup;
   const jobMetrics = {
     completed: metrics.counter('qa_jobs_completed_total', 'QA jobs completed'),
     failed: metrics.counter('qa_jobs_failed_total', 'QA jobs failed for good, by reason', ['reason']),
@@ -54,153 +40,138 @@ async function startWorker(overrides: NodeJS.ProcessEnv = {}): Promise<RunningWo
     [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
   );
 
-  return startProcess({ logger, metrics, ...processOptions(config) }, async (setup) => {
-    const connection = setup.database(connectMongo(config.MONGO_URL, setup.logger, config.MONGO_DB));
-    const jobs = new QaJobRepository(connection);
-    const files = new FileStore(connection);
-    const redis = setup.ownRedis(bullRedis(config.REDIS_URL, logger, `qa-worker:${config.QA_QUEUE_NAME}`, 'worker'), 'worker');
-    const bus = setup.eventBus({ url: config.AMQP_URL, exchange: config.EVENTS_EXCHANGE, service: 'qa-worker' });
-    await bus.start();
-    // A moment for MongoDB, so the first jobs find the indexes; past that they are built once it answers.
-    await withTimeout(
-      setup.prepare('mongodb indexes', async () => {
-        await jobs.ensureIndexes();
-        await files.ensureIndexes();
-      }),
-      3000,
-      'mongodb indexes',
-    ).catch(() => undefined);
+  const { connection, jobs, files, indexesOrTimeout } = openQaDatabase(setup);
+  const redis = setup.ownRedis(bullRedis(config.REDIS_URL, logger, `qa-worker:${config.QA_QUEUE_NAME}`, 'worker'), 'worker');
+  const bus = setup.eventBus();
+  await bus.start();
+  await indexesOrTimeout();
 
-    // Its own connection: the worker's may be held by BullMQ's blocking reads. Auto-pipelined: a
-    // finishing job's change and the release of its quota place go out in one write.
-    const publisher = setup.ownRedis(
-      bullRedis(config.REDIS_URL, logger, `qa-worker-changes:${config.QA_QUEUE_NAME}`, 'producer', { enableAutoPipelining: true }),
-      'changes',
+  // Its own connection: the worker's may be held by BullMQ's blocking reads. Auto-pipelined: a
+  // finishing job's change and the release of its quota place go out in one write.
+  const publisher = setup.ownRedis(
+    bullRedis(config.REDIS_URL, logger, `qa-worker-changes:${config.QA_QUEUE_NAME}`, 'producer', { enableAutoPipelining: true }),
+    'changes',
+  );
+  const changes = new JobChangePublisher(publisher, jobChangesChannel(config.QA_QUEUE_NAME), logger);
+  // A finished job frees its place among its owner's queued and running jobs.
+  const usage = new UsageStore(publisher, usagePrefix(config.QA_QUEUE_NAME));
+  const releaseQuota = (job: QaJob) => usage.release('jobs', job.owner, job.id);
+  // Only to look up the state of a job reported stalled; shares the worker's connection.
+  const stalledLookup = new Queue<AnalysisJobData>(config.QA_QUEUE_NAME, { connection: redis, prefix: config.QA_QUEUE_PREFIX });
+  stalledLookup.on('error', (err) => logger.warn({ err: String(err) }, 'queue error'));
+  setup.onStop('stalled-job lookup', () => stalledLookup.close());
+  // The queue's depth, for scaling and alerts: the same for every worker, read at each scrape.
+  metrics.gauge('qa_queue_jobs', 'Jobs in the analysis queue by state', ['state'], async (gauge) => {
+    if (redis.status !== 'ready') return;
+    const counts = await withTimeout(stalledLookup.getJobCounts('waiting', 'active', 'delayed', 'failed'), 1000, 'queue counts').catch(
+      () => undefined,
     );
-    const changes = new JobChangePublisher(publisher, jobChangesChannel(config.QA_QUEUE_NAME), logger);
-    // A finished job frees its place among its owner's queued and running jobs.
-    const usage = new UsageStore(publisher, usagePrefix(config.QA_QUEUE_NAME));
-    const releaseQuota = (job: QaJob) => usage.release('jobs', job.owner, job.id);
-    // Only to look up the state of a job reported stalled; shares the worker's connection.
-    const stalledLookup = new Queue<AnalysisJobData>(config.QA_QUEUE_NAME, { connection: redis, prefix: config.QA_QUEUE_PREFIX });
-    stalledLookup.on('error', (err) => logger.warn({ err: String(err) }, 'queue error'));
-    setup.onStop('stalled-job lookup', () => stalledLookup.close());
-    // The queue's depth, for scaling and alerts: the same for every worker, read at each scrape.
-    metrics.gauge('qa_queue_jobs', 'Jobs in the analysis queue by state', ['state'], async (gauge) => {
-      if (redis.status !== 'ready') return;
-      const counts = await withTimeout(stalledLookup.getJobCounts('waiting', 'active', 'delayed', 'failed'), 1000, 'queue counts').catch(
-        () => undefined,
-      );
-      for (const [state, count] of Object.entries(counts ?? {})) gauge.set({ state }, count);
-    });
-    const pool = new AnalysisPool({
-      processes: config.QA_WORKER_CONCURRENCY,
-      timeoutMs: config.QA_ANALYSIS_TIMEOUT_MS,
-      memoryMb: config.QA_ANALYSIS_MEMORY_MB,
-      processMemoryMb: config.QA_ANALYSIS_PROCESS_MB,
-      limits: {
-        maxPages: config.QA_PDF_MAX_PAGES,
-        timeoutMs: config.QA_PDF_TIMEOUT_MS,
-        maxLineChars: config.QA_MAX_LINE_CHARS,
-        maxChars: config.QA_MAX_TEXT_CHARS,
-        maxStreamBytes: config.QA_PDF_MAX_STREAM_MB * MB,
-        maxDecodedBytes: config.QA_PDF_MAX_DECODED_MB * MB,
-        maxObjects: config.QA_PDF_MAX_OBJECTS,
-        maxNesting: config.QA_PDF_MAX_NESTING,
-      },
-      ocr:
-        config.QA_OCR === 'auto'
-          ? {
-              dpi: 200,
-              maxPagePixels: config.QA_OCR_MAX_PAGE_MEGAPIXELS * 1_000_000,
-              maxImagePixels: config.QA_OCR_MAX_IMAGE_MEGAPIXELS * 1_000_000,
-              programMemoryMb: config.QA_OCR_PROGRAM_MB,
-              parallelPages: config.QA_OCR_PARALLEL_PAGES,
-            }
-          : null,
-      onStageTimed: (stage, seconds) => stageDuration.observe({ stage }, seconds),
-      ...(config.QA_LLM_BASE_URL && config.QA_LLM_MODEL
+    for (const [state, count] of Object.entries(counts ?? {})) gauge.set({ state }, count);
+  });
+  const pool = new AnalysisPool({
+    processes: config.QA_WORKER_CONCURRENCY,
+    timeoutMs: config.QA_ANALYSIS_TIMEOUT_MS,
+    memoryMb: config.QA_ANALYSIS_MEMORY_MB,
+    processMemoryMb: config.QA_ANALYSIS_PROCESS_MB,
+    limits: {
+      maxPages: config.QA_PDF_MAX_PAGES,
+      timeoutMs: config.QA_PDF_TIMEOUT_MS,
+      maxLineChars: config.QA_MAX_LINE_CHARS,
+      maxChars: config.QA_MAX_TEXT_CHARS,
+      maxStreamBytes: config.QA_PDF_MAX_STREAM_MB * MB,
+      maxDecodedBytes: config.QA_PDF_MAX_DECODED_MB * MB,
+      maxObjects: config.QA_PDF_MAX_OBJECTS,
+      maxNesting: config.QA_PDF_MAX_NESTING,
+    },
+    ocr:
+      config.QA_OCR === 'auto'
         ? {
-            llm: {
-              baseUrl: config.QA_LLM_BASE_URL,
-              model: config.QA_LLM_MODEL,
-              timeoutMs: config.QA_LLM_TIMEOUT_MS,
-              ...(config.QA_LLM_API_KEY ? { apiKey: config.QA_LLM_API_KEY } : {}),
-            },
+            dpi: 200,
+            maxPagePixels: config.QA_OCR_MAX_PAGE_MEGAPIXELS * 1_000_000,
+            maxImagePixels: config.QA_OCR_MAX_IMAGE_MEGAPIXELS * 1_000_000,
+            programMemoryMb: config.QA_OCR_PROGRAM_MB,
+            parallelPages: config.QA_OCR_PARALLEL_PAGES,
           }
-        : {}),
-    });
-    setup.onStop('analysis processes', () => pool.close());
-    if (!pool.hardLimits) logger.warn('prlimit (util-linux) is not installed: analysis processes and OCR run without OS memory limits');
-    // Ready processes before jobs arrive; a failure here shows again, with its cause, on the first job.
-    await pool.warmUp().catch((err: unknown) => logger.warn({ err: String(err) }, 'analysis processes could not warm up'));
-    const keep = analysisJobOptions({ attempts: config.QA_JOB_ATTEMPTS, backoffMs: config.QA_JOB_BACKOFF_MS });
-    const worker = new Worker<AnalysisJobData>(
-      config.QA_QUEUE_NAME,
-      createAnalysisProcessor({
-        jobs,
-        files,
-        bus,
-        logger,
-        changes,
-        onFinished: releaseQuota,
-        metrics: jobMetrics,
-        analyse: (resume, jd, onProgress) => pool.analyse(resume, jd, onProgress),
-        documentProblemOf,
-      }),
-      {
-        connection: redis,
-        prefix: config.QA_QUEUE_PREFIX,
-        ...queueTelemetry(),
-        concurrency: config.QA_WORKER_CONCURRENCY,
-        lockDuration: config.QA_LOCK_DURATION_MS,
-        stalledInterval: config.QA_STALLED_INTERVAL_MS,
-        maxStalledCount: config.QA_MAX_STALLED_COUNT,
-        removeOnComplete: keep.removeOnComplete as { count: number; age: number },
-        removeOnFail: keep.removeOnFail as { count: number },
-      },
-    );
-    // Waits for the jobs in hand to finish (new ones are not taken), for as long as the shutdown allows.
-    setup.onStop('worker', () => worker.close(), config.SHUTDOWN_TIMEOUT_MS);
-    worker.on('error', (err) => logger.warn({ err: String(err) }, 'worker error'));
-    worker.on('failed', (job, err) => {
-      // A refused document is an outcome, not a fault of the worker.
-      const level = err.name === 'UnrecoverableError' ? 'info' : 'warn';
-      logger[level]({ jobId: job?.id, attemptsMade: job?.attemptsMade, err: err.message }, 'job attempt failed');
-    });
-    worker.on('stalled', (jobId) => {
-      logger.warn({ jobId }, 'job stalled (its worker was lost); BullMQ puts it back or fails it');
-      void (async () => {
-        if ((await stalledLookup.getJobState(jobId)) === 'failed') {
-          await failStalledJob({ jobs, bus, changes, onFinished: releaseQuota, metrics: jobMetrics }, jobId);
+        : null,
+    onStageTimed: (stage, seconds) => stageDuration.observe({ stage }, seconds),
+    ...(config.QA_LLM_BASE_URL && config.QA_LLM_MODEL
+      ? {
+          llm: {
+            baseUrl: config.QA_LLM_BASE_URL,
+            model: config.QA_LLM_MODEL,
+            timeoutMs: config.QA_LLM_TIMEOUT_MS,
+            ...(config.QA_LLM_API_KEY ? { apiKey: config.QA_LLM_API_KEY } : {}),
+          },
         }
-      })().catch((err: unknown) => logger.warn({ err: String(err), jobId }, 'could not record a stalled job'));
-    });
-
-    // Finished jobs whose event the broker never confirmed (a worker died, the broker was away) are
-    // announced again; the grace period leaves the finishing worker time to do it itself.
-    setup.every('event sweep', config.QA_ANNOUNCE_SWEEP_MS, async () => {
-      if (!bus.isConnected()) return;
-      for (const job of await jobs.unannounced(new Date(Date.now() - config.QA_ANNOUNCE_GRACE_MS), 50)) {
-        await publishFinishedJob(bus, jobs, job, SWEEP_ANNOUNCEMENT);
-      }
-    });
-
-    const app = createServiceApp({
-      service: 'qa-worker',
+      : {}),
+  });
+  setup.onStop('analysis processes', () => pool.close());
+  if (!pool.hardLimits) logger.warn('prlimit (util-linux) is not installed: analysis processes and OCR run without OS memory limits');
+  // Ready processes before jobs arrive; a failure here shows again, with its cause, on the first job.
+  await pool.warmUp().catch((err: unknown) => logger.warn({ err: String(err) }, 'analysis processes could not warm up'));
+  const keep = analysisJobOptions({ attempts: config.QA_JOB_ATTEMPTS, backoffMs: config.QA_JOB_BACKOFF_MS });
+  const worker = new Worker<AnalysisJobData>(
+    config.QA_QUEUE_NAME,
+    createAnalysisProcessor({
+      jobs,
+      files,
+      bus,
       logger,
-      metrics,
+      changes,
+      onFinished: releaseQuota,
+      metrics: jobMetrics,
+      analyse: (resume, jd, onProgress) => pool.analyse(resume, jd, onProgress),
+      documentProblemOf,
+    }),
+    {
+      connection: redis,
+      prefix: config.QA_QUEUE_PREFIX,
+      ...queueTelemetry(),
+      concurrency: config.QA_WORKER_CONCURRENCY,
+      lockDuration: config.QA_LOCK_DURATION_MS,
+      stalledInterval: config.QA_STALLED_INTERVAL_MS,
+      maxStalledCount: config.QA_MAX_STALLED_COUNT,
+      removeOnComplete: keep.removeOnComplete as { count: number; age: number },
+      removeOnFail: keep.removeOnFail as { count: number },
+    },
+  );
+  // Waits for the jobs in hand to finish (new ones are not taken), for as long as the shutdown allows.
+  setup.onStop('worker', () => worker.close(), config.SHUTDOWN_TIMEOUT_MS);
+  worker.on('error', (err) => logger.warn({ err: String(err) }, 'worker error'));
+  worker.on('failed', (job, err) => {
+    // A refused document is an outcome, not a fault of the worker.
+    const level = err.name === 'UnrecoverableError' ? 'info' : 'warn';
+    logger[level]({ jobId: job?.id, attemptsMade: job?.attemptsMade, err: err.message }, 'job attempt failed');
+  });
+  worker.on('stalled', (jobId) => {
+    logger.warn({ jobId }, 'job stalled (its worker was lost); BullMQ puts it back or fails it');
+    void (async () => {
+      if ((await stalledLookup.getJobState(jobId)) === 'failed') {
+        await failStalledJob({ jobs, bus, changes, onFinished: releaseQuota, metrics: jobMetrics }, jobId);
+      }
+    })().catch((err: unknown) => logger.warn({ err: String(err), jobId }, 'could not record a stalled job'));
+  });
+
+  // Finished jobs whose event the broker never confirmed (a worker died, the broker was away) are
+  // announced again; the grace period leaves the finishing worker time to do it itself.
+  setup.every('event sweep', config.QA_ANNOUNCE_SWEEP_MS, async () => {
+    if (!bus.isConnected()) return;
+    for (const job of await jobs.unannounced(new Date(Date.now() - config.QA_ANNOUNCE_GRACE_MS), 50)) {
+      await publishFinishedJob(bus, jobs, job, SWEEP_ANNOUNCEMENT);
+    }
+  });
+
+  await setup.serve(
+    {
       // Jobs come from the queue's Redis and are kept in MongoDB; unconfirmed events are announced again by the sweep.
       dependencies: [dependency.mongodb(connection, 'required'), dependency.redis(redis, 'required'), dependency.rabbitmq(bus, 'degradable')],
       routes: () => undefined,
-    });
-    const server = await setup.listen(app, config.QA_WORKER_PORT, config.HOST);
-    logger.info({ port: portOf(server), queue: config.QA_QUEUE_NAME, concurrency: config.QA_WORKER_CONCURRENCY }, 'qa worker started');
-    return { config };
-  });
-}
-
-const qaWorker = entryPoint('qa-worker', startWorker);
+    },
+    config.QA_WORKER_PORT,
+    { queue: config.QA_QUEUE_NAME, concurrency: config.QA_WORKER_CONCURRENCY },
+  );
+  return { config };
+});
 /**
  * Starts a QA worker: takes analysis jobs from the BullMQ queue, and serves /health, /ready and
  * /metrics on QA_WORKER_PORT. Any number of workers may run against the same queue.

@@ -1,5 +1,5 @@
 import type { RedisClient } from '@app/common';
-import type { AttemptStore, SlowDownPolicy } from '../domain/ports';
+import type { AttemptStore, SlowDownPolicy, TakeResult } from '../domain/ports';
 
 export function waitAfter(attempts: number, policy: SlowDownPolicy): number {
   if (attempts < policy.free) return 0;
@@ -32,19 +32,25 @@ if n < tonumber(ARGV[1]) then redis.call('HSET', KEYS[1], 'u', 0) end
 return n
 `;
 
-export function redisAttemptStore(redis: RedisClient): AttemptStore {
-  return {
-    async take(key, policy) {
-      const [allowed, retryAfterMs] = (await redis.eval(TAKE, 1, key, policy.free, policy.baseMs, policy.maxMs, policy.idleMs)) as [number, number];
-      return allowed === 1 ? { allowed: true } : { allowed: false, retryAfterMs };
-    },
-    async giveBack(key, policy) {
-      await redis.eval(GIVE_BACK, 1, key, policy.free);
-    },
-    async reset(key) {
-      await redis.del(key);
-    },
-  };
+/** Attempts counted in Redis: the limits hold across every instance. */
+export class RedisAttemptStore implements AttemptStore {
+  constructor(private readonly redis: RedisClient) {}
+
+  async take(key: string, policy: SlowDownPolicy): Promise<TakeResult> {
+    const [allowed, retryAfterMs] = (await this.redis.eval(TAKE, 1, key, policy.free, policy.baseMs, policy.maxMs, policy.idleMs)) as [
+      number,
+      number,
+    ];
+    return allowed === 1 ? { allowed: true } : { allowed: false, retryAfterMs };
+  }
+
+  async giveBack(key: string, policy: SlowDownPolicy): Promise<void> {
+    await this.redis.eval(GIVE_BACK, 1, key, policy.free);
+  }
+
+  async reset(key: string): Promise<void> {
+    await this.redis.del(key);
+  }
 }
 
 interface MemoryEntry {
@@ -57,39 +63,46 @@ interface MemoryEntry {
  * The same rules in one process's memory, for when Redis is away: limits then hold per instance.
  * Bounded, oldest first out, so a flood of distinct keys cannot grow it without end.
  */
-export function memoryAttemptStore(maxKeys = 100_000, clock: () => number = Date.now): AttemptStore {
-  const entries = new Map<string, MemoryEntry>();
-  const live = (key: string, now: number) => {
-    const entry = entries.get(key);
+export class MemoryAttemptStore implements AttemptStore {
+  private readonly entries = new Map<string, MemoryEntry>();
+
+  constructor(
+    private readonly maxKeys = 100_000,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  async take(key: string, policy: SlowDownPolicy): Promise<TakeResult> {
+    const now = this.clock();
+    const entry = this.live(key, now) ?? { n: 0, until: 0, forgetAt: 0 };
+    if (entry.until > now) return { allowed: false, retryAfterMs: entry.until - now };
+    entry.n += 1;
+    const wait = waitAfter(entry.n, policy);
+    entry.until = now + wait;
+    entry.forgetAt = now + Math.max(policy.idleMs, wait);
+    this.entries.delete(key);
+    this.entries.set(key, entry);
+    if (this.entries.size > this.maxKeys) this.entries.delete(this.entries.keys().next().value as string);
+    return { allowed: true };
+  }
+
+  async giveBack(key: string, policy: SlowDownPolicy): Promise<void> {
+    const entry = this.live(key, this.clock());
+    if (!entry) return;
+    entry.n -= 1;
+    if (entry.n <= 0) this.entries.delete(key);
+    else if (entry.n < policy.free) entry.until = 0;
+  }
+
+  async reset(key: string): Promise<void> {
+    this.entries.delete(key);
+  }
+
+  private live(key: string, now: number): MemoryEntry | undefined {
+    const entry = this.entries.get(key);
     if (entry && entry.forgetAt <= now) {
-      entries.delete(key);
+      this.entries.delete(key);
       return undefined;
     }
     return entry;
-  };
-  return {
-    async take(key, policy) {
-      const now = clock();
-      const entry = live(key, now) ?? { n: 0, until: 0, forgetAt: 0 };
-      if (entry.until > now) return { allowed: false, retryAfterMs: entry.until - now };
-      entry.n += 1;
-      const wait = waitAfter(entry.n, policy);
-      entry.until = now + wait;
-      entry.forgetAt = now + Math.max(policy.idleMs, wait);
-      entries.delete(key);
-      entries.set(key, entry);
-      if (entries.size > maxKeys) entries.delete(entries.keys().next().value as string);
-      return { allowed: true };
-    },
-    async giveBack(key, policy) {
-      const entry = live(key, clock());
-      if (!entry) return;
-      entry.n -= 1;
-      if (entry.n <= 0) entries.delete(key);
-      else if (entry.n < policy.free) entry.until = 0;
-    },
-    async reset(key) {
-      entries.delete(key);
-    },
-  };
+  }
 }

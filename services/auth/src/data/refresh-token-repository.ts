@@ -1,4 +1,4 @@
-import { Schema, type Connection } from 'mongoose';
+import { Schema, type Connection, type Model } from 'mongoose';
 import { deleteExpiredOldestFirst, isDuplicateKey, mongoCall } from '@app/common/mongo';
 import type { NewRefreshToken, RefreshTokenRecord, RefreshTokenRepository, RefreshTokenUse } from '../domain/ports';
 import { onceSucceeded } from './mongo-errors';
@@ -64,14 +64,14 @@ const refreshTokenSchema = new Schema<RefreshTokenDocument>(
 refreshTokenSchema.index({ parentHash: 1 }, { unique: true, name: 'parent_hash_unique' });
 // No TTL index: FerretDB v1 does not implement expireAfterSeconds, so expired tokens are swept by deleteExpired.
 
-interface UsedTokenDocument {
-  _id: string;
-  usedAt: Date;
+/** A mark: its `_id` names what is marked (a used token, a revoked family), one date says since when. */
+type MarkDocument<At extends string> = { _id: string } & Record<At, Date>;
+function markSchema<At extends string>(at: At): Schema<MarkDocument<At>> {
+  return new Schema<MarkDocument<At>>({ _id: { type: String, required: true }, [at]: { type: Date, required: true } }, schemaOptions);
 }
-const usedTokenSchema = new Schema<UsedTokenDocument>(
-  { _id: { type: String, required: true }, usedAt: { type: Date, required: true } },
-  schemaOptions,
-);
+
+type UsedTokenDocument = MarkDocument<'usedAt'>;
+const usedTokenSchema = markSchema('usedAt');
 
 interface FamilyDocument {
   _id: string;
@@ -84,177 +84,170 @@ const familySchema = new Schema<FamilyDocument>(
   schemaOptions,
 );
 
-interface RevokedFamilyDocument {
-  _id: string;
-  revokedAt: Date;
-}
-const revokedFamilySchema = new Schema<RevokedFamilyDocument>(
-  { _id: { type: String, required: true }, revokedAt: { type: Date, required: true } },
-  schemaOptions,
-);
+type RevokedFamilyDocument = MarkDocument<'revokedAt'>;
+const revokedFamilySchema = markSchema('revokedAt');
 
 /** Refresh tokens are stored only as SHA-256 hashes; the token itself never reaches the database. */
-export function refreshTokenRepository(connection: Connection): RefreshTokenRepository {
-  const tokens = connection.model<RefreshTokenDocument>('RefreshToken', refreshTokenSchema, 'refresh_tokens_by_hash');
-  const usedTokens = connection.model<UsedTokenDocument>('UsedRefreshToken', usedTokenSchema, 'used_refresh_tokens');
-  const families = connection.model<FamilyDocument>('RefreshTokenFamily', familySchema, 'refresh_token_families');
-  const revokedFamilies = connection.model<RevokedFamilyDocument>('RevokedRefreshFamily', revokedFamilySchema, 'revoked_refresh_families');
-  const toRecord = (doc: RefreshTokenDocument): RefreshTokenRecord => ({
-    familyId: doc.familyId,
-    userId: doc.userId,
-    expiresAt: doc.expiresAt,
-    createdAt: doc.createdAt,
-    ...(doc.clientId === undefined ? {} : { clientId: doc.clientId }),
-    ...(doc.scope === undefined ? {} : { scope: doc.scope }),
-  });
+export class MongoRefreshTokenRepository implements RefreshTokenRepository {
+  private readonly tokens: Model<RefreshTokenDocument>;
+  private readonly usedTokens: Model<UsedTokenDocument>;
+  private readonly families: Model<FamilyDocument>;
+  private readonly revokedFamilies: Model<RevokedFamilyDocument>;
+  /** Builds the indexes, before any insert (the unique one on `parentHash` decides rotations). */
+  readonly prepare: () => Promise<void>;
 
-  const isFamilyRevoked = async (familyId: string) => (await mongoCall(() => revokedFamilies.exists({ _id: familyId }))) !== null;
+  constructor(connection: Connection) {
+    this.tokens = connection.model<RefreshTokenDocument>('RefreshToken', refreshTokenSchema, 'refresh_tokens_by_hash');
+    this.usedTokens = connection.model<UsedTokenDocument>('UsedRefreshToken', usedTokenSchema, 'used_refresh_tokens');
+    this.families = connection.model<FamilyDocument>('RefreshTokenFamily', familySchema, 'refresh_token_families');
+    this.revokedFamilies = connection.model<RevokedFamilyDocument>('RevokedRefreshFamily', revokedFamilySchema, 'revoked_refresh_families');
+    this.prepare = onceSucceeded(() =>
+      mongoCall(async () => {
+        await this.tokens.createIndexes();
+      }),
+    );
+  }
 
-  /** The indexes, before any insert (the unique one on `parentHash` decides rotations). */
-  const prepare = onceSucceeded(() =>
-    mongoCall(async () => {
-      await tokens.createIndexes();
-    }),
-  );
-
-  return {
-    /** Builds the indexes. */
-    prepare,
-
-    /**
-     * Stores a new token and makes it its family's newest. Returns false when `parentHash` already
-     * has a successor: the parent was used by someone else at the same moment, so this rotation lost
-     * and must not hand out a token.
-     */
-    async create(input: NewRefreshToken): Promise<boolean> {
-      await prepare();
-      const stored = await mongoCall(async () => {
-        try {
-          await tokens.create({
-            _id: input.tokenHash,
-            parentHash: input.parentHash,
-            familyId: input.familyId,
-            userId: input.userId,
-            createdAt: input.now,
-            expiresAt: input.expiresAt,
-            ...(input.accessJti ? { accessJti: input.accessJti, accessExpiresAt: input.accessExpiresAt } : {}),
-            ...(input.clientId === undefined ? {} : { clientId: input.clientId }),
-            ...(input.scope === undefined ? {} : { scope: input.scope }),
-          });
-          return true;
-        } catch (err) {
-          if (isDuplicateKey(err)) return false;
-          throw err;
-        }
-      });
-      if (!stored) return false;
-      // Only the winner of a rotation gets here, and a family's rotations follow one another, so the
-      // newest is never overwritten by an older token.
-      await mongoCall(() =>
-        families.updateOne({ _id: input.familyId }, { $set: { userId: input.userId, latestHash: input.tokenHash } }, { upsert: true }),
-      );
-      return true;
-    },
-
-    /** Presents a token: records its use when it is live; only one of simultaneous uses is accepted. */
-    async use(tokenHash: string, now: Date): Promise<RefreshTokenUse> {
-      await prepare();
-      const doc = await mongoCall(() => tokens.findOne({ _id: tokenHash }).lean());
-      if (!doc || (await isFamilyRevoked(doc.familyId))) return { status: 'rejected' };
-      if (doc.expiresAt <= now) {
-        // Presenting an expired token that was used is still a sign it was copied.
-        const used = (await mongoCall(() => usedTokens.exists({ _id: tokenHash }))) !== null;
-        return used ? { status: 'replayed', token: toRecord(doc) } : { status: 'rejected' };
+  /**
+   * Stores a new token and makes it its family's newest. Returns false when `parentHash` already
+   * has a successor: the parent was used by someone else at the same moment, so this rotation lost
+   * and must not hand out a token.
+   */
+  async create(input: NewRefreshToken): Promise<boolean> {
+    await this.prepare();
+    const stored = await mongoCall(async () => {
+      try {
+        await this.tokens.create({
+          _id: input.tokenHash,
+          parentHash: input.parentHash,
+          familyId: input.familyId,
+          userId: input.userId,
+          createdAt: input.now,
+          expiresAt: input.expiresAt,
+          ...(input.accessJti ? { accessJti: input.accessJti, accessExpiresAt: input.accessExpiresAt } : {}),
+          ...(input.clientId === undefined ? {} : { clientId: input.clientId }),
+          ...(input.scope === undefined ? {} : { scope: input.scope }),
+        });
+        return true;
+      } catch (err) {
+        if (isDuplicateKey(err)) return false;
+        throw err;
       }
-      const first = await mongoCall(async () => {
-        try {
-          await usedTokens.create({ _id: tokenHash, usedAt: now });
-          return true;
-        } catch (err) {
-          if (isDuplicateKey(err)) return false;
-          throw err;
-        }
-      });
-      return { status: first ? 'accepted' : 'replayed', token: toRecord(doc) };
-    },
+    });
+    if (!stored) return false;
+    // Only the winner of a rotation gets here, and a family's rotations follow one another, so the
+    // newest is never overwritten by an older token.
+    await mongoCall(() =>
+      this.families.updateOne({ _id: input.familyId }, { $set: { userId: input.userId, latestHash: input.tokenHash } }, { upsert: true }),
+    );
+    return true;
+  }
 
-    async findByHash(tokenHash: string): Promise<RefreshTokenRecord | undefined> {
-      await prepare();
-      const doc = await mongoCall(() => tokens.findOne({ _id: tokenHash }).lean());
-      return doc ? toRecord(doc) : undefined;
-    },
-
-    /** Whether the token was presented once already (a read by `_id`; nothing is recorded). */
-    async isUsed(tokenHash: string): Promise<boolean> {
-      return (await mongoCall(() => usedTokens.exists({ _id: tokenHash }))) !== null;
-    },
-
-    /** Marks the family revoked: from then on none of its tokens is honoured. */
-    async revokeFamily(familyId: string, now: Date): Promise<void> {
-      // Two revocations at once may both try to insert the mark; the loser's duplicate key means it is there.
-      await mongoCall(() => revokedFamilies.create({ _id: familyId, revokedAt: now })).catch((err: unknown) => {
-        if (!isDuplicateKey(err)) throw err;
-      });
-    },
-
-    /** The access tokens handed out in a family that have not expired yet: a walk back from its newest token. */
-    async liveAccessTokens(familyId: string, now: Date): Promise<Array<{ jti: string; exp: number }>> {
-      await prepare();
-      const family = await mongoCall(() => families.findOne({ _id: familyId }, { latestHash: 1 }).lean());
-      const live: Array<{ jti: string; exp: number }> = [];
-      let hash = family?.latestHash;
-      while (hash !== undefined) {
-        const id = hash;
-        const doc = await mongoCall(() => tokens.findOne({ _id: id }, { parentHash: 1, accessJti: 1, accessExpiresAt: 1 }).lean());
-        // Access tokens were issued in the chain's order with one lifetime: the first dead one ends the walk.
-        if (!doc?.accessJti || !doc.accessExpiresAt || doc.accessExpiresAt <= now) break;
-        live.push({ jti: doc.accessJti, exp: Math.floor(doc.accessExpiresAt.getTime() / 1000) });
-        hash = doc.parentHash.startsWith(LOGIN_PARENT_PREFIX) ? undefined : doc.parentHash;
+  /** Presents a token: records its use when it is live; only one of simultaneous uses is accepted. */
+  async use(tokenHash: string, now: Date): Promise<RefreshTokenUse> {
+    await this.prepare();
+    const doc = await mongoCall(() => this.tokens.findOne({ _id: tokenHash }).lean());
+    if (!doc || (await this.isFamilyRevoked(doc.familyId))) return { status: 'rejected' };
+    if (doc.expiresAt <= now) {
+      // Presenting an expired token that was used is still a sign it was copied.
+      const used = (await mongoCall(() => this.usedTokens.exists({ _id: tokenHash }))) !== null;
+      return used ? { status: 'replayed', token: toRecord(doc) } : { status: 'rejected' };
+    }
+    const first = await mongoCall(async () => {
+      try {
+        await this.usedTokens.create({ _id: tokenHash, usedAt: now });
+        return true;
+      } catch (err) {
+        if (isDuplicateKey(err)) return false;
+        throw err;
       }
-      return live;
-    },
+    });
+    return { status: first ? 'accepted' : 'replayed', token: toRecord(doc) };
+  }
 
-    /** Whether the family was revoked; an `_id` lookup. */
-    isFamilyRevoked,
+  async findByHash(tokenHash: string): Promise<RefreshTokenRecord | undefined> {
+    await this.prepare();
+    const doc = await mongoCall(() => this.tokens.findOne({ _id: tokenHash }).lean());
+    return doc ? toRecord(doc) : undefined;
+  }
 
-    /** Account deletion is rare: these filters may read every token, use mark and family (on FerretDB v1 they do). */
-    async deleteForUser(userId: string): Promise<number> {
-      await prepare();
-      const owned = await mongoCall(() => tokens.find({ userId }, { _id: 1 }).lean());
-      await mongoCall(() => usedTokens.deleteMany({ _id: { $in: owned.map((doc) => doc._id) } }));
-      const result = await mongoCall(() => tokens.deleteMany({ userId }));
-      await mongoCall(() => families.deleteMany({ userId }));
-      return result.deletedCount;
-    },
+  /** Whether the token was presented once already (a read by `_id`; nothing is recorded). */
+  async isUsed(tokenHash: string): Promise<boolean> {
+    return (await mongoCall(() => this.usedTokens.exists({ _id: tokenHash }))) !== null;
+  }
 
-    /**
-     * Tokens are written in about the order they expire (a fixed lifetime from creation), and family
-     * marks in the order they were made, so only the head of each collection is read: what is due,
-     * however many tokens are stored (a filter on expiresAt would read them all on FerretDB v1).
-     * A token's use mark goes with it, and a family document with its newest token: when that has
-     * expired, so has every token of the family. One `_id` read per expired token finds out.
-     */
-    async deleteExpired(now: Date): Promise<number> {
-      const removed = await mongoCall(() =>
-        deleteExpiredOldestFirst<{ _id: string; familyId: string; expiresAt: Date }>(tokens, {
-          projection: { _id: 1, familyId: 1, expiresAt: 1 },
-          isExpired: (doc) => doc.expiresAt < now,
-          beforeDelete: async (doc) => {
-            await usedTokens.deleteOne({ _id: doc._id });
-            const family = await families.findOne({ _id: doc.familyId }, { latestHash: 1 }).lean();
-            if (family?.latestHash === doc._id) await families.deleteOne({ _id: doc.familyId });
-          },
-        }),
-      );
-      // A family's tokens all expire within the longest refresh lifetime (at most a year) of its revocation.
-      const markCutoff = new Date(now.getTime() - 366 * 24 * 3600 * 1000);
-      await mongoCall(() =>
-        deleteExpiredOldestFirst<{ _id: unknown; revokedAt: Date }>(revokedFamilies, {
-          projection: { _id: 1, revokedAt: 1 },
-          isExpired: (doc) => doc.revokedAt < markCutoff,
-        }),
-      );
-      return removed;
-    },
-  };
+  /** Marks the family revoked: from then on none of its tokens is honoured. */
+  async revokeFamily(familyId: string, now: Date): Promise<void> {
+    // Two revocations at once may both try to insert the mark; the loser's duplicate key means it is there.
+    await mongoCall(() => this.revokedFamilies.create({ _id: familyId, revokedAt: now })).catch((err: unknown) => {
+      if (!isDuplicateKey(err)) throw err;
+    });
+  }
+
+  /** The access tokens handed out in a family that have not expired yet: a walk back from its newest token. */
+  async liveAccessTokens(familyId: string, now: Date): Promise<Array<{ jti: string; exp: number }>> {
+    await this.prepare();
+    const family = await mongoCall(() => this.families.findOne({ _id: familyId }, { latestHash: 1 }).lean());
+    const live: Array<{ jti: string; exp: number }> = [];
+    let hash = family?.latestHash;
+    while (hash !== undefined) {
+      const id = hash;
+      const doc = await mongoCall(() => this.tokens.findOne({ _id: id }, { parentHash: 1, accessJti: 1, accessExpiresAt: 1 }).lean());
+      // Access tokens were issued in the chain's order with one lifetime: the first dead one ends the walk.
+      if (!doc?.accessJti || !doc.accessExpiresAt || doc.accessExpiresAt <= now) break;
+      live.push({ jti: doc.accessJti, exp: Math.floor(doc.accessExpiresAt.getTime() / 1000) });
+      hash = doc.parentHash.startsWith(LOGIN_PARENT_PREFIX) ? undefined : doc.parentHash;
+    }
+    return live;
+  }
+
+  /** Whether the family was revoked; an `_id` lookup. */
+  async isFamilyRevoked(familyId: string): Promise<boolean> {
+    return (await mongoCall(() => this.revokedFamilies.exists({ _id: familyId }))) !== null;
+  }
+
+  /** Account deletion is rare: these filters may read every token, use mark and family (on FerretDB v1 they do). */
+  async deleteForUser(userId: string): Promise<number> {
+    await this.prepare();
+    const owned = await mongoCall(() => this.tokens.find({ userId }, { _id: 1 }).lean());
+    await mongoCall(() => this.usedTokens.deleteMany({ _id: { $in: owned.map((doc) => doc._id) } }));
+    const result = await mongoCall(() => this.tokens.deleteMany({ userId }));
+    await mongoCall(() => this.families.deleteMany({ userId }));
+    return result.deletedCount;
+  }
+
+  /**
+   * Tokens are written in about the order they expire (a fixed lifetime from creation), and family
+   * marks in the order they were made, so only the head of each collection is read: what is due,
+   * however many tokens are stored (a filter on expiresAt would read them all on FerretDB v1).
+   * A token's use mark goes with it, and a family document with its newest token: when that has
+   * expired, so has every token of the family. One `_id` read per expired token finds out.
+   */
+  async deleteExpired(now: Date): Promise<number> {
+    const removed = await mongoCall(() =>
+      deleteExpiredOldestFirst<{ _id: string; familyId: string; expiresAt: Date }>(this.tokens, {
+        projection: { _id: 1, familyId: 1, expiresAt: 1 },
+        isExpired: (doc) => doc.expiresAt < now,
+        beforeDelete: async (doc) => {
+          await this.usedTokens.deleteOne({ _id: doc._id });
+          const family = await this.families.findOne({ _id: doc.familyId }, { latestHash: 1 }).lean();
+          if (family?.latestHash === doc._id) await this.families.deleteOne({ _id: doc.familyId });
+        },
+      }),
+    );
+    // A family's tokens all expire within the longest refresh lifetime (at most a year) of its revocation.
+    const markCutoff = new Date(now.getTime() - 366 * 24 * 3600 * 1000);
+    await mongoCall(() =>
+      deleteExpiredOldestFirst<{ _id: unknown; revokedAt: Date }>(this.revokedFamilies, {
+        projection: { _id: 1, revokedAt: 1 },
+        isExpired: (doc) => doc.revokedAt < markCutoff,
+      }),
+    );
+    return removed;
+  }
+}
+
+function toRecord({ familyId, userId, expiresAt, createdAt, clientId, scope }: RefreshTokenDocument): RefreshTokenRecord {
+  // Tokens stored before clients and scopes were kept have neither.
+  return { familyId, userId, expiresAt, createdAt, ...(clientId === undefined ? {} : { clientId }), ...(scope === undefined ? {} : { scope }) };
 }

@@ -37,27 +37,27 @@ const digest = (text: string) => createHash('sha256').update(text, 'utf8').diges
  * The configured clients. A configured client must prove its secret; any other client_id is a public
  * client (RFC 6749 section 2.1), which cannot keep a secret and so is identified but not authenticated.
  */
-export function clientRegistry(clients: readonly OAuthClient[]) {
+export class ClientRegistry {
   // Compared as digests: equal lengths for timingSafeEqual, whatever was sent.
-  const byId = new Map(clients.map((c) => [c.id, { ...c, secretDigest: digest(c.secret) }]));
+  private readonly byId: Map<string, OAuthClient & { secretDigest: Buffer }>;
 
-  return {
-    /** The client a request speaks for; `invalid_client` (401) when a secret is missing or wrong. */
-    authenticate(credentials: ClientCredentials): AuthenticatedClient {
-      const fail = (description: string) =>
-        AppError.oauth('invalid_client', description, credentials.method === 'client_secret_basic' ? { basicRealm: CLIENT_REALM } : {});
-      const id = credentials.clientId ?? DEFAULT_CLIENT_ID;
-      const known = byId.get(id);
-      if (!known) {
-        // A secret for a client nobody configured cannot be checked: refusing it beats ignoring it.
-        if (credentials.secret !== undefined) throw fail('Client authentication failed');
-        return { id, confidential: false, introspect: false };
-      }
-      if (credentials.secret === undefined) throw fail(`Client ${id} must authenticate (client_secret_basic or client_secret_post)`);
-      if (!timingSafeEqual(digest(credentials.secret), known.secretDigest)) throw fail('Client authentication failed');
-      return { id, confidential: true, introspect: known.introspect };
-    },
-  };
+  constructor(clients: readonly OAuthClient[]) {
+    this.byId = new Map(clients.map((c) => [c.id, { ...c, secretDigest: digest(c.secret) }]));
+  }
+
+  /** The client a request speaks for; `invalid_client` (401) when a secret is missing or wrong. */
+  authenticate(credentials: ClientCredentials): AuthenticatedClient {
+    const fail = (description: string) =>
+      AppError.oauth('invalid_client', description, credentials.method === 'client_secret_basic' ? { basicRealm: CLIENT_REALM } : {});
+    const id = credentials.clientId ?? DEFAULT_CLIENT_ID;
+    const known = this.byId.get(id);
+    if (!known) {
+      // A secret for a client nobody configured cannot be checked: refusing it beats ignoring it.
+      if (credentials.secret !== undefined) throw fail('Client authentication failed');
+      return { id, confidential: false, introspect: false };
+    }
+    if (credentials.secret === undefined) throw fail(`Client ${id} must authenticate (client_secret_basic or client_secret_post)`);
+    if (!timingSafeEqual(digest(credentials.secret), known.secretDigest)) throw fail('Client authentication failed');
+    return { id, confidential: true, introspect: known.introspect };
+  }
 }
-
-export type ClientRegistry = ReturnType<typeof clientRegistry>;

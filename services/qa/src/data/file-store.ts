@@ -3,17 +3,7 @@ import { AppError } from '@app/common';
 import { mapMongoError } from '@app/common/mongo';
 import mongoose, { type Connection } from 'mongoose';
 import type { Binary, Collection, Db } from 'mongodb';
-
-export interface FileMetadata {
-  owner: string;
-  jobId: string;
-  part: string;
-}
-
-export interface FileUpload {
-  id: string;
-  stream: Writable;
-}
+import type { DocumentStore, DocumentUploads, FileMetadata, FileUpload } from '../domain/ports';
 
 export class FileNotFoundError extends Error {
   constructor(id: string) {
@@ -58,7 +48,7 @@ function bytesOf(data: Binary): Buffer {
  * deterministic `_id`s (`qa_file_chunks`, `<id>:<n>`) only past CHUNK_BYTES: FerretDB v1 reads a whole
  * collection for any filter but `_id` alone, which GridFS's chunk reads by `files_id` are.
  */
-export class FileStore {
+export class FileStore implements DocumentStore, DocumentUploads {
   /** Documents of deferred uploads whose stream has finished, waiting for `commit`. */
   private readonly prepared = new Map<string, FileDoc>();
 

@@ -1,9 +1,10 @@
+import type { Writable } from 'node:stream';
 import type { DocumentPart, QaJob, StoredFile } from './qa-job';
 
 /*
- * What QA's domain needs from the outside, declared here and implemented by the adapters: data/
- * (MongoDB, Redis) and jobs/ (BullMQ). The domain imports only this file, never an adapter; each
- * port holds just the operations the domain calls.
+ * What QA's domain and its routes need from the outside, declared here and implemented by the
+ * adapters: data/ (MongoDB, Redis) and jobs/ (BullMQ). The domain and http/ import only this file,
+ * never an adapter; each port holds just the operations they call.
  */
 
 export interface NewJob {
@@ -53,6 +54,41 @@ export interface DocumentStore {
   delete(id: string): Promise<void>;
   /** Every file stored for `owner`, including any a crashed upload left without a job. */
   deleteByOwner(owner: string): Promise<number>;
+}
+
+/** Whose upload a stored file is: written with it, so a deleted user's files are found. */
+export interface FileMetadata {
+  owner: string;
+  jobId: string;
+  part: string;
+}
+
+/** One file being stored: its id, and the stream its bytes are written into. */
+export interface FileUpload {
+  id: string;
+  stream: Writable;
+}
+
+/** The uploaded documents, as the routes stream them in (and remove those of a refused upload). */
+export interface DocumentUploads {
+  /**
+   * A stream that stores one file. Its record is written when the stream finishes, or with `deferred`
+   * by `commit`, so that the files of one upload cost one write.
+   */
+  openUpload(name: string, metadata: FileMetadata, options?: { deferred?: boolean }): FileUpload;
+  /** Writes the records of deferred uploads whose streams have finished, together. */
+  commit(uploads: FileUpload[]): Promise<void>;
+  /** Deleting a file that is not there is not an error. */
+  delete(id: string): Promise<void>;
+}
+
+/** A job's state as a worker changes it, pushed to whoever waits on the job. */
+export type JobChange = Pick<QaJob, 'id' | 'status' | 'stage' | 'progress' | 'attempts'>;
+
+/** Tells of a job's changes as workers make them; the job's record stays the truth (a change may be lost). */
+export interface JobWatcher {
+  /** Calls `listener` with each change of job `id` until the returned function is called. */
+  watch(id: string, listener: (change: JobChange) => void): () => void;
 }
 
 /** Which job each user's recent upload of a pair of documents made, for deduplication. */

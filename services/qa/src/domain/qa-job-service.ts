@@ -1,7 +1,15 @@
 import { createHash, randomInt, randomUUID } from 'node:crypto';
 import { AppError, type Logger } from '@app/common';
-import { DuplicateJobError, type AnalysisJobs, type DocumentStore, type JobPage, type JobStore, type RecentUploadLog } from './ports';
-import { isFinished, isJobId, type DocumentPart, type JobStatus, type QaJob, type StoredFile } from './qa-job';
+import {
+  DuplicateJobError,
+  type AnalysisJobs,
+  type DocumentStore,
+  type JobPage,
+  type JobStore,
+  type JobWatcher,
+  type RecentUploadLog,
+} from './ports';
+import { isFinished, isJobId, type DocumentPart, type QaJob, type StoredFile } from './qa-job';
 
 export interface QaJobServiceOptions {
   jobs: JobStore;
@@ -16,10 +24,6 @@ export interface QaJobServiceOptions {
   /** The safety-net poll while waiting: changes are pushed, this only covers a lost message. */
   pollIntervalMs: number;
   now?: () => Date;
-}
-
-export interface JobWatcher {
-  watch(id: string, listener: (change: { status: JobStatus; attempts: number }) => void): () => void;
 }
 
 /** A job being listened to (see `QaJobService.watchFinish`). */

@@ -1,8 +1,7 @@
 import type { Logger } from '@app/common';
 import type { Request, Response } from 'express';
 import { isFinished, type QaJob } from '../domain/qa-job';
-import type { QaJobRepository } from '../data/qa-job-repository';
-import type { JobChanges } from '../jobs/job-changes';
+import type { JobStore as QaJobRepository, JobWatcher as JobChanges } from '../domain/ports';
 import { jobView, progressView } from './job-view';
 
 export interface JobEventStreamOptions {

@@ -11,7 +11,7 @@ import {
   type Metrics,
 } from '@app/common';
 import { Router, type Request, type Response } from 'express';
-import type { FileStore } from '../data/file-store';
+import type { DocumentUploads as FileStore } from '../domain/ports';
 import { isFinished, isJobId } from '../domain/qa-job';
 import type { QaJobService } from '../domain/qa-job-service';
 import type { UsageLimits } from '../domain/usage-limits';

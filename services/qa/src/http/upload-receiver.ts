@@ -4,7 +4,7 @@ import { AppError, type Logger } from '@app/common';
 import { mapMongoError } from '@app/common/mongo';
 import busboy from 'busboy';
 import type { Request } from 'express';
-import type { FileStore, FileUpload } from '../data/file-store';
+import type { DocumentUploads as FileStore, FileUpload } from '../domain/ports';
 import { DOCUMENT_PARTS, isDocumentPart, type DocumentPart, type StoredFile } from '../domain/qa-job';
 
 const PDF_MAGIC = Buffer.from('%PDF-', 'latin1');
