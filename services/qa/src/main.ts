@@ -27,7 +27,7 @@ import { RecentUploads, recentUploadsPrefix } from './data/recent-uploads';
 import { UsageStore, usagePrefix } from './data/usage-store';
 import { onUserDeleted } from './events/qa-events';
 import { JobEventStreams } from './http/job-event-stream';
-import { qaRouter } from './http/qa-router';
+import { qaRoutes } from './http/qa-routes';
 import { AnalysisQueue } from './jobs/analysis-queue';
 import { JobChanges, jobChangesChannel } from './jobs/job-changes';
 import { qaOpenApi } from './openapi';
@@ -94,9 +94,10 @@ async function startQa(overrides: NodeJS.ProcessEnv = {}): Promise<RunningServic
       metrics,
       // Uploads need the queue's Redis (the queue, dedup, usage limits) as much as MongoDB; events wait in the bus's buffer.
       dependencies: [dependency.mongodb(connection, 'required'), dependency.redis(queue.redis, 'required'), dependency.rabbitmq(bus, 'degradable')],
-      routes: (root) => {
-        root.use(
-          qaRouter({
+      openApi: qaOpenApi(),
+      routes: (app) =>
+        app.use(
+          qaRoutes({
             identitySecret: identityKeys(config),
             service,
             limits,
@@ -107,11 +108,9 @@ async function startQa(overrides: NodeJS.ProcessEnv = {}): Promise<RunningServic
             maxFileBytes: config.QA_MAX_FILE_BYTES,
             maxWaitSeconds: config.QA_MAX_WAIT_SECONDS,
             maxHeldRequests: config.QA_MAX_HELD_REQUESTS,
-            openapi: qaOpenApi(),
             shutdown: setup.signal,
           }),
-        );
-      },
+        ),
     });
 
     await bus.start();
