@@ -1,10 +1,12 @@
 import { createMetrics, expressPath, type JsonObject } from '@app/common';
 import type { Router } from 'express';
-import { authRoutes, type AuthRouteDeps } from '../../services/auth/src/http/auth-routes';
+import { z } from 'zod';
+import { authOperations, authRoutes, type AuthRouteDeps } from '../../services/auth/src/http/auth-routes';
 import { authOpenApi } from '../../services/auth/src/openapi';
+import { qaOperations } from '../../services/qa/src/http/qa-operations';
 import { qaRoutes, type QaRouteDeps } from '../../services/qa/src/http/qa-routes';
 import { qaOpenApi } from '../../services/qa/src/openapi';
-import { recordsRoutes, type RecordsRouteDeps } from '../../services/records/src/http/records-routes';
+import { recordsOperations, recordsRoutes, type RecordsRouteDeps } from '../../services/records/src/http/records-routes';
 import { recordsOpenApi } from '../../services/records/src/openapi';
 
 // Building the routes only stores the dependencies: none is called until a request comes.
@@ -63,5 +65,16 @@ describe("each service's routes and its OpenAPI document come from the same oper
     const openApi = documented(recordsOpenApi());
     expect(express.routes).not.toEqual(openApi.routes);
     expect(express.routes.filter((route) => !openApi.routes.includes(route))).toEqual(['GET /records/export']);
+  });
+
+  it('when an operation requires a body, then its schema refuses {} (what the body parser makes of a missing body)', () => {
+    const required = [...authOperations, ...recordsOperations, ...qaOperations].filter((operation) => operation.body?.required);
+    const schemas = required.flatMap((operation) =>
+      Object.entries(operation.body!.content)
+        .filter((entry): entry is [string, z.ZodType] => entry[1] instanceof z.ZodType)
+        .map(([type, schema]) => [`${operation.operationId} ${type}`, schema.safeParse({}).success] as const),
+    );
+    expect(schemas.length).toBeGreaterThan(10);
+    expect(schemas.filter(([, accepted]) => accepted)).toEqual([]);
   });
 });
