@@ -55,7 +55,7 @@ function announcesBody(req: Request): boolean {
  * as `{}`, so the operation's schema answers the 400 naming each missing field (or accepts it, for an
  * optional body). Multipart bodies are streamed by their handler, so they are not parsed here.
  */
-export function bodyParser(body: OperationSpec['body'], limit = DEFAULT_BODY_LIMIT): RequestHandler | undefined {
+function bodyParser(body: OperationSpec['body'], limit = DEFAULT_BODY_LIMIT): RequestHandler | undefined {
   if (!body) return undefined;
   const types = Object.keys(body.content);
   if (types.every((type) => type.startsWith('multipart/'))) return undefined;
