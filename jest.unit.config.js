@@ -9,7 +9,7 @@ const base = require('./jest.config');
 module.exports = {
   ...base,
   testMatch: [
-    '<rootDir>/packages/common/test/{error-codes,identity,redis-url,request-log,trusted-publishers}.test.ts',
+    '<rootDir>/packages/common/test/{error-codes,identity,operations,redis-url,request-log,trusted-publishers}.test.ts',
     '<rootDir>/packages/client/test/generated-types.test.ts',
     '<rootDir>/gateway/test/trust-proxy.test.ts',
     '<rootDir>/packages/resume-analysis/test/!(regex-safety|pdf-structure).test.ts',

@@ -15,6 +15,7 @@ import type { Logger } from 'pino';
 import { AppError, errorBody } from './errors';
 import { IDENTITY_HEADERS, verifyIdentityProof, type Identity, type IdentityKeys } from './identity';
 import type { Metrics } from './metrics';
+import type { JsonObject } from './openapi';
 import { checkReadiness, type DependencyCheck } from './readiness';
 import { runWithContext } from './request-context';
 
@@ -39,6 +40,8 @@ export interface ServiceAppOptions {
   dependencies: DependencyCheck[];
   /** Mounts the service's own routes between the platform's routes and the error handler. */
   routes: (app: Express) => void;
+  /** The service's OpenAPI document, served at `/openapi.json` (the gateway merges them). */
+  openApi?: JsonObject;
   /** Middleware for every request, platform routes included (the gateway's edge headers). */
   before?: (app: Express) => void;
 }
@@ -71,6 +74,13 @@ export function createServiceApp(options: ServiceAppOptions): Express {
     else management(req, res, next);
   });
 
+  if (options.openApi) {
+    const document = options.openApi;
+    app.get('/openapi.json', (_req, res) => {
+      res.json(document);
+    });
+    app.all('/openapi.json', methodNotAllowed('GET, HEAD'));
+  }
   options.routes(app);
 
   app.use((req: Request, _res: Response, next: NextFunction) => {

@@ -12,6 +12,7 @@ export * from './connections';
 export * from './redis-url';
 export * from './domain-events';
 export * from './openapi';
+export * from './operations';
 export * from './start-process';
 export * from './request-validation';
 export * from './revocation-keys';

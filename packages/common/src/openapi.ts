@@ -173,7 +173,7 @@ export interface ServiceDocumentSpec {
   description: string;
   version?: string;
   tags?: { name: string; description: string }[];
-  operations: OperationSpec[];
+  operations: readonly OperationSpec[];
   /** Named schemas to publish that no operation refers to (the data of an event stream). */
   schemas?: z.ZodType[];
 }
@@ -298,7 +298,7 @@ function operationObject(operation: OperationSpec, defs: Record<string, JsonObje
 }
 
 /** The methods of each path, as an `Allow` header lists them (HEAD comes with GET). */
-export function allowedMethods(operations: Pick<OperationSpec, 'method' | 'path'>[]): Map<string, string> {
+export function allowedMethods(operations: readonly Pick<OperationSpec, 'method' | 'path'>[]): Map<string, string> {
   const byPath = new Map<string, Set<string>>();
   for (const { method, path } of operations) {
     const methods = byPath.get(path) ?? new Set<string>();

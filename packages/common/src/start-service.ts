@@ -26,7 +26,7 @@ export interface ServiceSettings {
 }
 
 /** A service's part of its HTTP app: what `/ready` checks, and its own routes. */
-export type ServiceApp = Pick<ServiceAppOptions, 'dependencies' | 'routes'>;
+export type ServiceApp = Pick<ServiceAppOptions, 'dependencies' | 'routes' | 'openApi'>;
 
 /** What a service's start-up code gets: the process's setup, its validated config and metrics, and its connections. */
 export interface ServiceSetup<C extends ServiceSettings> extends Omit<ProcessSetup, 'eventBus'> {

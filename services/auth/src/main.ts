@@ -19,7 +19,6 @@ import { Sessions, type LoginResult } from './domain/sessions';
 import { loadKeyRing } from './domain/signing-keys';
 import { authEvents } from './events/auth-events';
 import { authRoutes } from './http/auth-routes';
-import { oauthRoutes } from './http/oauth-routes';
 import { authOpenApi } from './openapi';
 
 export type RunningService = RunningProcess;
@@ -72,22 +71,19 @@ const auth = startService('auth', loadAuthConfig, async (setup) => {
   const app: ServiceApp = {
     // Users live in MongoDB; without Redis login limits count in memory, events wait in the bus's buffer.
     dependencies: [dependency.mongodb(mongo, 'required'), dependency.redis(redis, 'degradable'), dependency.rabbitmq(bus, 'degradable')],
-    routes: (routes) => {
-      const openApi = authOpenApi();
-      routes.get('/openapi.json', (_req, res) => {
-        res.json(openApi);
-      });
+    openApi: authOpenApi(),
+    routes: (routes) =>
       routes.use(
-        oauthRoutes({
+        authRoutes({
           identitySecret: identityKeys(config),
           issuer: config.JWT_ISSUER,
+          accounts: accountService,
           sessions: sessionService,
           clients: new ClientRegistry(config.oauthClients),
           scopes,
+          keys,
         }),
-      );
-      routes.use(authRoutes({ identitySecret: identityKeys(config), accounts: accountService, sessions: sessionService, keys }));
-    },
+      ),
   };
 
   // Until MongoDB answers the service is up and answers 503.

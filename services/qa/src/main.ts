@@ -13,7 +13,7 @@ import { RecentUploads, recentUploadsPrefix } from './data/recent-uploads';
 import { UsageStore, usagePrefix } from './data/usage-store';
 import { onUserDeleted } from './events/qa-events';
 import { JobEventStreams } from './http/job-event-stream';
-import { qaRouter } from './http/qa-router';
+import { qaRoutes } from './http/qa-routes';
 import { AnalysisQueue } from './jobs/analysis-queue';
 import { JobChanges, jobChangesChannel } from './jobs/job-changes';
 import { qaOpenApi } from './openapi';
@@ -66,9 +66,10 @@ const qa = startService('qa', loadApiConfig, async (setup) => {
   const app: ServiceApp = {
     // Uploads need the queue's Redis (the queue, dedup, usage limits) as much as MongoDB; events wait in the bus's buffer.
     dependencies: [dependency.mongodb(connection, 'required'), dependency.redis(queue.redis, 'required'), dependency.rabbitmq(bus, 'degradable')],
+    openApi: qaOpenApi(),
     routes: (root) => {
       root.use(
-        qaRouter({
+        qaRoutes({
           identitySecret: identityKeys(config),
           service,
           limits,
@@ -79,7 +80,6 @@ const qa = startService('qa', loadApiConfig, async (setup) => {
           maxFileBytes: config.QA_MAX_FILE_BYTES,
           maxWaitSeconds: config.QA_MAX_WAIT_SECONDS,
           maxHeldRequests: config.QA_MAX_HELD_REQUESTS,
-          openapi: qaOpenApi(),
           shutdown: setup.signal,
         }),
       );

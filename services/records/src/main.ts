@@ -14,8 +14,7 @@ import { openRecordsDatabase } from './data/records-database';
 import { RecordService } from './domain/record-service';
 import { OutboxRelay } from './events/outbox-relay';
 import { consumeUserDeleted } from './events/user-deleted-consumer';
-import { cachedDataRouter } from './http/cached-data-router';
-import { RECORDS_PATH, recordsRouter } from './http/records-router';
+import { recordsRoutes } from './http/records-routes';
 import { recordsOpenApi } from './openapi';
 
 export type RunningService = RunningProcess;
@@ -67,14 +66,8 @@ const records = startService('records', loadRecordsConfig, async (setup) => {
         },
         dependency.rabbitmq(bus, 'degradable'),
       ],
-      routes: (app) => {
-        const openApi = recordsOpenApi();
-        app.get('/openapi.json', (_req, res) => {
-          res.json(openApi);
-        });
-        app.use(RECORDS_PATH, recordsRouter(records, identityKeys(config)));
-        app.use(cachedDataRouter(records, identityKeys(config)));
-      },
+      openApi: recordsOpenApi(),
+      routes: (app) => app.use(recordsRoutes({ identitySecret: identityKeys(config), records })),
     },
     config.PORT,
     { db: config.MONGO_DB },

@@ -22,11 +22,10 @@ const username = z
   .meta({ examples: ['anurag'] });
 const password = z.string().min(1, 'must not be empty').max(1024).meta({ format: 'password' });
 const refreshTokenField = z.string().min(1, 'must not be empty').max(512);
-const scope = z
-  .string()
-  .max(1024)
-  .optional()
-  .meta({ description: 'Space-separated scopes (RFC 6749 section 3.3); every supported scope when omitted. Echoed in the answer.' });
+/** An optional OAuth 2.0 parameter: a bounded string, documented. */
+const optionalParameter = (max: number, description: string) => z.string().max(max).optional().meta({ description });
+
+const scope = optionalParameter(1024, 'Space-separated scopes (RFC 6749 section 3.3); every supported scope when omitted. Echoed in the answer.');
 const clientFields = {
   // No minimum: an empty parameter counts as one left out (RFC 6749 section 3.1), so "" is valid here.
   client_id: z.string().max(256).optional().meta({
@@ -77,11 +76,7 @@ export const tokenUrls = {
 } as const;
 
 const tokenField = z.string().min(1, 'must not be empty').max(8192);
-const tokenTypeHint = z
-  .string()
-  .max(64)
-  .optional()
-  .meta({ description: 'access_token or refresh_token: where to look first; any other value is ignored' });
+const tokenTypeHint = optionalParameter(64, 'access_token or refresh_token: where to look first; any other value is ignored');
 export const revocationBody = oauthParameters({ token: tokenField, token_type_hint: tokenTypeHint, ...clientFields }).meta({
   id: 'RevocationRequest',
   description: 'RFC 7009 section 2.1',

@@ -1,5 +1,4 @@
-import { AppError, boundedText, documentAs, wholeNumberParam } from '@app/common';
-import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import { boundedText, documentAs, wholeNumberParam } from '@app/common';
 import { z } from 'zod';
 import { CURSOR_PATTERN } from '../domain/list-cursor';
 import { PAGE_LIMITS, RECORD_LIMITS, SORTS } from '../domain/record';
@@ -64,24 +63,3 @@ export const ifMatch = z.string().max(1024, 'must be at most 1024 characters').o
  * server's header size limit: the gateway answers it from its cache too, without this service.
  */
 export const ifNoneMatch = z.string().optional();
-
-/**
- * JSON bodies only, bounded: no body is a 400, another content type a 415, a body over 16 kb a 413
- * and malformed JSON a 400 (the last two through the common error handler).
- */
-export function jsonBody(): RequestHandler {
-  const parse = express.json({ limit: '16kb', strict: true, type: () => true });
-  return (req: Request, res: Response, next: NextFunction) => {
-    const length = req.headers['content-length'];
-    const noBody = req.headers['transfer-encoding'] === undefined && (length === undefined || length === '0');
-    if (noBody && !req.headers['content-type']) {
-      next(AppError.validation('Invalid body: a JSON body is required', [{ field: 'body', message: 'is required' }]));
-      return;
-    }
-    if (!req.is(['application/json', 'application/*+json'])) {
-      next(AppError.unsupportedMediaType(`Content-Type must be application/json, not ${req.headers['content-type'] ?? 'missing'}`));
-      return;
-    }
-    parse(req, res, next);
-  };
-}
