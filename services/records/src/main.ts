@@ -8,21 +8,22 @@ import {
   createServiceApp,
   dependency,
   entryPoint,
+  EventOutbox,
   identityKeys,
   portOf,
   processOptions,
   startProcess,
+  type EventOf,
   type RunningProcess,
 } from '@app/common';
-import { connectMongo } from '@app/common/mongo';
+import { connectMongo, mongoOutboxStore } from '@app/common/mongo';
 import type { Model } from 'mongoose';
 import { loadRecordsConfig } from './config';
 import { IdempotencyKeyStore } from './data/idempotency-key-store';
-import { OutboxStore } from './data/outbox-store';
 import { RecordRepository } from './data/record-repository';
 import { openRecordsDatabase } from './data/records-database';
 import { RecordService } from './domain/record-service';
-import { OutboxRelay } from './events/outbox-relay';
+import { recordEvents, upgradeRecordEntry } from './events/record-events';
 import { consumeUserDeleted } from './events/user-deleted-consumer';
 import { cachedDataRouter } from './http/cached-data-router';
 import { RECORDS_PATH, recordsRouter } from './http/records-router';
@@ -55,11 +56,12 @@ async function startRecords(overrides: NodeJS.ProcessEnv = {}): Promise<RunningS
       service: 'records',
       trustedPublishers: config.EVENTS_TRUSTED_PUBLISHERS,
     });
-    const relay = new OutboxRelay(new OutboxStore(models.outbox), bus, logger, {
+    const relay = new EventOutbox<EventOf<'records'>>(mongoOutboxStore(connection), bus, logger, {
       sweepMs: config.OUTBOX_SWEEP_MS,
+      upgrade: upgradeRecordEntry,
       published: metrics.counter('records_events_published_total', 'Domain events published from the outbox', ['type']),
     });
-    const records = new RecordService(repository, new IdempotencyKeyStore(models.idempotencyKeys, models.idempotencyTakeovers), relay, {
+    const records = new RecordService(repository, new IdempotencyKeyStore(models.idempotencyKeys, models.idempotencyTakeovers), recordEvents(relay), {
       idempotencyKeyTtlMs: config.IDEMPOTENCY_KEY_TTL_HOURS * 3_600_000,
     });
 
