@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { baseShape, ConfigError, drainShape, env, loadConfig } from '@app/common';
+import { baseShape, ConfigError, drainShape, env, loadConfig, outboxShape } from '@app/common';
 import { passwordRule, usernameRule } from './domain/account-rules';
 import type { SeedUser } from './domain/accounts';
 import { DEFAULT_CLIENT_ID, SCOPE_TOKEN, type OAuthClient } from './domain/clients';
@@ -13,6 +13,7 @@ const DEV_SEED_USERS = 'anurag:password123';
 const shape = {
   ...baseShape({ port: 8001 }),
   ...drainShape,
+  ...outboxShape,
   IDENTITY_SECRET: env.secret(32),
   // Also accepted during a rotation of IDENTITY_SECRET (docs/operations.md); unset otherwise.
   IDENTITY_SECRET_PREVIOUS: env.optionalSecret(),

@@ -8,13 +8,15 @@ import {
   createServiceApp,
   dependency,
   entryPoint,
+  EventOutbox,
   identityKeys,
   portOf,
   processOptions,
   startProcess,
+  type EventOf,
   type RunningProcess,
 } from '@app/common';
-import { connectMongo } from '@app/common/mongo';
+import { connectMongo, mongoOutboxStore } from '@app/common/mongo';
 import { loadAuthConfig } from './config';
 import { memoryAttemptStore, redisAttemptStore } from './data/attempt-store';
 import { refreshTokenRepository } from './data/refresh-token-repository';
@@ -50,11 +52,18 @@ async function startAuth(overrides: NodeJS.ProcessEnv = {}): Promise<RunningServ
     const redis = setup.redis(config.REDIS_URL, 'auth');
     const bus = setup.eventBus({ url: config.AMQP_URL, exchange: config.EVENTS_EXCHANGE, service: 'auth' });
     await bus.start();
+    // Every event is written to the outbox with its change and relayed from there with confirms.
+    const outbox = new EventOutbox<EventOf<'auth'>>(mongoOutboxStore(mongo), bus, logger, {
+      sweepMs: config.OUTBOX_SWEEP_MS,
+      published: metrics.counter('auth_events_published_total', 'Domain events published from the outbox', ['type']),
+    });
+    outbox.start();
+    setup.onStop('outbox relay', () => outbox.stop());
 
     const users = userRepository(mongo);
     const refreshTokens = refreshTokenRepository(mongo);
     const revocations = revocationStore(redis, logger, config.ACCESS_TOKEN_TTL_SECONDS);
-    const events = authEvents(bus);
+    const events = authEvents(outbox);
     const accessTokens = new AccessTokens(keys, {
       issuer: config.JWT_ISSUER,
       audience: config.JWT_AUDIENCE,
@@ -87,7 +96,7 @@ async function startAuth(overrides: NodeJS.ProcessEnv = {}): Promise<RunningServ
       service: 'auth',
       logger,
       metrics,
-      // Users live in MongoDB; without Redis login limits count in memory, events wait in the bus's buffer.
+      // Users live in MongoDB; without Redis login limits count in memory, events wait in the outbox.
       dependencies: [dependency.mongodb(mongo, 'required'), dependency.redis(redis, 'degradable'), dependency.rabbitmq(bus, 'degradable')],
       routes: (routes) => {
         const openApi = authOpenApi();

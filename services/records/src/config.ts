@@ -1,4 +1,4 @@
-import { baseShape, drainShape, env, loadConfig } from '@app/common';
+import { baseShape, drainShape, env, loadConfig, outboxShape } from '@app/common';
 import { z } from 'zod';
 
 /** The records service's variables, validated once at start; nothing else reads process.env. */
@@ -19,7 +19,7 @@ export function loadRecordsConfig(source: NodeJS.ProcessEnv = process.env) {
       EVENTS_EXCHANGE: z.string().min(1).max(200).default('app.events'),
       EVENTS_TRUSTED_PUBLISHERS: env.publishers(),
       USER_DELETED_QUEUE: z.string().min(1).max(200).default('records.user-deleted'),
-      OUTBOX_SWEEP_MS: env.int(30_000, 50, 3_600_000),
+      ...outboxShape,
       IDEMPOTENCY_KEY_TTL_HOURS: env.int(24, 1, 24 * 30),
     },
     source,
