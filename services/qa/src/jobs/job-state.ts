@@ -30,7 +30,7 @@ export interface JobStateOptions {
 
 /** A job ends once, so every telling of its end is one event: the same id each time. */
 export function jobEndEventId(job: Pick<QaJob, 'id' | 'status'>): string {
-  const type = job.status === 'completed' ? 'qa.job.completed' : 'qa.job.failed';
+  const type: EventOf<'qa'> = job.status === 'completed' ? 'qa.job.completed' : 'qa.job.failed';
   return createHash('sha256').update(`${type}\n${job.id}`).digest('hex').slice(0, 32);
 }
 
