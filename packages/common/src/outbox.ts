@@ -123,11 +123,6 @@ export class EventOutbox<K extends EventType = EventType> {
     });
   }
 
-  /** How many events this instance wrote that still wait for the broker. */
-  pendingCount(): number {
-    return this.handedOver.length;
-  }
-
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
