@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import type { EventPattern } from '@app/common/event-catalogue';
 import { canonicalTarget } from './request-target';
 
 /** Sockets of the keep-alive agent each upstream gets: held requests must leave some for the rest. */
@@ -271,7 +272,7 @@ export function defaultRoutes(s: DefaultRouteSettings): RouteEntry[] {
   };
   const auth = { service: 'auth', upstream: origin(s.AUTH_URL), timeoutMs: s.UPSTREAM_TIMEOUT_MS, bodyLimitBytes: s.BODY_LIMIT_BYTES };
   const records = { service: 'records', upstream: origin(s.RECORDS_URL), timeoutMs: s.UPSTREAM_TIMEOUT_MS, bodyLimitBytes: s.BODY_LIMIT_BYTES };
-  const ownedByUser = ['record.*', 'user.deleted'];
+  const ownedByUser: EventPattern[] = ['record.*', 'user.deleted'];
   return [
     { name: 'auth-login', prefix: '/auth/login', public: true, ...auth },
     { name: 'auth-register', prefix: '/auth/register', public: true, ...auth },
@@ -285,7 +286,7 @@ export function defaultRoutes(s: DefaultRouteSettings): RouteEntry[] {
     { name: 'oauth-introspect', prefix: '/auth/introspect', public: true, ...auth },
     { name: 'oauth-metadata', prefix: '/.well-known/oauth-authorization-server', public: true, ...auth },
     // The profile changes only when the account goes; a cached /auth/me costs what any HIT costs.
-    { name: 'auth', prefix: '/auth', ...auth, cache: [{ pattern: '/auth/me', ttlSeconds: 60 }], invalidatedBy: ['user.*'] },
+    { name: 'auth', prefix: '/auth', ...auth, cache: [{ pattern: '/auth/me', ttlSeconds: 60 }], invalidatedBy: ['user.*'] satisfies EventPattern[] },
     {
       name: 'records',
       prefix: '/records',
@@ -312,7 +313,7 @@ export function defaultRoutes(s: DefaultRouteSettings): RouteEntry[] {
       upstream: origin(s.QA_URL),
       timeoutMs: s.QA_UPSTREAM_TIMEOUT_MS,
       bodyLimitBytes: s.QA_BODY_LIMIT_BYTES,
-      invalidatedBy: ['qa.job.*', 'user.deleted'],
+      invalidatedBy: ['qa.job.*', 'user.deleted'] satisfies EventPattern[],
       held: { max: s.QA_MAX_HELD_UPSTREAM_REQUESTS, patterns: ['/qa/jobs/:id/events'] },
     },
   ];

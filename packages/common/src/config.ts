@@ -122,6 +122,14 @@ export const drainShape = {
 };
 
 /**
+ * What a process that publishes events adds (see EventOutbox): how often its outbox is read for
+ * events no write handed to the relay (a crash, a broker outage: then every second until it is back).
+ */
+export const outboxShape = {
+  OUTBOX_SWEEP_MS: env.int(30_000, 50, 3_600_000),
+};
+
+/**
  * The tracing variables every process reads (spread into baseShape, so each service validates and
  * lists them with the rest). OpenTelemetry's own names, as operators know them.
  */

@@ -70,6 +70,13 @@ export type EventOf<S extends EventService> = { [K in EventType]: (typeof domain
 
 export const eventTypes = Object.keys(domainEvents) as EventType[];
 
+type PrefixesOf<S extends string> = S extends `${infer Head}.${infer Rest}` ? `${Head}.` | `${Head}.${PrefixesOf<Rest>}` : never;
+/**
+ * A routing key a consumer may bind: an event of the catalogue, or a topic pattern over its names
+ * (`record.*`, `qa.job.*`, `user.#`). Spelled with this type, a pattern no event could match does not compile.
+ */
+export type EventPattern = EventType | `${PrefixesOf<EventType>}${'*' | '#'}`;
+
 /** The event types a publisher owns, e.g. `eventTypesOf('records')`. */
 export function eventTypesOf<S extends EventService>(publisher: S): Array<EventOf<S>> {
   return eventTypes.filter((type): type is EventOf<S> => domainEvents[type].publisher === publisher);

@@ -11,6 +11,7 @@ export * from './request-context';
 export * from './connections';
 export * from './redis-url';
 export * from './domain-events';
+export * from './outbox';
 export * from './openapi';
 export * from './operations';
 export * from './start-process';

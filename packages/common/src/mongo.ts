@@ -100,3 +100,4 @@ export function isDuplicateKey(err: unknown): boolean {
 }
 
 export * from './expiry-sweep';
+export * from './outbox-store';

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { ConfigError, env, loadConfig, serviceShape } from '@app/common';
+import { ConfigError, env, loadConfig, outboxShape, serviceShape } from '@app/common';
 import { passwordRule, usernameRule } from './domain/account-rules';
 import type { SeedUser } from './domain/accounts';
 import { DEFAULT_CLIENT_ID, SCOPE_TOKEN, type OAuthClient } from './domain/clients';
@@ -12,6 +12,7 @@ const DEV_SEED_USERS = 'anurag:password123';
 
 const shape = {
   ...serviceShape({ port: 8001, database: 'auth' }),
+  ...outboxShape,
   REDIS_URL: env.redisUrl(),
 
   // The public URL clients reach the gateway at: the tokens' `iss` and the RFC 8414 metadata's `issuer`.

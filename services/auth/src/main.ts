@@ -2,7 +2,8 @@
 // must be in place before express, ioredis, mongodb and amqplib load (keep these lines on top).
 import { traceProcess } from '@app/common/tracing';
 traceProcess('auth', module);
-import { dependency, identityKeys, type RunningProcess } from '@app/common';
+import { dependency, EventOutbox, identityKeys, type EventOf, type RunningProcess } from '@app/common';
+import { mongoOutboxStore } from '@app/common/mongo';
 import { startService, type ServiceApp } from '@app/common/service';
 import { loadAuthConfig } from './config';
 import { MemoryAttemptStore, RedisAttemptStore } from './data/attempt-store';
@@ -35,11 +36,18 @@ const auth = startService('auth', loadAuthConfig, async (setup) => {
   const redis = setup.redis(config.REDIS_URL, 'auth');
   const bus = setup.eventBus();
   await bus.start();
+  // Every event is written to the outbox with its change and relayed from there with confirms.
+  const outbox = new EventOutbox<EventOf<'auth'>>(mongoOutboxStore(mongo), bus, logger, {
+    sweepMs: config.OUTBOX_SWEEP_MS,
+    published: metrics.counter('auth_events_published_total', 'Domain events published from the outbox', ['type']),
+  });
+  outbox.start();
+  setup.onStop('outbox relay', () => outbox.stop());
 
   const users = new MongoUserRepository(mongo);
   const refreshTokens = new MongoRefreshTokenRepository(mongo);
   const revocations = new RedisRevocationStore(redis, logger, config.ACCESS_TOKEN_TTL_SECONDS);
-  const events = authEvents(bus);
+  const events = authEvents(outbox);
   const accessTokens = new AccessTokens(keys, {
     issuer: config.JWT_ISSUER,
     audience: config.JWT_AUDIENCE,
@@ -69,7 +77,7 @@ const auth = startService('auth', loadAuthConfig, async (setup) => {
   });
 
   const app: ServiceApp = {
-    // Users live in MongoDB; without Redis login limits count in memory, events wait in the bus's buffer.
+    // Users live in MongoDB; without Redis login limits count in memory, events wait in the outbox.
     dependencies: [dependency.mongodb(mongo, 'required'), dependency.redis(redis, 'degradable'), dependency.rabbitmq(bus, 'degradable')],
     openApi: authOpenApi(),
     routes: (routes) =>

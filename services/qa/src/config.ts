@@ -1,4 +1,4 @@
-import { baseShape, ConfigError, env, eventsShape, loadConfig, mongoShape, parseRedisUrl, serviceShape } from '@app/common';
+import { baseShape, ConfigError, env, eventsShape, loadConfig, mongoShape, outboxShape, parseRedisUrl, serviceShape } from '@app/common';
 import { z } from 'zod';
 
 // What the HTTP service and the worker both need besides the database and the broker: the same queue.
@@ -56,8 +56,7 @@ const workerShape = {
   QA_STALLED_INTERVAL_MS: env.int(5000, 500, 600_000),
   // How many times a job may lose its worker before it counts as failed (a poison document crashing workers).
   QA_MAX_STALLED_COUNT: env.int(1, 0, 100),
-  QA_ANNOUNCE_SWEEP_MS: env.int(30_000, 100, 3_600_000),
-  QA_ANNOUNCE_GRACE_MS: env.int(15_000, 0, 3_600_000),
+  ...outboxShape,
   // Bounds on reading one PDF: more pages is a bad document, not a longer job.
   QA_PDF_MAX_PAGES: env.int(20, 1, 500),
   QA_PDF_TIMEOUT_MS: env.int(10_000, 100, 120_000),

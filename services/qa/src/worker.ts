@@ -2,7 +2,8 @@
 // must be in place before express, ioredis, mongodb and amqplib load (keep these lines on top).
 import { traceProcess } from '@app/common/tracing';
 traceProcess('qa-worker', module);
-import { dependency, withTimeout, type RunningProcess } from '@app/common';
+import { dependency, EventOutbox, withTimeout, type EventOf, type RunningProcess } from '@app/common';
+import { mongoOutboxStore } from '@app/common/mongo';
 import { startService } from '@app/common/service';
 import { Queue, Worker } from 'bullmq';
 import { loadWorkerConfig, type WorkerConfig } from './config';
@@ -11,9 +12,9 @@ import { UsageStore, usagePrefix } from './data/usage-store';
 import type { QaJob } from './domain/qa-job';
 import { AnalysisPool, documentProblemOf } from './jobs/analyse-documents';
 import { createAnalysisProcessor, failStalledJob } from './jobs/analysis-processor';
-import { publishFinishedJob, SWEEP_ANNOUNCEMENT } from './events/qa-events';
 import { analysisJobOptions, bullRedis, queueTelemetry, type AnalysisJobData } from './jobs/analysis-queue';
 import { JobChangePublisher, jobChangesChannel } from './jobs/job-changes';
+import { JobState } from './jobs/job-state';
 
 const MB = 1024 * 1024;
 
@@ -56,6 +57,15 @@ const qaWorker = startService('qa-worker', loadWorkerConfig, async (setup) => {
   // A finished job frees its place among its owner's queued and running jobs.
   const usage = new UsageStore(publisher, usagePrefix(config.QA_QUEUE_NAME));
   const releaseQuota = (job: QaJob) => usage.release('jobs', job.owner, job.id);
+  // A job's end is written to the outbox right after the job's record, and relayed from there with confirms.
+  const outbox = new EventOutbox<EventOf<'qa'>>(mongoOutboxStore(connection), bus, logger, {
+    sweepMs: config.OUTBOX_SWEEP_MS,
+    published: metrics.counter('qa_events_published_total', 'Domain events published from the outbox', ['type']),
+  });
+  outbox.start();
+  setup.onStop('outbox relay', () => outbox.stop());
+  // The one way a job's state changes: its record first, then Redis, BullMQ and the outbox from it.
+  const state = new JobState({ jobs, outbox, changes, onFinished: releaseQuota, logger });
   // Only to look up the state of a job reported stalled; shares the worker's connection.
   const stalledLookup = new Queue<AnalysisJobData>(config.QA_QUEUE_NAME, { connection: redis, prefix: config.QA_QUEUE_PREFIX });
   stalledLookup.on('error', (err) => logger.warn({ err: String(err) }, 'queue error'));
@@ -114,11 +124,9 @@ const qaWorker = startService('qa-worker', loadWorkerConfig, async (setup) => {
     config.QA_QUEUE_NAME,
     createAnalysisProcessor({
       jobs,
+      state,
       files,
-      bus,
       logger,
-      changes,
-      onFinished: releaseQuota,
       metrics: jobMetrics,
       analyse: (resume, jd, onProgress) => pool.analyse(resume, jd, onProgress),
       documentProblemOf,
@@ -147,23 +155,14 @@ const qaWorker = startService('qa-worker', loadWorkerConfig, async (setup) => {
     logger.warn({ jobId }, 'job stalled (its worker was lost); BullMQ puts it back or fails it');
     void (async () => {
       if ((await stalledLookup.getJobState(jobId)) === 'failed') {
-        await failStalledJob({ jobs, bus, changes, onFinished: releaseQuota, metrics: jobMetrics }, jobId);
+        await failStalledJob({ state, metrics: jobMetrics }, jobId);
       }
     })().catch((err: unknown) => logger.warn({ err: String(err), jobId }, 'could not record a stalled job'));
   });
 
-  // Finished jobs whose event the broker never confirmed (a worker died, the broker was away) are
-  // announced again; the grace period leaves the finishing worker time to do it itself.
-  setup.every('event sweep', config.QA_ANNOUNCE_SWEEP_MS, async () => {
-    if (!bus.isConnected()) return;
-    for (const job of await jobs.unannounced(new Date(Date.now() - config.QA_ANNOUNCE_GRACE_MS), 50)) {
-      await publishFinishedJob(bus, jobs, job, SWEEP_ANNOUNCEMENT);
-    }
-  });
-
   await setup.serve(
     {
-      // Jobs come from the queue's Redis and are kept in MongoDB; unconfirmed events are announced again by the sweep.
+      // Jobs come from the queue's Redis and are kept in MongoDB; events wait in the outbox (in MongoDB) while the broker is away.
       dependencies: [dependency.mongodb(connection, 'required'), dependency.redis(redis, 'required'), dependency.rabbitmq(bus, 'degradable')],
       routes: () => undefined,
     },

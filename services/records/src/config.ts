@@ -1,4 +1,4 @@
-import { env, loadConfig, serviceShape } from '@app/common';
+import { env, loadConfig, outboxShape, serviceShape } from '@app/common';
 import { z } from 'zod';
 
 /** The records service's variables (`overrides` over process.env), validated once at start; nothing else reads process.env. */
@@ -8,7 +8,7 @@ export function loadRecordsConfig(overrides: NodeJS.ProcessEnv = {}) {
       ...serviceShape({ port: 8002, database: 'records' }),
       EVENTS_TRUSTED_PUBLISHERS: env.publishers(),
       USER_DELETED_QUEUE: z.string().min(1).max(200).default('records.user-deleted'),
-      OUTBOX_SWEEP_MS: env.int(30_000, 50, 3_600_000),
+      ...outboxShape,
       IDEMPOTENCY_KEY_TTL_HOURS: env.int(24, 1, 24 * 30),
     },
     { ...process.env, ...overrides },

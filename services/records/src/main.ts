@@ -2,17 +2,16 @@
 // must be in place before express, ioredis, mongodb and amqplib load (keep these lines on top).
 import { traceProcess } from '@app/common/tracing';
 traceProcess('records', module);
-import { dependency, identityKeys, type RunningProcess } from '@app/common';
-import { connectMongo } from '@app/common/mongo';
+import { dependency, EventOutbox, identityKeys, type EventOf, type RunningProcess } from '@app/common';
+import { connectMongo, mongoOutboxStore } from '@app/common/mongo';
 import { startService } from '@app/common/service';
 import type { Model } from 'mongoose';
 import { loadRecordsConfig } from './config';
 import { IdempotencyKeyStore } from './data/idempotency-key-store';
-import { OutboxStore } from './data/outbox-store';
 import { RecordRepository } from './data/record-repository';
 import { openRecordsDatabase } from './data/records-database';
 import { RecordService } from './domain/record-service';
-import { OutboxRelay } from './events/outbox-relay';
+import { recordEvents, upgradeRecordEntry } from './events/record-events';
 import { consumeUserDeleted } from './events/user-deleted-consumer';
 import { recordsRoutes } from './http/records-routes';
 import { recordsOpenApi } from './openapi';
@@ -37,11 +36,12 @@ const records = startService('records', loadRecordsConfig, async (setup) => {
 
   const repository = new RecordRepository(models);
   const bus = setup.eventBus();
-  const relay = new OutboxRelay(new OutboxStore(models.outbox), bus, logger, {
+  const relay = new EventOutbox<EventOf<'records'>>(mongoOutboxStore(connection), bus, logger, {
     sweepMs: config.OUTBOX_SWEEP_MS,
+    upgrade: upgradeRecordEntry,
     published: metrics.counter('records_events_published_total', 'Domain events published from the outbox', ['type']),
   });
-  const records = new RecordService(repository, new IdempotencyKeyStore(models.idempotencyKeys, models.idempotencyTakeovers), relay, {
+  const records = new RecordService(repository, new IdempotencyKeyStore(models.idempotencyKeys, models.idempotencyTakeovers), recordEvents(relay), {
     idempotencyKeyTtlMs: config.IDEMPOTENCY_KEY_TTL_HOURS * 3_600_000,
   });
 

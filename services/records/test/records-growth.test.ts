@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Connection } from 'mongoose';
+import { mongoOutboxStore } from '@app/common/mongo';
 import { countingConnection, type CountingConnection } from '@app/tests/support/databases';
 import { waitFor } from '@app/tests/support/wait';
 import { IdempotencyKeyStore, idempotencyKeyId } from '../src/data/idempotency-key-store';
 import { createModels, type RecordsModels } from '../src/data/models';
-import { OutboxStore } from '../src/data/outbox-store';
 import { PAGE_LIMITS } from '../src/domain/record';
 import { newUser, startRecords, type RecordsUnderTest } from './support/records-harness';
 
@@ -47,14 +47,14 @@ describe('the outbox', () => {
   });
 
   it('when the sweep looks for leftovers, then it reads a batch from the head, not the whole outbox', async () => {
-    const { db, models } = await scratchModels();
+    const { db } = await scratchModels();
     try {
       await db
         .collection('outbox')
         .insertMany(
           Array.from({ length: 700 }, (_, i) => ({ type: 'record.created', data: { owner: 'o', id: i }, createdAt: new Date(Date.now() - i) })),
         );
-      const { value, documentsRead } = await documentsReadBy(() => new OutboxStore(models.outbox).oldest(50));
+      const { value, documentsRead } = await documentsReadBy(() => mongoOutboxStore(db).oldest(50));
       expect(value).toHaveLength(50);
       expect(documentsRead).toBe(50);
       // Oldest first within the batch.

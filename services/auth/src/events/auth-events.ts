@@ -1,20 +1,15 @@
-import type { EventBus } from '@app/common';
+import type { EventOf, EventOutbox } from '@app/common';
 import type { AuthEvents } from '../domain/ports';
 
-export function authEvents(bus: EventBus): AuthEvents {
-  // EventBus keeps events in memory while the broker is away, so publishing never fails a request.
+/**
+ * Auth's events go through its outbox, written right after the change they describe: a user
+ * registered or deleted, or a token revoked, while the broker is away is published once it is back.
+ */
+export function authEvents(outbox: EventOutbox<EventOf<'auth'>>): AuthEvents {
   return {
-    userRegistered: async (data) => {
-      await bus.publish('user.registered', data);
-    },
-    userDeleted: async (data) => {
-      await bus.publish('user.deleted', data);
-    },
-    accessTokenRevoked: async (data) => {
-      await bus.publish('token.revoked', data);
-    },
-    userTokensRevoked: async (data) => {
-      await bus.publish('token.revoked', data);
-    },
+    userRegistered: (data) => outbox.emit('user.registered', data),
+    userDeleted: (data) => outbox.emit('user.deleted', data),
+    accessTokenRevoked: (data) => outbox.emit('token.revoked', data),
+    userTokensRevoked: (data) => outbox.emit('token.revoked', data),
   };
 }

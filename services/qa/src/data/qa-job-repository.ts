@@ -42,18 +42,6 @@ interface QaJobDoc {
 }
 
 /**
- * A finished job whose completed/failed event the broker did not confirm when the job finished.
- * Written then, and removed once the broker confirmed the event, so this collection holds only what
- * is due, and the worker's sweep reads it instead of searching every job ever run. (A worker lost
- * before it could write one leaves its BullMQ job to be run again, which announces the job.)
- */
-interface PendingAnnouncementDoc {
-  /** The job's id. */
-  _id: string;
-  at: Date;
-}
-
-/**
  * How a job ended, decided once (`qa_job_finishes`, `_id` = the job's id): the first completion or
  * failure to insert it wins, atomically on every store. A condition on the status beside `_id` would
  * make FerretDB read every job of every user to finish one. A completion's decision carries the
@@ -114,11 +102,6 @@ jobSchema.index({ owner: 1, contentHash: 1, dedupBucket: 1 }, { unique: true, na
 // A user's list (newest first, ties by id) and its count.
 jobSchema.index({ owner: 1, createdAt: -1, _id: -1 }, { name: 'owner_created' });
 
-const pendingAnnouncementSchema = new Schema<PendingAnnouncementDoc>(
-  { _id: { type: String, required: true }, at: { type: Date, required: true } },
-  { collection: 'qa_announcements', versionKey: false, autoIndex: false, autoCreate: false, strict: true },
-);
-
 const jobFinishSchema = new Schema<JobFinishDoc>(
   {
     _id: { type: String, required: true },
@@ -131,9 +114,6 @@ const jobFinishSchema = new Schema<JobFinishDoc>(
 );
 // What a crashed worker left of a deleted user's jobs.
 jobFinishSchema.index({ owner: 1 }, { name: 'owner' });
-
-/** How many pending announcements one sweep looks at; the collection holds only jobs finishing or unconfirmed. */
-const ANNOUNCE_SCAN = 200;
 
 function resultFrom(stored: Binary): unknown {
   return JSON.parse(inflateRawSync(stored.buffer.subarray(0, stored.position)).toString('utf8')) as unknown;
@@ -163,12 +143,10 @@ function toJob(doc: QaJobDoc, result: unknown = null): QaJob {
 /** Jobs of the QA pipeline (`qajobs`) and how each ended (`qa_job_finishes`); callers' reads are scoped by owner. */
 export class QaJobRepository {
   private readonly jobs: Model<QaJobDoc>;
-  private readonly pending: Model<PendingAnnouncementDoc>;
   private readonly finishes: Model<JobFinishDoc>;
 
   constructor(connection: Connection) {
     this.jobs = connection.model<QaJobDoc>('QaJob', jobSchema);
-    this.pending = connection.model<PendingAnnouncementDoc>('QaPendingAnnouncement', pendingAnnouncementSchema);
     this.finishes = connection.model<JobFinishDoc>('QaJobFinish', jobFinishSchema);
   }
 
@@ -272,7 +250,6 @@ export class QaJobRepository {
 
   /** Deletes the job's end decision (with its result), then the job. */
   async deleteById(id: string): Promise<boolean> {
-    await mongoCall(() => this.pending.deleteOne({ _id: id }).exec());
     await mongoCall(() => this.finishes.deleteOne({ _id: id }).exec());
     const doc = await mongoCall(() => this.jobs.findOneAndDelete({ _id: id }).lean<QaJobDoc>().exec());
     return doc !== null;
@@ -321,20 +298,21 @@ export class QaJobRepository {
     await mongoCall(() => this.jobs.updateOne({ _id: id }, { $set: { stage, progress } }).exec());
   }
 
-  /** Puts a job that failed an attempt back in line for a retry, keeping the last error for the caller. */
-  async markRetrying(id: string, error: JobError): Promise<void> {
+  /** Puts a job that failed an attempt back in line for a retry, keeping the last error for the caller; false when it stayed as it was. */
+  async markRetrying(id: string, error: JobError): Promise<boolean> {
     // Read and written by `_id` (see finish): a job whose end is decided, or that is not running, stays as it is.
-    if (await mongoCall(() => this.finishes.exists({ _id: id }).exec())) return;
+    if (await mongoCall(() => this.finishes.exists({ _id: id }).exec())) return false;
     const job = await mongoCall(() => this.jobs.findById(id, { status: 1 }).lean<Pick<QaJobDoc, 'status'>>().exec());
-    if (job?.status !== 'active') return;
+    if (job?.status !== 'active') return false;
     await mongoCall(() => this.jobs.updateOne({ _id: id }, { $set: { status: 'queued', stage: 'retrying', error } }).exec());
+    return true;
   }
 
   /**
    * Stores the result and completes the job, unless it already finished (or is gone): a re-run after
    * a worker died between storing and acknowledging writes nothing. The result goes into the job's
    * finish decision (see finish), so the first finisher's result is the one kept; its event is
-   * announced afterwards (see `markEventPublished`). Returns the job when this call completed it.
+   * told afterwards (see JobState). Returns the job when this call completed it.
    */
   async complete(id: string, owner: string, result: unknown, now: Date, startedAt: Date | null): Promise<QaJob | null> {
     const durationMs = startedAt ? Math.max(0, now.getTime() - startedAt.getTime()) : null;
@@ -359,45 +337,10 @@ export class QaJobRepository {
     );
   }
 
-  /** Records that the broker confirmed the job's completed/failed event: its note goes. */
-  async markEventPublished(id: string): Promise<void> {
-    await mongoCall(() => this.pending.deleteOne({ _id: id }).exec());
-  }
-
-  /** Notes that a finished job's event is still due, for the sweep (kept if one is noted already). */
-  async noteUnannounced(id: string, now: Date): Promise<void> {
-    try {
-      await this.pending.collection.insertOne({ _id: id, at: now } as never);
-    } catch (err) {
-      if (!isDuplicateKey(err)) throw mapMongoError(err);
-    }
-  }
-
-  /** The job if it finished (a re-run of a finished job announces it again: its first announcement may have been lost). */
+  /** The job if it finished (a re-run of a finished job tells its end again: its decider may have been lost before telling it). */
   async findFinished(id: string): Promise<QaJob | null> {
     const doc = await mongoCall(() => this.jobs.findById(id).lean<QaJobDoc>().exec());
     return doc && (doc.status === 'completed' || doc.status === 'failed') ? toJob(doc) : null;
-  }
-
-  /**
-   * Finished jobs whose event was never confirmed, finished before `finishedBefore`, oldest first, for
-   * the worker's periodic sweep. Reads the pending announcements (an unfiltered, unsorted head read,
-   * which FerretDB v1 stops at the limit) and each one's job by `_id`; notes whose job is gone or
-   * announced meanwhile are removed. A job still running keeps its note until it finishes.
-   */
-  async unannounced(finishedBefore: Date, limit: number): Promise<QaJob[]> {
-    const notes = await mongoCall(() => this.pending.find({}).limit(Math.max(limit, ANNOUNCE_SCAN)).lean<PendingAnnouncementDoc[]>().exec());
-    const due: QaJob[] = [];
-    for (const note of notes) {
-      const doc = await mongoCall(() => this.jobs.findById(note._id).lean<QaJobDoc>().exec());
-      if (!doc) {
-        await mongoCall(() => this.pending.deleteOne({ _id: note._id }).exec());
-        continue;
-      }
-      const finished = doc.status === 'completed' || doc.status === 'failed';
-      if (finished && doc.finishedAt && doc.finishedAt < finishedBefore) due.push(toJob(doc));
-    }
-    return due.sort((a, b) => a.finishedAt!.getTime() - b.finishedAt!.getTime()).slice(0, limit);
   }
 
   /**
@@ -422,7 +365,7 @@ export class QaJobRepository {
    * The decision is inserted first and written to the job after, both by `_id`. A finisher that loses
    * the insert writes the winner's decision to the job should it still be unfinished (its decider may
    * have stopped in between; the same values, so writing them twice is harmless) and returns null:
-   * the event is the decider's, or the announce sweep's.
+   * the event is the decider's (a finisher that lost tells the decided end again, see JobState).
    */
   private async finish(id: string, owner: string | undefined, fields: Record<string, unknown>, now: Date, result?: Buffer): Promise<QaJob | null> {
     try {

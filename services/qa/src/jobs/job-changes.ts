@@ -4,9 +4,9 @@ import { bullRedis } from './analysis-queue';
 
 /**
  * Pushes a job's changes from the worker that made them to the API instances waiting on it, over
- * Redis pub/sub: `Prefer: wait` and the SSE stream wake on these instead of polling MongoDB. The
- * record in MongoDB stays the truth (a message may be lost while an instance reconnects), so the
- * waiters keep a slow poll as a safety net.
+ * Redis pub/sub: `Prefer: wait` and the SSE stream wake on these instead of polling MongoDB. Sent
+ * only by JobState, after the change is in the job's record: the record in MongoDB stays the truth
+ * (a message may be lost while an instance reconnects), so the waiters keep a slow poll as a safety net.
  */
 
 export interface JobChange {

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { Worker } from 'bullmq';
 import type { CommandStartedEvent } from 'mongodb';
 import mongoose, { type Connection } from 'mongoose';
-import { EventBus, createLogger, createMetrics, type Metrics } from '@app/common';
+import { EventBus, EventOutbox, createLogger, createMetrics, type EventOf, type Metrics } from '@app/common';
+import { mongoOutboxStore } from '@app/common/mongo';
 import { start as startService, type RunningService } from '../../src/main';
 import { start as startWorker, type RunningWorker } from '../../src/worker';
 import { FileStore } from '../../src/data/file-store';
@@ -10,6 +11,7 @@ import { QaJobRepository } from '../../src/data/qa-job-repository';
 import { documentProblemOf } from '../../src/jobs/analyse-documents';
 import { createAnalysisProcessor } from '../../src/jobs/analysis-processor';
 import { AnalysisQueue, bullRedis, type AnalysisJobData } from '../../src/jobs/analysis-queue';
+import { JobState } from '../../src/jobs/job-state';
 import { captureQaEvents } from './event-capture';
 import { makePdf } from '@app/tests/support/pdf';
 import { AMQP_URL, MONGO_URL, REDIS_URL, connectDatabase } from '@app/tests/support/servers';
@@ -247,14 +249,17 @@ async function withOwnProcessor(
   const files = new FileStore(connection);
   const bus = new EventBus({ url: AMQP_URL, service: 'qa-test', logger });
   await bus.start();
+  const outbox = new EventOutbox<EventOf<'qa'>>(mongoOutboxStore(connection), bus, logger, { sweepMs: 60_000 });
+  outbox.start();
+  const state = new JobState({ jobs, outbox, logger });
   const metrics = createMetrics('qa-test');
   const redis = bullRedis(REDIS_URL, logger, 'qa-test-worker', 'worker');
   const worker = new Worker<AnalysisJobData>(
     queueName,
     createAnalysisProcessor({
       jobs,
+      state,
       files,
-      bus,
       logger,
       metrics: {
         completed: metrics.counter('c', 'c'),
@@ -281,6 +286,7 @@ async function withOwnProcessor(
     await run({ jobs, producer, owner, id, fileIds: { resume: storedFiles.resume.fileId, jd: storedFiles.jd.fileId }, metrics, commands });
   } finally {
     await worker.close();
+    await outbox.stop();
     await producer.close();
     await redis.quit();
     await bus.close();
@@ -322,7 +328,7 @@ describe('retrying a transient failure', () => {
 });
 
 describe("a job's cost to the database", () => {
-  test('when a short job runs, then the worker sends five MongoDB commands, each by _id or an insert', async () => {
+  test('when a short job runs, then the worker sends seven MongoDB commands, each by _id or an insert', async () => {
     await withOwnProcessor(
       async () => ({ questions: ['Why?'] }),
       async ({ jobs, producer, owner, id, fileIds, commands }) => {
@@ -340,10 +346,19 @@ describe("a job's cost to the database", () => {
               Record<string, unknown> | undefined;
             return `${event.commandName} ${String(command[event.commandName])}${filter ? ` ${Object.keys(filter).join(',')}` : ''}`;
           });
-        // The job's start and end, its two files, and the decision that ends it (with the result in it):
-        // no progress write, no separate result, no announcement note when the broker confirms at once.
+        // The job's start and end, its two files, the decision that ends it (with the result in it), and
+        // its event's outbox entry, written and removed once the broker confirmed it: no progress write,
+        // no separate result.
         expect(sent.sort()).toEqual(
-          ['find qa_files _id', 'find qa_files _id', 'findAndModify qajobs _id', 'findAndModify qajobs _id', 'insert qa_job_finishes'].sort(),
+          [
+            'find qa_files _id',
+            'find qa_files _id',
+            'findAndModify qajobs _id',
+            'findAndModify qajobs _id',
+            'insert qa_job_finishes',
+            'insert outbox',
+            'delete outbox',
+          ].sort(),
         );
       },
     );

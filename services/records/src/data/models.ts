@@ -60,16 +60,6 @@ export interface IdempotencyKeyDocument {
   completedAt: Date | null;
 }
 
-/** An event not yet confirmed by the broker; removed once it is (see OutboxStore). */
-export interface OutboxDocument {
-  type: string;
-  data: unknown;
-  requestId?: string;
-  /** The W3C traceparent of the change's request, so the event joins its trace however late it goes out. */
-  traceparent?: string;
-  createdAt: Date;
-}
-
 // Shared by every schema: the driver must never see a field we did not declare (strict: 'throw'),
 // filters on undeclared paths are dropped (strictQuery), and indexes are built by `ensureIndexes`
 // once connected rather than at model compile time, when the connection may not be open yet.
@@ -170,17 +160,6 @@ const idempotencyTakeoverSchema = new Schema<IdempotencyTakeoverDocument>(
 );
 idempotencyTakeoverSchema.index({ owner: 1 });
 
-const outboxSchema = new Schema<OutboxDocument>(
-  {
-    type: { type: String, required: true },
-    data: { type: Schema.Types.Mixed, required: true },
-    requestId: { type: String },
-    traceparent: { type: String },
-    createdAt: { type: Date, required: true },
-  },
-  { ...common, collection: 'outbox', minimize: false },
-);
-
 export interface RecordsModels {
   records: Model<RecordDocument>;
   recordIds: Model<RecordIdDocument>;
@@ -188,7 +167,6 @@ export interface RecordsModels {
   versionClaims: Model<VersionClaimDocument>;
   idempotencyKeys: Model<IdempotencyKeyDocument>;
   idempotencyTakeovers: Model<IdempotencyTakeoverDocument>;
-  outbox: Model<OutboxDocument>;
 }
 
 export function createModels(connection: Connection): RecordsModels {
@@ -199,6 +177,5 @@ export function createModels(connection: Connection): RecordsModels {
     versionClaims: connection.model<VersionClaimDocument>('RecordVersionClaim', versionClaimSchema),
     idempotencyKeys: connection.model<IdempotencyKeyDocument>('IdempotencyKey', idempotencyKeySchema),
     idempotencyTakeovers: connection.model<IdempotencyTakeoverDocument>('IdempotencyTakeover', idempotencyTakeoverSchema),
-    outbox: connection.model<OutboxDocument>('OutboxEntry', outboxSchema),
   };
 }

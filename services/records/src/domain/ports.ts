@@ -40,10 +40,7 @@ export interface IdempotencyStore {
   removeAllOf(owner: string): Promise<number>;
 }
 
-/** The events records publishes, as the catalogue in @app/common names them. */
-export type RecordEventType = EventOf<'records'>;
-
-/** Records that an event must go out; implemented by the events layer (outbox + relay). */
+/** Records that an event must go out (one of the catalogue's record events); implemented by the events layer (the outbox). */
 export interface RecordEvents {
-  emit(type: RecordEventType, data: { owner: string; id: number }): Promise<void>;
+  emit(type: EventOf<'records'>, data: { owner: string; id: number }): Promise<void>;
 }

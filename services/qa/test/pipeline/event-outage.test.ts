@@ -2,15 +2,16 @@ import { randomUUID } from 'node:crypto';
 import type { Connection } from 'mongoose';
 import { start as startService, type RunningService } from '../../src/main';
 import { start as startWorker, type RunningWorker } from '../../src/worker';
+import { jobEndEventId } from '../../src/jobs/job-state';
 import { captureQaEvents } from './event-capture';
 import { AMQP_URL, connectDatabase } from '@app/tests/support/servers';
 import { TcpProxy } from '@app/tests/support/tcp-proxy';
 import { sleep, waitFor } from '@app/tests/support/wait';
 import { cleanUp, client, jdPdf, resumePdf, uniqueEnv, type Client } from './support';
 
-// A finished job's event is announced at least once, even when the broker is away as the job
-// finishes and the worker that finished it is gone before the broker is back: the worker writes a
-// note when the broker does not confirm, and whichever worker runs the sweep later announces it.
+// A finished job's event goes out at least once, even when the broker is away as the job finishes
+// and the worker that finished it is gone before the broker is back: the event is written to the
+// outbox with the job's end, and whichever worker's relay reads the outbox later publishes it.
 const env = uniqueEnv();
 const broker = new URL(AMQP_URL);
 const proxy = new TcpProxy(Number(broker.port || 5672), broker.hostname);
@@ -23,7 +24,7 @@ const workers: RunningWorker[] = [];
 function workerEnv() {
   const url = new URL(AMQP_URL);
   url.port = String(proxy.port);
-  return { ...env, AMQP_URL: url.toString(), QA_ANNOUNCE_SWEEP_MS: '200', QA_ANNOUNCE_GRACE_MS: '0' };
+  return { ...env, AMQP_URL: url.toString(), OUTBOX_SWEEP_MS: '200' };
 }
 
 beforeAll(async () => {
@@ -43,7 +44,9 @@ afterAll(async () => {
   await cleanUp(env);
 });
 
-test('when the broker is away as a job finishes and its worker stops, then the next worker announces the job once the broker is back', async () => {
+const outboxHas = async (eventId: string) => (await db.collection('outbox').countDocuments({ _id: eventId as never })) === 1;
+
+test('when the broker is away as a job finishes and its worker stops, then the next worker publishes its event, once, when the broker is back', async () => {
   const first = await startWorker(workerEnv());
   workers.push(first);
   await proxy.close();
@@ -52,8 +55,9 @@ test('when the broker is away as a job finishes and its worker stops, then the n
   const response = await api.upload(owner, { resume: await resumePdf('outage'), jd: await jdPdf() }, { prefer: 'wait=20' });
   const { id, status } = (await response.json()) as { id: string; status: string };
   expect(status).toBe('completed');
-  // The broker did not confirm: a note says the event is due, and no event went out.
-  await waitFor('the note of the unannounced job', async () => (await db.collection('qa_announcements').countDocuments({ _id: id as never })) === 1);
+  // The broker did not confirm: the event waits in the outbox, under the job's end's stable id, and none went out.
+  const eventId = jobEndEventId({ id, status: 'completed' });
+  await waitFor("the job's event in the outbox", () => outboxHas(eventId));
   await sleep(300);
   expect(capture.of(id)).toEqual([]);
 
@@ -63,16 +67,18 @@ test('when the broker is away as a job finishes and its worker stops, then the n
   await proxy.open();
   workers.push(await startWorker(workerEnv()));
 
-  await waitFor('the job to be announced', () => capture.of(id).length > 0, { timeoutMs: 15_000 });
-  expect(capture.of(id)[0]).toEqual({ type: 'qa.job.completed', data: { userId: owner, jobId: id } });
-  await waitFor('the note to go', async () => (await db.collection('qa_announcements').countDocuments({ _id: id as never })) === 0);
+  await waitFor("the job's event", () => capture.of(id).length > 0, { timeoutMs: 15_000 });
+  await waitFor('the outbox entry to go', async () => !(await outboxHas(eventId)));
+  // One logical event: however many times it arrived, every copy carries the one id.
+  expect(capture.of(id)).toEqual([{ type: 'qa.job.completed', data: { userId: owner, jobId: id } }]);
+  expect(capture.idsOf(id)).toEqual([eventId]);
 });
 
-test('when the broker confirms at once, then a finished job leaves no note behind', async () => {
+test('when the broker confirms at once, then a finished job leaves nothing in the outbox', async () => {
   if (workers.length === 0) workers.push(await startWorker(workerEnv()));
   const owner = `user-${randomUUID()}`;
   const response = await api.upload(owner, { resume: await resumePdf('no-outage'), jd: await jdPdf() }, { prefer: 'wait=20' });
   const { id } = (await response.json()) as { id: string };
-  await waitFor('the job to be announced', () => capture.of(id).length > 0);
-  expect(await db.collection('qa_announcements').countDocuments({ _id: id as never })).toBe(0);
+  await waitFor("the job's event", () => capture.of(id).length > 0);
+  await waitFor('the outbox entry to go', async () => !(await outboxHas(jobEndEventId({ id, status: 'completed' }))));
 });

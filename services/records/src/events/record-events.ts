@@ -1,0 +1,16 @@
+import type { EventOf, EventOutbox } from '@app/common';
+import type { RecordEvents } from '../domain/ports';
+
+/** The domain's `{owner, id}` as the catalogue's `{userId, recordId}`, written to the outbox with the change. */
+export function recordEvents(outbox: EventOutbox<EventOf<'records'>>): RecordEvents {
+  return {
+    emit: (type, { owner, id }) => outbox.emit(type, { userId: owner, recordId: id }),
+  };
+}
+
+/** Outbox entries of releases before the shared outbox held the domain's `{owner, id}`: read as the event's payload. */
+export function upgradeRecordEntry(_type: string, data: unknown): unknown {
+  const legacy = data as { owner?: unknown; id?: unknown; userId?: unknown } | null;
+  if (legacy && legacy.userId === undefined && legacy.owner !== undefined) return { userId: legacy.owner, recordId: legacy.id };
+  return data;
+}
