@@ -13,6 +13,9 @@ module.exports = {
     '^@app/common/tracing$': '<rootDir>/packages/common/src/tracing',
     '^@app/resume-analysis$': '<rootDir>/packages/resume-analysis/src',
     '^@app/client$': '<rootDir>/packages/client/src',
+    // The tooling (tools/*), from its sources like the packages: @app/infra, @app/infra/<module>.
+    '^@app/(infra)$': '<rootDir>/tools/$1/src',
+    '^@app/(infra)/(.*)$': '<rootDir>/tools/$1/src/$2',
     // The shared test support (tests/support): every package's tests import their helpers from there.
     '^@app/tests/(.*)$': '<rootDir>/tests/$1',
   },

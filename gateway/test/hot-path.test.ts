@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { startRedis, type NativeServer } from '../../scripts/src/servers';
+import { startRedis, type NativeServer } from '@app/infra';
 import { freePort } from '../../scripts/src/stack';
 import { bearer } from '@app/tests/support/http';
 import { signToken, startHarness, type Harness } from './support';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { EventBus, createLogger } from '@app/common';
-import { startRedis, type NativeServer } from '../../scripts/src/servers';
+import { startRedis, type NativeServer } from '@app/infra';
 import { freePort } from '../../scripts/src/stack';
 import { bearer } from '@app/tests/support/http';
 import { AMQP_URL } from '@app/tests/support/servers';

@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import amqp from 'amqplib';
 import { Binary, MongoClient, type Db } from 'mongodb';
-import { startInfrastructure } from './infra';
+import { startInfrastructure } from '@app/infra/infra';
 import { cpuMillis } from './process-cpu';
-import { ensureFerretDbBinary, freePort, ROOT, waitForPort } from './servers';
+import { ensureFerretDbBinary, freePort, ROOT, waitForPort } from '@app/infra';
 
 // `npm run bench:scale`: does a user's request cost what it returns, whatever that user and everybody
 // else hold? A FerretDB of its own (SQLite, fresh data folder, a free port) and the records service

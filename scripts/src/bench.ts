@@ -7,10 +7,10 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { registerAndLogin } from './accounts';
-import { namespacedStackEnv, startInfrastructure } from './infra';
+import { namespacedStackEnv, startInfrastructure } from '@app/infra/infra';
 import { closedLoop, openLoop, type LatencyFigures } from './load-generator';
 import { cpuMillis } from './process-cpu';
-import { DATA_DIR, startJaeger, type JaegerServer } from './servers';
+import { DATA_DIR, startJaeger, type JaegerServer } from '@app/infra';
 import { freePort, spawnService, type ManagedProcess } from './stack';
 
 // `npm run bench`: what the gateway costs per request, against a bare Node server (the

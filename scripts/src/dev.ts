@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { prettyOutput } from './dev-output';
-import { startInfrastructure } from './infra';
-import { loadDotEnv, loadLauncherConfig } from './launcher-config';
-import { DATA_DIR, ROOT } from './servers';
+import { startInfrastructure } from '@app/infra/infra';
+import { loadDotEnv, loadLauncherConfig } from '@app/infra/launcher-config';
+import { DATA_DIR, ROOT } from '@app/infra';
 import { SERVICE_SOURCES, SourceWatcher } from './source-watcher';
 import { createStack, stackBanner, stackPorts, type ServiceName } from './stack';
 import { Supervisor, describeGaveUp, restartPolicy } from './supervisor';

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { namespacedStackEnv, startInfrastructure } from './infra';
+import { namespacedStackEnv, startInfrastructure } from '@app/infra/infra';
 import { FUZZ_STACK_ENV, fuzzThroughGateway } from './schemathesis';
-import { DATA_DIR, freePort } from './servers';
+import { DATA_DIR, freePort } from '@app/infra';
 import { startStack, type ServiceName } from './stack';
 
 // `npm run fuzz`: schemathesis against the whole stack, in a namespace of its own.

@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT } from './servers';
+import { ROOT } from '@app/infra';
 
 type Json = Record<string, unknown>;
 

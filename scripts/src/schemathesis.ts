@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { registerAndLogin } from './accounts';
-import { DATA_DIR, log } from './servers';
+import { DATA_DIR, log } from '@app/infra';
 
 /** The fuzzer's version: pinned, so a run means the same thing on every machine. */
 export const SCHEMATHESIS_VERSION = '4.32.5';

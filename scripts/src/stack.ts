@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { trustedPublishersSetting } from '@app/common/event-catalogue';
-import { DATA_DIR, ROOT, freePort } from './servers';
+import { DATA_DIR, ROOT, freePort } from '@app/infra';
 
 export { freePort };
 

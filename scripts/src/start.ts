@@ -1,7 +1,7 @@
 import { join } from 'node:path';
-import { startInfrastructure } from './infra';
-import { loadDotEnv, loadLauncherConfig } from './launcher-config';
-import { DATA_DIR, ROOT, ensureOcrTools, log, startJaeger, type JaegerServer } from './servers';
+import { startInfrastructure } from '@app/infra/infra';
+import { loadDotEnv, loadLauncherConfig } from '@app/infra/launcher-config';
+import { DATA_DIR, ROOT, ensureOcrTools, log, startJaeger, type JaegerServer } from '@app/infra';
 import { createStack, stackBanner, stackPorts } from './stack';
 import { Supervisor, describeGaveUp, restartPolicy } from './supervisor';
 

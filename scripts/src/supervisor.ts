@@ -1,4 +1,4 @@
-import type { LauncherConfig } from './launcher-config';
+import type { LauncherConfig } from '@app/infra/launcher-config';
 import { lastLines, type ManagedProcess, type ProcessExit, type ServiceName } from './stack';
 
 export interface RestartPolicy {

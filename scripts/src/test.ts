@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { startInfrastructure } from './infra';
-import { DATA_DIR, ROOT, ensureJaegerBinary, ensureOcrTools, log } from './servers';
+import { startInfrastructure } from '@app/infra/infra';
+import { DATA_DIR, ROOT, ensureJaegerBinary, ensureOcrTools, log } from '@app/infra';
 
 interface JestSummary {
   numPassedTests: number;

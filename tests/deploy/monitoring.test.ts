@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { z } from 'zod';
-import { ensureDebianPackage } from '../../scripts/src/servers';
+import { ensureDebianPackage } from '@app/infra';
 import { ALERTS_FILE, alertRules, dashboardExpressions, dashboards, metricNames, withGrafanaVariables } from '../support/monitoring';
 
 const ROOT = resolve(__dirname, '..', '..');

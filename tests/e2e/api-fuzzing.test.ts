@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { FUZZ_STACK_ENV, fuzzThroughGateway, summaryOf } from '../../scripts/src/schemathesis';
-import { DATA_DIR } from '../../scripts/src/servers';
+import { DATA_DIR } from '@app/infra';
 import { startE2EStack, type E2EStack } from '../support/e2e-stack';
 import { deleteKeys, withRedis } from '../support/servers';
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import amqp from 'amqplib';
 import { domainEvents, eventServices, eventTypes, trustedPublishersSetting } from '@app/common';
-import { freePort, startRabbitMq, type BrokerUser, type NativeServer } from '../../scripts/src/servers';
+import { freePort, startRabbitMq, type BrokerUser, type NativeServer } from '@app/infra';
 import type { ManagedProcess } from '../../scripts/src/stack';
 import { startE2EProcess } from '../support/e2e-stack';
 import { identityHeaders } from '../support/identity';

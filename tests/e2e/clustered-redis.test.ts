@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Cluster } from 'ioredis';
-import { startRedisCluster, startRedisSentinel, type RedisTopology, type SentinelTopology } from '../../scripts/src/redis-topologies';
+import { startRedisCluster, startRedisSentinel, type RedisTopology, type SentinelTopology } from '@app/infra/redis-topologies';
 import { registerAndLogin, startE2EStack, type E2EStack } from '../support/e2e-stack';
 import { bearer } from '../support/http';
 import { waitFor } from '../support/wait';

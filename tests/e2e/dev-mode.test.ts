@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT, isListening } from '../../scripts/src/servers';
+import { ROOT, isListening } from '@app/infra';
 import { SourceWatcher, type SourceChange } from '../../scripts/src/source-watcher';
 import { freePortRun, launcherEnv } from '../support/e2e-stack';
 import { sleep, waitFor } from '../support/wait';

@@ -1,5 +1,5 @@
 import { networkInterfaces } from 'node:os';
-import { isListening } from '../../scripts/src/servers';
+import { isListening } from '@app/infra';
 import { registerAndLogin, useE2EStack } from '../support/e2e-stack';
 import { bearer } from '../support/http';
 

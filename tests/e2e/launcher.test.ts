@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { ROOT, isListening } from '../../scripts/src/servers';
+import { ROOT, isListening } from '@app/infra';
 import { freePortRun, launcherEnv } from '../support/e2e-stack';
 
 interface LauncherRun {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT } from '../../scripts/src/servers';
+import { ROOT } from '@app/infra';
 import { login, shell, startE2EStack, type E2EStack } from '../support/e2e-stack';
 
 // The seed's last example, verbatim but for the placeholder and the port.

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import amqp from 'amqplib';
 import { EventBus, createLogger } from '@app/common';
-import { startRabbitMqCluster, type RabbitMqCluster } from '../../scripts/src/rabbitmq-cluster';
-import { freePort } from '../../scripts/src/servers';
+import { startRabbitMqCluster, type RabbitMqCluster } from '@app/infra/rabbitmq-cluster';
+import { freePort } from '@app/infra';
 import { waitFor } from '../support/wait';
 
 // Three native RabbitMQ nodes on this host (docs/events.md says what it costs): the event bus's quorum

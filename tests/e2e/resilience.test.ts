@@ -1,4 +1,4 @@
-import { brokerEnv, startFerretDb, startRabbitMq, startRedis, type NativeServer } from '../../scripts/src/servers';
+import { brokerEnv, startFerretDb, startRabbitMq, startRedis, type NativeServer } from '@app/infra';
 import { freePort } from '../../scripts/src/stack';
 import { registerAndLogin, startE2EStack, type E2EStack } from '../support/e2e-stack';
 import { waitFor } from '../support/wait';

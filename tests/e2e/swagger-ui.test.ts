@@ -1,5 +1,5 @@
 import { chromium, type Browser } from 'playwright-core';
-import { ensureDebianPackage } from '../../scripts/src/servers';
+import { ensureDebianPackage } from '@app/infra';
 import { startE2EStack, type E2EStack } from '../support/e2e-stack';
 
 let stack: E2EStack;

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT } from '../../scripts/src/servers';
+import { ROOT } from '@app/infra';
 import { registerAndLogin, startE2EStack, type Account, type E2EStack } from '../support/e2e-stack';
 import { bearer, readAnswer } from '../support/http';
 import { describeTrace, descendsFrom, startTestJaeger, type TraceSpan } from '../support/jaeger';

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { DATA_DIR, canListen, isListening } from '../../scripts/src/servers';
+import { DATA_DIR, canListen, isListening } from '@app/infra';
 import { freePort, spawnService, startStack, type ManagedProcess, type ServiceName, type Stack } from '../../scripts/src/stack';
 import { checkAnswersFrom } from './contract';
 import { AMQP_URL, MONGO_URL, REDIS_URL } from './servers';

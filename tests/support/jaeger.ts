@@ -1,4 +1,4 @@
-import { startJaeger, type JaegerServer } from '../../scripts/src/servers';
+import { startJaeger, type JaegerServer } from '@app/infra';
 import { freePortRun } from './e2e-stack';
 import { waitFor } from './wait';
 

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { DATA_DIR, log } from '../../scripts/src/servers';
+import { DATA_DIR, log } from '@app/infra';
 
 /**
  * The Python OAuth 2.0 clients the tests drive, pinned so that a run means the same thing on every

@@ -13,7 +13,7 @@ import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { analysePdfs } from '@app/resume-analysis';
 import { registerAndLogin } from '../../../scripts/src/accounts';
-import { namespacedStackEnv, startInfrastructure } from '../../../scripts/src/infra';
+import { namespacedStackEnv, startInfrastructure } from '@app/infra/infra';
 import { groupCpu, serverPids } from '../../../scripts/src/process-cpu';
 import { freePort, startStack, type ServiceName, type Stack } from '../../../scripts/src/stack';
 

@@ -1,6 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import { loadLauncherConfig } from './launcher-config';
-import { brokerEnv, startFerretDb, startRabbitMq, startRedis, log } from './servers';
+import { brokerEnv } from './broker-users';
+import { startFerretDb } from './ferretdb';
+import { log } from './paths';
+import { startRabbitMq } from './rabbitmq';
+import { startRedis } from './redis';
 
 export interface Infrastructure {
   /** The servers' URLs; AMQP_URL_<SERVICE> when each service has its own broker user. */

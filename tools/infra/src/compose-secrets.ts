@@ -1,7 +1,8 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { brokerDefinitions, type BrokerUser } from './servers';
+import { join } from 'node:path';
+import { brokerDefinitions, type BrokerUser } from './broker-users';
+import { ROOT } from './paths';
 
 /** Every secret docker-compose.yml requires (it refuses to start without them: `${NAME:?…}`). */
 export const COMPOSE_SECRETS = [
@@ -78,8 +79,7 @@ export function writeComposeSecrets(root: string): { added: string[] } {
 }
 
 if (require.main === module) {
-  const root = resolve(__dirname, '..', '..');
-  const { added } = writeComposeSecrets(root);
+  const { added } = writeComposeSecrets(ROOT);
   process.stdout.write(
     added.length > 0
       ? `Wrote ${added.length} new secret(s) to .env, ${COMPOSE_FILES.jwtKey} and ${COMPOSE_FILES.definitions}.\nNow: docker compose up --build\n`

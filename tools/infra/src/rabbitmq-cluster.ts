@@ -2,7 +2,11 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BROKER_USERS, DATA_DIR, ensureDebianPackage, startRabbitMq, type NativeServer } from './servers';
+import { BROKER_USERS } from './broker-users';
+import { ensureDebianPackage } from './debian';
+import { DATA_DIR } from './paths';
+import type { NativeServer } from './processes';
+import { startRabbitMq } from './rabbitmq';
 
 export interface ClusterNode {
   /** The Erlang node name, `<name>@localhost`. */

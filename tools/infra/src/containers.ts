@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { GenericContainer, Wait } from 'testcontainers';
-import { BROKER_USERS, TEST_EXCHANGES, brokerDefinitions, type BrokerUser } from './servers';
+import { BROKER_USERS, TEST_EXCHANGES, brokerDefinitions, type BrokerUser } from './broker-users';
 
 // Used only where a Docker engine answers; the same images as docker-compose.yml.
 

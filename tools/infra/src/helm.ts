@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
-import { DATA_DIR, log } from './servers';
+import { DATA_DIR, log } from './paths';
 
 /** The Helm the chart is checked with, built from the Go module proxy (checksummed by the Go sum database). */
 export const HELM_VERSION = 'v3.22.0';

@@ -1,4 +1,4 @@
-import { testPatchedFerretDb } from './servers';
+import { testPatchedFerretDb } from './ferretdb';
 
 // `npm run ferretdb:test [packages…]`: FerretDB's Go tests on the module patched as the build patches it.
 // Not part of `npm test`: compiling the tests (modernc SQLite) takes minutes of CPU on a cold Go cache.

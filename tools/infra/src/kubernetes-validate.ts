@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DATA_DIR, log } from './servers';
+import { DATA_DIR, log } from './paths';
 
 /**
  * The validator of rendered Kubernetes objects: kubernetes-validate from PyPI bundles the API's

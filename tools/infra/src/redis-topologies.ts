@@ -2,7 +2,10 @@ import { execFile, spawn } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { DATA_DIR, ensureDebianPackage, freePort, log, logFile, startedServer, waitForPort, type NativeServer } from './servers';
+import { ensureDebianPackage } from './debian';
+import { DATA_DIR, log, logFile } from './paths';
+import { freePort, waitForPort } from './ports';
+import { startedServer, type NativeServer } from './processes';
 
 /**
  * Redis as production runs it when one server is not enough: a Redis Cluster of three masters, and
@@ -36,11 +39,17 @@ async function startNode(dir: string, name: string, args: string[], port: number
   return startedServer('redis', `redis://127.0.0.1:${port}`, port, child);
 }
 
-function freshDir(name: string): string {
-  const dir = join(DATA_DIR, name);
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
-  return dir;
+/** An emptied folder for a topology's processes; `stop` ends every process added and removes the folder. */
+function topology(name: string): { root: string; processes: NativeServer[]; stop: () => Promise<void> } {
+  const root = join(DATA_DIR, name);
+  rmSync(root, { recursive: true, force: true });
+  mkdirSync(root, { recursive: true });
+  const processes: NativeServer[] = [];
+  const stop = async () => {
+    await Promise.all(processes.map((p) => p.stop()));
+    rmSync(root, { recursive: true, force: true });
+  };
+  return { root, processes, stop };
 }
 
 const nodeArgs = (port: number, dir: string) => ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'];
@@ -53,12 +62,7 @@ export interface RedisTopology {
 
 /** Three masters sharing the 16384 slots, no replicas; `url` names all three as seed nodes. */
 export async function startRedisCluster(name = `redis-cluster-${process.pid}`): Promise<RedisTopology & { ports: number[] }> {
-  const root = freshDir(name);
-  const nodes: NativeServer[] = [];
-  const stop = async () => {
-    await Promise.all(nodes.map((node) => node.stop()));
-    rmSync(root, { recursive: true, force: true });
-  };
+  const { root, processes: nodes, stop } = topology(name);
   try {
     for (let i = 0; i < 3; i++) {
       const port = await freePort();
@@ -95,12 +99,7 @@ export const SENTINEL_MASTER_NAME = 'mymaster';
 
 /** A master, one replica and three sentinels with a quorum of two; `url` names the three sentinels. */
 export async function startRedisSentinel(name = `redis-sentinel-${process.pid}`): Promise<SentinelTopology> {
-  const root = freshDir(name);
-  const processes: NativeServer[] = [];
-  const stop = async () => {
-    await Promise.all(processes.map((p) => p.stop()));
-    rmSync(root, { recursive: true, force: true });
-  };
+  const { root, processes, stop } = topology(name);
   try {
     const masterPort = await freePort();
     const replicaPort = await freePort();

@@ -1,6 +1,6 @@
 import { loadDotEnv } from './launcher-config';
 import { startInfrastructure } from './infra';
-import { ROOT, log } from './servers';
+import { ROOT, log } from './paths';
 
 // `npm run infra`: only the servers, for running a service or a test file by hand.
 async function main() {
