@@ -14,8 +14,8 @@ module.exports = {
     '^@app/resume-analysis$': '<rootDir>/packages/resume-analysis/src',
     '^@app/client$': '<rootDir>/packages/client/src',
     // The tooling (tools/*), from its sources like the packages: @app/infra, @app/infra/<module>.
-    '^@app/(infra)$': '<rootDir>/tools/$1/src',
-    '^@app/(infra)/(.*)$': '<rootDir>/tools/$1/src/$2',
+    '^@app/(infra|launcher)$': '<rootDir>/tools/$1/src',
+    '^@app/(infra|launcher)/(.*)$': '<rootDir>/tools/$1/src/$2',
     // The shared test support (tests/support): every package's tests import their helpers from there.
     '^@app/tests/(.*)$': '<rootDir>/tests/$1',
   },

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { startRedis, type NativeServer } from '@app/infra';
-import { freePort } from '../../scripts/src/stack';
+import { freePort } from '@app/launcher/stack';
 import { bearer } from '@app/tests/support/http';
 import { signToken, startHarness, type Harness } from './support';
 

@@ -6,12 +6,12 @@ import type { AddressInfo } from 'node:net';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { registerAndLogin } from './accounts';
+import { registerAndLogin } from '@app/launcher/accounts';
 import { namespacedStackEnv, startInfrastructure } from '@app/infra/infra';
 import { closedLoop, openLoop, type LatencyFigures } from './load-generator';
 import { cpuMillis } from './process-cpu';
 import { DATA_DIR, startJaeger, type JaegerServer } from '@app/infra';
-import { freePort, spawnService, type ManagedProcess } from './stack';
+import { freePort, spawnService, type ManagedProcess } from '@app/launcher/stack';
 
 // `npm run bench`: what the gateway costs per request, against a bare Node server (the
 // ceiling) and the same upstream called directly, in one run of alternating rounds so that

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { namespacedStackEnv, startInfrastructure } from '@app/infra/infra';
 import { FUZZ_STACK_ENV, fuzzThroughGateway } from './schemathesis';
 import { DATA_DIR, freePort } from '@app/infra';
-import { startStack, type ServiceName } from './stack';
+import { startStack, type ServiceName } from '@app/launcher/stack';
 
 // `npm run fuzz`: schemathesis against the whole stack, in a namespace of its own.
 async function main() {

@@ -2,7 +2,7 @@ import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { registerAndLogin } from './accounts';
+import { registerAndLogin } from '@app/launcher/accounts';
 import { DATA_DIR, log } from '@app/infra';
 
 /** The fuzzer's version: pinned, so a run means the same thing on every machine. */

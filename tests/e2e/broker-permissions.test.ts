@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import amqp from 'amqplib';
 import { domainEvents, eventServices, eventTypes, trustedPublishersSetting } from '@app/common';
 import { freePort, startRabbitMq, type BrokerUser, type NativeServer } from '@app/infra';
-import type { ManagedProcess } from '../../scripts/src/stack';
+import type { ManagedProcess } from '@app/launcher/stack';
 import { startE2EProcess } from '../support/e2e-stack';
 import { identityHeaders } from '../support/identity';
 import { MONGO_URL } from '../support/servers';

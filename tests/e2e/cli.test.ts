@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { freePort } from '../../scripts/src/stack';
+import { freePort } from '@app/launcher/stack';
 import { registerAndLogin, useE2EStack } from '../support/e2e-stack';
 
 const ROOT = resolve(__dirname, '..', '..');

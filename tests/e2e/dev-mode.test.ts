@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, isListening } from '@app/infra';
-import { SourceWatcher, type SourceChange } from '../../scripts/src/source-watcher';
+import { SourceWatcher, type SourceChange } from '@app/launcher/source-watcher';
 import { freePortRun, launcherEnv } from '../support/e2e-stack';
 import { sleep, waitFor } from '../support/wait';
 
@@ -26,7 +26,7 @@ describe('npm run dev', () => {
 
   it('starts the stack with pretty, prefixed logs; a touched records source restarts records and nothing else; Ctrl-C stops all', async () => {
     port = await freePortRun();
-    dev = spawn(process.execPath, [join(ROOT, 'scripts/dist/dev.js')], {
+    dev = spawn(process.execPath, [join(ROOT, 'tools/launcher/dist/dev.js')], {
       cwd: ROOT,
       env: launcherEnv({ STACK_PORT: String(port), STACK_NAMESPACE: `dev-${randomUUID().slice(0, 8)}` }),
     });

@@ -12,7 +12,7 @@ interface LauncherRun {
 
 /** `npm start` as a person runs it (its built entry point), against the servers already running. */
 async function runLauncher(env: NodeJS.ProcessEnv, timeoutMs: number): Promise<LauncherRun> {
-  const child = spawn(process.execPath, [join(ROOT, 'scripts/dist/start.js')], { cwd: ROOT, env: launcherEnv(env) });
+  const child = spawn(process.execPath, [join(ROOT, 'tools/launcher/dist/start.js')], { cwd: ROOT, env: launcherEnv(env) });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

@@ -1,5 +1,5 @@
 import { brokerEnv, startFerretDb, startRabbitMq, startRedis, type NativeServer } from '@app/infra';
-import { freePort } from '../../scripts/src/stack';
+import { freePort } from '@app/launcher/stack';
 import { registerAndLogin, startE2EStack, type E2EStack } from '../support/e2e-stack';
 import { waitFor } from '../support/wait';
 

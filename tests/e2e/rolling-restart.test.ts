@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { ServiceName } from '../../scripts/src/stack';
-import { Supervisor } from '../../scripts/src/supervisor';
+import type { ServiceName } from '@app/launcher/stack';
+import { Supervisor } from '@app/launcher/supervisor';
 import { registerAndLogin, useE2EStack, type Account } from '../support/e2e-stack';
 import { bearer } from '../support/http';
 import { makePdf } from '../support/pdf';

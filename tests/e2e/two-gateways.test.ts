@@ -1,4 +1,4 @@
-import { developmentSecrets, type ManagedProcess } from '../../scripts/src/stack';
+import { developmentSecrets, type ManagedProcess } from '@app/launcher/stack';
 import { infraEnv, registerAndLogin, startE2EProcess, useE2EStack } from '../support/e2e-stack';
 import { bearer } from '../support/http';
 

@@ -4,11 +4,11 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { DATA_DIR, canListen, isListening } from '@app/infra';
-import { freePort, spawnService, startStack, type ManagedProcess, type ServiceName, type Stack } from '../../scripts/src/stack';
+import { freePort, spawnService, startStack, type ManagedProcess, type ServiceName, type Stack } from '@app/launcher/stack';
 import { checkAnswersFrom } from './contract';
 import { AMQP_URL, MONGO_URL, REDIS_URL } from './servers';
 
-export { login, registerAndLogin, type Account } from '../../scripts/src/accounts';
+export { login, registerAndLogin, type Account } from '@app/launcher/accounts';
 
 export const infraEnv = () => ({
   MONGO_URL,

@@ -12,10 +12,10 @@ import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { analysePdfs } from '@app/resume-analysis';
-import { registerAndLogin } from '../../../scripts/src/accounts';
+import { registerAndLogin } from '@app/launcher/accounts';
 import { namespacedStackEnv, startInfrastructure } from '@app/infra/infra';
 import { groupCpu, serverPids } from '../../../scripts/src/process-cpu';
-import { freePort, startStack, type ServiceName, type Stack } from '../../../scripts/src/stack';
+import { freePort, startStack, type ServiceName, type Stack } from '@app/launcher/stack';
 
 const SEQUENTIAL = Number(process.env.BENCH_SEQUENTIAL ?? 20);
 const PARALLEL_JOBS = Number(process.env.BENCH_JOBS ?? 60);

@@ -70,20 +70,15 @@ function formatCheck(): Promise<boolean> {
 async function main() {
   // The QA worker reads scanned pages by OCR; its tests do too.
   ensureOcrTools();
-  if (!(await typecheckTests())) {
-    log('type errors: not running the tests');
-    process.exit(1);
-  }
-  if (!(await lint())) {
-    log('lint errors: not running the tests');
-    process.exit(1);
-  }
-  if (!(await boundaries())) {
-    log('import boundaries crossed (.dependency-cruiser.cjs says which and why): not running the tests');
-    process.exit(1);
-  }
-  if (!(await formatCheck())) {
-    log('files not formatted (npm run format fixes them): not running the tests');
+  const gates: Array<[check: () => Promise<boolean>, failure: string]> = [
+    [typecheckTests, 'type errors'],
+    [lint, 'lint errors'],
+    [boundaries, 'import boundaries crossed (.dependency-cruiser.cjs says which and why)'],
+    [formatCheck, 'files not formatted (npm run format fixes them)'],
+  ];
+  for (const [check, failure] of gates) {
+    if (await check()) continue;
+    log(`${failure}: not running the tests`);
     process.exit(1);
   }
   // Built here, once, rather than inside a test file's time limit: the tracing tests start their own Jaegers from it.
