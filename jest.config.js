@@ -13,9 +13,12 @@ module.exports = {
     '^@app/common/tracing$': '<rootDir>/packages/common/src/tracing',
     '^@app/resume-analysis$': '<rootDir>/packages/resume-analysis/src',
     '^@app/client$': '<rootDir>/packages/client/src',
+    // The modules the services and the gateway export for the tooling (their OpenAPI builders).
+    '^@app/(auth|records|qa)/(.*)$': '<rootDir>/services/$1/src/$2',
+    '^@app/gateway/(.*)$': '<rootDir>/gateway/src/$1',
     // The tooling (tools/*), from its sources like the packages: @app/infra, @app/infra/<module>.
-    '^@app/(infra|launcher)$': '<rootDir>/tools/$1/src',
-    '^@app/(infra|launcher)/(.*)$': '<rootDir>/tools/$1/src/$2',
+    '^@app/(infra|launcher|api)$': '<rootDir>/tools/$1/src',
+    '^@app/(infra|launcher|api)/(.*)$': '<rootDir>/tools/$1/src/$2',
     // The shared test support (tests/support): every package's tests import their helpers from there.
     '^@app/tests/(.*)$': '<rootDir>/tests/$1',
   },

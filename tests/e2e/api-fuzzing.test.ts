@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { FUZZ_STACK_ENV, fuzzThroughGateway, summaryOf } from '../../scripts/src/schemathesis';
+import { FUZZ_STACK_ENV, fuzzThroughGateway, summaryOf } from '@app/api/schemathesis';
 import { DATA_DIR } from '@app/infra';
 import { startE2EStack, type E2EStack } from '../support/e2e-stack';
 import { deleteKeys, withRedis } from '../support/servers';

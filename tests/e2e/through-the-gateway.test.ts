@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createApiClient, login, startQa, unwrap } from '@app/client';
-import { mergedDocument } from '../../scripts/src/generate-client-types';
+import { mergedDocument } from '@app/api/generate-client-types';
 import { registerAndLogin, useE2EStack } from '../support/e2e-stack';
 import { bearer } from '../support/http';
 import { connectDatabase } from '../support/servers';

@@ -1,9 +1,11 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { domainEvents, eventVersion, type EventType } from '@app/common/event-catalogue';
+import { ROOT } from '@app/infra';
 import openapiTS, { astToString } from 'openapi-typescript';
+import { z } from 'zod';
 import { mergedOpenApiDocument } from './openapi-document';
 
-const ROOT = resolve(__dirname, '..', '..');
 export const CLIENT_DIR = join(ROOT, 'packages', 'client');
 export const DOCUMENT_FILE = join(CLIENT_DIR, 'openapi.json');
 export const TYPES_FILE = join(CLIENT_DIR, 'src', 'generated', 'api.ts');
@@ -25,18 +27,11 @@ const HEADER = `/**
 
 /** The domain events as JSON Schema, for consumers outside this code base: routing key, version, publisher, consumers, payload. */
 export function eventsDocument(): Json {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { domainEvents, eventVersion } = require(join(ROOT, 'packages', 'common', 'dist', 'domain-events.js')) as {
-    domainEvents: Record<string, { publisher: string; consumers: string[]; data: unknown }>;
-    eventVersion: (type: string) => string;
-  };
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { z } = require('zod') as typeof import('zod');
   return Object.fromEntries(
-    Object.entries(domainEvents).map(([type, { publisher, consumers, data }]) => [
-      type,
-      { version: eventVersion(type), publisher, consumers, data: z.toJSONSchema(data as never) },
-    ]),
+    (Object.keys(domainEvents) as EventType[]).map((type) => {
+      const { publisher, consumers, data } = domainEvents[type];
+      return [type, { version: eventVersion(type), publisher, consumers, data: z.toJSONSchema(data) }];
+    }),
   );
 }
 
