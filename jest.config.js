@@ -17,8 +17,8 @@ module.exports = {
     '^@app/(auth|records|qa)/(.*)$': '<rootDir>/services/$1/src/$2',
     '^@app/gateway/(.*)$': '<rootDir>/gateway/src/$1',
     // The tooling (tools/*), from its sources like the packages: @app/infra, @app/infra/<module>.
-    '^@app/(infra|launcher|api)$': '<rootDir>/tools/$1/src',
-    '^@app/(infra|launcher|api)/(.*)$': '<rootDir>/tools/$1/src/$2',
+    '^@app/(infra|launcher|api|bench)$': '<rootDir>/tools/$1/src',
+    '^@app/(infra|launcher|api|bench)/(.*)$': '<rootDir>/tools/$1/src/$2',
     // The shared test support (tests/support): every package's tests import their helpers from there.
     '^@app/tests/(.*)$': '<rootDir>/tests/$1',
   },

@@ -7,7 +7,10 @@ import amqp from 'amqplib';
 import { Binary, MongoClient, type Db } from 'mongodb';
 import { startInfrastructure } from '@app/infra/infra';
 import { cpuMillis } from './process-cpu';
-import { ensureFerretDbBinary, freePort, ROOT, waitForPort } from '@app/infra';
+import { signIdentity } from '@app/common';
+import { ensureFerretDbBinary, freePort, waitForPort } from '@app/infra';
+import { start as startWorker } from '@app/qa/worker';
+import { start as startRecords } from '@app/records';
 
 // `npm run bench:scale`: does a user's request cost what it returns, whatever that user and everybody
 // else hold? A FerretDB of its own (SQLite, fresh data folder, a free port) and the records service
@@ -32,8 +35,6 @@ const WARM_UP = Number(process.env.BENCH_WARM_UP ?? 3);
 const IDLE_SECONDS = 10;
 const DB = 'records';
 const QA_DB = 'qa';
-
-type Signer = (secret: string, values: Record<string, string>, now?: number) => Record<string, string>;
 
 interface Seeded {
   id: string;
@@ -151,13 +152,7 @@ async function main() {
     const db = client.db(DB);
     const secret = randomBytes(32).toString('base64url');
 
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- built modules loaded by a path known only at run time
-    const { signIdentity } = require(join(ROOT, 'packages', 'common', 'dist', 'index.js')) as { signIdentity: Signer };
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- as above
-    const recordsMain = require(join(ROOT, 'services', 'records', 'dist', 'main.js')) as {
-      start(env: NodeJS.ProcessEnv): Promise<{ url: string; stop(): Promise<void> }>;
-    };
-    const recordsService = await recordsMain.start({
+    const recordsService = await startRecords({
       PORT: '0',
       HOST: '127.0.0.1',
       MONGO_URL: mongoUrl,
@@ -176,11 +171,7 @@ async function main() {
       if (Date.now() > deadline) throw new Error('the records service did not become ready');
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- as above
-    const workerMain = require(join(ROOT, 'services', 'qa', 'dist', 'worker.js')) as {
-      start(env: NodeJS.ProcessEnv): Promise<{ stop(): Promise<void> }>;
-    };
-    const worker = await workerMain.start({
+    const worker = await startWorker({
       MONGO_URL: mongoUrl,
       MONGO_DB: QA_DB,
       REDIS_URL: infra.env.REDIS_URL,

@@ -12,9 +12,10 @@ import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { analysePdfs } from '@app/resume-analysis';
+import { ROOT } from '@app/infra';
 import { registerAndLogin } from '@app/launcher/accounts';
 import { namespacedStackEnv, startInfrastructure } from '@app/infra/infra';
-import { groupCpu, serverPids } from '../../../scripts/src/process-cpu';
+import { groupCpu, serverPids } from './process-cpu';
 import { freePort, startStack, type ServiceName, type Stack } from '@app/launcher/stack';
 
 const SEQUENTIAL = Number(process.env.BENCH_SEQUENTIAL ?? 20);
@@ -22,7 +23,7 @@ const PARALLEL_JOBS = Number(process.env.BENCH_JOBS ?? 60);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
 // A folder: every service writes V8 CPU profiles there when the run ends (open them in Chrome DevTools).
 const CPU_PROFILE_DIR = process.env.BENCH_CPU_PROFILE;
-const PAIR = resolve(__dirname, '..', '..', '..', 'packages', 'resume-analysis', 'fixtures', 'labelled', '08-accountant');
+const PAIR = join(ROOT, 'packages', 'resume-analysis', 'fixtures', 'labelled', '08-accountant');
 const resume = readFileSync(join(PAIR, 'resume.pdf'));
 const jd = readFileSync(join(PAIR, 'jd.pdf'));
 

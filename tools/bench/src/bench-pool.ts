@@ -3,15 +3,16 @@
  * ready, one job at a time through it, and two at once (the worker's default concurrency), on the
  * labelled two-page pairs; then a scanned two-page resume read by OCR.
  *
- * Run from the repository root after `npm run build`: npx tsx services/qa/scripts/bench-pool.ts [jobs]   (default 60)
+ * Run after `npm run build`: node tools/bench/dist/bench-pool.js [jobs]   (default 60)
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { DEFAULT_OCR_OPTIONS } from '@app/resume-analysis';
-import { AnalysisPool } from '../src/jobs/analysis-pool';
+import { ROOT } from '@app/infra';
+import { AnalysisPool } from '@app/qa/jobs/analysis-pool';
 
-const LABELLED = resolve(__dirname, '..', '..', '..', 'packages', 'resume-analysis', 'fixtures', 'labelled');
+const LABELLED = join(ROOT, 'packages', 'resume-analysis', 'fixtures', 'labelled');
 const jobs = Number(process.argv[2] ?? 60);
 
 function percentile(samples: number[], share: number): number {
@@ -20,7 +21,10 @@ function percentile(samples: number[], share: number): number {
 }
 
 async function main(): Promise<void> {
-  const pairs = readdirSync(LABELLED)
+  // The labelled pairs are the folders; the fixtures' notes sit beside them.
+  const pairs = readdirSync(LABELLED, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name)
     .sort()
     .map((id) => ({ resume: readFileSync(join(LABELLED, id, 'resume.pdf')), jd: readFileSync(join(LABELLED, id, 'jd.pdf')) }));
   const pool = new AnalysisPool({
