@@ -19,7 +19,9 @@ module.exports = {
     // The tooling (tools/*), from its sources like the packages: @app/infra, @app/infra/<module>.
     '^@app/(infra|launcher|api|bench)$': '<rootDir>/tools/$1/src',
     '^@app/(infra|launcher|api|bench)/(.*)$': '<rootDir>/tools/$1/src/$2',
-    // The shared test support (tests/support): every package's tests import their helpers from there.
+    // The shared test support: every package's tests import their helpers as @app/testkit/<module>.
+    '^@app/testkit/(.*)$': '<rootDir>/packages/testkit/src/$1',
+    // Two files the analysis package's tests still reach by this name (tests/support re-exports them from the testkit).
     '^@app/tests/(.*)$': '<rootDir>/tests/$1',
   },
   moduleFileExtensions: ['ts', 'js', 'json'],

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { startRedis, type NativeServer } from '@app/infra';
 import { freePort } from '@app/launcher/stack';
-import { bearer } from '@app/tests/support/http';
+import { bearer } from '@app/testkit/http';
 import { signToken, startHarness, type Harness } from './support';
 
 interface Seen {

@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { z } from 'zod';
 import { ensureDebianPackage } from '@app/infra';
-import { ALERTS_FILE, alertRules, dashboardExpressions, dashboards, metricNames, withGrafanaVariables } from '../support/monitoring';
+import { ALERTS_FILE, alertRules, dashboardExpressions, dashboards, metricNames, withGrafanaVariables } from '@app/testkit/monitoring';
 
 const ROOT = resolve(__dirname, '..', '..');
 const ALERT_TESTS = join(__dirname, 'prometheus-alerts.test.yml');

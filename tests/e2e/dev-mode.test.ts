@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, isListening } from '@app/infra';
 import { SourceWatcher, type SourceChange } from '@app/launcher/source-watcher';
-import { freePortRun, launcherEnv } from '../support/e2e-stack';
-import { sleep, waitFor } from '../support/wait';
+import { freePortRun, launcherEnv } from '@app/testkit/e2e-stack';
+import { sleep, waitFor } from '@app/testkit/wait';
 
 /** The end of what the process printed, for a wait that timed out. */
 const tail = (text: string) => `output so far:\n${text.slice(-4000)}`;

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { ROOT, isListening } from '@app/infra';
-import { freePortRun, launcherEnv } from '../support/e2e-stack';
+import { freePortRun, launcherEnv } from '@app/testkit/e2e-stack';
 
 interface LauncherRun {
   code: number | null;

@@ -3,7 +3,7 @@ import amqp from 'amqplib';
 import { EventBus, createLogger } from '@app/common';
 import { startRabbitMqCluster, type RabbitMqCluster } from '@app/infra/rabbitmq-cluster';
 import { freePort } from '@app/infra';
-import { waitFor } from '../support/wait';
+import { waitFor } from '@app/testkit/wait';
 
 // Three native RabbitMQ nodes on this host (docs/events.md says what it costs): the event bus's quorum
 // queue is meant to lose nothing when a node goes, the one holding the queue's leader included.

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Connection } from 'mongoose';
-import { countingConnection, type CountingConnection } from '@app/tests/support/databases';
-import { waitFor } from '@app/tests/support/wait';
+import { countingConnection, type CountingConnection } from '@app/testkit/databases';
+import { waitFor } from '@app/testkit/wait';
 import { IdempotencyKeyStore, idempotencyKeyId } from '../src/data/idempotency-key-store';
 import { createModels, type RecordsModels } from '../src/data/models';
 import { OutboxStore } from '../src/data/outbox-store';

@@ -1,15 +1,12 @@
 import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
-import { merge } from '../../gateway/src/docs/openapi';
-import { authOpenApi } from '../../services/auth/src/openapi';
-import { qaOpenApi } from '../../services/qa/src/openapi';
-import { recordsOpenApi } from '../../services/records/src/openapi';
+import { mergedOpenApiDocument } from '@app/api/openapi-document';
 
 type Json = Record<string, any>;
 
 /** The gateway's merged document, made from the services' builders as the gateway merges their /openapi.json. */
 export function mergedDocument(): Json {
-  return merge([authOpenApi(), recordsOpenApi(), qaOpenApi()]);
+  return mergedOpenApiDocument();
 }
 
 const DOCUMENT_ID = 'urn:api:openapi';

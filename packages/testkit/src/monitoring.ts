@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { ROOT } from '@app/infra';
 import { parse } from 'yaml';
 
-const ROOT = resolve(__dirname, '..', '..');
 export const CHART_FILES = join(ROOT, 'deploy', 'helm', 'api-gateway', 'files');
 export const ALERTS_FILE = join(CHART_FILES, 'prometheus-alerts.yml');
 export const DASHBOARDS_DIR = join(CHART_FILES, 'dashboards');
