@@ -12,6 +12,8 @@ module.exports = {
     '^@app/common/event-catalogue$': '<rootDir>/packages/common/src/domain-events',
     '^@app/common/tracing$': '<rootDir>/packages/common/src/tracing',
     '^@app/resume-analysis$': '<rootDir>/packages/resume-analysis/src',
+    // The analysis package's hostile and labelled PDFs, which the qa service's tests use too (tests only).
+    '^@app/resume-analysis/test/(.*)$': '<rootDir>/packages/resume-analysis/test/$1',
     '^@app/client$': '<rootDir>/packages/client/src',
     // The modules the services and the gateway export for the tooling (their OpenAPI builders).
     '^@app/(auth|records|qa)/(.*)$': '<rootDir>/services/$1/src/$2',

@@ -53,11 +53,12 @@ function lint(): Promise<boolean> {
 
 /**
  * The import boundaries (.dependency-cruiser.cjs): a domain importing an adapter or a driver, a service
- * importing another, production code loading scripts/, a relative import into another package.
+ * importing another, a package loading a script, production code loading the tooling, a relative
+ * import into another package. The same folders as `npm run lint:deps`.
  */
 function boundaries(): Promise<boolean> {
   log('checking the import boundaries (depcruise)');
-  return runTool('dependency-cruiser', 'depcruise', ['gateway', 'services', 'packages', '--config', '.dependency-cruiser.cjs']);
+  return runTool('dependency-cruiser', 'depcruise', ['gateway', 'services', 'packages', 'tools', 'tests', '--config', '.dependency-cruiser.cjs']);
 }
 
 /** Prettier's check: a change formatted by hand another way fails here rather than in the next diff. */
