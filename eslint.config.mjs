@@ -41,7 +41,7 @@ export default tseslint.config(
     // Tests read JSON answers loosely on purpose: an assertion, not the type system, checks their shape.
     // What beforeAll sets is typed as always there, so `stack?.stop()` in afterAll (for when beforeAll
     // failed) would read as unnecessary.
-    files: ['**/test/**/*.ts', 'tests/**/*.ts'],
+    files: ['**/test/**/*.ts', 'tests/**/*.ts', 'packages/testkit/src/**/*.ts'],
     rules: {
       '@typescript-eslint/no-unnecessary-condition': 'off',
       '@typescript-eslint/no-explicit-any': 'off',

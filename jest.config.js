@@ -13,8 +13,18 @@ module.exports = {
     '^@app/common/event-catalogue$': '<rootDir>/packages/common/src/domain-events',
     '^@app/common/tracing$': '<rootDir>/packages/common/src/tracing',
     '^@app/resume-analysis$': '<rootDir>/packages/resume-analysis/src',
+    // The analysis package's hostile and labelled PDFs, which the qa service's tests use too (tests only).
+    '^@app/resume-analysis/test/(.*)$': '<rootDir>/packages/resume-analysis/test/$1',
     '^@app/client$': '<rootDir>/packages/client/src',
-    // The shared test support (tests/support): every package's tests import their helpers from there.
+    // The modules the services and the gateway export for the tooling (their OpenAPI builders).
+    '^@app/(auth|records|qa)/(.*)$': '<rootDir>/services/$1/src/$2',
+    '^@app/gateway/(.*)$': '<rootDir>/gateway/src/$1',
+    // The tooling (tools/*), from its sources like the packages: @app/infra, @app/infra/<module>.
+    '^@app/(infra|launcher|api|bench)$': '<rootDir>/tools/$1/src',
+    '^@app/(infra|launcher|api|bench)/(.*)$': '<rootDir>/tools/$1/src/$2',
+    // The shared test support: every package's tests import their helpers as @app/testkit/<module>.
+    '^@app/testkit/(.*)$': '<rootDir>/packages/testkit/src/$1',
+    // Two files the analysis package's tests still reach by this name (tests/support re-exports them from the testkit).
     '^@app/tests/(.*)$': '<rootDir>/tests/$1',
   },
   moduleFileExtensions: ['ts', 'js', 'json'],

@@ -18,5 +18,5 @@ module.exports = {
     '<rootDir>/tests/repository/{env-example,boundaries}.test.ts',
     '<rootDir>/tests/deploy/compose.test.ts',
   ],
-  setupFiles: ['<rootDir>/tests/support/no-servers.js'],
+  setupFiles: ['<rootDir>/packages/testkit/no-servers.js'],
 };

@@ -3,8 +3,8 @@ import { EventBus, createLogger, revokedJtiKey, revokedUserKey, verifyIdentityPr
 import amqp from 'amqplib';
 import { Redis } from 'ioredis';
 import jwt from 'jsonwebtoken';
-import { bearer } from '@app/tests/support/http';
-import { AMQP_URL, REDIS_URL } from '@app/tests/support/servers';
+import { bearer } from '@app/testkit/http';
+import { AMQP_URL, REDIS_URL } from '@app/testkit/servers';
 import { AUDIENCE, IDENTITY_SECRET, ISSUER, makeKey, signToken, startHarness, type Harness } from './support';
 
 let h: Harness;

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { startRedis, type NativeServer } from '../../scripts/src/servers';
-import { freePort } from '../../scripts/src/stack';
-import { bearer } from '@app/tests/support/http';
+import { startRedis, type NativeServer } from '@app/infra';
+import { freePort } from '@app/launcher/stack';
+import { bearer } from '@app/testkit/http';
 import { signToken, startHarness, type Harness } from './support';
 
 interface Seen {

@@ -1,7 +1,7 @@
-import { AMQP_URL, REDIS_URL } from '@app/tests/support/servers';
-import { bearer } from '@app/tests/support/http';
-import { TcpProxy } from '@app/tests/support/tcp-proxy';
-import { waitFor } from '@app/tests/support/wait';
+import { AMQP_URL, REDIS_URL } from '@app/testkit/servers';
+import { bearer } from '@app/testkit/http';
+import { TcpProxy } from '@app/testkit/tcp-proxy';
+import { waitFor } from '@app/testkit/wait';
 import { signToken, startHarness, type Harness } from './support';
 
 interface ReadyBody {

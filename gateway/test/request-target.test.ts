@@ -2,7 +2,7 @@ import { createServer, request, type Server } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import { verifyIdentityProof } from '@app/common';
 import { canonicalTarget } from '../src/routes/request-target';
-import { bearer } from '@app/tests/support/http';
+import { bearer } from '@app/testkit/http';
 import { IDENTITY_SECRET, signToken, startHarness, type Harness } from './support';
 
 interface RawAnswer {

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { EventBus, createLogger } from '@app/common';
-import { startRedis, type NativeServer } from '../../scripts/src/servers';
-import { freePort } from '../../scripts/src/stack';
-import { bearer } from '@app/tests/support/http';
-import { AMQP_URL } from '@app/tests/support/servers';
+import { startRedis, type NativeServer } from '@app/infra';
+import { freePort } from '@app/launcher/stack';
+import { bearer } from '@app/testkit/http';
+import { AMQP_URL } from '@app/testkit/servers';
 import { routesFor, signToken, startHarness, type Harness } from './support';
 
 let h: Harness;

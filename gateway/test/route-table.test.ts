@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { ConfigError, EventBus, createLogger, domainEvents, eventTypes, eventTypesMatching, verifyIdentityProof } from '@app/common';
 import { start } from '../src/main';
 import { defaultRoutes, RouteTable, type RouteEntry } from '../src/routes/route-table';
-import { bearer } from '@app/tests/support/http';
-import { AMQP_URL, REDIS_URL } from '@app/tests/support/servers';
+import { bearer } from '@app/testkit/http';
+import { AMQP_URL, REDIS_URL } from '@app/testkit/servers';
 import { IDENTITY_SECRET, routesFor, signToken, startFakeService, startHarness, type FakeService, type Harness } from './support';
 
 const defaults = () =>

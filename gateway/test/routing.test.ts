@@ -1,4 +1,4 @@
-import { bearer } from '@app/tests/support/http';
+import { bearer } from '@app/testkit/http';
 import { signToken, startHarness, type Harness } from './support';
 
 let h: Harness;

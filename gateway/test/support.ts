@@ -2,7 +2,7 @@ import { generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import jwt, { type SignOptions } from 'jsonwebtoken';
-import { AMQP_URL, REDIS_URL, uniqueId } from '@app/tests/support/servers';
+import { AMQP_URL, REDIS_URL, uniqueId } from '@app/testkit/servers';
 import { start, type RunningGateway } from '../src/main';
 import { defaultRoutes, type RouteEntry } from '../src/routes/route-table';
 

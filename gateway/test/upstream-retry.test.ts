@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { bearer } from '@app/tests/support/http';
-import { waitFor } from '@app/tests/support/wait';
+import { bearer } from '@app/testkit/http';
+import { waitFor } from '@app/testkit/wait';
 import { routesFor, signToken, startHarness, type Harness } from './support';
 
 interface Received {

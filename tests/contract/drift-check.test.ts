@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { checkAnswersFrom, contractProblem, mergedDocument } from '../support/contract';
+import { checkAnswersFrom, contractProblem, mergedDocument } from '@app/testkit/contract';
 
 const json = (body: unknown, extra: Record<string, string> = {}) => ({
   headers: new Headers({ 'content-type': 'application/json; charset=utf-8', ...extra }),

@@ -1,13 +1,13 @@
 import { createMetrics, expressPath, type JsonObject } from '@app/common';
 import type { Router } from 'express';
 import { z } from 'zod';
-import { authOperations, authRoutes, type AuthRouteDeps } from '../../services/auth/src/http/auth-routes';
-import { authOpenApi } from '../../services/auth/src/openapi';
-import { qaOperations } from '../../services/qa/src/http/qa-operations';
-import { qaRoutes, type QaRouteDeps } from '../../services/qa/src/http/qa-routes';
-import { qaOpenApi } from '../../services/qa/src/openapi';
-import { recordsOperations, recordsRoutes, type RecordsRouteDeps } from '../../services/records/src/http/records-routes';
-import { recordsOpenApi } from '../../services/records/src/openapi';
+import { authOperations, authRoutes, type AuthRouteDeps } from '@app/auth/http/auth-routes';
+import { authOpenApi } from '@app/auth/openapi';
+import { qaOperations } from '@app/qa/http/qa-operations';
+import { qaRoutes, type QaRouteDeps } from '@app/qa/http/qa-routes';
+import { qaOpenApi } from '@app/qa/openapi';
+import { recordsOperations, recordsRoutes, type RecordsRouteDeps } from '@app/records/http/records-routes';
+import { recordsOpenApi } from '@app/records/openapi';
 
 // Building the routes only stores the dependencies: none is called until a request comes.
 const unused = <T>() => ({ identitySecret: ['unused'] }) as unknown as T;

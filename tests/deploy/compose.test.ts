@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
-import { COMPOSE_FILES, COMPOSE_SECRETS, writeComposeSecrets } from '../../scripts/src/compose-secrets';
+import { COMPOSE_FILES, COMPOSE_SECRETS, writeComposeSecrets } from '@app/infra/compose-secrets';
 
 const ROOT = resolve(__dirname, '..', '..');
 const composeText = readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8');

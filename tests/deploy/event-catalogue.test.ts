@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
 import { domainEvents, eventServices, eventTypes, publishPermission, trustedPublishersSetting } from '@app/common';
-import { COMPOSE_FILES, writeComposeSecrets } from '../../scripts/src/compose-secrets';
-import { ensureHelmBinary } from '../../scripts/src/helm';
-import { BROKER_USERS } from '../../scripts/src/servers';
+import { COMPOSE_FILES, writeComposeSecrets } from '@app/infra/compose-secrets';
+import { ensureHelmBinary } from '@app/infra/helm';
+import { BROKER_USERS } from '@app/infra';
 
 // Every place that says who may publish what is checked against the one event catalogue.
 const ROOT = resolve(__dirname, '..', '..');

@@ -3,8 +3,8 @@ import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
-import { ensureHelmBinary } from '../../scripts/src/helm';
-import { ensureKubernetesValidate } from '../../scripts/src/kubernetes-validate';
+import { ensureHelmBinary } from '@app/infra/helm';
+import { ensureKubernetesValidate } from '@app/infra/kubernetes-validate';
 
 const ROOT = resolve(__dirname, '..', '..');
 const CHART = join(ROOT, 'deploy', 'helm', 'api-gateway');

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { z } from 'zod';
-import { ensureDebianPackage } from '../../scripts/src/servers';
-import { ALERTS_FILE, alertRules, dashboardExpressions, dashboards, metricNames, withGrafanaVariables } from '../support/monitoring';
+import { ensureDebianPackage } from '@app/infra';
+import { ALERTS_FILE, alertRules, dashboardExpressions, dashboards, metricNames, withGrafanaVariables } from '@app/testkit/monitoring';
 
 const ROOT = resolve(__dirname, '..', '..');
 const ALERT_TESTS = join(__dirname, 'prometheus-alerts.test.yml');

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
-import { FUZZ_STACK_ENV, fuzzThroughGateway, summaryOf } from '../../scripts/src/schemathesis';
-import { DATA_DIR } from '../../scripts/src/servers';
-import { startE2EStack, type E2EStack } from '../support/e2e-stack';
-import { deleteKeys, withRedis } from '../support/servers';
+import { FUZZ_STACK_ENV, fuzzThroughGateway, summaryOf } from '@app/api/schemathesis';
+import { DATA_DIR } from '@app/infra';
+import { startE2EStack, type E2EStack } from '@app/testkit/e2e-stack';
+import { deleteKeys, withRedis } from '@app/testkit/servers';
 
 // Installing schemathesis the first time, two minutes of fuzzing, and the session-ending operations.
 jest.setTimeout(10 * 60_000);

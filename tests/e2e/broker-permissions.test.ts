@@ -2,12 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import amqp from 'amqplib';
 import { domainEvents, eventServices, eventTypes, trustedPublishersSetting } from '@app/common';
-import { freePort, startRabbitMq, type BrokerUser, type NativeServer } from '../../scripts/src/servers';
-import type { ManagedProcess } from '../../scripts/src/stack';
-import { startE2EProcess } from '../support/e2e-stack';
-import { identityHeaders } from '../support/identity';
-import { MONGO_URL } from '../support/servers';
-import { sleep, waitFor } from '../support/wait';
+import { freePort, startRabbitMq, type BrokerUser, type NativeServer } from '@app/infra';
+import type { ManagedProcess } from '@app/launcher/stack';
+import { startE2EProcess } from '@app/testkit/e2e-stack';
+import { identityHeaders } from '@app/testkit/identity';
+import { MONGO_URL } from '@app/testkit/servers';
+import { sleep, waitFor } from '@app/testkit/wait';
 
 // A private broker set up exactly as `npm start` and `npm test` set up the one they start.
 let rabbit: NativeServer;

@@ -2,8 +2,8 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { freePort } from '../../scripts/src/stack';
-import { registerAndLogin, useE2EStack } from '../support/e2e-stack';
+import { freePort } from '@app/launcher/stack';
+import { registerAndLogin, useE2EStack } from '@app/testkit/e2e-stack';
 
 const ROOT = resolve(__dirname, '..', '..');
 const CLI = join(ROOT, 'packages', 'client', 'dist', 'cli', 'main.js');

@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Cluster } from 'ioredis';
-import { startRedisCluster, startRedisSentinel, type RedisTopology, type SentinelTopology } from '../../scripts/src/redis-topologies';
-import { registerAndLogin, startE2EStack, type E2EStack } from '../support/e2e-stack';
-import { bearer } from '../support/http';
-import { waitFor } from '../support/wait';
+import { startRedisCluster, startRedisSentinel, type RedisTopology, type SentinelTopology } from '@app/infra/redis-topologies';
+import { registerAndLogin, startE2EStack, type E2EStack } from '@app/testkit/e2e-stack';
+import { bearer } from '@app/testkit/http';
+import { waitFor } from '@app/testkit/wait';
 
 // The services against Redis as production scales it: a Redis Cluster of three masters, and a
 // master with a replica behind three sentinels, each started here from Debian's redis-server.

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { ROOT } from '../../scripts/src/servers';
+import { ROOT } from '@app/infra';
 
 const ENTRIES = {
   gateway: 'gateway/dist/main.js',

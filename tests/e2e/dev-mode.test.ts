@@ -3,10 +3,10 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT, isListening } from '../../scripts/src/servers';
-import { SourceWatcher, type SourceChange } from '../../scripts/src/source-watcher';
-import { freePortRun, launcherEnv } from '../support/e2e-stack';
-import { sleep, waitFor } from '../support/wait';
+import { ROOT, isListening } from '@app/infra';
+import { SourceWatcher, type SourceChange } from '@app/launcher/source-watcher';
+import { freePortRun, launcherEnv } from '@app/testkit/e2e-stack';
+import { sleep, waitFor } from '@app/testkit/wait';
 
 /** The end of what the process printed, for a wait that timed out. */
 const tail = (text: string) => `output so far:\n${text.slice(-4000)}`;
@@ -26,7 +26,7 @@ describe('npm run dev', () => {
 
   it('starts the stack with pretty, prefixed logs; a touched records source restarts records and nothing else; Ctrl-C stops all', async () => {
     port = await freePortRun();
-    dev = spawn(process.execPath, [join(ROOT, 'scripts/dist/dev.js')], {
+    dev = spawn(process.execPath, [join(ROOT, 'tools/launcher/dist/dev.js')], {
       cwd: ROOT,
       env: launcherEnv({ STACK_PORT: String(port), STACK_NAMESPACE: `dev-${randomUUID().slice(0, 8)}` }),
     });

@@ -1,7 +1,7 @@
 import { networkInterfaces } from 'node:os';
-import { isListening } from '../../scripts/src/servers';
-import { registerAndLogin, useE2EStack } from '../support/e2e-stack';
-import { bearer } from '../support/http';
+import { isListening } from '@app/infra';
+import { registerAndLogin, useE2EStack } from '@app/testkit/e2e-stack';
+import { bearer } from '@app/testkit/http';
 
 const stack = useE2EStack();
 

@@ -1,7 +1,7 @@
-import { registerAndLogin, useE2EStack, type Account } from '../support/e2e-stack';
-import { bearer, readAnswer } from '../support/http';
-import { makePdf } from '../support/pdf';
-import { sleep } from '../support/wait';
+import { registerAndLogin, useE2EStack, type Account } from '@app/testkit/e2e-stack';
+import { bearer, readAnswer } from '@app/testkit/http';
+import { makePdf } from '@app/testkit/pdf';
+import { sleep } from '@app/testkit/wait';
 
 // The gateway's bound on held QA requests, set low enough for a test to reach and high enough to be
 // "hundreds"; the QA service's own bound (tested beside the service) sits above it here.

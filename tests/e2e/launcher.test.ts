@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { ROOT, isListening } from '../../scripts/src/servers';
-import { freePortRun, launcherEnv } from '../support/e2e-stack';
+import { ROOT, isListening } from '@app/infra';
+import { freePortRun, launcherEnv } from '@app/testkit/e2e-stack';
 
 interface LauncherRun {
   code: number | null;
@@ -12,7 +12,7 @@ interface LauncherRun {
 
 /** `npm start` as a person runs it (its built entry point), against the servers already running. */
 async function runLauncher(env: NodeJS.ProcessEnv, timeoutMs: number): Promise<LauncherRun> {
-  const child = spawn(process.execPath, [join(ROOT, 'scripts/dist/start.js')], { cwd: ROOT, env: launcherEnv(env) });
+  const child = spawn(process.execPath, [join(ROOT, 'tools/launcher/dist/start.js')], { cwd: ROOT, env: launcherEnv(env) });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

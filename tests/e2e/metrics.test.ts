@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createApiClient, startQa, unwrap } from '@app/client';
-import { registerAndLogin, useE2EStack } from '../support/e2e-stack';
-import { bearer } from '../support/http';
-import { alertRules, dashboardExpressions, dashboards, metricNames } from '../support/monitoring';
-import { waitFor } from '../support/wait';
+import { registerAndLogin, useE2EStack } from '@app/testkit/e2e-stack';
+import { bearer } from '@app/testkit/http';
+import { alertRules, dashboardExpressions, dashboards, metricNames } from '@app/testkit/monitoring';
+import { waitFor } from '@app/testkit/wait';
 
 // A small per-user limit, so that passing it takes a few dozen requests.
 const PER_USER = 30;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import mongoose, { type Connection } from 'mongoose';
-import { infraEnv } from '../support/e2e-stack';
+import { infraEnv } from '@app/testkit/e2e-stack';
 
 // Unpatched, FerretDB v1 pushes down only a filter that is exactly `{_id}`, and SQLite reads the whole
 // collection for it. The build in infra/ferretdb patches it (docs/storage.md, "FerretDB patches") so that

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { registerAndLogin, shell, useE2EStack, type Account } from '../support/e2e-stack';
-import { ensurePythonOAuthClients } from '../support/python-oauth-clients';
+import { registerAndLogin, shell, useE2EStack, type Account } from '@app/testkit/e2e-stack';
+import { ensurePythonOAuthClients } from '@app/testkit/python-oauth-clients';
 
 // Standard OAuth 2.0 clients, configured with nothing but the issuer (the gateway's URL), against the
 // whole stack as real processes: Python's requests-oauthlib and authlib, Node's openid-client, and a

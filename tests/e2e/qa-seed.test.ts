@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT } from '../../scripts/src/servers';
-import { login, shell, startE2EStack, type E2EStack } from '../support/e2e-stack';
+import { ROOT } from '@app/infra';
+import { login, shell, startE2EStack, type E2EStack } from '@app/testkit/e2e-stack';
 
 // The seed's last example, verbatim but for the placeholder and the port.
 const SEED_QA = `curl -X POST "http://127.0.0.1:8000/qa/generate" \\

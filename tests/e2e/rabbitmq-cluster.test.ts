@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import amqp from 'amqplib';
 import { EventBus, createLogger } from '@app/common';
-import { startRabbitMqCluster, type RabbitMqCluster } from '../../scripts/src/rabbitmq-cluster';
-import { freePort } from '../../scripts/src/servers';
-import { waitFor } from '../support/wait';
+import { startRabbitMqCluster, type RabbitMqCluster } from '@app/infra/rabbitmq-cluster';
+import { freePort } from '@app/infra';
+import { waitFor } from '@app/testkit/wait';
 
 // Three native RabbitMQ nodes on this host (docs/events.md says what it costs): the event bus's quorum
 // queue is meant to lose nothing when a node goes, the one holding the queue's leader included.

@@ -1,7 +1,7 @@
-import { brokerEnv, startFerretDb, startRabbitMq, startRedis, type NativeServer } from '../../scripts/src/servers';
-import { freePort } from '../../scripts/src/stack';
-import { registerAndLogin, startE2EStack, type E2EStack } from '../support/e2e-stack';
-import { waitFor } from '../support/wait';
+import { brokerEnv, startFerretDb, startRabbitMq, startRedis, type NativeServer } from '@app/infra';
+import { freePort } from '@app/launcher/stack';
+import { registerAndLogin, startE2EStack, type E2EStack } from '@app/testkit/e2e-stack';
+import { waitFor } from '@app/testkit/wait';
 
 // This file owns its servers: it stops and starts them, which no other test may see.
 let redis: NativeServer;

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import type { ServiceName } from '../../scripts/src/stack';
-import { Supervisor } from '../../scripts/src/supervisor';
-import { registerAndLogin, useE2EStack, type Account } from '../support/e2e-stack';
-import { bearer } from '../support/http';
-import { makePdf } from '../support/pdf';
-import { waitFor } from '../support/wait';
+import type { ServiceName } from '@app/launcher/stack';
+import { Supervisor } from '@app/launcher/supervisor';
+import { registerAndLogin, useE2EStack, type Account } from '@app/testkit/e2e-stack';
+import { bearer } from '@app/testkit/http';
+import { makePdf } from '@app/testkit/pdf';
+import { waitFor } from '@app/testkit/wait';
 
 // Every request of the load is its own user's, far under any limit that would answer 429.
 const stack = useE2EStack(

@@ -1,4 +1,4 @@
-import { seedGatewayPort, shell, startE2EStack, type E2EStack } from '../support/e2e-stack';
+import { seedGatewayPort, shell, startE2EStack, type E2EStack } from '@app/testkit/e2e-stack';
 
 // The seed's curl examples, verbatim (../shared/SEED.md); only the port changes when 8000 is taken.
 const SEED = {

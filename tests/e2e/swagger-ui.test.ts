@@ -1,6 +1,6 @@
 import { chromium, type Browser } from 'playwright-core';
-import { ensureDebianPackage } from '../../scripts/src/servers';
-import { startE2EStack, type E2EStack } from '../support/e2e-stack';
+import { ensureDebianPackage } from '@app/infra';
+import { startE2EStack, type E2EStack } from '@app/testkit/e2e-stack';
 
 let stack: E2EStack;
 let browser: Browser;

@@ -1,11 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createApiClient, login, startQa, unwrap } from '@app/client';
-import { mergedDocument } from '../../scripts/src/generate-client-types';
-import { registerAndLogin, useE2EStack } from '../support/e2e-stack';
-import { bearer } from '../support/http';
-import { connectDatabase } from '../support/servers';
-import { waitFor } from '../support/wait';
+import { mergedDocument } from '@app/api/generate-client-types';
+import { registerAndLogin, useE2EStack } from '@app/testkit/e2e-stack';
+import { bearer } from '@app/testkit/http';
+import { connectDatabase } from '@app/testkit/servers';
+import { waitFor } from '@app/testkit/wait';
 
 const stack = useE2EStack({}, 90_000);
 

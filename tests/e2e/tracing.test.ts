@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT } from '../../scripts/src/servers';
-import { registerAndLogin, startE2EStack, type Account, type E2EStack } from '../support/e2e-stack';
-import { bearer, readAnswer } from '../support/http';
-import { describeTrace, descendsFrom, startTestJaeger, type TraceSpan } from '../support/jaeger';
-import { waitFor } from '../support/wait';
+import { ROOT } from '@app/infra';
+import { registerAndLogin, startE2EStack, type Account, type E2EStack } from '@app/testkit/e2e-stack';
+import { bearer, readAnswer } from '@app/testkit/http';
+import { describeTrace, descendsFrom, startTestJaeger, type TraceSpan } from '@app/testkit/jaeger';
+import { waitFor } from '@app/testkit/wait';
 
 // Every process of a stack traced into a Jaeger of this file's own, read back through Jaeger's HTTP
 // API. Spans leave each process in batches: a short export delay here, and every read polls until

@@ -1,6 +1,6 @@
-import { developmentSecrets, type ManagedProcess } from '../../scripts/src/stack';
-import { infraEnv, registerAndLogin, startE2EProcess, useE2EStack } from '../support/e2e-stack';
-import { bearer } from '../support/http';
+import { developmentSecrets, type ManagedProcess } from '@app/launcher/stack';
+import { infraEnv, registerAndLogin, startE2EProcess, useE2EStack } from '@app/testkit/e2e-stack';
+import { bearer } from '@app/testkit/http';
 
 const RATE_LIMIT = 40;
 

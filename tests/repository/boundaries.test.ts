@@ -23,7 +23,9 @@ function violationsIn(files: Record<string, string>): Violation[] {
     writeFileSync(join(dir, 'tsconfig.eslint.json'), JSON.stringify({ compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext' } }));
     symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
     // The folders `npm run lint:deps` cruises, those of them the tree has.
-    const roots = ['gateway', 'services', 'packages'].filter((root) => Object.keys(files).some((file) => file.startsWith(`${root}/`)));
+    const roots = ['gateway', 'services', 'packages', 'tools', 'tests'].filter((root) =>
+      Object.keys(files).some((file) => file.startsWith(`${root}/`)),
+    );
     let output: string;
     try {
       output = execFileSync(process.execPath, [DEPCRUISE, ...roots, '--config', join(ROOT, '.dependency-cruiser.cjs'), '-T', 'json'], {
@@ -51,9 +53,11 @@ describe('the import boundaries (npm run lint:deps)', () => {
       'services/demo/src/jobs/queue.ts': 'export const queue = 1;\n',
       'services/other/src/main.ts': "import { store } from '../../demo/src/data/store';\nexport const y = store;\n",
       'packages/lib/src/index.ts':
-        "import { tool } from '../../../scripts/src/tool';\nimport { z } from '../../other/src/z';\nexport const w = [tool, z];\n",
+        "import { fixture } from '../scripts/fixture';\nimport { z } from '../../other/src/z';\nimport { ROOT } from '../../../tools/infra/src/paths';\nexport const w = [fixture, z, ROOT];\n",
+      'packages/lib/scripts/fixture.ts': 'export const fixture = 1;\n',
       'packages/other/src/z.ts': 'export const z = 1;\n',
-      'scripts/src/tool.ts': 'export const tool = 1;\n',
+      'tools/infra/src/paths.ts': 'export const ROOT = "/";\n',
+      'tests/e2e/demo.test.ts': "import { store } from '../../services/demo/src/data/store';\nexport const v = store;\n",
     });
     const found = violations.map((v) => `${v.rule.name}: ${v.from} -> ${v.to}`).sort();
     expect(found).toEqual(
@@ -63,8 +67,11 @@ describe('the import boundaries (npm run lint:deps)', () => {
         'http-imports-only-the-domain: services/demo/src/http/routes.ts -> services/demo/src/jobs/queue.ts',
         expect.stringMatching(/^domain-imports-no-driver: services\/demo\/src\/domain\/service\.ts -> .*node_modules\/mongoose\//),
         'no-service-imports-another: services/other/src/main.ts -> services/demo/src/data/store.ts',
-        'no-package-imports-scripts: packages/lib/src/index.ts -> scripts/src/tool.ts',
+        'no-package-imports-scripts: packages/lib/src/index.ts -> packages/lib/scripts/fixture.ts',
+        'no-production-code-imports-tooling: packages/lib/src/index.ts -> tools/infra/src/paths.ts',
         'no-relative-import-out-of-a-package: packages/lib/src/index.ts -> packages/other/src/z.ts',
+        'no-relative-import-out-of-a-package: packages/lib/src/index.ts -> tools/infra/src/paths.ts',
+        'no-relative-import-out-of-a-package: tests/e2e/demo.test.ts -> services/demo/src/data/store.ts',
       ]),
     );
   });

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
-import { ROOT } from '../../scripts/src/servers';
+import { ROOT } from '@app/infra';
 
 // No Docker engine is needed: these read the Dockerfile and the compose file as a builder would, and
 // run the parts that can run without one (npm ci against the lockfile, the health check).

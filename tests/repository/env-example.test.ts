@@ -2,12 +2,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import type { z } from 'zod';
-import { ROOT } from '../../scripts/src/servers';
-import { launcherShape } from '../../scripts/src/launcher-config';
-import { loadGatewayConfig } from '../../gateway/src/config';
-import { loadAuthConfig } from '../../services/auth/src/config';
-import { loadRecordsConfig } from '../../services/records/src/config';
-import { loadApiConfig, loadWorkerConfig } from '../../services/qa/src/config';
+import { ROOT } from '@app/infra';
+import { launcherShape } from '@app/infra/launcher-config';
+import { loadGatewayConfig } from '@app/gateway/config';
+import { loadAuthConfig } from '@app/auth/config';
+import { loadRecordsConfig } from '@app/records/config';
+import { loadApiConfig, loadWorkerConfig } from '@app/qa/config';
 
 // Every service hands its schema to loadConfig; recording it here is how the test sees the schema
 // exactly as the service validates it, with no second list of names to keep in step.

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import openapiTS, { astToString } from 'openapi-typescript';
-import { DOCUMENT_FILE, EVENTS_FILE, TYPES_FILE, generateClientFiles, mergedDocument } from '../../../scripts/src/generate-client-types';
+import { DOCUMENT_FILE, EVENTS_FILE, TYPES_FILE, generateClientFiles, mergedDocument } from '@app/api/generate-client-types';
 
 describe('the generated client types', () => {
   it('when the services describe their API today, then the committed document, types and event schemas are what the generator makes of it', async () => {

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import amqp, { type ChannelModel, type ConfirmChannel } from 'amqplib';
 import { AppError, EventBus, checkEvent, createLogger, eventTypesMatching, type DomainEvent } from '@app/common';
-import { AMQP_URL } from '@app/tests/support/servers';
-import { waitFor } from '@app/tests/support/wait';
+import { AMQP_URL } from '@app/testkit/servers';
+import { waitFor } from '@app/testkit/wait';
 
 /** A logger whose lines are kept, so a test can count what one rejected event wrote. */
 function capturingLogger() {

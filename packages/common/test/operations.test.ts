@@ -12,7 +12,7 @@ import {
   portOf,
   type Operation,
 } from '@app/common';
-import { identityHeaders } from '@app/tests/support/identity';
+import { identityHeaders } from '@app/testkit/identity';
 
 const SECRET = 'operations-test-secret-of-some-length';
 const note = z.strictObject({ text: z.string() });

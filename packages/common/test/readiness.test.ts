@@ -1,9 +1,9 @@
 import { Writable } from 'node:stream';
 import { Redis } from 'ioredis';
 import { createLogger, createMetrics, createServiceApp, dependency, startProcess, type RunningProcess } from '@app/common';
-import { REDIS_URL } from '@app/tests/support/servers';
-import { TcpProxy } from '@app/tests/support/tcp-proxy';
-import { waitFor } from '@app/tests/support/wait';
+import { REDIS_URL } from '@app/testkit/servers';
+import { TcpProxy } from '@app/testkit/tcp-proxy';
+import { waitFor } from '@app/testkit/wait';
 
 type Line = Record<string, unknown> & { msg: string; level: number };
 

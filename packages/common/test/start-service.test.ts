@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { dependency, env, loadConfig, serviceShape } from '@app/common';
 import { startService } from '@app/common/service';
-import { waitFor } from '@app/tests/support/wait';
+import { waitFor } from '@app/testkit/wait';
 
 // A service of the smallest kind: the shared fragment and one variable of its own, as a config.ts has.
 function loadDemoConfig(overrides: NodeJS.ProcessEnv) {

@@ -3,8 +3,8 @@ import amqp from 'amqplib';
 import express from 'express';
 import { boundedLabel, createLogger, createMetrics, startProcess, type Metrics } from '@app/common';
 import { connectMongo } from '@app/common/mongo';
-import { AMQP_URL, MONGO_URL, REDIS_URL, dropDatabase } from '@app/tests/support/servers';
-import { waitFor } from '@app/tests/support/wait';
+import { AMQP_URL, MONGO_URL, REDIS_URL, dropDatabase } from '@app/testkit/servers';
+import { waitFor } from '@app/testkit/wait';
 
 const logger = createLogger('store-metrics-test', 'silent');
 

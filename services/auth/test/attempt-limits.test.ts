@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { MemoryAttemptStore, RedisAttemptStore, waitAfter } from '../src/data/attempt-store';
 import type { AttemptStore, SlowDownPolicy } from '../src/domain/ports';
 import { addressGroup } from '../src/domain/address-group';
-import { deleteKeys, withRedis } from '@app/tests/support/servers';
+import { deleteKeys, withRedis } from '@app/testkit/servers';
 
 describe('addressGroup', () => {
   it.each([

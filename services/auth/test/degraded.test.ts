@@ -1,4 +1,4 @@
-import { observeEvents } from '@app/tests/support/events';
+import { observeEvents } from '@app/testkit/events';
 import { call, decodeJwt, login, newSession, register, startAuth, uniqueIp, uniqueName, type TestAuth } from './support';
 
 // Nothing listens on port 1: connections are refused at once, like a server that is down.

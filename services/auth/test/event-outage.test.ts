@@ -1,8 +1,8 @@
 import type { Connection } from 'mongoose';
-import { observeEvents, type ObservedEvents } from '@app/tests/support/events';
-import { AMQP_URL, connectDatabase } from '@app/tests/support/servers';
-import { TcpProxy } from '@app/tests/support/tcp-proxy';
-import { sleep, waitFor } from '@app/tests/support/wait';
+import { observeEvents, type ObservedEvents } from '@app/testkit/events';
+import { AMQP_URL, connectDatabase } from '@app/testkit/servers';
+import { TcpProxy } from '@app/testkit/tcp-proxy';
+import { sleep, waitFor } from '@app/testkit/wait';
 import { call, newSession, register, startAuth, uniqueName, type TestAuth } from './support';
 
 // Auth's events go through its outbox: a change made while the broker is away is published once it

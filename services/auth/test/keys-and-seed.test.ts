@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import mongoose from 'mongoose';
 import { ConfigError, revokedJtiKey } from '@app/common';
 import { start } from '../src/main';
-import { MONGO_URL, withRedis } from '@app/tests/support/servers';
+import { MONGO_URL, withRedis } from '@app/testkit/servers';
 import { call, decodeJwt, newSession, startAuth, uniqueIp, type TestAuth } from './support';
 
 const seedLogin = (base: string) =>

@@ -1,6 +1,6 @@
 import { createPublicKey } from 'node:crypto';
 import jwt from 'jsonwebtoken';
-import { sleep } from '@app/tests/support/wait';
+import { sleep } from '@app/testkit/wait';
 import { call, decodeJwt, login, register, startAuth, uniqueIp, uniqueName, type TestAuth } from './support';
 
 let auth: TestAuth;

@@ -1,5 +1,5 @@
 import { revokedJtiKey } from '@app/common';
-import { withRedis } from '@app/tests/support/servers';
+import { withRedis } from '@app/testkit/servers';
 import { loadAuthConfig } from '../src/config';
 import { call, decodeJwt, register, startAuth, uniqueIp, uniqueName, type TestAuth } from './support';
 

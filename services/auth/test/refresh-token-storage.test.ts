@@ -4,7 +4,7 @@ import mongoose, { type Connection } from 'mongoose';
 import type { CommandStartedEvent } from 'mongodb';
 import { MongoRefreshTokenRepository } from '../src/data/refresh-token-repository';
 import { newRefreshToken, refreshTokenHash } from '../src/domain/refresh-token-secret';
-import { MONGO_URL, withRedis } from '@app/tests/support/servers';
+import { MONGO_URL, withRedis } from '@app/testkit/servers';
 import { call, decodeJwt, login, newSession, startAuth, type TestAuth } from './support';
 
 // On FerretDB v1 any filter but `_id` alone reads the whole collection, so refresh, logout and reuse

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Connection } from 'mongoose';
-import { countingConnection, type CountingConnection } from '@app/tests/support/databases';
-import { uniqueId } from '@app/tests/support/servers';
+import { countingConnection, type CountingConnection } from '@app/testkit/databases';
+import { uniqueId } from '@app/testkit/servers';
 import { MongoRefreshTokenRepository } from '../src/data/refresh-token-repository';
 
 // The hourly sweep replaces the TTL index FerretDB v1 lacks; it must read what is due, not every

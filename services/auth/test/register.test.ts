@@ -1,6 +1,6 @@
 import mongoose from 'mongoose';
-import { observeEvents } from '@app/tests/support/events';
-import { MONGO_URL } from '@app/tests/support/servers';
+import { observeEvents } from '@app/testkit/events';
+import { MONGO_URL } from '@app/testkit/servers';
 import { call, startAuth, uniqueIp, uniqueName, type TestAuth } from './support';
 
 let auth: TestAuth;

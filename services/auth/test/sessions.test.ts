@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { revokedJtiKey, revokedUserKey } from '@app/common';
-import { observeEvents } from '@app/tests/support/events';
-import { withRedis } from '@app/tests/support/servers';
+import { observeEvents } from '@app/testkit/events';
+import { withRedis } from '@app/testkit/servers';
 import { call, decodeJwt, gatewayHeaders, login, newSession, startAuth, type TestAuth } from './support';
 
 let auth: TestAuth;

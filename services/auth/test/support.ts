@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { checkAnswersFrom } from '@app/tests/support/contract';
-import { readAnswer, type Answer } from '@app/tests/support/http';
-import { identityHeaders, type Caller } from '@app/tests/support/identity';
-import { AMQP_URL, MONGO_URL, REDIS_URL, deleteKeys, dropDatabase } from '@app/tests/support/servers';
+import { checkAnswersFrom } from '@app/testkit/contract';
+import { readAnswer, type Answer } from '@app/testkit/http';
+import { identityHeaders, type Caller } from '@app/testkit/identity';
+import { AMQP_URL, MONGO_URL, REDIS_URL, deleteKeys, dropDatabase } from '@app/testkit/servers';
 import { start, type RunningService } from '../src/main';
 
 export const SECRET = 'auth-tests-identity-secret-0123456789abcdef';

@@ -3,8 +3,8 @@ import { connectMongo } from '@app/common/mongo';
 import { ConnectionStates } from 'mongoose';
 import { RecordRepository } from '../src/data/record-repository';
 import { openRecordsDatabase, type RecordsDatabase } from '../src/data/records-database';
-import { MONGO_URL } from '@app/tests/support/servers';
-import { waitFor } from '@app/tests/support/wait';
+import { MONGO_URL } from '@app/testkit/servers';
+import { waitFor } from '@app/testkit/wait';
 import { newUser, startRecords, type RecordsUnderTest } from './support/records-harness';
 
 // Validation refuses operators at the HTTP edge; these tests check the second line behind it:

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Connection } from 'mongoose';
 import { createLogger, EventBus } from '@app/common';
-import { observeEvents, type ObservedEvents } from '@app/tests/support/events';
-import { AMQP_URL, connectDatabase } from '@app/tests/support/servers';
-import { waitFor } from '@app/tests/support/wait';
+import { observeEvents, type ObservedEvents } from '@app/testkit/events';
+import { AMQP_URL, connectDatabase } from '@app/testkit/servers';
+import { waitFor } from '@app/testkit/wait';
 import { newUser, startRecords, type RecordsUnderTest } from './support/records-harness';
 
 let records: RecordsUnderTest;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import amqp, { type ChannelModel, type ConfirmChannel } from 'amqplib';
-import { AMQP_URL, connectDatabase } from '@app/tests/support/servers';
-import { waitFor } from '@app/tests/support/wait';
+import { AMQP_URL, connectDatabase } from '@app/testkit/servers';
+import { waitFor } from '@app/testkit/wait';
 import { newUser, startRecords, type RecordsUnderTest } from './support/records-harness';
 
 // An exchange of its own, so the dead-letter queue holds this test's messages and nobody else's.

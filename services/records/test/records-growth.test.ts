@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Connection } from 'mongoose';
 import { mongoOutboxStore } from '@app/common/mongo';
-import { countingConnection, type CountingConnection } from '@app/tests/support/databases';
-import { waitFor } from '@app/tests/support/wait';
+import { countingConnection, type CountingConnection } from '@app/testkit/databases';
+import { waitFor } from '@app/testkit/wait';
 import { IdempotencyKeyStore, idempotencyKeyId } from '../src/data/idempotency-key-store';
 import { createModels, type RecordsModels } from '../src/data/models';
 import { PAGE_LIMITS } from '../src/domain/record';

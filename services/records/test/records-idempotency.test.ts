@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { connectDatabase } from '@app/tests/support/servers';
+import { connectDatabase } from '@app/testkit/servers';
 import { newUser, startRecords, type RecordsUnderTest } from './support/records-harness';
 import { idempotencyKeyId } from '../src/data/idempotency-key-store';
 

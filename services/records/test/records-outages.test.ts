@@ -1,8 +1,8 @@
-import { observeEvents } from '@app/tests/support/events';
-import { AMQP_URL, MONGO_URL, connectDatabase } from '@app/tests/support/servers';
-import { waitFor } from '@app/tests/support/wait';
+import { observeEvents } from '@app/testkit/events';
+import { AMQP_URL, MONGO_URL, connectDatabase } from '@app/testkit/servers';
+import { waitFor } from '@app/testkit/wait';
 import { newUser, startRecords } from './support/records-harness';
-import { TcpProxy } from '@app/tests/support/tcp-proxy';
+import { TcpProxy } from '@app/testkit/tcp-proxy';
 
 const portOf = (url: string) => Number(new URL(url).port || 0);
 

@@ -1,4 +1,4 @@
-import { connectDatabase } from '@app/tests/support/servers';
+import { connectDatabase } from '@app/testkit/servers';
 import { newUser, startRecords, type RecordsUnderTest, type TestUser } from './support/records-harness';
 
 // Two records processes' worth of services on one database, as `replicas: 2` runs them: conditional

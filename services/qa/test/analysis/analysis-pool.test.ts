@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_OCR_OPTIONS, DocumentsError } from '@app/resume-analysis';
 import { AnalysisPool, type AnalysisPoolOptions } from '../../src/jobs/analysis-pool';
-import { rejectionOf } from '@app/tests/support/errors';
-import { flateBomb } from '../../../../packages/resume-analysis/test/hostile-pdfs';
-import { BAD, LABELLED } from '../../../../packages/resume-analysis/test/labelled-fixtures';
+import { rejectionOf } from '@app/testkit/errors';
+import { flateBomb } from '@app/resume-analysis/test/hostile-pdfs';
+import { BAD, LABELLED } from '@app/resume-analysis/test/labelled-fixtures';
 
 const FIXTURES = join(LABELLED, '..');
 const read = (...path: string[]) => readFileSync(join(FIXTURES, ...path));

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import mongoose, { type Connection } from 'mongoose';
 import { FileNotFoundError, FileStore } from '../../src/data/file-store';
-import { MONGO_URL } from '@app/tests/support/servers';
+import { MONGO_URL } from '@app/testkit/servers';
 
 // Files are found by `_id` alone (FerretDB v1 scans a collection for any other filter).
 let client: Connection;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { useTestDatabase, type TestDatabase } from '@app/tests/support/databases';
+import { useTestDatabase, type TestDatabase } from '@app/testkit/databases';
 import { QaJobRepository } from '../../src/data/qa-job-repository';
 
 export interface JobStore extends TestDatabase {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { RecentUploads } from '../../src/data/recent-uploads';
-import { deleteKeys, uniqueId, withRedis } from '@app/tests/support/servers';
-import { sleep } from '@app/tests/support/wait';
+import { deleteKeys, uniqueId, withRedis } from '@app/testkit/servers';
+import { sleep } from '@app/testkit/wait';
 
 // Deduplication finds a user's earlier job for the same documents with one Redis command, on the
 // real server: first come records itself, later ones within the window get its id, and the record

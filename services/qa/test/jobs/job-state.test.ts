@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { createLogger, EventBus, EventOutbox, type EventOf, type RedisClient } from '@app/common';
 import { mongoOutboxStore } from '@app/common/mongo';
-import { AMQP_URL, REDIS_URL } from '@app/tests/support/servers';
-import { waitFor } from '@app/tests/support/wait';
+import { AMQP_URL, REDIS_URL } from '@app/testkit/servers';
+import { waitFor } from '@app/testkit/wait';
 import { bullRedis } from '../../src/jobs/analysis-queue';
 import { JobChangePublisher, JobChanges, type JobChange } from '../../src/jobs/job-changes';
 import { JobState, jobEndEventId } from '../../src/jobs/job-state';

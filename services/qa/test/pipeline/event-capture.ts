@@ -1,4 +1,4 @@
-import { observeEvents } from '@app/tests/support/events';
+import { observeEvents } from '@app/testkit/events';
 
 export interface CapturedEvent {
   type: string;

@@ -4,9 +4,9 @@ import { start as startService, type RunningService } from '../../src/main';
 import { start as startWorker, type RunningWorker } from '../../src/worker';
 import { jobEndEventId } from '../../src/jobs/job-state';
 import { captureQaEvents } from './event-capture';
-import { AMQP_URL, connectDatabase } from '@app/tests/support/servers';
-import { TcpProxy } from '@app/tests/support/tcp-proxy';
-import { sleep, waitFor } from '@app/tests/support/wait';
+import { AMQP_URL, connectDatabase } from '@app/testkit/servers';
+import { TcpProxy } from '@app/testkit/tcp-proxy';
+import { sleep, waitFor } from '@app/testkit/wait';
 import { cleanUp, client, jdPdf, resumePdf, uniqueEnv, type Client } from './support';
 
 // A finished job's event goes out at least once, even when the broker is away as the job finishes

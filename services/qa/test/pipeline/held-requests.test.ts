@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Connection } from 'mongoose';
 import { start, type RunningService } from '../../src/main';
-import { connectDatabase } from '@app/tests/support/servers';
-import { sleep, waitFor } from '@app/tests/support/wait';
+import { connectDatabase } from '@app/testkit/servers';
+import { sleep, waitFor } from '@app/testkit/wait';
 import { cleanUp, client, identityHeaders, jdPdf, resumePdf, uniqueEnv, uploadForm, type Client } from './support';
 
 // No worker runs in this file: jobs stay queued, so waits and streams stay open until closed.

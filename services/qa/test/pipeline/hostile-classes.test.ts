@@ -9,7 +9,7 @@ import {
   hugeImage,
   pageSizeBomb,
   thousandsOfTinyPages,
-} from '../../../../packages/resume-analysis/test/hostile-pdfs';
+} from '@app/resume-analysis/test/hostile-pdfs';
 import { peakTreeResident, treeResidentBytes } from './process-tree';
 import { cleanUp, client, jdPdf, resumePdf, uniqueEnv, waitForJob, type Client } from './support';
 

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { start as startService, type RunningService } from '../../src/main';
 import { start as startWorker, type RunningWorker } from '../../src/worker';
-import { pdfFrom } from '@app/tests/support/pdf';
+import { pdfFrom } from '@app/testkit/pdf';
 import { cleanUp, client, jdPdf, resumePdf, uniqueEnv, waitForJob, type Client } from './support';
 
 // The bounds are opened wide here so that the hard time limit is what stops the hostile document.

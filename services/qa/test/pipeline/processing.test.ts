@@ -13,9 +13,9 @@ import { createAnalysisProcessor } from '../../src/jobs/analysis-processor';
 import { AnalysisQueue, bullRedis, type AnalysisJobData } from '../../src/jobs/analysis-queue';
 import { JobState } from '../../src/jobs/job-state';
 import { captureQaEvents } from './event-capture';
-import { makePdf } from '@app/tests/support/pdf';
-import { AMQP_URL, MONGO_URL, REDIS_URL, connectDatabase } from '@app/tests/support/servers';
-import { sleep } from '@app/tests/support/wait';
+import { makePdf } from '@app/testkit/pdf';
+import { AMQP_URL, MONGO_URL, REDIS_URL, connectDatabase } from '@app/testkit/servers';
+import { sleep } from '@app/testkit/wait';
 import { cleanUp, client, jdPdf, resumePdf, uniqueEnv, waitForJob, type Client } from './support';
 
 const env = uniqueEnv();

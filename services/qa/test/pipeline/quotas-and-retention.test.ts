@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { Connection } from 'mongoose';
 import { start as startService, type RunningService } from '../../src/main';
 import { start as startWorker, type RunningWorker } from '../../src/worker';
-import { connectDatabase } from '@app/tests/support/servers';
-import { sleep } from '@app/tests/support/wait';
+import { connectDatabase } from '@app/testkit/servers';
+import { sleep } from '@app/testkit/wait';
 import { cleanUp, client, identityHeaders, jdPdf, resumePdf, uniqueEnv, type Client } from './support';
 
 // No worker here: jobs stay queued, so they keep their places in the quota.

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { Queue } from 'bullmq';
-import { checkAnswersFrom } from '@app/tests/support/contract';
-import { identityHeaders as signedHeaders } from '@app/tests/support/identity';
-import { makePdf } from '@app/tests/support/pdf';
-import { AMQP_URL, MONGO_URL, REDIS_URL, deleteQueues, dropDatabase, uniqueId } from '@app/tests/support/servers';
+import { checkAnswersFrom } from '@app/testkit/contract';
+import { identityHeaders as signedHeaders } from '@app/testkit/identity';
+import { makePdf } from '@app/testkit/pdf';
+import { AMQP_URL, MONGO_URL, REDIS_URL, deleteQueues, dropDatabase, uniqueId } from '@app/testkit/servers';
 
 /** Names of everything one test file creates, so files run in parallel without meeting. */
 export function uniqueEnv() {

@@ -4,8 +4,8 @@ import { Queue } from 'bullmq';
 import type { Connection } from 'mongoose';
 import { start, type RunningService } from '../../src/main';
 import { qaOpenApi } from '../../src/openapi';
-import { AMQP_URL, REDIS_URL, connectDatabase } from '@app/tests/support/servers';
-import { sleep } from '@app/tests/support/wait';
+import { AMQP_URL, REDIS_URL, connectDatabase } from '@app/testkit/servers';
+import { sleep } from '@app/testkit/wait';
 import { cleanUp, client, identityHeaders, jdPdf, resumePdf, uniqueEnv, type Client } from './support';
 
 // No worker runs in this file: jobs stay queued, which is what the HTTP side's rules need.

@@ -6,8 +6,8 @@ import { join, resolve } from 'node:path';
 import type { Connection } from 'mongoose';
 import { start as startService, type RunningService } from '../../src/main';
 import { captureQaEvents } from './event-capture';
-import { connectDatabase } from '@app/tests/support/servers';
-import { waitFor } from '@app/tests/support/wait';
+import { connectDatabase } from '@app/testkit/servers';
+import { waitFor } from '@app/testkit/wait';
 import { cleanUp, client, jdPdf, resumePdf, uniqueEnv, type Client } from './support';
 
 /**

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { checkAnswersFrom } from '@app/tests/support/contract';
-import { readAnswer, type Answer } from '@app/tests/support/http';
-import { identityHeaders as signedHeaders } from '@app/tests/support/identity';
-import { AMQP_URL, MONGO_URL, deleteQueues, dropDatabase, uniqueId } from '@app/tests/support/servers';
-import { waitFor } from '@app/tests/support/wait';
+import { checkAnswersFrom } from '@app/testkit/contract';
+import { readAnswer, type Answer } from '@app/testkit/http';
+import { identityHeaders as signedHeaders } from '@app/testkit/identity';
+import { AMQP_URL, MONGO_URL, deleteQueues, dropDatabase, uniqueId } from '@app/testkit/servers';
+import { waitFor } from '@app/testkit/wait';
 import { start, type RunningService } from '../../src/main';
 
 export const SECRET = `records-test-secret-${randomUUID()}`;
