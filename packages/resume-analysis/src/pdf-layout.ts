@@ -15,6 +15,8 @@
  * Pure functions over plain numbers, so they are tested on hand-made items as well as real PDFs.
  */
 
+import { isLocation, isPlaceName } from './locations';
+
 /** One pdf.js text item in the page's own coordinates (points, y upwards). */
 export interface LayoutItem {
   str: string;
@@ -221,22 +223,48 @@ function isColumnRun(rows: readonly Row[], x: number): boolean {
   let rightRows = 0;
   let both = 0;
   let tableCells = 0;
+  let leftCells = 0;
+  let rightCells = 0;
   for (const row of rows) {
     const leftSegments = row.segments.filter((segment) => segment.x1 <= x);
     const rightSegments = row.segments.filter((segment) => segment.x0 >= x);
-    if (leftSegments.length > 0) leftRows += 1;
-    if (rightSegments.length > 0) rightRows += 1;
+    if (leftSegments.length > 0) {
+      leftRows += 1;
+      if (isDetailCell(textOf(leftSegments))) leftCells += 1;
+    }
+    if (rightSegments.length > 0) {
+      rightRows += 1;
+      if (isDetailCell(textOf(rightSegments))) rightCells += 1;
+    }
     if (leftSegments.length === 0 || rightSegments.length === 0) continue;
     both += 1;
     if (TABLE_CELL.test(textOf(rightSegments)) || /:\s*$/.test(textOf(leftSegments))) tableCells += 1;
   }
   if (leftRows < 3 || rightRows < 3) return false;
+  // One side holding nothing but dates, places and contact details is the margin of a table of
+  // roles (dates beside each title, "Atlanta, GA" beside each employer, email beside the name),
+  // read across with the row it stands by, not a column of its own.
+  if (leftCells >= leftRows * DETAIL_SIDE || rightCells >= rightRows * DETAIL_SIDE) return false;
   const paired = both / Math.min(leftRows, rightRows);
   return !(paired >= 0.8 && tableCells >= both / 2);
 }
 
 // A cell that dates the text beside it: a year, or a month and year.
 const TABLE_CELL = /\b(?:19|20)\d{2}\b|\b(?:present|current|now)\b/i;
+// How much of a side must be dates, places and contact details for it to be a table's margin.
+const DETAIL_SIDE = 0.8;
+const CONTACT_CELL = /@|https?:|www\.|\.(?:com|org|net|io|dev)\b|\+?\d[\d ().-]{7,}\d/i;
+
+/** A short cell that only dates, places, reaches the person or marks a bullet: "Aug 2012 – Dec 2013", "Pilani, India", "Mobile: +1 555 0100", "•". */
+function isDetailCell(text: string): boolean {
+  const cell = text.trim();
+  if (cell === '' || cell.split(/\s+/).length > 8) return false;
+  if (!/[\p{L}\p{N}]/u.test(cell)) return true;
+  if (TABLE_CELL.test(cell) || CONTACT_CELL.test(cell) || isLocation(cell)) return true;
+  // A town the list does not know, then the region or country it is in ("Pilani, India").
+  const comma = cell.lastIndexOf(',');
+  return comma > 0 && isPlaceName(cell.slice(comma + 1));
+}
 
 function textOf(segments: readonly Segment[]): string {
   return segments.map((segment) => segment.items.map((item) => item.str).join(' ')).join(' ');
