@@ -53,6 +53,8 @@ const MAX_ROWS_FOR_COLUMNS = 400;
 const GUTTER_STEPS = 120;
 // A gap this much wider than a space separates two cells of a row (a title and its date).
 const CELL_GAP_POINTS = 7;
+// eslint-disable-next-line no-control-regex -- these are what is removed
+const CONTROL_CHARACTERS = /[\u0000-\u0008\u000b-\u001f\u007f]/g;
 
 /** pdf.js items (`getTextContent().items`) to layout items; marked-content entries and rotated text are left out. */
 export function layoutItems(items: readonly unknown[]): LayoutItem[] {
@@ -66,7 +68,11 @@ export function layoutItems(items: readonly unknown[]): LayoutItem[] {
     if (Math.abs(b!) > 0.01 * Math.abs(a!) || Math.abs(c!) > 0.01 * Math.abs(d!)) continue;
     const size = Math.abs(d!) || Math.abs(a!);
     if (size <= 0) continue;
-    result.push({ str: item.str, x: e!, y: f!, width: Math.max(0, Number(item.width) || 0), size });
+    // A glyph the font maps to no character (an icon, an emoji) comes out as a control character;
+    // left in, it hides the heading beside it ("\u0000 Requirements").
+    const str = item.str.replace(CONTROL_CHARACTERS, '');
+    if (str.trim() === '') continue;
+    result.push({ str, x: e!, y: f!, width: Math.max(0, Number(item.width) || 0), size });
   }
   return result;
 }

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PDFParse } from 'pdf-parse';
 import { extractPdfText } from '../src';
-import { layoutLines, type LayoutItem } from '../src/pdf-layout';
+import { layoutItems, layoutLines, type LayoutItem } from '../src/pdf-layout';
 import { LABELLED } from './labelled-fixtures';
 
 /** A run of text at (x, y) in a 10-point font whose letters are 5 points wide. */
@@ -62,6 +62,12 @@ describe('layout reader on drawn items', () => {
     ];
     const items = rows.flatMap(([left, right], index) => [item(left, 40, 700 - index * 14), item(right, 420, 700 - index * 14)]);
     expect(texts(items)).toEqual(rows.map(([left, right]) => `${left}\t${right}`));
+  });
+
+  test('when an icon glyph maps to no character, then it does not hide the heading beside it', () => {
+    const raw = (str: string, x: number, y: number) => ({ str, transform: [10, 0, 0, 10, x, y], width: str.length * 5 });
+    const items = layoutItems([raw('\u0000', 40, 700), raw('Requirements', 56, 700), raw('Current RN license', 40, 686)]);
+    expect(layoutLines(items).map((line) => line.text)).toEqual(['Requirements', 'Current RN license']);
   });
 
   test('when a column of bullet marks stands beside the bullets’ text, then each mark stays on its line', () => {
