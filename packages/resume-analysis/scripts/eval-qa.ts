@@ -213,18 +213,23 @@ async function main(): Promise<void> {
       value: ratio(questions.byDefect[defect], questions.questions),
       shown: 'pct',
     })),
-    {
-      figure: `judged sample: usable as written (G, ${judged.questions.length})`,
-      value: ratio(grades.G, judged.questions.length),
-      shown: 'pct',
-      target: { op: '>=', value: 0.8 },
-    },
-    { figure: 'judged sample: broken (B)', value: ratio(grades.B, judged.questions.length), shown: 'pct', target: { op: '<=', value: 0.05 } },
-    {
-      figure: 'judged sample: needs editing (W) / generic (X)',
-      value: ratio(grades.W, judged.questions.length),
-      shown: `pct/${pct(ratio(grades.X, judged.questions.length))}`,
-    },
+    // A set without a judged sample (an outside set) shows no judged figures rather than failed ones.
+    ...(judged.questions.length === 0
+      ? []
+      : [
+          {
+            figure: `judged sample: usable as written (G, ${judged.questions.length})`,
+            value: ratio(grades.G, judged.questions.length),
+            shown: 'pct',
+            target: { op: '>=', value: 0.8 },
+          },
+          { figure: 'judged sample: broken (B)', value: ratio(grades.B, judged.questions.length), shown: 'pct', target: { op: '<=', value: 0.05 } },
+          {
+            figure: 'judged sample: needs editing (W) / generic (X)',
+            value: ratio(grades.W, judged.questions.length),
+            shown: `pct/${pct(ratio(grades.X, judged.questions.length))}`,
+          },
+        ]),
   ];
 
   console.log(`QA analysis over ${figures.length} labelled pairs (${pairs.length} in the set${set === LABELLED ? '' : ` ${set}`}), now = ${NOW}\n`);
