@@ -216,7 +216,7 @@ async function main(): Promise<void> {
     // A set without a judged sample (an outside set) shows no judged figures rather than failed ones.
     ...(judged.questions.length === 0
       ? []
-      : [
+      : ([
           {
             figure: `judged sample: usable as written (G, ${judged.questions.length})`,
             value: ratio(grades.G, judged.questions.length),
@@ -229,7 +229,7 @@ async function main(): Promise<void> {
             value: ratio(grades.W, judged.questions.length),
             shown: `pct/${pct(ratio(grades.X, judged.questions.length))}`,
           },
-        ]),
+        ] satisfies Row[])),
   ];
 
   console.log(`QA analysis over ${figures.length} labelled pairs (${pairs.length} in the set${set === LABELLED ? '' : ` ${set}`}), now = ${NOW}\n`);
