@@ -10,7 +10,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { analyseOffline, analysePdfs, extractPdfText, type DocumentLine } from '../src';
+import { analyseOffline, analysePdfs, DocumentError, extractPdfText, type DocumentLine } from '../src';
 
 const LABELLED = resolve(__dirname, '..', 'fixtures', 'labelled');
 const NOW = '2025-06-15';
@@ -25,16 +25,16 @@ interface Pair {
   jdLines: DocumentLine[];
 }
 
-function summarise(samples: number[]): { mean: number; p95: number; max: number } {
+function summarise(samples: number[]): { mean: number; p50: number; p95: number; max: number } {
   const sorted = [...samples].sort((a, b) => a - b);
   const mean = samples.reduce((sum, value) => sum + value, 0) / samples.length;
-  const p95 = sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.95) - 1)] ?? 0;
-  return { mean, p95, max: sorted[sorted.length - 1] ?? 0 };
+  const at = (share: number) => sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * share) - 1)] ?? 0;
+  return { mean, p50: at(0.5), p95: at(0.95), max: sorted[sorted.length - 1] ?? 0 };
 }
 
 function format(label: string, samples: number[]): string {
-  const { mean, p95, max } = summarise(samples);
-  return `${label.padEnd(38)} mean ${mean.toFixed(2).padStart(7)} ms   p95 ${p95.toFixed(2).padStart(7)} ms   max ${max.toFixed(2).padStart(7)} ms   (${samples.length} runs)`;
+  const { mean, p50, p95, max } = summarise(samples);
+  return `${label.padEnd(38)} mean ${mean.toFixed(2).padStart(7)} ms   p50 ${p50.toFixed(2).padStart(7)} ms   p95 ${p95.toFixed(2).padStart(7)} ms   max ${max.toFixed(2).padStart(7)} ms   (${samples.length} runs)`;
 }
 
 // What any analysis has to do at least: read every character and split it into words.
@@ -63,9 +63,15 @@ async function main(): Promise<void> {
     .sort()) {
     const resumePdf = readFileSync(join(LABELLED, id, 'resume.pdf'));
     const jdPdf = readFileSync(join(LABELLED, id, 'jd.pdf'));
-    const resume = await extractPdfText(resumePdf, 'resume');
-    const jd = await extractPdfText(jdPdf, 'jd');
-    pairs.push({ id, resumePdf, jdPdf, resumeLines: resume.lines, jdLines: jd.lines });
+    try {
+      const resume = await extractPdfText(resumePdf, 'resume');
+      const jd = await extractPdfText(jdPdf, 'jd');
+      pairs.push({ id, resumePdf, jdPdf, resumeLines: resume.lines, jdLines: jd.lines });
+    } catch (error) {
+      // The scanned pair has no text layer; OCR is timed by the service's own tests, not here.
+      if (error instanceof DocumentError && error.reason === 'no_text') continue;
+      throw error;
+    }
   }
   const words = pairs.reduce((sum, pair) => sum + tokeniseOnly(pair.resumeLines) + tokeniseOnly(pair.jdLines), 0) / pairs.length;
   const pairAt = (run: number): Pair => pairs[run % pairs.length] as Pair;

@@ -3,6 +3,7 @@ import type { DocumentLine } from './document-lines';
 import { headingShape, isBulletLine, stripBullet } from './heading-shape';
 import { extractKeyPhrases, type PhraseSourceLine } from './key-phrases';
 import type { LineRef } from './resume-parser';
+import { isLocation } from './locations';
 import { findSkillMentions, tokenize, type SkillMention } from './skill-matcher';
 import { mergeWrappedLines } from './wrapped-lines';
 import type { SkillCategory } from './skill-taxonomy';
@@ -159,9 +160,13 @@ const MAX_PHRASE_REQUIREMENTS = 8;
 // What may stand between the skills of "A, B or C" / "A or another B" / "A/B".
 const ALTERNATIVE_CONNECTOR = /^[\s,()]*(?:(?:(?:and\/)?or(?:\s+(?:another|other|a similar|similar|an equivalent|equivalent))?|\/)[\s,()]*)?$/i;
 const REQUIRED_CUE = /\b(required|must|essential|mandatory)\b/i;
+// A line asking for a degree or a course of study ("Bachelor's degree in Computer Science or related
+// field", "Graduate from an accredited nursing program", "Computer Science Education or equivalent courses").
+const DEGREE_LINE =
+  /\b(?:(?:bachelor|master)(?:'?s)?\s+(?:degree|of|in)|bachelor'?s|degree|diploma in|ph\.?d|mba|b\.?sc|m\.?sc|graduate (?:of|from)|accredited(?: [\w-]+){0,3} program(?:me)?|equivalent courses|foundation studies)\b/i;
 const TITLE_LABEL = /^(?:job title|position|role|title|vacancy)\s*[:\-–]\s*(\S.*)$/i;
 const TITLE_WORD =
-  /\b(engineer|developer|analyst|scientist|manager|director|lead|specialist|consultant|coordinator|co-ordinator|administrator|assistant|associate|nurse|teacher|tutor|lecturer|accountant|auditor|controller|bookkeeper|designer|tester|technician|supervisor|officer|representative|executive|architect|marketer|planner|buyer|driver|operator|agent|writer|researcher|therapist|pharmacist|owner|sdet|educator|head|paralegal|generalist)s?\b/i;
+  /\b(engineer|developer|analyst|scientist|manager|director|lead|specialist|consultant|coordinator|co-ordinator|administrator|assistant|associate|nurse|teacher|tutor|lecturer|accountant|auditor|controller|bookkeeper|designer|tester|technician|supervisor|officer|representative|executive|architect|marketer|planner|buyer|driver|operator|agent|writer|researcher|therapist|pharmacist|owner|sdet|educator|head|paralegal|generalist|intern|trainee|apprentice)s?\b/i;
 
 const NUMBER_WORDS: Readonly<Record<string, number>> = {
   one: 1,
@@ -227,6 +232,7 @@ export function parseJob(sourceLines: readonly DocumentLine[]): JobStructure {
   const preferred = new Map<string, JobRequirement>();
   const mentioned = new Map<string, JobRequirement>();
   for (const mention of mentions) {
+    if (namesPeople(lines[mention.lineIndex]?.text ?? '', mention)) continue;
     const level = levelOf(mention.lineIndex, clauseAround(ref(mention.lineIndex).text, mention.matchedText));
     const requirement: JobRequirement = {
       skill: mention.skill,
@@ -260,6 +266,8 @@ export function parseJob(sourceLines: readonly DocumentLine[]): JobStructure {
     const index = entry.parts[0] ?? 0;
     const level = levelOf(index);
     if (!level) continue;
+    // A degree asked for is labelled apart from the skills; its subject is no skill requirement.
+    if (DEGREE_LINE.test(entry.line.text)) continue;
     const skillWords = new Set(
       mentions
         .filter((mention) => entry.parts.includes(mention.lineIndex))
@@ -272,7 +280,7 @@ export function parseJob(sourceLines: readonly DocumentLine[]): JobStructure {
   const knownSkills = new Set([...required.keys(), ...preferred.keys()].map((skill) => skill.toLowerCase()));
   // Phrases fill in where the taxonomy is thin: many for a job it barely knows, few for one it covers.
   const phraseBudget = Math.max(MIN_PHRASE_REQUIREMENTS, MAX_PHRASE_REQUIREMENTS - Math.floor(knownSkills.size / 4));
-  for (const phrase of keyPhrases.slice(0, phraseBudget)) {
+  for (const phrase of keyPhrases.filter((key) => !isLocation(key.phrase)).slice(0, phraseBudget)) {
     const source = phraseLines[phrase.lineIndex];
     if (!source || knownSkills.has(phrase.phrase.toLowerCase())) continue;
     const level = levelOf(source.index) ?? 'preferred';
@@ -306,6 +314,26 @@ export function parseJob(sourceLines: readonly DocumentLine[]): JobStructure {
   };
 }
 
+// Skill names that are also the names of teams and functions the job works with.
+const TEAM_CATEGORIES = new Set<SkillCategory>(['product', 'design', 'sales-marketing', 'people-ops', 'finance', 'legal', 'soft-skill', 'method']);
+const TEAM_AFTER = /^\s+(?:team|teams|department|departments|function|functions|group|org|organisation|organization)\b/i;
+const WORK_WITH_BEFORE = /\b(?:work(?:s|ing)?|partner(?:s|ing)?|collaborat\w*|liais\w*|together)\s+(?:closely\s+)?with\s+(?:the\s+|our\s+)?$/i;
+const STAKEHOLDER_LIST_BEFORE = /\b(?:stakeholders|teams|functions|departments)\s*\((?:[^()]*,\s*)?$/i;
+const PEOPLE_WORDS = /^(?:mentors|coaches|leaders|managers)$/i;
+
+/**
+ * A skill's name used for people, not asked of the candidate: "the Procurement Leadership Team",
+ * "work with Product Management and other stakeholders (Backend, UX, etc.)", "support from mentors".
+ */
+function namesPeople(text: string, mention: SkillMention): boolean {
+  const written = text.slice(mention.start, mention.end);
+  if (PEOPLE_WORDS.test(written)) return true;
+  if (!/^\p{Lu}/u.test(written)) return false;
+  const [before, after] = [text.slice(0, mention.start), text.slice(mention.end)];
+  if (TEAM_AFTER.test(after)) return true;
+  return TEAM_CATEGORIES.has(mention.category) && (WORK_WITH_BEFORE.test(before) || STAKEHOLDER_LIST_BEFORE.test(before));
+}
+
 /** The clause of a line that holds a mention; the whole line when it cannot be placed. */
 function clauseAround(text: string, mentionText: string): string {
   const at = text.indexOf(mentionText);
@@ -323,13 +351,16 @@ function clauseAround(text: string, mentionText: string): string {
 const HEADING_KEYWORDS: readonly [RegExp, JobSection][] = [
   [/\b(nice|bonus|desirable|preferred|plus|pluses|extra)\b/, 'preferred'],
   [/\b(benefits|perks|offer|salary|compensation|package)\b/, 'benefits'],
-  [/\b(requirements|qualifications|need|needs|looking|skills|essential|criteria|bring)\b/, 'required'],
+  [/\b(requirements|qualifications|need|needs|looking|skills|essential|criteria|bring|specifications?)\b/, 'required'],
   [/\b(responsibilities|duties|do|doing|role|day)\b/, 'responsibilities'],
-  [/\b(apply|application|hiring|hire|interview|process|equal)\b/, 'other'],
+  [/\b(apply|application|hiring|hire|interview|process|equal|conditions)\b/, 'other'],
 ];
 
+// "Bachelor's Degree in nursing (preferred)" ranks a requirement; it heads nothing.
+const RANKED_ITEM = /\((?:preferred|required|desirable|essential|a plus|nice to have|optional)\)\s*$/i;
+
 function classifyHeading(text: string): JobSection | null {
-  if (isBulletLine(text)) return null;
+  if (isBulletLine(text) || RANKED_ITEM.test(text)) return null;
   const shape = headingShape(text);
   if (!shape) return null;
   const known = HEADINGS[shape.key];
@@ -351,8 +382,10 @@ function titleOf(lines: readonly JobLine[], headings: ReadonlyMap<number, string
   }
   for (const [index, line] of top.entries()) {
     if (headings.has(index)) continue;
-    const part = line.text.split(/\t|\s[|–—]\s|\s-\s|\s@\s|\s·\s/).find((piece) => TITLE_WORD.test(piece));
-    if (part && part.split(/\s+/).length <= 8 && !/[.!?]$/.test(part.trim())) return cleanTitle(part);
+    const pieces = line.text.split(/(\t|\s[|–—]\s|\s-\s|\s@\s|\s·\s)/);
+    const at = pieces.findIndex((piece, position) => position % 2 === 0 && TITLE_WORD.test(piece));
+    const part = pieces[at];
+    if (part && part.split(/\s+/).length <= 8 && !/[.!?]$/.test(part.trim())) return cleanTitle(withSpecialism(part, pieces[at + 1], pieces[at + 2]));
   }
   // No heading names the job: read it from the prose ("We are looking for a Senior Backend Engineer to …").
   for (const line of lines.slice(0, 30)) {
@@ -387,8 +420,28 @@ function titleInProse(text: string): string | null {
   return null;
 }
 
+// After a dash, what is no part of the job's name: the employer ("Ltd", "Group"), the place, a team or unit.
+const NOT_SPECIALISM =
+  /\b(?:inc|ltd|llc|plc|gmbh|corp|corporation|company|group|solutions|technologies|unit|team|department|ward|remote|hybrid|full[- ]time|part[- ]time|permanent|contract|temporary|job|vacancy)\b|\d/i;
+
+/**
+ * "Senior Mechanical Engineer – Battery Systems", "Key Account Manager – Public Sector", "Teacher -
+ * Secondary Music at Sandpoint High": the words after a dash name a specialism of the job and belong
+ * to its title; an employer ("Analytics Engineer — Mentimeter"), a place or a unit ("– Medical-Surgical
+ * Unit") does not. A single word after the dash is read as the employer's name.
+ */
+function withSpecialism(title: string, separator: string | undefined, next: string | undefined): string {
+  if (!separator || !next || !/^\s[–—-]\s$/.test(separator)) return title;
+  const specialism = (next.split(/\s(?:at|@)\s/)[0] ?? '').trim();
+  const words = specialism.split(/\s+/);
+  if (words.length < 2 || words.length > 4 || NOT_SPECIALISM.test(specialism) || isLocation(specialism)) return title;
+  if (!words.every((word) => /^[\p{Lu}(&]/u.test(word))) return title;
+  return `${title.trim()} ${separator.trim()} ${specialism}`;
+}
+
 function cleanTitle(text: string): string {
   return text
+    .replace(/(?:\s[-–—:])?\s(?:job|position|vacancy|role) (?:details|description|posting|profile|summary)$/i, '')
     .replace(/(?<!\s)\s*\((?:m\/f\/d|f\/m\/d|remote|hybrid)\)\s*/gi, ' ')
     .replace(/(?<![\s:|–—-])[\s:|–—-]+$/, '')
     .trim();

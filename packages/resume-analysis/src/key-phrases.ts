@@ -52,7 +52,7 @@ const GENERIC = new Set(
     'standard standards practice practices process processes tool tools system systems support project projects ' +
     'task tasks result results impact focus goal goals way daily weekly monthly role-based level-headed ' +
     'end fixes issues findings failures approach improvements changes uk us usa eu building main first new valid current ' +
-    'accurate safe safely notice short board'
+    'accurate safe safely notice short board basis'
   ).split(/\s+/),
 );
 
@@ -73,10 +73,25 @@ const PERSON_HEADS = new Set(
     'engineer engineers manager managers analyst analysts nurse nurses developer developers designer designers ' +
     'scientist scientists team teams colleague colleagues customer customers student students pupil pupils people ' +
     'staff member members owner owners partner partners stakeholder stakeholders director directors broker brokers ' +
-    'candidate candidates employer employers clients client users user families family patients patient'
+    'candidate candidates employer employers clients client users user families family patients patient ' +
+    'professionals learners audience audiences mentors peers doctors physicians clinicians teachers parents guardians ' +
+    'employees workers residents'
   ).split(/\s+/),
 );
 const HEAD_POS = new Set(['NOUN', 'PROPN']);
+// Generic head nouns whose modifiers mean nothing on their own once the head is trimmed off.
+const FRAGMENT_HEADS = new Set([
+  'process',
+  'processes',
+  'development',
+  'standards',
+  'standard',
+  'practice',
+  'practices',
+  'approach',
+  'concepts',
+  'principles',
+]);
 const MAX_PHRASE_LINE = 1000;
 const ACRONYM = /^[A-Z][A-Z0-9&]{1,7}$/;
 
@@ -94,6 +109,8 @@ export function extractKeyPhrases(lines: readonly PhraseSourceLine[], limit = 8)
     const tags = doc.tokens().out(its.pos) as string[];
     // eslint-disable-next-line @typescript-eslint/unbound-method -- wink's its.* helpers are meant to be passed as they are
     const stops = doc.tokens().out(its.stopWordFlag) as unknown as boolean[];
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- wink's its.* helpers are meant to be passed as they are
+    const spaces: string[] = doc.tokens().out(its.precedingSpaces);
     let chunk: { value: string; pos: string }[] = [];
     const flush = (): void => {
       for (const phrase of phrasesOf(chunk, line.skillWords)) {
@@ -104,7 +121,19 @@ export function extractKeyPhrases(lines: readonly PhraseSourceLine[], limit = 8)
       }
       chunk = [];
     };
+    let joined = -1;
     values.forEach((value, i) => {
+      if (i <= joined) return;
+      // The tokenizer splits a hyphenated compound ("GDPR-sensitive data", "high-voltage safety"):
+      // its parts are one modifier, not a phrase that starts after the hyphen.
+      const next = values[i + 1];
+      const last = chunk[chunk.length - 1];
+      if (value === '-' && last && next !== undefined && spaces[i] === '' && spaces[i + 1] === '' && /^[\p{L}\p{N}]/u.test(next)) {
+        last.value = `${last.value}-${next}`;
+        last.pos = tags[i + 1] === 'NOUN' || tags[i + 1] === 'PROPN' ? 'NOUN' : 'ADJ';
+        joined = i + 1;
+        return;
+      }
       // The tagger reads unknown acronyms ("DOT", "HACCP") as anything; they are names.
       const pos = ACRONYM.test(value) ? 'PROPN' : (tags[i] ?? 'X');
       const isWord = /^[\p{L}][\p{L}\p{N}&'-]*$/u.test(value);
@@ -137,7 +166,16 @@ function phrasesOf(chunk: readonly { value: string; pos: string }[], skillWords:
   let start = 0;
   let end = chunk.length;
   while (start < end && (GENERIC.has(chunk[start]?.value.toLowerCase() ?? '') || DUTY_VERBS.has(chunk[start]?.value.toLowerCase() ?? ''))) start++;
-  while (end > start && (GENERIC.has(chunk[end - 1]?.value.toLowerCase() ?? '') || !HEAD_POS.has(chunk[end - 1]?.pos ?? ''))) end--;
+  while (end > start && (GENERIC.has(chunk[end - 1]?.value.toLowerCase() ?? '') || !HEAD_POS.has(chunk[end - 1]?.pos ?? ''))) {
+    // Without its head the rest only modifies it: "iterative software [development process]",
+    // "Idaho Content [Standards]" name no requirement.
+    if (end < chunk.length && FRAGMENT_HEADS.has(chunk[end]?.value.toLowerCase() ?? '') && HEAD_POS.has(chunk[end]?.pos ?? '')) return [];
+    end--;
+  }
+  if (end < chunk.length && FRAGMENT_HEADS.has(chunk[end]?.value.toLowerCase() ?? '') && HEAD_POS.has(chunk[end]?.pos ?? '')) return [];
+  // A hyphenated modifier in front of a named thing ("system-level thermal models") qualifies it;
+  // the thing is the requirement. On its own with one noun ("GDPR-sensitive data") it is kept.
+  if (end - start >= 3 && chunk[start]?.value.includes('-')) start++;
   const core = chunk.slice(start, end);
   if (core.length === 0 || core.length > 4) return [];
   if (PERSON_HEADS.has(core[core.length - 1]?.value.toLowerCase() ?? '')) return [];

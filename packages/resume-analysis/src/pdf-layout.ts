@@ -15,6 +15,8 @@
  * Pure functions over plain numbers, so they are tested on hand-made items as well as real PDFs.
  */
 
+import { isLocation, isPlaceName } from './locations';
+
 /** One pdf.js text item in the page's own coordinates (points, y upwards). */
 export interface LayoutItem {
   str: string;
@@ -51,6 +53,8 @@ const MAX_ROWS_FOR_COLUMNS = 400;
 const GUTTER_STEPS = 120;
 // A gap this much wider than a space separates two cells of a row (a title and its date).
 const CELL_GAP_POINTS = 7;
+// eslint-disable-next-line no-control-regex -- these are what is removed
+const CONTROL_CHARACTERS = /[\u0000-\u0008\u000b-\u001f\u007f]/g;
 
 /** pdf.js items (`getTextContent().items`) to layout items; marked-content entries and rotated text are left out. */
 export function layoutItems(items: readonly unknown[]): LayoutItem[] {
@@ -64,7 +68,11 @@ export function layoutItems(items: readonly unknown[]): LayoutItem[] {
     if (Math.abs(b!) > 0.01 * Math.abs(a!) || Math.abs(c!) > 0.01 * Math.abs(d!)) continue;
     const size = Math.abs(d!) || Math.abs(a!);
     if (size <= 0) continue;
-    result.push({ str: item.str, x: e!, y: f!, width: Math.max(0, Number(item.width) || 0), size });
+    // A glyph the font maps to no character (an icon, an emoji) comes out as a control character;
+    // left in, it hides the heading beside it ("\u0000 Requirements").
+    const str = item.str.replace(CONTROL_CHARACTERS, '');
+    if (str.trim() === '') continue;
+    result.push({ str, x: e!, y: f!, width: Math.max(0, Number(item.width) || 0), size });
   }
   return result;
 }
@@ -221,22 +229,48 @@ function isColumnRun(rows: readonly Row[], x: number): boolean {
   let rightRows = 0;
   let both = 0;
   let tableCells = 0;
+  let leftCells = 0;
+  let rightCells = 0;
   for (const row of rows) {
     const leftSegments = row.segments.filter((segment) => segment.x1 <= x);
     const rightSegments = row.segments.filter((segment) => segment.x0 >= x);
-    if (leftSegments.length > 0) leftRows += 1;
-    if (rightSegments.length > 0) rightRows += 1;
+    if (leftSegments.length > 0) {
+      leftRows += 1;
+      if (isDetailCell(textOf(leftSegments))) leftCells += 1;
+    }
+    if (rightSegments.length > 0) {
+      rightRows += 1;
+      if (isDetailCell(textOf(rightSegments))) rightCells += 1;
+    }
     if (leftSegments.length === 0 || rightSegments.length === 0) continue;
     both += 1;
     if (TABLE_CELL.test(textOf(rightSegments)) || /:\s*$/.test(textOf(leftSegments))) tableCells += 1;
   }
   if (leftRows < 3 || rightRows < 3) return false;
+  // One side holding nothing but dates, places and contact details is the margin of a table of
+  // roles (dates beside each title, "Atlanta, GA" beside each employer, email beside the name),
+  // read across with the row it stands by, not a column of its own.
+  if (leftCells >= leftRows * DETAIL_SIDE || rightCells >= rightRows * DETAIL_SIDE) return false;
   const paired = both / Math.min(leftRows, rightRows);
   return !(paired >= 0.8 && tableCells >= both / 2);
 }
 
 // A cell that dates the text beside it: a year, or a month and year.
 const TABLE_CELL = /\b(?:19|20)\d{2}\b|\b(?:present|current|now)\b/i;
+// How much of a side must be dates, places and contact details for it to be a table's margin.
+const DETAIL_SIDE = 0.8;
+const CONTACT_CELL = /@|https?:|www\.|\.(?:com|org|net|io|dev)\b|\+?\d[\d ().-]{7,}\d/i;
+
+/** A short cell that only dates, places, reaches the person or marks a bullet: "Aug 2012 – Dec 2013", "Pilani, India", "Mobile: +1 555 0100", "•". */
+function isDetailCell(text: string): boolean {
+  const cell = text.trim();
+  if (cell === '' || cell.split(/\s+/).length > 8) return false;
+  if (!/[\p{L}\p{N}]/u.test(cell)) return true;
+  if (TABLE_CELL.test(cell) || CONTACT_CELL.test(cell) || isLocation(cell)) return true;
+  // A town the list does not know, then the region or country it is in ("Pilani, India").
+  const comma = cell.lastIndexOf(',');
+  return comma > 0 && isPlaceName(cell.slice(comma + 1));
+}
 
 function textOf(segments: readonly Segment[]): string {
   return segments.map((segment) => segment.items.map((item) => item.str).join(' ')).join(' ');

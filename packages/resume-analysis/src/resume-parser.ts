@@ -158,6 +158,7 @@ const HEADINGS: Readonly<Record<string, ResumeSection>> = {
   'volunteer work': 'other',
   publications: 'other',
   volunteering: 'other',
+  volunteer: 'other',
   'volunteer experience': 'other',
   interests: 'other',
   hobbies: 'other',
@@ -191,6 +192,8 @@ const LAST_WORD_SECTIONS: Readonly<Record<string, ResumeSection>> = {
   summary: 'summary',
   profile: 'summary',
   objective: 'summary',
+  certification: 'certifications',
+  interests: 'other',
 };
 
 const TITLE_WORDS = new RegExp(
@@ -304,9 +307,14 @@ const LOCATION =
 const ROLE_PART_SEPARATOR = /(?<!\s)\s*(?:\t|\s\|\s|\s[–—-]\s|,\s|\s@\s|\sat\s)\s*/;
 
 const DEGREE =
-  /\b(Ph\.?D\.?|Doctorate|Doctor of [A-Z][a-z]+|M\.?Sc\.?|M\.S\.|MSc|MA|M\.A\.|MBA|M\.?Eng|Master(?:'s)?(?: of [A-Z][\w ]+)?|B\.?Sc\.?|BSc|B\.S\.|BS|BA|B\.A\.|B\.?Eng|BEng|BSN|MSN|ADN|B\.?Ed\.?|M\.?Ed\.?|PGCE|Bachelor(?:'s)?(?: of [A-Z][\w ]+)?|Associate(?:'s)? (?:Degree|of [A-Z][\w ]+)|Diploma(?: in [A-Z][\w ]+)?|A-Levels?|High School Diploma|GED|HND|HNC|Certificate)(?!\w)/;
+  /\b(Ph\.?D\.?|Doctorate|Doctor of [A-Z][a-z]+|M\.?Sc\.?|M\.S\.|MSc|MA|M\.A\.|MBA|M\.?Eng|Master(?:['’]s)?(?: of [A-Z][\w ]+)?|B\.?Sc\.?|BSc|B\.S\.|BS|BA|B\.A\.|B\.?Eng|BEng|BSN|MSN|ADN|B\.?Ed\.?|M\.?Ed\.?|PGCE|Bachelor(?:['’]s)?(?: of [A-Z][\w ]+)?|Associate(?:['’]s)? (?:Degree|(?:of|in) [A-Z][\w ]+)|Diploma(?: in [A-Z][\w ]+)?|A-Levels?|High School Diploma|GED|HND|HNC|Certificate|Credential)(?!\w)/;
 const INSTITUTION = /\b(University|College|Institute|School|Academy|Polytechnic|Conservatory|Université)\b/;
+// "CORNELL UNIVERSITY" set in capitals is a school, not a section heading.
+const INSTITUTION_ANY_CASE = new RegExp(INSTITUTION.source, 'i');
 const YEAR = /\b(19|20)\d{2}\b/g;
+const UNPAID_ROLE = /^(?:volunteer\b|member$)|\bvolunteer$/i;
+// The sentence a template prints under the employer ("A startup focused on home tidying robots."): no title, no employer.
+const DESCRIPTION_PART = /^(?:\S+\s+){5,}\S*\.$/;
 
 export interface ResumeParseOptions {
   now: MonthDate;
@@ -350,7 +358,10 @@ export function parseResume(sourceLines: readonly DocumentLine[], options: Resum
     sections: summariseSections(lines, headingTexts),
     summary: summaryOf(lines, headingTexts),
     roles: roles.map((role) => role.role),
-    totalYears: yearsAcross(roles.map((role) => role.range)),
+    // Volunteering and memberships listed among the roles are no paid experience.
+    totalYears: yearsAcross(
+      roles.filter((role) => !UNPAID_ROLE.test(role.role.title ?? '') && !UNPAID_ROLE.test(role.role.organisation ?? '')).map((role) => role.range),
+    ),
     education: parseEducation(logical, logicalHeadings),
     projects: parseProjects(logical, logicalHeadings),
     certifications: logical
@@ -372,7 +383,8 @@ function classifyHeading(text: string, index: number): ResumeSection | null {
   const byLastWord = LAST_WORD_SECTIONS[last];
   if (byLastWord && words.length <= 4 && (shape.allCaps || shape.colon || words.length <= 3)) return byLastWord;
   // An unknown all-caps line near the top is usually the candidate's name, not a section.
-  if (shape.allCaps && words.length <= 4 && index > 3 && !TITLE_WORDS.test(shape.key) && capsLineIsHeading(text)) return 'other';
+  if (shape.allCaps && words.length <= 4 && index > 3 && !TITLE_WORDS.test(shape.key) && !INSTITUTION_ANY_CASE.test(text) && capsLineIsHeading(text))
+    return 'other';
   return null;
 }
 
@@ -445,7 +457,7 @@ function parseRoles(lines: readonly ResumeLine[], headings: ReadonlyMap<number, 
     if (!line || !eligible(index) || isAnchor.has(index) || isBulletLine(line.text)) return false;
     const text = line.text.trim();
     // Title and employer lines start with a capital; a lower-case start is a wrapped bullet.
-    return text.split(/\s+/).length <= 10 && !/[.;]$/.test(text) && /^[\p{Lu}\p{N}]/u.test(text);
+    return text.split(/\s+/).filter((word) => /[\p{L}\p{N}]/u.test(word)).length <= 12 && !/[.;]$/.test(text) && /^[\p{Lu}\p{N}]/u.test(text);
   };
   // Resumes put the employer line either above or below the dated line, and keep to one
   // layout; the first role, which has only the section heading above it, shows which.
@@ -456,7 +468,8 @@ function parseRoles(lines: readonly ResumeLine[], headings: ReadonlyMap<number, 
     const line = lines[anchor.index];
     if (!line) return;
     const rest = line.text.slice(0, anchor.range.index) + ' ' + line.text.slice(anchor.range.index + anchor.range.text.length);
-    const parts = roleParts(rest);
+    const split = roleParts(rest);
+    const parts = DESCRIPTION_PART.test(rest.trim()) && !split.some((part) => TITLE_WORDS.test(part)) ? [] : split;
     const previousEnd = position > 0 ? (anchors[position - 1]?.lastIndex ?? -1) : -1;
     const before = anchor.index - 1;
     const after = anchor.index + 1;
@@ -552,6 +565,7 @@ function roleParts(text: string): string[] {
 function parseEducation(lines: readonly ResumeLine[], headings: ReadonlyMap<number, string>): ResumeEducation[] {
   const entries: ResumeEducation[] = [];
   let previousEntryLine = -1;
+  let schoolLine: string | null = null;
   lines.forEach((line, index) => {
     if (line.section !== 'education' || headings.has(index)) return;
     const degree = DEGREE.exec(line.text);
@@ -560,17 +574,23 @@ function parseEducation(lines: readonly ResumeLine[], headings: ReadonlyMap<numb
     // "Aston University" above "BSc Business Management  2015 – 2018": the school's line names no
     // degree, and the degree under it is the same entry.
     if (degree && last && last.degree === null && last.institution !== null && !institutionHere && previousEntryLine === index - 1) {
-      last.degree = degreePhrase(line.text, degree[0] === 'Certificate' ? 0 : degree.index);
+      schoolLine = last.institution;
+      last.degree = namedDegree(line.text, degree);
       last.year ??= lastYear(line.text);
       previousEntryLine = index;
       return;
     }
-    if (degree || (institutionHere && !last?.line)) {
+    // A second school's line after a complete entry starts that school's entry.
+    const anotherSchool = institutionHere !== null && last !== undefined && last.degree !== null && last.institution !== null;
+    if (degree || (institutionHere && (!last?.line || anotherSchool))) {
+      // "California State University Chico" above a credential and a degree: both were awarded there.
+      const sameSchool = degree && !institutionHere && last && previousEntryLine === index - 1 && schoolLine === last.institution ? schoolLine : null;
       previousEntryLine = index;
+      if (!degree) schoolLine = institutionHere;
       entries.push({
         // "Paralegal Studies Certificate — Phoenix College": a certificate is named by the words before it.
-        degree: degree ? degreePhrase(line.text, degree[0] === 'Certificate' ? 0 : degree.index) : null,
-        institution: institutionHere,
+        degree: degree ? namedDegree(line.text, degree) : null,
+        institution: institutionHere ?? sameSchool,
         year: lastYear(line.text),
         line: refOf(line),
       });
@@ -585,15 +605,23 @@ function parseEducation(lines: readonly ResumeLine[], headings: ReadonlyMap<numb
   return entries;
 }
 
+/** The degree a line names; a certificate or credential by the words before it ("Multiple Subject Teaching Credential"). */
+function namedDegree(text: string, degree: RegExpExecArray): string {
+  return degree[0] === 'Certificate' || degree[0] === 'Credential' ? degreePhrase(stripBullet(text), 0) : degreePhrase(text, degree.index);
+}
+
 function degreePhrase(text: string, start: number): string {
   const tail = text.slice(start).replace(/(?<!\s)\s*\((?:Hons|Honours|Honors)\)/gi, '');
   return (tail.split(/\t|\s[|–—-]\s|,\s|\s\(/)[0] ?? '').replace(/(?<![,;\s])[,;\s]+$/, '').trim();
 }
 
 function institutionIn(text: string): string | null {
-  for (const part of text.split(/\t|\s[|–—]\s|\s-\s|,\s/)) {
-    if (!INSTITUTION.test(part)) continue;
-    const bare = part.replace(/\([^()]*\)/g, '');
+  for (const part of text.split(/\t|\s[|–—]\s|\s-\s|[,;]\s/)) {
+    if (!INSTITUTION.test(part) && !(part === part.toUpperCase() && INSTITUTION_ANY_CASE.test(part))) continue;
+    // "Bachelor of Science in Nursing (BSN) University of Houston": the degree in front is no part of the school's name.
+    const degree = DEGREE.exec(part);
+    const afterDegree = degree?.index === 0 ? part.slice(degreePhrase(part, 0).length).replace(/^\s*\([^()]*\)/, '') : part;
+    const bare = (INSTITUTION.test(afterDegree) ? afterDegree : part).replace(/\([^()]*\)/g, '');
     // Cut at the first year by index: `\b(19|20)\d{2}\b.*$` rescans the rest of the line from every year.
     const year = /\b(?:19|20)\d{2}\b/.exec(bare);
     return (year ? bare.slice(0, year.index) : bare).trim();

@@ -115,3 +115,69 @@ describe('a job outside the taxonomy', () => {
     expect(driver.questions.length).toBeGreaterThanOrEqual(12);
   });
 });
+
+describe('reading a posting as a recruiter reads it', () => {
+  const parse = (text: string) => parseJob(linesFromText(text));
+  const skills = (text: string) => {
+    const job = parse(text);
+    return [...job.required, ...job.preferred].map((requirement) => requirement.skill);
+  };
+
+  test.each([
+    ['Software Engineering Intern\nYou will work in a Frontend or Backend team.', 'Software Engineering Intern'],
+    ['Senior Mechanical Engineer – Battery Systems\nVelora · Gaydon', 'Senior Mechanical Engineer – Battery Systems'],
+    ['Teacher - Secondary Music at Sandpoint High\nSupports students.', 'Teacher - Secondary Music'],
+    ['Analytics Engineer — Mentimeter\nLocation: Stockholm', 'Analytics Engineer'],
+    ['Registered Nurse (RN) – Medical-Surgical Unit\nLakeview Regional Medical Center', 'Registered Nurse (RN)'],
+    ['Data Engineer – Berlin, Germany\nWe build pipelines.', 'Data Engineer'],
+    ['Nurse Job Details\nJob Summary\nWe are seeking a compassionate nurse.', 'Nurse'],
+  ])('when the posting opens with "%s", then the job title is "%s"', (text, title) => {
+    expect(parse(text).title).toBe(title);
+  });
+
+  test('when a line asks for a degree, then its subject is no skill requirement (degrees are read apart)', () => {
+    const found = skills(
+      'Web Developer\nRequirements\n- Bachelor’s degree in Computer Science or related field\n- Computer Science Education or equivalent courses\n- Graduate from an accredited nursing program\n- Strong understanding of JavaScript, HTML, and CSS',
+    );
+    expect(found).toEqual(expect.arrayContaining(['JavaScript', 'HTML', 'CSS']));
+    expect(found.map((skill) => skill.toLowerCase())).not.toEqual(expect.arrayContaining(['computer science']));
+    expect(found.join(' ')).not.toMatch(/Computer Science|nursing program/i);
+  });
+
+  test('when a place stands under a heading the reader does not know, then it is no requirement', () => {
+    const found = skills(
+      'Registered Nurse\nWhere\nSioux Falls, South Dakota\nRequirements\n- Current RN license with the State Board of Nursing\n- Multistate licensure if in a Nurse Licensure Compact state',
+    );
+    expect(found.join(' ')).not.toMatch(/Dakota|Sioux/);
+  });
+
+  test('when a requirement is ranked in brackets, then it heads no section and the lines after it keep their rank', () => {
+    const job = parse(
+      "Registered Nurse\nRequirements\n- Graduate from an accredited nursing program (required)\nBachelor's Degree in nursing (preferred)\n- Currently holds an unencumbered RN license\n- Possess multistate licensure",
+    );
+    expect(job.preferred.map((requirement) => requirement.skill)).not.toContain('multistate licensure');
+    expect(job.sections.map((section) => section.name)).not.toContain('preferred');
+  });
+
+  test('when skill names are the teams the job works with, then they are not asked of the candidate', () => {
+    const found = skills(
+      'Frontend Engineer\nResponsibilities\n- You will work with Product Management and other stakeholders (Backend, UX, etc.) to iterate on features.\n- Report savings to the Procurement Leadership Team.\n- Ship features with support from mentors.\nRequirements\n- Experience with Vue.js and TypeScript.',
+    );
+    expect(found).toEqual(expect.arrayContaining(['Vue.js', 'TypeScript']));
+    expect(found).not.toEqual(expect.arrayContaining(['Product management']));
+    expect(found.filter((skill) => ['Product management', 'UX design', 'Leadership', 'Mentoring'].includes(skill))).toEqual([]);
+  });
+
+  test('when a duty line leads a responsibility, then a mentoring duty is still a requirement', () => {
+    expect(skills('Team Lead\nResponsibilities\n- Mentor junior engineers and run code reviews.')).toContain('Mentoring');
+  });
+
+  test('when phrases hold hyphenated compounds, people or a generic head, then the phrase is whole or not taken', () => {
+    const found = skills(
+      'Analytics Engineer\nRequirements\n- Experience working with GDPR-sensitive data\n- Knowledge of APQP and high-voltage safety\n- Communication with both technical and non-technical audiences\n- Collaborate with doctors and other healthcare professionals\n- Comfort working in an intensely iterative software development process',
+    );
+    expect(found.join(' | ')).not.toMatch(
+      /(?<!-)\bsensitive data|(?<!-)\bvoltage safety|audiences|professionals|iterative software\b(?! development)/,
+    );
+  });
+});

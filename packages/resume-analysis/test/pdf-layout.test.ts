@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PDFParse } from 'pdf-parse';
 import { extractPdfText } from '../src';
-import { layoutLines, type LayoutItem } from '../src/pdf-layout';
+import { layoutItems, layoutLines, type LayoutItem } from '../src/pdf-layout';
 import { LABELLED } from './labelled-fixtures';
 
 /** A run of text at (x, y) in a 10-point font whose letters are 5 points wide. */
@@ -47,6 +47,33 @@ describe('layout reader on drawn items', () => {
     const lines = layoutLines(items);
     expect(lines[0]).toEqual({ text: 'Priya Raman, Senior BI Analyst, Leeds', larger: true });
     expect(lines.slice(1, 7).map((line) => line.text)).toEqual([0, 1, 2, 3, 4, 5].map((index) => `left ${index}`));
+  });
+
+  test('when the right margin holds only places, dates and contact details beside names, schools and employers, then each is read on the line it stands by', () => {
+    const rows: [string, string][] = [
+      ['Sourabh Bajaj', 'Email: sb@example.com'],
+      ['example.com', 'Mobile: +1-123-456-7890'],
+      ['Georgia Institute of Technology', 'Atlanta, GA'],
+      ['Master of Science in Computer Science', 'Aug 2012 – Dec 2013'],
+      ['Birla Institute of Technology and Science', 'Pilani, India'],
+      ['Bachelor of Engineering', 'Aug 2008 – July 2012'],
+      ['Google', 'Mountain View, CA'],
+      ['Software Engineer', 'Oct 2016 – Present'],
+    ];
+    const items = rows.flatMap(([left, right], index) => [item(left, 40, 700 - index * 14), item(right, 420, 700 - index * 14)]);
+    expect(texts(items)).toEqual(rows.map(([left, right]) => `${left}\t${right}`));
+  });
+
+  test('when an icon glyph maps to no character, then it does not hide the heading beside it', () => {
+    const raw = (str: string, x: number, y: number) => ({ str, transform: [10, 0, 0, 10, x, y], width: str.length * 5 });
+    const items = layoutItems([raw('\u0000', 40, 700), raw('Requirements', 56, 700), raw('Current RN license', 40, 686)]);
+    expect(layoutLines(items).map((line) => line.text)).toEqual(['Requirements', 'Current RN license']);
+  });
+
+  test('when a column of bullet marks stands beside the bullets’ text, then each mark stays on its line', () => {
+    const bullets = ['Closed the books each month', 'Reconciled 40 bank accounts', 'Prepared the audit file', 'Ran payroll', 'Filed VAT returns'];
+    const items = bullets.flatMap((text, index) => [item('•', 40, 700 - index * 14), item(text, 80, 700 - index * 14)]);
+    expect(texts(items)).toEqual(bullets.map((text) => `•\t${text}`));
   });
 
   test('when titles have their dates printed at the right, then each date stays on its title’s line', () => {

@@ -130,3 +130,77 @@ describe('resume structure', () => {
     expect(plain.totalYears).toBe(6);
   });
 });
+
+describe('reading roles and schools as a recruiter reads them', () => {
+  const read = (text: string) => parseResume(linesFromText(text), { now }).structure;
+
+  test('when volunteering and a membership are listed with dates, then they are no paid experience', () => {
+    const resume = read(
+      [
+        'Jacob Church',
+        'Experience',
+        'Mechatronics Engineer — Clutterbot\tWellington, New Zealand',
+        'Robots that tidy homes\tMay 2024 — Present',
+        '- Designed jigs in SolidWorks.',
+        'Volunteer Head Referee — VEX Robotics\tDallas, TX',
+        'Robotics competitions for schools\t2020 — 2025',
+        '- Officiated at the world championships.',
+        'National Council of Teachers of Mathematics, Member, 2007 – present',
+        'Volunteer',
+        'Teacher, CoderDojo\tJan 2012 – Jan 2013',
+      ].join('\n'),
+    );
+    expect(resume.totalYears).toBeCloseTo(1.2, 1);
+  });
+
+  test('when a template prints a sentence about the employer on the dated line, then the title comes from the line above', () => {
+    const resume = read(
+      [
+        'Jacob Church',
+        'Experience',
+        'Mechatronics Engineer — Production & Integration — Clutterbot\tWellington, New Zealand',
+        'A Startup Focused On Home Tidying Robots for Parents.\tMay 2024 — Present',
+        '- Designed jigs in SolidWorks.',
+      ].join('\n'),
+    );
+    expect(resume.roles[0]?.title).toBe('Mechatronics Engineer');
+  });
+
+  test.each([
+    [
+      'one school above a credential and a degree',
+      'Dana Saunders\nEducation\nCalifornia State University Chico\n• Multiple Subject Teaching Credential – May 2014\n• Bachelor of Arts in Liberal Studies – May 2013',
+      [
+        ['Multiple Subject Teaching Credential', 'California State University Chico'],
+        ['Bachelor of Arts in Liberal Studies', 'California State University Chico'],
+      ],
+    ],
+    [
+      'two schools, each above its degree, towns at the right',
+      'Sourabh Bajaj\nEducation\nGeorgia Institute of Technology\tAtlanta, GA\nMaster of Science in Computer Science; GPA: 4.00\tAug 2012 – Dec 2013\nBirla Institute of Technology and Science\tPilani, India\nBachelor of Engineering in Electrical and Electronics\tAug 2008 – July 2012',
+      [
+        ['Master of Science in Computer Science; GPA: 4.00', 'Georgia Institute of Technology'],
+        ['Bachelor of Engineering in Electrical and Electronics', 'Birla Institute of Technology and Science'],
+      ],
+    ],
+    [
+      'a school in capitals and an associate’s degree with a curly apostrophe',
+      'Debarghya Das\nEducation\nCORNELL UNIVERSITY\nMEng in Computer Science\nBlinn College\tBryan, TX\nAssociate’s in Liberal Arts\tAug. 2014 – May 2018',
+      [
+        ['MEng in Computer Science', 'CORNELL UNIVERSITY'],
+        ['Associate’s in Liberal Arts', 'Blinn College'],
+      ],
+    ],
+    [
+      'the degree and the school on one line, and a school with its town after a semicolon',
+      'Michael Chen\nEducation\nBachelor of Science in Nursing (BSN) University of Houston, Houston, TX\nDePaul University; Chicago, IL\nBachelor of Science in Secondary Education Chemistry',
+      [
+        ['Bachelor of Science in Nursing', 'University of Houston'],
+        ['Bachelor of Science in Secondary Education Chemistry', 'DePaul University'],
+      ],
+    ],
+  ])('when a resume lists %s, then each degree is linked to the school that awarded it', (_layout, text, expected) => {
+    const education = read(text).education.filter((entry) => entry.degree !== null);
+    expect(education.map((entry) => [entry.degree, entry.institution])).toEqual(expected);
+  });
+});
