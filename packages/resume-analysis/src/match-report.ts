@@ -316,18 +316,54 @@ function redistribute(applicable: Record<keyof typeof BASE_WEIGHTS, boolean>): R
   return result;
 }
 
-/** Finds the resume line that carries every (stemmed) word of a key phrase. */
+/** Words a key phrase's words may spread over beyond its own length ("managed state with Redux" for "state management"). */
+const PHRASE_SLACK = 1;
+
+/**
+ * Finds the resume line that carries every (stemmed) word of a key phrase close together, within
+ * one sentence: "accounting software" is not shown by "B2B software. … mid-market accounts", nor
+ * "product design" by "design system used by four product squads".
+ */
 function phraseEvidenceFinder(resume: ResumeStructure, quoteText: readonly string[]): (phrase: string) => SkillEvidence | undefined {
-  const lineStems = resume.lines.map((line, index) => new Set(stemsOf(quoteText[index] ?? line.text)));
+  const lineSentences = resume.lines.map((line, index) =>
+    (quoteText[index] ?? line.text)
+      .split(SENTENCE_END)
+      .map((sentence) => stemsOf(sentence).filter((stem) => !FILLER.has(stem) && !/^\d/.test(stem)))
+      .filter((stems) => stems.length > 0),
+  );
+  const lineStems = lineSentences.map((sentences) => new Set(sentences.flat()));
   return (phrase) => {
-    const wanted = stemsOf(phrase);
+    const wanted = [...new Set(stemsOf(phrase).filter((stem) => !FILLER.has(stem) && !/^\d/.test(stem)))];
     if (wanted.length === 0) return undefined;
     const candidates: number[] = [];
     lineStems.forEach((stems, index) => {
-      if (wanted.every((stem) => stems.has(stem))) candidates.push(index);
+      if (!wanted.every((stem) => stems.has(stem))) return;
+      if (lineSentences[index]?.some((sentence) => withinSpan(sentence, wanted, wanted.length + PHRASE_SLACK))) candidates.push(index);
     });
     return candidates.length > 0 ? bestEvidence(resume, candidates, quoteText) : undefined;
   };
+}
+
+/** Words that do not separate a phrase's words: articles, prepositions, possessives, counts ("renewed all five framework contracts"). */
+const FILLER = new Set(
+  stemsOf(
+    'a an the of and or to for in on with at by from as into all every each some both its their our my his her one two three four five six seven eight nine ten',
+  ),
+);
+
+/** A full stop, semicolon or question mark followed by a space ends a sentence; "2.1" and "Node.js" do not. */
+const SENTENCE_END = /[.;!?](?:\s|$)/;
+
+/** Whether every wanted word occurs in some run of at most `span` consecutive words. */
+export function withinSpan(words: readonly string[], wanted: readonly string[], span: number): boolean {
+  const last = new Map<string, number>();
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i]!;
+    if (!wanted.includes(word)) continue;
+    last.set(word, i);
+    if (last.size === wanted.length && i - Math.min(...last.values()) < span) return true;
+  }
+  return false;
 }
 
 const DEGREE = /\b(?:bachelor'?s?|master'?s?|degree|BSc|BEng|MSc|MBA|PhD|diploma)\b/i;

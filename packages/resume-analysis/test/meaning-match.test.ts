@@ -1,4 +1,6 @@
 import { analyseOffline } from '../src';
+import { withinSpan } from '../src/match-report';
+import { conceptsFor } from '../src/meaning-match';
 
 /**
  * Requirements the resume shows in other words: a narrower tool, or a line describing the work.
@@ -89,5 +91,84 @@ describe('matching by meaning', () => {
       ['Accountant', 'Requirements', '- Knowledge of tax regulations', '- Financial reporting'].join('\n'),
     );
     expect(match.matched.filter((skill) => skill.by === 'description').map((skill) => skill.skill)).toEqual([]);
+  });
+
+  test("when a phrase only shares words with a concept, then the phrase stands for the concept only if its last word is the concept's", () => {
+    const answers = (skill: string) => conceptsFor({ skill, source: 'phrase' }).flatMap((concept) => concept.answers.map((answer) => answer.key));
+    expect(answers('training budget')).not.toContain('mentoring');
+    expect(answers('organic traffic')).not.toContain('organisational skills');
+    expect(answers('accounting software')).not.toContain('bookkeeping');
+    expect(answers('external auditors')).toContain('audit');
+    expect(answers('engaging mathematics lessons')).toContain('lesson planning');
+  });
+
+  test('when the words of a phrase sit in different sentences or far apart, then the phrase is not named there', () => {
+    expect(withinSpan(['renew', 'framework', 'contract'], ['contract', 'renew'], 3)).toBe(true);
+    expect(withinSpan(['design', 'system', 'use', 'product', 'squad'], ['product', 'design'], 3)).toBe(false);
+    const match = matchOf(
+      [
+        'SUMMARY',
+        'Customer success manager with seven years in B2B software. I look after a book of mid-market accounts and keep renewals on track.',
+        'EXPERIENCE',
+        'Customer Success Manager — Tallyworks\t2020 – Present',
+        '- Own 45 mid-market accounts worth £2.1M a year.',
+      ].join('\n'),
+      ['Customer Success Manager', 'Requirements', '- A background in accounting software.'].join('\n'),
+    );
+    expect(match.missing.map((skill) => skill.skill)).toContain('accounting software');
+    expect(match.matched.filter((skill) => /accounting/i.test(skill.skill))).toEqual([]);
+    expect(match.matched.filter((skill) => /B2B/.test(skill.skill))).toEqual([]);
+  });
+
+  test('when a resume shows a requirement through a tool, a compound word or a duty in other words, then it is met and cites the line', () => {
+    const match = matchOf(
+      [
+        'EXPERIENCE',
+        'Account Manager — Severn Facilities\tJan 2019 – Present',
+        '- Keep pipeline and forecasts in Salesforce and report to the sales director every month.',
+        '- Answer tenders with the bid team and lead toolbox talks on client sites.',
+        '- Moved 140 nightly jobs to Airflow, with data-quality checks on every load.',
+        '- Run a monthly clinic that teaches Power BI self-service to business users.',
+        '- Built health scores from product usage so the team sees churn risk early.',
+        '- Wrote and reviewed code for the internal quoting tool.',
+        'SKILLS',
+        'MS Office, negotiation',
+      ].join('\n'),
+      [
+        'Account Manager',
+        'Requirements',
+        '- Experience with a CRM',
+        '- Prepare tender responses',
+        '- Health and safety',
+        '- Data quality',
+        '- Mentoring',
+        '- Track customer health',
+        '- Code review',
+        '- Microsoft Word and Outlook',
+      ].join('\n'),
+    );
+    const cited = (pattern: RegExp) => match.matched.find((skill) => pattern.test(skill.skill));
+    expect(cited(/^CRM$/)).toMatchObject({ by: 'related', via: 'Salesforce' });
+    expect(cited(/tender/i)?.evidence.line).toContain('Answer tenders');
+    expect(cited(/health and safety/i)?.evidence.line).toContain('toolbox talks');
+    expect(cited(/data quality/i)?.evidence.line).toContain('data-quality checks');
+    expect(cited(/mentoring/i)?.evidence.line).toContain('teaches Power BI self-service');
+    expect(cited(/customer health/i)?.evidence.line).toContain('health scores');
+    expect(cited(/code review/i)?.evidence.line).toContain('reviewed code');
+    expect(cited(/Microsoft Word/)).toMatchObject({ by: 'related', via: 'Microsoft Office' });
+    expect(match.missing.map((skill) => skill.skill)).toEqual([]);
+  });
+
+  test('when a soft skill is only suggested by another name in a skills list, then it is not met; work that shows it is', () => {
+    const listed = matchOf(
+      ['EXPERIENCE', 'Engineer — Northwind\t2020 – Present', '- Built the billing service.', 'SKILLS', 'Technical documentation, Python'].join('\n'),
+      ['Engineer', 'Requirements', '- Excellent communication skills'].join('\n'),
+    );
+    expect(listed.matched.filter((skill) => /communication/i.test(skill.skill))).toEqual([]);
+    const shown = matchOf(
+      ['EXPERIENCE', 'Engineer — Northwind\t2020 – Present', '- Communicate release status with client teams every week.'].join('\n'),
+      ['Engineer', 'Requirements', '- Excellent communication skills'].join('\n'),
+    );
+    expect(shown.matched.find((skill) => /communication/i.test(skill.skill))).toMatchObject({ by: 'description' });
   });
 });
