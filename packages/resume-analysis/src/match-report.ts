@@ -2,7 +2,7 @@ import { excerptAround, quoteLine } from './document-lines';
 import type { JobRequirement, JobStructure, RequirementLevel } from './job-parser';
 import { stemsOf } from './key-phrases';
 import type { LineRef, ResumeSection, ResumeStructure } from './resume-parser';
-import type { SkillMention } from './skill-matcher';
+import { findSkillMentions, type SkillMention } from './skill-matcher';
 import type { SkillCategory } from './skill-taxonomy';
 import { meaningMatcher, type MatchBasis } from './meaning-match';
 
@@ -192,6 +192,12 @@ export function buildMatchReport(
       via: hit.via,
     };
   };
+  // An alternative the job line offers in words the taxonomy does not tie together ("preferably in
+  // manufacturing, warehousing or logistics"): shown when the resume names it as a skill or shows it
+  // by meaning. A bare word found somewhere ("finance" in "finance directors") is not enough.
+  const alternativeShown = (part: string): boolean =>
+    findSkillMentions([{ text: part }]).some((mention) => skillByName.has(mention.skill)) ||
+    byMeaning({ skill: part, source: 'phrase' }) !== undefined;
   // "Playwright, Cypress or Selenium" is one requirement: met by any, missed once.
   const countedGroups = new Set<string>();
   const positionIn = new Map<JobRequirement, [number, number]>();
@@ -204,7 +210,9 @@ export function buildMatchReport(
     const found = evidenceFor(requirement);
     const evidence = found?.evidence;
     const alternatives = requirement.alternatives ?? [];
-    const coveredBy = evidence ? undefined : alternatives.find((skill) => skillByName.has(skill));
+    const coveredBy = evidence
+      ? undefined
+      : (alternatives.find((skill) => skillByName.has(skill)) ?? listedAlternatives(requirement).find((part) => alternativeShown(part)));
     const group = [requirement.skill, ...alternatives].sort().join('|');
     const counted = evidence !== undefined || (coveredBy === undefined && !countedGroups.has(group));
     if (alternatives.length > 0 && counted) countedGroups.add(group);
@@ -364,6 +372,34 @@ export function withinSpan(words: readonly string[], wanted: readonly string[], 
     if (last.size === wanted.length && i - Math.min(...last.values()) < span) return true;
   }
   return false;
+}
+
+/** Words that lead into a list item without being part of it ("preferably in manufacturing"). */
+const LEAD_IN =
+  /^(?:(?:preferably|ideally|ideal|especially|particularly|e\.?g\.?|such as|including|like|either|experience|knowledge|familiarity|background|in|with|of|an?|the|some|any)\s+)+/i;
+/** A list item is a name or a short phrase; longer parts are the sentence around the list. */
+const MAX_ITEM_WORDS = 3;
+
+/**
+ * The other items of an "or" list on the job line that asks for the requirement: "manufacturing,
+ * warehousing or logistics" gives "manufacturing" and "logistics" for the warehousing item. Empty
+ * when the line has no such list or the requirement is not one of its items.
+ */
+export function listedAlternatives(requirement: Pick<JobRequirement, 'skill' | 'evidence'>): string[] {
+  const own = stemsOf(requirement.skill);
+  for (const clause of requirement.evidence.text.split(/[.;:()]/)) {
+    if (!/\s(?:and\/)?or\s/i.test(clause)) continue;
+    const parts = clause
+      .split(/,\s*|\s+(?:and\/)?or\s+|\s+\/\s+/i)
+      .map((part) => part.trim().replace(LEAD_IN, '').trim())
+      .filter((part) => part !== '' && part.split(/\s+/).length <= MAX_ITEM_WORDS);
+    const isOwn = (part: string) => {
+      const stems = new Set(stemsOf(part));
+      return own.every((stem) => stems.has(stem)) || findSkillMentions([{ text: part }]).some((mention) => mention.skill === requirement.skill);
+    };
+    if (parts.length >= 2 && parts.some(isOwn)) return parts.filter((part) => !isOwn(part));
+  }
+  return [];
 }
 
 const DEGREE = /\b(?:bachelor'?s?|master'?s?|degree|BSc|BEng|MSc|MBA|PhD|diploma)\b/i;

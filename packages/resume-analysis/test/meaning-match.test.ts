@@ -1,5 +1,5 @@
 import { analyseOffline } from '../src';
-import { withinSpan } from '../src/match-report';
+import { listedAlternatives, withinSpan } from '../src/match-report';
 import { conceptsFor } from '../src/meaning-match';
 
 /**
@@ -170,5 +170,33 @@ describe('matching by meaning', () => {
       ['Engineer', 'Requirements', '- Excellent communication skills'].join('\n'),
     );
     expect(shown.matched.find((skill) => /communication/i.test(skill.skill))).toMatchObject({ by: 'description' });
+  });
+
+  test('when the job offers alternatives in an "or" list and the resume shows one of them, then the others are covered, not missing', () => {
+    const line = (text: string) => ({ text, page: 1, lineNo: 1 });
+    expect(
+      listedAlternatives({
+        skill: 'Warehouse management',
+        evidence: line('3+ years of HR experience, preferably in manufacturing, warehousing or logistics.'),
+      }),
+    ).toEqual(['manufacturing', 'logistics']);
+    expect(listedAlternatives({ skill: 'Warehouse management', evidence: line('Manage the warehouse team and the yard.') })).toEqual([]);
+    const match = matchOf(
+      ['EXPERIENCE', 'HR Generalist — Brookfield Packaging\tMar 2019 – Present', '- Sole HR generalist for a 420-employee manufacturing plant.'].join(
+        '\n',
+      ),
+      ['HR Generalist', 'Requirements', '- 3+ years of HR experience, preferably in manufacturing, warehousing or logistics.'].join('\n'),
+    );
+    const uncovered = match.missing.filter((skill) => !skill.coveredBy).map((skill) => skill.skill);
+    expect(uncovered.filter((skill) => /warehous|logistic/i.test(skill))).toEqual([]);
+    expect(match.missing.some((skill) => skill.coveredBy === 'manufacturing')).toBe(true);
+  });
+
+  test('when an alternative is only a bare word somewhere on the resume, then it does not cover the requirement', () => {
+    const match = matchOf(
+      ['EXPERIENCE', 'Customer Success Manager — Tallyworks\t2020 – Present', '- Run quarterly reviews with their finance directors.'].join('\n'),
+      ['Customer Success Manager', 'Requirements', '- A background in finance or accounting software.'].join('\n'),
+    );
+    expect(match.missing.find((skill) => skill.skill === 'accounting software')?.coveredBy).toBeUndefined();
   });
 });
