@@ -591,6 +591,11 @@ export const CONCEPTS: readonly Concept[] = [
     narrower: ['React', 'Angular', 'Vue.js', 'Svelte', 'Next.js', 'Nuxt'],
   },
   {
+    answers: ['JavaScript framework', 'JavaScript frameworks', 'JavaScript web framework', 'JS framework', 'web framework', 'frontend framework'],
+    narrower: ['React', 'Angular', 'Vue.js', 'Svelte', 'Next.js', 'Nuxt'],
+    duties: ['Backbone', 'Ember', 'Knockout', 'Alpine.js'],
+  },
+  {
     answers: ['Backend development'],
     narrower: ['Node.js', 'Django', 'Flask', 'FastAPI', 'Spring Boot', 'Ruby on Rails', 'Laravel', 'ASP.NET', 'NestJS', 'Express'],
   },
@@ -651,7 +656,7 @@ export const CONCEPTS: readonly Concept[] = [
   { answers: ['Basic Life Support', 'BLS', 'CPR'], narrower: ['ACLS', 'PALS', 'CPR', 'Basic Life Support'] },
   // Education
   {
-    answers: ['Lesson planning', 'planning lessons', 'engaging lessons', 'lesson delivery'],
+    answers: ['Lesson planning', 'planning lessons', 'engaging lessons', 'lesson delivery', 'direct instruction', 'classroom instruction'],
     narrower: ['Curriculum development', 'Differentiated instruction'],
     duties: ['plan lesson', 'deliver lesson', 'teach lesson', 'scheme of work', 'lesson plan', 'taught', 'teach'],
   },

@@ -376,7 +376,7 @@ export function withinSpan(words: readonly string[], wanted: readonly string[], 
 
 /** Words that lead into a list item without being part of it ("preferably in manufacturing"). */
 const LEAD_IN =
-  /^(?:(?:preferably|ideally|ideal|especially|particularly|e\.?g\.?|such as|including|like|either|experience|knowledge|familiarity|background|in|with|of|an?|the|some|any)\s+)+/i;
+  /^(?:(?:preferably|ideally|ideal|especially|particularly|e\.?g\.?|such as|including|like|either|professional|proven|solid|strong|good|hands-on|experience|knowledge|familiarity|background|another|other|similar|modern|in|with|of|an?|the|some|any)\s+)+/i;
 /** A list item is a name or a short phrase; longer parts are the sentence around the list. */
 const MAX_ITEM_WORDS = 3;
 
@@ -387,17 +387,24 @@ const MAX_ITEM_WORDS = 3;
  */
 export function listedAlternatives(requirement: Pick<JobRequirement, 'skill' | 'evidence'>): string[] {
   const own = stemsOf(requirement.skill);
-  for (const clause of requirement.evidence.text.split(/[.;:()]/)) {
+  const isOwn = (part: string) => {
+    const stems = new Set(stemsOf(part));
+    return own.every((stem) => stems.has(stem)) || findSkillMentions([{ text: part }]).some((mention) => mention.skill === requirement.skill);
+  };
+  for (const sentence of requirement.evidence.text.split(/[.;:](?:\s|$)/)) {
+    // "VueJS or another JavaScript framework (React, Angular, Ember)": the examples in brackets are
+    // instances of the item they follow, and the job accepts any item of the list, that one included.
+    const bracket = /\(([^)]*)\)/.exec(sentence);
+    const clause = bracket ? sentence.slice(0, bracket.index) : sentence;
     if (!/\s(?:and\/)?or\s/i.test(clause)) continue;
     const parts = clause
       .split(/,\s*|\s+(?:and\/)?or\s+|\s+\/\s+/i)
       .map((part) => part.trim().replace(LEAD_IN, '').trim())
       .filter((part) => part !== '' && part.split(/\s+/).length <= MAX_ITEM_WORDS);
-    const isOwn = (part: string) => {
-      const stems = new Set(stemsOf(part));
-      return own.every((stem) => stems.has(stem)) || findSkillMentions([{ text: part }]).some((mention) => mention.skill === requirement.skill);
-    };
-    if (parts.length >= 2 && parts.some(isOwn)) return parts.filter((part) => !isOwn(part));
+    if (parts.length < 2) continue;
+    if (parts.some(isOwn)) return parts.filter((part) => !isOwn(part));
+    const examples = bracket?.[1]?.split(/,\s*|\s+(?:and\/)?or\s+/i) ?? [];
+    if (examples.some(isOwn)) return parts;
   }
   return [];
 }

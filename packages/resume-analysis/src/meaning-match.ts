@@ -58,6 +58,11 @@ const IRREGULAR: Readonly<Record<string, string>> = {
   undertaken: 'undertake',
 };
 
+/** "analyzing" and "analysing", "organization" and "organisation" are one word to the stemmer. */
+function britishSpelling(word: string): string {
+  return word.length > 6 ? word.replace(/([iy])z(e|es|ed|ing|ation|ations|er|ers)$/, '$1s$2') : word;
+}
+
 const STOP = new Set(['a', 'an', 'the', 'of', 'and', 'or', 'to', 'for', 'in', 'on', 'with', 'at', 'by', 'from', 'as', 'into', '&']);
 /** Words between the words of one duty, at most. */
 const WINDOW = 5;
@@ -72,7 +77,7 @@ export function normWord(word: string): string {
   const known = NORMS.get(word);
   if (known !== undefined) return known;
   const lower = word.toLowerCase();
-  const norm = stemWord(IRREGULAR[lower] ?? lower);
+  const norm = stemWord(IRREGULAR[lower] ?? britishSpelling(lower));
   if (NORMS.size >= MAX_REMEMBERED) NORMS.clear();
   NORMS.set(word, norm);
   return norm;

@@ -199,4 +199,39 @@ describe('matching by meaning', () => {
     );
     expect(match.missing.find((skill) => skill.skill === 'accounting software')?.coveredBy).toBeUndefined();
   });
+
+  test('when the job gives examples in brackets after an "or" list, then an example is covered by any item of the list the resume shows', () => {
+    const evidence = {
+      text: 'Professional experience with VueJS or another modern JavaScript web framework (React, Angular, Ember).',
+      page: 1,
+      lineNo: 1,
+    };
+    expect(listedAlternatives({ skill: 'Vue.js', evidence })).toEqual(['JavaScript web framework']);
+    expect(listedAlternatives({ skill: 'React', evidence })).toEqual(['VueJS', 'JavaScript web framework']);
+    const match = matchOf(
+      ['EXPERIENCE', 'Software Engineer — Coursera\tJan 2015 – Present', '- Wrote and reviewed code for the web app using Backbone and Jade.'].join(
+        '\n',
+      ),
+      [
+        'Frontend Engineer',
+        'Requirements',
+        '- Professional experience with VueJS or another modern JavaScript web framework (React, Angular, Ember).',
+      ].join('\n'),
+    );
+    const frameworks = match.missing.filter((skill) => /vue|react|angular/i.test(skill.skill));
+    expect(frameworks.length).toBeGreaterThan(0);
+    expect(frameworks.filter((skill) => !skill.coveredBy).map((skill) => skill.skill)).toEqual([]);
+  });
+
+  test('when the resume spells a word the American way and the concept the British way, then the duty still matches', () => {
+    const match = matchOf(
+      [
+        'EXPERIENCE',
+        'Teaching Assistant — Lincoln Elementary\tSep 2022 – Present',
+        '- Assisted in analyzing student report cards and assessments.',
+      ].join('\n'),
+      ['Elementary Teacher', 'Requirements', '- Use assessment data to drive instruction.'].join('\n'),
+    );
+    expect(match.matched.find((skill) => /data-driven instruction/i.test(skill.skill))?.evidence.line).toContain('analyzing student report cards');
+  });
 });
