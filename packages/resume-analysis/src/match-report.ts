@@ -376,7 +376,9 @@ export function withinSpan(words: readonly string[], wanted: readonly string[], 
 
 /** Words that lead into a list item without being part of it ("preferably in manufacturing"). */
 const LEAD_IN =
-  /^(?:(?:preferably|ideally|ideal|especially|particularly|e\.?g\.?|such as|including|like|either|professional|proven|solid|strong|good|hands-on|experience|knowledge|familiarity|background|another|other|similar|modern|in|with|of|an?|the|some|any)\s+)+/i;
+  /^(?:(?:preferably|ideally|ideal|especially|particularly|e\.?g\.?|such as|including|like|either|professional|proven|solid|strong|good|hands-on|experience|knowledge|familiarity|background|another|other|similar|modern|in|with|of|an?|the|some|any) )+/i;
+/** Between the items of a list, in text whose white space is single spaces. */
+const LIST_SEPARATOR = /, ?| (?:and\/)?or | \/ /i;
 /** A list item is a name or a short phrase; longer parts are the sentence around the list. */
 const MAX_ITEM_WORDS = 3;
 
@@ -391,19 +393,21 @@ export function listedAlternatives(requirement: Pick<JobRequirement, 'skill' | '
     const stems = new Set(stemsOf(part));
     return own.every((stem) => stems.has(stem)) || findSkillMentions([{ text: part }]).some((mention) => mention.skill === requirement.skill);
   };
-  for (const sentence of requirement.evidence.text.split(/[.;:](?:\s|$)/)) {
+  const text = requirement.evidence.text.replace(/\s+/g, ' ');
+  for (const sentence of text.split(/[.;:](?: |$)/)) {
     // "VueJS or another JavaScript framework (React, Angular, Ember)": the examples in brackets are
     // instances of the item they follow, and the job accepts any item of the list, that one included.
-    const bracket = /\(([^)]*)\)/.exec(sentence);
-    const clause = bracket ? sentence.slice(0, bracket.index) : sentence;
-    if (!/\s(?:and\/)?or\s/i.test(clause)) continue;
+    const open = sentence.indexOf('(');
+    const close = open < 0 ? -1 : sentence.indexOf(')', open);
+    const clause = open < 0 ? sentence : sentence.slice(0, open);
+    if (!/ (?:and\/)?or /i.test(clause)) continue;
     const parts = clause
-      .split(/,\s*|\s+(?:and\/)?or\s+|\s+\/\s+/i)
+      .split(LIST_SEPARATOR)
       .map((part) => part.trim().replace(LEAD_IN, '').trim())
-      .filter((part) => part !== '' && part.split(/\s+/).length <= MAX_ITEM_WORDS);
+      .filter((part) => part !== '' && part.split(' ').length <= MAX_ITEM_WORDS);
     if (parts.length < 2) continue;
     if (parts.some(isOwn)) return parts.filter((part) => !isOwn(part));
-    const examples = bracket?.[1]?.split(/,\s*|\s+(?:and\/)?or\s+/i) ?? [];
+    const examples = open < 0 ? [] : sentence.slice(open + 1, close < 0 ? undefined : close).split(LIST_SEPARATOR);
     if (examples.some(isOwn)) return parts;
   }
   return [];
