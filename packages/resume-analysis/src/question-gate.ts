@@ -10,7 +10,9 @@ import { MIN_QUESTIONS, normaliseQuestion, type InterviewQuestion } from './ques
 
 /** Words that, doubled, are not a slip ("had had", "that that"). */
 const DOUBLE_ALLOWED = new Set(['had', 'that', 'is', 'do']);
-const CONSONANT_SOUND = /^(?:one|once|eu|u[bcfgklmnrstv]|uni|use|usu|ura)/i;
+// "u" sounds "you" before one consonant and a vowel (usage, utility, unanimous) and in "uni…" (unique,
+// university), but not before two consonants or in a negation: an unfamiliar, an understanding, an uninformed.
+const CONSONANT_SOUND = /^(?:one|once|eu|u[bcfgklmrstv][aeiouy]|unan|uni(?![mn])|use|usu|ura)/i;
 const VOWEL_SOUND = /^(?:hour|honest|honou?r|heir)/i;
 
 /** Corrects the slips that have one right answer; leaves everything else as written. */

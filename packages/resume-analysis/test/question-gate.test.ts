@@ -10,6 +10,11 @@ describe('the question gate', () => {
     ['Tell me about the the hardest bug.', 'Tell me about the hardest bug.'],
     ['Looking back at your a year at Acme, what would you change?', 'Looking back at your year at Acme, what would you change?'],
     ['Looking back at your over 4 years at Acme, what would you change?', 'Looking back at your more than 4 years at Acme, what would you change?'],
+    [
+      'When you pick up a unfamiliar JavaScript codebase, what do you look at first?',
+      'When you pick up an unfamiliar JavaScript codebase, what do you look at first?',
+    ],
+    ['What was an unique challenge of an usage-based plan?', 'What was a unique challenge of a usage-based plan?'],
   ])('when a question has a slip with one right answer (%s), then it is corrected', (slip, fixed) => {
     expect(polishQuestion(slip)).toBe(fixed);
   });
