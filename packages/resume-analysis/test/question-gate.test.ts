@@ -26,6 +26,9 @@ describe('the question gate', () => {
     ['In "Modelled brackets in Siemens NX and released them through", what was hardest?', 'cut-quote'],
     ['In "…I take components from concept to release", what was hardest?', 'cut-quote'],
     ['Tell me about "Dean\'s List 2019" and what it took.', 'quotes-honour'],
+    ['You wrote: "52 out of 2500 applicants chosen to be a KPCB Fellow 2014". What was your contribution?', 'quotes-honour'],
+    ['You wrote: "Data Scientist — Summer 2012 and 2013". What was the situation before?', 'quotes-header'],
+    ['You wrote: "Dell Seton Medical Center at UT, Austin, TX — 24-bed Medical/Surgical". What changed?', 'quotes-header'],
     ['As Birmingham at Warwickshire, you wrote reports. What changed?', 'location-as-role'],
   ])('when a question quotes the wrong thing (%s), then the gate refuses it as %s', (question, defect) => {
     expect(gateFindings(question, ['Procurement Analyst Vandermeer Foods']).map((finding) => finding.defect)).toContain(defect);
