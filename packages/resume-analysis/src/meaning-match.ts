@@ -172,9 +172,12 @@ function find(pattern: Pattern, norms: readonly string[], raw: readonly Word[], 
     const reach = WINDOW + rest.length;
     const at = raw[i]?.at ?? i;
     const positions = [i];
+    // The words in reach, counted in whole words (the parts of "self-service" count once).
+    let from = i;
+    while (from > 0 && at - (raw[from - 1]?.at ?? 0) <= reach) from -= 1;
     const ok = rest.every((word) => {
-      for (let j = 0; j < norms.length; j++) {
-        if (norms[j] === word && Math.abs((raw[j]?.at ?? j) - at) <= reach && !positions.includes(j)) {
+      for (let j = from; j < norms.length && (raw[j]?.at ?? j) - at <= reach; j++) {
+        if (norms[j] === word && !positions.includes(j)) {
           positions.push(j);
           return true;
         }
