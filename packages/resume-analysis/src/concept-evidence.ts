@@ -244,7 +244,16 @@ export const CONCEPTS: readonly Concept[] = [
   },
   {
     answers: ['Stakeholder management'],
-    duties: ['stakeholder', 'manage expectation', 'executive update', 'present leadership', 'report executive', 'liaise'],
+    duties: [
+      'stakeholder',
+      'manage expectation',
+      'executive update',
+      'present leadership',
+      'report executive',
+      'liaise',
+      'share finding with',
+      'business review',
+    ],
   },
   {
     answers: ['Customer service', 'client service', 'customer support'],
@@ -263,8 +272,50 @@ export const CONCEPTS: readonly Concept[] = [
     ],
   },
   {
+    answers: ['CRM', 'CRM systems', 'customer relationship management'],
+    narrower: ['Salesforce', 'HubSpot', 'Microsoft Dynamics'],
+    duties: ['Zoho CRM', 'Pipedrive', 'CRM'],
+  },
+  {
+    answers: ['Account management', 'key account management', 'portfolio of accounts', 'client portfolio', 'book of business'],
+    duties: ['manage account', 'own account', 'key account', 'look after account', 'book of account', 'account manager', 'manage client'],
+  },
+  {
+    answers: ['Tendering', 'tenders', 'tender responses', 'bid writing', 'bids', 'RFP responses'],
+    duties: ['tender', 'bid team', 'write bid', 'bid submission', 'RFP response', 'answer RFP', 'respond RFP'],
+  },
+  {
+    answers: ['customer health', 'churn', 'churn risk', 'customer retention', 'retention'],
+    duties: ['health score', 'churn', 'retention rate', 'gross retention', 'net retention', 'renewal rate', 'at-risk account'],
+  },
+  {
+    answers: ['Data quality', 'data quality monitoring', 'data validation', 'data quality checks'],
+    narrower: ['Great Expectations', 'Soda'],
+    duties: ['data quality', 'data validation', 'validation rule', 'data check', 'data test', 'reconcile data', 'data profiling'],
+  },
+  {
+    answers: ['site records', 'site documentation', 'as-built drawings', 'quality documentation', 'site diary'],
+    duties: ['as-built', 'site diary', 'daily diary', 'inspection and test plan', 'quality plan', 'site record'],
+  },
+  {
     answers: ['Health and safety', 'workplace safety', 'OSHA'],
-    duties: ['safety audit', 'safety inspection', 'health and safety', 'OSHA', 'incident report', 'safety training', 'risk assessment'],
+    duties: [
+      'safety audit',
+      'safety inspection',
+      'health and safety',
+      'OSHA',
+      'incident report',
+      'safety training',
+      'risk assessment',
+      'toolbox talk',
+      'safety briefing',
+      'method statement',
+      'RAMS',
+      'SMSTS',
+      'SSSTS',
+      'NEBOSH',
+      'IOSH',
+    ],
   },
   // People and leadership
   {
@@ -318,6 +369,10 @@ export const CONCEPTS: readonly Concept[] = [
       'train team',
       'train employee',
       'train user',
+      'train colleague',
+      'teach user',
+      'teach colleague',
+      'teach staff',
       'onboard new',
       'precept',
       'deliver training',
@@ -338,6 +393,18 @@ export const CONCEPTS: readonly Concept[] = [
       'communication plan',
       'internal communication',
       'explain to non-technical',
+      'non-technical audience',
+      'non-technical stakeholder',
+      'non-technical user',
+      'share finding',
+      'present at',
+      'presentation to',
+      'give presentation',
+      'present virtually',
+      'communicate with',
+      'communicate issue',
+      'communicate status',
+      'facilitate communication',
     ],
   },
   {
@@ -445,6 +512,28 @@ export const CONCEPTS: readonly Concept[] = [
     duties: ['build pipeline', 'data pipeline', 'ingest data', 'ingestion', 'dbt'],
   },
   {
+    answers: ['Data warehousing', 'data warehouse', 'cloud data warehouse'],
+    narrower: ['Snowflake', 'Amazon Redshift', 'BigQuery', 'Azure Synapse'],
+    duties: ['data warehouse', 'warehouse schema', 'billing warehouse'],
+  },
+  {
+    answers: ['Data modeling', 'data modelling', 'data models', 'data architecture'],
+    duties: ['schema design', 'design schema', 'design data model', 'dimensional model', 'star schema', 'data vault'],
+  },
+  {
+    answers: ['Business intelligence', 'BI', 'BI tools', 'BI tooling'],
+    narrower: ['Tableau', 'Power BI', 'Looker', 'Looker Studio', 'Qlik', 'Metabase', 'Apache Superset'],
+    duties: ['dashboard', 'BI report'],
+  },
+  {
+    answers: ['Code review', 'code reviews', 'code quality', 'code standards'],
+    duties: ['review code', 'code review', 'review pull request', 'pull request review', 'review PR'],
+  },
+  {
+    answers: ['Microsoft Word', 'Excel', 'Microsoft Outlook', 'Microsoft PowerPoint'],
+    narrower: ['Microsoft Office'],
+  },
+  {
     answers: ['Data visualization', 'Dashboards', 'reporting dashboards', 'KPI reporting'],
     narrower: [
       'Tableau',
@@ -502,6 +591,11 @@ export const CONCEPTS: readonly Concept[] = [
     narrower: ['React', 'Angular', 'Vue.js', 'Svelte', 'Next.js', 'Nuxt'],
   },
   {
+    answers: ['JavaScript framework', 'JavaScript frameworks', 'JavaScript web framework', 'JS framework', 'web framework', 'frontend framework'],
+    narrower: ['React', 'Angular', 'Vue.js', 'Svelte', 'Next.js', 'Nuxt'],
+    duties: ['Backbone', 'Ember', 'Knockout', 'Alpine.js'],
+  },
+  {
     answers: ['Backend development'],
     narrower: ['Node.js', 'Django', 'Flask', 'FastAPI', 'Spring Boot', 'Ruby on Rails', 'Laravel', 'ASP.NET', 'NestJS', 'Express'],
   },
@@ -525,7 +619,6 @@ export const CONCEPTS: readonly Concept[] = [
   // Engineering
   {
     answers: ['thermal management', 'thermal design', 'thermal management design', 'thermal analysis'],
-    narrower: ['CFD', 'STAR-CCM+'],
     duties: [
       'coolant flow',
       'cooling plate',
@@ -563,7 +656,7 @@ export const CONCEPTS: readonly Concept[] = [
   { answers: ['Basic Life Support', 'BLS', 'CPR'], narrower: ['ACLS', 'PALS', 'CPR', 'Basic Life Support'] },
   // Education
   {
-    answers: ['Lesson planning', 'planning lessons', 'engaging lessons', 'lesson delivery'],
+    answers: ['Lesson planning', 'planning lessons', 'engaging lessons', 'lesson delivery', 'direct instruction', 'classroom instruction'],
     narrower: ['Curriculum development', 'Differentiated instruction'],
     duties: ['plan lesson', 'deliver lesson', 'teach lesson', 'scheme of work', 'lesson plan', 'taught', 'teach'],
   },
@@ -571,6 +664,28 @@ export const CONCEPTS: readonly Concept[] = [
     answers: ['Student assessment', 'assessment'],
     narrower: ['Formative assessment', 'Summative assessment', 'Exam preparation'],
     duties: ['mark assessment', 'mark exam', 'assess student', 'assess pupil', 'progress data', 'grade assignment'],
+  },
+  {
+    answers: ['Data-driven instruction', 'assessment data'],
+    narrower: ['Formative assessment', 'Summative assessment'],
+    duties: ['analyse assessment', 'assessment data', 'analyse test result', 'progress data', 'track student progress'],
+  },
+  // Engineering design
+  {
+    answers: ['Prototyping', 'prototypes', 'rapid prototyping'],
+    duties: ['prototype', 'breadboard', 'proof of concept'],
+  },
+  {
+    answers: ['Test planning', 'test plans', 'verification and validation', 'design verification', 'validation testing'],
+    duties: [
+      'system validation',
+      'validation test',
+      'verification test',
+      'test plan',
+      'design verification',
+      'hardware-in-the-loop',
+      'test procedure',
+    ],
   },
   // Logistics and industry experience
   {

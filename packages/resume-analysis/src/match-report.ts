@@ -2,7 +2,7 @@ import { excerptAround, quoteLine } from './document-lines';
 import type { JobRequirement, JobStructure, RequirementLevel } from './job-parser';
 import { stemsOf } from './key-phrases';
 import type { LineRef, ResumeSection, ResumeStructure } from './resume-parser';
-import type { SkillMention } from './skill-matcher';
+import { findSkillMentions, type SkillMention } from './skill-matcher';
 import type { SkillCategory } from './skill-taxonomy';
 import { meaningMatcher, type MatchBasis } from './meaning-match';
 
@@ -192,6 +192,12 @@ export function buildMatchReport(
       via: hit.via,
     };
   };
+  // An alternative the job line offers in words the taxonomy does not tie together ("preferably in
+  // manufacturing, warehousing or logistics"): shown when the resume names it as a skill or shows it
+  // by meaning. A bare word found somewhere ("finance" in "finance directors") is not enough.
+  const alternativeShown = (part: string): boolean =>
+    findSkillMentions([{ text: part }]).some((mention) => skillByName.has(mention.skill)) ||
+    byMeaning({ skill: part, source: 'phrase' }) !== undefined;
   // "Playwright, Cypress or Selenium" is one requirement: met by any, missed once.
   const countedGroups = new Set<string>();
   const positionIn = new Map<JobRequirement, [number, number]>();
@@ -204,7 +210,9 @@ export function buildMatchReport(
     const found = evidenceFor(requirement);
     const evidence = found?.evidence;
     const alternatives = requirement.alternatives ?? [];
-    const coveredBy = evidence ? undefined : alternatives.find((skill) => skillByName.has(skill));
+    const coveredBy = evidence
+      ? undefined
+      : (alternatives.find((skill) => skillByName.has(skill)) ?? listedAlternatives(requirement).find((part) => alternativeShown(part)));
     const group = [requirement.skill, ...alternatives].sort().join('|');
     const counted = evidence !== undefined || (coveredBy === undefined && !countedGroups.has(group));
     if (alternatives.length > 0 && counted) countedGroups.add(group);
@@ -316,18 +324,93 @@ function redistribute(applicable: Record<keyof typeof BASE_WEIGHTS, boolean>): R
   return result;
 }
 
-/** Finds the resume line that carries every (stemmed) word of a key phrase. */
+/** Words a key phrase's words may spread over beyond its own length ("managed state with Redux" for "state management"). */
+const PHRASE_SLACK = 1;
+
+/**
+ * Finds the resume line that carries every (stemmed) word of a key phrase close together, within
+ * one sentence: "accounting software" is not shown by "B2B software. … mid-market accounts", nor
+ * "product design" by "design system used by four product squads".
+ */
 function phraseEvidenceFinder(resume: ResumeStructure, quoteText: readonly string[]): (phrase: string) => SkillEvidence | undefined {
-  const lineStems = resume.lines.map((line, index) => new Set(stemsOf(quoteText[index] ?? line.text)));
+  const lineSentences = resume.lines.map((line, index) =>
+    (quoteText[index] ?? line.text)
+      .split(SENTENCE_END)
+      .map((sentence) => stemsOf(sentence).filter((stem) => !FILLER.has(stem) && !/^\d/.test(stem)))
+      .filter((stems) => stems.length > 0),
+  );
+  const lineStems = lineSentences.map((sentences) => new Set(sentences.flat()));
   return (phrase) => {
-    const wanted = stemsOf(phrase);
+    const wanted = [...new Set(stemsOf(phrase).filter((stem) => !FILLER.has(stem) && !/^\d/.test(stem)))];
     if (wanted.length === 0) return undefined;
     const candidates: number[] = [];
     lineStems.forEach((stems, index) => {
-      if (wanted.every((stem) => stems.has(stem))) candidates.push(index);
+      if (!wanted.every((stem) => stems.has(stem))) return;
+      if (lineSentences[index]?.some((sentence) => withinSpan(sentence, wanted, wanted.length + PHRASE_SLACK))) candidates.push(index);
     });
     return candidates.length > 0 ? bestEvidence(resume, candidates, quoteText) : undefined;
   };
+}
+
+/** Words that do not separate a phrase's words: articles, prepositions, possessives, counts ("renewed all five framework contracts"). */
+const FILLER = new Set(
+  stemsOf(
+    'a an the of and or to for in on with at by from as into all every each some both its their our my his her one two three four five six seven eight nine ten',
+  ),
+);
+
+/** A full stop, semicolon or question mark followed by a space ends a sentence; "2.1" and "Node.js" do not. */
+const SENTENCE_END = /[.;!?](?:\s|$)/;
+
+/** Whether every wanted word occurs in some run of at most `span` consecutive words. */
+export function withinSpan(words: readonly string[], wanted: readonly string[], span: number): boolean {
+  const last = new Map<string, number>();
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i]!;
+    if (!wanted.includes(word)) continue;
+    last.set(word, i);
+    if (last.size === wanted.length && i - Math.min(...last.values()) < span) return true;
+  }
+  return false;
+}
+
+/** Words that lead into a list item without being part of it ("preferably in manufacturing"). */
+const LEAD_IN =
+  /^(?:(?:preferably|ideally|ideal|especially|particularly|e\.?g\.?|such as|including|like|either|professional|proven|solid|strong|good|hands-on|experience|knowledge|familiarity|background|another|other|similar|modern|in|with|of|an?|the|some|any) )+/i;
+/** Between the items of a list, in text whose white space is single spaces. */
+const LIST_SEPARATOR = /, ?| (?:and\/)?or | \/ /i;
+/** A list item is a name or a short phrase; longer parts are the sentence around the list. */
+const MAX_ITEM_WORDS = 3;
+
+/**
+ * The other items of an "or" list on the job line that asks for the requirement: "manufacturing,
+ * warehousing or logistics" gives "manufacturing" and "logistics" for the warehousing item. Empty
+ * when the line has no such list or the requirement is not one of its items.
+ */
+export function listedAlternatives(requirement: Pick<JobRequirement, 'skill' | 'evidence'>): string[] {
+  const own = stemsOf(requirement.skill);
+  const isOwn = (part: string) => {
+    const stems = new Set(stemsOf(part));
+    return own.every((stem) => stems.has(stem)) || findSkillMentions([{ text: part }]).some((mention) => mention.skill === requirement.skill);
+  };
+  const text = requirement.evidence.text.replace(/\s+/g, ' ');
+  for (const sentence of text.split(/[.;:](?: |$)/)) {
+    // "VueJS or another JavaScript framework (React, Angular, Ember)": the examples in brackets are
+    // instances of the item they follow, and the job accepts any item of the list, that one included.
+    const open = sentence.indexOf('(');
+    const close = open < 0 ? -1 : sentence.indexOf(')', open);
+    const clause = open < 0 ? sentence : sentence.slice(0, open);
+    if (!/ (?:and\/)?or /i.test(clause)) continue;
+    const parts = clause
+      .split(LIST_SEPARATOR)
+      .map((part) => part.trim().replace(LEAD_IN, '').trim())
+      .filter((part) => part !== '' && part.split(' ').length <= MAX_ITEM_WORDS);
+    if (parts.length < 2) continue;
+    if (parts.some(isOwn)) return parts.filter((part) => !isOwn(part));
+    const examples = open < 0 ? [] : sentence.slice(open + 1, close < 0 ? undefined : close).split(LIST_SEPARATOR);
+    if (examples.some(isOwn)) return parts;
+  }
+  return [];
 }
 
 const DEGREE = /\b(?:bachelor'?s?|master'?s?|degree|BSc|BEng|MSc|MBA|PhD|diploma)\b/i;

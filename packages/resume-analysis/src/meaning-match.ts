@@ -58,6 +58,11 @@ const IRREGULAR: Readonly<Record<string, string>> = {
   undertaken: 'undertake',
 };
 
+/** "analyzing" and "analysing", "organization" and "organisation" are one word to the stemmer. */
+function britishSpelling(word: string): string {
+  return word.length > 6 ? word.replace(/([iy])z(e|es|ed|ing|ation|ations|er|ers)$/, '$1s$2') : word;
+}
+
 const STOP = new Set(['a', 'an', 'the', 'of', 'and', 'or', 'to', 'for', 'in', 'on', 'with', 'at', 'by', 'from', 'as', 'into', '&']);
 /** Words between the words of one duty, at most. */
 const WINDOW = 5;
@@ -72,14 +77,34 @@ export function normWord(word: string): string {
   const known = NORMS.get(word);
   if (known !== undefined) return known;
   const lower = word.toLowerCase();
-  const norm = stemWord(IRREGULAR[lower] ?? lower);
+  const norm = stemWord(IRREGULAR[lower] ?? britishSpelling(lower));
   if (NORMS.size >= MAX_REMEMBERED) NORMS.clear();
   NORMS.set(word, norm);
   return norm;
 }
 
+interface Word {
+  text: string;
+  start: number;
+  end: number;
+  /** Position in the line counted in whole words: the parts of "self-service" share one. */
+  at: number;
+}
+
+/** A line's words with where each stands; a hyphenated compound is its parts ("data-quality checks" has "quality"). */
+function wordsAt(text: string): Word[] {
+  const words: Word[] = [];
+  for (const match of text.matchAll(/[\p{L}\p{N}][\p{L}\p{N}&+#]*/gu)) {
+    const previous = words[words.length - 1];
+    const joined = previous !== undefined && previous.end === match.index - 1 && text[previous.end] === '-';
+    const at = previous === undefined ? 0 : joined ? previous.at : previous.at + 1;
+    words.push({ text: match[0], start: match.index, end: match.index + match[0].length, at });
+  }
+  return words;
+}
+
 function wordsOf(text: string): string[] {
-  return (text.match(/[\p{L}\p{N}][\p{L}\p{N}&+#-]*/gu) ?? []).map((word) => word.replace(/-$/, ''));
+  return wordsAt(text).map((word) => word.text);
 }
 
 interface Pattern {
@@ -106,24 +131,37 @@ const COMPILED: readonly CompiledConcept[] = CONCEPTS.map((concept: Concept) => 
   duties: (concept.duties ?? []).map(patternOf).filter((pattern) => pattern.content.length > 0),
 }));
 
-/** The concepts a requirement stands for: its taxonomy name exactly, or a phrase containing one's words. */
+/**
+ * The concepts a requirement stands for: its taxonomy name exactly, or a phrase that contains every
+ * word of one of the concept's answers, its last word (the head of the phrase) among them. "external
+ * auditors" is about audit, but "training budget" is a budget, not training, and "organic traffic"
+ * is not organisation however the stems compare.
+ */
 export function conceptsFor(requirement: { skill: string; source: 'taxonomy' | 'phrase' }): CompiledConcept[] {
   const name = requirement.skill.toLowerCase();
-  const stems = new Set(patternOf(requirement.skill).content);
+  const words = patternOf(requirement.skill).content;
+  const stems = new Set(words);
+  const head = words[words.length - 1];
   return COMPILED.filter((concept) =>
     concept.answers.some(
       (answer) =>
-        answer.key === name || (requirement.source === 'phrase' && answer.stems.length > 0 && answer.stems.every((stem) => stems.has(stem))),
+        answer.key === name ||
+        (requirement.source === 'phrase' &&
+          answer.stems.length > 0 &&
+          answer.stems.every((stem) => stems.has(stem)) &&
+          head !== undefined &&
+          answer.stems.includes(head)),
     ),
   );
 }
 
 /** Where in a line's words a pattern occurs; the matched words as written, or null. */
-function find(pattern: Pattern, norms: readonly string[], raw: readonly string[]): string | null {
+function find(pattern: Pattern, norms: readonly string[], raw: readonly Word[], text: string): string | null {
+  const quote = (lo: number, hi: number) => text.slice(raw[lo]?.start ?? 0, raw[hi]?.end ?? 0);
   if (pattern.sequence) {
     const sequence = pattern.sequence;
     for (let i = 0; i + sequence.length <= norms.length; i++) {
-      if (sequence.every((word, k) => norms[i + k] === word)) return raw.slice(i, i + sequence.length).join(' ');
+      if (sequence.every((word, k) => norms[i + k] === word)) return quote(i, i + sequence.length - 1);
     }
     return null;
   }
@@ -131,11 +169,14 @@ function find(pattern: Pattern, norms: readonly string[], raw: readonly string[]
   if (first === undefined) return null;
   for (let i = 0; i < norms.length; i++) {
     if (norms[i] !== first) continue;
-    const from = Math.max(0, i - WINDOW - rest.length);
-    const to = Math.min(norms.length, i + WINDOW + rest.length + 1);
+    const reach = WINDOW + rest.length;
+    const at = raw[i]?.at ?? i;
     const positions = [i];
+    // The words in reach, counted in whole words (the parts of "self-service" count once).
+    let from = i;
+    while (from > 0 && at - (raw[from - 1]?.at ?? 0) <= reach) from -= 1;
     const ok = rest.every((word) => {
-      for (let j = from; j < to; j++) {
+      for (let j = from; j < norms.length && (raw[j]?.at ?? j) - at <= reach; j++) {
         if (norms[j] === word && !positions.includes(j)) {
           positions.push(j);
           return true;
@@ -146,14 +187,14 @@ function find(pattern: Pattern, norms: readonly string[], raw: readonly string[]
     if (ok) {
       const lo = Math.min(...positions);
       const hi = Math.max(...positions);
-      return raw.slice(lo, hi + 1).join(' ');
+      return quote(lo, hi);
     }
   }
   return null;
 }
 
 export interface MeaningMatcher {
-  (requirement: { skill: string; source: 'taxonomy' | 'phrase' }): MeaningHit | undefined;
+  (requirement: { skill: string; source: 'taxonomy' | 'phrase'; category?: string }): MeaningHit | undefined;
 }
 
 /**
@@ -162,9 +203,10 @@ export interface MeaningMatcher {
  */
 export function meaningMatcher(resume: ResumeStructure, quoteText: readonly string[], skillLines: ReadonlyMap<string, number>): MeaningMatcher {
   const lines = resume.lines.map((line, index) => {
-    const raw = wordsOf(quoteText[index] ?? line.text);
-    const norms = raw.map(normWord);
-    return { raw, norms, present: new Set(norms), describes: DESCRIBING.has(line.section) };
+    const text = quoteText[index] ?? line.text;
+    const raw = wordsAt(text);
+    const norms = raw.map((word) => normWord(word.text));
+    return { text, raw, norms, present: new Set(norms), describes: DESCRIBING.has(line.section) };
   });
   // Experience lines first: they show the work, a summary only claims it.
   const order = [...lines.keys()].filter((index) => lines[index]?.describes).sort((a, b) => sectionRank(resume, a) - sectionRank(resume, b) || a - b);
@@ -175,7 +217,11 @@ export function meaningMatcher(resume: ResumeStructure, quoteText: readonly stri
       for (const skill of concept.narrower) {
         if (skill === requirement.skill) continue;
         const lineIndex = skillLines.get(skill);
-        if (lineIndex !== undefined) return { lineIndex, by: 'related', via: skill };
+        if (lineIndex === undefined) continue;
+        // A soft skill is shown by work that uses it, not by another name in a skills list:
+        // "Technical documentation" listed does not show communication, a manual written does.
+        if (requirement.category === 'soft-skill' && !lines[lineIndex]?.describes) continue;
+        return { lineIndex, by: 'related', via: skill };
       }
     }
     for (const concept of concepts) {
@@ -184,7 +230,7 @@ export function meaningMatcher(resume: ResumeStructure, quoteText: readonly stri
           const line = lines[index];
           // Most lines lack one of the duty's words: a set look-up rules them out before any scan.
           if (!line || !duty.content.every((word) => line.present.has(word))) continue;
-          const words = find(duty, line.norms, line.raw);
+          const words = find(duty, line.norms, line.raw, line.text);
           if (words) return { lineIndex: index, by: 'description', via: words };
         }
       }

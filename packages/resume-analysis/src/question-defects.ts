@@ -17,9 +17,11 @@ export interface DefectFinding {
 /** Words that, doubled, are not a slip ("had had", "that that" are grammatical). */
 const DOUBLE_ALLOWED = new Set(['had', 'that', 'is', 'do']);
 /** After "a": words that start with a vowel letter but a consonant sound ("a one-off", "a European", "a user"). */
-const CONSONANT_SOUND = /^(?:one|once|eu|u[bcfgklmnrstv]|uni|use|usu|ura)/i;
+// "u" sounds "you" before one consonant and a vowel (usage, utility, unanimous) and in "uni…" (unique,
+// university), but not before two consonants or in a negation: an unfamiliar, an understanding, an uninformed.
+export const CONSONANT_SOUND = /^(?:one|once|eu|u[bcfgklmrstv][aeiouy]|unan|uni(?![mn])|use|usu|ura)/i;
 /** After "an": words that start with a consonant letter but a vowel sound ("an hour", "an honest"). */
-const VOWEL_SOUND = /^(?:hour|honest|honou?r|heir)/i;
+export const VOWEL_SOUND = /^(?:hour|honest|honou?r|heir)/i;
 const DETERMINERS = /\b(?:(?:a|an)\s+(?:this|that|the|these|those|your|our|their|his|her|its|my|a|an)|(?:your|our|their|the|this|my)\s+(?:a|an))\b/i;
 
 const HEADINGS = new Set(

@@ -1,4 +1,4 @@
-import { questionDefects, type DefectFinding } from './question-defects';
+import { CONSONANT_SOUND, questionDefects, VOWEL_SOUND, type DefectFinding } from './question-defects';
 import { MIN_QUESTIONS, normaliseQuestion, type InterviewQuestion } from './question-schema';
 
 /**
@@ -10,8 +10,6 @@ import { MIN_QUESTIONS, normaliseQuestion, type InterviewQuestion } from './ques
 
 /** Words that, doubled, are not a slip ("had had", "that that"). */
 const DOUBLE_ALLOWED = new Set(['had', 'that', 'is', 'do']);
-const CONSONANT_SOUND = /^(?:one|once|eu|u[bcfgklmnrstv]|uni|use|usu|ura)/i;
-const VOWEL_SOUND = /^(?:hour|honest|honou?r|heir)/i;
 
 /** Corrects the slips that have one right answer; leaves everything else as written. */
 export function polishQuestion(text: string): string {
@@ -42,12 +40,27 @@ export function polishQuestion(text: string): string {
 
 /** An honour, award or grade quoted where a piece of work belongs. */
 const HONOUR =
-  /\b(?:dean'?s list|cum laude|summa|magna|honou?rs? (?:roll|society)|award(?:ed)?|scholarship|prize|valedictorian|first[- ]class|distinction|gpa)\b/i;
+  /\b(?:dean'?s list|cum laude|summa|magna|honou?rs? (?:roll|society)|award(?:ed)?|scholarship|prize|valedictorian|first[- ]class|distinction|gpa|fellow(?:ship)?|out of \d[\d,]* (?:applicants|candidates|entrants)|(?:selected|chosen) (?:from|out of|as one of))\b/i;
 const QUOTED = /"([^"]{1,400})"/g;
 
 /** A quotation cut off mid-clause: it ends on a word that needs what follows. */
 const DANGLING =
   /\b(?:and|or|of|the|a|an|to|for|with|by|in|on|at|from|including|identifying|using|across|into|while|which|that|through|via|over|under|within|between|as|per)$/i;
+
+/** A date or season as a role's header gives it ("Summer 2012", "Aug 2012", "2019"). */
+const HEADER_DATE = /^(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|spring|summer|autumn|fall|winter)[a-z]*\.? )?(?:19|20)\d\d\b/i;
+/** A town with its US state or country code ("Austin, TX"). */
+const TOWN_AND_CODE = /, [A-Z]{2}$/;
+
+/**
+ * A role's header the reading did not know as one: parts joined by a dash or bar, one of them a
+ * date or a town ("Data Scientist — Summer 2012 and 2013", "Dell Seton Medical Center, Austin, TX —
+ * 24-bed unit").
+ */
+function looksLikeHeader(span: string): boolean {
+  const parts = span.split(/ [—–|] /).map((part) => part.trim());
+  return parts.length >= 2 && parts.some((part) => HEADER_DATE.test(part) || TOWN_AND_CODE.test(part));
+}
 
 /** A line reduced to its words, so "Analyst — Acme, Rotterdam" and "Analyst, Acme" compare alike. */
 function headerKey(text: string): string {
@@ -70,7 +83,7 @@ export function gateFindings(question: string, headings: readonly string[] = [])
     const span = match[1] ?? '';
     // A role's header quoted with or without its dates or town ("Analyst — Acme, Rotterdam") is still a header.
     const key = headerKey(span);
-    if (key.length >= 8 && lines.some((line) => line !== key && (line.startsWith(key) || key.startsWith(line)))) {
+    if (looksLikeHeader(span) || (key.length >= 8 && lines.some((line) => line !== key && (line.startsWith(key) || key.startsWith(line))))) {
       found.push({ defect: 'quotes-header', evidence: span });
     }
     if (HONOUR.test(span) && span.split(/\s+/).length <= 12) found.push({ defect: 'quotes-honour', evidence: span });

@@ -427,7 +427,8 @@ export const PHRASE_GAP_TEMPLATES: readonly QuestionTemplate<GapVars>[] = [
   t({
     id: 'phrase-gap-meaning',
     difficulty: 'easy',
-    render: (v) => `What does ${v.skill} mean in a ${v.jobTitle} role, and where have you practised it?`,
+    // "What is meant by" reads right whether the phrase is singular or plural ("WIP updates").
+    render: (v) => `What is meant by ${v.skill} in a ${v.jobTitle} role, and where have you practised it?`,
     lookFor: (v) => `An accurate understanding of why the job needs ${v.skill}, backed by their own experience.`,
   }),
 ];

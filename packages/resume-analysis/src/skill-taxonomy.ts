@@ -656,7 +656,7 @@ export const SKILL_TAXONOMY: Readonly<Record<SkillCategory, readonly string[]>> 
     'Account management',
     'Business development',
     'Cold calling',
-    'B2B sales|B2B',
+    'B2B sales|B2B selling',
     'B2C',
     'Sales pipeline management|pipeline management|sales pipeline',
     'Customer retention|retention marketing',

@@ -10,6 +10,11 @@ describe('the question gate', () => {
     ['Tell me about the the hardest bug.', 'Tell me about the hardest bug.'],
     ['Looking back at your a year at Acme, what would you change?', 'Looking back at your year at Acme, what would you change?'],
     ['Looking back at your over 4 years at Acme, what would you change?', 'Looking back at your more than 4 years at Acme, what would you change?'],
+    [
+      'When you pick up a unfamiliar JavaScript codebase, what do you look at first?',
+      'When you pick up an unfamiliar JavaScript codebase, what do you look at first?',
+    ],
+    ['What was an unique challenge of an usage-based plan?', 'What was a unique challenge of a usage-based plan?'],
   ])('when a question has a slip with one right answer (%s), then it is corrected', (slip, fixed) => {
     expect(polishQuestion(slip)).toBe(fixed);
   });
@@ -21,6 +26,9 @@ describe('the question gate', () => {
     ['In "Modelled brackets in Siemens NX and released them through", what was hardest?', 'cut-quote'],
     ['In "…I take components from concept to release", what was hardest?', 'cut-quote'],
     ['Tell me about "Dean\'s List 2019" and what it took.', 'quotes-honour'],
+    ['You wrote: "52 out of 2500 applicants chosen to be a KPCB Fellow 2014". What was your contribution?', 'quotes-honour'],
+    ['You wrote: "Data Scientist — Summer 2012 and 2013". What was the situation before?', 'quotes-header'],
+    ['You wrote: "Dell Seton Medical Center at UT, Austin, TX — 24-bed Medical/Surgical". What changed?', 'quotes-header'],
     ['As Birmingham at Warwickshire, you wrote reports. What changed?', 'location-as-role'],
   ])('when a question quotes the wrong thing (%s), then the gate refuses it as %s', (question, defect) => {
     expect(gateFindings(question, ['Procurement Analyst Vandermeer Foods']).map((finding) => finding.defect)).toContain(defect);
