@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { ROOT, isListening } from '@app/infra';
 import { freePortRun, launcherEnv } from '@app/testkit/e2e-stack';
+import { waitFor } from '@app/testkit/wait';
 
 interface LauncherRun {
   code: number | null;
@@ -53,4 +54,46 @@ describe('npm start, when a service keeps crashing', () => {
     // Nothing it started is left listening.
     for (let i = 0; i <= 4; i++) expect(await isListening(port + i)).toBe(false);
   }, 120_000);
+});
+
+describe('npm start, with tracing on', () => {
+  it('starts Jaeger, prints its UI in the banner as Traces:, the stack traces into it, and Ctrl-C stops it with the rest', async () => {
+    const port = await freePortRun();
+    let jaegerPort = await freePortRun();
+    while (Math.abs(jaegerPort - port) < 5) jaegerPort = await freePortRun();
+    const child = spawn(process.execPath, [join(ROOT, 'scripts/dist/start.js')], {
+      cwd: ROOT,
+      env: launcherEnv({
+        STACK_PORT: String(port),
+        STACK_NAMESPACE: `launch-${randomUUID().slice(0, 8)}`,
+        JAEGER: 'on',
+        JAEGER_PORT: String(jaegerPort),
+      }),
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    try {
+      await waitFor('the start banner', () => output.includes(`Gateway:     http://127.0.0.1:${port}`) || child.exitCode !== null, {
+        timeoutMs: 120_000,
+        intervalMs: 100,
+        detail: () => `output so far:\n${output.slice(-4000)}`,
+      });
+      const ui = `http://127.0.0.1:${jaegerPort}`;
+      expect(output).toContain(`Traces:      ${ui}  (Jaeger)`);
+      // The link leads to the stack's traces: a request through the gateway shows up under its service.
+      expect((await fetch(`http://127.0.0.1:${port}/records/`)).status).toBe(401);
+      await waitFor(
+        "the gateway's traces in Jaeger",
+        async () => ((await (await fetch(`${ui}/api/services`)).json()) as { data: string[] | null }).data?.includes('gateway'),
+        { timeoutMs: 30_000, intervalMs: 250 },
+      );
+    } finally {
+      child.kill('SIGINT');
+    }
+    expect(await exited).toBe(0);
+    for (let i = 0; i <= 4; i++) expect(await isListening(port + i)).toBe(false);
+    for (let i = 0; i <= 3; i++) expect(await isListening(jaegerPort + i)).toBe(false);
+  }, 180_000);
 });

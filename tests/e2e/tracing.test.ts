@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from '@app/infra';
-import { registerAndLogin, startE2EStack, type Account, type E2EStack } from '@app/testkit/e2e-stack';
+import { developmentSecrets, type ManagedProcess } from '@app/launcher/stack';
+import { infraEnv, registerAndLogin, startE2EProcess, startE2EStack, type Account, type E2EStack } from '@app/testkit/e2e-stack';
 import { bearer, readAnswer } from '@app/testkit/http';
 import { describeTrace, descendsFrom, startTestJaeger, type TraceSpan } from '@app/testkit/jaeger';
 import { waitFor } from '@app/testkit/wait';
@@ -12,19 +13,45 @@ import { waitFor } from '@app/testkit/wait';
 let jaeger: Awaited<ReturnType<typeof startTestJaeger>>;
 let stack: E2EStack;
 let account: Account;
+// A second gateway on the same services that keeps no new trace (sampling 0), as 99 % of requests are by default.
+let unsampled: ManagedProcess;
 
 beforeAll(async () => {
   jaeger = await startTestJaeger();
-  stack = await startE2EStack({
-    env: { OTEL_EXPORTER_OTLP_ENDPOINT: jaeger.otlpUrl, OTEL_BSP_SCHEDULE_DELAY: '100', OTEL_TRACES_SAMPLER_ARG: '1' },
-  });
+  const tracing = { OTEL_EXPORTER_OTLP_ENDPOINT: jaeger.otlpUrl, OTEL_BSP_SCHEDULE_DELAY: '100' };
+  stack = await startE2EStack({ env: { ...tracing, OTEL_TRACES_SAMPLER_ARG: '1' } });
+  unsampled = await startE2EProcess(
+    'gateway',
+    {
+      ...developmentSecrets(),
+      ...infraEnv(),
+      AUTH_URL: stack.services.auth.url,
+      RECORDS_URL: stack.services.records.url,
+      QA_URL: stack.services.qa.url,
+      EVENTS_EXCHANGE: `${stack.namespace}.events`,
+      JWT_ISSUER: stack.gatewayUrl,
+      PORT: '',
+      CACHE_REDIS_TIMEOUT_MS: '1000',
+      ...tracing,
+      OTEL_TRACES_SAMPLER_ARG: '0',
+    },
+    `${stack.namespace}-gateway-unsampled.log`,
+  );
   account = await registerAndLogin(stack.gatewayUrl, 'tracing');
 }, 600_000);
 
 afterAll(async () => {
+  await unsampled?.stop();
   await stack?.stop();
   await jaeger?.stop();
 }, 60_000);
+
+/** The JSON log lines of a process written so far. */
+const logLines = (file: string) =>
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((text) => JSON.parse(text) as Record<string, unknown>);
 
 /** The trace of a request, once it holds spans satisfying `complete` (polled: spans arrive in batches). */
 async function traceOf(requestId: string, complete: (spans: TraceSpan[]) => boolean): Promise<TraceSpan[]> {
@@ -173,12 +200,35 @@ describe('tracing through Jaeger', () => {
     const spans = await traceOf(requestId, (all) => Boolean(find(all, 'records', kind('server'))));
     const root = spans.find((s) => !s.parentId)!;
     const line = await waitFor('the log line of the request', () =>
-      readFileSync(stack.services.gateway.log, 'utf8')
-        .split('\n')
-        .filter(Boolean)
-        .map((text) => JSON.parse(text) as Record<string, unknown>)
-        .find((entry) => entry.requestId === requestId && entry.msg === 'request completed'),
+      logLines(stack.services.gateway.log).find((entry) => entry.requestId === requestId && entry.msg === 'request completed'),
     );
     expect(line).toMatchObject({ trace_id: traceId, span_id: root.spanId });
+  }, 60_000);
+
+  it('when a request is not sampled, then no process keeps its trace, and the log lines of the gateway and the records service still name the same trace', async () => {
+    const post = (origin: string) =>
+      fetch(`${origin}/records/`, {
+        method: 'POST',
+        headers: { ...bearer(account.token), 'content-type': 'application/json' },
+        body: JSON.stringify({ option_type: 'opportunity', description: 'not sampled', status: 'active' }),
+      });
+    const created = await post(unsampled.url);
+    expect(created.status).toBe(201);
+    const requestId = created.headers.get('x-request-id')!;
+    const gatewayLine = await waitFor("the unsampled gateway's log line of the request", () =>
+      logLines(unsampled.log).find((entry) => entry.requestId === requestId && entry.msg === 'request completed'),
+    );
+    const traceId = gatewayLine.trace_id as string;
+    expect(traceId).toMatch(/^[0-9a-f]{32}$/);
+    // The records service samples every new trace, but this one came with its caller's "not sampled".
+    const recordsLine = await waitFor("the records service's log line of the request", () =>
+      logLines(stack.services.records.log).find((entry) => entry.trace_id === traceId && entry.msg === 'request completed'),
+    );
+    expect(recordsLine).toMatchObject({ req: expect.objectContaining({ method: 'POST' }), res: { statusCode: 201 } });
+
+    // A kept request sent afterwards, and its event, reach Jaeger: the unkept one's spans would have too.
+    const kept = await post(stack.gatewayUrl);
+    await traceOf(kept.headers.get('x-request-id')!, (all) => Boolean(find(all, 'gateway', kind('consumer'))));
+    expect(await jaeger.spansOf(traceId)).toEqual([]);
   }, 60_000);
 });

@@ -18,6 +18,7 @@ import type { Metrics } from './metrics';
 import type { JsonObject } from './openapi';
 import { checkReadiness, type DependencyCheck } from './readiness';
 import { runWithContext } from './request-context';
+import { gateTracedRequests } from './tracing';
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -348,6 +349,7 @@ export function callerOf(req: Request): Identity {
 /** Starts an HTTP server for `app`; port 0 picks a free one. */
 export async function listen(handler: Express | Parameters<typeof createServer>[1], port: number, host = '0.0.0.0'): Promise<Server> {
   const server = createServer(handler as Parameters<typeof createServer>[1]);
+  gateTracedRequests(server);
   // Longer than common proxy idle timeouts, so the gateway's keep-alive sockets are not cut under it.
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;

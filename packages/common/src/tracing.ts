@@ -7,6 +7,7 @@ export type TracingConfig = z.infer<z.ZodObject<ReturnType<typeof tracingShape>>
 
 interface Tracing {
   flush(): Promise<void>;
+  gate(server: Server): void;
 }
 
 let tracing: Tracing | undefined;
@@ -32,6 +33,15 @@ export function tracingEnabled(): boolean {
   return tracing !== undefined;
 }
 
+/**
+ * Puts `server`'s requests through the sampling decision before the http instrumentation: only the
+ * requests whose trace is kept pay for it; the others carry their trace's ids at almost no cost.
+ * Nothing when tracing is off. `listen` calls it for every server the processes start.
+ */
+export function gateTracedRequests(server: Server): void {
+  tracing?.gate(server);
+}
+
 /** Sends the spans still waiting in the batch (on stop, so the last requests' spans are not lost). */
 export async function flushTracing(): Promise<void> {
   await tracing?.flush();
@@ -53,8 +63,9 @@ export function withTraceparent<T>(traceparent: string | undefined, fn: () => T)
 /**
  * Makes `server` drop the W3C trace headers of every request before the http instrumentation reads
  * them, so that a client cannot join its requests to a trace of its choosing (or force them sampled):
- * each starts a trace of its own. Set on the server's own `emit`, which runs before the one the
- * instrumentation patched into http.Server's prototype.
+ * each starts a trace of its own. Set on the server's own `emit` after `listen`, so that it runs
+ * before the sampling gate (`gateTracedRequests`) and the emit the instrumentation patched into
+ * http.Server's prototype.
  */
 export function ignoreClientTraceContext(server: Server): void {
   const emit = server.emit.bind(server) as (event: string | symbol, ...args: unknown[]) => boolean;

@@ -233,7 +233,8 @@ async function main() {
 
     const figures = new Map<RowKey, Figures[]>(rows.map((r) => [r.key, []]));
     for (let round = 1; round <= ROUNDS; round++) {
-      for (const row of rows) {
+      // Every other round in reverse, so that no row is always the one measured after another (warmer, or later in a busy spell).
+      for (const row of round % 2 === 1 ? rows : [...rows].reverse()) {
         const f = await run(row, SECONDS);
         figures.get(row.key)!.push(f);
         process.stderr.write(
@@ -320,7 +321,19 @@ async function main() {
     if (has('hit', 'direct')) out.write(ratio('cache HIT / upstream directly', f('hit').rps / f('direct').rps, 1.5));
     if (has('proxied', 'direct')) out.write(ratio('proxied / upstream directly', f('proxied').rps / f('direct').rps, 0.6));
     if (has('me', 'hit')) out.write(ratio('/auth/me / cache HIT', f('me').rps / f('hit').rps, 0.6));
-    if (has('traced', 'hit')) out.write(ratio('cache HIT, tracing on / tracing off', f('traced').rps / f('hit').rps, 0.85, '%'));
+    if (has('traced', 'hit')) {
+      out.write(ratio('cache HIT, tracing on / tracing off', f('traced').rps / f('hit').rps, 0.85, '%'));
+      // Round by round (each pair run back to back), for the spread a busy machine puts on the median;
+      // and by CPU per request, which other processes' load moves less than throughput.
+      const off = figures.get('hit')!;
+      const on = figures.get('traced')!;
+      const spread = (values: number[]) =>
+        `${values.map((v) => (100 * v).toFixed(1)).join(', ')} % (median ${(100 * median(values)).toFixed(1)}, min–max ${(100 * Math.min(...values)).toFixed(1)}–${(100 * Math.max(...values)).toFixed(1)})`;
+      const byRps = off.map((o, i) => on[i]!.rps / o.rps);
+      const byCpu = off.map((o, i) => o.cpuUs / on[i]!.cpuUs);
+      out.write(`| the same, round by round | ${spread(byRps)} | | |\n`);
+      out.write(`| the same by CPU per request (off µs / on µs), round by round | ${spread(byCpu)} | | |\n`);
+    }
     if (hitRow) {
       const fixed = latency.get(cases[1]!.name)!;
       const saturated = latency.get(cases[0]!.name)!;

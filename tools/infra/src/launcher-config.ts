@@ -36,6 +36,8 @@ export const launcherShape = {
   AMQP_URL_GATEWAY: url(['amqp', 'amqps']),
   // `npm start` starts Jaeger and traces every process into it, unless off or an OTLP endpoint of your own is given.
   JAEGER: z.enum(['on', 'off']).default('on'),
+  // Unset: Jaeger's own ports (UI 16686, OTLP/HTTP 4318, query gRPC 16685, health 13133); set: the UI on it, the others on the next three.
+  JAEGER_PORT: z.coerce.number().int().min(1).max(65_532).optional(),
   OTEL_EXPORTER_OTLP_ENDPOINT: url(['http', 'https']),
   // Where the gateway listens; the services and the worker's health port always stay on 127.0.0.1.
   GATEWAY_HOST: z.string().min(1).default('0.0.0.0'),

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { startInfrastructure } from '@app/infra/infra';
 import { loadDotEnv, loadLauncherConfig } from '@app/infra/launcher-config';
-import { DATA_DIR, ROOT, ensureOcrTools, log, startJaeger, type JaegerServer } from '@app/infra';
+import { DATA_DIR, DEFAULT_JAEGER_PORTS, ROOT, ensureOcrTools, log, startJaeger, type JaegerServer } from '@app/infra';
 import { createStack, stackBanner, stackPorts } from './stack';
 import { Supervisor, describeGaveUp, restartPolicy } from './supervisor';
 
@@ -79,7 +79,10 @@ async function main() {
 async function traceStore(config: ReturnType<typeof loadLauncherConfig>): Promise<JaegerServer | undefined> {
   if (config.JAEGER === 'off' || config.OTEL_EXPORTER_OTLP_ENDPOINT) return undefined;
   try {
-    return await startJaeger();
+    const base = config.JAEGER_PORT;
+    return await startJaeger({
+      ports: base === undefined ? DEFAULT_JAEGER_PORTS : { ui: base, otlpHttp: base + 1, queryGrpc: base + 2, health: base + 3 },
+    });
   } catch (err) {
     log(`jaeger: not started, the stack runs without tracing (${err instanceof Error ? err.message : String(err)})`);
     return undefined;

@@ -82,9 +82,9 @@ async function main() {
     log(`${failure}: not running the tests`);
     process.exit(1);
   }
-  // Built here, once, rather than inside a test file's time limit: the tracing tests start their own Jaegers from it.
+  // Built here, once, rather than inside a test file's time limit: the tracing and launcher tests start their own Jaegers from it.
   const paths = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));
-  if (paths.length === 0 || paths.some((path) => path.includes('tracing'))) ensureJaegerBinary();
+  if (paths.length === 0 || paths.some((path) => /tracing|launcher/.test(path))) ensureJaegerBinary();
   const infra = await startInfrastructure(process.env, { harness: true });
   const results = join(DATA_DIR, 'jest-results.json');
   rmSync(results, { force: true });
