@@ -44,7 +44,7 @@ module.exports = {
         "A service's routes see only the domain's errors: the adapters map the database's (mapMongoError), so http/ imports neither it nor a database driver.",
       severity: 'error',
       from: { path: '^services/[^/]+/src/http/' },
-      to: { path: '^(packages/common/src/mongo[.]ts$|node_modules/(mongoose|mongodb)/)' },
+      to: { path: '(^packages/common/src/mongo[.]ts$|node_modules/(mongoose|mongodb)/)' },
     },
     {
       name: 'no-service-imports-another',
