@@ -5,7 +5,7 @@ import { Redis } from 'ioredis';
 import jwt from 'jsonwebtoken';
 import { bearer } from '@app/testkit/http';
 import { AMQP_URL, REDIS_URL } from '@app/testkit/servers';
-import { AUDIENCE, IDENTITY_SECRET, ISSUER, makeKey, signToken, startHarness, type Harness } from './support';
+import { AUDIENCE, IDENTITY_SECRET, ISSUER, makeKey, signClaims, signToken, startHarness, type Harness } from './support';
 
 let h: Harness;
 beforeAll(async () => {
@@ -93,25 +93,13 @@ describe('the global token check', () => {
   });
 
   it('when required claims are missing, then 401', async () => {
-    const token = jwt.sign({ sub: 'user-1' } satisfies jwt.JwtPayload, h.key.privateKey, {
-      algorithm: 'RS256',
-      keyid: h.key.kid,
-      expiresIn: 60,
-      issuer: ISSUER,
-      audience: AUDIENCE,
-    });
+    const token = signClaims(h.key.privateKey, h.key.kid, { sub: 'user-1' });
     await expect401(bearer(token));
   });
 
   it('when an ES256 token claims an RSA kid, then 401', async () => {
     const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-    const token = jwt.sign({ sub: 'u', username: 'u', jti: 'j' } satisfies jwt.JwtPayload, privateKey, {
-      algorithm: 'ES256',
-      keyid: h.key.kid,
-      expiresIn: 60,
-      issuer: ISSUER,
-      audience: AUDIENCE,
-    });
+    const token = signClaims(privateKey, h.key.kid, { sub: 'u', username: 'u', jti: 'j' }, { algorithm: 'ES256' });
     await expect401(bearer(token));
   });
 
