@@ -1,6 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { start as startService, type RunningService } from '../../src/main';
-import { start as startWorker, type RunningWorker } from '../../src/worker';
 import {
   billionsOfPages,
   deeplyNested,
@@ -11,25 +9,22 @@ import {
   thousandsOfTinyPages,
 } from '@app/resume-analysis/test/hostile-pdfs';
 import { peakTreeResident, treeResidentBytes } from './process-tree';
-import { cleanUp, client, jdPdf, resumePdf, uniqueEnv, waitForJob, type Client } from './support';
+import { cleanUp, jdPdf, resumePdf, uniqueEnv, waitForJob, type Client, type Pipeline, startPipeline } from './support';
 
 // The worker's own limits, as deployed: what is tested is that the defaults hold.
 const env = uniqueEnv();
 const TIME_LIMIT_MS = 15_000;
 const MB = 1024 * 1024;
-let service: RunningService;
-let worker: RunningWorker;
+let pipeline: Pipeline;
 let api: Client;
 
 beforeAll(async () => {
-  service = await startService(env);
-  worker = await startWorker(env);
-  api = client(service.url, env);
+  pipeline = await startPipeline(env);
+  api = pipeline.api;
 });
 
 afterAll(async () => {
-  await worker?.stop();
-  await service?.stop();
+  await pipeline?.stop();
   await cleanUp(env);
 });
 

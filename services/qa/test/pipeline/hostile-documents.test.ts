@@ -1,16 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { start as startService, type RunningService } from '../../src/main';
-import { start as startWorker, type RunningWorker } from '../../src/worker';
 import { pdfFrom } from '@app/testkit/pdf';
-import { cleanUp, client, jdPdf, resumePdf, uniqueEnv, waitForJob, type Client } from './support';
+import { start as startWorker } from '../../src/worker';
+import { cleanUp, jdPdf, resumePdf, uniqueEnv, waitForJob, type Client, type Pipeline, startPipeline } from './support';
 
 // The bounds are opened wide here so that the hard time limit is what stops the hostile document.
 const env = { ...uniqueEnv(), QA_ANALYSIS_TIMEOUT_MS: '800', QA_MAX_LINE_CHARS: '1000000', QA_MAX_TEXT_CHARS: '10000000' };
 const FIXTURES = join(__dirname, '..', '..', '..', '..', 'packages', 'resume-analysis', 'fixtures');
-let service: RunningService;
-let worker: RunningWorker;
+let pipeline: Pipeline;
 let api: Client;
 
 /** Thirty lines of 100,000 letters each, in a font small enough to fit the page: a few KB compressed. */
@@ -39,14 +37,12 @@ async function healthTimes(url: string, until: Promise<unknown>): Promise<{ medi
 }
 
 beforeAll(async () => {
-  service = await startService(env);
-  worker = await startWorker(env);
-  api = client(service.url, env);
+  pipeline = await startPipeline(env);
+  api = pipeline.api;
 });
 
 afterAll(async () => {
-  await worker?.stop();
-  await service?.stop();
+  await pipeline?.stop();
   await cleanUp(env);
 });
 
@@ -64,7 +60,7 @@ describe('hostile documents', () => {
       ids.push((await response.json()).id);
     }
     const finished = Promise.all(ids.map((id) => waitForJob(api, id, owner, 30_000)));
-    const health = await healthTimes(worker.url, finished);
+    const health = await healthTimes(pipeline.worker.url, finished);
     for (const job of await finished) {
       expect(job.status).toBe('failed');
       expect(job.attempts).toBe(1);
@@ -94,8 +90,8 @@ describe('hostile documents', () => {
   test('when a resume has a line over the bound, then the job fails at once naming the resume and the limit', async () => {
     // Only the bounded worker takes this job. The line bound is checked before any pattern runs, so it
     // needs no tight time limit: a fresh worker's first read on a busy machine can take longer than 0.8 s.
-    await worker.stop();
-    worker = await startWorker({ ...env, QA_ANALYSIS_TIMEOUT_MS: '30000', QA_MAX_LINE_CHARS: '2000' });
+    await pipeline.worker.stop();
+    pipeline.worker = await startWorker({ ...env, QA_ANALYSIS_TIMEOUT_MS: '30000', QA_MAX_LINE_CHARS: '2000' });
     {
       const owner = `user-${randomUUID()}`;
       const hostile = readFileSync(join(FIXTURES, 'hostile', 'long-line.pdf'));

@@ -4,6 +4,8 @@ import { checkAnswersFrom } from '@app/testkit/contract';
 import { identityHeaders as signedHeaders } from '@app/testkit/identity';
 import { makePdf } from '@app/testkit/pdf';
 import { AMQP_URL, MONGO_URL, REDIS_URL, deleteQueues, dropDatabase, uniqueId } from '@app/testkit/servers';
+import { start as startService, type RunningService } from '../../src/main';
+import { start as startWorker, type RunningWorker } from '../../src/worker';
 
 /** Names of everything one test file creates, so files run in parallel without meeting. */
 export function uniqueEnv() {
@@ -125,6 +127,37 @@ export function client(baseUrl: string, env: TestEnv): Client {
       return request('POST', '/qa/generate', { userId, body: uploadForm(upload), headers });
     },
   };
+}
+
+/** The QA service and its worker, started in-process on `env`, and a client of the service. */
+export interface Pipeline {
+  service: RunningService;
+  /** A test may put another worker in its place (other limits): `stop` stops the one in place. */
+  worker: RunningWorker;
+  api: Client;
+  /** Stops the worker, then the service (cleanUp removes what the test made). */
+  stop(): Promise<void>;
+}
+
+export async function startPipeline(env: TestEnv): Promise<Pipeline> {
+  const service = await startService(env);
+  let worker: RunningWorker;
+  try {
+    worker = await startWorker(env);
+  } catch (err) {
+    await service.stop();
+    throw err;
+  }
+  const pipeline: Pipeline = {
+    service,
+    worker,
+    api: client(service.url, env),
+    async stop() {
+      await pipeline.worker.stop();
+      await pipeline.service.stop();
+    },
+  };
+  return pipeline;
 }
 
 /** Polls GET /qa/jobs/{id} until the job is completed or failed. */
