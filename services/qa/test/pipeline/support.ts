@@ -160,6 +160,39 @@ export async function startPipeline(env: TestEnv): Promise<Pipeline> {
   return pipeline;
 }
 
+/**
+ * The pipeline of this test file, started before its tests and stopped and cleaned up (cleanUp) after
+ * them; its parts are read inside tests.
+ */
+export function usePipeline(env: TestEnv): Omit<Pipeline, 'stop'> {
+  let pipeline: Pipeline | undefined;
+  const started = () => {
+    if (!pipeline) throw new Error('the pipeline is started in beforeAll');
+    return pipeline;
+  };
+  beforeAll(async () => {
+    pipeline = await startPipeline(env);
+  });
+  afterAll(async () => {
+    await pipeline?.stop();
+    await cleanUp(env);
+  });
+  return {
+    get service() {
+      return started().service;
+    },
+    get worker() {
+      return started().worker;
+    },
+    set worker(worker: RunningWorker) {
+      started().worker = worker;
+    },
+    get api() {
+      return started().api;
+    },
+  };
+}
+
 /** Polls GET /qa/jobs/{id} until the job is completed or failed. */
 export async function waitForJob(api: Client, id: string, userId: string, timeoutMs = 20_000): Promise<any> {
   const deadline = Date.now() + timeoutMs;
