@@ -39,6 +39,14 @@ module.exports = {
       to: { path: '^$1/src/(data|jobs|events)/' },
     },
     {
+      name: 'http-imports-no-storage',
+      comment:
+        "A service's routes see only the domain's errors: the adapters map the database's (mapMongoError), so http/ imports neither it nor a database driver.",
+      severity: 'error',
+      from: { path: '^services/[^/]+/src/http/' },
+      to: { path: '(^packages/common/src/mongo[.]ts$|node_modules/(mongoose|mongodb)/)' },
+    },
+    {
       name: 'no-service-imports-another',
       comment: 'Services and the gateway talk over HTTP and events only; shared code lives in packages/.',
       severity: 'error',

@@ -23,15 +23,16 @@ export function makeKey(): SigningKey {
   return { kid: randomUUID(), privateKey, publicKey, publicPem: publicKey.export({ type: 'spki', format: 'pem' }).toString() };
 }
 
-export function signToken(key: SigningKey, claims: Record<string, unknown> = {}, options: SignOptions = {}): string {
-  const signOptions: SignOptions = { algorithm: 'RS256', keyid: key.kid, expiresIn: 1200, issuer: ISSUER, audience: AUDIENCE, ...options };
+/** A token of exactly `claims` (none added), from the gateway's issuer to its audience, under key id `kid`. */
+export function signClaims(privateKey: KeyObject, kid: string, claims: jwt.JwtPayload, options: SignOptions = {}): string {
+  const signOptions: SignOptions = { algorithm: 'RS256', keyid: kid, expiresIn: 1200, issuer: ISSUER, audience: AUDIENCE, ...options };
   if ('exp' in claims) delete signOptions.expiresIn;
+  return jwt.sign(claims, privateKey, signOptions);
+}
+
+export function signToken(key: SigningKey, claims: Record<string, unknown> = {}, options: SignOptions = {}): string {
   // A fresh user per token unless a test names one, so cached answers never leak between runs.
-  return jwt.sign(
-    { sub: `user-${randomUUID()}`, username: 'ann', jti: randomUUID(), ...claims } satisfies jwt.JwtPayload,
-    key.privateKey,
-    signOptions,
-  );
+  return signClaims(key.privateKey, key.kid, { sub: `user-${randomUUID()}`, username: 'ann', jti: randomUUID(), ...claims }, options);
 }
 
 export interface SeenRequest {

@@ -20,7 +20,12 @@ function violationsIn(files: Record<string, string>): Violation[] {
       mkdirSync(dirname(join(dir, file)), { recursive: true });
       writeFileSync(join(dir, file), text);
     }
-    writeFileSync(join(dir, 'tsconfig.eslint.json'), JSON.stringify({ compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext' } }));
+    // As the repository's own, @app/common/mongo names the source of common's MongoDB entry.
+    const paths = { '@app/common/mongo': ['./packages/common/src/mongo'] };
+    writeFileSync(
+      join(dir, 'tsconfig.eslint.json'),
+      JSON.stringify({ compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', paths } }),
+    );
     symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
     // The folders `npm run lint:deps` cruises, those of them the tree has.
     const roots = ['gateway', 'services', 'packages', 'tools', 'tests'].filter((root) =>
@@ -51,6 +56,9 @@ describe('the import boundaries (npm run lint:deps)', () => {
       'services/demo/src/http/routes.ts':
         "import { store } from '../data/store';\nimport { queue } from '../jobs/queue';\nexport const r = [store, queue];\n",
       'services/demo/src/jobs/queue.ts': 'export const queue = 1;\n',
+      'services/demo/src/http/errors.ts':
+        "import { mapMongoError } from '@app/common/mongo';\nimport { MongoError } from 'mongodb';\nexport const e = [mapMongoError, MongoError];\n",
+      'packages/common/src/mongo.ts': 'export const mapMongoError = 1;\n',
       'services/other/src/main.ts': "import { store } from '../../demo/src/data/store';\nexport const y = store;\n",
       'packages/lib/src/index.ts':
         "import { fixture } from '../scripts/fixture';\nimport { z } from '../../other/src/z';\nimport { ROOT } from '../../../tools/infra/src/paths';\nexport const w = [fixture, z, ROOT];\n",
@@ -66,6 +74,8 @@ describe('the import boundaries (npm run lint:deps)', () => {
         'http-imports-only-the-domain: services/demo/src/http/routes.ts -> services/demo/src/data/store.ts',
         'http-imports-only-the-domain: services/demo/src/http/routes.ts -> services/demo/src/jobs/queue.ts',
         expect.stringMatching(/^domain-imports-no-driver: services\/demo\/src\/domain\/service\.ts -> .*node_modules\/mongoose\//),
+        'http-imports-no-storage: services/demo/src/http/errors.ts -> packages/common/src/mongo.ts',
+        expect.stringMatching(/^http-imports-no-storage: services\/demo\/src\/http\/errors\.ts -> .*node_modules\/mongodb\//),
         'no-service-imports-another: services/other/src/main.ts -> services/demo/src/data/store.ts',
         'no-package-imports-scripts: packages/lib/src/index.ts -> packages/lib/scripts/fixture.ts',
         'no-production-code-imports-tooling: packages/lib/src/index.ts -> tools/infra/src/paths.ts',

@@ -18,7 +18,7 @@ import { LoginThrottle } from './domain/login-throttle';
 import { warmUpPasswordHashing } from './domain/passwords';
 import { Sessions, type LoginResult } from './domain/sessions';
 import { loadKeyRing } from './domain/signing-keys';
-import { authEvents } from './events/auth-events';
+import { OutboxAuthEvents } from './events/auth-events';
 import { authRoutes } from './http/auth-routes';
 import { authOpenApi } from './openapi';
 
@@ -47,7 +47,7 @@ const auth = startService('auth', loadAuthConfig, async (setup) => {
   const users = new MongoUserRepository(mongo);
   const refreshTokens = new MongoRefreshTokenRepository(mongo);
   const revocations = new RedisRevocationStore(redis, logger, config.ACCESS_TOKEN_TTL_SECONDS);
-  const events = authEvents(outbox);
+  const events = new OutboxAuthEvents(outbox);
   const accessTokens = new AccessTokens(keys, {
     issuer: config.JWT_ISSUER,
     audience: config.JWT_AUDIENCE,

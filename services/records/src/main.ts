@@ -11,7 +11,7 @@ import { IdempotencyKeyStore } from './data/idempotency-key-store';
 import { RecordRepository } from './data/record-repository';
 import { openRecordsDatabase } from './data/records-database';
 import { RecordService } from './domain/record-service';
-import { recordEvents, upgradeRecordEntry } from './events/record-events';
+import { OutboxRecordEvents, upgradeRecordEntry } from './events/record-events';
 import { consumeUserDeleted } from './events/user-deleted-consumer';
 import { recordsRoutes } from './http/records-routes';
 import { recordsOpenApi } from './openapi';
@@ -41,9 +41,14 @@ const records = startService('records', loadRecordsConfig, async (setup) => {
     upgrade: upgradeRecordEntry,
     published: metrics.counter('records_events_published_total', 'Domain events published from the outbox', ['type']),
   });
-  const records = new RecordService(repository, new IdempotencyKeyStore(models.idempotencyKeys, models.idempotencyTakeovers), recordEvents(relay), {
-    idempotencyKeyTtlMs: config.IDEMPOTENCY_KEY_TTL_HOURS * 3_600_000,
-  });
+  const records = new RecordService(
+    repository,
+    new IdempotencyKeyStore(models.idempotencyKeys, models.idempotencyTakeovers),
+    new OutboxRecordEvents(relay),
+    {
+      idempotencyKeyTtlMs: config.IDEMPOTENCY_KEY_TTL_HOURS * 3_600_000,
+    },
+  );
 
   await bus.start();
   await consumeUserDeleted(bus, config.USER_DELETED_QUEUE, records, logger);

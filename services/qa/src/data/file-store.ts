@@ -38,6 +38,16 @@ interface ChunkDoc {
 /** Below MongoDB's 16 MiB document limit with room to spare, and above the default upload limit (5 MiB). */
 const CHUNK_BYTES = 8 * 1024 * 1024;
 
+/**
+ * What an upload fails with, as the routes see it: our own error, or the database's mapped to one. A
+ * driver error that maps to nothing the caller could fix means the store could not take the file: the 503.
+ */
+function uploadError(err: unknown): AppError {
+  if (err instanceof AppError) return err;
+  const mapped = mapMongoError(err);
+  return mapped instanceof AppError ? mapped : AppError.unavailable('mongodb');
+}
+
 function bytesOf(data: Binary): Buffer {
   return Buffer.from(data.buffer.buffer, data.buffer.byteOffset, data.position);
 }
@@ -87,12 +97,18 @@ export class FileStore implements DocumentStore, DocumentUploads {
   /**
    * A stream that stores one file. Its document is written when the stream finishes, or with
    * `deferred` by `commit`, so that the files of one upload cost one write (chunks of a large file
-   * are written as they come either way).
+   * are written as they come either way). It fails, and its stream errs, only with an AppError.
    */
   openUpload(name: string, metadata: FileMetadata, { deferred = false } = {}): FileUpload {
     const prepared = this.prepared;
-    const files = this.files();
-    const chunks = this.chunks();
+    let files: Collection<FileDoc>;
+    let chunks: Collection<ChunkDoc>;
+    try {
+      files = this.files();
+      chunks = this.chunks();
+    } catch (err) {
+      throw uploadError(err);
+    }
     const id = new mongoose.mongo.ObjectId().toHexString();
     let pending: Buffer[] = [];
     let pendingBytes = 0;
@@ -122,7 +138,7 @@ export class FileStore implements DocumentStore, DocumentUploads {
         }
         flush(false).then(
           () => done(),
-          (err: unknown) => done(mapMongoError(err) as Error),
+          (err: unknown) => done(uploadError(err)),
         );
       },
       final(done) {
@@ -137,21 +153,21 @@ export class FileStore implements DocumentStore, DocumentUploads {
           else await files.insertOne(doc);
         })().then(
           () => done(),
-          (err: unknown) => done(mapMongoError(err) as Error),
+          (err: unknown) => done(uploadError(err)),
         );
       },
     });
     return { id, stream };
   }
 
-  /** Writes the documents of deferred uploads whose streams have finished, in one command. */
+  /** Writes the documents of deferred uploads whose streams have finished, in one command; fails only with an AppError. */
   async commit(uploads: FileUpload[]): Promise<void> {
     const docs = uploads.map((upload) => this.prepared.get(upload.id));
-    if (docs.some((doc) => doc === undefined)) throw new Error('commit of an upload that has not finished');
+    if (docs.some((doc) => doc === undefined)) throw AppError.internal('commit of an upload that has not finished');
     try {
       await this.files().insertMany(docs as FileDoc[]);
     } catch (err) {
-      throw mapMongoError(err);
+      throw uploadError(err);
     } finally {
       for (const upload of uploads) this.prepared.delete(upload.id);
     }

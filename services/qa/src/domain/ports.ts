@@ -69,7 +69,10 @@ export interface FileUpload {
   stream: Writable;
 }
 
-/** The uploaded documents, as the routes stream them in (and remove those of a refused upload). */
+/**
+ * The uploaded documents, as the routes stream them in (and remove those of a refused upload). Its
+ * calls and streams fail only with an AppError (storage away: the 503), so the routes know no database.
+ */
 export interface DocumentUploads {
   /**
    * A stream that stores one file. Its record is written when the stream finishes, or with `deferred`

@@ -1,14 +1,14 @@
 import type { Logger } from '@app/common';
 import type { Request, Response } from 'express';
 import { isFinished, type QaJob } from '../domain/qa-job';
-import type { JobStore as QaJobRepository, JobWatcher as JobChanges } from '../domain/ports';
+import type { JobStore, JobWatcher } from '../domain/ports';
 import { jobView, progressView } from './job-view';
 
 export interface JobEventStreamOptions {
-  jobs: QaJobRepository;
+  jobs: JobStore;
   /** Pushes the job's changes as workers make them. */
-  changes: Pick<JobChanges, 'watch'>;
-  /** The safety-net poll of MongoDB, in case a pushed change is lost. */
+  changes: JobWatcher;
+  /** The safety-net poll of the job's record, in case a pushed change is lost. */
   pollIntervalMs: number;
   heartbeatMs: number;
   logger: Logger;

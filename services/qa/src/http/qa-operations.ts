@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { AppError, callerOf, parseRequestPart, type HeaderSpec, type Logger, type Operation } from '@app/common';
 import type { Request } from 'express';
 import { z } from 'zod';
-import type { DocumentUploads as FileStore } from '../domain/ports';
+import type { DocumentUploads } from '../domain/ports';
 import { isFinished, isJobId } from '../domain/qa-job';
 import type { QaJobService } from '../domain/qa-job-service';
 import type { UsageLimits } from '../domain/usage-limits';
@@ -16,7 +16,7 @@ import { receiveDocuments } from './upload-receiver';
 export interface QaContext {
   service: QaJobService;
   limits: UsageLimits;
-  files: FileStore;
+  files: DocumentUploads;
   streams: JobEventStreams;
   logger: Logger;
   maxFileBytes: number;

@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { AppError, type Logger } from '@app/common';
-import { mapMongoError } from '@app/common/mongo';
 import busboy from 'busboy';
 import type { Request } from 'express';
-import type { DocumentUploads as FileStore, FileUpload } from '../domain/ports';
+import type { DocumentUploads, FileUpload } from '../domain/ports';
 import { DOCUMENT_PARTS, isDocumentPart, type DocumentPart, type StoredFile } from '../domain/qa-job';
 
 const PDF_MAGIC = Buffer.from('%PDF-', 'latin1');
@@ -12,7 +11,7 @@ const MAX_NAME_LENGTH = 200;
 
 export interface ReceiveOptions {
   maxFileBytes: number;
-  store: FileStore;
+  store: DocumentUploads;
   owner: string;
   jobId: string;
   logger: Logger;
@@ -89,8 +88,9 @@ export function receiveDocuments(req: Request, options: ReceiveOptions): Promise
 
     const fail = (err: unknown) => {
       if (failure) return;
-      failure = err instanceof AppError ? err : (mapMongoError(err) as AppError);
-      if (!(failure instanceof AppError)) failure = AppError.unavailable('mongodb');
+      // The store fails with our errors (it maps the database's); anything else is a defect, logged as one.
+      if (!(err instanceof AppError)) options.logger.error({ err }, 'an upload failed with an unexpected error');
+      failure = err instanceof AppError ? err : AppError.internal();
       // Stop reading at once: the rest of the body is not parsed, and the answer says Connection: close.
       req.unpipe(parser);
       const answer = failure;

@@ -1,6 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { start as startService, type RunningService } from '../../src/main';
-import { start as startWorker, type RunningWorker } from '../../src/worker';
 import {
   billionsOfPages,
   deeplyNested,
@@ -11,27 +9,13 @@ import {
   thousandsOfTinyPages,
 } from '@app/resume-analysis/test/hostile-pdfs';
 import { peakTreeResident, treeResidentBytes } from './process-tree';
-import { cleanUp, client, jdPdf, resumePdf, uniqueEnv, waitForJob, type Client } from './support';
+import { jdPdf, resumePdf, uniqueEnv, waitForJob, usePipeline } from './support';
 
 // The worker's own limits, as deployed: what is tested is that the defaults hold.
 const env = uniqueEnv();
 const TIME_LIMIT_MS = 15_000;
 const MB = 1024 * 1024;
-let service: RunningService;
-let worker: RunningWorker;
-let api: Client;
-
-beforeAll(async () => {
-  service = await startService(env);
-  worker = await startWorker(env);
-  api = client(service.url, env);
-});
-
-afterAll(async () => {
-  await worker?.stop();
-  await service?.stop();
-  await cleanUp(env);
-});
+const pipeline = usePipeline(env);
 
 // What a user must never be shown: a program, its command line, a path, a stack, a library's own words.
 const INTERNALS =
@@ -104,11 +88,11 @@ describe('hostile documents of every class, two at once, with the default limits
       const ids: string[] = [];
       for (let i = 0; i < 2; i++) {
         // A different byte each time: deduplication is no defence, the limits are.
-        const response = await api.upload(owner, { resume: Buffer.concat([hostile, Buffer.from(`\n%${i}\n`)]), jd });
+        const response = await pipeline.api.upload(owner, { resume: Buffer.concat([hostile, Buffer.from(`\n%${i}\n`)]), jd });
         expect(response.status).toBe(202);
         ids.push((await response.json()).id);
       }
-      const finished = Promise.all(ids.map((id) => waitForJob(api, id, owner, 3 * TIME_LIMIT_MS)));
+      const finished = Promise.all(ids.map((id) => waitForJob(pipeline.api, id, owner, 3 * TIME_LIMIT_MS)));
       const peak = await peakTreeResident(finished, 50);
       const jobs = await finished;
       const elapsed = Date.now() - started;
@@ -129,8 +113,8 @@ describe('hostile documents of every class, two at once, with the default limits
       expect((peak - before) / MB).toBeLessThan(400);
 
       const normal = `user-${randomUUID()}`;
-      const response = await api.upload(normal, { resume: await resumePdf(normal), jd: await jdPdf(normal) });
-      const job = await waitForJob(api, (await response.json()).id, normal, 3 * TIME_LIMIT_MS);
+      const response = await pipeline.api.upload(normal, { resume: await resumePdf(normal), jd: await jdPdf(normal) });
+      const job = await waitForJob(pipeline.api, (await response.json()).id, normal, 3 * TIME_LIMIT_MS);
       expect(job.status).toBe('completed');
     },
     120_000,

@@ -1,17 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { start as startService, type RunningService } from '../../src/main';
-import { start as startWorker, type RunningWorker } from '../../src/worker';
 import { pdfFrom } from '@app/testkit/pdf';
-import { cleanUp, client, jdPdf, resumePdf, uniqueEnv, waitForJob, type Client } from './support';
+import { start as startWorker } from '../../src/worker';
+import { jdPdf, resumePdf, uniqueEnv, waitForJob, usePipeline } from './support';
 
 // The bounds are opened wide here so that the hard time limit is what stops the hostile document.
 const env = { ...uniqueEnv(), QA_ANALYSIS_TIMEOUT_MS: '800', QA_MAX_LINE_CHARS: '1000000', QA_MAX_TEXT_CHARS: '10000000' };
 const FIXTURES = join(__dirname, '..', '..', '..', '..', 'packages', 'resume-analysis', 'fixtures');
-let service: RunningService;
-let worker: RunningWorker;
-let api: Client;
+const pipeline = usePipeline(env);
 
 /** Thirty lines of 100,000 letters each, in a font small enough to fit the page: a few KB compressed. */
 function stallingPdf(): Promise<Buffer> {
@@ -38,18 +35,6 @@ async function healthTimes(url: string, until: Promise<unknown>): Promise<{ medi
   return { median: times[Math.floor(times.length / 2)] ?? 0, slowest: times[times.length - 1] ?? 0, asked: times.length };
 }
 
-beforeAll(async () => {
-  service = await startService(env);
-  worker = await startWorker(env);
-  api = client(service.url, env);
-});
-
-afterAll(async () => {
-  await worker?.stop();
-  await service?.stop();
-  await cleanUp(env);
-});
-
 describe('hostile documents', () => {
   test('when documents stall the reader, then each job fails at the time limit naming the file, without retry, and /health keeps answering fast', async () => {
     const owner = `user-${randomUUID()}`;
@@ -59,12 +44,12 @@ describe('hostile documents', () => {
     const ids: string[] = [];
     for (let i = 0; i < 3; i++) {
       // A different byte each time: deduplication is no defence, the limit is.
-      const response = await api.upload(owner, { resume: Buffer.concat([stalling, Buffer.from(`\n%${i}\n`)]), jd });
+      const response = await pipeline.api.upload(owner, { resume: Buffer.concat([stalling, Buffer.from(`\n%${i}\n`)]), jd });
       expect(response.status).toBe(202);
       ids.push((await response.json()).id);
     }
-    const finished = Promise.all(ids.map((id) => waitForJob(api, id, owner, 30_000)));
-    const health = await healthTimes(worker.url, finished);
+    const finished = Promise.all(ids.map((id) => waitForJob(pipeline.api, id, owner, 30_000)));
+    const health = await healthTimes(pipeline.worker.url, finished);
     for (const job of await finished) {
       expect(job.status).toBe('failed');
       expect(job.attempts).toBe(1);
@@ -84,7 +69,7 @@ describe('hostile documents', () => {
 
   test('when a normal upload follows, then the worker still completes it', async () => {
     const owner = `user-${randomUUID()}`;
-    const response = await api.upload(owner, { resume: await resumePdf('after'), jd: await jdPdf('after') }, { prefer: 'wait=30' });
+    const response = await pipeline.api.upload(owner, { resume: await resumePdf('after'), jd: await jdPdf('after') }, { prefer: 'wait=30' });
     expect(response.status).toBe(200);
     const job = await response.json();
     expect(job.status).toBe('completed');
@@ -94,13 +79,13 @@ describe('hostile documents', () => {
   test('when a resume has a line over the bound, then the job fails at once naming the resume and the limit', async () => {
     // Only the bounded worker takes this job. The line bound is checked before any pattern runs, so it
     // needs no tight time limit: a fresh worker's first read on a busy machine can take longer than 0.8 s.
-    await worker.stop();
-    worker = await startWorker({ ...env, QA_ANALYSIS_TIMEOUT_MS: '30000', QA_MAX_LINE_CHARS: '2000' });
+    await pipeline.worker.stop();
+    pipeline.worker = await startWorker({ ...env, QA_ANALYSIS_TIMEOUT_MS: '30000', QA_MAX_LINE_CHARS: '2000' });
     {
       const owner = `user-${randomUUID()}`;
       const hostile = readFileSync(join(FIXTURES, 'hostile', 'long-line.pdf'));
-      const { id } = await (await api.upload(owner, { resume: hostile, jd: await jdPdf('line') })).json();
-      const job = await waitForJob(api, id, owner);
+      const { id } = await (await pipeline.api.upload(owner, { resume: hostile, jd: await jdPdf('line') })).json();
+      const job = await waitForJob(pipeline.api, id, owner);
       expect(job).toMatchObject({ status: 'failed', attempts: 1 });
       expect(job.error.problems).toEqual([expect.objectContaining({ file: 'resume', reason: 'line_too_long' })]);
       expect(job.error.message).toMatch(/at most 2000 are accepted per line/);

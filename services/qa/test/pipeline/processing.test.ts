@@ -4,8 +4,6 @@ import type { CommandStartedEvent } from 'mongodb';
 import mongoose, { type Connection } from 'mongoose';
 import { EventBus, EventOutbox, createLogger, createMetrics, type EventOf, type Metrics } from '@app/common';
 import { mongoOutboxStore } from '@app/common/mongo';
-import { start as startService, type RunningService } from '../../src/main';
-import { start as startWorker, type RunningWorker } from '../../src/worker';
 import { FileStore } from '../../src/data/file-store';
 import { QaJobRepository } from '../../src/data/qa-job-repository';
 import { documentProblemOf } from '../../src/jobs/analyse-documents';
@@ -16,11 +14,10 @@ import { captureQaEvents } from './event-capture';
 import { makePdf } from '@app/testkit/pdf';
 import { AMQP_URL, MONGO_URL, REDIS_URL, connectDatabase } from '@app/testkit/servers';
 import { sleep } from '@app/testkit/wait';
-import { cleanUp, client, jdPdf, resumePdf, uniqueEnv, waitForJob, type Client } from './support';
+import { cleanUp, jdPdf, resumePdf, uniqueEnv, waitForJob, type Client, type Pipeline, startPipeline } from './support';
 
 const env = uniqueEnv();
-let service: RunningService;
-let worker: RunningWorker;
+let pipeline: Pipeline;
 let api: Client;
 let db: Connection;
 let capture: Awaited<ReturnType<typeof captureQaEvents>>;
@@ -39,16 +36,14 @@ async function eventsFor(jobId: string, count = 1, timeoutMs = 5000) {
 
 beforeAll(async () => {
   capture = await captureQaEvents();
-  service = await startService(env);
-  worker = await startWorker(env);
-  api = client(service.url, env);
+  pipeline = await startPipeline(env);
+  api = pipeline.api;
   db = await connectDatabase(env.MONGO_DB);
   [resume, jd] = await Promise.all([resumePdf(), jdPdf()]);
 });
 
 afterAll(async () => {
-  await worker?.stop();
-  await service?.stop();
+  await pipeline?.stop();
   await capture?.close();
   await db?.close();
   await cleanUp(env);
@@ -210,11 +205,11 @@ describe('processing an upload', () => {
   });
 
   test('when the worker is asked, then /health, /ready and job metrics answer', async () => {
-    expect((await fetch(`${worker.url}/health`)).status).toBe(200);
-    const ready = await fetch(`${worker.url}/ready`);
+    expect((await fetch(`${pipeline.worker.url}/health`)).status).toBe(200);
+    const ready = await fetch(`${pipeline.worker.url}/ready`);
     expect(ready.status).toBe(200);
     expect(((await ready.json()) as any).checks).toEqual({ mongodb: 'up', redis: 'up', rabbitmq: 'up' });
-    const metrics = await (await fetch(`${worker.url}/metrics`)).text();
+    const metrics = await (await fetch(`${pipeline.worker.url}/metrics`)).text();
     expect(metrics).toMatch(/^qa_jobs_completed_total\{service="qa-worker"\} [1-9]/m);
     expect(metrics).toMatch(/^qa_jobs_failed_total\{reason="invalid_document",service="qa-worker"\} [1-9]/m);
     expect(metrics).toContain('qa_job_duration_seconds_bucket');

@@ -4,6 +4,8 @@ import { checkAnswersFrom } from '@app/testkit/contract';
 import { identityHeaders as signedHeaders } from '@app/testkit/identity';
 import { makePdf } from '@app/testkit/pdf';
 import { AMQP_URL, MONGO_URL, REDIS_URL, deleteQueues, dropDatabase, uniqueId } from '@app/testkit/servers';
+import { start as startService, type RunningService } from '../../src/main';
+import { start as startWorker, type RunningWorker } from '../../src/worker';
 
 /** Names of everything one test file creates, so files run in parallel without meeting. */
 export function uniqueEnv() {
@@ -123,6 +125,70 @@ export function client(baseUrl: string, env: TestEnv): Client {
     },
     upload(userId, upload, headers = {}) {
       return request('POST', '/qa/generate', { userId, body: uploadForm(upload), headers });
+    },
+  };
+}
+
+/** The QA service and its worker, started in-process on `env`, and a client of the service. */
+export interface Pipeline {
+  service: RunningService;
+  /** A test may put another worker in its place (other limits): `stop` stops the one in place. */
+  worker: RunningWorker;
+  api: Client;
+  /** Stops the worker, then the service (cleanUp removes what the test made). */
+  stop(): Promise<void>;
+}
+
+export async function startPipeline(env: TestEnv): Promise<Pipeline> {
+  const service = await startService(env);
+  let worker: RunningWorker;
+  try {
+    worker = await startWorker(env);
+  } catch (err) {
+    await service.stop();
+    throw err;
+  }
+  const pipeline: Pipeline = {
+    service,
+    worker,
+    api: client(service.url, env),
+    async stop() {
+      await pipeline.worker.stop();
+      await pipeline.service.stop();
+    },
+  };
+  return pipeline;
+}
+
+/**
+ * The pipeline of this test file, started before its tests and stopped and cleaned up (cleanUp) after
+ * them; its parts are read inside tests.
+ */
+export function usePipeline(env: TestEnv): Omit<Pipeline, 'stop'> {
+  let pipeline: Pipeline | undefined;
+  const started = () => {
+    if (!pipeline) throw new Error('the pipeline is started in beforeAll');
+    return pipeline;
+  };
+  beforeAll(async () => {
+    pipeline = await startPipeline(env);
+  });
+  afterAll(async () => {
+    await pipeline?.stop();
+    await cleanUp(env);
+  });
+  return {
+    get service() {
+      return started().service;
+    },
+    get worker() {
+      return started().worker;
+    },
+    set worker(worker: RunningWorker) {
+      started().worker = worker;
+    },
+    get api() {
+      return started().api;
     },
   };
 }
