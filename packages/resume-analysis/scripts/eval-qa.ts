@@ -1,13 +1,16 @@
 /**
- * npm run eval:qa [-- --check] [--verbose]
+ * npm run eval:qa [-- --check] [--verbose] [--set <dir>]
  *
  * Runs the offline analysis over the labelled pairs in fixtures/labelled (read from their PDFs, so
  * extraction is measured too) and prints each figure of the labelling rules (LABELLING.md beside the
  * set) against its target. By default it only reports; with --check it exits 1 when a target is
- * missed. --verbose lists, per pair, what was missed or wrongly extracted.
+ * missed. --verbose lists, per pair, what was missed or wrongly extracted. --set evaluates another
+ * directory laid out the same way (a folder per pair with expected.json and the two PDFs; its
+ * cross-fit.json and judged-questions.json may be left out), such as a set of outside documents
+ * that cannot be committed.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { analyseOffline, type AnalysisResult } from '../src';
 import { LABELLED, loadAllPairs, madeElsewhere, NOW, type LabelledPair } from '../test/labelled-fixtures';
 import { keywordOverlap, pairFigures, questionFigures, spearman, type PairFigures, type PairLabels } from './evaluation';
@@ -51,9 +54,19 @@ const sum = (figures: readonly PairFigures[], pick: (f: PairFigures) => number) 
 const ratio = (a: number, b: number) => (b === 0 ? 0 : a / b);
 const pct = (value: number) => `${(100 * value).toFixed(1)} %`;
 
+/** A JSON file of the set, or what stands for it when a set leaves it out. */
+function setFile<T>(set: string, name: string, absent: T): T {
+  const path = join(set, name);
+  return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as T) : absent;
+}
+
 async function main(): Promise<void> {
-  const args = new Set(process.argv.slice(2));
-  const pairs = await loadAllPairs();
+  const argv = process.argv.slice(2);
+  const args = new Set(argv);
+  const setAt = argv.indexOf('--set');
+  if (setAt >= 0 && !argv[setAt + 1]) throw new Error('--set needs a directory laid out like fixtures/labelled');
+  const set = setAt >= 0 ? resolve(process.env.INIT_CWD ?? process.cwd(), argv[setAt + 1]!) : LABELLED;
+  const pairs = await loadAllPairs(set);
   const results = new Map<string, AnalysisResult>();
   for (const pair of pairs) results.set(pair.id, analyseOffline({ resumeLines: pair.resumeLines, jdLines: pair.jdLines, now: NOW }));
 
@@ -65,7 +78,7 @@ async function main(): Promise<void> {
 
   // Score against fit: each pair's own resume, and the cross pairings rated in cross-fit.json.
   const byId = new Map(pairs.map((pair) => [pair.id, pair]));
-  const crossFit = JSON.parse(readFileSync(join(LABELLED, 'cross-fit.json'), 'utf8')) as { pairings: CrossFit[] };
+  const crossFit = setFile<{ pairings: CrossFit[] }>(set, 'cross-fit.json', { pairings: [] });
   const pairings = [...labelled.map(({ labels }) => ({ resume: labels.id, jd: labels.id, fit: labels.fit })), ...crossFit.pairings];
   const scores: number[] = [];
   const baseline: number[] = [];
@@ -83,7 +96,7 @@ async function main(): Promise<void> {
   }
 
   const questions = questionFigures([...results.values()]);
-  const judged = JSON.parse(readFileSync(join(LABELLED, 'judged-questions.json'), 'utf8')) as { judged: string; questions: JudgedQuestion[] };
+  const judged = setFile<{ judged: string; questions: JudgedQuestion[] }>(set, 'judged-questions.json', { judged: 'never', questions: [] });
   const grades = { G: 0, W: 0, B: 0, X: 0 };
   for (const question of judged.questions) grades[question.grade] += 1;
   const stillAsked = judged.questions.filter((judgedQuestion) =>
@@ -214,7 +227,7 @@ async function main(): Promise<void> {
     },
   ];
 
-  console.log(`QA analysis over ${figures.length} labelled pairs (${pairs.length} in the set), now = ${NOW}\n`);
+  console.log(`QA analysis over ${figures.length} labelled pairs (${pairs.length} in the set${set === LABELLED ? '' : ` ${set}`}), now = ${NOW}\n`);
   let missed = 0;
   for (const row of rows) {
     const value = row.shown.startsWith('pct')

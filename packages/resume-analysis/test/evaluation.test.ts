@@ -1,4 +1,8 @@
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { keywordOverlap, spearman } from '../scripts/evaluation';
+import { LABELLED, loadAllPairs, pairIds } from './labelled-fixtures';
 import { isLocation, trailingLocation } from '../src/locations';
 import { questionDefects } from '../src/question-defects';
 
@@ -12,6 +16,20 @@ describe('the figures of npm run eval:qa', () => {
 
   test('when a resume holds half the posting’s content words, then the keyword baseline is 50', () => {
     expect(keywordOverlap('We use Kafka daily', 'Kafka and Postgres experience')).toBeCloseTo(50);
+  });
+
+  test('when another set directory is named (eval:qa --set), then its pairs are read from it and not from the committed set', async () => {
+    const set = mkdtempSync(join(tmpdir(), 'outside-set-'));
+    try {
+      cpSync(join(LABELLED, '01-software-engineer'), join(set, 'a-pair-written-elsewhere'), { recursive: true });
+      expect(pairIds(set)).toEqual(['a-pair-written-elsewhere']);
+      const pairs = await loadAllPairs(set);
+      expect(pairs.map((pair) => pair.id)).toEqual(['a-pair-written-elsewhere']);
+      expect(pairs[0]!.jdLines.length).toBeGreaterThan(5);
+      expect(pairIds()).toContain('01-software-engineer');
+    } finally {
+      rmSync(set, { recursive: true, force: true });
+    }
   });
 });
 

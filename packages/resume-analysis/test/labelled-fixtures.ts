@@ -59,17 +59,18 @@ export interface LabelledPair {
   jdLines: DocumentLine[];
 }
 
-export function pairIds(): string[] {
-  return readdirSync(LABELLED, { withFileTypes: true })
+/** The pair folders of a set laid out like fixtures/labelled (the committed set unless another is named). */
+export function pairIds(set: string = LABELLED): string[] {
+  return readdirSync(set, { withFileTypes: true })
     .filter((entry) => entry.isDirectory())
     .map((entry) => entry.name)
     .sort();
 }
 
-export async function loadPair(id: string): Promise<LabelledPair> {
-  const expected = JSON.parse(readFileSync(join(LABELLED, id, 'expected.json'), 'utf8')) as Expected;
-  const resumePdf = readFileSync(join(LABELLED, id, expected.resume.file));
-  const jdPdf = readFileSync(join(LABELLED, id, expected.jd.file));
+export async function loadPair(id: string, set: string = LABELLED): Promise<LabelledPair> {
+  const expected = JSON.parse(readFileSync(join(set, id, 'expected.json'), 'utf8')) as Expected;
+  const resumePdf = readFileSync(join(set, id, expected.resume.file));
+  const jdPdf = readFileSync(join(set, id, expected.jd.file));
   // A scanned pair is read by OCR, as the service reads it, where the OCR programs are installed.
   // The time limit is the service's business (its own tests); on a loaded machine OCR of one page
   // can take longer than its default, which says nothing about what the pair measures.
@@ -82,11 +83,11 @@ export async function loadPair(id: string): Promise<LabelledPair> {
 export const LOAD_ALL_PAIRS_MS = 180_000;
 
 /** Every pair; a scanned one is left out where no OCR programs are installed (test:unit runs without them). */
-export async function loadAllPairs(): Promise<LabelledPair[]> {
+export async function loadAllPairs(set: string = LABELLED): Promise<LabelledPair[]> {
   const pairs: LabelledPair[] = [];
-  for (const id of pairIds()) {
+  for (const id of pairIds(set)) {
     try {
-      pairs.push(await loadPair(id));
+      pairs.push(await loadPair(id, set));
     } catch (error) {
       if (error instanceof DocumentError && error.reason === 'no_text' && !(await ocrAvailable())) continue;
       throw error;
