@@ -304,8 +304,9 @@ const LOCATION =
 const ROLE_PART_SEPARATOR = /(?<!\s)\s*(?:\t|\s\|\s|\s[–—-]\s|,\s|\s@\s|\sat\s)\s*/;
 
 const DEGREE =
-  /\b(Ph\.?D\.?|Doctorate|Doctor of [A-Z][a-z]+|M\.?Sc\.?|M\.S\.|MSc|MA|M\.A\.|MBA|M\.?Eng|Master(?:'s)?(?: of [A-Z][\w ]+)?|B\.?Sc\.?|BSc|B\.S\.|BS|BA|B\.A\.|B\.?Eng|BEng|BSN|MSN|ADN|B\.?Ed\.?|M\.?Ed\.?|PGCE|Bachelor(?:'s)?(?: of [A-Z][\w ]+)?|Associate(?:'s)? (?:Degree|of [A-Z][\w ]+)|Diploma(?: in [A-Z][\w ]+)?|A-Levels?|High School Diploma|GED|HND|HNC|Certificate)(?!\w)/;
+  /\b(Ph\.?D\.?|Doctorate|Doctor of [A-Z][a-z]+|M\.?Sc\.?|M\.S\.|MSc|MA|M\.A\.|MBA|M\.?Eng|Master(?:['’]s)?(?: of [A-Z][\w ]+)?|B\.?Sc\.?|BSc|B\.S\.|BS|BA|B\.A\.|B\.?Eng|BEng|BSN|MSN|ADN|B\.?Ed\.?|M\.?Ed\.?|PGCE|Bachelor(?:['’]s)?(?: of [A-Z][\w ]+)?|Associate(?:['’]s)? (?:Degree|(?:of|in) [A-Z][\w ]+)|Diploma(?: in [A-Z][\w ]+)?|A-Levels?|High School Diploma|GED|HND|HNC|Certificate|Credential)(?!\w)/;
 const INSTITUTION = /\b(University|College|Institute|School|Academy|Polytechnic|Conservatory|Université)\b/;
+const INSTITUTION_ANY_CASE = new RegExp(INSTITUTION.source, 'i');
 const YEAR = /\b(19|20)\d{2}\b/g;
 
 export interface ResumeParseOptions {
@@ -372,7 +373,16 @@ function classifyHeading(text: string, index: number): ResumeSection | null {
   const byLastWord = LAST_WORD_SECTIONS[last];
   if (byLastWord && words.length <= 4 && (shape.allCaps || shape.colon || words.length <= 3)) return byLastWord;
   // An unknown all-caps line near the top is usually the candidate's name, not a section.
-  if (shape.allCaps && words.length <= 4 && index > 3 && !TITLE_WORDS.test(shape.key) && capsLineIsHeading(text)) return 'other';
+  // Nor is a school or an employer printed in capitals ("CORNELL UNIVERSITY" above its degree).
+  if (
+    shape.allCaps &&
+    words.length <= 4 &&
+    index > 3 &&
+    !TITLE_WORDS.test(shape.key) &&
+    !INSTITUTION_ANY_CASE.test(shape.key) &&
+    capsLineIsHeading(text)
+  )
+    return 'other';
   return null;
 }
 
@@ -551,52 +561,97 @@ function roleParts(text: string): string[] {
 
 function parseEducation(lines: readonly ResumeLine[], headings: ReadonlyMap<number, string>): ResumeEducation[] {
   const entries: ResumeEducation[] = [];
-  let previousEntryLine = -1;
-  lines.forEach((line, index) => {
-    if (line.section !== 'education' || headings.has(index)) return;
-    const degree = DEGREE.exec(line.text);
-    const institutionHere = institutionIn(line.text);
+  const items = lines.flatMap((line, index) => (line.section !== 'education' || headings.has(index) ? [] : [{ line, index }]));
+  // Resumes name the school either above its degrees ("Blinn College" / "Associate's in Liberal Arts")
+  // or under each degree ("BSc Physics" / "University of Leeds, 2014"), and keep to one layout; the
+  // first entry shows which. Above, a school's line heads every degree under it until the next school.
+  const first = items.find(({ line }) => degreeIn(line.text) || institutionIn(line.text));
+  const schoolAbove = first !== undefined && !degreeIn(first.line.text);
+  let school: string | null = null;
+  // The line before, when no entry took it: a school's name in words no keyword knows may stand there.
+  let previous: { index: number; text: string } | null = null;
+  for (const { line, index } of items) {
+    const text = stripBullet(line.text);
+    const degree = degreeIn(text);
+    const institutionHere = institutionIn(text);
     const last = entries[entries.length - 1];
-    // "Aston University" above "BSc Business Management  2015 – 2018": the school's line names no
-    // degree, and the degree under it is the same entry.
-    if (degree && last && last.degree === null && last.institution !== null && !institutionHere && previousEntryLine === index - 1) {
-      last.degree = degreePhrase(line.text, degree[0] === 'Certificate' ? 0 : degree.index);
-      last.year ??= lastYear(line.text);
-      previousEntryLine = index;
-      return;
-    }
-    if (degree || (institutionHere && !last?.line)) {
-      previousEntryLine = index;
-      entries.push({
-        // "Paralegal Studies Certificate — Phoenix College": a certificate is named by the words before it.
-        degree: degree ? degreePhrase(line.text, degree[0] === 'Certificate' ? 0 : degree.index) : null,
-        institution: institutionHere,
-        year: lastYear(line.text),
-        line: refOf(line),
-      });
-      return;
-    }
-    // A continuation line: "University of Leeds, 2014 – 2017" under the degree line.
-    if (last && !isBulletLine(line.text)) {
+    if (degree) {
+      const phrase = degreePhrase(text, degree.start);
+      const here = institutionHere === null ? null : withoutDegree(institutionHere, phrase);
+      // A school named on the line above in words no keyword knows ("UC Berkeley"): a short line of
+      // the section that names no degree, once its dates and places are cut away.
+      const above = previous?.index === index - 1 && here === null ? schoolName(previous.text) : null;
+      entries.push({ degree: phrase, institution: here ?? (schoolAbove ? school : null) ?? above, year: lastYear(text), line: refOf(line) });
+      previous = null;
+      continue;
+    } else if (institutionHere && (schoolAbove || !last || last.institution !== null)) {
+      school = institutionHere;
+      if (!last || last.degree !== null || last.institution !== null) {
+        entries.push({ degree: null, institution: institutionHere, year: lastYear(text), line: refOf(line) });
+      } else last.institution = institutionHere;
+      previous = null;
+    } else if (last && !isBulletLine(line.text)) {
+      // A continuation line: "University of Leeds, 2014 – 2017" under the degree line.
       last.institution ??= institutionHere;
-      last.year ??= lastYear(line.text);
-    }
-  });
-  return entries;
+      last.year ??= lastYear(text);
+      previous = null;
+    } else previous = isBulletLine(line.text) ? null : { index, text };
+  }
+  // A school's line followed by its degrees is one entry per degree, not one more for the school.
+  return entries.filter(
+    (entry, position) =>
+      entry.degree !== null || !entries.slice(position + 1).some((other) => other.institution === entry.institution && other.degree !== null),
+  );
+}
+
+/**
+ * The degree a line names, or null. A degree named inside parentheses is a remark about another
+ * one ("ITEC (three-year programme with BA and minor)"). A certificate or credential is named by the
+ * words before it ("Paralegal Studies Certificate", "Multiple Subject Teaching Credential").
+ */
+function degreeIn(text: string): { start: number } | null {
+  const bare = text.replace(/\([^()]*\)/g, (inside) => ' '.repeat(inside.length));
+  const match = DEGREE.exec(bare);
+  if (!match) return null;
+  return { start: /^(?:Certificate|Credential)$/.test(match[0]) ? 0 : match.index };
+}
+
+/** "Bachelor of Science in Nursing (BSN) University of Houston": the school's name without the degree before it. */
+function withoutDegree(institution: string, degree: string): string {
+  if (!institution.startsWith(degree)) return institution;
+  const rest = institution
+    .slice(degree.length)
+    .replace(/^[\s,;:|–—-]+/, '')
+    .trim();
+  return rest === '' ? institution : rest;
+}
+
+/** A line that may name a school: its text without the date range, places and grades, if a short name is left. */
+function schoolName(text: string): string | null {
+  const range = findDateRange(text, { year: 9999, month: 12 });
+  const rest = range ? text.slice(0, range.index) + '\t' + text.slice(range.index + range.text.length) : text;
+  const parts = roleParts(rest).filter((part) => !/\d/.test(part));
+  const name = parts[0];
+  return name && parts.length === 1 && name.split(/\s+/).length <= 6 && /^\p{Lu}/u.test(name) ? name : null;
 }
 
 function degreePhrase(text: string, start: number): string {
   const tail = text.slice(start).replace(/(?<!\s)\s*\((?:Hons|Honours|Honors)\)/gi, '');
-  return (tail.split(/\t|\s[|–—-]\s|,\s|\s\(/)[0] ?? '').replace(/(?<![,;\s])[,;\s]+$/, '').trim();
+  return (tail.split(/\t|\s[|–—-]\s|[,;]\s|\s\(/)[0] ?? '').replace(/(?<![,;\s])[,;\s]+$/, '').trim();
 }
 
 function institutionIn(text: string): string | null {
-  for (const part of text.split(/\t|\s[|–—]\s|\s-\s|,\s/)) {
-    if (!INSTITUTION.test(part)) continue;
+  for (const part of text.split(/\t|\s[|–—]\s|\s-\s|[,;]\s/)) {
+    // "CORNELL UNIVERSITY": a designed resume prints the school in capitals.
+    if (!INSTITUTION.test(part) && !(part === part.toUpperCase() && INSTITUTION_ANY_CASE.test(part))) continue;
     const bare = part.replace(/\([^()]*\)/g, '');
     // Cut at the first year by index: `\b(19|20)\d{2}\b.*$` rescans the rest of the line from every year.
     const year = /\b(?:19|20)\d{2}\b/.exec(bare);
-    return (year ? bare.slice(0, year.index) : bare).trim();
+    // A designed resume may print an icon before the name (a glyph of the private use area).
+    return (year ? bare.slice(0, year.index) : bare)
+      .replace(/^[^\p{L}\p{N}]+/u, '')
+      .replace(/\s+/g, ' ')
+      .trim();
   }
   return null;
 }

@@ -1,0 +1,94 @@
+import { linesFromText } from '../src/document-lines';
+import { parseResume } from '../src/resume-parser';
+
+/** Resume layouts as real documents print them: each example is small and made up, of a shape seen in the wild. */
+
+const now = { year: 2025, month: 6 };
+const parse = (lines: readonly string[]) => parseResume(linesFromText(lines.join('\n')), { now }).structure;
+const degrees = (lines: readonly string[]) => parse(lines).education.map((entry) => [entry.degree, entry.institution]);
+
+describe('degrees linked to their institution', () => {
+  test('when each school is printed above its degree, then every degree gets the school above it, not the first one', () => {
+    expect(
+      degrees([
+        'Pat Quinn',
+        'Education',
+        'Northfield University\tLeeds, UK',
+        'Bachelor of Science in Physics\tSep. 2016 – Jun. 2019',
+        'Harbour College\tHull, UK',
+        'Associate’s in Applied Science\tSep. 2014 – Jun. 2016',
+      ]),
+    ).toEqual([
+      ['Bachelor of Science in Physics', 'Northfield University'],
+      ['Associate’s in Applied Science', 'Harbour College'],
+    ]);
+  });
+
+  test('when one school heads several degrees and credentials, then each is linked to it', () => {
+    expect(
+      degrees([
+        'Pat Quinn',
+        'Education',
+        '• Westbrook State University',
+        '• Single Subject Teaching Credential – May 2020',
+        '• Bachelor of Arts in English – May 2019',
+        '• Integrated programme (three years, with BA and minor)',
+      ]),
+    ).toEqual([
+      ['Single Subject Teaching Credential', 'Westbrook State University'],
+      ['Bachelor of Arts in English', 'Westbrook State University'],
+    ]);
+  });
+
+  test('when the school is printed in capitals above the degree, then it is the school, not a section heading', () => {
+    const structure = parse([
+      'Pat Quinn',
+      'pat@example.com',
+      'Leeds',
+      'EDUCATION',
+      'NORTHFIELD UNIVERSITY',
+      'MEng in Civil Engineering',
+      'Jun 2018 | Leeds',
+    ]);
+    expect(structure.education.map((entry) => [entry.degree, entry.institution])).toEqual([['MEng in Civil Engineering', 'NORTHFIELD UNIVERSITY']]);
+  });
+
+  test('when the degree, its abbreviation and the school share one line, then the school is named without the degree', () => {
+    expect(degrees(['Pat Quinn', 'EDUCATION', 'Master of Science in Nursing (MSN) Westbrook University, Leeds Graduated: May 2020'])).toEqual([
+      ['Master of Science in Nursing', 'Westbrook University'],
+    ]);
+  });
+
+  test('when a grade follows the degree after a semicolon, then the degree stops at the semicolon', () => {
+    expect(degrees(['Pat Quinn', 'Education', 'Northfield Institute of Technology', 'Master of Science in Statistics; GPA: 3.9'])).toEqual([
+      ['Master of Science in Statistics', 'Northfield Institute of Technology'],
+    ]);
+  });
+
+  test('when a school with no keyword in its name stands beside its dates above the degree, then it is still the school', () => {
+    expect(degrees(['Pat Quinn', 'EDUCATION', 'Sep 2012 - Jun 2016 NU Leeds', 'Leeds, UK\tB.A. in Economics'])).toEqual([
+      ['B.A. in Economics', 'NU Leeds'],
+    ]);
+  });
+
+  test('when each school is printed under its degree, then the schools are not shifted onto the next degree', () => {
+    expect(
+      degrees(['Pat Quinn', 'Education', 'BSc Physics', 'University of Leeds, 2014 – 2017', 'MSc Data Science', 'University of York, 2017 – 2018']),
+    ).toEqual([
+      ['BSc Physics', 'University of Leeds'],
+      ['MSc Data Science', 'University of York'],
+    ]);
+  });
+
+  test('when a wrapped line ends by closing a parenthesis with a heading word, then it is no heading', () => {
+    const structure = parse([
+      'Pat Quinn',
+      'Experience',
+      'Teaching Assistant, Westbrook Primary School\tSep 2020 – Jun 2021',
+      'Field placement through SPACE (Student Placement and Community',
+      'Education)',
+      '• Taught reading groups',
+    ]);
+    expect(structure.sections.map((section) => section.name)).toEqual(['header', 'experience']);
+  });
+});
