@@ -86,6 +86,7 @@ const HEADINGS: Readonly<Record<string, ResumeSection>> = {
   'personal statement': 'summary',
   overview: 'summary',
   experience: 'experience',
+  work: 'experience',
   'work experience': 'experience',
   'professional experience': 'experience',
   'employment history': 'experience',
@@ -126,6 +127,7 @@ const HEADINGS: Readonly<Record<string, ResumeSection>> = {
   'side projects': 'projects',
   'open source': 'projects',
   certifications: 'certifications',
+  certification: 'certifications',
   certificates: 'certifications',
   'licenses and certifications': 'certifications',
   'licences and certifications': 'certifications',
@@ -158,6 +160,7 @@ const HEADINGS: Readonly<Record<string, ResumeSection>> = {
   'volunteer work': 'other',
   publications: 'other',
   volunteering: 'other',
+  volunteer: 'other',
   'volunteer experience': 'other',
   interests: 'other',
   hobbies: 'other',
@@ -351,7 +354,7 @@ export function parseResume(sourceLines: readonly DocumentLine[], options: Resum
     sections: summariseSections(lines, headingTexts),
     summary: summaryOf(lines, headingTexts),
     roles: roles.map((role) => role.role),
-    totalYears: yearsAcross(roles.map((role) => role.range)),
+    totalYears: yearsAcross(roles.filter(({ role }) => !isUnpaid(role)).map((role) => role.range)),
     education: parseEducation(logical, logicalHeadings),
     projects: parseProjects(logical, logicalHeadings),
     certifications: logical
@@ -368,6 +371,9 @@ function classifyHeading(text: string, index: number): ResumeSection | null {
   if (!shape) return null;
   const known = HEADINGS[shape.key];
   if (known) return known;
+  // "Skills and Interests", "Education and Honours": a known heading joined to another names the section.
+  const joined = / and /.test(shape.key) ? HEADINGS[shape.key.split(' and ')[0] ?? ''] : undefined;
+  if (joined && (shape.allCaps || shape.colon || shape.key.split(' ').length <= 4)) return joined;
   const words = shape.key.split(' ');
   const last = words[words.length - 1] ?? '';
   const byLastWord = LAST_WORD_SECTIONS[last];
@@ -454,8 +460,12 @@ function parseRoles(lines: readonly ResumeLine[], headings: ReadonlyMap<number, 
     const line = lines[index];
     if (!line || !eligible(index) || isAnchor.has(index) || isBulletLine(line.text)) return false;
     const text = line.text.trim();
-    // Title and employer lines start with a capital; a lower-case start is a wrapped bullet.
-    return text.split(/\s+/).length <= 10 && !/[.;]$/.test(text) && /^[\p{Lu}\p{N}]/u.test(text);
+    // Title and employer lines start with a capital; a lower-case start is a wrapped bullet. Only
+    // words count: "Engineer — Platform — Acme\tWellington, New Zealand" is a short header.
+    const words = withoutPlaceCell(text)
+      .split(/\s+/)
+      .filter((word) => /\p{L}/u.test(word));
+    return words.length <= 10 && !/[.;]$/.test(text) && /^[\p{Lu}\p{N}]/u.test(text);
   };
   // Resumes put the employer line either above or below the dated line, and keep to one
   // layout; the first role, which has only the section heading above it, shows which.
@@ -465,8 +475,14 @@ function parseRoles(lines: readonly ResumeLine[], headings: ReadonlyMap<number, 
   anchors.forEach((anchor, position) => {
     const line = lines[anchor.index];
     if (!line) return;
-    const rest = line.text.slice(0, anchor.range.index) + ' ' + line.text.slice(anchor.range.index + anchor.range.text.length);
-    const parts = roleParts(rest);
+    // Text after the dates that reads as a sentence is the first highlight run on, not part of the header.
+    const afterDates = line.text.slice(anchor.range.index + anchor.range.text.length);
+    const rest = line.text.slice(0, anchor.range.index) + (isDescription(afterDates) ? '' : ' ' + afterDates);
+    // A sentence beside the dates ("A start-up building home robots.  May 2024 – Present") describes
+    // the employer; the role's header is the line next to it.
+    // A title leading the line ("Key Account Manager, Acme  Jan 2021 – Present  Managed…") keeps it a header.
+    const split = roleParts(rest);
+    const parts = isDescription(rest) && !TITLE_WORDS.test(split[0] ?? '') ? [] : split;
     const previousEnd = position > 0 ? (anchors[position - 1]?.lastIndex ?? -1) : -1;
     const before = anchor.index - 1;
     const after = anchor.index + 1;
@@ -500,6 +516,9 @@ function parseRoles(lines: readonly ResumeLine[], headings: ReadonlyMap<number, 
       organisation = parts.find(isOrg) ?? null;
       title = otherTitled ?? other.parts[0] ?? null;
       usedOther = true;
+    } else if (other && otherTitled && parts.length === 0 && other.parts[0] === otherTitled) {
+      [title, organisation] = titleAndEmployer(lines[other.index]?.text ?? '', other.parts);
+      usedOther = true;
     } else if (other && otherTitled) {
       title = otherTitled;
       organisation = parts[0] ?? other.parts.find((part) => part !== otherTitled) ?? null;
@@ -512,8 +531,7 @@ function parseRoles(lines: readonly ResumeLine[], headings: ReadonlyMap<number, 
       title = organisation === parts[0] ? (other?.parts[0] ?? null) : (parts[0] ?? null);
       usedOther = other !== null;
     } else if (other) {
-      title = other.parts[0] ?? null;
-      organisation = other.parts[1] ?? null;
+      [title, organisation] = titleAndEmployer(lines[other.index]?.text ?? '', other.parts);
       usedOther = true;
     }
     if (usedOther && other) {
@@ -546,6 +564,50 @@ function parseRoles(lines: readonly ResumeLine[], headings: ReadonlyMap<number, 
       return { role, range: anchor.range };
     })
     .filter(({ role }) => !NOT_A_ROLE.test(role.title ?? ''));
+}
+
+/**
+ * "Engineer — Production & Integration — Acme": a header of three or more parts led by the title
+ * names the employer last; the parts between belong to the title, as written.
+ */
+function titleAndEmployer(text: string, parts: readonly string[]): [string | null, string | null] {
+  const [first, second] = parts;
+  const segments = withoutPlaceCell(text)
+    .split(/\s[–—|]\s/)
+    .map((segment) => segment.trim());
+  const last = segments[segments.length - 1];
+  if (segments.length < 3 || !first || !last || !TITLE_WORDS.test(segments[0] ?? '')) return [first ?? null, second ?? null];
+  const separator = /\s([–—|])\s/.exec(text)?.[1] ?? '—';
+  return [segments.slice(0, -1).join(` ${separator} `), last];
+}
+
+/** A line's text without a last tab cell that is a place ("…\tWellington, New Zealand"). */
+function withoutPlaceCell(text: string): string {
+  const tab = text.lastIndexOf('\t');
+  if (tab < 0) return text;
+  const cell = text.slice(tab + 1).trim();
+  return LOCATION.test(cell) ||
+    cell
+      .split(/[,/]/)
+      .map((part) => part.trim())
+      .every((part) => part === '' || isLocation(part))
+    ? text.slice(0, tab)
+    : text;
+}
+
+/** Prose rather than a header: a sentence of a few words ("A start-up building home robots."). */
+function isDescription(text: string): boolean {
+  const words = text.split(/\s+/).filter((word) => /\p{L}/u.test(word));
+  return words.length >= 4 && /[.!]\s*$/.test(text.trim());
+}
+
+/**
+ * Roles that are listed and asked about but are not paid experience: volunteering and membership
+ * of an association ("National Council of Teachers, Member, 2007 – present").
+ */
+function isUnpaid(role: ResumeRole): boolean {
+  const parts = [role.title ?? '', role.organisation ?? ''].map((part) => part.trim());
+  return parts.some((part) => /^volunteer\b(?!\s+(?:coordinator|manager))/i.test(part) || /^(?:member|board member|life member)$/i.test(part));
 }
 
 // Dated entries of the experience section that are time away from work: not a role, and not years of experience.

@@ -92,3 +92,69 @@ describe('degrees linked to their institution', () => {
     expect(structure.sections.map((section) => section.name)).toEqual(['header', 'experience']);
   });
 });
+
+describe('roles and the years they add up to', () => {
+  const roles = (lines: readonly string[]) => parse(lines).roles.map((role) => [role.title, role.organisation, role.start, role.end]);
+
+  test('when a sentence about the employer stands beside the dates, then the header above gives the title and employer', () => {
+    expect(
+      roles([
+        'Pat Quinn',
+        'Experience',
+        'Design Engineer — Tooling & Fixtures — Brightmill\tLeeds, UK',
+        'A small firm building packaging machines for bakeries.\tMar 2022 — Present',
+        'Designed jigs for the assembly line.',
+        'Engineering Intern — Halden Pumps\tYork, UK',
+        'Family-run maker of pumps for dairy farms and breweries.\tJun 2021 — Sep 2021',
+      ]),
+    ).toEqual([
+      ['Design Engineer — Tooling & Fixtures', 'Brightmill', '2022-03', 'present'],
+      ['Engineering Intern', 'Halden Pumps', '2021-06', '2021-09'],
+    ]);
+  });
+
+  test('when a title leads a line that runs on into a sentence, then the title is kept', () => {
+    expect(
+      roles(['Pat Quinn', 'Experience', 'Key Account Manager, Acme Supplies Jan 2021 - Present Managed thirty accounts in the public sector.']),
+    ).toEqual([['Key Account Manager', 'Acme Supplies', '2021-01', 'present']]);
+  });
+
+  test('when both the text and the date column wrap, then the two halves of the date make one range', () => {
+    const structure = parse([
+      'Pat Quinn',
+      'Experience',
+      'Engineering Intern — Halden Pumps\tYork, UK',
+      'Family-run maker of pumps for dairy farms and the brewing\tNov. 2021 — Feb.',
+      'trade.\t2022',
+    ]);
+    expect(structure.roles.map((role) => [role.title, role.start, role.end])).toEqual([['Engineering Intern', '2021-11', '2022-02']]);
+    expect(structure.totalYears).toBe(0.3);
+  });
+
+  test('when a role is volunteering or a membership, then it is listed but adds no years of experience', () => {
+    const structure = parse([
+      'Pat Quinn',
+      'Experience',
+      'Teaching Assistant, Westbrook Primary School\tSep 2020 – Aug 2022',
+      'Volunteer Tutor — Northfield Reading Club\t2015 — 2020',
+      'Northfield Association of Teachers, Member, 2012 – present',
+    ]);
+    expect(structure.roles).toHaveLength(3);
+    expect(structure.totalYears).toBe(2);
+  });
+
+  test('when the sections are headed "Work", "Volunteer" and "Skills and Interests", then only "Work" holds paid roles', () => {
+    const structure = parse([
+      'Pat Quinn',
+      'Work',
+      'Developer, Brightmill\tJan 2022 – Dec 2022',
+      'Volunteer',
+      'Coach, Northfield Juniors\tJan 2015 – Dec 2021',
+      'Skills and Interests',
+      'Northfield Chess Society, Member, 2010 – present',
+    ]);
+    expect(structure.sections.map((section) => section.name)).toEqual(['header', 'experience', 'other', 'skills']);
+    expect(structure.roles.map((role) => role.title)).toEqual(['Developer']);
+    expect(structure.totalYears).toBe(1);
+  });
+});
