@@ -58,6 +58,12 @@ export interface ResumeStructure {
   summary: string | null;
   roles: ResumeRole[];
   totalYears: number;
+  /**
+   * The candidate's current title as a recruiter reads it: the latest role's; when no dated role
+   * has a title, the first role header of the experience section (resumes list the latest first);
+   * else the headline under the name. Null when none is written.
+   */
+  candidateTitle: string | null;
   education: ResumeEducation[];
   projects: ResumeProject[];
   certifications: LineRef[];
@@ -355,6 +361,11 @@ export function parseResume(sourceLines: readonly DocumentLine[], options: Resum
     summary: summaryOf(lines, headingTexts),
     roles: roles.map((role) => role.role),
     totalYears: yearsAcross(roles.filter(({ role }) => !isUnpaid(role)).map((role) => role.range)),
+    candidateTitle: candidateTitleOf(
+      roles.map(({ role }) => role),
+      logical,
+      logicalHeadings,
+    ),
     education: parseEducation(logical, logicalHeadings),
     projects: parseProjects(logical, logicalHeadings),
     certifications: logical
@@ -364,6 +375,35 @@ export function parseResume(sourceLines: readonly DocumentLine[], options: Resum
     lines,
   };
   return { structure, mentions, quoteText };
+}
+
+function candidateTitleOf(roles: readonly ResumeRole[], lines: readonly ResumeLine[], headings: ReadonlyMap<number, string>): string | null {
+  const byStart = (list: readonly ResumeRole[]) => [...list].sort((a, b) => (a.start < b.start ? 1 : a.start > b.start ? -1 : 0));
+  const paid = roles.filter((role) => !isUnpaid(role));
+  const latest = byStart(paid.length > 0 ? paid : roles)[0];
+  if (latest?.title) return latest.title;
+  const titleIn = (text: string): string | null => {
+    // "Mechatronics Engineer · Wellington, New Zealand": the title without the place beside it.
+    const part = stripBullet(text)
+      .split(/\s[·|•–—-]\s|\t/)
+      .map((piece) => piece.trim())
+      .find((piece) => TITLE_WORDS.test(piece));
+    if (!part || /[.;:]$/.test(part) || findDateRange(part, { year: 9999, month: 12 })) return null;
+    const words = part.split(/\s+/).length;
+    return words <= 8 && /^[\p{Lu}\p{N}]/u.test(part) ? part : null;
+  };
+  const experience = lines.filter((line, index) => line.section === 'experience' && !headings.has(index));
+  for (const line of experience) {
+    const title = titleIn(line.text);
+    if (title) return title;
+  }
+  // The headline under the name: the header's first lines, never its contact or summary prose.
+  const header = lines.filter((line) => line.section === 'header').slice(0, 4);
+  for (const line of header) {
+    const title = line.text.split(/\s+/).length <= 10 ? titleIn(line.text) : null;
+    if (title) return title;
+  }
+  return null;
 }
 
 function classifyHeading(text: string, index: number): ResumeSection | null {

@@ -158,3 +158,29 @@ describe('roles and the years they add up to', () => {
     expect(structure.totalYears).toBe(1);
   });
 });
+
+describe('the candidate title', () => {
+  test('when the latest dated role has a title, then it is the candidate title, not the headline', () => {
+    const structure = parse([
+      'Pat Quinn',
+      'Engineer',
+      'Experience',
+      'Support Analyst, Brightmill\tJan 2018 – Dec 2019',
+      'Senior Support Analyst, Brightmill\tJan 2020 – Present',
+    ]);
+    expect(structure.candidateTitle).toBe('Senior Support Analyst');
+  });
+
+  test('when no role is dated, then the first role header of the experience section is the title', () => {
+    expect(
+      parse(['Pat Quinn', 'Teaching Experience', '• Year Two Student Teacher (Placement B)', '• Westbrook Primary School – Spring 2024'])
+        .candidateTitle,
+    ).toBe('Year Two Student Teacher (Placement B)');
+  });
+
+  test('when the resume has no experience section, then the headline under the name is the title, without its place', () => {
+    expect(parse(['Pat Quinn', 'Robotics Engineer · Leeds, UK', 'Education', 'BEng Robotics, Northfield University, 2024']).candidateTitle).toBe(
+      'Robotics Engineer',
+    );
+  });
+});
