@@ -309,7 +309,7 @@ const TITLE_WORDS = new RegExp(
 const ORG_WORDS =
   /\b(Inc|Ltd|LLC|LLP|PLC|plc|GmbH|Corp|Corporation|Company|Co|Group|Hospital|Medical Center|Medical Centre|Centre|Center|Clinic|University|College|School|Academy|Bank|Trust|Council|Agency|Partners|Studio|Studios|Labs|Systems|Solutions|Services|Technologies|Health|Foundation|Living|Digital|Software|Insurance|Foods|Stores)\b/;
 const LOCATION =
-  /^(remote|hybrid|on-?site|[\p{L} .'-]+,\s*(?:[A-Z]{2}|UK|USA|US|United Kingdom|United States|Ireland|Canada|Australia|Germany|France|Netherlands|Spain|India|Scotland|England|Wales))$/u;
+  /^(remote|hybrid|on-?site|[\p{L} .'-]+,\s*(?:[A-Z]{2}|UK|USA|US|United Kingdom|United States|Ireland|Canada|Australia|Germany|France|Netherlands|Spain|India|Scotland|England|Wales|New Zealand|China|Japan|Singapore|South Africa|Nigeria|Kenya|Brazil|Mexico|Italy|Poland|Sweden|Switzerland|Pakistan|Philippines|UAE))$/u;
 const ROLE_PART_SEPARATOR = /(?<!\s)\s*(?:\t|\s\|\s|\s[–—-]\s|,\s|\s@\s|\sat\s)\s*/;
 
 const DEGREE =
@@ -581,6 +581,7 @@ function parseRoles(lines: readonly ResumeLine[], headings: ReadonlyMap<number, 
     anchor.title = title;
     anchor.organisation = organisation;
   });
+  pairDatesColumn(anchors, lines, (index) => isHeaderCandidate(index) && !isAnchor.has(index));
 
   return anchors
     .map((anchor, position) => {
@@ -604,6 +605,40 @@ function parseRoles(lines: readonly ResumeLine[], headings: ReadonlyMap<number, 
       return { role, range: anchor.range };
     })
     .filter(({ role }) => !NOT_A_ROLE.test(role.title ?? ''));
+}
+
+/**
+ * A table whose dates sit in a column of their own is read column by column: first every date (with
+ * its town), then every role header with no date beside it. Both columns list the roles in the same
+ * order, so the dated lines that found no title are given the undated role headers in turn (title,
+ * and the employer on the line under it).
+ */
+function pairDatesColumn(anchors: RoleAnchor[], lines: readonly ResumeLine[], isHeader: (index: number) => boolean): void {
+  const bare = anchors.filter((anchor) => anchor.title === null && anchor.organisation === null);
+  if (bare.length === 0) return;
+  // Lines a dated line already took, and those next to a role that has its header.
+  const taken = new Set(
+    anchors.flatMap((anchor) => {
+      const span = Array.from({ length: anchor.lastIndex - anchor.firstIndex + 1 }, (_, offset) => anchor.firstIndex + offset);
+      return anchor.title === null && anchor.organisation === null ? span : [anchor.firstIndex - 1, ...span, anchor.lastIndex + 1];
+    }),
+  );
+  const headers: { title: string; organisation: string | null }[] = [];
+  lines.forEach((line, index) => {
+    if (taken.has(index) || !isHeader(index)) return;
+    const title = roleParts(line.text).find((part) => TITLE_WORDS.test(part));
+    if (!title) return;
+    const next = lines[index + 1];
+    const employer = next && isHeader(index + 1) && !TITLE_WORDS.test(next.text);
+    if (employer) taken.add(index + 1);
+    headers.push({ title, organisation: employer ? (roleParts(next.text)[0] ?? null) : null });
+  });
+  bare.forEach((anchor, position) => {
+    const header = headers[position];
+    if (!header) return;
+    anchor.title = header.title;
+    anchor.organisation = header.organisation;
+  });
 }
 
 /**
@@ -654,7 +689,11 @@ function isUnpaid(role: ResumeRole): boolean {
 const NOT_A_ROLE = /^(?:career break|sabbatical|parental leave|maternity leave|paternity leave|gap year)\b/i;
 
 function roleParts(text: string): string[] {
+  // A cell that is a place as a whole ("Berkeley, CA", "Hunan, China") names no title or employer.
   return text
+    .split('\t')
+    .filter((cell) => !LOCATION.test(cell.trim()))
+    .join('\t')
     .replace(/\([^()]*\)/g, ' ')
     .split(ROLE_PART_SEPARATOR)
     .map((part) => part.replace(/^[\s|,:–—-]+|(?<![\s|,:–—-])[\s|,:–—-]+$/g, '').trim())

@@ -131,6 +131,28 @@ describe('roles and the years they add up to', () => {
     expect(structure.totalYears).toBe(0.3);
   });
 
+  test('when a table prints the dates in a column of their own, then each date gets the role header in the same row order', () => {
+    expect(
+      roles([
+        'Pat Quinn',
+        'EXPERIENCE',
+        'Mar 2019 - Current',
+        'Leeds, UK',
+        'Jan 2017 - Feb 2019',
+        'Osaka, Japan',
+        'Payroll Officer',
+        'Brightmill Foods',
+        '• Ran the monthly payroll for 400 staff',
+        'Accounts Assistant',
+        'Halden Pumps',
+        '• Posted supplier invoices',
+      ]),
+    ).toEqual([
+      ['Payroll Officer', 'Brightmill Foods', '2019-03', 'present'],
+      ['Accounts Assistant', 'Halden Pumps', '2017-01', '2019-02'],
+    ]);
+  });
+
   test('when a role is volunteering or a membership, then it is listed but adds no years of experience', () => {
     const structure = parse([
       'Pat Quinn',
