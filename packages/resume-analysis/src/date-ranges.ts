@@ -48,6 +48,10 @@ const SEPARATOR = '\\s*(?:-{1,2}|–|—|to|until|till|through|→|~)\\s*';
 // Not glued to other digits or hyphens: "555-2019-2020" is a phone number, not a range.
 const RANGE = new RegExp(`(?<![\\w/.-])(${POINT})${SEPARATOR}(${POINT}|${ONGOING})(?![\\w/]|-\\d)`, 'i');
 const RANGE_GLOBAL = new RegExp(RANGE.source, 'gi');
+// "Sep. 2023 Mar. 2024": a font whose dash has no text (some LaTeX templates) leaves two month dates side
+// by side. Only month dates: two bare years side by side are too often something else.
+const MONTH_POINT = `(?:${MONTH_NAME})\\.?,?\\s*(?:${YEAR}|${SHORT_YEAR})`;
+const DASHLESS = new RegExp(`(?<![\\w/.-])(${MONTH_POINT})\\s+(${MONTH_POINT}|present|current)(?![\\w/]|-\\d)`, 'i');
 // "Since March 2019": a start with no end is a role still held. Only where a date cell starts (the line's
 // start, after a tab, a bar, a dash, a comma or a parenthesis), not in prose ("… has grown since 2019").
 const SINCE = new RegExp(`(?:^|(?<=[\\t|–—,(])|(?<=[\\t|–—,(] ))since\\s+(${POINT})(?![\\w/]|-\\d)`, 'i');
@@ -57,6 +61,8 @@ const ONGOING_ONLY = new RegExp(`^${ONGOING}$`, 'i');
 export function findDateRange(line: string, now: MonthDate): DateRange | null {
   const match = RANGE.exec(line);
   if (match) return toRange(match, now);
+  const dashless = DASHLESS.exec(line);
+  if (dashless) return toRange(dashless, now);
   const since = SINCE.exec(line);
   return since ? toRange(since, now) : null;
 }

@@ -732,8 +732,21 @@ function parseEducation(lines: readonly ResumeLine[], headings: ReadonlyMap<numb
       } else last.institution = institutionHere;
       previous = null;
     } else if (last && !isBulletLine(line.text)) {
-      // A continuation line: "University of Leeds, 2014 – 2017" under the degree line.
-      last.institution ??= institutionHere;
+      // A continuation line: "University of Leeds, 2014 – 2017" under the degree line, or a school
+      // in words no keyword knows, first on the line under its degree ("MIT | Cambridge, MA | 2016").
+      const under = !schoolAbove && last.degree !== null && last.line.lineNo === line.lineNo - 1 ? leadingName(text) : null;
+      // "Bachelor of Science in Integrated" / "Science": one word under the degree is its wrapped end.
+      if (
+        last.degree !== null &&
+        last.institution === null &&
+        last.line.lineNo === line.lineNo - 1 &&
+        /^\p{Lu}\p{Ll}+$/u.test(text.trim()) &&
+        !/^(?:Hons|Honou?rs|Distinction|Merit)$/.test(text.trim())
+      ) {
+        last.degree = `${last.degree} ${text.trim()}`;
+        continue;
+      }
+      last.institution ??= institutionHere ?? under;
       last.year ??= lastYear(text);
       previous = null;
     } else previous = isBulletLine(line.text) ? null : { index, text };
@@ -752,19 +765,32 @@ function parseEducation(lines: readonly ResumeLine[], headings: ReadonlyMap<numb
  */
 function degreeIn(text: string): { start: number } | null {
   const bare = text.replace(/\([^()]*\)/g, (inside) => ' '.repeat(inside.length));
-  const match = DEGREE.exec(bare);
+  // "Cambridge, MA": a state's code after a town is no degree.
+  const match = [...bare.matchAll(new RegExp(DEGREE.source, 'g'))].find(
+    (found) => !(/^[A-Z]{2}$/.test(found[0]) && /\p{L},\s*$/u.test(bare.slice(0, found.index))),
+  );
   if (!match) return null;
   return { start: /^(?:Certificate|Credential)$/.test(match[0]) ? 0 : match.index };
 }
 
 /** "Bachelor of Science in Nursing (BSN) University of Houston": the school's name without the degree before it. */
-function withoutDegree(institution: string, degree: string): string {
+function withoutDegree(institution: string, degree: string): string | null {
   if (!institution.startsWith(degree)) return institution;
   const rest = institution
     .slice(degree.length)
     .replace(/^[\s,;:|–—-]+/, '')
     .trim();
-  return rest === '' ? institution : rest;
+  // "High School Diploma": the degree's own name, and no school.
+  return rest === '' ? null : rest;
+}
+
+/** The first cell of a line when it is a short name: no digits, no place, no degree. */
+function leadingName(text: string): string | null {
+  // Only a cell with more beside it: a lone word under a degree is the degree's wrapped end.
+  const cells = text.split(/\t|\s[|–—-]\s|,\s/);
+  const cell = cells[0]?.trim() ?? '';
+  if (cells.length < 2 || cell === '' || /\d/.test(cell) || cell.split(/\s+/).length > 4 || !/^\p{Lu}/u.test(cell)) return null;
+  return isLocation(cell) || LOCATION.test(cell) || degreeIn(cell) ? null : cell;
 }
 
 /** A line that may name a school: its text without the date range, places and grades, if a short name is left. */
@@ -777,7 +803,11 @@ function schoolName(text: string): string | null {
 }
 
 function degreePhrase(text: string, start: number): string {
-  const tail = text.slice(start).replace(/(?<!\s)\s*\((?:Hons|Honours|Honors)\)/gi, '');
+  // "Bachelor of Science in Integrated Science University of Nebraska": the school's name ends the degree.
+  const tail = text
+    .slice(start)
+    .split(/\s(?=(?:University|College|Institute|School|Academy|Polytechnic) of\s)/)[0]!
+    .replace(/(?<!\s)\s*\((?:Hons|Honours|Honors)\)/gi, '');
   return (tail.split(/\t|\s[|–—-]\s|[,;]\s|\s\(/)[0] ?? '').replace(/(?<![,;\s])[,;\s]+$/, '').trim();
 }
 
@@ -785,7 +815,8 @@ function institutionIn(text: string): string | null {
   for (const part of text.split(/\t|\s[|–—]\s|\s-\s|[,;]\s/)) {
     // "CORNELL UNIVERSITY": a designed resume prints the school in capitals.
     if (!INSTITUTION.test(part) && !(part === part.toUpperCase() && INSTITUTION_ANY_CASE.test(part))) continue;
-    const bare = part.replace(/\([^()]*\)/g, '');
+    // "POSTECH(Pohang University of Science and Technology)": a school's full name in parentheses stays.
+    const bare = part.replace(/\([^()]*\)/g, (inside) => (INSTITUTION.test(inside) ? ` ${inside}` : ''));
     // Cut at the first year by index: `\b(19|20)\d{2}\b.*$` rescans the rest of the line from every year.
     const year = /\b(?:19|20)\d{2}\b/.exec(bare);
     // A designed resume may print an icon before the name (a glyph of the private use area).

@@ -80,6 +80,31 @@ describe('degrees linked to their institution', () => {
     ]);
   });
 
+  test('when the degree runs into "University of …" on one line, then the degree stops where the school starts', () => {
+    expect(degrees(['Pat Quinn', 'EDUCATION', 'Bachelor of Science in Applied Physics University of Northfield'])).toEqual([
+      ['Bachelor of Science in Applied Physics', 'University of Northfield'],
+    ]);
+  });
+
+  test("when a short school name leads the line under its degree, then it is the school and the town's state is no degree", () => {
+    expect(degrees(['Pat Quinn', 'Education', 'Bachelor of Science in Chemistry', 'NWU | Boston, MA | 2012 - 2016 - GPA: 3.8/4.0'])).toEqual([
+      ['Bachelor of Science in Chemistry', 'NWU'],
+    ]);
+  });
+
+  test('when a degree wraps its last word onto the next line, then the word stays in the degree', () => {
+    expect(degrees(['Pat Quinn', 'EDUCATION', 'Bachelor of Science in Environmental', 'Science', 'University of Northfield'])).toEqual([
+      ['Bachelor of Science in Environmental Science', 'University of Northfield'],
+    ]);
+  });
+
+  test("when the school's full name follows its short name in parentheses, then both are kept; a diploma alone names no school", () => {
+    expect(degrees(['Pat Quinn', 'Education', 'NIT(Northfield Institute of Technology)', 'B.S. in Computer Science'])).toEqual([
+      ['B.S. in Computer Science', 'NIT (Northfield Institute of Technology)'],
+    ]);
+    expect(degrees(['Pat Quinn', 'Education', 'High School Diploma'])).toEqual([['High School Diploma', null]]);
+  });
+
   test('when a wrapped line ends by closing a parenthesis with a heading word, then it is no heading', () => {
     const structure = parse([
       'Pat Quinn',
