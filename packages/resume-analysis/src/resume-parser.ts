@@ -59,7 +59,8 @@ export interface ResumeStructure {
   roles: ResumeRole[];
   totalYears: number;
   /**
-   * The candidate's current title as a recruiter reads it: the latest role's; when no dated role
+   * The candidate's current title as a recruiter reads it: the latest role's (a role still held
+   * first); when no dated role
    * has a title, the first role header of the experience section (resumes list the latest first);
    * else the headline under the name. Null when none is written.
    */
@@ -380,7 +381,10 @@ export function parseResume(sourceLines: readonly DocumentLine[], options: Resum
 function candidateTitleOf(roles: readonly ResumeRole[], lines: readonly ResumeLine[], headings: ReadonlyMap<number, string>): string | null {
   const byStart = (list: readonly ResumeRole[]) => [...list].sort((a, b) => (a.start < b.start ? 1 : a.start > b.start ? -1 : 0));
   const paid = roles.filter((role) => !isUnpaid(role));
-  const latest = byStart(paid.length > 0 ? paid : roles)[0];
+  // A role still held is the current one, even when a shorter role started later and has ended.
+  const pool = paid.length > 0 ? paid : roles;
+  const ongoing = pool.filter((role) => role.end === 'present');
+  const latest = byStart(ongoing.length > 0 ? ongoing : pool)[0];
   if (latest?.title) return latest.title;
   const titleIn = (text: string): string | null => {
     // "Mechatronics Engineer · Wellington, New Zealand": the title without the place beside it.

@@ -218,6 +218,18 @@ describe('the candidate title', () => {
     expect(structure.candidateTitle).toBe('Senior Support Analyst');
   });
 
+  test('when a role is still held, then it is the current title even if a shorter role started later and ended', () => {
+    const structure = parse([
+      'Pat Quinn',
+      'Experience',
+      'Store Supervisor | Brightmill Foods',
+      'March 2022 - Present',
+      'Weekend Delivery Driver | Halden Pumps',
+      'October 2023 - May 2024',
+    ]);
+    expect(structure.candidateTitle).toBe('Store Supervisor');
+  });
+
   test('when no role is dated, then the first role header of the experience section is the title', () => {
     expect(
       parse(['Pat Quinn', 'Teaching Experience', '• Year Two Student Teacher (Placement B)', '• Westbrook Primary School – Spring 2024'])
