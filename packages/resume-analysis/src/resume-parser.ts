@@ -397,6 +397,12 @@ function candidateTitleOf(roles: readonly ResumeRole[], lines: readonly ResumeLi
     return words <= 8 && /^[\p{Lu}\p{N}]/u.test(part) ? part : null;
   };
   const experience = lines.filter((line, index) => line.section === 'experience' && !headings.has(index));
+  // "Customer Service - Horizons Medical Supplies" opening the section: a header of two parts, the title first.
+  const opening = stripBullet(experience[0]?.text ?? '');
+  const [role, employer] = opening.split(/\s[-–—|@]\s/);
+  if (role && employer && opening.split(/\s+/).length <= 8 && !/\d/.test(opening) && !isDescription(opening) && /^\p{Lu}/u.test(role)) {
+    return role.trim();
+  }
   for (const line of experience) {
     const title = titleIn(line.text);
     if (title) return title;

@@ -237,6 +237,12 @@ describe('the candidate title', () => {
     ).toBe('Year Two Student Teacher (Placement B)');
   });
 
+  test('when no role is dated and the section opens with a "title - employer" header, then its first part is the title', () => {
+    expect(
+      parse(['Pat Quinn', 'Work Experience', 'Front Desk - Northfield Dental Care', 'Answered calls and booked appointments.']).candidateTitle,
+    ).toBe('Front Desk');
+  });
+
   test('when the resume has no experience section, then the headline under the name is the title, without its place', () => {
     expect(parse(['Pat Quinn', 'Robotics Engineer · Leeds, UK', 'Education', 'BEng Robotics, Northfield University, 2024']).candidateTitle).toBe(
       'Robotics Engineer',
