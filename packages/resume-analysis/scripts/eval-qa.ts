@@ -302,7 +302,7 @@ async function main(): Promise<void> {
           ),
       );
       console.log(
-        `\n${f.id}: title ${result.job.title ?? '—'} | candidate ${result.resume.roles[0]?.title ?? '—'} | years ${result.resume.totalYears} (labelled ${labels.years})`,
+        `\n${f.id}: title ${result.job.title ?? '—'} | candidate ${result.resume.candidateTitle ?? '—'} | years ${result.resume.totalYears} (labelled ${labels.years})`,
       );
       if (f.nonRequirements.length) console.log(`  not requirements: ${f.nonRequirements.join('; ')}`);
       if (notFound.length) console.log(`  not extracted: ${notFound.map((label) => label.item).join('; ')}`);

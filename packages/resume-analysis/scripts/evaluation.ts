@@ -67,10 +67,9 @@ function requirementOf(name: string, labels: readonly LabelledRequirement[]): La
   return labels.find((label) => normalise(label.item) === key || label.match.some((alias) => normalise(alias) === key));
 }
 
-/** The candidate's current title as the analysis reads it: the latest role's. */
+/** The candidate's current title as the analysis reads it (the latest role's, else the first role header or the headline). */
 export function candidateTitleOf(result: AnalysisResult): string | null {
-  const roles = [...result.resume.roles].sort((a, b) => (a.start < b.start ? 1 : a.start > b.start ? -1 : 0));
-  return roles[0]?.title ?? null;
+  return result.resume.candidateTitle;
 }
 
 export function pairFigures(labels: PairLabels, result: AnalysisResult): PairFigures {

@@ -38,18 +38,33 @@ const SEASONS: Readonly<Record<string, number>> = { spring: 3, summer: 6, fall: 
 const MONTH_NAME =
   'jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?';
 const YEAR = '(?:19|20)\\d{2}';
-const POINT = `(?:(?:${MONTH_NAME})\\.?,?\\s*${YEAR}|(?:spring|summer|fall|autumn|winter)\\s+${YEAR}|(?:0?[1-9]|1[0-2])\\s*[/.]\\s*${YEAR}|${YEAR})`;
+// "Jun '19": a month name with a two-digit year after an apostrophe.
+const SHORT_YEAR = "['’]\\d{2}";
+// "2019-06": an ISO month, only where the month is two digits, so "2018-2021" stays a range of years.
+const ISO_MONTH = `${YEAR}-(?:0[1-9]|1[0-2])(?!\\d)`;
+const POINT = `(?:(?:${MONTH_NAME})\\.?,?\\s*(?:${YEAR}|${SHORT_YEAR})|${ISO_MONTH}|(?:spring|summer|fall|autumn|winter)\\s+${YEAR}|(?:0?[1-9]|1[0-2])\\s*[/.]\\s*${YEAR}|${YEAR})`;
 const ONGOING = '(?:present|current(?:ly)?|now|today|to\\s+date|ongoing|date)';
 const SEPARATOR = '\\s*(?:-{1,2}|–|—|to|until|till|through|→|~)\\s*';
 // Not glued to other digits or hyphens: "555-2019-2020" is a phone number, not a range.
 const RANGE = new RegExp(`(?<![\\w/.-])(${POINT})${SEPARATOR}(${POINT}|${ONGOING})(?![\\w/]|-\\d)`, 'i');
 const RANGE_GLOBAL = new RegExp(RANGE.source, 'gi');
+// "Sep. 2023 Mar. 2024": a font whose dash has no text (some LaTeX templates) leaves two month dates side
+// by side. Only month dates: two bare years side by side are too often something else.
+const MONTH_POINT = `(?:${MONTH_NAME})\\.?,?\\s*(?:${YEAR}|${SHORT_YEAR})`;
+const DASHLESS = new RegExp(`(?<![\\w/.-])(${MONTH_POINT})\\s+(${MONTH_POINT}|present|current)(?![\\w/]|-\\d)`, 'i');
+// "Since March 2019": a start with no end is a role still held. Only where a date cell starts (the line's
+// start, after a tab, a bar, a dash, a comma or a parenthesis), not in prose ("… has grown since 2019").
+const SINCE = new RegExp(`(?:^|(?<=[\\t|–—,(])|(?<=[\\t|–—,(] ))since\\s+(${POINT})(?![\\w/]|-\\d)`, 'i');
 const ONGOING_ONLY = new RegExp(`^${ONGOING}$`, 'i');
 
 /** The first employment-style date range in a line, or null. */
 export function findDateRange(line: string, now: MonthDate): DateRange | null {
   const match = RANGE.exec(line);
-  return match ? toRange(match, now) : null;
+  if (match) return toRange(match, now);
+  const dashless = DASHLESS.exec(line);
+  if (dashless) return toRange(dashless, now);
+  const since = SINCE.exec(line);
+  return since ? toRange(since, now) : null;
 }
 
 export function findDateRanges(line: string, now: MonthDate): DateRange[] {
@@ -103,7 +118,7 @@ function toRange(match: RegExpMatchArray, now: MonthDate): DateRange | null {
   const endText = match[2] ?? '';
   const start = parsePoint(startText);
   if (!start) return null;
-  const ongoing = ONGOING_ONLY.test(endText.trim());
+  const ongoing = match[2] === undefined || ONGOING_ONLY.test(endText.trim());
   const end: ParsedPoint | null = ongoing ? { date: now, yearOnly: false } : parsePoint(endText);
   if (!end || monthIndex(end.date) < monthIndex(start.date)) return null;
   return {
@@ -133,7 +148,11 @@ function monthsCovered(start: ParsedPoint, end: ParsedPoint): number {
 
 function parsePoint(text: string): ParsedPoint | null {
   const lower = text.toLowerCase().trim();
-  const year = Number(/((?:19|20)\d{2})/.exec(lower)?.[1]);
+  const iso = /^((?:19|20)\d{2})-(\d{2})$/.exec(lower);
+  if (iso) return { date: { year: Number(iso[1]), month: Number(iso[2]) }, yearOnly: false };
+  // A two-digit year on a resume is this century's up to the 40s, the last century's after.
+  const short = /['’](\d{2})$/.exec(lower)?.[1];
+  const year = short ? (Number(short) <= 40 ? 2000 : 1900) + Number(short) : Number(/((?:19|20)\d{2})/.exec(lower)?.[1]);
   if (!year) return null;
   const name = /^([a-z]+)/.exec(lower)?.[1];
   if (name) {

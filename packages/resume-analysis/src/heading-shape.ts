@@ -20,6 +20,8 @@ export function headingShape(text: string): HeadingShape | null {
   // The look-behind starts the match only at the start of the trailing run: one scan, not one per character.
   const bare = trimmed.replace(/(?<![:\s])[:\s]+$/, '');
   if (bare === '' || bare.length > 48 || /\d/.test(bare) || /[.,;!?]$/.test(bare)) return null;
+  // "Education)" closes a parenthesis opened on the line above: the end of wrapped text, not a heading.
+  if ((bare.match(/\)/g)?.length ?? 0) > (bare.match(/\(/g)?.length ?? 0)) return null;
   // A heading starts with a capital; a lower-case line is text wrapped from the line above.
   if (!/^\p{Lu}/u.test(bare)) return null;
   const words = bare.split(/\s+/);

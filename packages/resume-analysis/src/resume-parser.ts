@@ -58,6 +58,13 @@ export interface ResumeStructure {
   summary: string | null;
   roles: ResumeRole[];
   totalYears: number;
+  /**
+   * The candidate's current title as a recruiter reads it: the latest role's (a role still held
+   * first); when no dated role
+   * has a title, the first role header of the experience section (resumes list the latest first);
+   * else the headline under the name. Null when none is written.
+   */
+  candidateTitle: string | null;
   education: ResumeEducation[];
   projects: ResumeProject[];
   certifications: LineRef[];
@@ -86,6 +93,7 @@ const HEADINGS: Readonly<Record<string, ResumeSection>> = {
   'personal statement': 'summary',
   overview: 'summary',
   experience: 'experience',
+  work: 'experience',
   'work experience': 'experience',
   'professional experience': 'experience',
   'employment history': 'experience',
@@ -126,6 +134,7 @@ const HEADINGS: Readonly<Record<string, ResumeSection>> = {
   'side projects': 'projects',
   'open source': 'projects',
   certifications: 'certifications',
+  certification: 'certifications',
   certificates: 'certifications',
   'licenses and certifications': 'certifications',
   'licences and certifications': 'certifications',
@@ -192,8 +201,6 @@ const LAST_WORD_SECTIONS: Readonly<Record<string, ResumeSection>> = {
   summary: 'summary',
   profile: 'summary',
   objective: 'summary',
-  certification: 'certifications',
-  interests: 'other',
 };
 
 const TITLE_WORDS = new RegExp(
@@ -303,18 +310,14 @@ const TITLE_WORDS = new RegExp(
 const ORG_WORDS =
   /\b(Inc|Ltd|LLC|LLP|PLC|plc|GmbH|Corp|Corporation|Company|Co|Group|Hospital|Medical Center|Medical Centre|Centre|Center|Clinic|University|College|School|Academy|Bank|Trust|Council|Agency|Partners|Studio|Studios|Labs|Systems|Solutions|Services|Technologies|Health|Foundation|Living|Digital|Software|Insurance|Foods|Stores)\b/;
 const LOCATION =
-  /^(remote|hybrid|on-?site|[\p{L} .'-]+,\s*(?:[A-Z]{2}|UK|USA|US|United Kingdom|United States|Ireland|Canada|Australia|Germany|France|Netherlands|Spain|India|Scotland|England|Wales))$/u;
+  /^(remote|hybrid|on-?site|[\p{L} .'-]+,\s*(?:[A-Z]{2}|UK|USA|US|United Kingdom|United States|Ireland|Canada|Australia|Germany|France|Netherlands|Spain|India|Scotland|England|Wales|New Zealand|China|Japan|Singapore|South Africa|Nigeria|Kenya|Brazil|Mexico|Italy|Poland|Sweden|Switzerland|Pakistan|Philippines|UAE))$/u;
 const ROLE_PART_SEPARATOR = /(?<!\s)\s*(?:\t|\s\|\s|\s[–—-]\s|,\s|\s@\s|\sat\s)\s*/;
 
 const DEGREE =
   /\b(Ph\.?D\.?|Doctorate|Doctor of [A-Z][a-z]+|M\.?Sc\.?|M\.S\.|MSc|MA|M\.A\.|MBA|M\.?Eng|Master(?:['’]s)?(?: of [A-Z][\w ]+)?|B\.?Sc\.?|BSc|B\.S\.|BS|BA|B\.A\.|B\.?Eng|BEng|BSN|MSN|ADN|B\.?Ed\.?|M\.?Ed\.?|PGCE|Bachelor(?:['’]s)?(?: of [A-Z][\w ]+)?|Associate(?:['’]s)? (?:Degree|(?:of|in) [A-Z][\w ]+)|Diploma(?: in [A-Z][\w ]+)?|A-Levels?|High School Diploma|GED|HND|HNC|Certificate|Credential)(?!\w)/;
 const INSTITUTION = /\b(University|College|Institute|School|Academy|Polytechnic|Conservatory|Université)\b/;
-// "CORNELL UNIVERSITY" set in capitals is a school, not a section heading.
 const INSTITUTION_ANY_CASE = new RegExp(INSTITUTION.source, 'i');
 const YEAR = /\b(19|20)\d{2}\b/g;
-const UNPAID_ROLE = /^(?:volunteer\b|member$)|\bvolunteer$/i;
-// The sentence a template prints under the employer ("A startup focused on home tidying robots."): no title, no employer.
-const DESCRIPTION_PART = /^(?:\S+\s+){5,}\S*\.$/;
 
 export interface ResumeParseOptions {
   now: MonthDate;
@@ -358,9 +361,11 @@ export function parseResume(sourceLines: readonly DocumentLine[], options: Resum
     sections: summariseSections(lines, headingTexts),
     summary: summaryOf(lines, headingTexts),
     roles: roles.map((role) => role.role),
-    // Volunteering and memberships listed among the roles are no paid experience.
-    totalYears: yearsAcross(
-      roles.filter((role) => !UNPAID_ROLE.test(role.role.title ?? '') && !UNPAID_ROLE.test(role.role.organisation ?? '')).map((role) => role.range),
+    totalYears: yearsAcross(roles.filter(({ role }) => !isUnpaid(role)).map((role) => role.range)),
+    candidateTitle: candidateTitleOf(
+      roles.map(({ role }) => role),
+      logical,
+      logicalHeadings,
     ),
     education: parseEducation(logical, logicalHeadings),
     projects: parseProjects(logical, logicalHeadings),
@@ -373,17 +378,66 @@ export function parseResume(sourceLines: readonly DocumentLine[], options: Resum
   return { structure, mentions, quoteText };
 }
 
+function candidateTitleOf(roles: readonly ResumeRole[], lines: readonly ResumeLine[], headings: ReadonlyMap<number, string>): string | null {
+  const byStart = (list: readonly ResumeRole[]) => [...list].sort((a, b) => (a.start < b.start ? 1 : a.start > b.start ? -1 : 0));
+  const paid = roles.filter((role) => !isUnpaid(role));
+  // A role still held is the current one, even when a shorter role started later and has ended.
+  const pool = paid.length > 0 ? paid : roles;
+  const ongoing = pool.filter((role) => role.end === 'present');
+  const latest = byStart(ongoing.length > 0 ? ongoing : pool)[0];
+  if (latest?.title) return latest.title;
+  const titleIn = (text: string): string | null => {
+    // "Mechatronics Engineer · Wellington, New Zealand": the title without the place beside it.
+    const part = stripBullet(text)
+      .split(/\s[·|•–—-]\s|\t/)
+      .map((piece) => piece.trim())
+      .find((piece) => TITLE_WORDS.test(piece));
+    if (!part || /[.;:]$/.test(part) || findDateRange(part, { year: 9999, month: 12 })) return null;
+    const words = part.split(/\s+/).length;
+    return words <= 8 && /^[\p{Lu}\p{N}]/u.test(part) ? part : null;
+  };
+  const experience = lines.filter((line, index) => line.section === 'experience' && !headings.has(index));
+  // "Customer Service - Horizons Medical Supplies" opening the section: a header of two parts, the title first.
+  const opening = stripBullet(experience[0]?.text ?? '');
+  const [role, employer] = opening.split(/\s[-–—|@]\s/);
+  if (role && employer && opening.split(/\s+/).length <= 8 && !/\d/.test(opening) && !isDescription(opening) && /^\p{Lu}/u.test(role)) {
+    return role.trim();
+  }
+  for (const line of experience) {
+    const title = titleIn(line.text);
+    if (title) return title;
+  }
+  // The headline under the name: the header's first lines, never its contact or summary prose.
+  const header = lines.filter((line) => line.section === 'header').slice(0, 4);
+  for (const line of header) {
+    const title = line.text.split(/\s+/).length <= 10 ? titleIn(line.text) : null;
+    if (title) return title;
+  }
+  return null;
+}
+
 function classifyHeading(text: string, index: number): ResumeSection | null {
   const shape = headingShape(text);
   if (!shape) return null;
   const known = HEADINGS[shape.key];
   if (known) return known;
+  // "Skills and Interests", "Education and Honours": a known heading joined to another names the section.
+  const joined = / and /.test(shape.key) ? HEADINGS[shape.key.split(' and ')[0] ?? ''] : undefined;
+  if (joined && (shape.allCaps || shape.colon || shape.key.split(' ').length <= 4)) return joined;
   const words = shape.key.split(' ');
   const last = words[words.length - 1] ?? '';
   const byLastWord = LAST_WORD_SECTIONS[last];
   if (byLastWord && words.length <= 4 && (shape.allCaps || shape.colon || words.length <= 3)) return byLastWord;
   // An unknown all-caps line near the top is usually the candidate's name, not a section.
-  if (shape.allCaps && words.length <= 4 && index > 3 && !TITLE_WORDS.test(shape.key) && !INSTITUTION_ANY_CASE.test(text) && capsLineIsHeading(text))
+  // Nor is a school or an employer printed in capitals ("CORNELL UNIVERSITY" above its degree).
+  if (
+    shape.allCaps &&
+    words.length <= 4 &&
+    index > 3 &&
+    !TITLE_WORDS.test(shape.key) &&
+    !INSTITUTION_ANY_CASE.test(shape.key) &&
+    capsLineIsHeading(text)
+  )
     return 'other';
   return null;
 }
@@ -456,8 +510,12 @@ function parseRoles(lines: readonly ResumeLine[], headings: ReadonlyMap<number, 
     const line = lines[index];
     if (!line || !eligible(index) || isAnchor.has(index) || isBulletLine(line.text)) return false;
     const text = line.text.trim();
-    // Title and employer lines start with a capital; a lower-case start is a wrapped bullet.
-    return text.split(/\s+/).filter((word) => /[\p{L}\p{N}]/u.test(word)).length <= 12 && !/[.;]$/.test(text) && /^[\p{Lu}\p{N}]/u.test(text);
+    // Title and employer lines start with a capital; a lower-case start is a wrapped bullet. Only
+    // words count: "Engineer — Platform — Acme\tWellington, New Zealand" is a short header.
+    const words = withoutPlaceCell(text)
+      .split(/\s+/)
+      .filter((word) => /\p{L}/u.test(word));
+    return words.length <= 10 && !/[.;]$/.test(text) && /^[\p{Lu}\p{N}]/u.test(text);
   };
   // Resumes put the employer line either above or below the dated line, and keep to one
   // layout; the first role, which has only the section heading above it, shows which.
@@ -467,9 +525,14 @@ function parseRoles(lines: readonly ResumeLine[], headings: ReadonlyMap<number, 
   anchors.forEach((anchor, position) => {
     const line = lines[anchor.index];
     if (!line) return;
-    const rest = line.text.slice(0, anchor.range.index) + ' ' + line.text.slice(anchor.range.index + anchor.range.text.length);
+    // Text after the dates that reads as a sentence is the first highlight run on, not part of the header.
+    const afterDates = line.text.slice(anchor.range.index + anchor.range.text.length);
+    const rest = line.text.slice(0, anchor.range.index) + (isDescription(afterDates) ? '' : ' ' + afterDates);
+    // A sentence beside the dates ("A start-up building home robots.  May 2024 – Present") describes
+    // the employer; the role's header is the line next to it.
+    // A title leading the line ("Key Account Manager, Acme  Jan 2021 – Present  Managed…") keeps it a header.
     const split = roleParts(rest);
-    const parts = DESCRIPTION_PART.test(rest.trim()) && !split.some((part) => TITLE_WORDS.test(part)) ? [] : split;
+    const parts = isDescription(rest) && !TITLE_WORDS.test(split[0] ?? '') ? [] : split;
     const previousEnd = position > 0 ? (anchors[position - 1]?.lastIndex ?? -1) : -1;
     const before = anchor.index - 1;
     const after = anchor.index + 1;
@@ -503,6 +566,9 @@ function parseRoles(lines: readonly ResumeLine[], headings: ReadonlyMap<number, 
       organisation = parts.find(isOrg) ?? null;
       title = otherTitled ?? other.parts[0] ?? null;
       usedOther = true;
+    } else if (other && otherTitled && parts.length === 0 && other.parts[0] === otherTitled) {
+      [title, organisation] = titleAndEmployer(lines[other.index]?.text ?? '', other.parts);
+      usedOther = true;
     } else if (other && otherTitled) {
       title = otherTitled;
       organisation = parts[0] ?? other.parts.find((part) => part !== otherTitled) ?? null;
@@ -515,8 +581,7 @@ function parseRoles(lines: readonly ResumeLine[], headings: ReadonlyMap<number, 
       title = organisation === parts[0] ? (other?.parts[0] ?? null) : (parts[0] ?? null);
       usedOther = other !== null;
     } else if (other) {
-      title = other.parts[0] ?? null;
-      organisation = other.parts[1] ?? null;
+      [title, organisation] = titleAndEmployer(lines[other.index]?.text ?? '', other.parts);
       usedOther = true;
     }
     if (usedOther && other) {
@@ -526,6 +591,7 @@ function parseRoles(lines: readonly ResumeLine[], headings: ReadonlyMap<number, 
     anchor.title = title;
     anchor.organisation = organisation;
   });
+  pairDatesColumn(anchors, lines, (index) => isHeaderCandidate(index) && !isAnchor.has(index));
 
   return anchors
     .map((anchor, position) => {
@@ -551,11 +617,93 @@ function parseRoles(lines: readonly ResumeLine[], headings: ReadonlyMap<number, 
     .filter(({ role }) => !NOT_A_ROLE.test(role.title ?? ''));
 }
 
+/**
+ * A table whose dates sit in a column of their own is read column by column: first every date (with
+ * its town), then every role header with no date beside it. Both columns list the roles in the same
+ * order, so the dated lines that found no title are given the undated role headers in turn (title,
+ * and the employer on the line under it).
+ */
+function pairDatesColumn(anchors: RoleAnchor[], lines: readonly ResumeLine[], isHeader: (index: number) => boolean): void {
+  const bare = anchors.filter((anchor) => anchor.title === null && anchor.organisation === null);
+  if (bare.length === 0) return;
+  // Lines a dated line already took, and those next to a role that has its header.
+  const taken = new Set(
+    anchors.flatMap((anchor) => {
+      const span = Array.from({ length: anchor.lastIndex - anchor.firstIndex + 1 }, (_, offset) => anchor.firstIndex + offset);
+      return anchor.title === null && anchor.organisation === null ? span : [anchor.firstIndex - 1, ...span, anchor.lastIndex + 1];
+    }),
+  );
+  const headers: { title: string; organisation: string | null }[] = [];
+  lines.forEach((line, index) => {
+    if (taken.has(index) || !isHeader(index)) return;
+    const title = roleParts(line.text).find((part) => TITLE_WORDS.test(part));
+    if (!title) return;
+    const next = lines[index + 1];
+    const employer = next && isHeader(index + 1) && !TITLE_WORDS.test(next.text);
+    if (employer) taken.add(index + 1);
+    headers.push({ title, organisation: employer ? (roleParts(next.text)[0] ?? null) : null });
+  });
+  bare.forEach((anchor, position) => {
+    const header = headers[position];
+    if (!header) return;
+    anchor.title = header.title;
+    anchor.organisation = header.organisation;
+  });
+}
+
+/**
+ * "Engineer — Production & Integration — Acme": a header of three or more parts led by the title
+ * names the employer last; the parts between belong to the title, as written.
+ */
+function titleAndEmployer(text: string, parts: readonly string[]): [string | null, string | null] {
+  const [first, second] = parts;
+  const segments = withoutPlaceCell(text)
+    .split(/\s[–—|]\s/)
+    .map((segment) => segment.trim());
+  const last = segments[segments.length - 1];
+  if (segments.length < 3 || !first || !last || !TITLE_WORDS.test(segments[0] ?? '')) return [first ?? null, second ?? null];
+  const separator = /\s([–—|])\s/.exec(text)?.[1] ?? '—';
+  return [segments.slice(0, -1).join(` ${separator} `), last];
+}
+
+/** A line's text without a last tab cell that is a place ("…\tWellington, New Zealand"). */
+function withoutPlaceCell(text: string): string {
+  const tab = text.lastIndexOf('\t');
+  if (tab < 0) return text;
+  const cell = text.slice(tab + 1).trim();
+  return LOCATION.test(cell) ||
+    cell
+      .split(/[,/]/)
+      .map((part) => part.trim())
+      .every((part) => part === '' || isLocation(part))
+    ? text.slice(0, tab)
+    : text;
+}
+
+/** Prose rather than a header: a sentence of a few words ("A start-up building home robots."). */
+function isDescription(text: string): boolean {
+  const words = text.split(/\s+/).filter((word) => /\p{L}/u.test(word));
+  return words.length >= 4 && /[.!]\s*$/.test(text.trim());
+}
+
+/**
+ * Roles that are listed and asked about but are not paid experience: volunteering and membership
+ * of an association ("National Council of Teachers, Member, 2007 – present").
+ */
+function isUnpaid(role: ResumeRole): boolean {
+  const parts = [role.title ?? '', role.organisation ?? ''].map((part) => part.trim());
+  return parts.some((part) => /^volunteer\b(?!\s+(?:coordinator|manager))/i.test(part) || /^(?:member|board member|life member)$/i.test(part));
+}
+
 // Dated entries of the experience section that are time away from work: not a role, and not years of experience.
 const NOT_A_ROLE = /^(?:career break|sabbatical|parental leave|maternity leave|paternity leave|gap year)\b/i;
 
 function roleParts(text: string): string[] {
+  // A cell that is a place as a whole ("Berkeley, CA", "Hunan, China") names no title or employer.
   return text
+    .split('\t')
+    .filter((cell) => !LOCATION.test(cell.trim()))
+    .join('\t')
     .replace(/\([^()]*\)/g, ' ')
     .split(ROLE_PART_SEPARATOR)
     .map((part) => part.replace(/^[\s|,:–—-]+|(?<![\s|,:–—-])[\s|,:–—-]+$/g, '').trim())
@@ -564,67 +712,136 @@ function roleParts(text: string): string[] {
 
 function parseEducation(lines: readonly ResumeLine[], headings: ReadonlyMap<number, string>): ResumeEducation[] {
   const entries: ResumeEducation[] = [];
-  let previousEntryLine = -1;
-  let schoolLine: string | null = null;
-  lines.forEach((line, index) => {
-    if (line.section !== 'education' || headings.has(index)) return;
-    const degree = DEGREE.exec(line.text);
-    const institutionHere = institutionIn(line.text);
+  const items = lines.flatMap((line, index) => (line.section !== 'education' || headings.has(index) ? [] : [{ line, index }]));
+  // Resumes name the school either above its degrees ("Blinn College" / "Associate's in Liberal Arts")
+  // or under each degree ("BSc Physics" / "University of Leeds, 2014"), and keep to one layout; the
+  // first entry shows which. Above, a school's line heads every degree under it until the next school.
+  const first = items.find(({ line }) => degreeIn(line.text) || institutionIn(line.text));
+  const schoolAbove = first !== undefined && !degreeIn(first.line.text);
+  let school: string | null = null;
+  // The line before, when no entry took it: a school's name in words no keyword knows may stand there.
+  let previous: { index: number; text: string } | null = null;
+  for (const { line, index } of items) {
+    const text = stripBullet(line.text);
+    const degree = degreeIn(text);
+    const institutionHere = institutionIn(text);
     const last = entries[entries.length - 1];
-    // "Aston University" above "BSc Business Management  2015 – 2018": the school's line names no
-    // degree, and the degree under it is the same entry.
-    if (degree && last && last.degree === null && last.institution !== null && !institutionHere && previousEntryLine === index - 1) {
-      schoolLine = last.institution;
-      last.degree = namedDegree(line.text, degree);
-      last.year ??= lastYear(line.text);
-      previousEntryLine = index;
-      return;
-    }
-    // A second school's line after a complete entry starts that school's entry.
-    const anotherSchool = institutionHere !== null && last !== undefined && last.degree !== null && last.institution !== null;
-    if (degree || (institutionHere && (!last?.line || anotherSchool))) {
-      // "California State University Chico" above a credential and a degree: both were awarded there.
-      const sameSchool = degree && !institutionHere && last && previousEntryLine === index - 1 && schoolLine === last.institution ? schoolLine : null;
-      previousEntryLine = index;
-      if (!degree) schoolLine = institutionHere;
-      entries.push({
-        // "Paralegal Studies Certificate — Phoenix College": a certificate is named by the words before it.
-        degree: degree ? namedDegree(line.text, degree) : null,
-        institution: institutionHere ?? sameSchool,
-        year: lastYear(line.text),
-        line: refOf(line),
-      });
-      return;
-    }
-    // A continuation line: "University of Leeds, 2014 – 2017" under the degree line.
-    if (last && !isBulletLine(line.text)) {
-      last.institution ??= institutionHere;
-      last.year ??= lastYear(line.text);
-    }
-  });
-  return entries;
+    if (degree) {
+      const phrase = degreePhrase(text, degree.start);
+      const here = institutionHere === null ? null : withoutDegree(institutionHere, phrase);
+      // A school named on the line above in words no keyword knows ("UC Berkeley"): a short line of
+      // the section that names no degree, once its dates and places are cut away.
+      const above = previous?.index === index - 1 && here === null ? schoolName(previous.text) : null;
+      // "DePaul University; Chicago, IL" alone on the line above the degree: the school's entry gets it.
+      if (here === null && last && last.degree === null && last.institution !== null && last.line.lineNo === line.lineNo - 1) {
+        last.degree = phrase;
+        last.year ??= lastYear(text);
+        last.line = refOf(line);
+        previous = null;
+        continue;
+      }
+      entries.push({ degree: phrase, institution: here ?? (schoolAbove ? school : null) ?? above, year: lastYear(text), line: refOf(line) });
+      previous = null;
+      continue;
+    } else if (institutionHere && (schoolAbove || !last || last.institution !== null)) {
+      school = institutionHere;
+      if (!last || last.degree !== null || last.institution !== null) {
+        entries.push({ degree: null, institution: institutionHere, year: lastYear(text), line: refOf(line) });
+      } else last.institution = institutionHere;
+      previous = null;
+    } else if (last && !isBulletLine(line.text)) {
+      // A continuation line: "University of Leeds, 2014 – 2017" under the degree line, or a school
+      // in words no keyword knows, first on the line under its degree ("MIT | Cambridge, MA | 2016").
+      const under = !schoolAbove && last.degree !== null && last.line.lineNo === line.lineNo - 1 ? leadingName(text) : null;
+      // "Bachelor of Science in Integrated" / "Science": one word under the degree is its wrapped end.
+      if (
+        last.degree !== null &&
+        last.institution === null &&
+        last.line.lineNo === line.lineNo - 1 &&
+        /^\p{Lu}\p{Ll}+$/u.test(text.trim()) &&
+        !/^(?:Hons|Honou?rs|Distinction|Merit)$/.test(text.trim())
+      ) {
+        last.degree = `${last.degree} ${text.trim()}`;
+        continue;
+      }
+      last.institution ??= institutionHere ?? under;
+      last.year ??= lastYear(text);
+      previous = null;
+    } else previous = isBulletLine(line.text) ? null : { index, text };
+  }
+  // A school's line followed by its degrees is one entry per degree, not one more for the school.
+  return entries.filter(
+    (entry, position) =>
+      entry.degree !== null || !entries.slice(position + 1).some((other) => other.institution === entry.institution && other.degree !== null),
+  );
 }
 
-/** The degree a line names; a certificate or credential by the words before it ("Multiple Subject Teaching Credential"). */
-function namedDegree(text: string, degree: RegExpExecArray): string {
-  return degree[0] === 'Certificate' || degree[0] === 'Credential' ? degreePhrase(stripBullet(text), 0) : degreePhrase(text, degree.index);
+/**
+ * The degree a line names, or null. A degree named inside parentheses is a remark about another
+ * one ("ITEC (three-year programme with BA and minor)"). A certificate or credential is named by the
+ * words before it ("Paralegal Studies Certificate", "Multiple Subject Teaching Credential").
+ */
+function degreeIn(text: string): { start: number } | null {
+  const bare = text.replace(/\([^()]*\)/g, (inside) => ' '.repeat(inside.length));
+  // "Cambridge, MA": a state's code after a town is no degree.
+  const match = [...bare.matchAll(new RegExp(DEGREE.source, 'g'))].find(
+    (found) => !(/^[A-Z]{2}$/.test(found[0]) && /\p{L},\s*$/u.test(bare.slice(0, found.index))),
+  );
+  if (!match) return null;
+  return { start: /^(?:Certificate|Credential)$/.test(match[0]) ? 0 : match.index };
+}
+
+/** "Bachelor of Science in Nursing (BSN) University of Houston": the school's name without the degree before it. */
+function withoutDegree(institution: string, degree: string): string | null {
+  if (!institution.startsWith(degree)) return institution;
+  const rest = institution
+    .slice(degree.length)
+    .replace(/^[\s,;:|–—-]+/, '')
+    .trim();
+  // "High School Diploma": the degree's own name, and no school.
+  return rest === '' ? null : rest;
+}
+
+/** The first cell of a line when it is a short name: no digits, no place, no degree. */
+function leadingName(text: string): string | null {
+  // Only a cell with more beside it: a lone word under a degree is the degree's wrapped end.
+  const cells = text.split(/\t|\s[|–—-]\s|,\s/);
+  const cell = cells[0]?.trim() ?? '';
+  if (cells.length < 2 || cell === '' || /\d/.test(cell) || cell.split(/\s+/).length > 4 || !/^\p{Lu}/u.test(cell)) return null;
+  return isLocation(cell) || LOCATION.test(cell) || degreeIn(cell) ? null : cell;
+}
+
+/** A line that may name a school: its text without the date range, places and grades, if a short name is left. */
+function schoolName(text: string): string | null {
+  const range = findDateRange(text, { year: 9999, month: 12 });
+  const rest = range ? text.slice(0, range.index) + '\t' + text.slice(range.index + range.text.length) : text;
+  const parts = roleParts(rest).filter((part) => !/\d/.test(part));
+  const name = parts[0];
+  return name && parts.length === 1 && name.split(/\s+/).length <= 6 && /^\p{Lu}/u.test(name) ? name : null;
 }
 
 function degreePhrase(text: string, start: number): string {
-  const tail = text.slice(start).replace(/(?<!\s)\s*\((?:Hons|Honours|Honors)\)/gi, '');
-  return (tail.split(/\t|\s[|–—-]\s|,\s|\s\(/)[0] ?? '').replace(/(?<![,;\s])[,;\s]+$/, '').trim();
+  // "Bachelor of Science in Integrated Science University of Nebraska": the school's name ends the degree.
+  const tail = text
+    .slice(start)
+    .split(/\s(?=(?:University|College|Institute|School|Academy|Polytechnic) of\s)/)[0]!
+    .replace(/(?<!\s)\s*\((?:Hons|Honours|Honors)\)/gi, '');
+  return (tail.split(/\t|\s[|–—-]\s|[,;]\s|\s\(/)[0] ?? '').replace(/(?<![,;\s])[,;\s]+$/, '').trim();
 }
 
 function institutionIn(text: string): string | null {
   for (const part of text.split(/\t|\s[|–—]\s|\s-\s|[,;]\s/)) {
+    // "CORNELL UNIVERSITY": a designed resume prints the school in capitals.
     if (!INSTITUTION.test(part) && !(part === part.toUpperCase() && INSTITUTION_ANY_CASE.test(part))) continue;
-    // "Bachelor of Science in Nursing (BSN) University of Houston": the degree in front is no part of the school's name.
-    const degree = DEGREE.exec(part);
-    const afterDegree = degree?.index === 0 ? part.slice(degreePhrase(part, 0).length).replace(/^\s*\([^()]*\)/, '') : part;
-    const bare = (INSTITUTION.test(afterDegree) ? afterDegree : part).replace(/\([^()]*\)/g, '');
+    // "POSTECH(Pohang University of Science and Technology)": a school's full name in parentheses stays.
+    const bare = part.replace(/\([^()]*\)/g, (inside) => (INSTITUTION.test(inside) ? ` ${inside}` : ''));
     // Cut at the first year by index: `\b(19|20)\d{2}\b.*$` rescans the rest of the line from every year.
     const year = /\b(?:19|20)\d{2}\b/.exec(bare);
-    return (year ? bare.slice(0, year.index) : bare).trim();
+    // A designed resume may print an icon before the name (a glyph of the private use area).
+    return (year ? bare.slice(0, year.index) : bare)
+      .replace(/^[^\p{L}\p{N}]+/u, '')
+      .replace(/\s+/g, ' ')
+      .trim();
   }
   return null;
 }

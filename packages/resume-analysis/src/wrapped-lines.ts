@@ -46,8 +46,10 @@ export function mergeWrappedLines<L extends WrappableLine>(lines: readonly L[], 
       // A date printed beside the first line of a wrapped header stays at the end: "… University" / "of
       // Birmingham" beside "2011 - 2015" reads "… University of Birmingham\t2011 - 2015".
       const [head, dateCell] = splitTrailingDate(current.line.text);
-      const joined = `${head}${glue}${line.text.replace(/\t/g, ' ')}`;
-      current.line = { ...current.line, text: dateCell === null ? joined : `${joined}\t${dateCell}` };
+      // Both columns wrapped: "… and the kiwifruit\tNov. 2021 — Feb." / "industry.\t2022" is one text and one date.
+      const wrappedDate = dateCell === null ? splitWrappedDate(current.line.text, line.text) : null;
+      const joined = wrappedDate ? `${wrappedDate.text.replace(/\t/g, ' ')}\t${wrappedDate.date}` : `${head}${glue}${line.text.replace(/\t/g, ' ')}`;
+      current.line = { ...current.line, text: dateCell === null || wrappedDate ? joined : `${joined}\t${dateCell}` };
       current.parts.push(index);
     } else {
       merged.push({ line: { ...line }, parts: [index] });
@@ -75,6 +77,18 @@ function splitTrailingDate(text: string): [string, string | null] {
   if (tab < 0) return [text, null];
   const cell = text.slice(tab + 1);
   return cell.length <= 60 && findDateRange(cell, LATEST) !== null ? [text.slice(0, tab), cell] : [text, null];
+}
+
+/**
+ * Two lines whose last cells together make a date range that neither makes alone: the text column and
+ * the date column wrapped at the same place. Returns the joined text and the joined date, or null.
+ */
+function splitWrappedDate(first: string, second: string): { text: string; date: string } | null {
+  const [firstTab, secondTab] = [first.lastIndexOf('\t'), second.lastIndexOf('\t')];
+  if (firstTab < 0 || secondTab < 0) return null;
+  const date = `${first.slice(firstTab + 1).trim()} ${second.slice(secondTab + 1).trim()}`;
+  if (date.length > 60 || findDateRange(date, LATEST)?.text.length !== date.length) return null;
+  return { text: `${first.slice(0, firstTab)} ${second.slice(0, secondTab)}`, date };
 }
 
 function headerContinues(fullPrevious: string, next: string): boolean {

@@ -22,6 +22,32 @@ describe('date ranges', () => {
     expect(findDateRange('2021 – to date', now)).toMatchObject({ ongoing: true });
   });
 
+  test('when a range is written as ISO months or with two-digit years, then it is read like the long form', () => {
+    expect(findDateRange('Analyst\t2019-06 – 2020-08', now)).toMatchObject({
+      start: { year: 2019, month: 6 },
+      end: { year: 2020, month: 8 },
+      months: 15,
+    });
+    expect(findDateRange("Analyst, Acme  Jun '19 – Aug ’20", now)).toMatchObject({ start: { year: 2019, month: 6 }, end: { year: 2020, month: 8 } });
+    expect(findDateRange('Acme | 2018-2021', now)?.months).toBe(36);
+  });
+
+  test('when the dash between two month dates was lost in extraction, then they are still one range', () => {
+    expect(findDateRange('DevOps Engineer\tSep. 2023 Mar. 2024', now)).toMatchObject({
+      start: { year: 2023, month: 9 },
+      end: { year: 2024, month: 3 },
+      months: 7,
+    });
+    expect(findDateRange('Platform Lead\tJun. 2018 Present', now)).toMatchObject({ ongoing: true });
+    expect(findDateRange('Won the 2019 2020 league titles', now)).toBeNull();
+  });
+
+  test('when a date cell says "since" a month, then the role runs to now, but "since" in prose is no range', () => {
+    expect(findDateRange('Acme Ltd\tSince March 2019', now)).toMatchObject({ start: { year: 2019, month: 3 }, ongoing: true, months: 76 });
+    expect(findDateRange('Engineer, Acme (since Jan 2020)', now)).toMatchObject({ ongoing: true });
+    expect(findDateRange('Revenue has grown since 2019 under my lead', now)).toBeNull();
+  });
+
   test('the same text gives the same years whatever day it is, because now is an input', () => {
     const a = findDateRange('Jan 2019 – Present', { year: 2030, month: 1 });
     expect(a?.months).toBe(133);

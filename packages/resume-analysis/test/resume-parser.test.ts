@@ -163,7 +163,8 @@ describe('reading roles and schools as a recruiter reads them', () => {
         '- Designed jigs in SolidWorks.',
       ].join('\n'),
     );
-    expect(resume.roles[0]?.title).toBe('Mechatronics Engineer');
+    // The team between title and employer stays with the title.
+    expect(resume.roles[0]?.title).toBe('Mechatronics Engineer — Production & Integration');
   });
 
   test.each([
@@ -179,7 +180,7 @@ describe('reading roles and schools as a recruiter reads them', () => {
       'two schools, each above its degree, towns at the right',
       'Sourabh Bajaj\nEducation\nGeorgia Institute of Technology\tAtlanta, GA\nMaster of Science in Computer Science; GPA: 4.00\tAug 2012 – Dec 2013\nBirla Institute of Technology and Science\tPilani, India\nBachelor of Engineering in Electrical and Electronics\tAug 2008 – July 2012',
       [
-        ['Master of Science in Computer Science; GPA: 4.00', 'Georgia Institute of Technology'],
+        ['Master of Science in Computer Science', 'Georgia Institute of Technology'],
         ['Bachelor of Engineering in Electrical and Electronics', 'Birla Institute of Technology and Science'],
       ],
     ],
