@@ -24,8 +24,6 @@ module.exports = {
     '^@app/(infra|launcher|api|bench)/(.*)$': '<rootDir>/tools/$1/src/$2',
     // The shared test support: every package's tests import their helpers as @app/testkit/<module>.
     '^@app/testkit/(.*)$': '<rootDir>/packages/testkit/src/$1',
-    // Two files the analysis package's tests still reach by this name (tests/support re-exports them from the testkit).
-    '^@app/tests/(.*)$': '<rootDir>/tests/$1',
   },
   moduleFileExtensions: ['ts', 'js', 'json'],
   testTimeout: 30_000,

@@ -22,7 +22,7 @@ import { readdirSync, readFileSync, writeFileSync, mkdirSync, existsSync, mkdtem
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import PDFDocument from 'pdfkit';
-import { renderPdf } from '../../../tests/support/pdf';
+import { renderPdf } from '@app/testkit/pdf';
 
 const FIXTURES = resolve(__dirname, '..', 'fixtures');
 const LABELLED = join(FIXTURES, 'labelled');

@@ -11,7 +11,7 @@ import {
   type PdfStructureLimits,
 } from '../src';
 import { renderDpi } from '../src/pdf-ocr';
-import { rejectionOf } from '@app/tests/support/errors';
+import { rejectionOf } from '@app/testkit/errors';
 import { billionsOfPages, deeplyNested, endlessStream, flateBomb, hugeImage, pageSizeBomb, rawPdf, thousandsOfTinyPages } from './hostile-pdfs';
 import { BAD, LABELLED, pairIds } from './labelled-fixtures';
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { analysePdfs, DocumentError, DocumentsError, extractPdfText, extractPdfTexts } from '../src';
-import { rejectionOf } from '@app/tests/support/errors';
+import { rejectionOf } from '@app/testkit/errors';
 import { BAD, LABELLED, NOW } from './labelled-fixtures';
 
 const bad = (name: string) => readFileSync(join(BAD, name));
