@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Cluster } from 'ioredis';
-import { startRedisCluster, startRedisSentinel, type RedisTopology, type SentinelTopology } from '@app/infra/redis-topologies';
+import { startRedisCluster, startRedisSentinel, type RedisTopology } from '@app/infra/redis-topologies';
 import { registerAndLogin, startE2EStack, type E2EStack } from '@app/testkit/e2e-stack';
 import { bearer } from '@app/testkit/http';
 import { waitFor } from '@app/testkit/wait';
@@ -16,13 +16,26 @@ beforeAll(async () => {
   [resume, jd] = await Promise.all([readFile(join(examples, 'S_Sangeetha.pdf')), readFile(join(examples, 'Data_Quality_Analyst.pdf'))]);
 });
 
-/** Every service on the given Redis (queue, cache, rate limits, revocations alike). */
-function stackOn(redisUrl: string) {
-  // Every upload its own job: the runs below count jobs.
-  return startE2EStack({
-    infra: { REDIS_URL: redisUrl, REDIS_CACHE_URL: redisUrl },
-    env: { QA_DEDUP_WINDOW_SECONDS: '0', QA_MAX_ACTIVE_JOBS_PER_USER: '1000' },
-  });
+/**
+ * A describe block's Redis topology, started before its tests with every service on it (queue, cache,
+ * rate limits, revocations alike), and both stopped after them. What it returns stands for them from
+ * beforeAll on.
+ */
+function useStackOn<T extends RedisTopology>(startTopology: () => Promise<T>): { topology: T; stack: E2EStack } {
+  const on = {} as { topology: T; stack: E2EStack };
+  beforeAll(async () => {
+    on.topology = await startTopology();
+    // Every upload its own job: the runs below count jobs.
+    on.stack = await startE2EStack({
+      infra: { REDIS_URL: on.topology.url, REDIS_CACHE_URL: on.topology.url },
+      env: { QA_DEDUP_WINDOW_SECONDS: '0', QA_MAX_ACTIVE_JOBS_PER_USER: '1000' },
+    });
+  }, 180_000);
+  afterAll(async () => {
+    await on.stack?.stop();
+    await on.topology?.stop();
+  }, 60_000);
+  return on;
 }
 
 async function upload(gateway: string, token: string, wait = 0): Promise<Response> {
@@ -41,40 +54,31 @@ async function addRecord(gateway: string, token: string, description: string): P
 }
 
 describe('Redis Cluster (three masters)', () => {
-  let cluster: RedisTopology & { ports: number[] };
-  let stack: E2EStack;
-  beforeAll(async () => {
-    cluster = await startRedisCluster();
-    stack = await stackOn(cluster.url);
-  }, 180_000);
-  afterAll(async () => {
-    await stack?.stop();
-    await cluster?.stop();
-  }, 60_000);
+  const on = useStackOn(startRedisCluster);
 
   it('when a user reads, reads again and writes, then MISS, HIT, and the read after the write shows it', async () => {
-    const user = await registerAndLogin(stack.gatewayUrl, 'cluster');
-    const list = () => fetch(`${stack.gatewayUrl}/records/?limit=50`, { headers: bearer(user.token) });
+    const user = await registerAndLogin(on.stack.gatewayUrl, 'cluster');
+    const list = () => fetch(`${on.stack.gatewayUrl}/records/?limit=50`, { headers: bearer(user.token) });
     const first = await list();
     expect(first.status).toBe(200);
     expect(first.headers.get('x-cache')).toBe('MISS');
     const second = await list();
     expect(second.headers.get('x-cache')).toBe('HIT');
     expect(await second.text()).toBe(await first.text());
-    expect((await addRecord(stack.gatewayUrl, user.token, 'written on a cluster')).status).toBe(201);
+    expect((await addRecord(on.stack.gatewayUrl, user.token, 'written on a cluster')).status).toBe(201);
     const after = await list();
     expect(after.headers.get('x-cache')).toBe('MISS');
     expect(await after.text()).toContain('written on a cluster');
   });
 
   it('when a QA upload is sent, then its job is queued on the cluster under the {bull} hash tag and the worker completes it', async () => {
-    const user = await registerAndLogin(stack.gatewayUrl, 'cluster-qa');
-    const answer = await upload(stack.gatewayUrl, user.token, 60);
+    const user = await registerAndLogin(on.stack.gatewayUrl, 'cluster-qa');
+    const answer = await upload(on.stack.gatewayUrl, user.token, 60);
     expect(answer.status).toBe(200);
     const job = (await answer.json()) as { id: string; status: string };
     expect(job.status).toBe('completed');
     // BullMQ's keys all live in the slot of {bull}: its multi-key scripts run on one node.
-    const client = new Cluster(cluster.ports.map((port) => ({ host: '127.0.0.1', port })));
+    const client = new Cluster(on.topology.ports.map((port) => ({ host: '127.0.0.1', port })));
     try {
       const slot = await client.cluster('KEYSLOT', '{bull}');
       const keys = (await Promise.all(client.nodes('master').map((node) => node.keys('*bull*')))).flat();
@@ -90,19 +94,10 @@ describe('Redis Cluster (three masters)', () => {
 });
 
 describe('Redis through Sentinel (a master, a replica, three sentinels)', () => {
-  let sentinel: SentinelTopology;
-  let stack: E2EStack;
-  beforeAll(async () => {
-    sentinel = await startRedisSentinel();
-    stack = await stackOn(sentinel.url);
-  }, 180_000);
-  afterAll(async () => {
-    await stack?.stop();
-    await sentinel?.stop();
-  }, 60_000);
+  const on = useStackOn(startRedisSentinel);
 
   it('when the master fails over in the middle of a run, then no accepted job and no invalidation is lost', async () => {
-    const gateway = stack.gatewayUrl;
+    const gateway = on.stack.gatewayUrl;
     const user = await registerAndLogin(gateway, 'sentinel');
     const accepted: string[] = [];
     const stale: string[] = [];
@@ -112,7 +107,7 @@ describe('Redis through Sentinel (a master, a replica, three sentinels)', () => 
     let failoverError: Error | undefined;
     const failover = (async () => {
       await new Promise((r) => setTimeout(r, 1500));
-      await sentinel.failover();
+      await on.topology.failover();
       failedOver = true;
     })().catch((err: unknown) => {
       failoverError = err instanceof Error ? err : new Error(String(err));

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from '@app/infra';
-import { developmentSecrets, type ManagedProcess } from '@app/launcher/stack';
-import { infraEnv, registerAndLogin, startE2EProcess, startE2EStack, type Account, type E2EStack } from '@app/testkit/e2e-stack';
+import type { ManagedProcess } from '@app/launcher/stack';
+import { registerAndLogin, startE2EStack, startExtraGateway, type Account, type E2EStack } from '@app/testkit/e2e-stack';
 import { bearer, readAnswer } from '@app/testkit/http';
 import { describeTrace, descendsFrom, startTestJaeger, type TraceSpan } from '@app/testkit/jaeger';
 import { waitFor } from '@app/testkit/wait';
@@ -20,21 +20,9 @@ beforeAll(async () => {
   jaeger = await startTestJaeger();
   const tracing = { OTEL_EXPORTER_OTLP_ENDPOINT: jaeger.otlpUrl, OTEL_BSP_SCHEDULE_DELAY: '100' };
   stack = await startE2EStack({ env: { ...tracing, OTEL_TRACES_SAMPLER_ARG: '1' } });
-  unsampled = await startE2EProcess(
-    'gateway',
-    {
-      ...developmentSecrets(),
-      ...infraEnv(),
-      AUTH_URL: stack.services.auth.url,
-      RECORDS_URL: stack.services.records.url,
-      QA_URL: stack.services.qa.url,
-      EVENTS_EXCHANGE: `${stack.namespace}.events`,
-      JWT_ISSUER: stack.gatewayUrl,
-      PORT: '',
-      CACHE_REDIS_TIMEOUT_MS: '1000',
-      ...tracing,
-      OTEL_TRACES_SAMPLER_ARG: '0',
-    },
+  unsampled = await startExtraGateway(
+    stack,
+    { CACHE_REDIS_TIMEOUT_MS: '1000', ...tracing, OTEL_TRACES_SAMPLER_ARG: '0' },
     `${stack.namespace}-gateway-unsampled.log`,
   );
   account = await registerAndLogin(stack.gatewayUrl, 'tracing');

@@ -1,5 +1,5 @@
-import { developmentSecrets, type ManagedProcess } from '@app/launcher/stack';
-import { infraEnv, registerAndLogin, startE2EProcess, useE2EStack } from '@app/testkit/e2e-stack';
+import type { ManagedProcess } from '@app/launcher/stack';
+import { registerAndLogin, startExtraGateway, useE2EStack } from '@app/testkit/e2e-stack';
 import { bearer } from '@app/testkit/http';
 
 const RATE_LIMIT = 40;
@@ -16,22 +16,7 @@ let one: string;
 let two: string;
 beforeAll(async () => {
   // A second gateway process on the same Redis servers, exchange and services: what scaling out looks like.
-  second = await startE2EProcess(
-    'gateway',
-    {
-      ...developmentSecrets(),
-      ...infraEnv(),
-      AUTH_URL: stack.services.auth.url,
-      RECORDS_URL: stack.services.records.url,
-      QA_URL: stack.services.qa.url,
-      EVENTS_EXCHANGE: `${stack.namespace}.events`,
-      // Both gateways stand for one issuer, as replicas behind one public URL do.
-      JWT_ISSUER: stack.gatewayUrl,
-      PORT: '',
-      ...gatewayEnv,
-    },
-    `${stack.namespace}-gateway-2.log`,
-  );
+  second = await startExtraGateway(stack, gatewayEnv, `${stack.namespace}-gateway-2.log`);
   one = stack.gatewayUrl;
   two = second.url;
 }, 120_000);

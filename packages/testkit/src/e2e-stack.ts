@@ -4,7 +4,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { DATA_DIR, canListen, isListening } from '@app/infra';
-import { freePort, spawnService, startStack, type ManagedProcess, type ServiceName, type Stack } from '@app/launcher/stack';
+import { developmentSecrets, freePort, spawnService, startStack, type ManagedProcess, type ServiceName, type Stack } from '@app/launcher/stack';
 import { checkAnswersFrom } from './contract';
 import { AMQP_URL, MONGO_URL, REDIS_URL } from './servers';
 
@@ -97,6 +97,28 @@ export function useE2EStack(options: Parameters<typeof startE2EStack>[0] = {}, s
 export async function startE2EProcess(name: ServiceName, env: NodeJS.ProcessEnv, logName: string): Promise<ManagedProcess> {
   mkdirSync(E2E_LOGS, { recursive: true });
   return spawnService(name, { ...process.env, NODE_ENV: 'development', LOG_LEVEL: 'info', ...env }, join(E2E_LOGS, logName));
+}
+
+/**
+ * One more gateway in front of a test stack's services, on the same servers, exchange and issuer, as
+ * replicas behind one public URL are (what scaling out looks like); `env` adds or overrides settings.
+ */
+export function startExtraGateway(stack: E2EStack, env: NodeJS.ProcessEnv, logName: string): Promise<ManagedProcess> {
+  return startE2EProcess(
+    'gateway',
+    {
+      ...developmentSecrets(),
+      ...infraEnv(),
+      AUTH_URL: stack.services.auth.url,
+      RECORDS_URL: stack.services.records.url,
+      QA_URL: stack.services.qa.url,
+      EVENTS_EXCHANGE: `${stack.namespace}.events`,
+      JWT_ISSUER: stack.gatewayUrl,
+      PORT: '',
+      ...env,
+    },
+    logName,
+  );
 }
 
 /**
