@@ -27,6 +27,8 @@ export interface JobRequirement {
   evidence: LineRef;
   /** Skills the job accepts instead ("Playwright, Cypress or Selenium"): any one of them will do. */
   alternatives?: string[];
+  /** Skills named as parts of this one ("AWS (ECS, S3)", "Microsoft Office: Word, Excel"): its evidence, not requirements of their own. */
+  parts?: string[];
 }
 
 export interface JobStructure {
@@ -231,7 +233,10 @@ export function parseJob(sourceLines: readonly DocumentLine[]): JobStructure {
   const required = new Map<string, JobRequirement>();
   const preferred = new Map<string, JobRequirement>();
   const mentioned = new Map<string, JobRequirement>();
+  const partsOf = partsByParent(lines, mentions);
+  const isPart = new Set([...partsOf.values()].flat());
   for (const mention of mentions) {
+    if (isPart.has(mention)) continue;
     if (namesPeople(lines[mention.lineIndex]?.text ?? '', mention)) continue;
     const level = levelOf(mention.lineIndex, clauseAround(ref(mention.lineIndex).text, mention.matchedText));
     const requirement: JobRequirement = {
@@ -260,6 +265,11 @@ export function parseJob(sourceLines: readonly DocumentLine[]): JobStructure {
     const others = alternatives.get(requirement.skill);
     if (others && others.length > 0) requirement.alternatives = others;
   }
+  for (const [parent, parts] of partsOf) {
+    const requirement = required.get(parent.skill) ?? preferred.get(parent.skill) ?? mentioned.get(parent.skill);
+    const names = [...new Set(parts.map((part) => part.skill))].filter((name) => name !== parent.skill);
+    if (requirement && names.length > 0) requirement.parts = [...new Set([...(requirement.parts ?? []), ...names])];
+  }
 
   const phraseLines: (PhraseSourceLine & { index: number })[] = [];
   for (const entry of merged) {
@@ -279,7 +289,9 @@ export function parseJob(sourceLines: readonly DocumentLine[]): JobStructure {
   const keyPhrases = extractKeyPhrases(phraseLines);
   const knownSkills = new Set([...required.keys(), ...preferred.keys()].map((skill) => skill.toLowerCase()));
   // Phrases fill in where the taxonomy is thin: many for a job it barely knows, few for one it covers.
-  const phraseBudget = Math.max(MIN_PHRASE_REQUIREMENTS, MAX_PHRASE_REQUIREMENTS - Math.floor(knownSkills.size / 4));
+  // Skills named as parts still show how well the taxonomy knows the job.
+  const known = knownSkills.size + new Set([...isPart].map((part) => part.skill)).size;
+  const phraseBudget = Math.max(MIN_PHRASE_REQUIREMENTS, MAX_PHRASE_REQUIREMENTS - Math.floor(known / 4));
   for (const phrase of keyPhrases.filter((key) => !isLocation(key.phrase)).slice(0, phraseBudget)) {
     const source = phraseLines[phrase.lineIndex];
     if (!source || knownSkills.has(phrase.phrase.toLowerCase())) continue;
@@ -312,6 +324,36 @@ export function parseJob(sourceLines: readonly DocumentLine[]): JobStructure {
     sections: summariseSections(lines, headings),
     lines,
   };
+}
+
+// A skill followed at once by a bracket or a colon opens the list of its parts.
+const PARTS_OPEN = /^\s*(?:\(|:(?!\/\/))\s*$/;
+
+/**
+ * One concept per requirement: "AWS (ECS, RDS, S3, Lambda)" and "Microsoft Office: Word, Excel" ask
+ * for one thing each, named by the skill before the list; the skills inside the bracket (or after the
+ * colon, to the end of the clause) are the parts that show it, not requirements of their own.
+ */
+function partsByParent(lines: readonly { text: string }[], mentions: readonly SkillMention[]): Map<SkillMention, SkillMention[]> {
+  const parts = new Map<SkillMention, SkillMention[]>();
+  const byLine = new Map<number, SkillMention[]>();
+  for (const mention of mentions) byLine.set(mention.lineIndex, [...(byLine.get(mention.lineIndex) ?? []), mention]);
+  for (const [lineIndex, onLine] of byLine) {
+    const text = lines[lineIndex]?.text ?? '';
+    const sorted = [...onLine].sort((a, b) => a.start - b.start);
+    for (const parent of sorted) {
+      const opener = text.slice(parent.end).match(/^\s*(?:\(|:(?!\/\/))/);
+      if (!opener || !PARTS_OPEN.test(opener[0])) continue;
+      const listStart = parent.end + opener[0].length;
+      const rest = text.slice(listStart);
+      // A bracket closes its list; a colon's list runs to the end of its sentence or clause.
+      const close = opener[0].includes('(') ? rest.indexOf(')') : rest.search(/[.;]\s|[.;]$/);
+      const listEnd = close < 0 ? text.length : listStart + close;
+      const inside = sorted.filter((mention) => mention !== parent && mention.start >= listStart && mention.end <= listEnd);
+      if (inside.length > 0 && !parts.has(parent) && ![...parts.values()].some((list) => list.includes(parent))) parts.set(parent, inside);
+    }
+  }
+  return parts;
 }
 
 // Skill names that are also the names of teams and functions the job works with.
