@@ -162,6 +162,10 @@ const MAX_PHRASE_REQUIREMENTS = 8;
 // What may stand between the skills of "A, B or C" / "A or another B" / "A/B".
 const ALTERNATIVE_CONNECTOR = /^[\s,()]*(?:(?:(?:and\/)?or(?:\s+(?:another|other|a similar|similar|an equivalent|equivalent))?|\/)[\s,()]*)?$/i;
 const REQUIRED_CUE = /\b(required|must|essential|mandatory)\b/i;
+// Lines about the employer, not the candidate, that postings put under any heading: what the company
+// offers, who it is, its equal-opportunity statement, how to apply. Nothing on them is asked of anyone.
+const COMPANY_PROSE =
+  /^\W*(?:we\s+offer|we\s+provide|we\s+are\s+(?:an?\s+)?(?:equal|proud|committed)|about\s+us\b|our\s+(?:benefits|perks|mission)\b|how\s+to\s+apply\b|apply\s+(?:now|today|online|here)\b)|\bequal\s+(?:employment\s+)?opportunit(?:y|ies)\s+employer\b|\bregardless\s+of\s+(?:race|age|gender|sex)\b/i;
 // A line asking for a degree or a course of study ("Bachelor's degree in Computer Science or related
 // field", "Graduate from an accredited nursing program", "Computer Science Education or equivalent courses").
 const DEGREE_LINE =
@@ -218,6 +222,7 @@ export function parseJob(sourceLines: readonly DocumentLine[]): JobStructure {
   const levelOf = (index: number, text?: string): RequirementLevel | null => {
     const line = lines[index];
     if (!line || headings.has(index)) return null;
+    if (COMPANY_PROSE.test(text ?? line.text)) return null;
     const scored =
       line.section === 'required' ||
       line.section === 'preferred' ||

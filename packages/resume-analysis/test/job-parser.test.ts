@@ -211,4 +211,13 @@ describe('one concept per requirement, no prose as requirements', () => {
     expect(names.join(' | ')).not.toMatch(/tight deadlines|clear status|track record|detailed reports|keen sense/);
     expect(names.join(' | ')).toMatch(/freight claims/);
   });
+
+  test('when employer prose stands among the requirements, then nothing on it is asked of the candidate', () => {
+    const names = all(
+      'Data Analyst\nRequirements\n- SQL and Tableau\n- We offer Kubernetes training and a Python guild.\n- We are an equal opportunity employer and welcome Java developers regardless of age.\n- Apply data mining to large data sets',
+    ).map((requirement) => requirement.skill);
+    expect(names).toEqual(expect.arrayContaining(['SQL', 'Tableau']));
+    expect(names.filter((name) => /Kubernetes|Python|Java\b/.test(name))).toEqual([]);
+    expect(names.join(' | ')).toMatch(/data mining/i);
+  });
 });
