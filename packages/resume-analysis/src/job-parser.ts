@@ -331,8 +331,8 @@ export function parseJob(sourceLines: readonly DocumentLine[]): JobStructure {
   };
 }
 
-// A skill followed at once by a bracket or a colon opens the list of its parts.
-const PARTS_OPEN = /^\s*(?:\(|:(?!\/\/))\s*$/;
+// A list of parts is short; looking no further keeps a long line linear.
+const MAX_PARTS_LIST = 300;
 
 /**
  * One concept per requirement: "AWS (ECS, RDS, S3, Lambda)" and "Microsoft Office: Word, Excel" ask
@@ -342,21 +342,36 @@ const PARTS_OPEN = /^\s*(?:\(|:(?!\/\/))\s*$/;
 function partsByParent(lines: readonly { text: string }[], mentions: readonly SkillMention[]): Map<SkillMention, SkillMention[]> {
   const parts = new Map<SkillMention, SkillMention[]>();
   const byLine = new Map<number, SkillMention[]>();
-  for (const mention of mentions) byLine.set(mention.lineIndex, [...(byLine.get(mention.lineIndex) ?? []), mention]);
+  for (const mention of mentions) {
+    const onLine = byLine.get(mention.lineIndex);
+    if (onLine) onLine.push(mention);
+    else byLine.set(mention.lineIndex, [mention]);
+  }
+  const isPart = new Set<SkillMention>();
   for (const [lineIndex, onLine] of byLine) {
     const text = lines[lineIndex]?.text ?? '';
     const sorted = [...onLine].sort((a, b) => a.start - b.start);
-    for (const parent of sorted) {
-      const opener = text.slice(parent.end).match(/^\s*(?:\(|:(?!\/\/))/);
-      if (!opener || !PARTS_OPEN.test(opener[0])) continue;
-      const listStart = parent.end + opener[0].length;
-      const rest = text.slice(listStart);
+    sorted.forEach((parent, position) => {
+      if (isPart.has(parent)) return;
+      let at = parent.end;
+      while (at < text.length && at - parent.end < 2 && text[at] === ' ') at++;
+      const bracket = text[at] === '(';
+      if (!bracket && (text[at] !== ':' || text.startsWith('//', at + 1))) return;
+      const listStart = at + 1;
+      const rest = text.slice(listStart, listStart + MAX_PARTS_LIST);
       // A bracket closes its list; a colon's list runs to the end of its sentence or clause.
-      const close = opener[0].includes('(') ? rest.indexOf(')') : rest.search(/[.;]\s|[.;]$/);
-      const listEnd = close < 0 ? text.length : listStart + close;
-      const inside = sorted.filter((mention) => mention !== parent && mention.start >= listStart && mention.end <= listEnd);
-      if (inside.length > 0 && !parts.has(parent) && ![...parts.values()].some((list) => list.includes(parent))) parts.set(parent, inside);
-    }
+      const close = bracket ? rest.indexOf(')') : rest.search(/[.;](?:\s|$)/);
+      const listEnd = listStart + (close < 0 ? rest.length : close);
+      const inside: SkillMention[] = [];
+      for (let next = position + 1; next < sorted.length; next++) {
+        const mention = sorted[next];
+        if (!mention || mention.start >= listEnd) break;
+        if (mention.start >= listStart && mention.end <= listEnd) inside.push(mention);
+      }
+      if (inside.length === 0) return;
+      parts.set(parent, inside);
+      for (const mention of inside) isPart.add(mention);
+    });
   }
   return parts;
 }
