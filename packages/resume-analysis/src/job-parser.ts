@@ -27,6 +27,8 @@ export interface JobRequirement {
   evidence: LineRef;
   /** Skills the job accepts instead ("Playwright, Cypress or Selenium"): any one of them will do. */
   alternatives?: string[];
+  /** Skills named as parts of this one ("AWS (ECS, S3)", "Microsoft Office: Word, Excel"): its evidence, not requirements of their own. */
+  parts?: string[];
 }
 
 export interface JobStructure {
@@ -160,6 +162,10 @@ const MAX_PHRASE_REQUIREMENTS = 8;
 // What may stand between the skills of "A, B or C" / "A or another B" / "A/B".
 const ALTERNATIVE_CONNECTOR = /^[\s,()]*(?:(?:(?:and\/)?or(?:\s+(?:another|other|a similar|similar|an equivalent|equivalent))?|\/)[\s,()]*)?$/i;
 const REQUIRED_CUE = /\b(required|must|essential|mandatory)\b/i;
+// Lines about the employer, not the candidate, that postings put under any heading: what the company
+// offers, who it is, its equal-opportunity statement, how to apply. Nothing on them is asked of anyone.
+const COMPANY_PROSE =
+  /^\W*(?:we\s+offer|we\s+provide|we\s+are\s+(?:an?\s+)?(?:equal|proud|committed)|about\s+us\b|our\s+(?:benefits|perks|mission)\b|how\s+to\s+apply\b|apply\s+(?:now|today|online|here)\b)|\bequal\s+(?:employment\s+)?opportunit(?:y|ies)\s+employer\b|\bregardless\s+of\s+(?:race|age|gender|sex)\b/i;
 // A line asking for a degree or a course of study ("Bachelor's degree in Computer Science or related
 // field", "Graduate from an accredited nursing program", "Computer Science Education or equivalent courses").
 const DEGREE_LINE =
@@ -216,6 +222,7 @@ export function parseJob(sourceLines: readonly DocumentLine[]): JobStructure {
   const levelOf = (index: number, text?: string): RequirementLevel | null => {
     const line = lines[index];
     if (!line || headings.has(index)) return null;
+    if (COMPANY_PROSE.test(text ?? line.text)) return null;
     const scored =
       line.section === 'required' ||
       line.section === 'preferred' ||
@@ -231,7 +238,10 @@ export function parseJob(sourceLines: readonly DocumentLine[]): JobStructure {
   const required = new Map<string, JobRequirement>();
   const preferred = new Map<string, JobRequirement>();
   const mentioned = new Map<string, JobRequirement>();
+  const partsOf = partsByParent(lines, mentions);
+  const isPart = new Set([...partsOf.values()].flat());
   for (const mention of mentions) {
+    if (isPart.has(mention)) continue;
     if (namesPeople(lines[mention.lineIndex]?.text ?? '', mention)) continue;
     const level = levelOf(mention.lineIndex, clauseAround(ref(mention.lineIndex).text, mention.matchedText));
     const requirement: JobRequirement = {
@@ -260,6 +270,11 @@ export function parseJob(sourceLines: readonly DocumentLine[]): JobStructure {
     const others = alternatives.get(requirement.skill);
     if (others && others.length > 0) requirement.alternatives = others;
   }
+  for (const [parent, parts] of partsOf) {
+    const requirement = required.get(parent.skill) ?? preferred.get(parent.skill) ?? mentioned.get(parent.skill);
+    const names = [...new Set(parts.map((part) => part.skill))].filter((name) => name !== parent.skill);
+    if (requirement && names.length > 0) requirement.parts = [...new Set([...(requirement.parts ?? []), ...names])];
+  }
 
   const phraseLines: (PhraseSourceLine & { index: number })[] = [];
   for (const entry of merged) {
@@ -279,7 +294,9 @@ export function parseJob(sourceLines: readonly DocumentLine[]): JobStructure {
   const keyPhrases = extractKeyPhrases(phraseLines);
   const knownSkills = new Set([...required.keys(), ...preferred.keys()].map((skill) => skill.toLowerCase()));
   // Phrases fill in where the taxonomy is thin: many for a job it barely knows, few for one it covers.
-  const phraseBudget = Math.max(MIN_PHRASE_REQUIREMENTS, MAX_PHRASE_REQUIREMENTS - Math.floor(knownSkills.size / 4));
+  // Skills named as parts still show how well the taxonomy knows the job.
+  const known = knownSkills.size + new Set([...isPart].map((part) => part.skill)).size;
+  const phraseBudget = Math.max(MIN_PHRASE_REQUIREMENTS, MAX_PHRASE_REQUIREMENTS - Math.floor(known / 4));
   for (const phrase of keyPhrases.filter((key) => !isLocation(key.phrase)).slice(0, phraseBudget)) {
     const source = phraseLines[phrase.lineIndex];
     if (!source || knownSkills.has(phrase.phrase.toLowerCase())) continue;
@@ -312,6 +329,51 @@ export function parseJob(sourceLines: readonly DocumentLine[]): JobStructure {
     sections: summariseSections(lines, headings),
     lines,
   };
+}
+
+// A list of parts is short; looking no further keeps a long line linear.
+const MAX_PARTS_LIST = 300;
+
+/**
+ * One concept per requirement: "AWS (ECS, RDS, S3, Lambda)" and "Microsoft Office: Word, Excel" ask
+ * for one thing each, named by the skill before the list; the skills inside the bracket (or after the
+ * colon, to the end of the clause) are the parts that show it, not requirements of their own.
+ */
+function partsByParent(lines: readonly { text: string }[], mentions: readonly SkillMention[]): Map<SkillMention, SkillMention[]> {
+  const parts = new Map<SkillMention, SkillMention[]>();
+  const byLine = new Map<number, SkillMention[]>();
+  for (const mention of mentions) {
+    const onLine = byLine.get(mention.lineIndex);
+    if (onLine) onLine.push(mention);
+    else byLine.set(mention.lineIndex, [mention]);
+  }
+  const isPart = new Set<SkillMention>();
+  for (const [lineIndex, onLine] of byLine) {
+    const text = lines[lineIndex]?.text ?? '';
+    const sorted = [...onLine].sort((a, b) => a.start - b.start);
+    sorted.forEach((parent, position) => {
+      if (isPart.has(parent)) return;
+      let at = parent.end;
+      while (at < text.length && at - parent.end < 2 && text[at] === ' ') at++;
+      const bracket = text[at] === '(';
+      if (!bracket && (text[at] !== ':' || text.startsWith('//', at + 1))) return;
+      const listStart = at + 1;
+      const rest = text.slice(listStart, listStart + MAX_PARTS_LIST);
+      // A bracket closes its list; a colon's list runs to the end of its sentence or clause.
+      const close = bracket ? rest.indexOf(')') : rest.search(/[.;](?:\s|$)/);
+      const listEnd = listStart + (close < 0 ? rest.length : close);
+      const inside: SkillMention[] = [];
+      for (let next = position + 1; next < sorted.length; next++) {
+        const mention = sorted[next];
+        if (!mention || mention.start >= listEnd) break;
+        if (mention.start >= listStart && mention.end <= listEnd) inside.push(mention);
+      }
+      if (inside.length === 0) return;
+      parts.set(parent, inside);
+      for (const mention of inside) isPart.add(mention);
+    });
+  }
+  return parts;
 }
 
 // Skill names that are also the names of teams and functions the job works with.

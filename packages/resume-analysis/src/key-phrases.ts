@@ -56,6 +56,15 @@ const GENERIC = new Set(
   ).split(/\s+/),
 );
 
+// Qualifiers that say how well or how much ("clear status updates", "tight deadlines", "maximum
+// speed", "consistent track record"): the chunk describes how the work is done, in prose; a
+// recruiter would name a skill behind it or nothing, so a chunk opening with one is no requirement.
+const QUALIFIERS = new Set(
+  (
+    'clear clearly maximum minimal keen tight consistent detailed upcoming broader immediate pragmatic sound basic ' +
+    'maintainable multiple correct timely several numerous'
+  ).split(/\s+/),
+);
 const PHRASE_POS = new Set(['NOUN', 'PROPN', 'ADJ']);
 // Imperative verbs that open duty bullets and that the tagger often reads as nouns ("Plan", "Book").
 const DUTY_VERBS = new Set(
@@ -165,7 +174,12 @@ function phrasesOf(chunk: readonly { value: string; pos: string }[], skillWords:
   }
   let start = 0;
   let end = chunk.length;
-  while (start < end && (GENERIC.has(chunk[start]?.value.toLowerCase() ?? '') || DUTY_VERBS.has(chunk[start]?.value.toLowerCase() ?? ''))) start++;
+  const opener = (token: { value: string } | undefined): boolean => {
+    const word = token?.value.toLowerCase() ?? '';
+    return GENERIC.has(word) || DUTY_VERBS.has(word);
+  };
+  while (start < end && opener(chunk[start])) start++;
+  if (QUALIFIERS.has(chunk[start]?.value.toLowerCase() ?? '')) return [];
   while (end > start && (GENERIC.has(chunk[end - 1]?.value.toLowerCase() ?? '') || !HEAD_POS.has(chunk[end - 1]?.pos ?? ''))) {
     // Without its head the rest only modifies it: "iterative software [development process]",
     // "Idaho Content [Standards]" name no requirement.

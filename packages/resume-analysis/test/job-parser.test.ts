@@ -181,3 +181,43 @@ describe('reading a posting as a recruiter reads it', () => {
     );
   });
 });
+
+describe('one concept per requirement, no prose as requirements', () => {
+  const parse = (text: string) => parseJob(linesFromText(text));
+  const all = (text: string) => {
+    const job = parse(text);
+    return [...job.required, ...job.preferred];
+  };
+
+  test('when a skill is followed by its parts in brackets, then it is one requirement and the parts are its evidence', () => {
+    const found = all('Platform Engineer\nRequirements\n- Hands-on AWS (EC2, S3, Lambda) in production\n- Python');
+    const names = found.map((requirement) => requirement.skill);
+    expect(names).toEqual(expect.arrayContaining(['AWS', 'Python']));
+    expect(names).not.toEqual(expect.arrayContaining(['AWS Lambda']));
+    expect(names.filter((name) => /EC2|S3|Lambda/.test(name))).toEqual([]);
+    expect(found.find((requirement) => requirement.skill === 'AWS')?.parts?.length).toBeGreaterThan(0);
+  });
+
+  test('when a skill is followed by a colon list, then the list is its parts up to the end of the sentence', () => {
+    const names = all('Office Administrator\nRequirements\n- Microsoft Office: Word, Excel, Outlook. Also SQL.').map((r) => r.skill);
+    expect(names.filter((name) => /^(?:Microsoft Word|Microsoft Excel|Excel|Word|Outlook|Microsoft Outlook)$/.test(name))).toEqual([]);
+    expect(names).toContain('SQL');
+  });
+
+  test('when a noun chunk opens with a qualifier of how the work is done, then it is no requirement', () => {
+    const names = all(
+      'Coordinator\nRequirements\n- Able to work under tight deadlines\n- Give clear status updates\n- Consistent track record of detailed reports\n- Keen sense of ownership\n- Freight claims handling for carriers',
+    ).map((requirement) => requirement.skill.toLowerCase());
+    expect(names.join(' | ')).not.toMatch(/tight deadlines|clear status|track record|detailed reports|keen sense/);
+    expect(names.join(' | ')).toMatch(/freight claims/);
+  });
+
+  test('when employer prose stands among the requirements, then nothing on it is asked of the candidate', () => {
+    const names = all(
+      'Data Analyst\nRequirements\n- SQL and Tableau\n- We offer Kubernetes training and a Python guild.\n- We are an equal opportunity employer and welcome Java developers regardless of age.\n- Apply data mining to large data sets',
+    ).map((requirement) => requirement.skill);
+    expect(names).toEqual(expect.arrayContaining(['SQL', 'Tableau']));
+    expect(names.filter((name) => /Kubernetes|Python|Java\b/.test(name))).toEqual([]);
+    expect(names.join(' | ')).toMatch(/data mining/i);
+  });
+});
