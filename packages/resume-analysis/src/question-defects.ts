@@ -175,10 +175,10 @@ export function plausibleTitle(title: string): boolean {
   if (words.length === 1 && /^member$/i.test(text)) return false;
   // "Senior Staff RN / Charge Nurse", "KPCB Fellow + Software Engineering Intern": any part may carry the title.
   // "Head of Sales" is a title by its head; "National Council of Teachers" is not one by its tail.
-  return text.split(/\s*[/+&,|]\s*|\s+and\s+/i).some((part) => {
+  return text.split(/[/+&,|]| and /i).some((part) => {
     const last =
       part
-        .split(/\s+(?:of|in|for|at)\s+/i)[0]!
+        .split(/ (?:of|in|for|at) /i)[0]!
         .trim()
         .split(/\s+/)
         .pop() ?? '';
@@ -186,21 +186,40 @@ export function plausibleTitle(title: string): boolean {
   });
 }
 
-/** Where a template puts a skill's name: what fills it must be a skill, not a fragment of a line or a place. */
-const SKILL_SLOTS = [
-  /show us ([^,.?"]+) in your first/i,
-  /What does ([^,.?"]+) mean in/i,
-  /What is meant by ([^,.?"]+) in/i,
-  /does not show ([^,.?"]+) directly/i,
-  /worked with ([^,.?"(]+), which/i,
-  /asks for ([^,.?"(]+) \(/i,
-  /role needs ([^,.?"]+), which/i,
-  /rely on ([^,.?";]+);/i,
-  /know about ([^,.?"]+), even/i,
-  /depends on ([^,.?"(]+) \(/i,
-  /Which part of ([^,.?"]+) do you/i,
-  /but not ([^,.?"]+), which/i,
+/** Where a template puts a skill's name (the text between the two): it must be a skill, not a fragment of a line or a place. */
+const SKILL_SLOTS: readonly (readonly [string, string])[] = [
+  ['show us ', ' in your first'],
+  ['What does ', ' mean in'],
+  ['What is meant by ', ' in '],
+  ['does not show ', ' directly'],
+  ['worked with ', ', which'],
+  ['asks for ', ' ('],
+  ['role needs ', ', which'],
+  ['rely on ', ';'],
+  ['know about ', ', even'],
+  ['depends on ', ' ('],
+  ['Which part of ', ' do you'],
+  ['but not ', ', which'],
 ];
+
+/**
+ * The text between `start` and the next `end` with none of `stop` in it, at the first place it
+ * occurs; string search rather than a lazy regular expression, which could backtrack on long text.
+ */
+function between(text: string, start: string, end: string, stop: RegExp): string | undefined {
+  const lower = text.toLowerCase();
+  const [open, close] = [start.toLowerCase(), end.toLowerCase()];
+  for (let at = lower.indexOf(open); at >= 0; at = lower.indexOf(open, at + 1)) {
+    // A slot opens at a word ("as " is not the end of "has ").
+    if (at > 0 && /[\p{L}\p{N}]/u.test(text[at - 1]!)) continue;
+    const from = at + open.length;
+    const to = lower.indexOf(close, from);
+    if (to < 0) return undefined;
+    const inside = text.slice(from, to);
+    if (!stop.test(inside)) return inside;
+  }
+  return undefined;
+}
 
 /**
  * Words cut from a posting's line that name no skill: lower case, opening on a describing word
@@ -209,12 +228,12 @@ const SKILL_SLOTS = [
 const FRAGMENT = /^[a-z]+(?:al|ate|ive|ous|ble|ple|ic|ed|ent|ant|ful|less|ary|ory)\s+[a-z][a-z\s-]*$/;
 
 /** Job titles and employers as the templates write them ("You were X at Y", "As X at Y"). */
-const TITLE_SLOTS = [
-  /\bYou have been (.+?) at /,
-  /\bYou were (.+?) at /,
-  /\b[Aa]s ([^,?"]+?) at /,
-  /most recently as ([^,?]+?),? you bring/,
-  /Going from (.+?) at /,
+const TITLE_SLOTS: readonly (readonly [string, string, RegExp])[] = [
+  ['You have been ', ' at ', /[?"]/],
+  ['You were ', ' at ', /[?"]/],
+  ['as ', ' at ', /[,?"]/],
+  ['most recently as ', ' you bring', /[?"]/],
+  ['Going from ', ' at ', /[?"]/],
 ];
 
 function key(span: string): string {
@@ -260,16 +279,16 @@ export function questionDefects(question: string, headings: readonly string[] = 
     if (TASK_FRAME.test(before) && ATTRIBUTE.test(span)) found.push({ defect: 'attribute-as-task', evidence: span });
     if (!fromPosting && CREDENTIAL.test(span)) found.push({ defect: 'credential-as-work', evidence: span });
   }
-  for (const slot of SKILL_SLOTS) {
-    const skill = slot.exec(question)?.[1]?.trim();
+  for (const [start, end] of SKILL_SLOTS) {
+    const skill = between(question, start, end, /[,.?";(]/)?.trim();
     // A place ("South Dakota", "Idaho Content"), or words of a line in lower case that name no known skill ("local business hours").
     const place = isLocation(skill ?? '') || (skill ?? '').split(/\s+/).some((word) => /^[A-Z]/.test(word) && isLocation(word));
     if (skill && (place || (FRAGMENT.test(skill) && findSkillMentions([{ text: skill }]).length === 0))) {
       found.push({ defect: 'fragment-as-skill', evidence: skill });
     }
   }
-  for (const slot of TITLE_SLOTS) {
-    const title = slot.exec(question)?.[1]?.trim();
+  for (const [start, end, stop] of TITLE_SLOTS) {
+    const title = between(question, start, end, stop)?.trim().replace(/,$/, '');
     if (title && !/^(?:your|this|my)\b/i.test(title) && !plausibleTitle(title)) found.push({ defect: 'not-a-title', evidence: title });
   }
   // "As Birmingham at Warwickshire, …", "As / Birmingham at …": a place where a job title belongs.
