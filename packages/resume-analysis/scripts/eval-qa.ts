@@ -14,6 +14,7 @@ import { join, resolve } from 'node:path';
 import { analyseOffline, type AnalysisResult } from '../src';
 import { LABELLED, loadAllPairs, madeElsewhere, NOW, type LabelledPair } from '../test/labelled-fixtures';
 import { keywordOverlap, pairFigures, questionFigures, spearman, type PairFigures, type PairLabels } from './evaluation';
+import { QUESTION_DEFECTS, questionDefects } from '../src/question-defects';
 
 interface CrossFit {
   resume: string;
@@ -99,9 +100,20 @@ async function main(): Promise<void> {
   const judged = setFile<{ judged: string; questions: JudgedQuestion[] }>(set, 'judged-questions.json', { judged: 'never', questions: [] });
   const grades = { G: 0, W: 0, B: 0, X: 0 };
   for (const question of judged.questions) grades[question.grade] += 1;
-  const stillAsked = judged.questions.filter((judgedQuestion) =>
+  const stillAskedList = judged.questions.filter((judgedQuestion) =>
     results.get(judgedQuestion.pair)?.questions.some((question) => question.question === judgedQuestion.question),
-  ).length;
+  );
+  const stillAsked = stillAskedList.length;
+  // How honest the detectors are: what share of the questions a person judged broken (or good) they flag,
+  // each question checked with the questions of its own report before it, as they were asked.
+  const flaggedByGrade = { G: 0, W: 0, B: 0, X: 0 };
+  const judgedBefore = new Map<string, string[]>();
+  for (const judgedQuestion of judged.questions) {
+    const earlier = judgedBefore.get(judgedQuestion.pair) ?? [];
+    const headings = (results.get(judgedQuestion.pair)?.resume.sections ?? []).map((section) => section.heading ?? '').filter(Boolean);
+    if (questionDefects(judgedQuestion.question, headings, earlier).length > 0) flaggedByGrade[judgedQuestion.grade] += 1;
+    judgedBefore.set(judgedQuestion.pair, [...earlier, judgedQuestion.question]);
+  }
 
   const extracted = sum(figures, (f) => f.extracted);
   const shownMatched = sum(figures, (f) => f.shownMatched);
@@ -208,7 +220,7 @@ async function main(): Promise<void> {
       shown: 'pct',
       target: { op: '<=', value: 0.05 },
     },
-    ...(['grammar', 'quotes-list', 'quotes-header', 'bare-word', 'location-as-role'] as const).map((defect) => ({
+    ...QUESTION_DEFECTS.map((defect) => ({
       figure: `  ${defect}`,
       value: ratio(questions.byDefect[defect], questions.questions),
       shown: 'pct',
@@ -228,6 +240,16 @@ async function main(): Promise<void> {
             figure: 'judged sample: needs editing (W) / generic (X)',
             value: ratio(grades.W, judged.questions.length),
             shown: `pct/${pct(ratio(grades.X, judged.questions.length))}`,
+          },
+          {
+            figure: `  still asked word for word (${stillAsked}): G / B`,
+            value: ratio(stillAskedList.filter((question) => question.grade === 'G').length, stillAsked),
+            shown: `pct/${pct(ratio(stillAskedList.filter((question) => question.grade === 'B').length, stillAsked))}`,
+          },
+          {
+            figure: '  detectors flag of the judged B / of the judged G',
+            value: ratio(flaggedByGrade.B, grades.B),
+            shown: `pct/${pct(ratio(flaggedByGrade.G, grades.G))}`,
           },
         ] satisfies Row[])),
   ];

@@ -4,7 +4,7 @@
  * test suite can check each figure on a case small enough to count by hand.
  */
 import type { AnalysisResult } from '../src';
-import { questionDefects, type QuestionDefect } from '../src/question-defects';
+import { QUESTION_DEFECTS, questionDefects, type QuestionDefect } from '../src/question-defects';
 
 export type RequirementStatus = 'shown' | 'implied' | 'absent';
 
@@ -212,14 +212,16 @@ export interface QuestionFigures {
 }
 
 export function questionFigures(results: readonly AnalysisResult[]): QuestionFigures {
-  const byDefect: Record<QuestionDefect, number> = { grammar: 0, 'quotes-list': 0, 'quotes-header': 0, 'bare-word': 0, 'location-as-role': 0 };
+  const byDefect = Object.fromEntries(QUESTION_DEFECTS.map((defect) => [defect, 0])) as Record<QuestionDefect, number>;
   let [questions, defective] = [0, 0];
   const examples: string[] = [];
   for (const result of results) {
     const headings = result.resume.sections.map((section) => section.heading ?? '').filter(Boolean);
+    const earlier: string[] = [];
     for (const question of result.questions) {
       questions += 1;
-      const found = questionDefects(question.question, headings);
+      const found = questionDefects(question.question, headings, earlier);
+      earlier.push(question.question);
       if (found.length === 0) continue;
       defective += 1;
       for (const defect of new Set(found.map((finding) => finding.defect))) byDefect[defect] += 1;

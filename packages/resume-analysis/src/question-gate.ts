@@ -1,4 +1,4 @@
-import { CONSONANT_SOUND, questionDefects, VOWEL_SOUND, type DefectFinding } from './question-defects';
+import { questionDefects, takesAn, type DefectFinding } from './question-defects';
 import { MIN_QUESTIONS, normaliseQuestion, type InterviewQuestion } from './question-schema';
 
 /**
@@ -28,71 +28,24 @@ export function polishQuestion(text: string): string {
   out = out.replace(/\b([A-Za-z]{2,})(\s+)\1\b/gi, (whole, word: string, space: string) =>
     DOUBLE_ALLOWED.has(word.toLowerCase()) || whole.split(space)[0] !== whole.split(space)[1] ? whole : word,
   );
-  out = out.replace(/\b(a|an|A|An) ([A-Za-z][\w-]*)/g, (whole, article: string, word: string) => {
-    if (word.length > 1 && word === word.toUpperCase()) return whole;
-    const vowel = /^[aeiou]/i.test(word) ? !CONSONANT_SOUND.test(word) : VOWEL_SOUND.test(word);
-    const wanted = vowel ? 'an' : 'a';
+  // The article goes by sound and only the article changes: "an IT", "an FP&A", "a UX"; the word itself is never touched.
+  out = out.replace(/\b(a|an|A|An) ([A-Za-z][\w&/-]*)/g, (_whole, article: string, word: string) => {
+    const wanted = takesAn(word) ? 'an' : 'a';
     const right = article[0] === 'A' ? wanted.charAt(0).toUpperCase() + wanted.slice(1) : wanted;
     return `${right} ${word}`;
   });
+  // A plural subject takes a plural verb: "your analytical skills were tested".
+  out = out.replace(/\b(skills|abilities|tools|methods|techniques|systems|processes) was\b/gi, '$1 were');
+  // A full stop written after a name that ends with one ("Inc.."); an ellipsis is left alone.
+  out = out.replace(/(?<!\.)\.\.(?!\.)/g, '.');
   return out;
 }
 
-/** An honour, award or grade quoted where a piece of work belongs. */
-const HONOUR =
-  /\b(?:dean'?s list|cum laude|summa|magna|honou?rs? (?:roll|society)|award(?:ed)?|scholarship|prize|valedictorian|first[- ]class|distinction|gpa|fellow(?:ship)?|out of \d[\d,]* (?:applicants|candidates|entrants)|(?:selected|chosen) (?:from|out of|as one of))\b/i;
-const QUOTED = /"([^"]{1,400})"/g;
+export type GateFinding = DefectFinding;
 
-/** A quotation cut off mid-clause: it ends on a word that needs what follows. */
-const DANGLING =
-  /\b(?:and|or|of|the|a|an|to|for|with|by|in|on|at|from|including|identifying|using|across|into|while|which|that|through|via|over|under|within|between|as|per)$/i;
-
-/** A date or season as a role's header gives it ("Summer 2012", "Aug 2012", "2019"). */
-const HEADER_DATE = /^(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|spring|summer|autumn|fall|winter)[a-z]*\.? )?(?:19|20)\d\d\b/i;
-/** A town with its US state or country code ("Austin, TX"). */
-const TOWN_AND_CODE = /, [A-Z]{2}$/;
-
-/**
- * A role's header the reading did not know as one: parts joined by a dash or bar, one of them a
- * date or a town ("Data Scientist — Summer 2012 and 2013", "Dell Seton Medical Center, Austin, TX —
- * 24-bed unit").
- */
-function looksLikeHeader(span: string): boolean {
-  const parts = span.split(/ [—–|] /).map((part) => part.trim());
-  return parts.length >= 2 && parts.some((part) => HEADER_DATE.test(part) || TOWN_AND_CODE.test(part));
-}
-
-/** A line reduced to its words, so "Analyst — Acme, Rotterdam" and "Analyst, Acme" compare alike. */
-function headerKey(text: string): string {
-  return text
-    .toLowerCase()
-    .replace(/[^\p{L}\p{N}]+/gu, ' ')
-    .trim();
-}
-
-export interface GateFinding {
-  defect: DefectFinding['defect'] | 'quotes-honour' | 'cut-quote';
-  evidence: string;
-}
-
-/** What stops a question from being usable as written; empty when it may be emitted. */
-export function gateFindings(question: string, headings: readonly string[] = []): GateFinding[] {
-  const found: GateFinding[] = [...questionDefects(question, headings)];
-  const lines = headings.map(headerKey).filter((line) => line.length >= 8);
-  for (const match of question.matchAll(QUOTED)) {
-    const span = match[1] ?? '';
-    // A role's header quoted with or without its dates or town ("Analyst — Acme, Rotterdam") is still a header.
-    const key = headerKey(span);
-    if (looksLikeHeader(span) || (key.length >= 8 && lines.some((line) => line !== key && (line.startsWith(key) || key.startsWith(line))))) {
-      found.push({ defect: 'quotes-header', evidence: span });
-    }
-    if (HONOUR.test(span) && span.split(/\s+/).length <= 12) found.push({ defect: 'quotes-honour', evidence: span });
-    // "Design methods: GD&T, DFMEA, DFM" is a labelled list, however short.
-    if (/^[\p{L}][\p{L} &/-]{1,30}:\s*\S/u.test(span) && span.includes(',')) found.push({ defect: 'quotes-list', evidence: span });
-    // Cut at either end: it stops on a word that needs what follows, or starts mid-sentence ("…I take").
-    if (DANGLING.test(span.trim()) || /^[…]|^\.\.\./.test(span.trim())) found.push({ defect: 'cut-quote', evidence: span });
-  }
-  return found;
+/** What stops a question from being usable as written; empty when it may be emitted. The gate and the evaluation use the same rules. */
+export function gateFindings(question: string, headings: readonly string[] = [], earlier: readonly string[] = []): GateFinding[] {
+  return questionDefects(question, headings, earlier);
 }
 
 /**
@@ -116,7 +69,14 @@ export function gateQuestions(
   for (const question of questions) {
     const text = polishQuestion(question.question);
     const key = normaliseQuestion(text);
-    if (!used.has(key) && gateFindings(text, headings).length === 0) {
+    if (
+      !used.has(key) &&
+      gateFindings(
+        text,
+        headings,
+        out.map((kept) => kept.question),
+      ).length === 0
+    ) {
       used.add(key);
       out.push({ ...question, question: text });
       continue;

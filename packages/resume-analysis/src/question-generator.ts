@@ -26,6 +26,7 @@ import { findSkillMentions } from './skill-matcher';
 import { isLocation } from './locations';
 import { stableHash } from './stable-hash';
 import { gateFindings, polishQuestion } from './question-gate';
+import { plausibleTitle } from './question-defects';
 
 /** The offline question writer: every question is tied to a line of the resume or the job description. */
 
@@ -49,17 +50,31 @@ export function generateQuestions(context: QuestionContext): InterviewQuestion[]
   if (gaps.length === 0) gaps.push(...gapQuestions(context, writer, 1, true));
   const experience = experienceQuestions(context, writer, TARGET.experience);
   const duties = rankedDuties(context.job);
-  const behavioural = dutyQuestions(context, writer, 'behavioural', duties.slice(0, TARGET.behavioural));
-  const scenario = dutyQuestions(context, writer, 'scenario', duties.slice(TARGET.behavioural).concat(duties).slice(0, TARGET.scenario));
+  // Each goes down the ranked duties until it has its count: a duty whose every question the gate refuses is passed over.
+  const behavioural = dutyQuestions(context, writer, 'behavioural', duties, TARGET.behavioural);
+  const scenario = dutyQuestions(context, writer, 'scenario', duties.slice(TARGET.behavioural).concat(duties), TARGET.scenario);
 
   const total = () => opening.length + technical.length + gaps.length + experience.length + behavioural.length + scenario.length;
   // Top up in order of how grounded the extra questions are.
   if (total() < MIN_QUESTIONS + 2) technical.push(...technicalQuestions(context, writer, MAX_TECHNICAL - technical.length));
   if (total() < MIN_QUESTIONS + 2) gaps.push(...gapQuestions(context, writer, MAX_GAP - gaps.length, true));
   if (total() < MIN_QUESTIONS + 2) behavioural.push(...softSkillQuestions(context, writer));
-  if (total() < MIN_QUESTIONS + 2) scenario.push(...dutyQuestions(context, writer, 'scenario', duties.slice(0, 2)));
-  if (total() < MIN_QUESTIONS + 2) behavioural.push(...dutyQuestions(context, writer, 'behavioural', duties.slice(0, 2)));
+  if (total() < MIN_QUESTIONS + 2) scenario.push(...dutyQuestions(context, writer, 'scenario', duties, 2));
+  if (total() < MIN_QUESTIONS + 2) behavioural.push(...dutyQuestions(context, writer, 'behavioural', duties, 2));
   const fallback: InterviewQuestion[] = [];
+  // A category the posting's lines could not fill (every duty quoted already, or no task among them)
+  // gets one question that needs no quote, so an interview still covers every kind.
+  for (const [questions, category] of [
+    [behavioural, 'behavioural'],
+    [scenario, 'scenario'],
+  ] as const) {
+    if (questions.length > 0) continue;
+    const generic = FALLBACK_TEMPLATES.filter((template) => template.category === category);
+    const question = writer.write<DutyVars>(category, [generic], { duty: '', jobTitle: writer.jobTitle }, `fallback|${category}`, {
+      why: `Job title: "${writer.jobTitle}"; the posting's duties are all asked about already or state no task.`,
+    });
+    if (question) questions.push(question);
+  }
   for (const template of FALLBACK_TEMPLATES) {
     if (total() + fallback.length >= MIN_QUESTIONS) break;
     const vars: DutyVars = { duty: '', jobTitle: writer.jobTitle };
@@ -73,6 +88,10 @@ export function generateQuestions(context: QuestionContext): InterviewQuestion[]
 
 const PEOPLE =
   /\b(?:buyers|managers|engineers|analysts|nurses|developers|designers|colleagues|customers|clients|stakeholders|partners|teams|users|patients|students|pupils|suppliers)$/i;
+
+/** A line of work that shows leading people ("Managed a 7-person team", "Supervised 12 nurses"). */
+const LED_PEOPLE =
+  /\b(?:led|lead|leading|managed|managing|supervised|supervising|mentored|coached|directed|oversaw|hired)\b[^.;]{0,40}\b(?:team|teams|staff|people|reports|engineers|nurses|reps|representatives|analysts|developers|employees|\d+)\b/i;
 
 const LEADERSHIP_SKILLS = new Set(['Leadership', 'People management', 'Mentoring', 'Leadership and mentoring']);
 
@@ -103,7 +122,7 @@ function employmentGap(roles: readonly ResumeRole[]): { months: number; before: 
 function openingQuestions(context: QuestionContext, writer: QuestionWriter): InterviewQuestion[] {
   const { resume, job, match } = context;
   const latest = [...resume.roles]
-    .filter((role) => role.title && !isLocation(role.title) && (!role.organisation || !isLocation(role.organisation)))
+    .filter((role) => role.title && plausibleTitle(role.title) && (!role.organisation || !isLocation(role.organisation)))
     .sort((a, b) => b.start.localeCompare(a.start))[0];
   const questions: InterviewQuestion[] = [];
   const jobTitle = job.title;
@@ -157,12 +176,21 @@ function openingQuestions(context: QuestionContext, writer: QuestionWriter): Int
   if (leadsPeople) {
     const shown =
       match.matched.find((skill) => LEADERSHIP_SKILLS.has(skill.skill)) ?? context.resumeSkills.find((skill) => LEADERSHIP_SKILLS.has(skill.skill));
+    // "Managed a 7-person team" shows leading people even when no skill was read from it.
+    const ledLine = context.resume.lines.find((line) => line.section === 'experience' && LED_PEOPLE.test(line.text));
     if (shown && shown.evidence.section !== 'skills') {
       ask(
         'leadership',
         'behavioural',
         { ...base, evidence: short(shown.evidence.line) },
         `The job "${jobTitle}" leads people; resume (${at(shown.evidence)}): "${quoteLine(shown.evidence.line)}".`,
+      );
+    } else if (ledLine) {
+      ask(
+        'leadership',
+        'behavioural',
+        { ...base, evidence: short(ledLine.text) },
+        `The job "${jobTitle}" leads people; resume (${at(ledLine)}): "${quoteLine(ledLine.text)}".`,
       );
     } else {
       ask('leadershipUnshown', 'behavioural', base, `The job "${jobTitle}" leads people; the resume shows no line about leading a team.`);
@@ -202,6 +230,8 @@ export function gateHeadings(resume: ResumeStructure): string[] {
 class QuestionWriter {
   private readonly usedTemplates = new Set<string>();
   private readonly usedQuestions = new Set<string>();
+  /** Questions written so far: a line quoted in one is not quoted again. */
+  private readonly written: string[] = [];
   readonly usedClaims = new Set<string>();
   readonly askedSkills = new Set<string>();
   /** Questions the gate refused (and the writer replaced). */
@@ -240,12 +270,13 @@ class QuestionWriter {
         const text = polishQuestion(template.render(vars));
         const key = normaliseQuestion(text);
         if (this.usedQuestions.has(key)) continue;
-        if (gateFindings(text, this.headings).length > 0) {
+        if (gateFindings(text, this.headings, this.written).length > 0) {
           this.refused += 1;
           continue;
         }
         this.usedTemplates.add(template.id);
         this.usedQuestions.add(key);
+        this.written.push(text);
         const lookFor = [template.lookFor(vars), extra.lookForSuffix].filter(Boolean).join(' ');
         return {
           category,
@@ -267,8 +298,32 @@ function at(ref: { page: number; lineNo: number }): string {
 
 /** A quote for inside a question: cut at a clause, its own double quotes made single. */
 function short(text: string, max = 110): string {
-  return clauseExcerpt(text, max).replace(/["“”]/g, "'");
+  return wholeClauses(clauseExcerpt(text, max).replace(/["“”]/g, "'"), text);
 }
+
+/**
+ * A quote an interviewer can read out: an excerpt that ends in "…" is cut back to the whole clauses
+ * it starts with ("Set and tracked weekly sales goals; achieved 125%…" → "Set and tracked weekly sales
+ * goals"). One that cannot be (a single long clause) keeps its "…", and the gate refuses it.
+ */
+function wholeClauses(excerpt: string, source: string): string {
+  if (!excerpt.endsWith('…') || excerpt.startsWith('…')) return excerpt;
+  const body = excerpt.slice(0, -1).trimEnd();
+  const flat = source.replace(/\s+/g, ' ').replace(/["“”]/g, "'");
+  const end = flat.indexOf(body) + body.length;
+  // "Improve organic traffic through SEO: keyword research, on-page…" reads whole up to its colon.
+  const colon = body.indexOf(': ');
+  if (colon > 0 && body.slice(0, colon).split(/\s+/).length >= 4) return body.slice(0, colon);
+  if (flat.indexOf(body) >= 0 && /^(?:[,;:]\s|\s[–—]\s)/.test(flat.slice(end))) return body;
+  let cut = -1;
+  for (const match of body.matchAll(/[,;:]\s|\s[–—]\s/g)) {
+    if (body.slice(0, match.index).split(/\s+/).length >= 4) cut = match.index;
+  }
+  return cut > 0 ? body.slice(0, cut) : excerpt;
+}
+
+/** Sections whose lines are pieces of work a question may quote. */
+const WORK_SECTIONS = new Set<string>(['experience', 'projects']);
 
 function technicalQuestions(context: QuestionContext, writer: QuestionWriter, limit: number): InterviewQuestion[] {
   if (limit <= 0) return [];
@@ -278,7 +333,8 @@ function technicalQuestions(context: QuestionContext, writer: QuestionWriter, li
     (skill.evidence.section === 'experience' || skill.evidence.section === 'projects' ? 0 : 1);
   // A skills list names skills; only a line about work is a claim to ask about.
   const candidates = context.match.matched
-    .filter((skill) => !writer.askedSkills.has(skill.skill) && skill.evidence.section !== 'skills' && skill.evidence.section !== 'header')
+    // A skills list names skills, and a degree, certificate or summary is held or claimed, not done.
+    .filter((skill) => !writer.askedSkills.has(skill.skill) && WORK_SECTIONS.has(skill.evidence.section))
     .map((skill, order) => ({ skill, order }))
     .sort((a, b) => strength(a.skill) - strength(b.skill) || a.order - b.order)
     .map(({ skill }) => skill);
@@ -291,9 +347,12 @@ function technicalQuestions(context: QuestionContext, writer: QuestionWriter, li
   for (const matched of ordered) {
     if (questions.length >= limit) break;
     if (writer.askedSkills.has(matched.skill)) continue;
-    const claim = excerptAround(matched.evidence.line, matched.evidence.text, 110)
-      .replace(/[.;:]$/, '')
-      .replace(/["“”]/g, "'");
+    const claim = wholeClauses(
+      excerptAround(matched.evidence.line, matched.evidence.text, 110)
+        .replace(/[.;:]$/, '')
+        .replace(/["“”]/g, "'"),
+      matched.evidence.line,
+    );
     const family = matched.category === 'other' ? null : FAMILY_OF[matched.category];
     const pools = family ? [FAMILY_CLAIM_TEMPLATES[family], GENERAL_CLAIM_TEMPLATES] : [GENERAL_CLAIM_TEMPLATES];
     const question = writer.write('technical', pools, { skill: skillInSentence(matched.skill), claim }, `technical|${matched.skill}`, {
@@ -362,9 +421,8 @@ function gapQuestions(context: QuestionContext, writer: QuestionWriter, limit: n
     const jdLine = short(missing.jobEvidence.text);
     const question = writer.write(
       'gap',
-      experienced
-        ? [GAP_PROBE_TEMPLATES, missing.source === 'phrase' ? PHRASE_GAP_TEMPLATES : []]
-        : [missing.source === 'phrase' ? PHRASE_GAP_TEMPLATES : GAP_TEMPLATES],
+      // A phrase read from the posting is asked about through its whole line, never by name.
+      missing.source === 'phrase' ? [PHRASE_GAP_TEMPLATES] : [experienced ? GAP_PROBE_TEMPLATES : GAP_TEMPLATES],
       {
         skill: skillInSentence(missing.skill),
         jdLine,
@@ -414,7 +472,8 @@ function experienceQuestions(context: QuestionContext, writer: QuestionWriter, l
     .map(({ role }) => role)
     // A town read as a title or an employer is no role to ask about.
     .filter(
-      (role) => (role.title || role.organisation) && !(role.title && isLocation(role.title)) && !(role.organisation && isLocation(role.organisation)),
+      (role) =>
+        (role.title || role.organisation) && !(role.title && !plausibleTitle(role.title)) && !(role.organisation && isLocation(role.organisation)),
     );
   const projects = context.resume.projects;
   const roleSlots = projects.length > 0 ? Math.max(1, limit - 1) : limit;
@@ -469,15 +528,18 @@ function dutyQuestions(
   writer: QuestionWriter,
   category: 'behavioural' | 'scenario',
   duties: readonly LineRef[],
+  count: number,
 ): InterviewQuestion[] {
   const pool = category === 'behavioural' ? BEHAVIOURAL_TEMPLATES : SCENARIO_TEMPLATES;
   const questions: InterviewQuestion[] = [];
   for (const duty of duties) {
+    if (questions.length >= count) break;
     const onThisLine = context.job.required.filter(
       (requirement) => requirement.evidence.page === duty.page && requirement.evidence.lineNo === duty.lineNo,
     );
     const skill = (onThisLine.find((requirement) => requirement.source === 'taxonomy') ?? onThisLine[0])?.skill;
-    const vars: DutyVars = { duty: short(lowerFirst(duty.text), 100), jobTitle: writer.jobTitle };
+    // A duty is quoted whole when it fits a spoken question; a cut one is refused by the gate.
+    const vars: DutyVars = { duty: short(lowerFirst(duty.text), 140), jobTitle: writer.jobTitle };
     const question = writer.write(category, [pool.filter((template) => !template.needs?.includes('skill'))], vars, `${category}|${duty.text}`, {
       ...(skill ? { skill } : {}),
       why: `Job description, responsibilities (${at(duty)}): "${short(duty.text)}".`,

@@ -410,25 +410,27 @@ export const GAP_PROBE_TEMPLATES: readonly QuestionTemplate<GapVars>[] = [
 ];
 
 /** For requirements found as key phrases ("positive relationships"), which are not tools to learn. */
+// A phrase read from the posting ("local business hours") is a fragment of its line, not a skill
+// to name in a sentence: these templates quote the whole line and never name the fragment alone.
 export const PHRASE_GAP_TEMPLATES: readonly QuestionTemplate<GapVars>[] = [
   t({
     id: 'phrase-gap-closest',
     difficulty: 'medium',
     render: (v) =>
-      `The job description asks for "${v.jdLine}". Your resume does not show ${v.skill} directly; tell me about the closest thing you have done.`,
+      `The job description asks for "${v.jdLine}". Your resume does not show this directly; tell me about the closest thing you have done.`,
     lookFor: (v) => `A relevant, specific example that shows ${v.skill} in practice, or an honest account of the gap and how they would close it.`,
   }),
   t({
-    id: 'phrase-gap-first-months',
+    id: 'phrase-gap-new-part',
     difficulty: 'medium',
-    render: (v) => `How would you show us ${v.skill} in your first three months here? Be specific about what you would do.`,
-    lookFor: (v) => `A concrete, realistic plan that reflects what ${v.skill} means in this job, with early signs that it is working.`,
+    render: (v) => `Which part of "${v.jdLine}" have you already done in your work, and which part would be new to you?`,
+    lookFor: (v) =>
+      `An honest split between what they have done (with an example) and what would be new, including ${v.skill}, and a plan for the new part.`,
   }),
   t({
     id: 'phrase-gap-meaning',
     difficulty: 'easy',
-    // "What is meant by" reads right whether the phrase is singular or plural ("WIP updates").
-    render: (v) => `What is meant by ${v.skill} in a ${v.jobTitle} role, and where have you practised it?`,
+    render: (v) => `The posting says "${v.jdLine}". What do you think that means day to day here, and where have you done something like it?`,
     lookFor: (v) => `An accurate understanding of why the job needs ${v.skill}, backed by their own experience.`,
   }),
 ];
