@@ -61,7 +61,7 @@ describe('npm start, with tracing on', () => {
     const port = await freePortRun();
     let jaegerPort = await freePortRun();
     while (Math.abs(jaegerPort - port) < 5) jaegerPort = await freePortRun();
-    const child = spawn(process.execPath, [join(ROOT, 'scripts/dist/start.js')], {
+    const child = spawn(process.execPath, [join(ROOT, 'tools/launcher/dist/start.js')], {
       cwd: ROOT,
       env: launcherEnv({
         STACK_PORT: String(port),
